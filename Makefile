@@ -1,0 +1,39 @@
+# Plateau: see README.md.
+GO      ?= go
+BIN     ?= bin/plateau
+PKGS    ?= ./...
+# go test flags for `make test`; CI uses the defaults.
+TESTFLAGS ?= -race -count=1 -timeout 20m
+
+.PHONY: all build test check fmt vet unit bench demo clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/plateau
+
+## demo: run Plateau's main job on its embedded defaults.
+demo: build
+	./$(BIN) demo
+
+## test: formatting, vet, then every test with the race detector.
+test: check unit
+
+check: fmt vet
+
+fmt:
+	@out=$$(gofmt -l .); \
+	if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test $(TESTFLAGS) $(PKGS)
+
+## bench: the routing-core and planning benchmarks (figures in README).
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./internal/acd/ ./internal/wfm/...
+
+clean:
+	rm -rf bin test-artifacts

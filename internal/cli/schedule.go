@@ -1,0 +1,278 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/plateau-cc/plateau/internal/wfm"
+)
+
+const scheduleHelp = `Usage: plateau schedule --requirements FILE.csv --config FILE.json [--json]
+
+Covers a per-interval requirement with shifts at sites, at least cost,
+keeping the share of paid hours in France at or above the minimum (default
+0.60, the Label de Responsabilité Sociale localisation rule). Prints the
+plan, its cost, the France share and the intervals that no allowed shift
+can cover.
+
+--requirements: CSV lines "start,agents" (RFC 3339 start, a header line is
+allowed), contiguous and evenly spaced (the spacing is the interval length).
+
+--config: JSON such as
+  {
+    "min_france_share": 0.6,        // optional, default 0.6; 0 = no rule
+    "cyclic": true,                 // optional: the horizon repeats (a week)
+    "shifts": [
+      {"name": "day", "length": "8h",
+       "starts": ["08:00", "09:00"],   // optional: any interval start
+       "days": ["mon", "tue"],          // optional: every day
+       "breaks": [{"offset": "4h", "length": "30m"}]},  // unpaid
+      {"name": "night", "length": "8h", "starts": ["22:00"]}
+    ],
+    "sites": [
+      {"name": "Paris", "country": "France", "cost_per_hour": 30,
+       "open": "08:00", "close": "20:00"},          // omit both for 24/7
+      {"name": "Home FR", "country": "France", "cost_per_hour": 27,
+       "homeshoring": true},
+      {"name": "Rabat", "country": "Morocco", "cost_per_hour": 12,
+       "open": "07:00", "close": "23:00"}
+    ]
+  }
+(the JSON itself takes no comments). Clock times are read in the time zone
+of the first requirement line.
+
+Flags:
+`
+
+// scheduleConfig is the JSON configuration of the schedule command.
+type scheduleConfig struct {
+	MinFranceShare *float64 `json:"min_france_share"`
+	Cyclic         bool     `json:"cyclic"`
+	Shifts         []struct {
+		Name   string   `json:"name"`
+		Length string   `json:"length"`
+		Starts []string `json:"starts"`
+		Days   []string `json:"days"`
+		Breaks []struct {
+			Offset string `json:"offset"`
+			Length string `json:"length"`
+		} `json:"breaks"`
+	} `json:"shifts"`
+	Sites []struct {
+		Name        string  `json:"name"`
+		Country     string  `json:"country"`
+		CostPerHour float64 `json:"cost_per_hour"`
+		Homeshoring bool    `json:"homeshoring"`
+		Open        string  `json:"open"`
+		Close       string  `json:"close"`
+	} `json:"sites"`
+}
+
+func runSchedule(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("schedule", stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), scheduleHelp)
+		fs.PrintDefaults()
+	}
+	reqFile := fs.String("requirements", "", "CSV of start,agents lines")
+	cfgFile := fs.String("config", "", "JSON of shift templates and sites")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *reqFile == "" || *cfgFile == "" {
+		return errors.New("--requirements and --config are required")
+	}
+	p, err := readRequirements(*reqFile)
+	if err != nil {
+		return err
+	}
+	if err := readScheduleConfig(*cfgFile, &p); err != nil {
+		return err
+	}
+	plan, err := wfm.Schedule(p)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return wfmWriteJSON(stdout, plan)
+	}
+	return scheduleText(stdout, plan)
+}
+
+// readRequirements reads "start,agents" lines into the horizon of a problem.
+func readRequirements(path string) (wfm.ScheduleProblem, error) {
+	var p wfm.ScheduleProblem
+	f, err := os.Open(path)
+	if err != nil {
+		return p, fmt.Errorf("open requirements: %w", err)
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	cr.Comment = '#'
+	var last time.Time
+	for first := true; ; first = false {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return p, fmt.Errorf("%s: %w", path, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != 2 {
+			return p, fmt.Errorf("%s: line %d: want 2 columns (start,agents), got %d", path, line, len(rec))
+		}
+		t, err := time.Parse(time.RFC3339, strings.TrimSpace(rec[0]))
+		if err != nil {
+			if first {
+				continue
+			}
+			return p, fmt.Errorf("%s: line %d: bad start %q: want RFC 3339", path, line, rec[0])
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(rec[1]))
+		if err != nil || n < 0 {
+			return p, fmt.Errorf("%s: line %d: bad agents %q: want an integer >= 0", path, line, rec[1])
+		}
+		switch {
+		case len(p.Required) == 0:
+			p.Start = t
+		case len(p.Required) == 1:
+			p.Step = t.Sub(last)
+			if p.Step <= 0 {
+				return p, fmt.Errorf("%s: line %d: start is not after the previous line", path, line)
+			}
+		case t.Sub(last) != p.Step:
+			return p, fmt.Errorf("%s: line %d: start %s is not %v after the previous line", path, line, rec[0], p.Step)
+		}
+		p.Required = append(p.Required, n)
+		last = t
+	}
+	if len(p.Required) < 2 {
+		return p, fmt.Errorf("%s: need at least two intervals", path)
+	}
+	return p, nil
+}
+
+// parseClock parses "HH:MM" into a time of day; "24:00" is allowed.
+func parseClock(s string) (time.Duration, error) {
+	hs, ms, ok := strings.Cut(strings.TrimSpace(s), ":")
+	h, err1 := strconv.Atoi(hs)
+	m, err2 := strconv.Atoi(ms)
+	if !ok || err1 != nil || err2 != nil || h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) {
+		return 0, fmt.Errorf("bad time of day %q: want HH:MM", s)
+	}
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil
+}
+
+func parseWeekday(s string) (time.Weekday, error) {
+	k := strings.ToLower(strings.TrimSpace(s))
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		name := strings.ToLower(d.String())
+		if k == name || k == name[:3] {
+			return d, nil
+		}
+	}
+	return 0, fmt.Errorf("bad day %q: want mon, tue, ...", s)
+}
+
+func readScheduleConfig(path string, p *wfm.ScheduleProblem) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	var cfg scheduleConfig
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	p.MinFranceShare, p.Cyclic = cfg.MinFranceShare, cfg.Cyclic
+	for i, s := range cfg.Shifts {
+		where := fmt.Sprintf("%s: shifts[%d] %q", path, i, s.Name)
+		st := wfm.ShiftTemplate{Name: s.Name}
+		if st.Length, err = time.ParseDuration(s.Length); err != nil {
+			return fmt.Errorf("%s: length: %w", where, err)
+		}
+		for _, c := range s.Starts {
+			d, err := parseClock(c)
+			if err != nil {
+				return fmt.Errorf("%s: starts: %w", where, err)
+			}
+			st.Starts = append(st.Starts, d%(24*time.Hour))
+		}
+		for _, ds := range s.Days {
+			d, err := parseWeekday(ds)
+			if err != nil {
+				return fmt.Errorf("%s: days: %w", where, err)
+			}
+			st.Days = append(st.Days, d)
+		}
+		for _, b := range s.Breaks {
+			var br wfm.Break
+			if br.Offset, err = time.ParseDuration(b.Offset); err != nil {
+				return fmt.Errorf("%s: break offset: %w", where, err)
+			}
+			if br.Length, err = time.ParseDuration(b.Length); err != nil {
+				return fmt.Errorf("%s: break length: %w", where, err)
+			}
+			st.Breaks = append(st.Breaks, br)
+		}
+		p.Shifts = append(p.Shifts, st)
+	}
+	for i, s := range cfg.Sites {
+		where := fmt.Sprintf("%s: sites[%d] %q", path, i, s.Name)
+		site := wfm.Site{Name: s.Name, Country: s.Country, CostPerHour: s.CostPerHour, Homeshoring: s.Homeshoring}
+		if (s.Open == "") != (s.Close == "") {
+			return fmt.Errorf("%s: give both open and close, or neither for 24/7", where)
+		}
+		if s.Open != "" {
+			if site.Open, err = parseClock(s.Open); err != nil {
+				return fmt.Errorf("%s: open: %w", where, err)
+			}
+			if site.Close, err = parseClock(s.Close); err != nil {
+				return fmt.Errorf("%s: close: %w", where, err)
+			}
+			site.Open %= 24 * time.Hour
+		}
+		p.Sites = append(p.Sites, site)
+	}
+	return nil
+}
+
+func scheduleText(w io.Writer, pl wfm.Plan) error {
+	met := "met"
+	if !pl.FranceShareMet {
+		met = "NOT met"
+	}
+	fmt.Fprintf(w, "total cost: %.2f for %.1f paid hours\n", pl.TotalCost, pl.TotalHours)
+	fmt.Fprintf(w, "France share: %.1f%% of paid hours (minimum %.0f%%: %s)\n", 100*pl.FranceShare, 100*pl.MinFranceShare, met)
+	fmt.Fprintf(w, "uncovered intervals: %d\n\n", len(pl.Uncovered))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "start\tsite\tshift\tagents\tpaid h/agent\tcost")
+	for _, a := range pl.Assignments {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f\t%.2f\n", a.Start.Format("Mon 2006-01-02 15:04"), a.Site, a.Shift, a.Agents, a.PaidHours, a.Cost)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	if len(pl.Uncovered) > 0 {
+		fmt.Fprintln(w, "\nuncovered (start: scheduled/required):")
+		for _, u := range pl.Uncovered {
+			fmt.Fprintf(w, "  %s: %d/%d\n", u.Start.Format("Mon 2006-01-02 15:04"), u.Scheduled, u.Required)
+		}
+	}
+	return nil
+}
