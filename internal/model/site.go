@@ -1,0 +1,71 @@
+package model
+
+// SiteKind says where a site's agents work.
+type SiteKind string
+
+// Site kinds.
+const (
+	SiteOnsite      SiteKind = "onsite"
+	SiteNearshore   SiteKind = "nearshore"
+	SiteOffshore    SiteKind = "offshore"
+	SiteHomeshoring SiteKind = "homeshoring"
+)
+
+// SiteKinds lists the known site kinds.
+func SiteKinds() []SiteKind {
+	return []SiteKind{SiteOnsite, SiteNearshore, SiteOffshore, SiteHomeshoring}
+}
+
+// Site is a place agents work from (or, for homeshoring, a group of agents
+// working from home in one country).
+type Site struct {
+	ID       int64  `json:"id"`
+	TenantID int64  `json:"tenant_id"`
+	Name     string `json:"name"`
+	// Country is an ISO 3166-1 alpha-2 code in upper case, e.g. "FR", "MA".
+	Country     string   `json:"country"`
+	Kind        SiteKind `json:"kind"`
+	CostPerHour float64  `json:"cost_per_hour"`
+}
+
+// Validate checks the fields a client may set.
+func (s *Site) Validate() error {
+	if err := checkName("name", s.Name); err != nil {
+		return err
+	}
+	if !isCountryCode(s.Country) {
+		return invalid("country", "must be an ISO 3166-1 alpha-2 code in upper case, e.g. \"FR\" (got %q)", s.Country)
+	}
+	if err := checkEnum("kind", s.Kind, SiteKinds()); err != nil {
+		return err
+	}
+	if err := checkFinite("cost_per_hour", s.CostPerHour); err != nil {
+		return err
+	}
+	if s.CostPerHour < 0 {
+		return invalid("cost_per_hour", "must not be negative")
+	}
+	return nil
+}
+
+func isCountryCode(c string) bool {
+	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
+}
+
+// Skill is a competence agents have at a level and queues require.
+type Skill struct {
+	ID       int64  `json:"id"`
+	TenantID int64  `json:"tenant_id"`
+	Name     string `json:"name"`
+}
+
+// Validate checks the fields a client may set.
+func (s *Skill) Validate() error {
+	return checkName("name", s.Name)
+}
+
+// Skill levels (proficiency) run from MinSkillLevel to MaxSkillLevel.
+const (
+	MinSkillLevel = 1
+	MaxSkillLevel = 10
+)

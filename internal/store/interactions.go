@@ -1,0 +1,493 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/plateau-cc/plateau/internal/model"
+)
+
+const interactionCols = `id, tenant_id, queue_id, channel, tier, customer_name, customer_phone, customer_email,
+	customer_external_id, state, ended_reason, arrived_at, answered_at, ended_at, announced_ewt_seconds,
+	announced_position, agent_id, disposition, notes, csat_score, csat_comment, callback, resume_token_hash`
+
+func scanInteraction(r scanner) (model.Interaction, error) {
+	var (
+		in                    model.Interaction
+		answered, ended       sql.NullTime
+		ewt, position, csat   sql.NullInt64
+		agentID               sql.NullInt64
+		callback, resumeToken sql.NullString
+	)
+	err := r.Scan(&in.ID, &in.TenantID, &in.QueueID, &in.Channel, &in.Tier, &in.Customer.Name, &in.Customer.Phone,
+		&in.Customer.Email, &in.Customer.ExternalID, &in.State, &in.EndedReason, &in.ArrivedAt, &answered, &ended,
+		&ewt, &position, &agentID, &in.Disposition, &in.Notes, &csat, &in.CSATComment, &callback, &resumeToken)
+	if err != nil {
+		return in, err
+	}
+	in.ArrivedAt = in.ArrivedAt.UTC()
+	in.AnsweredAt = timePtr(answered)
+	in.EndedAt = timePtr(ended)
+	in.AnnouncedEWTSeconds = intPtr(ewt)
+	in.AnnouncedPosition = intPtr(position)
+	in.AgentID = int64Ptr(agentID)
+	in.CSATScore = intPtr(csat)
+	in.ResumeTokenHash = resumeToken.String
+	if callback.Valid && callback.String != "" {
+		in.Callback = new(model.Callback)
+		if err := json.Unmarshal([]byte(callback.String), in.Callback); err != nil {
+			return in, fmt.Errorf("decode column callback: %w", err)
+		}
+	}
+	return in, nil
+}
+
+func callbackJSON(cb *model.Callback) (any, error) {
+	if cb == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(cb)
+	if err != nil {
+		return nil, fmt.Errorf("encode callback: %w", err)
+	}
+	return string(b), nil
+}
+
+// checkQueueFits returns ErrInvalid unless queueID is a queue of the tenant
+// serving channel and offering tier.
+func checkQueueFits(ctx context.Context, c conn, tenantID, queueID int64, channel model.Channel, tier string) error {
+	var (
+		qChannel model.Channel
+		tiers    string
+	)
+	err := c.queryRow(ctx, "SELECT channel, tiers FROM queues WHERE tenant_id = ? AND id = ?", tenantID, queueID).Scan(&qChannel, &tiers)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %w", ErrInvalid, &model.ValidationError{Field: "queue_id", Message: fmt.Sprintf("no queue %d in this tenant", queueID)})
+	}
+	if err != nil {
+		return fmt.Errorf("read queue %d: %w", queueID, err)
+	}
+	if qChannel != channel {
+		return fmt.Errorf("%w: %w", ErrInvalid, &model.ValidationError{Field: "queue_id", Message: fmt.Sprintf("queue %d serves %s, not %s", queueID, qChannel, channel)})
+	}
+	q := model.Queue{}
+	if q.Tiers, err = fromJSON[model.Tier](tiers, "tiers"); err != nil {
+		return err
+	}
+	if !q.HasTier(tier) {
+		return fmt.Errorf("%w: %w", ErrInvalid, &model.ValidationError{Field: "tier", Message: fmt.Sprintf("queue %d has no tier %q", queueID, tier)})
+	}
+	return nil
+}
+
+// CreateInteraction records an arriving contact in the queued state together
+// with its first (queued) segment, in one transaction, and returns its id.
+// When it returns without error the contact is durably stored: only then may
+// the customer be told they are in line. State, answer, end, agent, survey
+// and id fields of in are ignored.
+func (s *Store) CreateInteraction(ctx context.Context, tenantID int64, in model.Interaction) (int64, error) {
+	if err := in.Validate(); err != nil {
+		return 0, invalidInput(err, "create interaction")
+	}
+	arrived := ts(in.ArrivedAt)
+	cb, err := callbackJSON(in.Callback)
+	if err != nil {
+		return 0, fmt.Errorf("create interaction: %w", err)
+	}
+	var id int64
+	err = s.inTx(ctx, func(c conn) error {
+		if err := checkQueueFits(ctx, c, tenantID, in.QueueID, in.Channel, in.Tier); err != nil {
+			return err
+		}
+		id, err = c.insert(ctx, `INSERT INTO interactions (tenant_id, queue_id, channel, tier, customer_name, customer_phone,
+			customer_email, customer_external_id, state, arrived_at, announced_ewt_seconds, announced_position,
+			disposition, notes, callback, resume_token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			tenantID, in.QueueID, in.Channel, in.Tier, in.Customer.Name, in.Customer.Phone, in.Customer.Email,
+			in.Customer.ExternalID, model.StateQueued, arrived, nullInt(in.AnnouncedEWTSeconds), nullInt(in.AnnouncedPosition),
+			in.Disposition, in.Notes, cb, nullString(in.ResumeTokenHash))
+		if err != nil {
+			return err
+		}
+		_, err = c.exec(ctx, "INSERT INTO segments (tenant_id, interaction_id, kind, queue_id, started_at, billable) VALUES (?, ?, ?, ?, ?, ?)",
+			tenantID, id, model.SegQueued, in.QueueID, arrived, false)
+		return err
+	})
+	if err != nil {
+		return 0, fail(err, "create interaction in queue %d", in.QueueID)
+	}
+	return id, nil
+}
+
+// GetInteraction returns one of the tenant's interactions.
+func (s *Store) GetInteraction(ctx context.Context, tenantID, id int64) (model.Interaction, error) {
+	in, err := getInteraction(ctx, s.conn(), tenantID, id)
+	if err != nil {
+		return model.Interaction{}, fail(err, "get interaction %d", id)
+	}
+	return in, nil
+}
+
+func getInteraction(ctx context.Context, c conn, tenantID, id int64) (model.Interaction, error) {
+	return scanInteraction(c.queryRow(ctx, "SELECT "+interactionCols+" FROM interactions WHERE tenant_id = ? AND id = ?", tenantID, id))
+}
+
+// StateUpdate is a change of an interaction's state, with what goes along.
+type StateUpdate struct {
+	State model.InteractionState
+	// At is when the change happened; it stamps answered_at (first move to
+	// connected), ended_at, and the segments closed or opened.
+	At time.Time
+	// EndedReason is required when State is ended, and refused otherwise.
+	EndedReason model.EndedReason
+	// AgentID, when set, records the agent now holding the contact.
+	AgentID *int64
+	// QueueID, when set, moves the contact to another queue of the tenant
+	// serving the same channel (transfer).
+	QueueID *int64
+	// Callback, when set, records the customer's callback request.
+	Callback *model.Callback
+	// CloseSegments closes the interaction's open segments at At.
+	CloseSegments bool
+	// OpenSegment, when set, opens this segment at At (after closing, if
+	// CloseSegments is set); its InteractionID and StartedAt are filled in.
+	OpenSegment *model.Segment
+}
+
+// UpdateInteractionState applies u to one of the tenant's interactions in one
+// transaction and returns the interaction as stored. Ended is final: changing
+// an ended interaction is ErrConflict.
+func (s *Store) UpdateInteractionState(ctx context.Context, tenantID, id int64, u StateUpdate) (model.Interaction, error) {
+	if err := u.validate(); err != nil {
+		return model.Interaction{}, invalidInput(err, "update interaction %d", id)
+	}
+	at := ts(u.At)
+	cb, err := callbackJSON(u.Callback)
+	if err != nil {
+		return model.Interaction{}, fmt.Errorf("update interaction %d: %w", id, err)
+	}
+	var out model.Interaction
+	err = s.inTx(ctx, func(c conn) error {
+		cur, err := getInteraction(ctx, c, tenantID, id)
+		if err != nil {
+			return err
+		}
+		if cur.State == model.StateEnded {
+			return fmt.Errorf("%w: interaction already ended", ErrConflict)
+		}
+		if u.AgentID != nil {
+			if err := checkIDsExist(ctx, c, "agents", tenantID, "agent_id", []int64{*u.AgentID}); err != nil {
+				return err
+			}
+		}
+		if u.QueueID != nil {
+			if err := checkQueueFits(ctx, c, tenantID, *u.QueueID, cur.Channel, ""); err != nil {
+				return err
+			}
+		}
+		var answered, ended any
+		if u.State == model.StateConnected {
+			answered = at
+		}
+		if u.State == model.StateEnded {
+			ended = at
+		}
+		err = c.execOne(ctx, `UPDATE interactions SET state = ?, ended_reason = ?, ended_at = ?,
+			answered_at = COALESCE(answered_at, ?), agent_id = COALESCE(?, agent_id),
+			queue_id = COALESCE(?, queue_id), callback = COALESCE(?, callback)
+			WHERE tenant_id = ? AND id = ?`,
+			u.State, string(u.EndedReason), ended, answered, nullInt64(u.AgentID), nullInt64(u.QueueID), cb, tenantID, id)
+		if err != nil {
+			return err
+		}
+		if u.CloseSegments {
+			if _, err := c.exec(ctx, "UPDATE segments SET ended_at = ? WHERE tenant_id = ? AND interaction_id = ? AND ended_at IS NULL",
+				at, tenantID, id); err != nil {
+				return fmt.Errorf("close segments: %w", err)
+			}
+		}
+		if u.OpenSegment != nil {
+			seg := *u.OpenSegment
+			seg.InteractionID = id
+			seg.StartedAt = at
+			if _, err := insertSegment(ctx, c, tenantID, seg); err != nil {
+				return fmt.Errorf("open %s segment: %w", seg.Kind, err)
+			}
+		}
+		out, err = getInteraction(ctx, c, tenantID, id)
+		return err
+	})
+	if err != nil {
+		return model.Interaction{}, fail(err, "update interaction %d to %s", id, u.State)
+	}
+	return out, nil
+}
+
+func (u *StateUpdate) validate() error {
+	if err := validEnum("state", u.State, model.InteractionStates()); err != nil {
+		return err
+	}
+	if u.State == model.StateEnded {
+		if u.EndedReason == "" {
+			return &model.ValidationError{Field: "ended_reason", Message: "is required when the state is ended"}
+		}
+		if err := validEnum("ended_reason", u.EndedReason, model.EndedReasons()); err != nil {
+			return err
+		}
+	} else if u.EndedReason != "" {
+		return &model.ValidationError{Field: "ended_reason", Message: "is only allowed when the state is ended"}
+	}
+	if u.At.IsZero() {
+		return &model.ValidationError{Field: "at", Message: "must be set"}
+	}
+	if u.Callback != nil {
+		if err := u.Callback.Validate(); err != nil {
+			return err
+		}
+	}
+	if u.OpenSegment != nil {
+		seg := *u.OpenSegment
+		seg.StartedAt = u.At
+		if err := seg.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validEnum[T ~string](field string, v T, known []T) error {
+	for _, k := range known {
+		if k == v {
+			return nil
+		}
+	}
+	return &model.ValidationError{Field: field, Message: fmt.Sprintf("unknown value %q", string(v))}
+}
+
+// SetDisposition records the agent's outcome code and notes for an interaction.
+func (s *Store) SetDisposition(ctx context.Context, tenantID, id int64, disposition, notes string) error {
+	in := model.Interaction{Disposition: disposition, Notes: notes}
+	if err := checkDisposition(&in); err != nil {
+		return invalidInput(err, "set disposition of interaction %d", id)
+	}
+	if err := s.conn().execOne(ctx, "UPDATE interactions SET disposition = ?, notes = ? WHERE tenant_id = ? AND id = ?",
+		disposition, notes, tenantID, id); err != nil {
+		return fail(err, "set disposition of interaction %d", id)
+	}
+	return nil
+}
+
+func checkDisposition(in *model.Interaction) error {
+	if len([]rune(in.Disposition)) > model.MaxNameLen {
+		return &model.ValidationError{Field: "disposition", Message: fmt.Sprintf("must be at most %d characters", model.MaxNameLen)}
+	}
+	if len([]rune(in.Notes)) > model.MaxTextLen {
+		return &model.ValidationError{Field: "notes", Message: fmt.Sprintf("must be at most %d characters", model.MaxTextLen)}
+	}
+	return nil
+}
+
+// SetSurvey records the customer's satisfaction score (1-5) and comment. A
+// contact is surveyed once: a second answer is ErrConflict.
+func (s *Store) SetSurvey(ctx context.Context, tenantID, id int64, score int, comment string) error {
+	sv := model.Survey{Score: score, Comment: comment}
+	if err := sv.Validate(); err != nil {
+		return invalidInput(err, "set survey of interaction %d", id)
+	}
+	err := s.inTx(ctx, func(c conn) error {
+		err := c.execOne(ctx, "UPDATE interactions SET csat_score = ?, csat_comment = ? WHERE tenant_id = ? AND id = ? AND csat_score IS NULL",
+			score, comment, tenantID, id)
+		if errors.Is(err, ErrNotFound) {
+			if _, err := getInteraction(ctx, c, tenantID, id); err != nil {
+				return err
+			}
+			return fmt.Errorf("%w: already surveyed", ErrConflict)
+		}
+		return err
+	})
+	if err != nil {
+		return fail(err, "set survey of interaction %d", id)
+	}
+	return nil
+}
+
+// ListOpenInteractions returns every tenant's interactions not yet ended,
+// by arrival then id: what a starting server recovers (waiting, offered,
+// live, wrapping-up and callback contacts).
+func (s *Store) ListOpenInteractions(ctx context.Context) ([]model.Interaction, error) {
+	rows, err := s.conn().query(ctx, "SELECT "+interactionCols+" FROM interactions WHERE state <> ? ORDER BY arrived_at, id", model.StateEnded)
+	if err != nil {
+		return nil, fail(err, "list open interactions")
+	}
+	out, err := collect(rows, scanInteraction)
+	if err != nil {
+		return nil, fail(err, "list open interactions")
+	}
+	return out, nil
+}
+
+// FindInteractionByResumeToken returns the tenant's interaction whose resume
+// token hashes (HashToken) to tokenHash.
+func (s *Store) FindInteractionByResumeToken(ctx context.Context, tenantID int64, tokenHash string) (model.Interaction, error) {
+	if tokenHash == "" {
+		return model.Interaction{}, fmt.Errorf("find interaction by resume token: %w", ErrNotFound)
+	}
+	in, err := scanInteraction(s.conn().queryRow(ctx, "SELECT "+interactionCols+" FROM interactions WHERE tenant_id = ? AND resume_token_hash = ?", tenantID, tokenHash))
+	if err != nil {
+		return model.Interaction{}, fail(err, "find interaction by resume token")
+	}
+	return in, nil
+}
+
+// Bounds of CustomerHistory's limit.
+const (
+	DefaultHistoryLimit = 20
+	MaxHistoryLimit     = 200
+)
+
+// CustomerHistory returns the tenant's latest interactions whose customer
+// phone, e-mail or external id equals key, newest first, at most limit
+// (DefaultHistoryLimit when limit <= 0, capped at MaxHistoryLimit).
+func (s *Store) CustomerHistory(ctx context.Context, tenantID int64, key string, limit int) ([]model.Interaction, error) {
+	if key == "" {
+		return nil, invalidInput(&model.ValidationError{Field: "key", Message: "must not be empty"}, "customer history")
+	}
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	limit = min(limit, MaxHistoryLimit)
+	rows, err := s.conn().query(ctx, "SELECT "+interactionCols+` FROM interactions
+		WHERE tenant_id = ? AND (customer_phone = ? OR customer_email = ? OR customer_external_id = ?)
+		ORDER BY arrived_at DESC, id DESC LIMIT ?`, tenantID, key, key, key, limit)
+	if err != nil {
+		return nil, fail(err, "customer history")
+	}
+	out, err := collect(rows, scanInteraction)
+	if err != nil {
+		return nil, fail(err, "customer history")
+	}
+	return out, nil
+}
+
+// Segments.
+
+const segmentCols = "id, interaction_id, kind, agent_id, queue_id, started_at, ended_at, billable"
+
+func scanSegment(r scanner) (model.Segment, error) {
+	var (
+		seg              model.Segment
+		agentID, queueID sql.NullInt64
+		ended            sql.NullTime
+	)
+	err := r.Scan(&seg.ID, &seg.InteractionID, &seg.Kind, &agentID, &queueID, &seg.StartedAt, &ended, &seg.Billable)
+	seg.AgentID = int64Ptr(agentID)
+	seg.QueueID = int64Ptr(queueID)
+	seg.StartedAt = seg.StartedAt.UTC()
+	seg.EndedAt = timePtr(ended)
+	return seg, err
+}
+
+func insertSegment(ctx context.Context, c conn, tenantID int64, seg model.Segment) (int64, error) {
+	return c.insert(ctx, "INSERT INTO segments (tenant_id, interaction_id, kind, agent_id, queue_id, started_at, ended_at, billable) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		tenantID, seg.InteractionID, seg.Kind, nullInt64(seg.AgentID), nullInt64(seg.QueueID), ts(seg.StartedAt), nullTS(seg.EndedAt), seg.Billable)
+}
+
+// OpenSegment adds a segment to one of the tenant's interactions and returns
+// it. Only handled segments (connected, hold, wrap_up) may be billable.
+func (s *Store) OpenSegment(ctx context.Context, tenantID int64, seg model.Segment) (model.Segment, error) {
+	if err := seg.Validate(); err != nil {
+		return model.Segment{}, invalidInput(err, "open segment")
+	}
+	err := s.inTx(ctx, func(c conn) error {
+		if _, err := getInteraction(ctx, c, tenantID, seg.InteractionID); err != nil {
+			return err
+		}
+		id, err := insertSegment(ctx, c, tenantID, seg)
+		seg.ID = id
+		return err
+	})
+	if err != nil {
+		return model.Segment{}, fail(err, "open %s segment of interaction %d", seg.Kind, seg.InteractionID)
+	}
+	seg.StartedAt = ts(seg.StartedAt)
+	if seg.EndedAt != nil {
+		e := ts(*seg.EndedAt)
+		seg.EndedAt = &e
+	}
+	return seg, nil
+}
+
+// CloseSegment ends one of the tenant's open segments at endedAt. Closing a
+// closed segment is ErrConflict; endedAt before the start is ErrInvalid.
+func (s *Store) CloseSegment(ctx context.Context, tenantID, segmentID int64, endedAt time.Time) error {
+	err := s.inTx(ctx, func(c conn) error {
+		seg, err := scanSegment(c.queryRow(ctx, "SELECT "+segmentCols+" FROM segments WHERE tenant_id = ? AND id = ?", tenantID, segmentID))
+		if err != nil {
+			return err
+		}
+		if seg.EndedAt != nil {
+			return fmt.Errorf("%w: segment already closed", ErrConflict)
+		}
+		if ts(endedAt).Before(seg.StartedAt) {
+			return fmt.Errorf("%w: %w", ErrInvalid, &model.ValidationError{Field: "ended_at", Message: "must not be before started_at"})
+		}
+		return c.execOne(ctx, "UPDATE segments SET ended_at = ? WHERE tenant_id = ? AND id = ?", ts(endedAt), tenantID, segmentID)
+	})
+	if err != nil {
+		return fail(err, "close segment %d", segmentID)
+	}
+	return nil
+}
+
+// SetSegmentBillable flags one of the tenant's segments as billable or not.
+// Waiting is never billable: flagging a segment other than connected, hold
+// or wrap_up is ErrInvalid (the schema enforces it too).
+func (s *Store) SetSegmentBillable(ctx context.Context, tenantID, segmentID int64, billable bool) error {
+	err := s.inTx(ctx, func(c conn) error {
+		var kind model.SegmentKind
+		if err := c.queryRow(ctx, "SELECT kind FROM segments WHERE tenant_id = ? AND id = ?", tenantID, segmentID).Scan(&kind); err != nil {
+			return err
+		}
+		if billable && !kind.Handled() {
+			return fmt.Errorf("%w: %w", ErrInvalid, &model.ValidationError{Field: "billable", Message: fmt.Sprintf("only handled segments (connected, hold, wrap_up) may be billable, not %q", kind)})
+		}
+		return c.execOne(ctx, "UPDATE segments SET billable = ? WHERE tenant_id = ? AND id = ?", billable, tenantID, segmentID)
+	})
+	if err != nil {
+		return fail(err, "set billable of segment %d", segmentID)
+	}
+	return nil
+}
+
+// ListSegments returns the segments of one of the tenant's interactions, by
+// start time then id.
+func (s *Store) ListSegments(ctx context.Context, tenantID, interactionID int64) ([]model.Segment, error) {
+	var out []model.Segment
+	err := s.readInteractionChildren(ctx, tenantID, interactionID, func(c conn) error {
+		rows, err := c.query(ctx, "SELECT "+segmentCols+" FROM segments WHERE tenant_id = ? AND interaction_id = ? ORDER BY started_at, id", tenantID, interactionID)
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, scanSegment)
+		return err
+	})
+	if err != nil {
+		return nil, fail(err, "list segments of interaction %d", interactionID)
+	}
+	return out, nil
+}
+
+// readInteractionChildren runs read after checking that the interaction
+// exists in the tenant, so that another tenant's id is ErrNotFound rather
+// than an empty list.
+func (s *Store) readInteractionChildren(ctx context.Context, tenantID, interactionID int64, read func(c conn) error) error {
+	c := s.conn()
+	var one int
+	if err := c.queryRow(ctx, "SELECT 1 FROM interactions WHERE tenant_id = ? AND id = ?", tenantID, interactionID).Scan(&one); err != nil {
+		return err
+	}
+	return read(c)
+}

@@ -1,0 +1,478 @@
+// Package store is Plateau's durable storage: embedded SQLite by default,
+// PostgreSQL when given a postgres:// DSN. Both dialects share every query
+// (written with ? placeholders and rebound for PostgreSQL) and have their own
+// versioned migrations, embedded and applied by Open.
+//
+// Every method that reads or changes a tenant's data takes the tenant ID and
+// scopes its SQL by it; composite foreign keys (tenant_id, x_id) also keep a
+// tenant's rows from referring to another tenant's. A row of another tenant is
+// reported as ErrNotFound.
+//
+// Durability: a method returns only after its transaction is committed. On
+// SQLite the database runs in WAL mode with synchronous=FULL, so a commit is
+// fsynced to the WAL before it returns and survives a power loss as well as a
+// process crash (WAL with synchronous=NORMAL survives kill -9 but may lose the
+// last commits on power loss, which is not acceptable for "stored before the
+// customer is acknowledged"). On PostgreSQL the server's own settings apply
+// (synchronous_commit=on by default).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/plateau-cc/plateau/internal/model"
+)
+
+// Errors returned (wrapped) by the store; test them with errors.Is.
+var (
+	// ErrNotFound: no such row in the caller's tenant.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a uniqueness rule was violated (duplicate login, entry
+	// point address, name...), a row is still referenced by others, or the
+	// change does not fit the row's current state.
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid: the input failed validation or refers to rows that do not
+	// exist in the tenant. The model.ValidationError, when there is one, is
+	// in the chain too.
+	ErrInvalid = errors.New("invalid input")
+	// ErrInvalidCredentials: unknown login or wrong password (not told apart).
+	ErrInvalidCredentials = errors.New("invalid credentials")
+)
+
+// Dialect names the SQL flavour of a Store.
+type Dialect string
+
+// Supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrationFiles embed.FS
+
+// Store is the handle on the database. It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// sqliteBusyTimeout is how long a SQLite connection waits for the write lock.
+const sqliteBusyTimeout = 10 * time.Second
+
+// Open connects to the database named by dsn and applies pending migrations.
+//
+//   - "" opens plateau.db in the working directory;
+//   - "postgres://..." or "postgresql://..." uses PostgreSQL through pgx
+//     (libpq-style query parameters such as sslmode or search_path apply);
+//   - "sqlite:PATH" or any other string is a SQLite file path.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	var (
+		driver, source string
+		dialect        Dialect
+	)
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		source, dialect = dsn, Postgres
+	default:
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			path = "plateau.db"
+		}
+		if strings.ContainsRune(path, '?') {
+			return nil, fmt.Errorf("open sqlite database %q: the path must not contain '?'", path)
+		}
+		q := url.Values{}
+		q.Set("_busy_timeout", strconv.FormatInt(sqliteBusyTimeout.Milliseconds(), 10))
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", "FULL")
+		q.Set("_foreign_keys", "1")
+		// Every transaction takes the write lock when it begins, so two
+		// read-then-write transactions never fail with SQLITE_BUSY midway.
+		q.Set("_txlock", "immediate")
+		q.Set("_time_format", "sqlite")
+		driver, source, dialect = "sqlite", path+"?"+q.Encode(), SQLite // driver from modernc.org/sqlite
+	}
+	var (
+		db  *sql.DB
+		err error
+	)
+	if dialect == Postgres {
+		db, err = openPostgres(source)
+	} else {
+		db, err = sql.Open(driver, source)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
+	}
+	s := &Store{db: db, dialect: dialect, now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases the database.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close %s database: %w", s.dialect, err)
+	}
+	return nil
+}
+
+// Dialect reports which database the store runs on.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Ping checks that the database answers (for health checks).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s database: %w", s.dialect, err)
+	}
+	return nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	gooseDialect := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		gooseDialect = goose.DialectPostgres
+	}
+	dir, err := fs.Sub(migrationFiles, "migrations/"+string(s.dialect))
+	if err != nil {
+		return fmt.Errorf("load %s migrations: %w", s.dialect, err)
+	}
+	p, err := goose.NewProvider(gooseDialect, s.db, dir, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("prepare %s migrations: %w", s.dialect, err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("apply %s migrations: %w", s.dialect, err)
+	}
+	return nil
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn runs queries written with ? placeholders on a database or transaction.
+type conn struct {
+	q       querier
+	dialect Dialect
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(ctx, rebind(c.dialect, query), args...)
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(ctx, rebind(c.dialect, query), args...)
+}
+
+func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, rebind(c.dialect, query), args...)
+}
+
+// insert runs an INSERT and returns the new row's id.
+func (c conn) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := c.queryRow(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// execOne runs a statement that must touch exactly one row; zero rows is ErrNotFound.
+func (c conn) execOne(ctx context.Context, query string, args ...any) error {
+	res, err := c.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (s *Store) conn() conn { return conn{q: s.db, dialect: s.dialect} }
+
+// inTx runs fn in a transaction, committed if fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(c conn) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(conn{q: tx, dialect: s.dialect}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// rebind turns ? placeholders into $1, $2... for PostgreSQL, leaving
+// question marks inside quoted literals and identifiers alone.
+func rebind(d Dialect, query string) string {
+	if d != Postgres || !strings.ContainsRune(query, '?') {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	var quote byte
+	for i := 0; i < len(query); i++ {
+		ch := query[i]
+		switch {
+		case quote != 0:
+			if ch == quote {
+				quote = 0
+			}
+		case ch == '\'' || ch == '"':
+			quote = ch
+		case ch == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(ch)
+	}
+	return b.String()
+}
+
+// fail wraps err with what was being done, mapping "no rows" to ErrNotFound
+// and constraint violations to ErrConflict or ErrInvalid. A violated foreign
+// key means a bad reference (ErrInvalid) when writing a row, and a row still
+// in use (ErrConflict) when deleting one.
+func fail(err error, format string, args ...any) error {
+	return wrapErr(err, false, format, args...)
+}
+
+func failDelete(err error, format string, args ...any) error {
+	return wrapErr(err, true, format, args...)
+}
+
+func wrapErr(err error, deleting bool, format string, args ...any) error {
+	what := fmt.Sprintf(format, args...)
+	switch classify(err) {
+	case errNoRows:
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	case errUnique:
+		return fmt.Errorf("%s: %w: %w", what, ErrConflict, err)
+	case errForeignKey:
+		if deleting {
+			return fmt.Errorf("%s: %w: still referenced: %w", what, ErrConflict, err)
+		}
+		return fmt.Errorf("%s: %w: refers to a missing row: %w", what, ErrInvalid, err)
+	case errCheck:
+		return fmt.Errorf("%s: %w: %w", what, ErrInvalid, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+type errClass int
+
+const (
+	errOther errClass = iota
+	errNoRows
+	errUnique
+	errForeignKey
+	errCheck
+)
+
+func classify(err error) errClass {
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNoRows
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return errUnique
+		case "23503":
+			return errForeignKey
+		case "23514", "23502":
+			return errCheck
+		}
+		return errOther
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return errUnique
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return errForeignKey
+		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return errCheck
+		}
+		if sqErr.Code()&0xff == sqlite3.SQLITE_CONSTRAINT { // extended codes off
+			msg := sqErr.Error()
+			switch {
+			case strings.Contains(msg, "UNIQUE constraint failed"):
+				return errUnique
+			case strings.Contains(msg, "FOREIGN KEY constraint failed"):
+				return errForeignKey
+			default:
+				return errCheck
+			}
+		}
+	}
+	return errOther
+}
+
+// invalidInput wraps a validation failure.
+func invalidInput(err error, format string, args ...any) error {
+	return fmt.Errorf("%s: %w: %w", fmt.Sprintf(format, args...), ErrInvalid, err)
+}
+
+// ts normalises a time for storage: UTC, microsecond precision (what
+// PostgreSQL keeps), so that values read back compare equal.
+func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// nullTS stores a nil time as NULL.
+func nullTS(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ts(*t)
+}
+
+// timePtr converts a scanned nullable time.
+func timePtr(nt sql.NullTime) *time.Time {
+	if !nt.Valid {
+		return nil
+	}
+	t := nt.Time.UTC()
+	return &t
+}
+
+func nullInt64(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func int64Ptr(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}
+
+func nullInt(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return int64(*p)
+}
+
+func intPtr(n sql.NullInt64) *int {
+	if !n.Valid {
+		return nil
+	}
+	v := int(n.Int64)
+	return &v
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// toJSON encodes a nested list for a JSON text column; nil slices become "[]".
+func toJSON[T any](v []T) (string, error) {
+	if v == nil {
+		v = []T{}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode json: %w", err)
+	}
+	return string(b), nil
+}
+
+// fromJSON decodes a JSON text column into a slice, never nil.
+func fromJSON[T any](s string, column string) ([]T, error) {
+	out := []T{}
+	if s == "" {
+		return out, nil
+	}
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return nil, fmt.Errorf("decode column %s: %w", column, err)
+	}
+	return out, nil
+}
+
+// scanner is *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// collect reads every row with scan.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkSkillsExist returns ErrInvalid unless every id names a skill of the tenant.
+func checkSkillsExist(ctx context.Context, c conn, tenantID int64, field string, ids []int64) error {
+	return checkIDsExist(ctx, c, "skills", tenantID, field, ids)
+}
+
+// checkIDsExist returns ErrInvalid unless every id names a row of table in the tenant.
+func checkIDsExist(ctx context.Context, c conn, table string, tenantID int64, field string, ids []int64) error {
+	for _, id := range ids {
+		var one int
+		err := c.queryRow(ctx, "SELECT 1 FROM "+table+" WHERE tenant_id = ? AND id = ?", tenantID, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: %w", ErrInvalid, &model.ValidationError{Field: field, Message: fmt.Sprintf("no %s %d in this tenant", strings.TrimSuffix(table, "s"), id)})
+		}
+		if err != nil {
+			return fmt.Errorf("check %s %d: %w", strings.TrimSuffix(table, "s"), id, err)
+		}
+	}
+	return nil
+}
