@@ -215,11 +215,7 @@ func (e *Engine) fire(tm timer) {
 			// While offered, the offer decides; a requeue re-arms the timer.
 		}
 	case timerRelax:
-		l := tm.l
-		if l.gen == tm.gen {
-			if h := l.peek(); h != nil {
-				e.matchContact(h)
-			}
+		if l := tm.l; l.gen == tm.gen {
 			e.rearm(l, true)
 		}
 	case timerWrapUp:
@@ -246,25 +242,33 @@ func (q *queue) stepAt(wait int64) int {
 	return s
 }
 
-// rearm sets the relaxation timer of a line's head when the head changed
-// (or always, with force).
+// rearm keeps a line's relaxation timer on its head. When the head changed
+// (or always, with force) it first offers the head to an agent its wait now
+// qualifies it for (a contact behind the old head may have crossed a step
+// without a timer of its own), then sets the timer for its next step.
 func (e *Engine) rearm(l *line, force bool) {
 	q := l.q
 	if len(q.relaxAt) == 0 {
 		return
 	}
-	h := l.peek()
-	if h == nil {
+	for {
+		h := l.peek()
+		if h == nil || (!force && l.armed == h.seq) {
+			return
+		}
+		force = false
+		l.armed = h.seq
+		l.gen = e.nextGen()
+		s := q.stepAt(e.now - h.arrival)
+		if s > 0 {
+			if e.matchContact(h); h.state != waiting {
+				continue
+			}
+		}
+		if s < len(q.relaxAt) {
+			e.addTimer(h.arrival+q.relaxAt[s], timerRelax, l.gen, nil, l, nil)
+		}
 		return
-	}
-	if !force && l.armed == h.seq {
-		return
-	}
-	l.armed = h.seq
-	l.gen = e.nextGen()
-	s := q.stepAt(e.now - h.arrival)
-	if s < len(q.relaxAt) {
-		e.addTimer(h.arrival+q.relaxAt[s], timerRelax, l.gen, nil, l, nil)
 	}
 }
 
