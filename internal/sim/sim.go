@@ -135,9 +135,9 @@ type Result struct {
 	Total     Stats // after warm-up
 	// Half-widths of 95% confidence intervals of the totals, by batch means.
 	SLHalfWidth, AbandonHalfWidth, OccupancyHalfWidth float64
-	ASAHalfWidth                  time.Duration
-	Events                        int // engine events processed
-	Unfinished                    int // contacts still in the system at the end
+	ASAHalfWidth                                      time.Duration
+	Events                                            int // engine events processed
+	Unfinished                                        int // contacts still in the system at the end
 }
 
 // Validate checks a configuration.
