@@ -11,7 +11,7 @@ func (e *Engine) check() error {
 		for _, l := range q.lines {
 			n := 0
 			for i, it := range l.items {
-				if i > 0 && !l.items[i-1].before(it.arrival, it.seq) {
+				if i > l.head && !l.items[i-1].before(it.arrival, it.seq) {
 					return fmt.Errorf("queue %d tier %d: entries %d and %d out of order", q.cfg.ID, l.tier, i-1, i)
 				}
 				if it.c == nil {

@@ -30,6 +30,7 @@ type Engine struct {
 	timers   timerHeap
 	out      []Event
 	free     []*contact
+	onOffer  func(*contact, *membership) // tests only: sees every offer before it is made
 }
 
 type queue struct {
@@ -435,6 +436,9 @@ func (e *Engine) matchContact(c *contact) {
 	}
 }
 
+// effEpsilon is the tolerance of effective-priority comparisons.
+const effEpsilon = 1e-9
+
 // matchAgent offers an available agent the best contact it can take.
 func (e *Engine) matchAgent(a *agent) {
 	if a.presence != Ready || a.offer != nil {
@@ -458,7 +462,9 @@ func (e *Engine) matchAgent(a *agent) {
 				continue
 			}
 			eff := l.base + q.aging*float64(wait)
-			if best == nil || eff > bestEff || (eff == bestEff &&
+			// Priorities within effEpsilon are equal: rounding must not
+			// decide a tie that the earlier arrival wins.
+			if best == nil || eff > bestEff+effEpsilon || (eff >= bestEff-effEpsilon &&
 				(h.arrival < best.arrival || (h.arrival == best.arrival && h.seq < best.seq))) {
 				best, bestM, bestEff = h, m, eff
 			}
@@ -472,6 +478,9 @@ func (e *Engine) matchAgent(a *agent) {
 }
 
 func (e *Engine) offer(c *contact, m *membership) {
+	if e.onOffer != nil {
+		e.onOffer(c, m)
+	}
 	a := m.a
 	q := c.q
 	c.state = offered
@@ -591,10 +600,11 @@ func (e *Engine) Abandon(now time.Time, cid ContactID) error {
 		e.end(c)
 		return nil
 	}
+	// An agent freed by the abandon is matched agent-first, after the line
+	// has settled: it may have better contacts elsewhere.
 	var freed *agent
 	if c.state == offered {
 		freed = e.cancelOffer(c)
-		e.refresh(freed)
 	}
 	q := c.q
 	e.unlink(c)
@@ -602,6 +612,7 @@ func (e *Engine) Abandon(now time.Time, cid ContactID) error {
 		Wait: time.Duration(e.now - c.enqueued), EWT: time.Duration(c.ewt)})
 	e.release(c)
 	if freed != nil {
+		e.refresh(freed)
 		e.noteAgent(freed)
 		e.matchAgent(freed)
 	}
@@ -654,7 +665,6 @@ func (e *Engine) move(c *contact, t *queue, ev Event) {
 	switch c.state {
 	case offered:
 		freed = e.cancelOffer(c)
-		e.refresh(freed)
 		e.unlink(c)
 	case waiting:
 		e.unlink(c)
@@ -666,11 +676,11 @@ func (e *Engine) move(c *contact, t *queue, ev Event) {
 	ev.Contact, ev.Queue, ev.From, ev.Channel, ev.Callback = c.id, t.cfg.ID, from.cfg.ID, t.cfg.Channel, c.callback
 	ev.Position, ev.EWT = c.pos, time.Duration(c.ewt)
 	e.emit(ev)
-	if freed != nil {
-		e.noteAgent(freed)
-	}
 	e.dispatch(c)
 	if freed != nil {
+		// Only now may the freed agent be matched, agent-first.
+		e.refresh(freed)
+		e.noteAgent(freed)
 		e.matchAgent(freed)
 	}
 }
@@ -714,17 +724,16 @@ func (e *Engine) End(now time.Time, cid ContactID) error {
 
 func (e *Engine) end(c *contact) {
 	a := c.agent
-	wrap := e.leaveAgent(c)
+	e.leaveAgent(c)
 	e.release(c)
+	e.refresh(a)
 	e.noteAgent(a)
-	if !wrap {
-		e.matchAgent(a)
-	}
+	e.matchAgent(a)
 }
 
 // leaveAgent detaches a connected contact from its agent, starting wrap-up
-// when the queue has one; it reports EvEnded and whether wrap-up started.
-func (e *Engine) leaveAgent(c *contact) bool {
+// when the queue has one, and reports EvEnded. The caller refreshes the agent.
+func (e *Engine) leaveAgent(c *contact) {
 	a := c.agent
 	i := slices.IndexFunc(a.work, func(w work) bool { return w.c == c })
 	w := &a.work[i]
@@ -739,8 +748,6 @@ func (e *Engine) leaveAgent(c *contact) bool {
 	} else {
 		e.dropWork(a, i)
 	}
-	e.refresh(a)
-	return wrap
 }
 
 func (e *Engine) dropWork(a *agent, i int) {

@@ -10,7 +10,7 @@ type line struct {
 	tier  int
 	base  float64 // queue priority + tier priority
 	items []entry
-	head  int // items[:head] are all tombstones
+	head  int // items[:head] are all tombstones (their keys no longer matter)
 	first int // no waiting (not offered) contact before this index
 	live  int // contacts present (waiting or offered)
 	fen   fenwick
@@ -40,6 +40,11 @@ func (l *line) insert(c *contact) {
 	} else {
 		i := l.search(c.arrival, c.seq)
 		switch {
+		case i < n && l.items[i].c == nil:
+			// Reuse the tombstone in place (a contact moved back to its own line).
+			l.items[i] = entry{c, c.arrival, c.seq}
+			c.idx = i
+			l.fen.add(i, 1)
 		case i > l.head && l.items[i-1].c == nil:
 			// Reuse the tombstone just before: order is kept.
 			i--
