@@ -5,6 +5,9 @@ import "fmt"
 // check verifies the engine's internal invariants; tests call it after every
 // step. It is O(size of the engine).
 func (e *Engine) check() error {
+	if err := e.checkStaffed(); err != nil {
+		return err
+	}
 	present := 0
 	for _, q := range e.queueSeq {
 		live := 0
@@ -117,6 +120,22 @@ func (e *Engine) check() error {
 					}
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// checkStaffed verifies the queues' staffed counts.
+func (e *Engine) checkStaffed() error {
+	for _, q := range e.queueSeq {
+		n := 0
+		for _, m := range q.members {
+			if m.a.presence != LoggedOut {
+				n++
+			}
+		}
+		if n != q.staffed {
+			return fmt.Errorf("queue %d: staffed %d, members say %d", q.cfg.ID, q.staffed, n)
 		}
 	}
 	return nil

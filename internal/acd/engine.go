@@ -34,17 +34,20 @@ type Engine struct {
 }
 
 type queue struct {
+	// Hot fields first: routing reads them for every queue an agent serves.
+	waiting  int // contacts present in the lines
+	channel  Channel
+	aging    float64 // priority points per nanosecond
+	lines    []*line
+	relaxAt  []int64 // wait at which each step starts, for steps 1..n
+	pools    []pool  // per relaxation step
+	staffed  int     // members not logged out
 	e        *Engine
 	cfg      QueueConfig
-	lines    []*line
-	pools    []pool // per relaxation step
 	members  []*membership
-	relaxAt  []int64 // wait at which each step starts, for steps 1..n
-	aging    float64 // priority points per nanosecond
 	offerTO  int64
 	wrapUp   int64
 	maxWait  int64
-	waiting  int // contacts present in the lines
 	est      estimator
 	removing bool
 }
@@ -87,18 +90,20 @@ type work struct {
 }
 
 type agent struct {
-	e          *Engine
-	id         AgentID
-	seq        uint64
-	cfg        AgentConfig
-	capacity   [numChannels]int
+	// Hot fields first: availability is read on every routing decision.
 	presence   Presence
-	reason     string
-	members    []*membership
+	blend      bool
 	offer      *contact
 	load       [numChannels]int
+	capacity   [numChannels]int
+	members    []*membership
 	work       []work
 	idleSince  int64
+	seq        uint64
+	id         AgentID
+	e          *Engine
+	cfg        AgentConfig
+	reason     string
 	since      int64
 	day        int64
 	handled    int
@@ -439,17 +444,29 @@ func (e *Engine) matchContact(c *contact) {
 // effEpsilon is the tolerance of effective-priority comparisons.
 const effEpsilon = 1e-9
 
-// matchAgent offers an available agent the best contact it can take.
-func (e *Engine) matchAgent(a *agent) {
+// settle routes an agent whose work or presence changed: it is offered the
+// best contact it can take before it would enter the pools of available
+// agents (saving a push and a pop per queue served), and its state change is
+// reported.
+func (e *Engine) settle(a *agent) {
+	if !e.matchAgent(a) {
+		e.refresh(a)
+	}
+	e.noteAgent(a)
+}
+
+// matchAgent offers an available agent the best contact it can take and
+// reports whether it did.
+func (e *Engine) matchAgent(a *agent) bool {
 	if a.presence != Ready || a.offer != nil {
-		return
+		return false
 	}
 	var best *contact
 	var bestM *membership
 	var bestEff float64
 	for _, m := range a.members {
 		q := m.q
-		if !a.availableFor(q.cfg.Channel) || q.waiting == 0 {
+		if q.waiting == 0 || !a.availableFor(q.channel) {
 			continue
 		}
 		for _, l := range q.lines {
@@ -470,11 +487,13 @@ func (e *Engine) matchAgent(a *agent) {
 			}
 		}
 	}
-	if best != nil {
-		l := best.line
-		e.offer(best, bestM)
-		e.rearm(l, false)
+	if best == nil {
+		return false
 	}
+	l := best.line
+	e.offer(best, bestM)
+	e.rearm(l, false)
+	return true
 }
 
 func (e *Engine) offer(c *contact, m *membership) {
@@ -500,10 +519,10 @@ func (e *Engine) requeue(c *contact, cause Cause) {
 	a := c.agent
 	e.cancelOffer(c)
 	if cause == CauseLogout {
-		a.presence = LoggedOut
+		a.setPresence(LoggedOut)
 		a.reason = ""
 	} else {
-		a.presence = NotReady
+		a.setPresence(NotReady)
 		a.reason = cause.String()
 	}
 	e.refresh(a)
@@ -550,9 +569,7 @@ func (e *Engine) Accept(now time.Time, id AgentID, cid ContactID) error {
 	q.est.answered(c, wait, e.now)
 	e.emit(Event{Kind: EvConnected, Contact: c.id, Agent: a.id, Queue: q.cfg.ID, Channel: q.cfg.Channel,
 		Callback: c.callback, Wait: time.Duration(wait), EWT: time.Duration(c.ewt)})
-	e.refresh(a)
-	e.noteAgent(a)
-	e.matchAgent(a)
+	e.settle(a)
 	return nil
 }
 
@@ -612,9 +629,7 @@ func (e *Engine) Abandon(now time.Time, cid ContactID) error {
 		Wait: time.Duration(e.now - c.enqueued), EWT: time.Duration(c.ewt)})
 	e.release(c)
 	if freed != nil {
-		e.refresh(freed)
-		e.noteAgent(freed)
-		e.matchAgent(freed)
+		e.settle(freed)
 	}
 	return nil
 }
@@ -679,9 +694,7 @@ func (e *Engine) move(c *contact, t *queue, ev Event) {
 	e.dispatch(c)
 	if freed != nil {
 		// Only now may the freed agent be matched, agent-first.
-		e.refresh(freed)
-		e.noteAgent(freed)
-		e.matchAgent(freed)
+		e.settle(freed)
 	}
 }
 
@@ -726,9 +739,7 @@ func (e *Engine) end(c *contact) {
 	a := c.agent
 	e.leaveAgent(c)
 	e.release(c)
-	e.refresh(a)
-	e.noteAgent(a)
-	e.matchAgent(a)
+	e.settle(a)
 }
 
 // leaveAgent detaches a connected contact from its agent, starting wrap-up
@@ -778,9 +789,7 @@ func (e *Engine) finishWrap(a *agent, i int) {
 	w := a.work[i]
 	e.dropWork(a, i)
 	e.emit(Event{Kind: EvWrapUpDone, Contact: w.id, Agent: a.id, Queue: w.q.cfg.ID, Channel: w.ch})
-	e.refresh(a)
-	e.noteAgent(a)
-	e.matchAgent(a)
+	e.settle(a)
 }
 
 // ---- agents ----
@@ -793,12 +802,26 @@ func (a *agent) busy() int {
 	return n
 }
 
+// setPresence changes the presence, keeping the queues' staffed counts.
+func (a *agent) setPresence(p Presence) {
+	if (a.presence == LoggedOut) != (p == LoggedOut) {
+		d := 1
+		if p == LoggedOut {
+			d = -1
+		}
+		for _, m := range a.members {
+			m.q.staffed += d
+		}
+	}
+	a.presence = p
+}
+
 // availableFor reports whether the agent can be offered a contact of ch.
 func (a *agent) availableFor(ch Channel) bool {
 	if a.presence != Ready || a.offer != nil || a.load[ch] >= a.capacity[ch] {
 		return false
 	}
-	if !a.cfg.Blend {
+	if !a.blend {
 		for o, l := range a.load {
 			if Channel(o) != ch && l > 0 {
 				return false
@@ -882,14 +905,12 @@ func (e *Engine) SetPresence(now time.Time, id AgentID, p Presence, reason strin
 	if p == Ready && a.presence != Ready && a.busy() == 0 {
 		a.idleSince = e.now
 	}
-	a.presence = p
+	a.setPresence(p)
 	a.reason = reason
 	if p != NotReady {
 		a.reason = ""
 	}
-	e.refresh(a)
-	e.noteAgent(a)
-	e.matchAgent(a)
+	e.settle(a)
 	return nil
 }
 
@@ -913,6 +934,7 @@ func (e *Engine) SetAgent(cfg AgentConfig) error {
 		e.agentSeq = append(e.agentSeq, a)
 	}
 	a.cfg = cfg
+	a.blend = cfg.Blend
 	a.capacity = [numChannels]int{Voice: cfg.VoiceCapacity, Chat: cfg.ChatCapacity}
 	if cfg.VoiceCapacity == 0 && cfg.ChatCapacity == 0 {
 		a.capacity[Voice] = 1
@@ -930,6 +952,9 @@ func (e *Engine) rebuildAgent(a *agent) {
 			m.q.pools[m.from].remove(m)
 		}
 		m.q.members = slices.DeleteFunc(m.q.members, func(x *membership) bool { return x == m })
+		if a.presence != LoggedOut {
+			m.q.staffed--
+		}
 	}
 	a.members = a.members[:0:0]
 	for _, q := range e.queueSeq {
@@ -948,6 +973,9 @@ func (e *Engine) rebuildAgent(a *agent) {
 		}
 		a.members = append(a.members, m)
 		q.members = append(q.members, m)
+		if a.presence != LoggedOut {
+			q.staffed++
+		}
 	}
 	e.refresh(a)
 }
@@ -1007,6 +1035,7 @@ func (e *Engine) SetQueue(cfg QueueConfig) error {
 		}
 	}
 	q.cfg = cfg
+	q.channel = cfg.Channel
 	q.aging = cfg.AgingPerMinute / float64(time.Minute)
 	q.offerTO = int64(cmpOr(cfg.OfferTimeout, DefaultOfferTimeout))
 	q.wrapUp = int64(cfg.WrapUp)

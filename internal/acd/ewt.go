@@ -48,13 +48,7 @@ func (s *estimator) predict(pos int, q *queue) (ql, hol int64) {
 	if interval == 0 {
 		// No history yet: the default handle time shared by the staffed agents.
 		aht := float64(cmpOr(q.cfg.DefaultHandleTime, DefaultHandleTime))
-		staffed := 0
-		for _, m := range q.members {
-			if m.a.presence != LoggedOut {
-				staffed++
-			}
-		}
-		interval = aht / float64(max(staffed, 1))
+		interval = aht / float64(max(q.staffed, 1))
 	}
 	ql = int64(math.Min(float64(pos)*interval, math.MaxInt64/2))
 	hol = -1

@@ -21,7 +21,7 @@ type pool struct {
 
 // better reports whether x should be chosen before y.
 func (q *queue) better(x, y *membership) bool {
-	ch := q.cfg.Channel
+	ch := q.channel
 	if lx, ly := x.a.load[ch], y.a.load[ch]; lx != ly {
 		return lx < ly
 	}

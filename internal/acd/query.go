@@ -52,10 +52,6 @@ func (e *Engine) QueueStatus(id QueueID) (QueueStatus, bool) {
 	for i := range q.pools {
 		st.Available += len(q.pools[i].h)
 	}
-	for _, m := range q.members {
-		if m.a.presence != LoggedOut {
-			st.Staffed++
-		}
-	}
+	st.Staffed = q.staffed
 	return st, true
 }
