@@ -5,7 +5,7 @@ PKGS    ?= ./...
 # go test flags for `make test`; CI uses the defaults.
 TESTFLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: all build test check fmt vet unit bench demo clean
+.PHONY: all build test check fmt vet unit deps bench demo clean
 
 all: build
 
@@ -28,8 +28,12 @@ fmt:
 vet:
 	$(GO) vet $(PKGS)
 
-unit:
-	$(GO) test $(TESTFLAGS) $(PKGS)
+unit: deps
+	PLATEAU_REQUIRE_POSTGRES=1 $(GO) test $(TESTFLAGS) $(PKGS)
+
+## deps: start (or install) what the tests need: PostgreSQL.
+deps:
+	@bash scripts/test-deps.sh
 
 ## bench: the routing-core and planning benchmarks (figures in README).
 bench:

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Makes sure what `make test` needs is running: a PostgreSQL server on
+# 127.0.0.1:5432 that accepts the user postgres without a password (the
+# store's tests run against it). Installs it from Debian's packages when
+# missing. Prints what it did; exits non-zero only when it cannot help.
+set -uo pipefail
+
+pg_up() {
+	if command -v pg_isready >/dev/null 2>&1; then
+		pg_isready -q -h 127.0.0.1 -p 5432
+	else
+		(exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null
+	fi
+}
+
+if pg_up; then
+	exit 0
+fi
+if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "test-deps: PostgreSQL is not running on 127.0.0.1:5432 and I am not root to install it" >&2
+		exit 1
+	fi
+	echo "test-deps: installing PostgreSQL from Debian's packages"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq postgresql >/dev/null || { echo "test-deps: apt-get install postgresql failed" >&2; exit 1; }
+	ver=$(ls /etc/postgresql | sort -V | tail -1)
+	conf=/etc/postgresql/$ver/main
+	# Trust local TCP connections: the tests use throwaway schemas.
+	sed -i -E 's/^(host\s+all\s+all\s+127\.0\.0\.1\/32\s+)\S+/\1trust/; s/^(local\s+all\s+postgres\s+)\S+/\1trust/' "$conf/pg_hba.conf"
+fi
+ver=$(ls /etc/postgresql | sort -V | tail -1)
+echo "test-deps: starting PostgreSQL $ver"
+pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null || pg_ctlcluster "$ver" main start || true
+for _ in $(seq 1 30); do
+	pg_up && break
+	sleep 1
+done
+pg_up || { echo "test-deps: PostgreSQL did not come up" >&2; exit 1; }
+# The tests connect to the database "test".
+su postgres -c "psql -q -h 127.0.0.1 -tc \"SELECT 1 FROM pg_database WHERE datname='test'\" | grep -q 1 || createdb -h 127.0.0.1 test" 2>/dev/null || true
+exit 0
