@@ -27,7 +27,7 @@ type Engine struct {
 	agents   map[AgentID]*agent
 	agentSeq []*agent
 	contacts map[ContactID]*contact
-	timers   timerHeap
+	timers   timerSet
 	out      []Event
 	free     []*contact
 	onOffer  func(*contact, *membership) // tests only: sees every offer before it is made
@@ -35,21 +35,21 @@ type Engine struct {
 
 type queue struct {
 	// Hot fields first: routing reads them for every queue an agent serves.
-	waiting  int // contacts present in the lines
-	channel  Channel
-	aging    float64 // priority points per nanosecond
-	lines    []*line
-	relaxAt  []int64 // wait at which each step starts, for steps 1..n
-	pools    []pool  // per relaxation step
-	staffed  int     // members not logged out
-	e        *Engine
-	cfg      QueueConfig
-	members  []*membership
-	offerTO  int64
-	wrapUp   int64
-	maxWait  int64
-	est      estimator
-	removing bool
+	waiting int // contacts present in the lines
+	channel Channel
+	aging   float64 // priority points per nanosecond
+	lines   []*line
+	relaxAt []int64 // wait at which each step starts, for steps 1..n
+	pools   []pool  // per relaxation step
+	staffed int     // members not logged out
+	e       *Engine
+	cfg     QueueConfig
+	members []*membership
+	offerTO int64
+	wrapUp  int64
+	maxWait int64
+	est     estimator
+	fifos   [timerWrapUp + 1]fifo // by timer kind; timerRelax's stays unused
 }
 
 type contactState uint8
@@ -139,10 +139,11 @@ func (e *Engine) Drain() []Event {
 
 // NextDeadline returns when the engine next needs Advance, if ever.
 func (e *Engine) NextDeadline() (time.Time, bool) {
-	if len(e.timers) == 0 {
+	tm, ok := e.timers.next()
+	if !ok {
 		return time.Time{}, false
 	}
-	return time.Unix(0, e.timers[0].at).UTC(), true
+	return time.Unix(0, tm.at).UTC(), true
 }
 
 // Advance fires every timer due at or before now.
@@ -159,7 +160,11 @@ func (e *Engine) nextSeq() uint64 { e.seq++; return e.seq }
 // tick moves time to now, firing due timers at their own times.
 func (e *Engine) tick(now time.Time) {
 	t := now.UnixNano()
-	for len(e.timers) > 0 && e.timers[0].at <= t {
+	for {
+		next, ok := e.timers.next()
+		if !ok || next.at > t {
+			break
+		}
 		tm := e.timers.pop()
 		if tm.at > e.now {
 			e.setNow(tm.at)
@@ -235,8 +240,9 @@ func (e *Engine) fire(tm timer) {
 	}
 }
 
-func (e *Engine) addTimer(at int64, kind timerKind, gen uint64, c *contact, l *line, a *agent) {
-	e.timers.push(timer{at: at, seq: e.nextSeq(), kind: kind, gen: gen, c: c, l: l, a: a})
+// addTimer sets a timer; f is the FIFO of a queue's regular delays, or nil.
+func (e *Engine) addTimer(at int64, kind timerKind, gen uint64, c *contact, l *line, a *agent, f *fifo) {
+	e.timers.add(timer{at: at, seq: e.nextSeq(), kind: kind, gen: gen, c: c, l: l, a: a}, f)
 }
 
 // stepAt returns the relaxation step reached after waiting wait.
@@ -272,7 +278,7 @@ func (e *Engine) rearm(l *line, force bool) {
 			}
 		}
 		if s < len(q.relaxAt) {
-			e.addTimer(h.arrival+q.relaxAt[s], timerRelax, l.gen, nil, l, nil)
+			e.addTimer(h.arrival+q.relaxAt[s], timerRelax, l.gen, nil, l, nil, nil)
 		}
 		return
 	}
@@ -304,7 +310,7 @@ func (e *Engine) Arrive(now time.Time, spec ContactSpec) error {
 		return fmt.Errorf("arrive contact %d: %w", spec.ID, ErrDuplicate)
 	}
 	q := e.queues[spec.Queue]
-	if q == nil || q.removing {
+	if q == nil {
 		return fmt.Errorf("arrive contact %d in queue %d: %w", spec.ID, spec.Queue, ErrUnknownQueue)
 	}
 	if spec.Tier < 0 || spec.Tier >= len(q.lines) {
@@ -322,7 +328,7 @@ func (e *Engine) Arrive(now time.Time, spec ContactSpec) error {
 		if q.cfg.MaxWaiting > 0 && q.waiting >= q.cfg.MaxWaiting && !spec.Callback {
 			switch q.cfg.Overflow.Action {
 			case OverflowQueue:
-				if t := e.queues[q.cfg.Overflow.Queue]; t != nil && t != q && !t.removing &&
+				if t := e.queues[q.cfg.Overflow.Queue]; t != nil && t != q &&
 					(t.cfg.MaxWaiting == 0 || t.waiting < t.cfg.MaxWaiting) {
 					e.emit(Event{Kind: EvOverflowed, Contact: spec.ID, Queue: t.cfg.ID, From: q.cfg.ID, Channel: q.cfg.Channel, Cause: CauseFull, Action: OverflowQueue})
 					q = t
@@ -376,7 +382,7 @@ func (e *Engine) enqueue(c *contact, q *queue, tier int) {
 func (e *Engine) armMaxWait(c *contact) {
 	c.waitGen = e.nextGen()
 	if c.q.maxWait > 0 && !c.callback && c.q.cfg.Overflow.Action != OverflowNone {
-		e.addTimer(max(c.enqueued+c.q.maxWait, e.now), timerMaxWait, c.waitGen, c, nil, nil)
+		e.addTimer(max(c.enqueued+c.q.maxWait, e.now), timerMaxWait, c.waitGen, c, nil, nil, &c.q.fifos[timerMaxWait])
 	}
 }
 
@@ -508,7 +514,7 @@ func (e *Engine) offer(c *contact, m *membership) {
 	a.offer = c
 	m.lastOffer = e.nextSeq()
 	e.refresh(a)
-	e.addTimer(e.now+q.offerTO, timerOffer, c.offerGen, c, nil, nil)
+	e.addTimer(e.now+q.offerTO, timerOffer, c.offerGen, c, nil, nil, &q.fifos[timerOffer])
 	e.emit(Event{Kind: EvOffered, Contact: c.id, Agent: a.id, Queue: q.cfg.ID, Channel: q.cfg.Channel,
 		Callback: c.callback, Wait: time.Duration(e.now - c.enqueued)})
 	e.noteAgent(a)
@@ -663,7 +669,7 @@ func (e *Engine) Transfer(now time.Time, cid ContactID, to QueueID) error {
 		return err
 	}
 	t := e.queues[to]
-	if t == nil || t.removing {
+	if t == nil {
 		return fmt.Errorf("transfer contact %d to queue %d: %w", cid, to, ErrUnknownQueue)
 	}
 	if t.cfg.Channel != c.q.cfg.Channel {
@@ -702,7 +708,7 @@ func (e *Engine) overflow(c *contact, cause Cause) {
 	q := c.q
 	switch q.cfg.Overflow.Action {
 	case OverflowQueue:
-		if t := e.queues[q.cfg.Overflow.Queue]; t != nil && t != q && !t.removing && t.cfg.Channel == q.cfg.Channel {
+		if t := e.queues[q.cfg.Overflow.Queue]; t != nil && t != q && t.cfg.Channel == q.cfg.Channel {
 			e.move(c, t, Event{Kind: EvOverflowed, Cause: cause, Action: OverflowQueue})
 			return
 		}
@@ -755,7 +761,7 @@ func (e *Engine) leaveAgent(c *contact) {
 	if wrap {
 		w.wrap = true
 		w.gen = e.nextGen()
-		e.addTimer(e.now+w.q.wrapUp, timerWrapUp, w.gen, nil, nil, a)
+		e.addTimer(e.now+w.q.wrapUp, timerWrapUp, w.gen, nil, nil, a, &w.q.fifos[timerWrapUp])
 	} else {
 		e.dropWork(a, i)
 	}
@@ -958,7 +964,7 @@ func (e *Engine) rebuildAgent(a *agent) {
 	}
 	a.members = a.members[:0:0]
 	for _, q := range e.queueSeq {
-		if q.removing || (a.cfg.Queues != nil && !slices.Contains(a.cfg.Queues, q.cfg.ID)) {
+		if a.cfg.Queues != nil && !slices.Contains(a.cfg.Queues, q.cfg.ID) {
 			continue
 		}
 		from, score := q.eligibility(a.cfg.Skills)
@@ -1024,6 +1030,9 @@ func (e *Engine) SetQueue(cfg QueueConfig) error {
 	q := e.queues[cfg.ID]
 	if q == nil {
 		q = &queue{e: e}
+		for i := range q.fifos {
+			q.fifos[i].hidx = -1
+		}
 		e.queues[cfg.ID] = q
 		e.queueSeq = append(e.queueSeq, q)
 	} else {

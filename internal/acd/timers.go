@@ -69,3 +69,126 @@ func (h *timerHeap) pop() timer {
 	}
 	return t
 }
+
+// fifo holds timers that a queue sets with a constant delay (offer timeouts,
+// maximum waits, wrap-ups): their deadlines come in order, so a FIFO keeps
+// them in O(1) where a heap would pay O(log n) for each.
+type fifo struct {
+	items []timer
+	head  int
+	hidx  int // index in timerSet.fifos, -1 when empty
+}
+
+func (f *fifo) front() *timer { return &f.items[f.head] }
+func (f *fifo) empty() bool   { return f.head == len(f.items) }
+
+// timerSet is every pending timer: a heap for the irregular ones and a heap
+// of FIFOs (by their first deadline) for the regular ones.
+type timerSet struct {
+	heap  timerHeap
+	fifos []*fifo
+}
+
+func timerLess(a, b *timer) bool { return a.at < b.at || (a.at == b.at && a.seq < b.seq) }
+
+func (t *timerSet) fifoLess(i, j int) bool {
+	return timerLess(t.fifos[i].front(), t.fifos[j].front())
+}
+
+func (t *timerSet) fifoSwap(i, j int) {
+	t.fifos[i], t.fifos[j] = t.fifos[j], t.fifos[i]
+	t.fifos[i].hidx = i
+	t.fifos[j].hidx = j
+}
+
+func (t *timerSet) fifoUp(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !t.fifoLess(i, p) {
+			return
+		}
+		t.fifoSwap(i, p)
+		i = p
+	}
+}
+
+func (t *timerSet) fifoDown(i int) {
+	n := len(t.fifos)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && t.fifoLess(r, l) {
+			m = r
+		}
+		if !t.fifoLess(m, i) {
+			return
+		}
+		t.fifoSwap(i, m)
+		i = m
+	}
+}
+
+// add sets a timer, in f when it keeps f in order, else in the heap.
+func (t *timerSet) add(tm timer, f *fifo) {
+	if f == nil || (!f.empty() && tm.at < f.items[len(f.items)-1].at) {
+		t.heap.push(tm)
+		return
+	}
+	if f.empty() {
+		f.items = append(f.items[:0], tm)
+		f.head = 0
+		f.hidx = len(t.fifos)
+		t.fifos = append(t.fifos, f)
+		t.fifoUp(f.hidx)
+		return
+	}
+	f.items = append(f.items, tm)
+}
+
+// next returns the earliest timer, if any.
+func (t *timerSet) next() (*timer, bool) {
+	var best *timer
+	if len(t.heap) > 0 {
+		best = &t.heap[0]
+	}
+	if len(t.fifos) > 0 {
+		if f := t.fifos[0].front(); best == nil || timerLess(f, best) {
+			best = f
+		}
+	}
+	return best, best != nil
+}
+
+// pop removes and returns the earliest timer; there must be one.
+func (t *timerSet) pop() timer {
+	if len(t.fifos) == 0 || (len(t.heap) > 0 && timerLess(&t.heap[0], t.fifos[0].front())) {
+		return t.heap.pop()
+	}
+	f := t.fifos[0]
+	tm := *f.front()
+	*f.front() = timer{}
+	f.head++
+	if f.empty() {
+		f.items = f.items[:0]
+		f.head = 0
+		n := len(t.fifos) - 1
+		t.fifoSwap(0, n)
+		t.fifos[n] = nil
+		t.fifos = t.fifos[:n]
+		f.hidx = -1
+	} else {
+		if f.head >= 64 && 2*f.head >= len(f.items) {
+			n := copy(f.items, f.items[f.head:])
+			clear(f.items[n:])
+			f.items = f.items[:n]
+			f.head = 0
+		}
+	}
+	if len(t.fifos) > 0 {
+		t.fifoDown(0)
+	}
+	return tm
+}
