@@ -9,10 +9,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/plateau-cc/plateau/internal/store"
 	"github.com/plateau-cc/plateau/internal/wfm"
 )
 
 const forecastHelp = `Usage: plateau forecast --csv FILE --interval 30m [--backtest-days 7] [--horizon-days 7] [--json]
+       plateau forecast --db DSN --tenant ID [--queue ID] --from DATE --to DATE [flags]
 
 Forecasts contact volumes with an additive double-seasonal Holt-Winters model
 (intraday and weekly seasons, constants chosen by grid search) and reports a
@@ -23,6 +25,9 @@ history and forecasts --horizon-days days after it.
 
 --csv has lines "start,calls" (RFC 3339 start, a header line allowed);
 missing intervals count as zero. Holt-Winters needs two weeks of training.
+--db reads the interaction history of a Plateau database instead (a SQLite
+file or a postgres:// URL): arrivals of the tenant (and queue) counted per
+interval from --from to --to (dates YYYY-MM-DD, UTC, --to excluded).
 
 Flags:
 `
@@ -40,7 +45,7 @@ type forecastOutput struct {
 	Forecast []forecastPoint       `json:"forecast"`
 }
 
-func runForecast(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func runForecast(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("forecast", stderr)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), forecastHelp)
@@ -51,23 +56,29 @@ func runForecast(_ context.Context, args []string, stdout, stderr io.Writer) err
 	backtestDays := fs.Int("backtest-days", 7, "days held out for the backtest (0: none)")
 	horizonDays := fs.Int("horizon-days", 7, "days to forecast after the history")
 	asJSON := fs.Bool("json", false, "print JSON")
+	dsn := fs.String("db", "", "read the history from this database instead of --csv")
+	tenant := fs.Int64("tenant", 0, "with --db: the tenant")
+	queue := fs.Int64("queue", 0, "with --db: the queue (0: all the tenant's queues)")
+	fromFlag := fs.String("from", "", "with --db: first day of history, YYYY-MM-DD")
+	toFlag := fs.String("to", "", "with --db: day after the last, YYYY-MM-DD")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *csvFile == "" {
-		return errors.New("--csv is required")
+	if (*csvFile == "") == (*dsn == "") {
+		return errors.New("give exactly one of --csv and --db")
 	}
 	if *backtestDays < 0 || *horizonDays < 0 {
 		return errors.New("--backtest-days and --horizon-days must be >= 0")
 	}
-	f, err := os.Open(*csvFile)
-	if err != nil {
-		return fmt.Errorf("open CSV: %w", err)
+	var s wfm.Series
+	var err error
+	if *dsn != "" {
+		s, err = historySeries(ctx, *dsn, *tenant, *queue, *fromFlag, *toFlag, *interval)
+	} else {
+		s, err = csvSeries(*csvFile, *interval)
 	}
-	defer f.Close()
-	s, err := wfm.ReadSeriesCSV(f, *interval)
 	if err != nil {
-		return fmt.Errorf("%s: %w", *csvFile, err)
+		return err
 	}
 	perDay, err := s.PerDay()
 	if err != nil {
@@ -106,4 +117,39 @@ func runForecast(_ context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("write table: %w", err)
 	}
 	return nil
+}
+
+func csvSeries(path string, interval time.Duration) (wfm.Series, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return wfm.Series{}, fmt.Errorf("open CSV: %w", err)
+	}
+	defer f.Close()
+	s, err := wfm.ReadSeriesCSV(f, interval)
+	if err != nil {
+		return wfm.Series{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// historySeries counts a tenant's arrivals per interval from the database.
+func historySeries(ctx context.Context, dsn string, tenant, queue int64, from, to string, interval time.Duration) (wfm.Series, error) {
+	if tenant <= 0 {
+		return wfm.Series{}, errors.New("--db needs --tenant")
+	}
+	start, err1 := time.Parse(time.DateOnly, from)
+	end, err2 := time.Parse(time.DateOnly, to)
+	if err1 != nil || err2 != nil || !end.After(start) {
+		return wfm.Series{}, fmt.Errorf("--from %q and --to %q must be dates YYYY-MM-DD, --to after --from", from, to)
+	}
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return wfm.Series{}, err
+	}
+	defer st.Close()
+	arrivals, err := st.ArrivalTimes(ctx, tenant, queue, start, end)
+	if err != nil {
+		return wfm.Series{}, err
+	}
+	return wfm.SeriesFromArrivals(arrivals, start, end, interval)
 }

@@ -491,3 +491,27 @@ func (s *Store) readInteractionChildren(ctx context.Context, tenantID, interacti
 	}
 	return read(c)
 }
+
+// ArrivalTimes returns the arrival times of a tenant's interactions in
+// [from, to), oldest first, for forecasting; queueID 0 means every queue.
+func (s *Store) ArrivalTimes(ctx context.Context, tenantID, queueID int64, from, to time.Time) ([]time.Time, error) {
+	q := "SELECT arrived_at FROM interactions WHERE tenant_id = ? AND arrived_at >= ? AND arrived_at < ?"
+	args := []any{tenantID, ts(from), ts(to)}
+	if queueID != 0 {
+		q += " AND queue_id = ?"
+		args = append(args, queueID)
+	}
+	rows, err := s.conn().query(ctx, q+" ORDER BY arrived_at", args...)
+	if err != nil {
+		return nil, fail(err, "list arrival times")
+	}
+	out, err := collect(rows, func(r scanner) (time.Time, error) {
+		var t time.Time
+		err := r.Scan(&t)
+		return t.UTC(), err
+	})
+	if err != nil {
+		return nil, fail(err, "list arrival times")
+	}
+	return out, nil
+}

@@ -371,3 +371,29 @@ func TestResumeTokenAndCustomerHistory(t *testing.T) {
 		wantErr(t, err, ErrInvalid, "empty key")
 	})
 }
+
+func TestArrivalTimes(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		f := newFixture(t, s, "acme")
+		other := newFixture(t, s, "globex")
+		for i := 0; i < 5; i++ {
+			_, err := s.CreateInteraction(ctx, f.tenant.ID, model.Interaction{QueueID: f.queue.ID, Channel: model.ChannelVoice,
+				Tier: "premium", ArrivedAt: t0.Add(time.Duration(4-i) * time.Hour)})
+			noErr(t, err, "create")
+		}
+		_, err := s.CreateInteraction(ctx, other.tenant.ID, model.Interaction{QueueID: other.queue.ID, Channel: model.ChannelVoice,
+			Tier: "premium", ArrivedAt: t0})
+		noErr(t, err, "create other tenant's")
+		got, err := s.ArrivalTimes(ctx, f.tenant.ID, 0, t0.Add(time.Hour), t0.Add(4*time.Hour))
+		noErr(t, err, "arrival times")
+		if len(got) != 3 || !got[0].Equal(t0.Add(time.Hour)) || !got[2].Equal(t0.Add(3*time.Hour)) {
+			t.Fatalf("arrival times %v, want 1h, 2h, 3h after t0 in order", got)
+		}
+		got, err = s.ArrivalTimes(ctx, f.tenant.ID, f.queue.ID+1000, t0, t0.Add(5*time.Hour))
+		noErr(t, err, "arrival times of another queue")
+		if len(got) != 0 {
+			t.Fatalf("another queue: %v", got)
+		}
+	})
+}
