@@ -1,0 +1,150 @@
+// Package server assembles `plateau serve`: storage, the live routing
+// center, the REST API, the WebSocket channels, health and metrics, with
+// graceful shutdown.
+package server
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the server's configuration. It is read from a TOML file, then
+// the environment (PLATEAU_*), then flags: each later source wins.
+type Config struct {
+	// HTTP is the listen address of the web server.
+	HTTP string `toml:"http"`
+	// Data is the folder for everything the embedded default keeps (the
+	// SQLite database, recordings).
+	Data string `toml:"data"`
+	// DB is a database DSN; empty means SQLite in Data. postgres://... uses PostgreSQL.
+	DB string `toml:"db"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `toml:"log_level"`
+	// LogJSON writes logs as JSON lines.
+	LogJSON bool `toml:"log_json"`
+	// ShutdownGrace bounds the graceful shutdown.
+	ShutdownGrace Duration `toml:"shutdown_grace"`
+	// SecureCookies marks session cookies Secure (behind HTTPS).
+	SecureCookies bool `toml:"secure_cookies"`
+}
+
+// Duration is a time.Duration written "30s" in TOML.
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a duration.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// Defaults returns the embedded defaults.
+func Defaults() Config {
+	return Config{HTTP: "127.0.0.1:8080", Data: "data", LogLevel: "info", ShutdownGrace: Duration{10 * time.Second}}
+}
+
+// DSN returns the database to open.
+func (c Config) DSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return filepath.Join(c.Data, "plateau.db")
+}
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	var errs []error
+	if c.HTTP == "" {
+		errs = append(errs, errors.New("http: the listen address is empty"))
+	}
+	if c.DB == "" && c.Data == "" {
+		errs = append(errs, errors.New("data: a data folder or a db DSN is needed"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log_level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.ShutdownGrace.Duration < 0 {
+		errs = append(errs, errors.New("shutdown_grace is negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// Load builds the configuration for the flags in args: defaults, then the
+// file named by --config (or PLATEAU_CONFIG), then PLATEAU_* variables,
+// then the flags given. fs receives the flags; getenv reads the environment.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	cfg := Defaults()
+	var flagCfg Config
+	configFile := fs.String("config", "", "TOML configuration file (env PLATEAU_CONFIG)")
+	fs.StringVar(&flagCfg.HTTP, "http", "", "HTTP listen address (env PLATEAU_HTTP; default "+cfg.HTTP+")")
+	fs.StringVar(&flagCfg.Data, "data", "", "data folder of the embedded database (env PLATEAU_DATA; default "+cfg.Data+")")
+	fs.StringVar(&flagCfg.DB, "db", "", "database DSN, e.g. postgres://user@host/db (env PLATEAU_DB; default SQLite in --data)")
+	fs.StringVar(&flagCfg.LogLevel, "log-level", "", "debug, info, warn or error (env PLATEAU_LOG_LEVEL)")
+	logJSON := fs.Bool("log-json", false, "JSON logs (env PLATEAU_LOG_JSON=1)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	file := *configFile
+	if file == "" {
+		file = getenv("PLATEAU_CONFIG")
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return cfg, fmt.Errorf("read configuration: %w", err)
+		}
+		md, err := toml.Decode(string(b), &cfg)
+		if err != nil {
+			return cfg, fmt.Errorf("configuration %s: %w", file, err)
+		}
+		if un := md.Undecoded(); len(un) > 0 {
+			keys := make([]string, len(un))
+			for i, k := range un {
+				keys[i] = k.String()
+			}
+			return cfg, fmt.Errorf("configuration %s: unknown keys %s", file, strings.Join(keys, ", "))
+		}
+	}
+	env := map[string]*string{"PLATEAU_HTTP": &cfg.HTTP, "PLATEAU_DATA": &cfg.Data, "PLATEAU_DB": &cfg.DB, "PLATEAU_LOG_LEVEL": &cfg.LogLevel}
+	for k, p := range env {
+		if v := getenv(k); v != "" {
+			*p = v
+		}
+	}
+	if v := getenv("PLATEAU_LOG_JSON"); v == "1" || v == "true" {
+		cfg.LogJSON = true
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["http"] {
+		cfg.HTTP = flagCfg.HTTP
+	}
+	if set["data"] {
+		cfg.Data = flagCfg.Data
+	}
+	if set["db"] {
+		cfg.DB = flagCfg.DB
+	}
+	if set["log-level"] {
+		cfg.LogLevel = flagCfg.LogLevel
+	}
+	if set["log-json"] {
+		cfg.LogJSON = *logJSON
+	}
+	return cfg, cfg.Validate()
+}

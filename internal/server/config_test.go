@@ -1,0 +1,72 @@
+package server
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "plateau.toml")
+	if err := os.WriteFile(file, []byte("http = \"127.0.0.1:9000\"\ndata = \"/srv/plateau\"\nlog_level = \"warn\"\nshutdown_grace = \"3s\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want func(c Config) bool
+	}{
+		{"defaults", nil, nil, func(c Config) bool { return c.HTTP == "127.0.0.1:8080" && c.DSN() == filepath.Join("data", "plateau.db") }},
+		{"file", []string{"--config", file}, nil, func(c Config) bool {
+			return c.HTTP == "127.0.0.1:9000" && c.LogLevel == "warn" && c.ShutdownGrace.Duration == 3*time.Second
+		}},
+		{"env over file", []string{"--config", file}, map[string]string{"PLATEAU_HTTP": ":7000"}, func(c Config) bool { return c.HTTP == ":7000" && c.Data == "/srv/plateau" }},
+		{"flag over env", []string{"--config", file, "--http", ":6000"}, map[string]string{"PLATEAU_HTTP": ":7000"}, func(c Config) bool { return c.HTTP == ":6000" }},
+		{"config from env", nil, map[string]string{"PLATEAU_CONFIG": file}, func(c Config) bool { return c.HTTP == "127.0.0.1:9000" }},
+		{"postgres", []string{"--db", "postgres://u@h/db"}, nil, func(c Config) bool { return c.DSN() == "postgres://u@h/db" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			cfg, err := Load(fs, tc.args, func(k string) string { return tc.env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.want(cfg) {
+				t.Fatalf("got %+v", cfg)
+			}
+		})
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	unknown := filepath.Join(dir, "u.toml")
+	os.WriteFile(unknown, []byte("htp = \"x\"\n"), 0o600)
+	broken := filepath.Join(dir, "b.toml")
+	os.WriteFile(broken, []byte("http = \n"), 0o600)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--config", unknown}, "unknown keys htp"},
+		{[]string{"--config", broken}, "b.toml"},
+		{[]string{"--config", filepath.Join(dir, "missing.toml")}, "read configuration"},
+		{[]string{"--log-level", "loud"}, "log_level"},
+		{[]string{"--http", ""}, "listen address"},
+	} {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		_, err := Load(fs, tc.args, func(string) string { return "" })
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
