@@ -22,7 +22,9 @@ func TestLoadPrecedence(t *testing.T) {
 		env  map[string]string
 		want func(c Config) bool
 	}{
-		{"defaults", nil, nil, func(c Config) bool { return c.HTTP == "127.0.0.1:8080" && c.DSN() == filepath.Join("data", "plateau.db") }},
+		{"defaults", nil, nil, func(c Config) bool {
+			return c.HTTP == "127.0.0.1:8080" && c.DSN() == filepath.Join("data", "plateau.db")
+		}},
 		{"file", []string{"--config", file}, nil, func(c Config) bool {
 			return c.HTTP == "127.0.0.1:9000" && c.LogLevel == "warn" && c.ShutdownGrace.Duration == 3*time.Second
 		}},
