@@ -26,6 +26,9 @@ func (e *Engine) check() error {
 				if it.c.line != l || it.c.idx != i || it.c.state == connected {
 					return fmt.Errorf("queue %d: contact %d misplaced (state %d)", q.cfg.ID, it.c.id, it.c.state)
 				}
+				if it.waiting != (it.c.state == waiting) {
+					return fmt.Errorf("queue %d: contact %d waiting flag %v, state %d", q.cfg.ID, it.c.id, it.waiting, it.c.state)
+				}
 				if it.c.state == waiting && i < l.first {
 					return fmt.Errorf("queue %d: waiting contact %d before the first cursor", q.cfg.ID, it.c.id)
 				}

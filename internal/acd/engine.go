@@ -467,7 +467,7 @@ func (e *Engine) matchAgent(a *agent) bool {
 	if a.presence != Ready || a.offer != nil {
 		return false
 	}
-	var best *contact
+	var best *entry
 	var bestM *membership
 	var bestEff float64
 	for _, m := range a.members {
@@ -476,7 +476,7 @@ func (e *Engine) matchAgent(a *agent) bool {
 			continue
 		}
 		for _, l := range q.lines {
-			h := l.peek()
+			h := l.front()
 			if h == nil {
 				continue
 			}
@@ -496,8 +496,9 @@ func (e *Engine) matchAgent(a *agent) bool {
 	if best == nil {
 		return false
 	}
-	l := best.line
-	e.offer(best, bestM)
+	c := best.c
+	l := c.line
+	e.offer(c, bestM)
 	e.rearm(l, false)
 	return true
 }
@@ -509,6 +510,7 @@ func (e *Engine) offer(c *contact, m *membership) {
 	a := m.a
 	q := c.q
 	c.state = offered
+	c.line.offered(c)
 	c.agent = a
 	c.offerGen = e.nextGen()
 	a.offer = c

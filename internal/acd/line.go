@@ -22,6 +22,9 @@ type entry struct {
 	c       *contact // nil: tombstone
 	arrival int64
 	seq     uint64
+	// waiting mirrors c.state == waiting, so that finding a line's head
+	// reads the line alone and not every contact it passes.
+	waiting bool
 }
 
 func (e entry) before(arrival int64, seq uint64) bool {
@@ -34,7 +37,7 @@ func (l *line) insert(c *contact) {
 	if n == l.head || l.items[n-1].before(c.arrival, c.seq) {
 		// The common case: the newest arrival goes to the back.
 		l.fen.grow(n+1, l) // before the append: fill counts only what is there
-		l.items = append(l.items, entry{c, c.arrival, c.seq})
+		l.items = append(l.items, entry{c, c.arrival, c.seq, true})
 		c.idx = n
 		l.fen.add(n, 1)
 	} else {
@@ -42,25 +45,25 @@ func (l *line) insert(c *contact) {
 		switch {
 		case i < n && l.items[i].c == nil:
 			// Reuse the tombstone in place (a contact moved back to its own line).
-			l.items[i] = entry{c, c.arrival, c.seq}
+			l.items[i] = entry{c, c.arrival, c.seq, true}
 			c.idx = i
 			l.fen.add(i, 1)
 		case i > l.head && l.items[i-1].c == nil:
 			// Reuse the tombstone just before: order is kept.
 			i--
-			l.items[i] = entry{c, c.arrival, c.seq}
+			l.items[i] = entry{c, c.arrival, c.seq, true}
 			c.idx = i
 			l.fen.add(i, 1)
 		case i == l.head && l.head > 0:
 			l.head--
 			i = l.head
-			l.items[i] = entry{c, c.arrival, c.seq}
+			l.items[i] = entry{c, c.arrival, c.seq, true}
 			c.idx = i
 			l.fen.add(i, 1)
 		default:
 			l.items = append(l.items, entry{})
 			copy(l.items[i+1:], l.items[i:])
-			l.items[i] = entry{c, c.arrival, c.seq}
+			l.items[i] = entry{c, c.arrival, c.seq, true}
 			for j := i; j < len(l.items); j++ {
 				if x := l.items[j].c; x != nil {
 					x.idx = j
@@ -80,6 +83,7 @@ func (l *line) insert(c *contact) {
 func (l *line) remove(c *contact) {
 	i := c.idx
 	l.items[i].c = nil
+	l.items[i].waiting = false
 	l.fen.add(i, -1)
 	l.live--
 	c.line = nil
@@ -129,20 +133,33 @@ func (l *line) search(arrival int64, seq uint64) int {
 	return lo
 }
 
-// peek returns the first contact that is waiting and not being offered.
-func (l *line) peek() *contact {
+// front returns the entry of the first contact that is waiting and not
+// being offered.
+func (l *line) front() *entry {
 	for i := l.first; i < len(l.items); i++ {
-		if c := l.items[i].c; c != nil && c.state == waiting {
+		if l.items[i].waiting {
 			l.first = i
-			return c
+			return &l.items[i]
 		}
 	}
 	l.first = len(l.items)
 	return nil
 }
 
+// peek returns the first contact that is waiting and not being offered.
+func (l *line) peek() *contact {
+	if h := l.front(); h != nil {
+		return h.c
+	}
+	return nil
+}
+
+// offered notes that c, still in the line, is being offered.
+func (l *line) offered(c *contact) { l.items[c.idx].waiting = false }
+
 // unoffered notes that c, still in the line, waits again.
 func (l *line) unoffered(c *contact) {
+	l.items[c.idx].waiting = true
 	if c.idx < l.first {
 		l.first = c.idx
 	}
