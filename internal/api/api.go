@@ -1,0 +1,349 @@
+// Package api is Plateau's JSON REST API, served by `plateau serve` under
+// /api/v1/.
+//
+// Every endpoint is declared once in the route table (routes.go): method,
+// path, summary, request and response types, the roles allowed and the
+// handler. The ServeMux, the role checks and the OpenAPI document served at
+// GET /api/v1/openapi.json are all built from that table, so they cannot
+// drift apart.
+//
+// Credentials are API tokens (Authorization: Bearer plt_..., hashed at rest
+// by the store) and password sessions (POST /api/v1/login sets an HttpOnly,
+// SameSite=Strict cookie). Sessions are kept in memory by the API: they do
+// not survive a restart, and several API processes do not share them (users
+// sign in again). A state-changing request authenticated by cookie must
+// carry the session's CSRF token in the X-CSRF-Token header.
+//
+// Roles: a platform admin (a user or token without tenant) may do
+// everything; a tenant admin (a user of role admin, or a token of the
+// tenant) manages its tenant; a supervisor reads its tenant's configuration
+// and interactions; a client viewer reads its tenant's interactions; an
+// agent reads only /me. A request for another tenant's data is answered 404,
+// as if the data did not exist.
+//
+// Errors are data: Catalogue lists every code with its HTTP status, and
+// every error response is {"error":{"code","message","status","field","request_id"}}.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+// MaxBodyBytes bounds request bodies.
+const MaxBodyBytes = 1 << 20
+
+// Defaults of Options.
+const (
+	DefaultLoginRate  = 10
+	DefaultSessionTTL = 12 * time.Hour
+)
+
+// Change says that a configuration row was created, updated or deleted.
+type Change struct {
+	// Kind is one of "queue", "agent", "schedule", "entry_point", "skill",
+	// "site" or "tenant".
+	Kind     string
+	TenantID int64
+	ID       int64
+	Deleted  bool
+}
+
+// Change kinds.
+const (
+	KindQueue      = "queue"
+	KindAgent      = "agent"
+	KindSchedule   = "schedule"
+	KindEntryPoint = "entry_point"
+	KindSkill      = "skill"
+	KindSite       = "site"
+	KindTenant     = "tenant"
+)
+
+// Options configure the API; the zero value is usable.
+type Options struct {
+	// Logger receives request failures and audit lines; nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock of sessions and rate limits; nil means time.Now.
+	Now func() time.Time
+	// OnChange, when set, is called after every successful create, update
+	// or delete of a configuration row, before the response is written. Its
+	// context is not cancelled when the client goes away.
+	OnChange func(ctx context.Context, ev Change)
+	// LoginRate is the number of login attempts allowed per minute for one
+	// client IP and login (a token bucket of that size); 0 means
+	// DefaultLoginRate.
+	LoginRate int
+	// SecureCookies marks the session cookie Secure (serve over HTTPS).
+	SecureCookies bool
+	// SessionTTL is how long a session lives after sign-in; 0 means
+	// DefaultSessionTTL.
+	SessionTTL time.Duration
+}
+
+// API serves the REST API. Create it with New.
+type API struct {
+	st       *store.Store
+	log      *slog.Logger
+	now      func() time.Time
+	onChange func(ctx context.Context, ev Change)
+	secure   bool
+	sessions *sessionStore
+	limiter  *rateLimiter
+	routes   []route
+	mux      *http.ServeMux
+	openapi  []byte
+	handler  http.Handler
+}
+
+// New returns the API over st.
+func New(st *store.Store, opts Options) *API {
+	a := &API{
+		st:       st,
+		log:      opts.Logger,
+		now:      opts.Now,
+		onChange: opts.OnChange,
+		secure:   opts.SecureCookies,
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	rate := opts.LoginRate
+	if rate <= 0 {
+		rate = DefaultLoginRate
+	}
+	ttl := opts.SessionTTL
+	if ttl <= 0 {
+		ttl = DefaultSessionTTL
+	}
+	a.sessions = newSessionStore(a.now, ttl)
+	a.limiter = newRateLimiter(a.now, rate, time.Minute)
+	a.routes = a.routeTable()
+	a.mux = http.NewServeMux()
+	for _, rt := range a.routes {
+		a.mux.Handle(rt.pattern(), a.wrap(rt))
+	}
+	doc, err := json.MarshalIndent(buildOpenAPI(a.routes), "", "  ")
+	if err != nil {
+		// The document is built from static types; failing here is a
+		// programming error caught by the tests.
+		panic(fmt.Sprintf("api: marshal OpenAPI document: %v", err))
+	}
+	a.openapi = doc
+	a.handler = a.withRequestID(a.withRecover(http.HandlerFunc(a.dispatch)))
+	return a
+}
+
+// Handler returns the http.Handler serving /api/v1/.
+func (a *API) Handler() http.Handler { return a.handler }
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+func newRequestID() string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "unknown"
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// withRequestID gives every request an id, sent back in X-Request-ID and
+// in error bodies, and sets headers common to every response.
+func (a *API) withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := newRequestID()
+		h := w.Header()
+		h.Set("X-Request-ID", id)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+// recordingWriter remembers whether the response was started.
+type recordingWriter struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (w *recordingWriter) WriteHeader(code int) {
+	w.started = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	w.started = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// withRecover turns a panicking handler into an internal error.
+func (a *API) withRecover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rw := &recordingWriter{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			err := fmt.Errorf("panic: %v\n%s", v, debug.Stack())
+			if rw.started {
+				a.log.ErrorContext(r.Context(), "api panic after response started", "request_id", requestID(r.Context()), "err", err)
+				return
+			}
+			a.writeError(rw, r, &Error{Code: CodeInternal, Message: "internal error", Err: err})
+		}()
+		next.ServeHTTP(rw, r)
+	})
+}
+
+// dispatch serves a request through the mux, answering unknown paths and
+// methods with catalogue errors instead of the mux's plain text.
+func (a *API) dispatch(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := a.mux.Handler(r); pattern != "" {
+		a.mux.ServeHTTP(w, r)
+		return
+	}
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := a.mux.Handler(probe); pattern != "" {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		a.writeError(w, r, apiErr(CodeMethodNotAllowed, "%s is not allowed on %s", r.Method, r.URL.Path))
+		return
+	}
+	a.writeError(w, r, apiErr(CodeNotFound, "no endpoint %s", r.URL.Path))
+}
+
+// writeJSON sends v with status.
+func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		a.writeError(w, r, fmt.Errorf("encode response: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if _, err := w.Write(append(body, '\n')); err != nil {
+		a.log.DebugContext(r.Context(), "write response", "request_id", requestID(r.Context()), "err", err)
+	}
+}
+
+// writeError sends err as a catalogue error; internal errors are logged
+// with the request id and their cause, never sent.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	ae := toAPIError(err)
+	def := lookupCode(ae.Code)
+	id := requestID(r.Context())
+	msg := ae.Message
+	switch {
+	case def.Code == CodeInternal:
+		a.log.ErrorContext(r.Context(), "api internal error", "request_id", id, "method", r.Method, "path", r.URL.Path, "err", err)
+		msg = "internal error; see the server log for request " + id
+	case def.Status >= 500:
+		a.log.WarnContext(r.Context(), "api request failed", "request_id", id, "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if def.Code == CodeUnauthenticated {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="plateau"`)
+	}
+	body := ErrorResponse{Error: ErrorBody{Code: def.Code, Message: msg, Status: def.Status, Field: ae.Field, RequestID: id}}
+	b, mErr := json.Marshal(body)
+	if mErr != nil { // only strings and ints: cannot happen
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(def.Status)
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		a.log.DebugContext(r.Context(), "write error response", "request_id", id, "err", err)
+	}
+}
+
+// decodeJSON reads r's body, of at most MaxBodyBytes, into dst, refusing
+// other content types, unknown fields and trailing data.
+func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return apiErr(CodeUnsupportedMedia, "missing Content-Type: send application/json")
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return apiErr(CodeUnsupportedMedia, "Content-Type %q is not supported: send application/json", ct)
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return jsonError(err)
+		}
+		return apiErr(CodeBadJSON, "the body must hold a single JSON value")
+	}
+	return nil
+}
+
+// jsonError explains a decoding failure.
+func jsonError(err error) error {
+	var (
+		syntax    *json.SyntaxError
+		typ       *json.UnmarshalTypeError
+		tooLarge  *http.MaxBytesError
+		unknownPr = "json: unknown field "
+	)
+	switch {
+	case errors.As(err, &tooLarge):
+		return &Error{Code: CodeBodyTooLarge, Message: fmt.Sprintf("the body must be at most %d bytes", tooLarge.Limit), Err: err}
+	case errors.Is(err, io.EOF):
+		return &Error{Code: CodeBadJSON, Message: "the body is empty: send a JSON object", Err: err}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &Error{Code: CodeBadJSON, Message: "the body ends in the middle of a JSON value", Err: err}
+	case errors.As(err, &syntax):
+		return &Error{Code: CodeBadJSON, Message: fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, syntax), Err: err}
+	case errors.As(err, &typ):
+		field := typ.Field
+		return &Error{Code: CodeBadJSON, Field: field, Message: fmt.Sprintf("expected %s, got a JSON %s", typ.Type, typ.Value), Err: err}
+	case strings.HasPrefix(err.Error(), unknownPr):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), unknownPr), `"`)
+		return &Error{Code: CodeUnknownField, Field: field, Message: fmt.Sprintf("unknown field %q", field), Err: err}
+	}
+	return &Error{Code: CodeBadJSON, Message: "the body is not valid JSON", Err: err}
+}

@@ -1,0 +1,75 @@
+package api
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// rateLimiter is a set of token buckets kept in memory, one per key: each
+// holds up to burst tokens and refills burst tokens per period. It forgets
+// full buckets, so its size stays bounded by the keys active in a period.
+type rateLimiter struct {
+	mu        sync.Mutex
+	buckets   map[string]*bucket
+	now       func() time.Time
+	burst     float64
+	perSecond float64
+	lastSweep time.Time
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func newRateLimiter(now func() time.Time, burst int, period time.Duration) *rateLimiter {
+	return &rateLimiter{
+		buckets:   make(map[string]*bucket),
+		now:       now,
+		burst:     float64(burst),
+		perSecond: float64(burst) / period.Seconds(),
+	}
+}
+
+// allow takes a token from key's bucket. When it is empty it returns false
+// and how long until a token is back.
+func (l *rateLimiter) allow(key string) (bool, time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	l.refill(b, now)
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	wait := time.Duration(math.Ceil((1 - b.tokens) / l.perSecond * float64(time.Second)))
+	return false, wait
+}
+
+func (l *rateLimiter) refill(b *bucket, now time.Time) {
+	if elapsed := now.Sub(b.at).Seconds(); elapsed > 0 {
+		b.tokens = math.Min(l.burst, b.tokens+elapsed*l.perSecond)
+	}
+	b.at = now
+}
+
+// sweep drops full buckets, at most once a minute.
+func (l *rateLimiter) sweep(now time.Time) {
+	if now.Sub(l.lastSweep) < time.Minute {
+		return
+	}
+	l.lastSweep = now
+	for k, b := range l.buckets {
+		l.refill(b, now)
+		if b.tokens >= l.burst {
+			delete(l.buckets, k)
+		}
+	}
+}
