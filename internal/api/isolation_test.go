@@ -6,8 +6,10 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/wfm"
 )
 
 // sampleBody is a valid request body for rt aimed at tenant f. A route
@@ -42,6 +44,10 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 		return PasswordRequest{Password: "long enough pw"}
 	case reflect.TypeFor[TokenRequest]():
 		return TokenRequest{Name: "walk", TenantID: &f.tenant.ID}
+	case reflect.TypeFor[ScheduleRequest]():
+		return ScheduleRequest{Start: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), IntervalMinutes: 60, Required: []int{1, 2, 1},
+			ScheduleSpec: wfm.ScheduleSpec{Shifts: []wfm.ShiftSpec{{Name: "short", Length: "2h"}},
+				Sites: []wfm.SiteSpec{{Name: "Paris", Country: "FR", CostPerHour: 30}}}}
 	case reflect.TypeFor[LoginRequest]():
 		return LoginRequest{Login: "walk", Password: "long enough pw"}
 	}

@@ -461,6 +461,8 @@ func (a *API) routeTable() []route {
 				return nonNil(v), err
 			}).withQuery(param{"after_seq", "only messages with a greater seq (default 0: all)"}),
 	)
+	add("planning", a.planningRoutes(v1)...)
+
 	return rs
 }
 

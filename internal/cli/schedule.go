@@ -54,30 +54,6 @@ of the first requirement line.
 Flags:
 `
 
-// scheduleConfig is the JSON configuration of the schedule command.
-type scheduleConfig struct {
-	MinFranceShare *float64 `json:"min_france_share"`
-	Cyclic         bool     `json:"cyclic"`
-	Shifts         []struct {
-		Name   string   `json:"name"`
-		Length string   `json:"length"`
-		Starts []string `json:"starts"`
-		Days   []string `json:"days"`
-		Breaks []struct {
-			Offset string `json:"offset"`
-			Length string `json:"length"`
-		} `json:"breaks"`
-	} `json:"shifts"`
-	Sites []struct {
-		Name        string  `json:"name"`
-		Country     string  `json:"country"`
-		CostPerHour float64 `json:"cost_per_hour"`
-		Homeshoring bool    `json:"homeshoring"`
-		Open        string  `json:"open"`
-		Close       string  `json:"close"`
-	} `json:"sites"`
-}
-
 func runSchedule(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("schedule", stderr)
 	fs.Usage = func() {
@@ -166,88 +142,19 @@ func readRequirements(path string) (wfm.ScheduleProblem, error) {
 	return p, nil
 }
 
-// parseClock parses "HH:MM" into a time of day; "24:00" is allowed.
-func parseClock(s string) (time.Duration, error) {
-	hs, ms, ok := strings.Cut(strings.TrimSpace(s), ":")
-	h, err1 := strconv.Atoi(hs)
-	m, err2 := strconv.Atoi(ms)
-	if !ok || err1 != nil || err2 != nil || h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) {
-		return 0, fmt.Errorf("bad time of day %q: want HH:MM", s)
-	}
-	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil
-}
-
-func parseWeekday(s string) (time.Weekday, error) {
-	k := strings.ToLower(strings.TrimSpace(s))
-	for d := time.Sunday; d <= time.Saturday; d++ {
-		name := strings.ToLower(d.String())
-		if k == name || k == name[:3] {
-			return d, nil
-		}
-	}
-	return 0, fmt.Errorf("bad day %q: want mon, tue, ...", s)
-}
-
 func readScheduleConfig(path string, p *wfm.ScheduleProblem) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("read config: %w", err)
 	}
-	var cfg scheduleConfig
+	var spec wfm.ScheduleSpec
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
+	if err := dec.Decode(&spec); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	p.MinFranceShare, p.Cyclic = cfg.MinFranceShare, cfg.Cyclic
-	for i, s := range cfg.Shifts {
-		where := fmt.Sprintf("%s: shifts[%d] %q", path, i, s.Name)
-		st := wfm.ShiftTemplate{Name: s.Name}
-		if st.Length, err = time.ParseDuration(s.Length); err != nil {
-			return fmt.Errorf("%s: length: %w", where, err)
-		}
-		for _, c := range s.Starts {
-			d, err := parseClock(c)
-			if err != nil {
-				return fmt.Errorf("%s: starts: %w", where, err)
-			}
-			st.Starts = append(st.Starts, d%(24*time.Hour))
-		}
-		for _, ds := range s.Days {
-			d, err := parseWeekday(ds)
-			if err != nil {
-				return fmt.Errorf("%s: days: %w", where, err)
-			}
-			st.Days = append(st.Days, d)
-		}
-		for _, b := range s.Breaks {
-			var br wfm.Break
-			if br.Offset, err = time.ParseDuration(b.Offset); err != nil {
-				return fmt.Errorf("%s: break offset: %w", where, err)
-			}
-			if br.Length, err = time.ParseDuration(b.Length); err != nil {
-				return fmt.Errorf("%s: break length: %w", where, err)
-			}
-			st.Breaks = append(st.Breaks, br)
-		}
-		p.Shifts = append(p.Shifts, st)
-	}
-	for i, s := range cfg.Sites {
-		where := fmt.Sprintf("%s: sites[%d] %q", path, i, s.Name)
-		site := wfm.Site{Name: s.Name, Country: s.Country, CostPerHour: s.CostPerHour, Homeshoring: s.Homeshoring}
-		if (s.Open == "") != (s.Close == "") {
-			return fmt.Errorf("%s: give both open and close, or neither for 24/7", where)
-		}
-		if s.Open != "" {
-			if site.Open, err = parseClock(s.Open); err != nil {
-				return fmt.Errorf("%s: open: %w", where, err)
-			}
-			if site.Close, err = parseClock(s.Close); err != nil {
-				return fmt.Errorf("%s: close: %w", where, err)
-			}
-			site.Open %= 24 * time.Hour
-		}
-		p.Sites = append(p.Sites, site)
+	if err := spec.Apply(p); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
 }
