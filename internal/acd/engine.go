@@ -964,7 +964,9 @@ func (e *Engine) rebuildAgent(a *agent) {
 			m.q.staffed--
 		}
 	}
-	a.members = a.members[:0:0]
+	// The memberships live in one block, read in sequence by every routing
+	// decision of the agent.
+	var block []membership
 	for _, q := range e.queueSeq {
 		if a.cfg.Queues != nil && !slices.Contains(a.cfg.Queues, q.cfg.ID) {
 			continue
@@ -973,16 +975,21 @@ func (e *Engine) rebuildAgent(a *agent) {
 		if from < 0 {
 			continue
 		}
-		m := &membership{a: a, q: q, from: from, score: score, hidx: -1}
+		m := membership{a: a, q: q, from: from, score: score, hidx: -1}
 		for _, o := range old {
 			if o.q == q {
 				m.lastOffer = o.lastOffer
 			}
 		}
-		a.members = append(a.members, m)
-		q.members = append(q.members, m)
+		block = append(block, m)
+	}
+	a.members = make([]*membership, len(block))
+	for i := range block {
+		m := &block[i]
+		a.members[i] = m
+		m.q.members = append(m.q.members, m)
 		if a.presence != LoggedOut {
-			q.staffed++
+			m.q.staffed++
 		}
 	}
 	e.refresh(a)
