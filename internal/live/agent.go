@@ -1,0 +1,203 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+// maxLoginFailures closes an agent socket after that many failed sign-ins.
+const maxLoginFailures = 3
+
+// AgentHandler serves the agents' desktop: GET /agent/ws.
+func (c *Center) AgentHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /agent/ws", c.serveAgent)
+	return mux
+}
+
+// agentConn is one agent session's state, kept by its read loop.
+type agentConn struct {
+	c        *Center
+	s        *session
+	tenantID int64
+	id       acd.AgentID // 0 until signed in
+	failures int
+}
+
+func (c *Center) serveAgent(w http.ResponseWriter, r *http.Request) {
+	s, ok := c.accept(w, r, "agent")
+	if !ok {
+		return
+	}
+	defer c.release(s)
+	ac := &agentConn{c: c, s: s}
+	s.serve(ac.handle)
+	if ac.id != 0 {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), detachTimeout)
+		defer cancel()
+		if err := c.do(ctx, func(o *owner) error { o.detachAgent(ac.id, s); return nil }); err != nil {
+			c.log.Debug("detach agent", "agent", ac.id, "err", err)
+		}
+	}
+}
+
+func (ac *agentConn) handle(f inFrame) error {
+	if f.Type == "login" {
+		return ac.login(f)
+	}
+	if ac.id == 0 {
+		return &frameError{code: codeUnauthorized, msg: `send "login" first`}
+	}
+	c, ctx, id := ac.c, ac.s.ctx, ac.id
+	cid := acd.ContactID(f.ContactID)
+	needContact := func() error {
+		if f.ContactID <= 0 {
+			return badFrame("%s needs a contact_id", f.Type)
+		}
+		return nil
+	}
+	var err error
+	switch f.Type {
+	case "state":
+		var p acd.Presence
+		switch f.State {
+		case "ready":
+			p = acd.Ready
+		case "not_ready":
+			p = acd.NotReady
+		case "logged_out":
+			p = acd.LoggedOut
+		default:
+			return badFrame(`state must be "ready", "not_ready" or "logged_out"`)
+		}
+		if len(f.Reason) > model.MaxNameLen {
+			return badFrame("reason is at most %d characters", model.MaxNameLen)
+		}
+		err = c.do(ctx, func(o *owner) error { return o.setPresence(id, p, f.Reason) })
+	case "accept":
+		if err := needContact(); err != nil {
+			return err
+		}
+		err = c.do(ctx, func(o *owner) error { return o.accept(id, cid) })
+	case "decline":
+		if err := needContact(); err != nil {
+			return err
+		}
+		err = c.do(ctx, func(o *owner) error { return o.decline(id, cid) })
+	case "message":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.message(f)
+	case "end":
+		if err := needContact(); err != nil {
+			return err
+		}
+		err = c.do(ctx, func(o *owner) error { return o.end(id, cid) })
+	case "wrap_up":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.wrapUp(f)
+	default:
+		return badFrame("unknown type %q", f.Type)
+	}
+	return ac.refused(err)
+}
+
+func (ac *agentConn) refused(err error) error {
+	if err == nil || errors.Is(err, ErrStopped) || ac.s.ctx.Err() != nil {
+		return err
+	}
+	return &frameError{code: codeBadState, msg: err.Error()}
+}
+
+func (ac *agentConn) login(f inFrame) error {
+	if ac.id != 0 {
+		return &frameError{code: codeBadState, msg: "already signed in"}
+	}
+	if f.Login == "" || f.Password == "" {
+		return badFrame("login needs login and password")
+	}
+	c, ctx := ac.c, ac.s.ctx
+	u, err := c.st.CheckPassword(ctx, f.Login, f.Password)
+	if errors.Is(err, store.ErrInvalidCredentials) {
+		ac.failures++
+		if ac.failures >= maxLoginFailures {
+			ac.s.sendError(codeUnauthorized, "too many failed sign-ins")
+			ac.s.finish()
+			return nil
+		}
+		return &frameError{code: codeUnauthorized, msg: "wrong login or password"}
+	}
+	if err != nil {
+		c.log.Error("agent sign-in", "err", err)
+		return &frameError{code: codeUnavailable, msg: "try again later"}
+	}
+	if u.Role != model.RoleAgent || u.AgentID == nil || u.TenantID == nil {
+		return &frameError{code: codeForbidden, msg: "this user is not an agent"}
+	}
+	a, err := c.st.GetAgent(ctx, *u.TenantID, *u.AgentID)
+	if err != nil {
+		return &frameError{code: codeForbidden, msg: "no such agent"}
+	}
+	name := u.DisplayName
+	if name == "" {
+		name = a.Name
+	}
+	if err := c.do(ctx, func(o *owner) error { return o.attachAgent(a, name, ac.s) }); err != nil {
+		if errors.Is(err, ErrStopped) || ctx.Err() != nil {
+			return err
+		}
+		return &frameError{code: codeUnavailable, msg: err.Error()}
+	}
+	ac.id, ac.tenantID = acd.AgentID(a.ID), a.TenantID
+	c.log.Info("agent signed in", "agent", a.ID, "tenant", a.TenantID)
+	return nil
+}
+
+func (ac *agentConn) message(f inFrame) error {
+	if err := ac.s.checkMessage(f); err != nil {
+		return err
+	}
+	c, ctx, id, cid := ac.c, ac.s.ctx, ac.id, acd.ContactID(f.ContactID)
+	if err := ac.refused(c.do(ctx, func(o *owner) error { return o.holds(id, cid) })); err != nil {
+		return err
+	}
+	aid := int64(id)
+	m, created, err := c.st.AppendMessage(ctx, ac.tenantID, f.ContactID, model.Message{Sender: model.SenderAgent, AgentID: &aid,
+		ClientMsgID: f.ClientMsgID, Body: f.Body, SentAt: c.now()})
+	if err != nil {
+		return storeErr(err)
+	}
+	ac.s.send(ackFrame{Type: "ack", ContactID: f.ContactID, ClientMsgID: f.ClientMsgID, Seq: m.Seq})
+	if !created {
+		return nil
+	}
+	c.metrics.message("agent")
+	return c.do(ctx, func(o *owner) error { o.toCustomer(cid, toFrame(m, 0)); return nil })
+}
+
+func (ac *agentConn) wrapUp(f inFrame) error {
+	c, ctx, id := ac.c, ac.s.ctx, ac.id
+	in, err := c.st.GetInteraction(ctx, ac.tenantID, f.ContactID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (in.AgentID == nil || *in.AgentID != int64(id))) {
+		return &frameError{code: codeBadState, msg: "not your contact"}
+	}
+	if err != nil {
+		return &frameError{code: codeUnavailable, msg: "try again later"}
+	}
+	if in.State == model.StateConnected || in.State == model.StateOffered {
+		return &frameError{code: codeBadState, msg: `the conversation is not over: send "end" first`}
+	}
+	if err := c.st.SetDisposition(ctx, ac.tenantID, f.ContactID, f.Disposition, f.Notes); err != nil {
+		return storeErr(err)
+	}
+	cid := acd.ContactID(f.ContactID)
+	return ac.refused(c.do(ctx, func(o *owner) error { return o.finishWrapUp(id, cid) }))
+}

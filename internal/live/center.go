@@ -1,0 +1,319 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+// DefaultGrace is how long a waiting customer whose socket dropped keeps
+// their place before the contact is abandoned.
+const DefaultGrace = 2 * time.Minute
+
+// positionEvery is the shortest time between two position recomputations
+// of one queue.
+const positionEvery = 500 * time.Millisecond
+
+// ErrStopped is returned by calls made after Run has returned.
+var ErrStopped = errors.New("live center stopped")
+
+// Options configure a Center.
+type Options struct {
+	// Logger receives the center's logs; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Grace is how long a waiting customer whose socket dropped keeps their
+	// place; 0 means DefaultGrace.
+	Grace time.Duration
+	// OriginPatterns restricts the Origin of WebSocket handshakes (see
+	// websocket.AcceptOptions); empty accepts any origin, which is safe here
+	// because no session relies on cookies: agents sign in in the socket
+	// and customers hold only their resume token.
+	OriginPatterns []string
+}
+
+// Center is the live contact center: one routing engine for every tenant,
+// owned by the goroutine running Run, fed by the customers' and agents'
+// WebSocket sessions and by Reload. Its methods are safe for concurrent use.
+type Center struct {
+	st      *store.Store
+	log     *slog.Logger
+	now     func() time.Time
+	grace   time.Duration
+	origins []string
+	metrics *metrics
+	cmds    chan func(*owner)
+	done    chan struct{}
+	running atomic.Bool
+	o       *owner // only touched by New and then by Run's goroutine
+}
+
+// New loads every tenant's queues and agents from the store into a new
+// engine and restores the contacts still open (see the package
+// documentation). Call Run to start it.
+func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
+	c := &Center{
+		st: st, log: opts.Logger, now: opts.Now, grace: opts.Grace, origins: opts.OriginPatterns,
+		metrics: newMetrics(),
+		cmds:    make(chan func(*owner)),
+		done:    make(chan struct{}),
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.grace <= 0 {
+		c.grace = DefaultGrace
+	}
+	c.o = newOwner(c, ctx)
+	if err := c.load(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.o.restore(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// load reads the configuration of every tenant.
+func (c *Center) load(ctx context.Context) error {
+	tenants, err := c.st.ListTenants(ctx)
+	if err != nil {
+		return fmt.Errorf("load live center: %w", err)
+	}
+	type tenantConf struct {
+		queues []model.Queue
+		scheds map[int64]model.Schedule
+		agents []model.Agent
+	}
+	confs := make([]tenantConf, 0, len(tenants))
+	for _, t := range tenants {
+		var tc tenantConf
+		if tc.queues, err = c.st.ListQueues(ctx, t.ID); err != nil {
+			return fmt.Errorf("load queues of tenant %d: %w", t.ID, err)
+		}
+		scheds, err := c.st.ListSchedules(ctx, t.ID)
+		if err != nil {
+			return fmt.Errorf("load schedules of tenant %d: %w", t.ID, err)
+		}
+		tc.scheds = make(map[int64]model.Schedule, len(scheds))
+		for _, s := range scheds {
+			tc.scheds[s.ID] = s
+		}
+		if tc.agents, err = c.st.ListAgents(ctx, t.ID); err != nil {
+			return fmt.Errorf("load agents of tenant %d: %w", t.ID, err)
+		}
+		confs = append(confs, tc)
+	}
+	for _, tc := range confs {
+		for _, q := range tc.queues {
+			var sched *model.Schedule
+			if q.ScheduleID != nil {
+				if s, ok := tc.scheds[*q.ScheduleID]; ok {
+					sched = &s
+				}
+			}
+			if err := c.o.setQueue(q, sched); err != nil {
+				// One bad queue must not keep the others from working.
+				c.log.Error("load queue", "queue", q.ID, "tenant", q.TenantID, "err", err)
+			}
+		}
+	}
+	for _, tc := range confs {
+		for _, a := range tc.agents {
+			if err := c.o.setAgent(a); err != nil {
+				c.log.Error("load agent", "agent", a.ID, "tenant", a.TenantID, "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Run owns the engine until ctx is done: it applies the sessions' commands
+// one at a time, fires the engine's timers, persists and fans out its
+// events. It returns nil when ctx is cancelled; the open sessions are then
+// closed. Run may be called once.
+func (c *Center) Run(ctx context.Context) error {
+	if !c.running.CompareAndSwap(false, true) {
+		return errors.New("live center: Run called twice")
+	}
+	defer close(c.done)
+	o := c.o
+	o.ctx = ctx
+	defer o.closeSessions()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		o.tick(c.now())
+		timer.Reset(o.nextWake(c.now()))
+		select {
+		case <-ctx.Done():
+			return nil
+		case fn := <-c.cmds:
+			fn(o)
+			o.process()
+		case <-timer.C:
+		}
+	}
+}
+
+// do runs fn on the owner goroutine and returns its error.
+func (c *Center) do(ctx context.Context, fn func(o *owner) error) error {
+	res := make(chan error, 1)
+	select {
+	case c.cmds <- func(o *owner) { res <- fn(o) }:
+	case <-ctx.Done():
+		return fmt.Errorf("live center: %w", ctx.Err())
+	case <-c.done:
+		return ErrStopped
+	}
+	select {
+	case err := <-res:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("live center: %w", ctx.Err())
+	case <-c.done:
+		return ErrStopped
+	}
+}
+
+// ChangeKind names what Reload reloads.
+type ChangeKind string
+
+// Change kinds.
+const (
+	ChangeQueue    ChangeKind = "queue"
+	ChangeAgent    ChangeKind = "agent"
+	ChangeSchedule ChangeKind = "schedule"
+)
+
+// Change tells the center that one queue, agent or schedule of a tenant was
+// created, updated or deleted.
+type Change struct {
+	Kind     ChangeKind
+	TenantID int64
+	ID       int64
+	Deleted  bool
+}
+
+// Reload applies a configuration change from the store to the live engine.
+// A deleted queue takes no new contact (those waiting are still served); a
+// deleted agent is logged out and serves no queue.
+func (c *Center) Reload(ctx context.Context, ch Change) error {
+	switch ch.Kind {
+	case ChangeQueue:
+		var (
+			q     model.Queue
+			sched *model.Schedule
+			err   error
+		)
+		if !ch.Deleted {
+			q, err = c.st.GetQueue(ctx, ch.TenantID, ch.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				ch.Deleted = true
+			} else if err != nil {
+				return fmt.Errorf("reload queue %d: %w", ch.ID, err)
+			}
+		}
+		if !ch.Deleted && q.ScheduleID != nil {
+			s, err := c.st.GetSchedule(ctx, ch.TenantID, *q.ScheduleID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("reload queue %d: %w", ch.ID, err)
+			}
+			if err == nil {
+				sched = &s
+			}
+		}
+		return c.do(ctx, func(o *owner) error {
+			if ch.Deleted {
+				return o.deleteQueue(ch.TenantID, acd.QueueID(ch.ID))
+			}
+			return o.setQueue(q, sched)
+		})
+	case ChangeAgent:
+		var a model.Agent
+		if !ch.Deleted {
+			var err error
+			a, err = c.st.GetAgent(ctx, ch.TenantID, ch.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				ch.Deleted = true
+			} else if err != nil {
+				return fmt.Errorf("reload agent %d: %w", ch.ID, err)
+			}
+		}
+		return c.do(ctx, func(o *owner) error {
+			if ch.Deleted {
+				return o.deleteAgent(ch.TenantID, acd.AgentID(ch.ID))
+			}
+			return o.setAgent(a)
+		})
+	case ChangeSchedule:
+		var sched *model.Schedule
+		if !ch.Deleted {
+			s, err := c.st.GetSchedule(ctx, ch.TenantID, ch.ID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("reload schedule %d: %w", ch.ID, err)
+			}
+			if err == nil {
+				sched = &s
+			}
+		}
+		return c.do(ctx, func(o *owner) error { return o.setSchedule(ch.TenantID, ch.ID, sched) })
+	}
+	return fmt.Errorf("reload: unknown change kind %q", ch.Kind)
+}
+
+// QueueSnapshot is a wallboard's view of one queue.
+type QueueSnapshot struct {
+	QueueID     int64          `json:"queue_id"`
+	Name        string         `json:"name"`
+	Channel     model.Channel  `json:"channel"`
+	Waiting     int            `json:"waiting"`
+	Callbacks   int            `json:"callbacks"`
+	LongestWait time.Duration  `json:"longest_wait_ns"`
+	Available   int            `json:"available"`
+	Staffed     int            `json:"staffed"`
+	Agents      map[string]int `json:"agents"` // agents serving the queue, by state
+}
+
+// AgentSnapshot is an agent's live state.
+type AgentSnapshot struct {
+	AgentID int64  `json:"agent_id"`
+	Name    string `json:"name"`
+	State   string `json:"state"`
+	Reason  string `json:"reason,omitempty"`
+	Online  bool   `json:"online"` // a session is connected
+}
+
+// Snapshot is a tenant's live status.
+type Snapshot struct {
+	At     time.Time       `json:"at"`
+	Queues []QueueSnapshot `json:"queues"`
+	Agents []AgentSnapshot `json:"agents"`
+}
+
+// Snapshot returns the live status of a tenant's queues and agents.
+func (c *Center) Snapshot(ctx context.Context, tenantID int64) (Snapshot, error) {
+	var snap Snapshot
+	err := c.do(ctx, func(o *owner) error {
+		snap = o.snapshot(tenantID)
+		return nil
+	})
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("snapshot of tenant %d: %w", tenantID, err)
+	}
+	slices.SortFunc(snap.Queues, func(a, b QueueSnapshot) int { return int(a.QueueID - b.QueueID) })
+	slices.SortFunc(snap.Agents, func(a, b AgentSnapshot) int { return int(a.AgentID - b.AgentID) })
+	return snap, nil
+}

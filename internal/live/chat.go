@@ -1,0 +1,241 @@
+package live
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+// detachTimeout bounds the bookkeeping after a socket closes.
+const detachTimeout = 5 * time.Second
+
+// ChatHandler serves the customers' web chat: GET /chat/{entry}/ws, where
+// entry is the address of a chat entry point.
+func (c *Center) ChatHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /chat/{entry}/ws", c.serveChat)
+	return mux
+}
+
+// customer is one customer session's state, kept by its read loop.
+type customer struct {
+	c      *Center
+	s      *session
+	ep     model.EntryPoint
+	id     int64 // the contact, once started or resumed
+	queued bool
+}
+
+func (c *Center) serveChat(w http.ResponseWriter, r *http.Request) {
+	ep, err := c.st.ResolveEntryPoint(r.Context(), model.EntryChat, r.PathValue("entry"))
+	if errors.Is(err, store.ErrNotFound) {
+		http.Error(w, "no such chat", http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		c.log.Error("resolve chat entry point", "err", err)
+		http.Error(w, "chat unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	s, ok := c.accept(w, r, "customer")
+	if !ok {
+		return
+	}
+	defer c.release(s)
+	cu := &customer{c: c, s: s, ep: ep}
+	s.serve(cu.handle)
+	if cu.id != 0 {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), detachTimeout)
+		defer cancel()
+		id := acd.ContactID(cu.id)
+		if err := c.do(ctx, func(o *owner) error { o.detachCustomer(id, s); return nil }); err != nil {
+			c.log.Debug("detach customer", "contact", cu.id, "err", err)
+		}
+	}
+}
+
+func (cu *customer) handle(f inFrame) error {
+	switch f.Type {
+	case "start":
+		return cu.start(f)
+	case "resume":
+		return cu.resume(f)
+	}
+	switch f.Type {
+	case "message", "callback", "leave":
+	default:
+		return badFrame("unknown type %q", f.Type)
+	}
+	if cu.id == 0 {
+		return &frameError{code: codeBadState, msg: `send "start" or "resume" first`}
+	}
+	switch f.Type {
+	case "message":
+		return cu.message(f)
+	case "callback":
+		return cu.callback(f)
+	case "leave":
+		id := acd.ContactID(cu.id)
+		if err := cu.c.do(cu.s.ctx, func(o *owner) error { return o.leave(id) }); err != nil {
+			return cu.stateErr(err)
+		}
+		return nil
+	}
+	return badFrame("unknown type %q", f.Type)
+}
+
+// stateErr turns a refused command into an error frame; a stopped center
+// ends the session.
+func (cu *customer) stateErr(err error) error {
+	if errors.Is(err, ErrStopped) || cu.s.ctx.Err() != nil {
+		return err
+	}
+	if errors.Is(err, errGone) {
+		cu.s.send(endedFrame{Type: "ended"})
+		cu.s.finish()
+		return nil
+	}
+	return &frameError{code: codeBadState, msg: err.Error()}
+}
+
+func newToken() (string, error) {
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+func (cu *customer) start(f inFrame) error {
+	if cu.id != 0 {
+		return &frameError{code: codeBadState, msg: "already started"}
+	}
+	c, ctx := cu.c, cu.s.ctx
+	cust := model.Customer{Name: f.Name, Email: f.Email, Phone: f.Phone}
+	if err := cust.Validate(); err != nil {
+		return &frameError{code: codeInvalid, msg: err.Error()}
+	}
+	qid := acd.QueueID(cu.ep.QueueID)
+	var loaded bool
+	if err := c.do(ctx, func(o *owner) error { loaded = o.knowsQueue(qid); return nil }); err != nil {
+		return err
+	}
+	if !loaded {
+		if err := c.Reload(ctx, Change{Kind: ChangeQueue, TenantID: cu.ep.TenantID, ID: cu.ep.QueueID}); err != nil {
+			c.log.Warn("load queue of chat entry point", "queue", qid, "err", err)
+		}
+	}
+	token, err := newToken()
+	if err != nil {
+		return err
+	}
+	in := model.Interaction{QueueID: cu.ep.QueueID, Channel: model.ChannelChat, Customer: cust, ArrivedAt: c.now(), ResumeTokenHash: store.HashToken(token)}
+	// Stored and committed before the customer hears anything.
+	id, err := c.st.CreateInteraction(ctx, cu.ep.TenantID, in)
+	if err != nil {
+		c.log.Error("store arriving chat", "entry", cu.ep.Address, "err", err)
+		return &frameError{code: codeUnavailable, msg: "the chat is not available"}
+	}
+	in.ID, in.TenantID, in.State = id, cu.ep.TenantID, model.StateQueued
+	rec := &contactRec{in: in, queue: qid, sess: cu.s, token: token}
+	cu.id = id
+	if err := c.do(ctx, func(o *owner) error { return o.arrive(rec) }); err != nil {
+		if errors.Is(err, ErrStopped) || ctx.Err() != nil {
+			return err
+		}
+		c.log.Error("route arriving chat", "contact", id, "err", err)
+		cu.id = 0
+		return &frameError{code: codeUnavailable, msg: "the chat is not available"}
+	}
+	return nil
+}
+
+func (cu *customer) resume(f inFrame) error {
+	if cu.id != 0 {
+		return &frameError{code: codeBadState, msg: "already started"}
+	}
+	if f.Token == "" {
+		return badFrame("resume needs a token")
+	}
+	c, ctx := cu.c, cu.s.ctx
+	in, err := c.st.FindInteractionByResumeToken(ctx, cu.ep.TenantID, store.HashToken(f.Token))
+	if errors.Is(err, store.ErrNotFound) {
+		return &frameError{code: codeUnknownToken, msg: "no conversation with this token"}
+	}
+	if err != nil {
+		c.log.Error("find chat by token", "err", err)
+		return &frameError{code: codeUnavailable, msg: "try again later"}
+	}
+	id := acd.ContactID(in.ID)
+	err = c.do(ctx, func(o *owner) error { return o.attachCustomer(id, cu.s, f.Token) })
+	if err != nil && !errors.Is(err, errGone) {
+		return err
+	}
+	// The messages the customer missed; live ones may repeat some of them
+	// (clients keep one message per seq).
+	msgs, lerr := c.st.ListMessages(ctx, in.TenantID, in.ID, max(f.LastSeq, 0))
+	if lerr != nil {
+		c.log.Error("list messages on resume", "contact", in.ID, "err", lerr)
+	}
+	for _, m := range msgs {
+		cu.s.send(toFrame(m, 0))
+	}
+	if errors.Is(err, errGone) {
+		cu.s.send(endedFrame{Type: "ended"})
+		cu.s.finish()
+		return nil
+	}
+	cu.id = in.ID
+	return nil
+}
+
+func (cu *customer) message(f inFrame) error {
+	if err := cu.s.checkMessage(f); err != nil {
+		return err
+	}
+	c, ctx := cu.c, cu.s.ctx
+	m, created, err := c.st.AppendMessage(ctx, cu.ep.TenantID, cu.id, model.Message{Sender: model.SenderCustomer, ClientMsgID: f.ClientMsgID, Body: f.Body, SentAt: c.now()})
+	if err != nil {
+		return storeErr(err)
+	}
+	cu.s.send(ackFrame{Type: "ack", ClientMsgID: f.ClientMsgID, Seq: m.Seq})
+	if !created {
+		return nil
+	}
+	c.metrics.message("customer")
+	id := acd.ContactID(cu.id)
+	return c.do(ctx, func(o *owner) error { o.toAgent(id, toFrame(m, cu.id)); return nil })
+}
+
+// storeErr maps a refused write to an error frame.
+func storeErr(err error) error {
+	switch {
+	case errors.Is(err, store.ErrInvalid):
+		return &frameError{code: codeInvalid, msg: err.Error()}
+	case errors.Is(err, store.ErrConflict):
+		return &frameError{code: codeConflict, msg: "client_msg_id already used for another message"}
+	case errors.Is(err, store.ErrNotFound):
+		return &frameError{code: codeBadState, msg: "no such contact"}
+	}
+	return &frameError{code: codeUnavailable, msg: "not stored, try again"}
+}
+
+func (cu *customer) callback(f inFrame) error {
+	cb := model.Callback{Number: f.Phone, WriteBack: f.WriteBack}
+	if err := cb.Validate(); err != nil {
+		return &frameError{code: codeInvalid, msg: err.Error()}
+	}
+	id := acd.ContactID(cu.id)
+	if err := cu.c.do(cu.s.ctx, func(o *owner) error { return o.requestCallback(id, cb) }); err != nil {
+		return cu.stateErr(err)
+	}
+	cu.s.send(noticeFrame{Type: "callback", Message: "your place is kept; you may leave"})
+	return nil
+}

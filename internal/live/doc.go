@@ -1,0 +1,114 @@
+// Package live is the live contact center inside `plateau serve`: the
+// routing engine (internal/acd) fed by customers' web chats and agents'
+// desktops over WebSockets, with every decision persisted (internal/store).
+//
+// # Ownership
+//
+// One acd.Engine serves every tenant (queue, agent and contact ids are the
+// database's keys, unique across tenants; an agent only ever serves queues
+// of its own tenant). The engine is not safe for concurrent use, so it is
+// owned by the goroutine running Center.Run: sessions and Reload send it
+// commands over a channel, and it also wakes for the engine's next deadline
+// (offer timeouts, wrap-up, relaxation, maximum wait), for customers' grace
+// periods and for position updates. Each engine event is persisted (state
+// and segments of the interaction) and fanned out to the sessions
+// concerned. Segments: queued, offered, connected (billable), wrap_up
+// (billable), callback; abandoned and transferred are zero-length markers.
+// Waiting is never billable.
+//
+// # Durability
+//
+// A new chat is stored (committed) before the customer is told anything; a
+// chat message is stored before it is acknowledged or delivered, and a
+// retry with the same client_msg_id is acknowledged with the stored seq
+// without being stored twice. At start, New restores every open
+// interaction in arrival order with its original arrival time, so positions
+// come back as they were:
+//
+//   - waiting contacts wait again; callbacks stay callbacks;
+//   - offered and connected contacts are restored as waiting (their stored
+//     state goes back to queued): a conversation cut by the restart was
+//     among the first to arrive, so it is offered again first, and its
+//     messages are kept (the new agent receives them with "connected");
+//   - contacts in wrap-up are ended (answered): the conversation was over.
+//
+// Restored customers have the grace period to resume with their token;
+// callbacks need nobody online.
+//
+// # Customer protocol: GET /chat/{entry}/ws
+//
+// JSON text frames. Client to server:
+//
+//	{"type":"start","name":"..","email":"..","phone":".."}  every field optional
+//	{"type":"resume","token":"..","last_seq":12}            last_seq optional
+//	{"type":"message","body":"..","client_msg_id":".."}
+//	{"type":"callback","phone":"+33123456789"} or {"type":"callback","write_back":true}
+//	{"type":"leave"}
+//
+// Server to client:
+//
+//	{"type":"queued","contact_id":1,"resume_token":"..","position":3,"ewt_seconds":120}
+//	{"type":"position","position":2,"ewt_seconds":80}   on change, at most every 500 ms per queue
+//	{"type":"connected","agent":"Amina"}
+//	{"type":"message","seq":4,"from":"agent","body":"..","client_msg_id":"..","sent_at":".."}
+//	{"type":"ack","client_msg_id":"..","seq":5}         after the message is stored
+//	{"type":"callback","message":".."}                  the callback is registered (the place is kept)
+//	{"type":"ended","reason":"abandoned"|"closed"|"full"|"","message":".."}  then the server closes
+//	{"type":"error","code":"..","message":".."}
+//
+// On resume the server sends "queued" (same token) or "connected", then
+// the messages after last_seq; a message may then arrive twice: clients
+// keep one message per seq. A customer whose socket drops keeps their
+// place (or their conversation) for the grace period (Options.Grace,
+// default 2 minutes), then the contact is abandoned; after "callback" the
+// customer may leave. "leave" abandons a waiting contact, or ends a
+// conversation (the agent then wraps up).
+//
+// # Agent protocol: GET /agent/ws
+//
+// The first frame signs in: {"type":"login","login":"..","password":".."}
+// (a user of role agent linked to an agent). Then, client to server:
+//
+//	{"type":"state","state":"ready"|"not_ready"|"logged_out","reason":".."}
+//	{"type":"accept","contact_id":1} / {"type":"decline","contact_id":1}
+//	{"type":"message","contact_id":1,"body":"..","client_msg_id":".."}
+//	{"type":"end","contact_id":1}
+//	{"type":"wrap_up","contact_id":1,"disposition":"..","notes":".."}
+//
+// Server to agent:
+//
+//	{"type":"logged_in","agent_id":7,"name":".."}
+//	{"type":"agent_state","state":"ready","reason":""}
+//	{"type":"offer","contact_id":1,"queue":3,"queue_name":"..","channel":"chat","wait_seconds":12,
+//	 "customer":{..},"callback":false,"callback_to":{..},"history":[{"contact_id":..,"disposition":..}, ..]}
+//	{"type":"offer_withdrawn","contact_id":1,"reason":"rona"|"declined"|"abandoned"|..}
+//	{"type":"connected","contact_id":1,"customer":{..},"messages":[..]}
+//	{"type":"message","contact_id":1,"seq":3,"from":"customer","body":"..","client_msg_id":".."}
+//	{"type":"ack","contact_id":1,"client_msg_id":"..","seq":4}
+//	{"type":"ended","contact_id":1,"wrap_up":true}
+//	{"type":"wrap_up_done","contact_id":1}
+//	{"type":"error","code":"..","message":"..","contact_id":1}
+//
+// An agent holds as many chats as its chat capacity. When its socket
+// drops, an offer in progress is declined and the agent becomes not ready
+// (reason "disconnected"); its conversations go on and are sent again when
+// it signs back in. A second sign-in replaces the first session.
+//
+// # Limits and errors
+//
+// A frame is at most 16 KiB and a message body 4 KiB (error "too_large");
+// a session sends at most 5 chat messages per second (token bucket, error
+// "rate_limited") and 20 frames per second. A frame that is not JSON, has
+// an unknown type or lacks a field gets {"type":"error","code":"bad_frame"}
+// and the session goes on. Other codes: bad_state (not allowed now),
+// invalid (a field's value), unauthorized, forbidden, unknown_token,
+// conflict (client_msg_id reused for another message), unavailable,
+// replaced. Frames over 1 MiB close the connection (status 1009).
+//
+// # Metrics
+//
+// WriteMetrics and MetricsHandler expose plateau_queue_waiting{queue},
+// plateau_chats_waiting, plateau_offers_total,
+// plateau_sessions_connected{kind} and plateau_messages_total{from} in the
+// Prometheus text format.
+package live

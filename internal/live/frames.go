@@ -1,0 +1,121 @@
+package live
+
+import (
+	"time"
+
+	"github.com/plateau-cc/plateau/internal/model"
+)
+
+// Server frames. See the package documentation for the protocol.
+
+type queuedFrame struct {
+	Type        string `json:"type"`
+	ContactID   int64  `json:"contact_id"`
+	ResumeToken string `json:"resume_token,omitempty"`
+	Position    int    `json:"position"`
+	EWTSeconds  int    `json:"ewt_seconds"`
+	Callback    bool   `json:"callback,omitempty"`
+}
+
+type positionFrame struct {
+	Type       string `json:"type"`
+	Position   int    `json:"position"`
+	EWTSeconds int    `json:"ewt_seconds"`
+}
+
+type connectedFrame struct {
+	Type  string `json:"type"`
+	Agent string `json:"agent"`
+}
+
+type endedFrame struct {
+	Type    string `json:"type"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+type noticeFrame struct {
+	Type    string `json:"type"`
+	Message string `json:"message,omitempty"`
+}
+
+type messageFrame struct {
+	Type        string       `json:"type"`
+	ContactID   int64        `json:"contact_id,omitempty"`
+	Seq         int64        `json:"seq"`
+	From        model.Sender `json:"from"`
+	Body        string       `json:"body"`
+	ClientMsgID string       `json:"client_msg_id,omitempty"`
+	SentAt      time.Time    `json:"sent_at"`
+}
+
+type ackFrame struct {
+	Type        string `json:"type"`
+	ContactID   int64  `json:"contact_id,omitempty"`
+	ClientMsgID string `json:"client_msg_id"`
+	Seq         int64  `json:"seq"`
+}
+
+type loggedInFrame struct {
+	Type    string `json:"type"`
+	AgentID int64  `json:"agent_id"`
+	Name    string `json:"name"`
+}
+
+type agentStateFrame struct {
+	Type   string `json:"type"`
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+}
+
+type historyItem struct {
+	ContactID   int64                  `json:"contact_id"`
+	QueueID     int64                  `json:"queue_id"`
+	Channel     model.Channel          `json:"channel"`
+	ArrivedAt   time.Time              `json:"arrived_at"`
+	State       model.InteractionState `json:"state"`
+	EndedReason model.EndedReason      `json:"ended_reason,omitempty"`
+	Disposition string                 `json:"disposition,omitempty"`
+	Notes       string                 `json:"notes,omitempty"`
+}
+
+type offerFrame struct {
+	Type        string          `json:"type"`
+	ContactID   int64           `json:"contact_id"`
+	Queue       int64           `json:"queue"`
+	QueueName   string          `json:"queue_name"`
+	Channel     string          `json:"channel"`
+	WaitSeconds int             `json:"wait_seconds"`
+	Customer    model.Customer  `json:"customer"`
+	Callback    bool            `json:"callback,omitempty"`
+	CallbackTo  *model.Callback `json:"callback_to,omitempty"`
+	History     []historyItem   `json:"history"`
+}
+
+type agentConnectedFrame struct {
+	Type      string         `json:"type"`
+	ContactID int64          `json:"contact_id"`
+	Customer  model.Customer `json:"customer"`
+	Messages  []messageFrame `json:"messages"`
+}
+
+type withdrawnFrame struct {
+	Type      string `json:"type"`
+	ContactID int64  `json:"contact_id"`
+	Reason    string `json:"reason"`
+}
+
+type agentEndedFrame struct {
+	Type      string `json:"type"`
+	ContactID int64  `json:"contact_id"`
+	WrapUp    bool   `json:"wrap_up"`
+}
+
+type contactFrame struct {
+	Type      string `json:"type"`
+	ContactID int64  `json:"contact_id"`
+}
+
+func toFrame(m model.Message, contactID int64) messageFrame {
+	return messageFrame{Type: "message", ContactID: contactID, Seq: m.Seq, From: m.Sender, Body: m.Body, ClientMsgID: m.ClientMsgID, SentAt: m.SentAt}
+}

@@ -1,0 +1,272 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Limits of a WebSocket session (customer or agent).
+const (
+	// MaxBodyBytes bounds a chat message's body.
+	MaxBodyBytes = 4 << 10
+	// MaxFrameBytes bounds a client frame; a longer frame is refused with
+	// an error frame and the session goes on.
+	MaxFrameBytes = 16 << 10
+	// hardReadLimit closes the connection (status 1009): nobody sends a
+	// megabyte of chat by accident.
+	hardReadLimit = 1 << 20
+	// MessagesPerSecond is the sustained rate of chat messages a session
+	// may send (token bucket of MessagesPerSecond tokens).
+	MessagesPerSecond = 5
+	// framesPerSecond bounds every kind of frame (flood protection).
+	framesPerSecond = 20
+	framesBurst     = 40
+	outBuffer       = 256
+	writeTimeout    = 10 * time.Second
+)
+
+// Error codes of {"type":"error"} frames.
+const (
+	codeBadFrame     = "bad_frame"
+	codeTooLarge     = "too_large"
+	codeRateLimited  = "rate_limited"
+	codeBadState     = "bad_state"
+	codeInvalid      = "invalid"
+	codeUnauthorized = "unauthorized"
+	codeForbidden    = "forbidden"
+	codeUnknownToken = "unknown_token"
+	codeConflict     = "conflict"
+	codeUnavailable  = "unavailable"
+	codeReplaced     = "replaced"
+)
+
+// inFrame is any client frame; each type reads the fields it needs.
+type inFrame struct {
+	Type        string `json:"type"`
+	Name        string `json:"name"`
+	Email       string `json:"email"`
+	Token       string `json:"token"`
+	LastSeq     int64  `json:"last_seq"`
+	Body        string `json:"body"`
+	ClientMsgID string `json:"client_msg_id"`
+	Phone       string `json:"phone"`
+	WriteBack   bool   `json:"write_back"`
+	Login       string `json:"login"`
+	Password    string `json:"password"`
+	State       string `json:"state"`
+	Reason      string `json:"reason"`
+	ContactID   int64  `json:"contact_id"`
+	Disposition string `json:"disposition"`
+	Notes       string `json:"notes"`
+}
+
+// errorFrame is {"type":"error"}.
+type errorFrame struct {
+	Type        string `json:"type"`
+	Code        string `json:"code"`
+	Message     string `json:"message,omitempty"`
+	ContactID   int64  `json:"contact_id,omitempty"`
+	ClientMsgID string `json:"client_msg_id,omitempty"`
+}
+
+// frameError is a client mistake answered by an error frame; the session
+// goes on.
+type frameError struct {
+	code, msg string
+}
+
+func (e *frameError) Error() string { return e.code + ": " + e.msg }
+
+func badFrame(format string, args ...any) error {
+	return &frameError{code: codeBadFrame, msg: fmt.Sprintf(format, args...)}
+}
+
+// bucket is a token bucket; it is used by one goroutine only.
+type bucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func newBucket(rate, burst float64) bucket { return bucket{rate: rate, burst: burst, tokens: burst} }
+
+// allow takes a token if there is one at now.
+func (b *bucket) allow(now time.Time) bool {
+	if !b.last.IsZero() && now.After(b.last) {
+		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	}
+	if b.last.IsZero() || now.After(b.last) {
+		b.last = now
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// session is one WebSocket connection. Frames to the client go through out,
+// written by one goroutine; anyone (the owner goroutine, the reader) may
+// send. A session whose client does not keep up is closed rather than
+// allowed to hold the center back.
+type session struct {
+	kind    string
+	conn    *websocket.Conn
+	ctx     context.Context
+	cancel  context.CancelFunc
+	out     chan []byte // nil: close normally after what precedes
+	closing atomic.Bool
+	log     *slog.Logger
+	frames  bucket
+	msgs    bucket
+}
+
+func newSession(ctx context.Context, kind string, conn *websocket.Conn, log *slog.Logger) *session {
+	ctx, cancel := context.WithCancel(ctx)
+	conn.SetReadLimit(hardReadLimit)
+	return &session{
+		kind: kind, conn: conn, ctx: ctx, cancel: cancel, log: log,
+		out:    make(chan []byte, outBuffer),
+		frames: newBucket(framesPerSecond, framesBurst),
+		msgs:   newBucket(MessagesPerSecond, MessagesPerSecond),
+	}
+}
+
+// send queues a frame for the client; it never blocks.
+func (s *session) send(v any) {
+	if s == nil || s.closing.Load() {
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.log.Error("encode frame", "err", err)
+		return
+	}
+	select {
+	case s.out <- b:
+	default:
+		s.log.Warn("client too slow, closing session")
+		s.closing.Store(true)
+		s.cancel()
+	}
+}
+
+func (s *session) sendError(code, msg string) {
+	s.send(errorFrame{Type: "error", Code: code, Message: msg})
+}
+
+// finish closes the session normally once the frames sent so far are written.
+func (s *session) finish() {
+	if s == nil || s.closing.Swap(true) {
+		return
+	}
+	select {
+	case s.out <- nil:
+	default:
+		s.cancel()
+	}
+}
+
+// writeLoop writes the queued frames until the session ends.
+func (s *session) writeLoop() {
+	defer s.cancel()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case b := <-s.out:
+			if b == nil {
+				s.conn.Close(websocket.StatusNormalClosure, "")
+				return
+			}
+			ctx, cancel := context.WithTimeout(s.ctx, writeTimeout)
+			err := s.conn.Write(ctx, websocket.MessageText, b)
+			cancel()
+			if err != nil {
+				s.log.Debug("write frame", "err", err)
+				return
+			}
+		}
+	}
+}
+
+// next reads the next client frame. A *frameError is the client's mistake
+// (answer it and go on); any other error ends the session.
+func (s *session) next() (inFrame, error) {
+	var f inFrame
+	typ, r, err := s.conn.Reader(s.ctx)
+	if err != nil {
+		return f, fmt.Errorf("read frame: %w", err)
+	}
+	buf, err := io.ReadAll(io.LimitReader(r, MaxFrameBytes+1))
+	if err != nil {
+		return f, fmt.Errorf("read frame: %w", err)
+	}
+	if len(buf) > MaxFrameBytes {
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return f, fmt.Errorf("skip oversized frame: %w", err)
+		}
+		return f, &frameError{code: codeTooLarge, msg: fmt.Sprintf("a frame is at most %d bytes", MaxFrameBytes)}
+	}
+	if !s.frames.allow(time.Now()) {
+		return f, &frameError{code: codeRateLimited, msg: "too many frames"}
+	}
+	if typ != websocket.MessageText {
+		return f, badFrame("frames are JSON text")
+	}
+	if err := json.Unmarshal(buf, &f); err != nil {
+		return f, badFrame("not a JSON object of the protocol: %v", err)
+	}
+	if f.Type == "" {
+		return f, badFrame("missing type")
+	}
+	return f, nil
+}
+
+// serve runs the read loop: handle is called for each well-formed frame and
+// answers a *frameError with an error frame; other errors end the session.
+func (s *session) serve(handle func(f inFrame) error) {
+	go s.writeLoop()
+	for {
+		f, err := s.next()
+		if err == nil {
+			err = handle(f)
+		}
+		var fe *frameError
+		switch {
+		case err == nil:
+		case errors.As(err, &fe):
+			s.send(errorFrame{Type: "error", Code: fe.code, Message: fe.msg, ContactID: f.ContactID, ClientMsgID: f.ClientMsgID})
+		default:
+			if s.ctx.Err() == nil && websocket.CloseStatus(err) == -1 && !errors.Is(err, io.EOF) {
+				s.log.Debug("session ends", "err", err)
+			}
+			return
+		}
+	}
+}
+
+// checkMessage checks a chat message frame and takes a token from the
+// message bucket.
+func (s *session) checkMessage(f inFrame) error {
+	if f.Body == "" {
+		return badFrame("message needs a body")
+	}
+	if len(f.Body) > MaxBodyBytes {
+		return &frameError{code: codeTooLarge, msg: fmt.Sprintf("a message body is at most %d bytes", MaxBodyBytes)}
+	}
+	if len(f.ClientMsgID) > 128 {
+		return badFrame("client_msg_id is at most 128 characters")
+	}
+	if !s.msgs.allow(time.Now()) {
+		return &frameError{code: codeRateLimited, msg: fmt.Sprintf("at most %d messages per second", MessagesPerSecond)}
+	}
+	return nil
+}
