@@ -23,7 +23,9 @@ type command struct {
 // package keeps no mutable state.
 func commands() map[string]command {
 	return map[string]command{
-		"demo":     {"run a small simulated center and narrate it", runDemo},
+		"demo":     {"run a demo server (or narrate a simulated morning)", runDemo},
+		"serve":    {"run the Plateau server", runServe},
+		"loadtest": {"load-test a running server (chat)", runLoadtest},
 		"simulate": {"simulate the routing engine under a virtual clock", runSimulate},
 		"staff":    {"agents needed per interval (Erlang C / Erlang A)", runStaff},
 		"schedule": {"cover a staffing requirement with shifts across sites", runSchedule},
@@ -91,4 +93,12 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return errUsage
 	}
 	return nil
+}
+
+// usageOr maps a help request to flag.ErrHelp and returns other errors.
+func usageOr(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return flag.ErrHelp
+	}
+	return err
 }

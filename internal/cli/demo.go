@@ -4,37 +4,53 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"os"
 	"slices"
+	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/live"
+	"github.com/plateau-cc/plateau/internal/server"
 	"github.com/plateau-cc/plateau/internal/sim"
+	"github.com/plateau-cc/plateau/internal/store"
 )
 
 const demoHelp = `Usage: plateau demo [flags]
 
-Narrates a simulated morning (08:00-13:00) in a small center: one support
-queue, agents logging in and out with a staffing plan, customers calling,
-waiting, being told their position and expected wait, hanging up when they
-lose patience, and agents answering and wrapping up. The routing is
-Plateau's real engine under a virtual clock.
+Runs a Plateau server (as plateau serve, on 127.0.0.1:8080 by default) with
+a demo tenant: two chat queues (Support, Sales), skills, six agents and a
+supervisor whose passwords it prints, the chat entry points "demo" and
+"demo-sales", and a platform admin API token. --agent-bots N adds virtual
+agents that accept offers, answer and wrap up after a random handle time.
+
+--morning instead narrates a simulated morning (08:00-13:00) in a small
+center on Plateau's real routing engine under a virtual clock, and exits.
 
 Flags:
 `
 
-func runDemo(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, demoHelp); fs.PrintDefaults() }
-	seed := fs.Uint64("seed", 2026, "random seed")
-	narrate := fs.Duration("narrate", 20*time.Minute, "narrate every event for this long, then summarise")
-	if err := parse(fs, args); err != nil {
-		return err
+	seed := fs.Uint64("seed", 2026, "random seed (--morning)")
+	morning := fs.Bool("morning", false, "narrate a simulated morning and exit")
+	narrate := fs.Duration("narrate", 20*time.Minute, "with --morning: narrate every event for this long, then summarise")
+	bots := fs.Int("agent-bots", 0, "virtual agents answering chats")
+	handle := fs.Duration("bot-handle", 20*time.Second, "mean handle time of the virtual agents")
+	cfg, err := server.Load(fs, args, os.Getenv)
+	if err != nil {
+		return usageOr(err)
+	}
+	if !*morning {
+		return demoServer(ctx, cfg, *bots, *handle, stdout, stderr)
 	}
 	start := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	until := start.Add(*narrate)
 	staff := []int{3, 5, 6, 7, 8, 8, 7, 6, 5, 5}
-	cfg := sim.Config{
+	simCfg := sim.Config{
 		Seed: *seed, Start: start, Interval: 30 * time.Minute, Intervals: len(staff),
 		Rates:    []float64{15, 25, 32, 38, 40, 38, 32, 28, 24, 20},
 		Staff:    staff,
@@ -51,7 +67,7 @@ func runDemo(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		},
 	}
 	fmt.Fprintf(stdout, "A morning at a small center: support line, %d to %d agents, calls from 08:00.\n\n", slices.Min(staff), slices.Max(staff))
-	res, err := sim.Run(cfg)
+	res, err := sim.Run(simCfg)
 	if err != nil {
 		return err
 	}
@@ -60,7 +76,7 @@ func runDemo(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(tw, "from\tagents\tcalls\tanswered\tabandoned\tservice level (20s)\tASA\toccupancy\t")
 	for i, s := range res.Intervals {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.0f%%\t%.0fs\t%.0f%%\t\n",
-			start.Add(time.Duration(i)*cfg.Interval).Format("15:04"), staff[i], s.Offered, s.Answered, s.Abandoned,
+			start.Add(time.Duration(i)*simCfg.Interval).Format("15:04"), staff[i], s.Offered, s.Answered, s.Abandoned,
 			100*s.ServiceLevel(), s.ASA().Seconds(), 100*s.Occupancy())
 	}
 	t := res.Total
@@ -97,4 +113,63 @@ func narrateEvent(ev acd.Event) string {
 		}
 	}
 	return ""
+}
+
+// demoServer runs the server with the demo tenant and optional bots.
+func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Duration, stdout, stderr io.Writer) error {
+	logger := newLogger(cfg, stderr)
+	var demo server.Demo
+	var botUsers []server.DemoUser
+	srv, err := server.Open(ctx, cfg, logger, func(ctx context.Context, st *store.Store) error {
+		var err error
+		if demo, err = server.SeedDemo(ctx, st); err != nil {
+			return err
+		}
+		if bots > 0 {
+			botUsers, err = server.EnsureBots(ctx, st, demo.Tenant, bots)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	base := "http://" + srv.Addr()
+	ws := "ws://" + srv.Addr()
+	fmt.Fprintf(stdout, "Plateau demo on %s\n\n", base)
+	fmt.Fprintf(stdout, "  REST API        %s/api/v1/  (OpenAPI: %s/api/v1/openapi.json)\n", base, base)
+	fmt.Fprintf(stdout, "  customer chat   %s/chat/%s/ws  (and %s/chat/demo-sales/ws)\n", ws, demo.EntryPoint, ws)
+	fmt.Fprintf(stdout, "  agent desktop   %s/agent/ws\n", ws)
+	fmt.Fprintf(stdout, "  health          %s/healthz, %s/readyz, %s/metrics\n\n", base, base, base)
+	fmt.Fprintf(stdout, "  admin API token %s\n\n", demo.AdminToken)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  login\tpassword\trole\tname")
+	for _, u := range demo.Users {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.Login, u.Password, u.Role, u.Name)
+	}
+	tw.Flush()
+	if bots > 0 {
+		fmt.Fprintf(stdout, "\n  %d agent bots (bot1..bot%d) answer chats after about %v.\n", bots, bots, handle)
+	}
+	fmt.Fprintln(stdout, "\nCtrl-C stops the server.")
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for _, u := range botUsers {
+		go func() {
+			if err := live.RunAgentBot(runCtx, ws+"/agent/ws", u.Login, u.Password, expHandle(handle), logger); err != nil && runCtx.Err() == nil {
+				logger.Warn("agent bot stopped", "login", u.Login, "err", err)
+			}
+		}()
+	}
+	return srv.Run(ctx)
+}
+
+// expHandle draws exponential handle times of the given mean.
+func expHandle(mean time.Duration) func() time.Duration {
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	var mu sync.Mutex
+	return func() time.Duration {
+		mu.Lock()
+		defer mu.Unlock()
+		return time.Duration(r.ExpFloat64() * float64(mean))
+	}
 }

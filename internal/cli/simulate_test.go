@@ -36,7 +36,7 @@ func TestSimulateCommand(t *testing.T) {
 }
 
 func TestDemoCommand(t *testing.T) {
-	code, out, errs := runCLI(t, "demo", "--narrate", "5m")
+	code, out, errs := runCLI(t, "demo", "--morning", "--narrate", "5m")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
@@ -47,6 +48,9 @@ func SeedDemo(ctx context.Context, st *store.Store) (Demo, error) {
 		return d, fmt.Errorf("seed demo: %w", err)
 	}
 	for _, u := range users {
+		if strings.HasPrefix(u.Login, "bot") {
+			continue // EnsureBots gives them their passwords
+		}
 		pw, err := password()
 		if err != nil {
 			return d, err
@@ -146,4 +150,54 @@ func password() (string, error) {
 		return "", fmt.Errorf("random password: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// EnsureBots makes sure the demo tenant has n bot agents (bot1..botN, chat
+// capacity 3, on both demo queues' skills) and returns their logins with
+// fresh passwords.
+func EnsureBots(ctx context.Context, st *store.Store, tenant model.Tenant, n int) ([]DemoUser, error) {
+	skills, err := st.ListSkills(ctx, tenant.ID)
+	if err != nil {
+		return nil, fmt.Errorf("bots: %w", err)
+	}
+	sites, err := st.ListSites(ctx, tenant.ID)
+	if err != nil || len(sites) == 0 {
+		return nil, fmt.Errorf("bots: no site in the demo tenant: %v", err)
+	}
+	users, err := st.ListUsers(ctx, &tenant.ID)
+	if err != nil {
+		return nil, fmt.Errorf("bots: %w", err)
+	}
+	existing := map[string]model.User{}
+	for _, u := range users {
+		existing[u.Login] = u
+	}
+	var out []DemoUser
+	for i := 1; i <= n; i++ {
+		login := fmt.Sprintf("bot%d", i)
+		u, ok := existing[login]
+		if !ok {
+			var ks []model.AgentSkill
+			for _, s := range skills {
+				ks = append(ks, model.AgentSkill{SkillID: s.ID, Level: 6})
+			}
+			ag, err := st.CreateAgent(ctx, tenant.ID, model.Agent{Name: fmt.Sprintf("Bot %d", i), SiteID: sites[len(sites)-1].ID, Skills: ks, ChatCapacity: 3})
+			if err != nil {
+				return nil, fmt.Errorf("bots: agent %d: %w", i, err)
+			}
+			id := ag.ID
+			if u, err = st.CreateUser(ctx, &tenant.ID, model.User{Login: login, DisplayName: ag.Name, Role: model.RoleAgent, AgentID: &id}); err != nil {
+				return nil, fmt.Errorf("bots: user %d: %w", i, err)
+			}
+		}
+		pw, err := password()
+		if err != nil {
+			return nil, err
+		}
+		if err := st.SetPassword(ctx, &tenant.ID, u.ID, pw); err != nil {
+			return nil, fmt.Errorf("bots: password %d: %w", i, err)
+		}
+		out = append(out, DemoUser{Login: login, Password: pw, Name: u.DisplayName, Role: model.RoleAgent})
+	}
+	return out, nil
 }

@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/plateau-cc/plateau/internal/server"
+)
+
+const serveHelp = `Usage: plateau serve [flags]
+
+Runs Plateau: the REST API under /api/v1/ (OpenAPI at /api/v1/openapi.json),
+the customers' web chat at /chat/{entry}/ws, the agents' WebSocket at
+/agent/ws, /healthz, /readyz and Prometheus /metrics. The embedded default
+keeps everything in --data (SQLite); --db postgres://... uses PostgreSQL.
+
+Configuration comes from a TOML file (--config), then PLATEAU_* variables,
+then flags; flags win. File keys: http, data, db, log_level, log_json,
+shutdown_grace ("10s"), secure_cookies.
+
+Flags:
+`
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, serveHelp); fs.PrintDefaults() }
+	cfg, err := server.Load(fs, args, os.Getenv)
+	if err != nil {
+		return usageOr(err)
+	}
+	logger := newLogger(cfg, stderr)
+	srv, err := server.Open(ctx, cfg, logger, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Plateau listening on http://%s\n", srv.Addr())
+	return srv.Run(ctx)
+}
+
+// newLogger builds the slog logger the configuration asks for.
+func newLogger(cfg server.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

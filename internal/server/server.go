@@ -1,0 +1,212 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/plateau-cc/plateau/internal/api"
+	"github.com/plateau-cc/plateau/internal/live"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+// Server is a running Plateau: storage, the live center and the web server.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	Store   *store.Store
+	Center  *live.Center
+	api     *api.API
+	reg     *prometheus.Registry
+	latency *prometheus.HistogramVec
+	ln      net.Listener
+	http    *http.Server
+}
+
+// Open opens the storage, runs prepare on it if given (the demo seeds its
+// tenant there), loads the live center and binds the listener; Run serves.
+// The caller closes the server with Run's context.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(context.Context, *store.Store) error) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.DB == "" {
+		if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+			return nil, fmt.Errorf("create data folder: %w", err)
+		}
+	}
+	st, err := store.Open(ctx, cfg.DSN())
+	if err != nil {
+		return nil, err
+	}
+	if prepare != nil {
+		if err := prepare(ctx, st); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	s := &Server{cfg: cfg, log: logger, Store: st, reg: prometheus.NewRegistry()}
+	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live")})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s.api = api.New(st, api.Options{
+		Logger:        logger.With("part", "api"),
+		SecureCookies: cfg.SecureCookies,
+		OnChange:      s.reload,
+	})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "plateau_http_request_duration_seconds",
+		Help:    "HTTP request latency by route group, method and status.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"group", "method", "code"})
+	s.reg.MustRegister(s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.ln, err = net.Listen("tcp", cfg.HTTP)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTP, err)
+	}
+	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	return s, nil
+}
+
+// Addr is the address the web server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// reload passes a configuration change from the API to the live center.
+func (s *Server) reload(ctx context.Context, ch api.Change) {
+	kinds := map[string]live.ChangeKind{api.KindQueue: live.ChangeQueue, api.KindAgent: live.ChangeAgent, api.KindSchedule: live.ChangeSchedule}
+	k, ok := kinds[ch.Kind]
+	if !ok {
+		return
+	}
+	if err := s.Center.Reload(ctx, live.Change{Kind: k, TenantID: ch.TenantID, ID: ch.ID, Deleted: ch.Deleted}); err != nil {
+		s.log.Error("reload the live center", "kind", ch.Kind, "id", ch.ID, "err", err)
+	}
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", s.timed("api", s.api.Handler()))
+	mux.Handle("/chat/", s.timed("chat", s.Center.ChatHandler()))
+	mux.Handle("/agent/", s.timed("agent", s.Center.AgentHandler()))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.Store.Ping(ctx); err != nil {
+			http.Error(w, "storage: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+	prom := promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		// The registry's series, then the live center's (distinct names).
+		var buf bytes.Buffer
+		rec := &bufferWriter{header: http.Header{}, buf: &buf}
+		plain := r.Clone(r.Context())
+		plain.Header.Del("Accept-Encoding") // joined with more text below: no gzip
+		prom.ServeHTTP(rec, plain)
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		w.Write(buf.Bytes())
+		if err := s.Center.WriteMetrics(w); err != nil {
+			s.log.Debug("write metrics", "err", err)
+		}
+	})
+	return mux
+}
+
+// bufferWriter captures a handler's body (the registry's metrics, which
+// must come out uncompressed to be joined with the center's).
+type bufferWriter struct {
+	header http.Header
+	buf    *bytes.Buffer
+}
+
+func (b *bufferWriter) Header() http.Header         { return b.header }
+func (b *bufferWriter) Write(p []byte) (int, error) { return b.buf.Write(p) }
+func (b *bufferWriter) WriteHeader(int)             {}
+
+// timed records a request's latency under group.
+func (s *Server) timed(group string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		s.latency.WithLabelValues(group, r.Method, strconv.Itoa(sw.code)).Observe(time.Since(start).Seconds())
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.code = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController (and WebSocket upgrades) reach the
+// connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Run runs the live center and serves until ctx is done, then shuts down
+// gracefully: no new connection, open requests and sockets drained for at
+// most the configured grace, storage closed last.
+func (s *Server) Run(ctx context.Context) error {
+	centerCtx, stopCenter := context.WithCancel(context.WithoutCancel(ctx))
+	centerDone := make(chan error, 1)
+	go func() { centerDone <- s.Center.Run(centerCtx) }()
+	serveDone := make(chan error, 1)
+	go func() { serveDone <- s.http.Serve(s.ln) }()
+	s.log.Info("plateau serving", "http", s.Addr(), "db", redact(s.cfg.DSN()))
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveDone:
+		err = fmt.Errorf("serve http: %w", err)
+	case err = <-centerDone:
+		err = fmt.Errorf("live center stopped: %w", err)
+	}
+	s.log.Info("plateau shutting down")
+	grace, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace.Duration)
+	defer cancel()
+	if e := s.http.Shutdown(grace); e != nil && !errors.Is(e, http.ErrServerClosed) {
+		s.log.Warn("http shutdown", "err", e)
+	}
+	stopCenter()
+	select {
+	case <-centerDone:
+	case <-grace.Done():
+		s.log.Warn("live center did not stop within the grace period")
+	}
+	if e := s.Store.Close(); e != nil {
+		s.log.Warn("close storage", "err", e)
+	}
+	return err
+}
+
+// redact hides a password in a DSN for logs.
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		return u.Redacted()
+	}
+	return dsn
+}
