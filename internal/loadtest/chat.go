@@ -1,0 +1,459 @@
+// Package loadtest drives a running Plateau server over its real network
+// interfaces and measures it, beside a baseline measured in the same run.
+package loadtest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/plateau-cc/plateau/internal/live"
+)
+
+// ChatConfig describes a chat load test.
+type ChatConfig struct {
+	BaseURL   string  // http://host:port of the server
+	Entry     string  // chat entry point address
+	Customers int     // customers connecting
+	Rate      float64 // new customers per second
+	// Agents bots are provisioned through the REST API (with AdminToken)
+	// on the entry point's queue and answer over the agent WebSocket.
+	Agents     int
+	AdminToken string
+	Handle     time.Duration // mean handle time of the bots
+	// Hold keeps the customers connected after the last one arrived, then
+	// they leave.
+	Hold   time.Duration
+	Logger *slog.Logger
+	// EchoBaseline also measures a bare WebSocket echo server in this
+	// process, at the same rate, for the same number of connections (at
+	// most 2,000).
+	EchoBaseline bool
+}
+
+// Percentiles summarises latencies.
+type Percentiles struct {
+	N             int
+	P50, P99, Max time.Duration
+}
+
+func percentiles(d []time.Duration) Percentiles {
+	if len(d) == 0 {
+		return Percentiles{}
+	}
+	slices.Sort(d)
+	at := func(q float64) time.Duration { return d[min(len(d)-1, int(q*float64(len(d))))] }
+	return Percentiles{N: len(d), P50: at(0.50), P99: at(0.99), Max: d[len(d)-1]}
+}
+
+// ChatResult is what a chat load test measured.
+type ChatResult struct {
+	Customers     int
+	Queued        int     // customers who got their position
+	Connected     int     // customers an agent answered
+	Errors        int     // failed dials, refusals, dropped sockets
+	FirstError    string  `json:",omitempty"`
+	ArrivalRate   float64 // achieved new customers per second
+	PeakWaiting   int     // waiting chats at the memory reading
+	ToPosition    Percentiles
+	ToConnected   Percentiles
+	RSSBefore     int64 // server resident memory, bytes
+	RSSPeak       int64
+	BytesPerChat  float64 // (peak - before) / waiting
+	HeapPerChat   float64 // Go heap in use, same
+	Echo          Percentiles
+	EchoRate      float64
+	ServerMetrics string `json:"-"`
+}
+
+// RunChat runs the test.
+func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
+	var res ChatResult
+	if cfg.Customers <= 0 || cfg.Rate <= 0 {
+		return res, errors.New("loadtest chat: customers and rate must be positive")
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	base := strings.TrimSuffix(cfg.BaseURL, "/")
+	wsBase := "ws" + strings.TrimPrefix(base, "http")
+	httpc := &http.Client{Timeout: 10 * time.Second}
+	before, err := serverMemory(ctx, httpc, base)
+	if err != nil {
+		return res, err
+	}
+	res.RSSBefore = before.rss
+
+	botCtx, stopBots := context.WithCancel(ctx)
+	defer stopBots()
+	if cfg.Agents > 0 {
+		bots, err := provisionBots(ctx, httpc, base, cfg.AdminToken, cfg.Entry, cfg.Agents)
+		if err != nil {
+			return res, err
+		}
+		handle := cfg.Handle
+		r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+		var mu sync.Mutex
+		draw := func() time.Duration {
+			mu.Lock()
+			defer mu.Unlock()
+			return time.Duration(r.ExpFloat64() * float64(handle))
+		}
+		for _, b := range bots {
+			go func() {
+				if err := live.RunAgentBot(botCtx, wsBase+"/agent/ws", b.login, b.password, draw, logger); err != nil && botCtx.Err() == nil {
+					logger.Warn("agent bot stopped", "login", b.login, "err", err)
+				}
+			}()
+		}
+		time.Sleep(500 * time.Millisecond) // let them sign in and go ready
+	}
+
+	var (
+		mu          sync.Mutex
+		toPos, toCo []time.Duration
+		queued      atomic.Int64
+		waiting     atomic.Int64
+		connected   atomic.Int64
+		errs        atomic.Int64
+		firstErr    atomic.Value
+		wg          sync.WaitGroup
+	)
+	fail := func(err error) {
+		errs.Add(1)
+		firstErr.CompareAndSwap(nil, err.Error())
+	}
+	custCtx, leaveAll := context.WithCancel(ctx)
+	defer leaveAll()
+	interval := time.Duration(float64(time.Second) / cfg.Rate)
+	start := time.Now()
+	for i := 0; i < cfg.Customers; i++ {
+		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+				return res, ctx.Err()
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			conn, _, err := websocket.Dial(custCtx, wsBase+"/chat/"+cfg.Entry+"/ws", nil)
+			if err != nil {
+				fail(fmt.Errorf("dial: %w", err))
+				return
+			}
+			defer conn.CloseNow()
+			conn.SetReadLimit(1 << 20)
+			if err := conn.Write(custCtx, websocket.MessageText, []byte(`{"type":"start","name":"load test"}`)); err != nil {
+				fail(fmt.Errorf("start: %w", err))
+				return
+			}
+			isWaiting := false
+			defer func() {
+				if isWaiting {
+					waiting.Add(-1)
+				}
+			}()
+			for {
+				_, b, err := conn.Read(custCtx)
+				if err != nil {
+					if custCtx.Err() == nil {
+						fail(fmt.Errorf("read: %w", err))
+					}
+					return
+				}
+				var f struct {
+					Type, Code, Message string
+				}
+				if json.Unmarshal(b, &f) != nil {
+					fail(errors.New("bad frame from server"))
+					return
+				}
+				switch f.Type {
+				case "queued":
+					d := time.Since(t0)
+					mu.Lock()
+					toPos = append(toPos, d)
+					mu.Unlock()
+					queued.Add(1)
+					waiting.Add(1)
+					isWaiting = true
+				case "connected":
+					d := time.Since(t0)
+					mu.Lock()
+					toCo = append(toCo, d)
+					mu.Unlock()
+					connected.Add(1)
+					if isWaiting {
+						waiting.Add(-1)
+						isWaiting = false
+					}
+				case "ended":
+					conn.Close(websocket.StatusNormalClosure, "")
+					return
+				case "error":
+					fail(fmt.Errorf("server error %s: %s", f.Code, f.Message))
+				}
+			}
+		}()
+	}
+	elapsed := time.Since(start)
+	res.ArrivalRate = float64(cfg.Customers) / elapsed.Seconds()
+	// Let the last ones get their position, then read the memory at the peak.
+	deadline := time.Now().Add(10 * time.Second)
+	for queued.Load()+errs.Load() < int64(cfg.Customers) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	select {
+	case <-time.After(cfg.Hold):
+	case <-ctx.Done():
+	}
+	peak, err := serverMemory(ctx, httpc, base)
+	if err != nil {
+		return res, err
+	}
+	res.PeakWaiting = int(waiting.Load())
+	res.RSSPeak = peak.rss
+	if res.PeakWaiting > 0 {
+		res.BytesPerChat = float64(peak.rss-before.rss) / float64(res.PeakWaiting)
+		res.HeapPerChat = float64(peak.heap-before.heap) / float64(res.PeakWaiting)
+	}
+	leaveAll()
+	wg.Wait()
+	stopBots()
+	res.Customers = cfg.Customers
+	res.Queued = int(queued.Load())
+	res.Connected = int(connected.Load())
+	res.Errors = int(errs.Load())
+	if v, ok := firstErr.Load().(string); ok {
+		res.FirstError = v
+	}
+	res.ToPosition = percentiles(toPos)
+	res.ToConnected = percentiles(toCo)
+	if cfg.EchoBaseline {
+		res.Echo, res.EchoRate, err = echoBaseline(ctx, min(cfg.Customers, 2000), cfg.Rate)
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+type memory struct{ rss, heap int64 }
+
+// serverMemory reads the server's resident memory and Go heap from /metrics.
+func serverMemory(ctx context.Context, c *http.Client, base string) (memory, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return memory{}, err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return memory{}, fmt.Errorf("read server metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	var m memory
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		for name, p := range map[string]*int64{"process_resident_memory_bytes ": &m.rss, "go_memstats_heap_inuse_bytes ": &m.heap} {
+			if v, ok := strings.CutPrefix(line, name); ok {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err == nil {
+					*p = int64(f)
+				}
+			}
+		}
+	}
+	if m.rss == 0 {
+		return m, errors.New("read server metrics: no process_resident_memory_bytes")
+	}
+	return m, sc.Err()
+}
+
+type bot struct{ login, password string }
+
+// provisionBots creates agents and users for bots through the REST API.
+func provisionBots(ctx context.Context, c *http.Client, base, token, entry string, n int) ([]bot, error) {
+	if token == "" {
+		return nil, errors.New("loadtest chat: agents need --admin-token (plateau demo prints one)")
+	}
+	call := func(method, path string, in, out any) error {
+		var body io.Reader
+		if in != nil {
+			b, err := json.Marshal(in)
+			if err != nil {
+				return err
+			}
+			body = bytes.NewReader(b)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, base+path, body)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		if in != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", method, path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 300 {
+			return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, b)
+		}
+		if out != nil {
+			return json.Unmarshal(b, out)
+		}
+		return nil
+	}
+	var tenants []struct{ ID int64 }
+	if err := call(http.MethodGet, "/api/v1/tenants", nil, &tenants); err != nil {
+		return nil, err
+	}
+	var tid, queueID int64
+	for _, t := range tenants {
+		var eps []struct {
+			Address string
+			QueueID int64 `json:"queue_id"`
+		}
+		if err := call(http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/entry-points", t.ID), nil, &eps); err != nil {
+			return nil, err
+		}
+		for _, e := range eps {
+			if e.Address == entry {
+				tid, queueID = t.ID, e.QueueID
+			}
+		}
+	}
+	if tid == 0 {
+		return nil, fmt.Errorf("loadtest chat: no chat entry point %q", entry)
+	}
+	var q struct {
+		Skills []struct {
+			SkillID int64 `json:"skill_id"`
+		}
+	}
+	if err := call(http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/queues/%d", tid, queueID), nil, &q); err != nil {
+		return nil, err
+	}
+	var sites []struct{ ID int64 }
+	if err := call(http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/sites", tid), nil, &sites); err != nil || len(sites) == 0 {
+		return nil, fmt.Errorf("loadtest chat: the tenant needs a site: %v", err)
+	}
+	type skill struct {
+		SkillID int64 `json:"skill_id"`
+		Level   int   `json:"level"`
+	}
+	var skills []skill
+	for _, s := range q.Skills {
+		skills = append(skills, skill{s.SkillID, 10})
+	}
+	run := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+	var out []bot
+	for i := 1; i <= n; i++ {
+		var ag struct{ ID int64 }
+		name := fmt.Sprintf("Load bot %s-%d", run, i)
+		if err := call(http.MethodPost, fmt.Sprintf("/api/v1/tenants/%d/agents", tid), map[string]any{
+			"name": name, "site_id": sites[0].ID, "skills": skills, "chat_capacity": 3,
+		}, &ag); err != nil {
+			return nil, err
+		}
+		b := bot{login: fmt.Sprintf("loadbot-%s-%d", run, i), password: "load-" + run + "-pass"}
+		if err := call(http.MethodPost, fmt.Sprintf("/api/v1/tenants/%d/users", tid), map[string]any{
+			"login": b.login, "display_name": name, "role": "agent", "agent_id": ag.ID, "password": b.password,
+		}, nil); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// echoBaseline measures a bare WebSocket server in this process: connect,
+// send one frame, read one back, at the same rate.
+func echoBaseline(ctx context.Context, n int, rate float64) (Percentiles, float64, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return Percentiles{}, 0, fmt.Errorf("echo baseline: %w", err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		for {
+			typ, b, err := c.Read(r.Context())
+			if err != nil {
+				return
+			}
+			if err := c.Write(r.Context(), typ, b); err != nil {
+				return
+			}
+		}
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	url := "ws://" + ln.Addr().String()
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	interval := time.Duration(float64(time.Second) / rate)
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
+			time.Sleep(d)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			c, _, err := websocket.Dial(cctx, url, nil)
+			if err != nil {
+				return
+			}
+			defer c.CloseNow()
+			if c.Write(cctx, websocket.MessageText, []byte(`{"type":"start"}`)) != nil {
+				return
+			}
+			if _, _, err := c.Read(cctx); err != nil {
+				return
+			}
+			d := time.Since(t0)
+			mu.Lock()
+			lat = append(lat, d)
+			mu.Unlock()
+			<-cctx.Done()
+		}()
+	}
+	achieved := float64(n) / time.Since(start).Seconds()
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	wg.Wait()
+	return percentiles(lat), achieved, nil
+}
