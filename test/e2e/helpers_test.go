@@ -1,0 +1,189 @@
+// Package e2e holds end-to-end tests: the real plateau binary in its own
+// processes, real sockets, real databases.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// plateauBinary builds cmd/plateau once for the package.
+func plateauBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "plateau-e2e")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "plateau")
+		out, err := exec.Command("go", "build", "-o", binPath, "../../cmd/plateau").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// server is a running plateau process.
+type server struct {
+	cmd   *exec.Cmd
+	base  string // http://host:port
+	token string // platform admin token printed by the demo
+	done  chan struct{}
+	logs  *strings.Builder
+}
+
+var (
+	reBase  = regexp.MustCompile(`Plateau demo on (http://\S+)`)
+	reToken = regexp.MustCompile(`admin API token (plt_\S+)`)
+)
+
+// startDemo runs `plateau demo` with args and waits until it prints its
+// address and token.
+func startDemo(t *testing.T, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(plateauBinary(t), append([]string{"demo", "--http", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, done: make(chan struct{}), logs: &strings.Builder{}}
+	var logMu sync.Mutex
+	cmd.Stderr = writerFunc(func(p []byte) (int, error) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		return s.logs.Write(p)
+	})
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	found := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			line := sc.Text()
+			if m := reBase.FindStringSubmatch(line); m != nil {
+				s.base = m[1]
+			}
+			if m := reToken.FindStringSubmatch(line); m != nil {
+				s.token = m[1]
+				close(found)
+			}
+		}
+		io.Copy(io.Discard, stdout)
+	}()
+	go func() { cmd.Wait(); close(s.done) }()
+	select {
+	case <-found:
+	case <-s.done:
+		t.Fatalf("plateau demo exited early:\n%s", s.logs.String())
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("plateau demo did not start:\n%s", s.logs.String())
+	}
+	t.Cleanup(func() { s.kill() })
+	return s
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// kill ends the process with SIGKILL: no graceful step at all.
+func (s *server) kill() {
+	select {
+	case <-s.done:
+	default:
+		s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+func (s *server) ws(path string) string { return "ws" + strings.TrimPrefix(s.base, "http") + path }
+
+// api calls the REST API with the admin token.
+func (s *server) api(t *testing.T, path string, out any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s: %s", path, resp.Status, b)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+}
+
+// postgresDSN returns a DSN on a fresh schema of the test server, dropped
+// at the end; it skips (or fails under CI) when there is no server.
+func postgresDSN(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("PLATEAU_TEST_POSTGRES")
+	if dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		err = db.PingContext(ctx)
+		cancel()
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" || os.Getenv("PLATEAU_REQUIRE_POSTGRES") == "1" {
+			t.Fatalf("PostgreSQL required but unavailable: %v", err)
+		}
+		t.Skipf("PostgreSQL unavailable: %v", err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "plt_e2e_" + hex.EncodeToString(b[:])
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.Exec("DROP SCHEMA " + schema + " CASCADE")
+		db.Close()
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
