@@ -16,7 +16,7 @@ type benchCenter struct {
 	now     time.Time
 	next    ContactID
 	current []ContactID // contact held by each agent (index = agent ID - 1)
-	queueOf []QueueID // by contact ID (IDs are sequential)
+	queueOf []QueueID   // by contact ID (IDs are sequential)
 }
 
 const (

@@ -19,7 +19,9 @@ keeps everything in --data (SQLite); --db postgres://... uses PostgreSQL.
 
 Configuration comes from a TOML file (--config), then PLATEAU_* variables,
 then flags; flags win. File keys: http, data, db, log_level, log_json,
-shutdown_grace ("10s"), secure_cookies.
+shutdown_grace ("10s"), secure_cookies, sqlite_sync ("full", the default,
+fsyncs every commit; "normal" survives kill -9 but not a power loss, and
+takes many more contacts per second).
 
 Flags:
 `

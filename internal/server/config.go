@@ -33,6 +33,10 @@ type Config struct {
 	ShutdownGrace Duration `toml:"shutdown_grace"`
 	// SecureCookies marks session cookies Secure (behind HTTPS).
 	SecureCookies bool `toml:"secure_cookies"`
+	// SQLiteSync is the embedded database's synchronous mode: full (the
+	// default, survives power loss) or normal (survives kill -9; many more
+	// commits per second). See store.Options.
+	SQLiteSync string `toml:"sqlite_sync"`
 }
 
 // Duration is a time.Duration written "30s" in TOML.
@@ -75,6 +79,11 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log_level %q: want debug, info, warn or error", c.LogLevel))
 	}
+	switch strings.ToLower(c.SQLiteSync) {
+	case "", "full", "normal":
+	default:
+		errs = append(errs, fmt.Errorf("sqlite_sync %q: want full or normal", c.SQLiteSync))
+	}
 	if c.ShutdownGrace.Duration < 0 {
 		errs = append(errs, errors.New("shutdown_grace is negative"))
 	}
@@ -93,6 +102,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	fs.StringVar(&flagCfg.DB, "db", "", "database DSN, e.g. postgres://user@host/db (env PLATEAU_DB; default SQLite in --data)")
 	fs.StringVar(&flagCfg.LogLevel, "log-level", "", "debug, info, warn or error (env PLATEAU_LOG_LEVEL)")
 	logJSON := fs.Bool("log-json", false, "JSON logs (env PLATEAU_LOG_JSON=1)")
+	fs.StringVar(&flagCfg.SQLiteSync, "sqlite-sync", "", "SQLite synchronous mode: full (default) or normal (env PLATEAU_SQLITE_SYNC)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -120,7 +130,8 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 			return cfg, fmt.Errorf("configuration %s: unknown keys %s", file, strings.Join(keys, ", "))
 		}
 	}
-	env := map[string]*string{"PLATEAU_HTTP": &cfg.HTTP, "PLATEAU_DATA": &cfg.Data, "PLATEAU_DB": &cfg.DB, "PLATEAU_LOG_LEVEL": &cfg.LogLevel}
+	env := map[string]*string{"PLATEAU_HTTP": &cfg.HTTP, "PLATEAU_DATA": &cfg.Data, "PLATEAU_DB": &cfg.DB,
+		"PLATEAU_LOG_LEVEL": &cfg.LogLevel, "PLATEAU_SQLITE_SYNC": &cfg.SQLiteSync}
 	for k, p := range env {
 		if v := getenv(k); v != "" {
 			*p = v
@@ -142,6 +153,9 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	}
 	if set["log-level"] {
 		cfg.LogLevel = flagCfg.LogLevel
+	}
+	if set["sqlite-sync"] {
+		cfg.SQLiteSync = flagCfg.SQLiteSync
 	}
 	if set["log-json"] {
 		cfg.LogJSON = *logJSON

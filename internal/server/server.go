@@ -47,7 +47,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 			return nil, fmt.Errorf("create data folder: %w", err)
 		}
 	}
-	st, err := store.Open(ctx, cfg.DSN())
+	st, err := store.OpenWith(ctx, cfg.DSN(), store.Options{SQLiteSynchronous: cfg.SQLiteSync})
 	if err != nil {
 		return nil, err
 	}

@@ -295,3 +295,18 @@ func TestValidationAndReferences(t *testing.T) {
 		check("short password", s.SetPassword(ctx, &tid, 1, "short"), "password")
 	})
 }
+
+func TestSynchronousOption(t *testing.T) {
+	ctx := testCtx(t)
+	s, err := OpenWith(ctx, filepath.Join(t.TempDir(), "n.db"), Options{SQLiteSynchronous: "normal"})
+	noErr(t, err, "open normal")
+	defer s.Close()
+	var sync int
+	noErr(t, s.db.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync), "synchronous")
+	if sync != 1 {
+		t.Fatalf("synchronous=%d, want 1 (NORMAL)", sync)
+	}
+	if _, err := OpenWith(ctx, filepath.Join(t.TempDir(), "x.db"), Options{SQLiteSynchronous: "off"}); err == nil {
+		t.Fatal("synchronous=off accepted")
+	}
+}

@@ -9,11 +9,12 @@
 // reported as ErrNotFound.
 //
 // Durability: a method returns only after its transaction is committed. On
-// SQLite the database runs in WAL mode with synchronous=FULL, so a commit is
-// fsynced to the WAL before it returns and survives a power loss as well as a
-// process crash (WAL with synchronous=NORMAL survives kill -9 but may lose the
-// last commits on power loss, which is not acceptable for "stored before the
-// customer is acknowledged"). On PostgreSQL the server's own settings apply
+// SQLite the database runs in WAL mode with synchronous=FULL by default, so a
+// commit is fsynced to the WAL before it returns and survives a power loss as
+// well as a process crash. Options.SQLiteSynchronous "normal" keeps the
+// guarantee against a crash or kill -9 of the process, but a power loss may
+// lose the last commits: an operator's choice, for many more commits per
+// second on a slow disk. On PostgreSQL the server's own settings apply
 // (synchronous_commit=on by default).
 package store
 
@@ -83,6 +84,29 @@ const sqliteBusyTimeout = 10 * time.Second
 //     (libpq-style query parameters such as sslmode or search_path apply);
 //   - "sqlite:PATH" or any other string is a SQLite file path.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// Options tune Open.
+type Options struct {
+	// SQLiteSynchronous is SQLite's synchronous setting in WAL mode: "full"
+	// (the default: every commit is fsynced, and survives a power loss) or
+	// "normal" (commits survive a crash or kill -9 of the process, and the
+	// WAL is fsynced at checkpoints: a power loss may lose the last
+	// commits, in exchange for many more commits per second).
+	SQLiteSynchronous string
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	syncMode := "FULL"
+	switch strings.ToLower(opts.SQLiteSynchronous) {
+	case "", "full":
+	case "normal":
+		syncMode = "NORMAL"
+	default:
+		return nil, fmt.Errorf("open database: SQLite synchronous %q: want full or normal", opts.SQLiteSynchronous)
+	}
 	var (
 		driver, source string
 		dialect        Dialect
@@ -101,7 +125,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		q := url.Values{}
 		q.Set("_busy_timeout", strconv.FormatInt(sqliteBusyTimeout.Milliseconds(), 10))
 		q.Set("_journal_mode", "WAL")
-		q.Set("_synchronous", "FULL")
+		q.Set("_synchronous", syncMode)
 		q.Set("_foreign_keys", "1")
 		// Every transaction takes the write lock when it begins, so two
 		// read-then-write transactions never fail with SQLITE_BUSY midway.
