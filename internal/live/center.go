@@ -53,6 +53,8 @@ type Center struct {
 	metrics *metrics
 	cmds    chan func(*owner)
 	done    chan struct{}
+	stopped context.Context // done when Run returns: sessions end with it
+	stop    context.CancelFunc
 	running atomic.Bool
 	o       *owner // only touched by New and then by Run's goroutine
 }
@@ -67,6 +69,7 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 		cmds:    make(chan func(*owner)),
 		done:    make(chan struct{}),
 	}
+	c.stopped, c.stop = context.WithCancel(context.Background())
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -149,6 +152,7 @@ func (c *Center) Run(ctx context.Context) error {
 		return errors.New("live center: Run called twice")
 	}
 	defer close(c.done)
+	defer c.stop()
 	o := c.o
 	o.ctx = ctx
 	defer o.closeSessions()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -117,11 +118,16 @@ func (b *bucket) allow(now time.Time) bool {
 // send. A session whose client does not keep up is closed rather than
 // allowed to hold the center back.
 type session struct {
-	kind    string
-	conn    *websocket.Conn
-	ctx     context.Context
-	cancel  context.CancelFunc
-	out     chan []byte // nil: close normally after what precedes
+	kind   string
+	conn   *websocket.Conn
+	ctx    context.Context
+	cancel context.CancelFunc
+	// The outbox grows with what is queued and costs nothing when empty
+	// (most sessions are customers waiting quietly); a nil frame closes
+	// normally after what precedes.
+	outMu   sync.Mutex
+	out     [][]byte
+	writing bool // a writer goroutine runs (only while frames wait)
 	closing atomic.Bool
 	log     *slog.Logger
 	frames  bucket
@@ -133,7 +139,6 @@ func newSession(ctx context.Context, kind string, conn *websocket.Conn, log *slo
 	conn.SetReadLimit(hardReadLimit)
 	return &session{
 		kind: kind, conn: conn, ctx: ctx, cancel: cancel, log: log,
-		out:    make(chan []byte, outBuffer),
 		frames: newBucket(framesPerSecond, framesBurst),
 		msgs:   newBucket(MessagesPerSecond, MessagesPerSecond),
 	}
@@ -149,13 +154,28 @@ func (s *session) send(v any) {
 		s.log.Error("encode frame", "err", err)
 		return
 	}
-	select {
-	case s.out <- b:
-	default:
+	if !s.enqueue(b) {
 		s.log.Warn("client too slow, closing session")
 		s.closing.Store(true)
 		s.cancel()
 	}
+}
+
+// enqueue adds a frame for the writer; false when outBuffer frames already wait.
+func (s *session) enqueue(b []byte) bool {
+	s.outMu.Lock()
+	if len(s.out) >= outBuffer {
+		s.outMu.Unlock()
+		return false
+	}
+	s.out = append(s.out, b)
+	start := !s.writing
+	s.writing = true
+	s.outMu.Unlock()
+	if start {
+		go s.writeLoop()
+	}
+	return true
 }
 
 func (s *session) sendError(code, msg string) {
@@ -167,23 +187,31 @@ func (s *session) finish() {
 	if s == nil || s.closing.Swap(true) {
 		return
 	}
-	select {
-	case s.out <- nil:
-	default:
+	if !s.enqueue(nil) {
 		s.cancel()
 	}
 }
 
-// writeLoop writes the queued frames until the session ends.
+// writeLoop writes the queued frames, and returns when none is left: an
+// idle session (a customer waiting quietly) has no writer goroutine.
 func (s *session) writeLoop() {
-	defer s.cancel()
 	for {
-		select {
-		case <-s.ctx.Done():
+		s.outMu.Lock()
+		batch := s.out
+		s.out = nil
+		if len(batch) == 0 {
+			s.writing = false
+			s.outMu.Unlock()
 			return
-		case b := <-s.out:
+		}
+		s.outMu.Unlock()
+		for _, b := range batch {
+			if s.ctx.Err() != nil {
+				return
+			}
 			if b == nil {
 				s.conn.Close(websocket.StatusNormalClosure, "")
+				s.cancel()
 				return
 			}
 			ctx, cancel := context.WithTimeout(s.ctx, writeTimeout)
@@ -191,6 +219,7 @@ func (s *session) writeLoop() {
 			cancel()
 			if err != nil {
 				s.log.Debug("write frame", "err", err)
+				s.cancel()
 				return
 			}
 		}
@@ -233,7 +262,6 @@ func (s *session) next() (inFrame, error) {
 // serve runs the read loop: handle is called for each well-formed frame and
 // answers a *frameError with an error frame; other errors end the session.
 func (s *session) serve(handle func(f inFrame) error) {
-	go s.writeLoop()
 	for {
 		f, err := s.next()
 		if err == nil {

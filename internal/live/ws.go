@@ -17,15 +17,12 @@ func (c *Center) accept(w http.ResponseWriter, r *http.Request, kind string) (*s
 		return nil, false
 	}
 	s := newSession(r.Context(), kind, conn, c.log.With("session", kind, "remote", r.RemoteAddr))
-	stop := context.AfterFunc(s.ctx, func() { conn.CloseNow() })
-	go func() {
-		defer stop()
-		select {
-		case <-c.done:
-			s.cancel()
-		case <-s.ctx.Done():
-		}
-	}()
+	// The session ends with the center: no goroutine per session waits for it.
+	unhook := context.AfterFunc(c.stopped, s.cancel)
+	context.AfterFunc(s.ctx, func() {
+		unhook()
+		conn.CloseNow()
+	})
 	c.metrics.session(kind, 1)
 	return s, true
 }
