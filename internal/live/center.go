@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/plateau-cc/plateau/internal/acd"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
@@ -34,6 +36,10 @@ type Options struct {
 	// Grace is how long a waiting customer whose socket dropped keeps their
 	// place; 0 means DefaultGrace.
 	Grace time.Duration
+	// Registerer receives the center's Prometheus series (plateau_queue_waiting,
+	// plateau_chats_waiting, plateau_offers_total, plateau_sessions_connected,
+	// plateau_messages_total, plateau_wait_seconds); nil keeps them unexported.
+	Registerer prometheus.Registerer
 	// OriginPatterns restricts the Origin of WebSocket handshakes (see
 	// websocket.AcceptOptions); empty accepts any origin, which is safe here
 	// because no session relies on cookies: agents sign in in the socket
@@ -65,10 +71,14 @@ type Center struct {
 func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	c := &Center{
 		st: st, log: opts.Logger, now: opts.Now, grace: opts.Grace, origins: opts.OriginPatterns,
-		metrics: newMetrics(),
-		cmds:    make(chan func(*owner)),
-		done:    make(chan struct{}),
+		cmds: make(chan func(*owner)),
+		done: make(chan struct{}),
 	}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("live center metrics: %w", err)
+	}
+	c.metrics = m
 	c.stopped, c.stop = context.WithCancel(context.Background())
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

@@ -20,6 +20,9 @@ import (
 	"github.com/coder/websocket"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/plateau-cc/plateau/internal/acd"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
@@ -142,6 +145,7 @@ func seed(t *testing.T, st *store.Store, chatCapacity, wrapUp int) fixture {
 // live is a running center behind an httptest server.
 type live struct {
 	c      *Center
+	reg    *prometheus.Registry
 	srv    *httptest.Server
 	cancel context.CancelFunc
 	done   chan error
@@ -152,10 +156,14 @@ func startCenter(t *testing.T, st *store.Store, opts Options) *live {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	reg := prometheus.NewRegistry()
+	if opts.Registerer == nil {
+		opts.Registerer = reg
+	}
 	c, err := New(testCtx(t), st, opts)
 	must(t, err, "new center")
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &live{c: c, cancel: cancel, done: make(chan error, 1)}
+	l := &live{c: c, reg: reg, cancel: cancel, done: make(chan error, 1)}
 	go func() { l.done <- c.Run(ctx) }()
 	mux := http.NewServeMux()
 	mux.Handle("/chat/", c.ChatHandler())
@@ -163,6 +171,14 @@ func startCenter(t *testing.T, st *store.Store, opts Options) *live {
 	l.srv = httptest.NewServer(mux)
 	t.Cleanup(l.stop)
 	return l
+}
+
+// metrics returns the center's series in the Prometheus text format.
+func (l *live) metrics(t *testing.T) string {
+	t.Helper()
+	w := httptest.NewRecorder()
+	promhttp.HandlerFor(l.reg, promhttp.HandlerOpts{}).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	return w.Body.String()
 }
 
 // stop ends the center abruptly: no goodbye to anyone.

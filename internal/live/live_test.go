@@ -142,11 +142,11 @@ func TestChatFlow(t *testing.T) {
 	if len(snap.Queues) != 1 || snap.Queues[0].Waiting != 2 || snap.Queues[0].Agents["offered"] != 1 || len(snap.Agents) != 1 {
 		t.Fatalf("snapshot %+v", snap)
 	}
-	var sb strings.Builder
-	must(t, l.c.WriteMetrics(&sb), "metrics")
-	for _, want := range []string{"plateau_offers_total 2", `plateau_messages_total{from="customer"} 2`, `plateau_sessions_connected{kind="agent"} 1`} {
-		if !strings.Contains(sb.String(), want) {
-			t.Errorf("metrics lack %q:\n%s", want, sb.String())
+	metrics := l.metrics(t)
+	for _, want := range []string{"plateau_offers_total 2", `plateau_messages_total{from="customer"} 2`, `plateau_sessions_connected{kind="agent"} 1`,
+		`plateau_wait_seconds_count{outcome="answered",queue=`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %q:\n%s", want, metrics)
 		}
 	}
 }

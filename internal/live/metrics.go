@@ -1,102 +1,67 @@
 package live
 
 import (
-	"fmt"
-	"io"
-	"maps"
-	"net/http"
-	"slices"
-	"sync"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
-// metrics holds the center's figures, written in the Prometheus text
-// exposition format by WriteMetrics. (The module's go.sum does not carry
-// client_golang's dependencies, so the few series are kept here; an adapter
-// to a prometheus.Registerer can wrap WriteMetrics's values later.)
+// metrics are the center's Prometheus series, registered on the
+// Registerer given in Options (none: kept but not exported).
 type metrics struct {
-	mu         sync.Mutex
-	queueDepth map[int64]int    // waiting contacts by queue
-	chatQueue  map[int64]bool   // queues of the chat channel
-	offers     int64            // offers made
-	sessions   map[string]int   // connected sessions by kind (customer, agent)
-	messages   map[string]int64 // stored chat messages by sender
+	queueWaiting *prometheus.GaugeVec
+	chatsWaiting prometheus.Gauge
+	offers       prometheus.Counter
+	sessions     *prometheus.GaugeVec
+	messages     *prometheus.CounterVec
+	waits        *prometheus.HistogramVec
+	chatQueue    map[int64]int // waiting count of chat queues, for chatsWaiting (owner goroutine only)
 }
 
-func newMetrics() *metrics {
-	return &metrics{queueDepth: map[int64]int{}, chatQueue: map[int64]bool{}, sessions: map[string]int{}, messages: map[string]int64{}}
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		queueWaiting: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "plateau_queue_waiting",
+			Help: "Contacts waiting (or being offered) in a queue."}, []string{"queue"}),
+		chatsWaiting: prometheus.NewGauge(prometheus.GaugeOpts{Name: "plateau_chats_waiting",
+			Help: "Chats waiting for an agent."}),
+		offers: prometheus.NewCounter(prometheus.CounterOpts{Name: "plateau_offers_total",
+			Help: "Contacts offered to agents."}),
+		sessions: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "plateau_sessions_connected",
+			Help: "Open WebSocket sessions."}, []string{"kind"}),
+		messages: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plateau_messages_total",
+			Help: "Chat messages stored."}, []string{"from"}),
+		waits: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "plateau_wait_seconds",
+			Help:    "Waits of contacts that left the queue, by outcome (answered, abandoned).",
+			Buckets: []float64{5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1200}}, []string{"queue", "outcome"}),
+		chatQueue: map[int64]int{},
+	}
+	if reg != nil {
+		for _, c := range []prometheus.Collector{m.queueWaiting, m.chatsWaiting, m.offers, m.sessions, m.messages, m.waits} {
+			if err := reg.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
 }
 
+// setQueue records a queue's depth; called by the owner goroutine.
 func (m *metrics) setQueue(id int64, waiting int, chat bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.queueDepth[id] = waiting
-	m.chatQueue[id] = chat
-}
-
-func (m *metrics) offer() {
-	m.mu.Lock()
-	m.offers++
-	m.mu.Unlock()
-}
-
-func (m *metrics) session(kind string, d int) {
-	m.mu.Lock()
-	m.sessions[kind] += d
-	m.mu.Unlock()
-}
-
-func (m *metrics) message(from string) {
-	m.mu.Lock()
-	m.messages[from]++
-	m.mu.Unlock()
-}
-
-// WriteMetrics writes the center's metrics in the Prometheus text format:
-// plateau_queue_waiting{queue}, plateau_chats_waiting,
-// plateau_offers_total, plateau_sessions_connected{kind} and
-// plateau_messages_total{from}.
-func (c *Center) WriteMetrics(w io.Writer) error {
-	m := c.metrics
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var err error
-	p := func(format string, args ...any) {
-		if err == nil {
-			_, err = fmt.Fprintf(w, format, args...)
+	m.queueWaiting.WithLabelValues(strconv.FormatInt(id, 10)).Set(float64(waiting))
+	if chat {
+		m.chatQueue[id] = waiting
+		total := 0
+		for _, n := range m.chatQueue {
+			total += n
 		}
+		m.chatsWaiting.Set(float64(total))
 	}
-	p("# HELP plateau_queue_waiting Contacts waiting (or being offered) in a queue.\n# TYPE plateau_queue_waiting gauge\n")
-	for _, id := range slices.Sorted(maps.Keys(m.queueDepth)) {
-		p("plateau_queue_waiting{queue=\"%d\"} %d\n", id, m.queueDepth[id])
-	}
-	chats := 0
-	for id, n := range m.queueDepth {
-		if m.chatQueue[id] {
-			chats += n
-		}
-	}
-	p("# HELP plateau_chats_waiting Chats waiting for an agent.\n# TYPE plateau_chats_waiting gauge\nplateau_chats_waiting %d\n", chats)
-	p("# HELP plateau_offers_total Contacts offered to agents.\n# TYPE plateau_offers_total counter\nplateau_offers_total %d\n", m.offers)
-	p("# HELP plateau_sessions_connected Open WebSocket sessions.\n# TYPE plateau_sessions_connected gauge\n")
-	for _, k := range []string{"agent", "customer"} {
-		p("plateau_sessions_connected{kind=%q} %d\n", k, m.sessions[k])
-	}
-	p("# HELP plateau_messages_total Chat messages stored.\n# TYPE plateau_messages_total counter\n")
-	for _, k := range []string{"agent", "customer"} {
-		p("plateau_messages_total{from=%q} %d\n", k, m.messages[k])
-	}
-	if err != nil {
-		return fmt.Errorf("write metrics: %w", err)
-	}
-	return nil
 }
 
-// MetricsHandler serves WriteMetrics (mount it at /metrics).
-func (c *Center) MetricsHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		if err := c.WriteMetrics(w); err != nil {
-			c.log.Debug("write metrics", "err", err)
-		}
-	})
+func (m *metrics) offer()                     { m.offers.Inc() }
+func (m *metrics) session(kind string, d int) { m.sessions.WithLabelValues(kind).Add(float64(d)) }
+func (m *metrics) message(from string)        { m.messages.WithLabelValues(from).Inc() }
+
+func (m *metrics) wait(queue int64, outcome string, seconds float64) {
+	m.waits.WithLabelValues(strconv.FormatInt(queue, 10), outcome).Observe(seconds)
 }

@@ -394,6 +394,7 @@ func (o *owner) handle(ev acd.Event) {
 			a.sess.send(o.offerFrame(rec, ev))
 		}
 	case acd.EvConnected:
+		o.c.metrics.wait(int64(ev.Queue), "answered", ev.Wait.Seconds())
 		rec.state, rec.agent = cConnected, ev.Agent
 		o.persist(tid, id, store.StateUpdate{State: model.StateConnected, At: ev.At, AgentID: &agentID, CloseSegments: true,
 			OpenSegment: &model.Segment{Kind: model.SegConnected, AgentID: &agentID, QueueID: &qid, Billable: true}})
@@ -418,6 +419,7 @@ func (o *owner) handle(ev acd.Event) {
 		}
 		o.markDirty(ev.Queue)
 	case acd.EvAbandoned:
+		o.c.metrics.wait(int64(ev.Queue), "abandoned", ev.Wait.Seconds())
 		o.persist(tid, id, store.StateUpdate{State: model.StateEnded, EndedReason: model.EndAbandoned, At: ev.At, CloseSegments: true})
 		o.marker(rec, model.SegAbandoned, ev.At)
 		if rec.state == cOffered {

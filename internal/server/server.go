@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -58,7 +57,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		}
 	}
 	s := &Server{cfg: cfg, log: logger, Store: st, reg: prometheus.NewRegistry()}
-	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live")})
+	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -115,33 +114,9 @@ func (s *Server) routes() http.Handler {
 		}
 		w.Write([]byte("ready\n"))
 	})
-	prom := promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		// The registry's series, then the live center's (distinct names).
-		var buf bytes.Buffer
-		rec := &bufferWriter{header: http.Header{}, buf: &buf}
-		plain := r.Clone(r.Context())
-		plain.Header.Del("Accept-Encoding") // joined with more text below: no gzip
-		prom.ServeHTTP(rec, plain)
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		w.Write(buf.Bytes())
-		if err := s.Center.WriteMetrics(w); err != nil {
-			s.log.Debug("write metrics", "err", err)
-		}
-	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	return mux
 }
-
-// bufferWriter captures a handler's body (the registry's metrics, which
-// must come out uncompressed to be joined with the center's).
-type bufferWriter struct {
-	header http.Header
-	buf    *bytes.Buffer
-}
-
-func (b *bufferWriter) Header() http.Header         { return b.header }
-func (b *bufferWriter) Write(p []byte) (int, error) { return b.buf.Write(p) }
-func (b *bufferWriter) WriteHeader(int)             {}
 
 // timed records a request's latency under group.
 func (s *Server) timed(group string, h http.Handler) http.Handler {
