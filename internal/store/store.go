@@ -72,6 +72,7 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	now     func() time.Time
+	group   *committer // SQLite: write transactions are group-committed
 }
 
 // sqliteBusyTimeout is how long a SQLite connection waits for the write lock.
@@ -154,11 +155,17 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if dialect == SQLite {
+		s.group = newCommitter(db, dialect)
+	}
 	return s, nil
 }
 
 // Close releases the database.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close %s database: %w", s.dialect, err)
 	}
@@ -247,6 +254,9 @@ func (s *Store) conn() conn { return conn{q: s.db, dialect: s.dialect} }
 
 // inTx runs fn in a transaction, committed if fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(c conn) error) error {
+	if s.group != nil {
+		return s.group.run(ctx, fn)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
