@@ -62,6 +62,7 @@ type Center struct {
 	stopped context.Context // done when Run returns: sessions end with it
 	stop    context.CancelFunc
 	running atomic.Bool
+	entries entryCache
 	o       *owner // only touched by New and then by Run's goroutine
 }
 

@@ -34,7 +34,7 @@ type customer struct {
 }
 
 func (c *Center) serveChat(w http.ResponseWriter, r *http.Request) {
-	ep, err := c.st.ResolveEntryPoint(r.Context(), model.EntryChat, r.PathValue("entry"))
+	ep, err := c.resolveChatEntry(r.Context(), r.PathValue("entry"))
 	if errors.Is(err, store.ErrNotFound) {
 		http.Error(w, "no such chat", http.StatusNotFound)
 		return
