@@ -101,10 +101,8 @@ type agent struct {
 	idleSince  int64
 	seq        uint64
 	id         AgentID
-	e          *Engine
 	cfg        AgentConfig
 	reason     string
-	since      int64
 	day        int64
 	handled    int
 	lastState  AgentState
@@ -891,7 +889,6 @@ func (e *Engine) noteAgent(a *agent) {
 		return
 	}
 	a.lastState, a.lastReason = s, reason
-	a.since = e.now
 	e.emit(Event{Kind: EvAgentState, Agent: a.id, State: s, Reason: reason})
 }
 
@@ -937,7 +934,7 @@ func (e *Engine) SetAgent(cfg AgentConfig) error {
 	cfg.Queues = slices.Clone(cfg.Queues)
 	a := e.agents[cfg.ID]
 	if a == nil {
-		a = &agent{e: e, id: cfg.ID, seq: e.nextSeq(), idleSince: e.now, since: e.now}
+		a = &agent{id: cfg.ID, seq: e.nextSeq(), idleSince: e.now}
 		e.agents[cfg.ID] = a
 		e.agentSeq = append(e.agentSeq, a)
 	}
