@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"slices"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -155,21 +153,10 @@ func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Du
 	defer cancel()
 	for _, u := range botUsers {
 		go func() {
-			if err := live.RunAgentBot(runCtx, ws+"/agent/ws", u.Login, u.Password, expHandle(handle), logger); err != nil && runCtx.Err() == nil {
+			if err := live.RunAgentBot(runCtx, ws+"/agent/ws", u.Login, u.Password, live.ExponentialHandle(handle), logger); err != nil && runCtx.Err() == nil {
 				logger.Warn("agent bot stopped", "login", u.Login, "err", err)
 			}
 		}()
 	}
 	return srv.Run(ctx)
-}
-
-// expHandle draws exponential handle times of the given mean.
-func expHandle(mean time.Duration) func() time.Duration {
-	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-	var mu sync.Mutex
-	return func() time.Duration {
-		mu.Lock()
-		defer mu.Unlock()
-		return time.Duration(r.ExpFloat64() * float64(mean))
-	}
 }

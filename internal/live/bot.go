@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
@@ -104,5 +105,18 @@ func RunAgentBot(ctx context.Context, wsURL, login, password string, handle func
 			}
 			return fmt.Errorf("agent bot %s: %w", login, err)
 		}
+	}
+}
+
+// ExponentialHandle returns handle times for RunAgentBot drawn from an
+// exponential distribution of the given mean; it is safe for concurrent use
+// by many bots.
+func ExponentialHandle(mean time.Duration) func() time.Duration {
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	var mu sync.Mutex
+	return func() time.Duration {
+		mu.Lock()
+		defer mu.Unlock()
+		return time.Duration(r.ExpFloat64() * float64(mean))
 	}
 }

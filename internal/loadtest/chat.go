@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"slices"
@@ -64,22 +63,21 @@ func percentiles(d []time.Duration) Percentiles {
 
 // ChatResult is what a chat load test measured.
 type ChatResult struct {
-	Customers     int
-	Queued        int     // customers who got their position
-	Connected     int     // customers an agent answered
-	Errors        int     // failed dials, refusals, dropped sockets
-	FirstError    string  `json:",omitempty"`
-	ArrivalRate   float64 // achieved new customers per second
-	PeakWaiting   int     // waiting chats at the memory reading
-	ToPosition    Percentiles
-	ToConnected   Percentiles
-	RSSBefore     int64 // server resident memory, bytes
-	RSSPeak       int64
-	BytesPerChat  float64 // (peak - before) / waiting
-	HeapPerChat   float64 // Go heap in use, same
-	Echo          Percentiles
-	EchoRate      float64
-	ServerMetrics string `json:"-"`
+	Customers    int
+	Queued       int     // customers who got their position
+	Connected    int     // customers an agent answered
+	Errors       int     // failed dials, refusals, dropped sockets
+	FirstError   string  `json:",omitempty"`
+	ArrivalRate  float64 // achieved new customers per second
+	PeakWaiting  int     // waiting chats at the memory reading
+	ToPosition   Percentiles
+	ToConnected  Percentiles
+	RSSBefore    int64 // server resident memory, bytes
+	RSSPeak      int64
+	BytesPerChat float64 // (peak - before) / waiting
+	HeapPerChat  float64 // Go heap in use, same
+	Echo         Percentiles
+	EchoRate     float64
 }
 
 // RunChat runs the test.
@@ -108,14 +106,7 @@ func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 		if err != nil {
 			return res, err
 		}
-		handle := cfg.Handle
-		r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
-		var mu sync.Mutex
-		draw := func() time.Duration {
-			mu.Lock()
-			defer mu.Unlock()
-			return time.Duration(r.ExpFloat64() * float64(handle))
-		}
+		draw := live.ExponentialHandle(cfg.Handle)
 		for _, b := range bots {
 			go func() {
 				if err := live.RunAgentBot(botCtx, wsBase+"/agent/ws", b.login, b.password, draw, logger); err != nil && botCtx.Err() == nil {
