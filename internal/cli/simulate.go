@@ -44,14 +44,17 @@ type simOutput struct {
 	Events        int     `json:"engine_events"`
 	ElapsedMillis float64 `json:"elapsed_ms"`
 	ContactsPerS  float64 `json:"contacts_per_second"`
-	Model         *struct {
-		Name         string  `json:"name"`
-		ServiceLevel float64 `json:"service_level"`
-		ASASeconds   float64 `json:"asa_seconds"`
-		AbandonRate  float64 `json:"abandon_rate"`
-		Occupancy    float64 `json:"occupancy"`
-	} `json:"model,omitempty"`
+	Model         *simModel `json:"model,omitempty"`
 	Intervals []simInterval `json:"intervals,omitempty"`
+}
+
+// simModel is what Erlang C (or A) predicts for a constant load.
+type simModel struct {
+	Name         string  `json:"name"`
+	ServiceLevel float64 `json:"service_level"`
+	ASASeconds   float64 `json:"asa_seconds"`
+	AbandonRate  float64 `json:"abandon_rate"`
+	Occupancy    float64 `json:"occupancy"`
 }
 
 type simInterval struct {
@@ -138,13 +141,7 @@ func runSimulate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if *plan == "" && *dist == "exponential" {
 		iv := wfm.Interval{Calls: *calls, Length: *interval, AHT: *aht, Patience: *patience}
 		if m, err := wfm.Evaluate(iv, *agents, threshold); err == nil {
-			out.Model = &struct {
-				Name         string  `json:"name"`
-				ServiceLevel float64 `json:"service_level"`
-				ASASeconds   float64 `json:"asa_seconds"`
-				AbandonRate  float64 `json:"abandon_rate"`
-				Occupancy    float64 `json:"occupancy"`
-			}{m.Model, m.ServiceLevel, m.ASASeconds, m.AbandonRate, m.Occupancy}
+			out.Model = &simModel{m.Model, m.ServiceLevel, m.ASASeconds, m.AbandonRate, m.Occupancy}
 		}
 	}
 	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)

@@ -210,7 +210,9 @@ func (r *runner) loop() error {
 		var err error
 		switch ev.kind {
 		case evInterval:
-			r.newInterval(int(ev.id), ev.at)
+			if err := r.newInterval(int(ev.id), ev.at); err != nil {
+				return err
+			}
 			continue
 		case evArrival:
 			id := int64(len(r.contacts))
@@ -313,13 +315,13 @@ func (r *runner) account(a *agentInfo, now int64) {
 
 // newInterval closes the previous interval's agent time and applies the
 // staffing of interval i.
-func (r *runner) newInterval(i int, t int64) {
+func (r *runner) newInterval(i int, t int64) error {
 	for id := 1; id < len(r.agents); id++ {
 		r.account(&r.agents[id], t)
 	}
 	r.interval = i
 	if i >= r.cfg.Intervals {
-		return
+		return nil
 	}
 	want := at(r.cfg.Staff, i)
 	now := time.Unix(0, t)
@@ -327,18 +329,22 @@ func (r *runner) newInterval(i int, t int64) {
 		if a := &r.agents[id]; !a.loggedIn {
 			a.loggedIn = true
 			r.loggedIn++
-			_ = r.eng.SetPresence(now, acd.AgentID(id), acd.Ready, "")
+			if err := r.eng.SetPresence(now, acd.AgentID(id), acd.Ready, ""); err != nil {
+				return fmt.Errorf("simulate: log in agent %d: %w", id, err)
+			}
 		}
 	}
 	for id := len(r.agents) - 1; id >= 1 && r.loggedIn > want; id-- {
 		if a := &r.agents[id]; a.loggedIn {
 			a.loggedIn = false
 			r.loggedIn--
-			_ = r.eng.SetPresence(now, acd.AgentID(id), acd.LoggedOut, "")
+			if err := r.eng.SetPresence(now, acd.AgentID(id), acd.LoggedOut, ""); err != nil {
+				return fmt.Errorf("simulate: log out agent %d: %w", id, err)
+			}
 		}
 	}
-	_ = r.drain()
 	r.push(t+r.step, evInterval, int64(i+1))
+	return r.drain()
 }
 
 // finish adds up the intervals after warm-up and the confidence intervals.
