@@ -32,20 +32,20 @@ Flags:
 `
 
 type simOutput struct {
-	Offered       int     `json:"offered"`
-	Handled       int     `json:"handled"`
-	Abandoned     int     `json:"abandoned"`
-	ServiceLevel  float64 `json:"service_level"`
-	SLHalfWidth   float64 `json:"service_level_ci95"`
-	ASASeconds    float64 `json:"asa_seconds"`
-	ASAHalfWidth  float64 `json:"asa_seconds_ci95"`
-	AbandonRate   float64 `json:"abandon_rate"`
-	Occupancy     float64 `json:"occupancy"`
-	Events        int     `json:"engine_events"`
-	ElapsedMillis float64 `json:"elapsed_ms"`
-	ContactsPerS  float64 `json:"contacts_per_second"`
-	Model         *simModel `json:"model,omitempty"`
-	Intervals []simInterval `json:"intervals,omitempty"`
+	Offered       int           `json:"offered"`
+	Handled       int           `json:"handled"`
+	Abandoned     int           `json:"abandoned"`
+	ServiceLevel  float64       `json:"service_level"`
+	SLHalfWidth   float64       `json:"service_level_ci95"`
+	ASASeconds    float64       `json:"asa_seconds"`
+	ASAHalfWidth  float64       `json:"asa_seconds_ci95"`
+	AbandonRate   float64       `json:"abandon_rate"`
+	Occupancy     float64       `json:"occupancy"`
+	Events        int           `json:"engine_events"`
+	ElapsedMillis float64       `json:"elapsed_ms"`
+	ContactsPerS  float64       `json:"contacts_per_second"`
+	Model         *simModel     `json:"model,omitempty"`
+	Intervals     []simInterval `json:"intervals,omitempty"`
 }
 
 // simModel is what Erlang C (or A) predicts for a constant load.
