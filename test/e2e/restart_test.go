@@ -62,6 +62,24 @@ func dialCustomer(ctx context.Context, t *testing.T, url string, hello string) *
 	return c
 }
 
+// sawConnected reads the frames already received and reports whether one
+// of them said an agent answered.
+func (c *customer) sawConnected() bool {
+	for {
+		select {
+		case f, ok := <-c.frames:
+			if !ok {
+				return false
+			}
+			if f.Type == "connected" {
+				return true
+			}
+		default:
+			return false
+		}
+	}
+}
+
 // await returns the next frame of one of the types, failing after timeout.
 func (c *customer) await(t *testing.T, timeout time.Duration, types ...string) frame {
 	t.Helper()
@@ -154,39 +172,19 @@ func killNineRestart(t *testing.T, storage ...string) {
 	// The first 51 to arrive are answered by the bots; each customer writes
 	// twice and waits for the acknowledgements (stored).
 	var live []*customer
-	for _, c := range customers {
-		select {
-		case f, ok := <-c.frames:
-			for ok && f.Type != "connected" {
-				select {
-				case f, ok = <-c.frames:
-				default:
-					ok = false
-				}
-			}
-			if ok {
+	isLive := map[*customer]bool{}
+	for len(live) < liveN {
+		for _, c := range customers {
+			if !isLive[c] && c.sawConnected() {
+				isLive[c] = true
 				live = append(live, c)
 			}
-		default:
 		}
-	}
-	for len(live) < liveN {
-		// Wait for the bots to take the first ones.
-		time.Sleep(200 * time.Millisecond)
-		for _, c := range customers {
-			if slices.Contains(live, c) {
-				continue
+		if len(live) < liveN {
+			if ctx.Err() != nil {
+				t.Fatalf("only %d conversations started", len(live))
 			}
-			select {
-			case f, ok := <-c.frames:
-				if ok && f.Type == "connected" {
-					live = append(live, c)
-				}
-			default:
-			}
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("only %d conversations started", len(live))
+			time.Sleep(100 * time.Millisecond) // the bots take the first ones
 		}
 	}
 	for _, c := range live {
