@@ -199,7 +199,7 @@ func (e *Engine) newDay() {
 
 func (p *pool) heapify() {
 	for i := len(p.h)/2 - 1; i >= 0; i-- {
-		p.down(i)
+		siftDown(p, i, len(p.h))
 	}
 }
 

@@ -54,42 +54,10 @@ func (p *pool) swap(i, j int) {
 	p.h[j].hidx = j
 }
 
-func (p *pool) up(i int) {
-	for i > 0 {
-		parent := (i - 1) / 2
-		if !p.less(i, parent) {
-			break
-		}
-		p.swap(i, parent)
-		i = parent
-	}
-}
-
-func (p *pool) down(i int) bool {
-	i0 := i
-	n := len(p.h)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		m := l
-		if r := l + 1; r < n && p.less(r, l) {
-			m = r
-		}
-		if !p.less(m, i) {
-			break
-		}
-		p.swap(i, m)
-		i = m
-	}
-	return i > i0
-}
-
 func (p *pool) push(m *membership) {
 	m.hidx = len(p.h)
 	p.h = append(p.h, m)
-	p.up(m.hidx)
+	siftUp(p, m.hidx)
 }
 
 func (p *pool) remove(m *membership) {
@@ -102,15 +70,15 @@ func (p *pool) remove(m *membership) {
 	p.h = p.h[:n]
 	m.hidx = -1
 	if i != n {
-		if !p.down(i) {
-			p.up(i)
+		if !siftDown(p, i, len(p.h)) {
+			siftUp(p, i)
 		}
 	}
 }
 
 func (p *pool) fix(m *membership) {
-	if !p.down(m.hidx) {
-		p.up(m.hidx)
+	if !siftDown(p, m.hidx, len(p.h)) {
+		siftUp(p, m.hidx)
 	}
 }
 

@@ -29,18 +29,11 @@ func (h timerHeap) less(i, j int) bool {
 	return h[i].at < h[j].at || (h[i].at == h[j].at && h[i].seq < h[j].seq)
 }
 
+func (h timerHeap) swap(i, j int) { h[i], h[j] = h[j], h[i] }
+
 func (h *timerHeap) push(t timer) {
 	*h = append(*h, t)
-	s := *h
-	i := len(s) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !s.less(i, p) {
-			break
-		}
-		s[i], s[p] = s[p], s[i]
-		i = p
-	}
+	siftUp(*h, len(*h)-1)
 }
 
 func (h *timerHeap) pop() timer {
@@ -49,24 +42,8 @@ func (h *timerHeap) pop() timer {
 	n := len(s) - 1
 	s[0] = s[n]
 	s[n] = timer{}
-	s = s[:n]
-	*h = s
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		m := l
-		if r := l + 1; r < n && s.less(r, l) {
-			m = r
-		}
-		if !s.less(m, i) {
-			break
-		}
-		s[i], s[m] = s[m], s[i]
-		i = m
-	}
+	*h = s[:n]
+	siftDown(*h, 0, n)
 	return t
 }
 
@@ -86,49 +63,20 @@ func (f *fifo) empty() bool   { return f.head == len(f.items) }
 // of FIFOs (by their first deadline) for the regular ones.
 type timerSet struct {
 	heap  timerHeap
-	fifos []*fifo
+	fifos fifoHeap
 }
 
 func timerLess(a, b *timer) bool { return a.at < b.at || (a.at == b.at && a.seq < b.seq) }
 
-func (t *timerSet) fifoLess(i, j int) bool {
-	return timerLess(t.fifos[i].front(), t.fifos[j].front())
-}
+// fifoHeap orders a timer set's FIFOs by their first deadline.
+type fifoHeap []*fifo
 
-func (t *timerSet) fifoSwap(i, j int) {
-	t.fifos[i], t.fifos[j] = t.fifos[j], t.fifos[i]
-	t.fifos[i].hidx = i
-	t.fifos[j].hidx = j
-}
+func (h fifoHeap) less(i, j int) bool { return timerLess(h[i].front(), h[j].front()) }
 
-func (t *timerSet) fifoUp(i int) {
-	for i > 0 {
-		p := (i - 1) / 2
-		if !t.fifoLess(i, p) {
-			return
-		}
-		t.fifoSwap(i, p)
-		i = p
-	}
-}
-
-func (t *timerSet) fifoDown(i int) {
-	n := len(t.fifos)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
-		}
-		m := l
-		if r := l + 1; r < n && t.fifoLess(r, l) {
-			m = r
-		}
-		if !t.fifoLess(m, i) {
-			return
-		}
-		t.fifoSwap(i, m)
-		i = m
-	}
+func (h fifoHeap) swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].hidx = i
+	h[j].hidx = j
 }
 
 // add sets a timer, in f when it keeps f in order, else in the heap.
@@ -142,7 +90,7 @@ func (t *timerSet) add(tm timer, f *fifo) {
 		f.head = 0
 		f.hidx = len(t.fifos)
 		t.fifos = append(t.fifos, f)
-		t.fifoUp(f.hidx)
+		siftUp(t.fifos, f.hidx)
 		return
 	}
 	f.items = append(f.items, tm)
@@ -175,7 +123,7 @@ func (t *timerSet) pop() timer {
 		f.items = f.items[:0]
 		f.head = 0
 		n := len(t.fifos) - 1
-		t.fifoSwap(0, n)
+		t.fifos.swap(0, n)
 		t.fifos[n] = nil
 		t.fifos = t.fifos[:n]
 		f.hidx = -1
@@ -188,7 +136,7 @@ func (t *timerSet) pop() timer {
 		}
 	}
 	if len(t.fifos) > 0 {
-		t.fifoDown(0)
+		siftDown(t.fifos, 0, len(t.fifos))
 	}
 	return tm
 }
