@@ -57,6 +57,7 @@ func RunAgentBot(ctx context.Context, wsURL, login, password string, handle func
 			Message   string `json:"message"`
 			ContactID int64  `json:"contact_id"`
 			State     string `json:"state"`
+			Channel   string `json:"channel"`
 		}
 		if err := json.Unmarshal(b, &f); err != nil {
 			return fmt.Errorf("agent bot %s: bad frame from server: %w", login, err)
@@ -76,14 +77,19 @@ func RunAgentBot(ctx context.Context, wsURL, login, password string, handle func
 				err = send(map[string]any{"type": "state", "state": "ready"})
 			}
 		case "offer":
+			if f.Channel == "voice" {
+				break // a call is answered on the bot's phone (sip.RunPhoneBot)
+			}
 			err = send(map[string]any{"type": "accept", "contact_id": f.ContactID})
 		case "connected":
-			id := f.ContactID
+			id, voice := f.ContactID, f.Channel == "voice"
 			wg.Go(func() {
 				msg := map[string]any{"type": "message", "contact_id": id, "body": "Bonjour, je m'occupe de votre demande.",
 					"client_msg_id": "bot-" + strconv.FormatInt(id, 10)}
-				if err := send(msg); err != nil {
-					return
+				if !voice { // on a call the bot's phone talks
+					if err := send(msg); err != nil {
+						return
+					}
 				}
 				t := time.NewTimer(handle())
 				defer t.Stop()

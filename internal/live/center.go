@@ -63,7 +63,8 @@ type Center struct {
 	stop    context.CancelFunc
 	running atomic.Bool
 	entries entryCache
-	o       *owner // only touched by New and then by Run's goroutine
+	voice   voiceHooks // voice.go
+	o       *owner     // only touched by New and then by Run's goroutine
 }
 
 // New loads every tenant's queues and agents from the store into a new

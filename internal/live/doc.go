@@ -82,7 +82,7 @@
 //	{"type":"offer","contact_id":1,"queue":3,"queue_name":"..","channel":"chat","wait_seconds":12,
 //	 "customer":{..},"callback":false,"callback_to":{..},"history":[{"contact_id":..,"disposition":..}, ..]}
 //	{"type":"offer_withdrawn","contact_id":1,"reason":"rona"|"declined"|"abandoned"|..}
-//	{"type":"connected","contact_id":1,"customer":{..},"messages":[..]}
+//	{"type":"connected","contact_id":1,"channel":"chat"|"voice","customer":{..},"messages":[..]}
 //	{"type":"message","contact_id":1,"seq":3,"from":"customer","body":"..","client_msg_id":".."}
 //	{"type":"ack","contact_id":1,"client_msg_id":"..","seq":4}
 //	{"type":"ended","contact_id":1,"wrap_up":true}

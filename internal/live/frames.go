@@ -95,6 +95,7 @@ type offerFrame struct {
 type agentConnectedFrame struct {
 	Type      string         `json:"type"`
 	ContactID int64          `json:"contact_id"`
+	Channel   string         `json:"channel,omitempty"`
 	Customer  model.Customer `json:"customer"`
 	Messages  []messageFrame `json:"messages"`
 }

@@ -63,6 +63,7 @@ type contactRec struct {
 	graceAt  time.Time
 	told     bool // the customer was told a position
 	pos, ewt int
+	voice    *voiceRec // the call of a voice contact (voice.go)
 }
 
 func newOwner(c *Center, ctx context.Context) *owner {
@@ -233,7 +234,7 @@ func (o *owner) restore(ctx context.Context) error {
 			continue
 		}
 		if !callback {
-			rec.graceAt = now.Add(o.c.grace)
+			rec.graceAt = now.Add(o.restoreGrace(rec))
 			o.detached[acd.ContactID(in.ID)] = rec
 		}
 		restored++
@@ -364,6 +365,7 @@ func (o *owner) handle(ev acd.Event) {
 	if rec == nil {
 		return
 	}
+	o.voiceEvent(rec, ev)
 	tid, id := rec.in.TenantID, rec.in.ID
 	agentID := int64(ev.Agent)
 	qid := int64(ev.Queue)
@@ -491,7 +493,7 @@ func (o *owner) moved(rec *contactRec, ev acd.Event) {
 		delete(o.detached, ev.Contact)
 		qid := int64(ev.Queue)
 		o.persist(tid, id, store.StateUpdate{State: model.StateCallback, At: ev.At, CloseSegments: true,
-			Callback: &model.Callback{WriteBack: true}, OpenSegment: &model.Segment{Kind: model.SegCallback, QueueID: &qid}})
+			Callback: o.overflowCallback(rec), OpenSegment: &model.Segment{Kind: model.SegCallback, QueueID: &qid}})
 		msg := ""
 		if q := o.queues[ev.Queue]; q != nil {
 			msg = q.m.Overflow.Message
@@ -560,7 +562,7 @@ func (o *owner) offerFrame(rec *contactRec, ev acd.Event) offerFrame {
 }
 
 func (o *owner) connectedAgentFrame(rec *contactRec) agentConnectedFrame {
-	f := agentConnectedFrame{Type: "connected", ContactID: rec.in.ID, Customer: rec.in.Customer, Messages: []messageFrame{}}
+	f := agentConnectedFrame{Type: "connected", ContactID: rec.in.ID, Channel: string(rec.in.Channel), Customer: rec.in.Customer, Messages: []messageFrame{}}
 	msgs, err := o.c.st.ListMessages(o.ctx, rec.in.TenantID, rec.in.ID, 0)
 	if err != nil {
 		o.c.log.Warn("list messages", "contact", rec.in.ID, "err", err)
@@ -785,6 +787,9 @@ func (o *owner) setPresence(id acd.AgentID, p acd.Presence, reason string) error
 }
 
 func (o *owner) accept(id acd.AgentID, cid acd.ContactID) error {
+	if err := o.voiceAccept(cid); err != nil {
+		return err
+	}
 	if err := o.eng.Accept(o.c.now(), id, cid); err != nil {
 		return fmt.Errorf("accept: %w", err)
 	}

@@ -1,0 +1,306 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/model"
+)
+
+// VoiceCall is the telephony side of one voice contact (internal/sip
+// implements it). The center calls its methods on its own goroutine, in the
+// order of the engine's events: they must return at once, handing the work
+// to the call's own goroutine.
+type VoiceCall interface {
+	// Offered: ring the agent's phone; the engine withdraws the offer after
+	// timeout (RONA) unless VoiceAnswered or VoiceDeclined comes first.
+	Offered(agentID int64, timeout time.Duration)
+	// Withdrawn: the offer to the agent ended without a conversation
+	// (reason "rona", "declined", "abandoned", "transferred", ...): stop
+	// ringing.
+	Withdrawn(agentID int64, reason string)
+	// Connected: the agent holds the call: bridge the media.
+	Connected(agentID int64)
+	// Ended: the contact is over for the center: reason "" after a
+	// conversation (hang up both sides), "closed" or "full" (refused),
+	// "abandoned", "callback" (an overflow turned it into a callback).
+	Ended(reason string)
+}
+
+// VoiceDialer makes the call of a voice callback that has no VoiceCall any
+// more (its caller hung up before a restart): it is asked when the
+// callback is offered to an agent.
+type VoiceDialer interface {
+	CallBack(tenantID, contactID int64, number string) VoiceCall
+}
+
+// voiceRec is what the owner keeps of a voice contact's call.
+type voiceRec struct {
+	call  VoiceCall
+	ended string // the reason given to Ended, once ended
+}
+
+// voiceHooks holds the dialer set by SetVoiceDialer.
+type voiceHooks struct {
+	mu     sync.Mutex
+	dialer VoiceDialer
+}
+
+// SetVoiceDialer sets who places the calls of callbacks restored without a
+// call (nil: such callbacks are abandoned when they come up).
+func (c *Center) SetVoiceDialer(d VoiceDialer) {
+	c.voice.mu.Lock()
+	c.voice.dialer = d
+	c.voice.mu.Unlock()
+}
+
+func (c *Center) voiceDialer() VoiceDialer {
+	c.voice.mu.Lock()
+	defer c.voice.mu.Unlock()
+	return c.voice.dialer
+}
+
+// ErrVoiceContact refuses an agent desktop's "accept" of a call: calls are
+// answered on the agent's phone.
+var ErrVoiceContact = errors.New("a call is answered on the phone")
+
+// VoiceArrival is where an arriving call stands once routed.
+type VoiceArrival struct {
+	ContactID int64
+	Position  int
+	EWT       time.Duration
+	// Ended is "" when the call waits (or is already offered); else why it
+	// was refused: "closed", "full".
+	Ended string
+}
+
+// ArriveVoice stores an arriving call as a voice interaction of the entry
+// point's queue, then routes it; call hears of the engine's decisions from
+// then on (an agent may be offered the call before ArriveVoice returns).
+func (c *Center) ArriveVoice(ctx context.Context, ep model.EntryPoint, cust model.Customer, call VoiceCall) (VoiceArrival, error) {
+	if ep.Kind != model.EntryPhone {
+		return VoiceArrival{}, fmt.Errorf("arrive call: entry point %q is not a phone entry", ep.Address)
+	}
+	qid := acd.QueueID(ep.QueueID)
+	var loaded bool
+	if err := c.do(ctx, func(o *owner) error { loaded = o.knowsQueue(qid); return nil }); err != nil {
+		return VoiceArrival{}, err
+	}
+	if !loaded {
+		if err := c.Reload(ctx, Change{Kind: ChangeQueue, TenantID: ep.TenantID, ID: ep.QueueID}); err != nil {
+			c.log.Warn("load queue of phone entry point", "queue", qid, "err", err)
+		}
+	}
+	in := model.Interaction{QueueID: ep.QueueID, Channel: model.ChannelVoice, Customer: cust, ArrivedAt: c.now()}
+	// Stored and committed before the call is answered.
+	id, err := c.st.CreateInteraction(ctx, ep.TenantID, in)
+	if err != nil {
+		return VoiceArrival{}, fmt.Errorf("store arriving call to %s: %w", ep.Address, err)
+	}
+	in.ID, in.TenantID, in.State = id, ep.TenantID, model.StateQueued
+	vr := &voiceRec{call: call}
+	rec := &contactRec{in: in, queue: qid, voice: vr}
+	res := VoiceArrival{ContactID: id}
+	err = c.do(ctx, func(o *owner) error {
+		if err := o.arrive(rec); err != nil {
+			return err
+		}
+		o.process()
+		if o.contacts[acd.ContactID(id)] == nil {
+			res.Ended = vr.ended
+			if res.Ended == "" {
+				res.Ended = "closed"
+			}
+			return nil
+		}
+		res.Position, res.EWT, _ = o.eng.Position(acd.ContactID(id))
+		return nil
+	})
+	if err != nil {
+		return VoiceArrival{}, fmt.Errorf("route arriving call %d: %w", id, err)
+	}
+	return res, nil
+}
+
+// VoicePosition returns a waiting call's position and expected wait; ok is
+// false when it no longer waits.
+func (c *Center) VoicePosition(ctx context.Context, contactID int64) (pos int, ewt time.Duration, ok bool, err error) {
+	err = c.do(ctx, func(o *owner) error {
+		pos, ewt, ok = o.eng.Position(acd.ContactID(contactID))
+		return nil
+	})
+	return pos, ewt, ok, err
+}
+
+// VoiceAnswered: the agent's phone answered the call offered to it.
+func (c *Center) VoiceAnswered(ctx context.Context, agentID, contactID int64) error {
+	return c.do(ctx, func(o *owner) error {
+		if err := o.eng.Accept(o.c.now(), acd.AgentID(agentID), acd.ContactID(contactID)); err != nil {
+			return fmt.Errorf("answer call %d: %w", contactID, err)
+		}
+		return nil
+	})
+}
+
+// VoiceDeclined: the agent's phone refused the call (busy, decline) or
+// cannot be reached; the engine puts the call back in its place.
+func (c *Center) VoiceDeclined(ctx context.Context, agentID, contactID int64) error {
+	return c.do(ctx, func(o *owner) error {
+		err := o.eng.Decline(o.c.now(), acd.AgentID(agentID), acd.ContactID(contactID))
+		if err != nil && !errors.Is(err, acd.ErrState) && !errors.Is(err, acd.ErrUnknownContact) {
+			return fmt.Errorf("decline call %d: %w", contactID, err)
+		}
+		return nil
+	})
+}
+
+// VoiceHangup: the caller hung up. A waiting or ringing call is abandoned
+// (unless it became a callback, which keeps its place); a conversation
+// ends and the agent wraps up.
+func (c *Center) VoiceHangup(ctx context.Context, contactID int64) error {
+	return c.do(ctx, func(o *owner) error {
+		id := acd.ContactID(contactID)
+		rec := o.contacts[id]
+		if rec == nil {
+			return nil
+		}
+		now := o.c.now()
+		switch rec.state {
+		case cWaiting, cOffered:
+			if rec.callback {
+				return nil
+			}
+			if err := o.eng.Abandon(now, id); err != nil {
+				return fmt.Errorf("abandon call %d: %w", contactID, err)
+			}
+		case cConnected:
+			if err := o.eng.End(now, id); err != nil {
+				return fmt.Errorf("end call %d: %w", contactID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// VoiceCallback registers a waiting caller's request to be called back at
+// number, keeping the place.
+func (c *Center) VoiceCallback(ctx context.Context, contactID int64, number string) error {
+	cb := model.Callback{Number: number}
+	if err := cb.Validate(); err != nil {
+		return fmt.Errorf("callback of call %d: %w", contactID, err)
+	}
+	return c.do(ctx, func(o *owner) error { return o.requestCallback(acd.ContactID(contactID), cb) })
+}
+
+// voiceEvent tells a voice contact's call of an engine event; it runs
+// before the event's own handling.
+func (o *owner) voiceEvent(rec *contactRec, ev acd.Event) {
+	if rec.in.Channel != model.ChannelVoice {
+		return
+	}
+	if rec.voice == nil {
+		if ev.Kind != acd.EvOffered {
+			return
+		}
+		// Restored after a restart: the caller is gone. A callback gets a
+		// new call; anything else is abandoned.
+		d := o.c.voiceDialer()
+		if d == nil || !rec.callback || rec.in.Callback == nil || rec.in.Callback.Number == "" {
+			o.c.log.Warn("voice contact without a call, abandoning", "contact", rec.in.ID)
+			if err := o.eng.Abandon(ev.At, ev.Contact); err != nil {
+				o.c.log.Error("abandon voice contact without a call", "contact", rec.in.ID, "err", err)
+			}
+			return
+		}
+		rec.voice = &voiceRec{call: d.CallBack(rec.in.TenantID, rec.in.ID, rec.in.Callback.Number)}
+	}
+	call := rec.voice.call
+	switch ev.Kind {
+	case acd.EvOffered:
+		timeout := time.Duration(0)
+		if q := o.queues[ev.Queue]; q != nil {
+			timeout = time.Duration(q.m.OfferTimeoutSeconds) * time.Second
+		}
+		call.Offered(int64(ev.Agent), timeout)
+	case acd.EvRequeued:
+		call.Withdrawn(int64(ev.Agent), ev.Cause.String())
+	case acd.EvConnected:
+		call.Connected(int64(ev.Agent))
+	case acd.EvRejected:
+		reason := "closed"
+		if ev.Cause == acd.CauseFull {
+			reason = "full"
+		}
+		o.voiceEnded(rec, reason)
+	case acd.EvAbandoned:
+		if rec.state == cOffered {
+			call.Withdrawn(int64(rec.agent), "abandoned")
+		}
+		o.voiceEnded(rec, "abandoned")
+	case acd.EvTransferred, acd.EvOverflowed:
+		if rec.state == cOffered {
+			call.Withdrawn(int64(rec.agent), ev.Kind.String())
+		}
+		switch {
+		case ev.Kind == acd.EvOverflowed && ev.Action == acd.OverflowClose:
+			o.voiceEnded(rec, "closed")
+		case ev.Kind == acd.EvOverflowed && ev.Action == acd.OverflowCallback:
+			o.voiceOverflowCallback(rec, ev)
+		}
+	case acd.EvEnded:
+		o.voiceEnded(rec, "")
+	}
+}
+
+func (o *owner) voiceEnded(rec *contactRec, reason string) {
+	if rec.voice.ended != "" {
+		return
+	}
+	rec.voice.ended = reason
+	if reason == "" {
+		rec.voice.ended = "ended"
+	}
+	rec.voice.call.Ended(reason)
+}
+
+// voiceOverflowCallback: the queue turns a waiting call into a callback to
+// the calling number (when there is one); the caller is told and hung up.
+// Without a number the caller stays on the line and is served as a call.
+func (o *owner) voiceOverflowCallback(rec *contactRec, _ acd.Event) {
+	cb := model.Callback{Number: rec.in.Customer.Phone}
+	if cb.Number == "" || cb.Validate() != nil {
+		return
+	}
+	rec.in.Callback = &cb
+	o.voiceEnded(rec, "callback")
+}
+
+// overflowCallback is the callback stored when a queue's overflow turns a
+// contact into one: the calling number of a call, else a write-back.
+func (o *owner) overflowCallback(rec *contactRec) *model.Callback {
+	if rec.in.Channel == model.ChannelVoice && rec.in.Callback != nil && rec.in.Callback.Number != "" {
+		return rec.in.Callback
+	}
+	return &model.Callback{WriteBack: true}
+}
+
+// voiceAccept refuses a desktop's accept of a call (see ErrVoiceContact).
+func (o *owner) voiceAccept(cid acd.ContactID) error {
+	if rec := o.contacts[cid]; rec != nil && rec.in.Channel == model.ChannelVoice {
+		return fmt.Errorf("accept contact %d: %w", cid, ErrVoiceContact)
+	}
+	return nil
+}
+
+// restoreGrace is how long a restored contact waits for its customer: a
+// call's caller cannot come back after a restart (the signalling is gone).
+func (o *owner) restoreGrace(rec *contactRec) time.Duration {
+	if rec.in.Channel == model.ChannelVoice {
+		return 0
+	}
+	return o.c.grace
+}

@@ -1,0 +1,227 @@
+package live
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+// recCall records what the center tells a call.
+type recCall struct{ evs chan string }
+
+func newRecCall() *recCall { return &recCall{evs: make(chan string, 64)} }
+
+func (r *recCall) Offered(agent int64, timeout time.Duration) {
+	r.evs <- fmt.Sprintf("offered %d %v", agent, timeout)
+}
+func (r *recCall) Withdrawn(agent int64, reason string) {
+	r.evs <- fmt.Sprintf("withdrawn %d %s", agent, reason)
+}
+func (r *recCall) Connected(agent int64) { r.evs <- fmt.Sprintf("connected %d", agent) }
+func (r *recCall) Ended(reason string)   { r.evs <- "ended " + reason }
+
+func (r *recCall) expect(t *testing.T, want string) {
+	t.Helper()
+	select {
+	case got := <-r.evs:
+		if got != want {
+			t.Fatalf("call event %q, want %q", got, want)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no call event, want %q", want)
+	}
+}
+
+func (r *recCall) none(t *testing.T) {
+	t.Helper()
+	select {
+	case got := <-r.evs:
+		t.Fatalf("unexpected call event %q", got)
+	default:
+	}
+}
+
+// voiceFixture adds a voice queue with phone entry 1000 and makes the
+// fixture's agent take calls.
+func voiceFixture(t *testing.T, st *store.Store, f fixture, sched *int64) (model.Queue, model.EntryPoint) {
+	t.Helper()
+	ctx := testCtx(t)
+	q, err := st.CreateQueue(ctx, f.tenant, model.Queue{Name: "phone", Channel: model.ChannelVoice, Priority: 1, SLTargetPct: 80,
+		SLThresholdSeconds: 20, Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 15, WrapUpSeconds: 30, ScheduleID: sched})
+	must(t, err, "voice queue")
+	ep, err := st.CreateEntryPoint(ctx, f.tenant, model.EntryPoint{Kind: model.EntryPhone, Address: "1000", QueueID: q.ID})
+	must(t, err, "phone entry")
+	a, err := st.GetAgent(ctx, f.tenant, f.agent)
+	must(t, err, "agent")
+	a.VoiceCapacity = 1
+	must(t, st.UpdateAgent(ctx, f.tenant, a), "agent takes calls")
+	return q, ep
+}
+
+func TestVoiceCallLifecycle(t *testing.T) {
+	st := openSQLite(t, tempDB(t))
+	f := seed(t, st, 1, 30)
+	_, ep := voiceFixture(t, st, f, nil)
+	l := startCenter(t, st, Options{})
+	ctx := testCtx(t)
+
+	c1, c2 := newRecCall(), newRecCall()
+	a1, err := l.c.ArriveVoice(ctx, ep, model.Customer{Phone: "+33612345678"}, c1)
+	must(t, err, "arrive 1")
+	a2, err := l.c.ArriveVoice(ctx, ep, model.Customer{Phone: "+33687654321"}, c2)
+	must(t, err, "arrive 2")
+	if a1.Ended != "" || a1.Position != 1 || a2.Position != 2 {
+		t.Fatalf("arrivals %+v %+v", a1, a2)
+	}
+	in, err := st.GetInteraction(ctx, f.tenant, a1.ContactID)
+	must(t, err, "stored call")
+	if in.Channel != model.ChannelVoice || in.State != model.StateQueued {
+		t.Fatalf("stored %+v", in)
+	}
+
+	agent := loginAgent(t, l)
+	agent.send(frame{"type": "state", "state": "ready"})
+	c1.expect(t, fmt.Sprintf("offered %d 15s", f.agent))
+	offer := agent.expect("offer")
+	if offer.str("channel") != "voice" || offer.num("contact_id") != a1.ContactID {
+		t.Fatalf("offer %v", offer)
+	}
+	// The desktop cannot take a call: the phone does.
+	agent.send(frame{"type": "accept", "contact_id": a1.ContactID})
+	agent.expectError(codeBadState)
+	must(t, l.c.VoiceAnswered(ctx, f.agent, a1.ContactID), "answered")
+	c1.expect(t, fmt.Sprintf("connected %d", f.agent))
+	agent.expect("connected")
+	// The caller ahead is served: the second is now first.
+	_, _, ok, err := l.c.VoicePosition(ctx, a1.ContactID)
+	must(t, err, "position")
+	if ok {
+		t.Fatal("a connected call still has a position")
+	}
+	eventually(t, "second caller first", func() bool {
+		p, _, ok, _ := l.c.VoicePosition(ctx, a2.ContactID)
+		return ok && p == 1
+	})
+	// The caller hangs up: the call ends, the agent wraps up.
+	must(t, l.c.VoiceHangup(ctx, a1.ContactID), "hangup")
+	c1.expect(t, "ended ")
+	agent.expect("ended", func(fr frame) bool { return fr.num("contact_id") == a1.ContactID })
+	segs, err := st.ListSegments(ctx, f.tenant, a1.ContactID)
+	must(t, err, "segments")
+	var kinds []string
+	for _, s := range segs {
+		kinds = append(kinds, string(s.Kind))
+		if s.Billable != (s.Kind == model.SegConnected || s.Kind == model.SegWrapUp) {
+			t.Fatalf("segment %s billable=%v", s.Kind, s.Billable)
+		}
+	}
+	if fmt.Sprint(kinds) != "[queued offered connected wrap_up]" {
+		t.Fatalf("segments %v", kinds)
+	}
+	// The second caller hangs up while waiting: abandoned.
+	must(t, l.c.VoiceHangup(ctx, a2.ContactID), "hangup 2")
+	c2.expect(t, "ended abandoned")
+	eventually(t, "abandoned call stored", func() bool {
+		in, err := st.GetInteraction(ctx, f.tenant, a2.ContactID)
+		return err == nil && in.State == model.StateEnded && in.EndedReason == model.EndAbandoned
+	})
+	c1.none(t)
+}
+
+func TestVoiceDeclineAndCallback(t *testing.T) {
+	st := openSQLite(t, tempDB(t))
+	f := seed(t, st, 1, 0)
+	_, ep := voiceFixture(t, st, f, nil)
+	l := startCenter(t, st, Options{})
+	ctx := testCtx(t)
+	agent := loginAgent(t, l)
+	agent.send(frame{"type": "state", "state": "ready"})
+	agent.expect("agent_state", func(fr frame) bool { return fr.str("state") == "ready" })
+
+	c := newRecCall()
+	a, err := l.c.ArriveVoice(ctx, ep, model.Customer{Phone: "+33612345678"}, c)
+	must(t, err, "arrive")
+	c.expect(t, fmt.Sprintf("offered %d 15s", f.agent))
+	// The phone is busy: the call goes back to its place.
+	must(t, l.c.VoiceDeclined(ctx, f.agent, a.ContactID), "declined")
+	c.expect(t, fmt.Sprintf("withdrawn %d declined", f.agent))
+	p, _, ok, err := l.c.VoicePosition(ctx, a.ContactID)
+	if err != nil || !ok || p != 1 {
+		t.Fatalf("position after decline: %d %v %v", p, ok, err)
+	}
+	// Press 1: called back at the confirmed number; hanging up keeps the place.
+	if err := l.c.VoiceCallback(ctx, a.ContactID, "not a number"); err == nil {
+		t.Fatal("a bad callback number was accepted")
+	}
+	must(t, l.c.VoiceCallback(ctx, a.ContactID, "+33612345678"), "callback")
+	must(t, l.c.VoiceHangup(ctx, a.ContactID), "hang up after callback")
+	in, err := st.GetInteraction(ctx, f.tenant, a.ContactID)
+	must(t, err, "callback stored")
+	if in.State != model.StateCallback || in.Callback == nil || in.Callback.Number != "+33612345678" {
+		t.Fatalf("callback stored as %+v", in)
+	}
+	agent.send(frame{"type": "state", "state": "ready"})
+	c.expect(t, fmt.Sprintf("offered %d 15s", f.agent))
+	must(t, l.c.VoiceAnswered(ctx, f.agent, a.ContactID), "agent answers the callback")
+	c.expect(t, fmt.Sprintf("connected %d", f.agent))
+}
+
+func TestVoiceClosedQueue(t *testing.T) {
+	st := openSQLite(t, tempDB(t))
+	f := seed(t, st, 1, 0)
+	ctx := testCtx(t)
+	// Today is a holiday of the queue's schedule: closed.
+	sched, err := st.CreateSchedule(ctx, f.tenant, model.Schedule{Name: "never", TimeZone: "Europe/Paris",
+		Holidays: []string{time.Now().In(mustLoc(t, "Europe/Paris")).Format(time.DateOnly)},
+		Weekly:   []model.WeeklyHours{{Day: int(time.Now().In(mustLoc(t, "Europe/Paris")).Weekday()), From: "00:00", To: "23:59"}}})
+	must(t, err, "schedule")
+	_, ep := voiceFixture(t, st, f, &sched.ID)
+	l := startCenter(t, st, Options{})
+	c := newRecCall()
+	a, err := l.c.ArriveVoice(ctx, ep, model.Customer{}, c)
+	must(t, err, "arrive")
+	if a.Ended != "closed" {
+		t.Fatalf("arrival %+v, want closed", a)
+	}
+	c.expect(t, "ended closed")
+	in, err := st.GetInteraction(ctx, f.tenant, a.ContactID)
+	must(t, err, "closed call")
+	if in.State != model.StateEnded || in.EndedReason != model.EndClosed {
+		t.Fatalf("stored %s/%s", in.State, in.EndedReason)
+	}
+	// A chat entry point is not a phone entry.
+	chat, err := st.ResolveEntryPoint(ctx, model.EntryChat, entryAddress)
+	must(t, err, "chat entry")
+	if _, err := l.c.ArriveVoice(ctx, chat, model.Customer{}, c); err == nil {
+		t.Fatal("a call arrived at a chat entry point")
+	}
+}
+
+func TestVoiceRestoredCallWithoutCaller(t *testing.T) {
+	path := tempDB(t)
+	st := openSQLite(t, path)
+	f := seed(t, st, 1, 0)
+	_, ep := voiceFixture(t, st, f, nil)
+	l := startCenter(t, st, Options{})
+	ctx := testCtx(t)
+	a, err := l.c.ArriveVoice(ctx, ep, model.Customer{}, newRecCall())
+	must(t, err, "arrive")
+	l.stop()
+	// After a restart the caller is gone (no signalling survives): abandoned.
+	l2 := startCenter(t, st, Options{})
+	_ = l2
+	eventually(t, "restored call abandoned", func() bool {
+		in, err := st.GetInteraction(ctx, f.tenant, a.ContactID)
+		return err == nil && in.State == model.StateEnded && in.EndedReason == model.EndAbandoned
+	})
+}
+
+func mustLoc(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	must(t, err, "location")
+	return loc
+}
