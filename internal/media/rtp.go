@@ -69,6 +69,7 @@ type Session struct {
 	octets  uint64
 	wbuf    []byte
 	recv    recvState
+	fwd     forwardState // Forward's timestamp mapping (forward.go)
 }
 
 // recvState is the receive side of RFC 3550 appendix A.
