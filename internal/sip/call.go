@@ -1,0 +1,649 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/plateau-cc/plateau/internal/live"
+	"github.com/plateau-cc/plateau/internal/media"
+	"github.com/plateau-cc/plateau/internal/model"
+)
+
+// callbackKey is the DTMF key asking for a callback.
+const callbackKey = '1'
+
+type evKind int
+
+const (
+	evOffered evKind = iota
+	evWithdrawn
+	evConnected
+	evEnded
+	evCallerBye
+	evLegAnswered
+	evLegFailed
+	evLegBye
+	evDigit
+	evShutdown
+)
+
+type callEvent struct {
+	kind    evKind
+	agent   int64
+	timeout time.Duration
+	reason  string
+	leg     *leg
+	code    int
+	digit   rune
+}
+
+// call is one voice contact's telephony: the caller's dialog and media
+// while they are on the line, the agent's phone leg, and later the
+// customer's leg of a callback. The center's notifications (live.VoiceCall)
+// and the SIP handlers push events; one goroutine (run) handles them in
+// order and owns the fields below the mutex.
+type call struct {
+	s      *Server
+	id     int64 // the contact
+	tenant int64
+	sp     *media.Speaker
+	number string // the calling number, "" when it is not one
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// The caller's side, while the caller is on the line.
+	dlg    *sipgo.DialogServerSession
+	dlgID  string
+	rtp    *media.Session
+	law    media.Law
+	codec  *media.Codec
+	evPT   int // telephone-event payload type of the caller, -1 without
+	digits *media.Digits
+	peer   atomic.Pointer[bridgeEnd] // where the caller's packets go once bridged
+
+	mu     sync.Mutex
+	queue  []callEvent
+	signal chan struct{}
+	done   atomic.Bool
+
+	// Owned by run.
+	leg        *leg // the agent's phone, ringing or answered
+	customer   *leg // the customer called back
+	player     context.CancelFunc
+	playerDone chan struct{}
+	callerGone bool
+	callback   bool // the caller asked for (or was given) a callback
+	bridged    bool
+	callbackTo string // confirmed number of the callback
+	moh        *media.Loop
+}
+
+// bridgeEnd is where a reader forwards packets: the other session, and the
+// telephone-event payload type it negotiated (-1: events are dropped).
+type bridgeEnd struct {
+	rtp  *media.Session
+	evPT int
+}
+
+// ---- live.VoiceCall: called on the center's goroutine, never blocks ----
+
+func (c *call) Offered(agentID int64, timeout time.Duration) {
+	c.push(callEvent{kind: evOffered, agent: agentID, timeout: timeout})
+}
+func (c *call) Withdrawn(agentID int64, reason string) {
+	c.push(callEvent{kind: evWithdrawn, agent: agentID, reason: reason})
+}
+func (c *call) Connected(agentID int64) { c.push(callEvent{kind: evConnected, agent: agentID}) }
+func (c *call) Ended(reason string)     { c.push(callEvent{kind: evEnded, reason: reason}) }
+
+func (c *call) push(ev callEvent) {
+	if c.done.Load() {
+		return
+	}
+	c.mu.Lock()
+	c.queue = append(c.queue, ev)
+	c.mu.Unlock()
+	select {
+	case c.signal <- struct{}{}:
+	default:
+	}
+}
+
+func (c *call) shutdown() { c.push(callEvent{kind: evShutdown}) }
+
+func newCall(s *Server, tenant int64, sp *media.Speaker) *call {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(s.serverCtx()))
+	c := &call{s: s, tenant: tenant, sp: sp, ctx: ctx, cancel: cancel, evPT: -1, digits: media.NewDigits(16), signal: make(chan struct{}, 1)}
+	s.mu.Lock()
+	s.all[c] = struct{}{}
+	s.mu.Unlock()
+	s.wg.Add(1)
+	return c
+}
+
+// answerCall takes an INVITE to an entry point: the call is stored and
+// queued in the center, then answered, then run.
+func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.ServerTransaction, ep model.EntryPoint, offer *media.Offer, law media.Law) {
+	lang, err := s.st.TenantLanguage(ctx, ep.TenantID)
+	if err != nil {
+		s.log.Warn("sip: tenant language", "tenant", ep.TenantID, "err", err)
+	}
+	c := newCall(s, ep.TenantID, s.speaker(lang))
+	fail := func(code int, reason string) {
+		reply(req, tx, code, reason)
+		c.finish()
+	}
+	c.number = callerNumber(req.From().Address)
+	c.law = law
+	c.codec, _ = media.NewCodec(law)
+	c.rtp, err = s.rtpListen(ctx)
+	if err != nil {
+		s.log.Error("sip: media for a call", "err", err)
+		fail(sipmsg.StatusServiceUnavailable, "No Media")
+		return
+	}
+	c.rtp.SetRemote(offer.Addr)
+	c.rtp.SetPayloadType(law.PayloadType())
+	if te, ok := offer.TelephoneEvent(); ok {
+		c.evPT = int(te.PT)
+		c.rtp.SetEventPayloadType(te.PT)
+	}
+	dlg, err := s.dialogUA(req.Transport()).ReadInvite(req, tx)
+	if err != nil {
+		fail(sipmsg.StatusBadRequest, "Bad Request")
+		return
+	}
+	c.dlg, c.dlgID = dlg, dlg.ID
+	cust := model.Customer{Phone: c.number}
+	if cust.Phone == "" {
+		cust.ExternalID = truncate("sip:"+req.From().Address.User+"@"+req.From().Address.Host, model.MaxAddressLen)
+	}
+	if req.From().DisplayName != "" {
+		cust.Name = truncate(req.From().DisplayName, model.MaxNameLen)
+	}
+	if cust.Validate() != nil {
+		cust = model.Customer{Phone: c.number}
+	}
+	// Stored and queued before the call is answered.
+	arr, err := s.center.ArriveVoice(ctx, ep, cust, c)
+	if err != nil {
+		s.log.Error("sip: store and queue a call", "entry", ep.Address, "err", err)
+		fail(sipmsg.StatusServiceUnavailable, "Unavailable")
+		return
+	}
+	c.id = arr.ContactID
+	answer, err := media.BuildAnswer(offer, media.Answer{Addr: c.rtp.LocalAddr(), Codec: law, TelephoneEvent: true, SessionID: rand.Uint64() >> 1, Username: "plateau"})
+	if err != nil {
+		s.log.Error("sip: sdp answer", "err", err)
+		fail(sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
+		s.hangup(c)
+		return
+	}
+	s.addCall(c.dlgID, c)
+	if err := dlg.RespondSDP(answer); err != nil {
+		// Cancelled, or never acknowledged: the caller is gone.
+		s.log.Info("sip: call not answered", "contact", c.id, "err", err)
+		s.hangup(c)
+		c.finish()
+		return
+	}
+	s.log.Info("sip call answered", "contact", c.id, "entry", ep.Address, "position", arr.Position, "ewt", arr.EWT, "codec", law.String())
+	go c.readCaller()
+	go c.readDigits()
+	go c.run(arr)
+}
+
+// hangup tells the center the caller left (errors are logged).
+func (s *Server) hangup(c *call) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.serverCtx()), 5*time.Second)
+	defer cancel()
+	if err := s.center.VoiceHangup(ctx, c.id); err != nil && c.id != 0 {
+		s.log.Warn("sip: hang up in the center", "contact", c.id, "err", err)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// finish releases everything of the call; later events are ignored.
+func (c *call) finish() {
+	if c.done.Swap(true) {
+		return
+	}
+	c.stopPlayer()
+	c.cancel()
+	if c.rtp != nil {
+		c.rtp.Close()
+	}
+	for _, l := range []*leg{c.leg, c.customer} {
+		if l != nil {
+			l.stop()
+		}
+	}
+	if c.dlgID != "" {
+		c.s.dropCall(c.dlgID)
+	}
+	if c.dlg != nil {
+		c.dlg.Close()
+	}
+	c.s.mu.Lock()
+	delete(c.s.all, c)
+	c.s.mu.Unlock()
+	c.s.wg.Done()
+}
+
+// run handles the call's events until it is over.
+func (c *call) run(arr live.VoiceArrival) {
+	defer c.finish()
+	if arr.Ended == "" {
+		c.startPlayer(arr.Position, arr.EWT, true)
+	}
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-c.signal:
+		}
+		c.mu.Lock()
+		evs := c.queue
+		c.queue = nil
+		c.mu.Unlock()
+		for _, ev := range evs {
+			if c.handle(ev) {
+				return
+			}
+		}
+	}
+}
+
+// handle applies one event; true when the call is over.
+func (c *call) handle(ev callEvent) bool {
+	ctx := c.ctx
+	switch ev.kind {
+	case evShutdown:
+		c.byeAll()
+		return true
+	case evOffered:
+		return c.offered(ev)
+	case evWithdrawn:
+		if c.leg != nil && c.leg.agent == ev.agent {
+			c.leg.withdrawn = true
+			c.leg.stop()
+			c.leg = nil
+		}
+	case evLegAnswered:
+		if ev.leg != c.leg && ev.leg != c.customer {
+			ev.leg.stop()
+			return false
+		}
+		if ev.leg == c.customer {
+			return c.customerAnswered()
+		}
+		if err := c.s.center.VoiceAnswered(ctx, ev.leg.agent, c.id); err != nil {
+			c.s.log.Info("sip: agent answered too late", "contact", c.id, "agent", ev.leg.agent, "err", err)
+			ev.leg.stop()
+			c.leg = nil
+		}
+	case evLegFailed:
+		if ev.leg == c.customer {
+			// The customer called back did not answer: the contact ends
+			// (the agent wraps up).
+			c.s.log.Info("sip: callback not answered", "contact", c.id, "code", ev.code)
+			c.customer = nil
+			c.s.hangup(c)
+			c.byeAll()
+			return true
+		}
+		if ev.leg == c.leg {
+			c.leg = nil
+			if !ev.leg.withdrawn {
+				c.decline(ev.leg.agent, fmt.Sprintf("phone answered %d", ev.code))
+			}
+		}
+	case evConnected:
+		return c.connected(ev.agent)
+	case evEnded:
+		return c.ended(ev.reason)
+	case evCallerBye:
+		c.callerGone = true
+		c.stopPlayer()
+		c.peer.Store(nil)
+		if c.callback && !c.bridged {
+			return false // the place is kept for the callback
+		}
+		c.s.hangup(c)
+		c.byeAll()
+		return true
+	case evLegBye:
+		if ev.leg == c.customer || (ev.leg == c.leg && c.bridged) {
+			c.s.hangup(c)
+			c.byeAll()
+			return true
+		}
+	case evDigit:
+		return c.digit(ev.digit)
+	}
+	return false
+}
+
+func (c *call) decline(agent int64, why string) {
+	c.s.log.Info("sip: call declined for agent", "contact", c.id, "agent", agent, "why", why)
+	if err := c.s.center.VoiceDeclined(c.ctx, agent, c.id); err != nil {
+		c.s.log.Warn("sip: decline", "contact", c.id, "err", err)
+	}
+}
+
+func (c *call) offered(ev callEvent) bool {
+	if c.leg != nil {
+		c.decline(ev.agent, "another phone is ringing")
+		return false
+	}
+	b, ok := c.s.reg.lookup(ev.agent, c.s.now())
+	if !ok || b.tenantID != c.tenant {
+		c.decline(ev.agent, "no registered phone")
+		return false
+	}
+	laws := []media.Law{c.law}
+	if c.callerGone {
+		laws = []media.Law{media.Alaw, media.Ulaw}
+	}
+	timeout := ev.timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	l := c.newLeg(ev.agent, target{uri: b.contact, dest: b.source, transport: b.transport}, laws)
+	c.leg = l
+	// The engine withdraws the offer at its timeout; the leg's own limit
+	// only guards against a lost withdrawal.
+	go l.ring(timeout + 5*time.Second)
+	return false
+}
+
+func (c *call) connected(agent int64) bool {
+	if c.leg == nil || c.leg.agent != agent || !c.leg.answered.Load() {
+		c.s.log.Warn("sip: connected without an answered phone", "contact", c.id, "agent", agent)
+		c.s.hangup(c)
+		c.byeAll()
+		return true
+	}
+	c.stopPlayer()
+	if c.callerGone {
+		// A callback: the agent is on the line, now call the customer.
+		return c.dialCustomer()
+	}
+	c.bridge(c.leg)
+	return false
+}
+
+// bridge connects the caller's media with l's.
+func (c *call) bridge(l *leg) {
+	c.bridged = true
+	c.peer.Store(&bridgeEnd{rtp: l.rtp, evPT: l.evPT})
+	l.peer.Store(&bridgeEnd{rtp: c.rtp, evPT: c.evPT})
+	c.s.log.Info("sip call bridged", "contact", c.id, "agent", c.leg.agent)
+}
+
+func (c *call) ended(reason string) bool {
+	switch reason {
+	case "closed", "full":
+		c.stopPlayer()
+		c.say(media.PromptClosed)
+		c.byeAll()
+		return true
+	case "callback":
+		c.callback = true
+		if c.number != "" {
+			c.callbackTo = c.number
+		}
+		c.stopPlayer()
+		c.say(media.PromptCallbackOK)
+		c.byeCaller()
+		return false
+	}
+	c.byeAll()
+	return true
+}
+
+// byeCaller hangs up the caller's side.
+func (c *call) byeCaller() {
+	c.stopPlayer()
+	c.peer.Store(nil)
+	if c.callerGone || c.dlg == nil {
+		return
+	}
+	c.callerGone = true
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 5*time.Second)
+	defer cancel()
+	if err := c.dlg.Bye(ctx); err != nil {
+		c.s.log.Debug("sip: bye caller", "contact", c.id, "err", err)
+	}
+}
+
+func (c *call) byeAll() {
+	c.byeCaller()
+	for _, l := range []*leg{c.leg, c.customer} {
+		if l != nil {
+			l.stop()
+		}
+	}
+}
+
+// say plays prompts to the caller and waits for the end.
+func (c *call) say(names ...string) {
+	if c.callerGone {
+		return
+	}
+	src, err := c.sp.Say(names...)
+	if err != nil {
+		c.s.log.Error("sip: prompts", "names", names, "err", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
+	defer cancel()
+	_ = c.rtp.Play(ctx, src, c.codec)
+}
+
+// ---- what a waiting caller hears ----
+
+// startPlayer plays the announcement then music on hold, the announcement
+// again every AnnounceEvery, until stopPlayer.
+func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
+	c.stopPlayer()
+	ctx, cancel := context.WithCancel(c.ctx)
+	done := make(chan struct{})
+	c.player, c.playerDone = cancel, done
+	if c.moh == nil {
+		c.moh = media.NewLoop(c.s.moh.Clone(), 0)
+	}
+	offerCallback := c.number != "" && !c.callback
+	go func() {
+		defer close(done)
+		announce := func(pos int, ewt time.Duration, welcome bool) error {
+			var names []string
+			if welcome {
+				names = append(names, media.PromptWelcome)
+			}
+			a, err := c.sp.Announcement(max(pos, 1), ewt)
+			if err != nil {
+				return err
+			}
+			names = append(names, a...)
+			if offerCallback {
+				names = append(names, media.PromptCallback)
+			}
+			src, err := c.sp.Say(names...)
+			if err != nil {
+				return err
+			}
+			return c.rtp.Play(ctx, src, c.codec)
+		}
+		if err := announce(pos, ewt, first); err != nil {
+			if ctx.Err() == nil {
+				c.s.log.Error("sip: announcement", "contact", c.id, "err", err)
+			}
+			return
+		}
+		for ctx.Err() == nil {
+			mctx, mcancel := context.WithTimeout(ctx, c.s.cfg.AnnounceEvery)
+			err := c.rtp.Play(mctx, c.moh, c.codec)
+			mcancel()
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				c.s.log.Error("sip: music on hold", "contact", c.id, "err", err)
+				return
+			}
+			p, e, ok, err := c.s.center.VoicePosition(ctx, c.id)
+			if err != nil || !ok {
+				continue // offered or leaving: keep the music
+			}
+			if err := announce(p, e, false); err != nil {
+				return
+			}
+		}
+	}()
+}
+
+func (c *call) stopPlayer() {
+	if c.player == nil {
+		return
+	}
+	c.player()
+	<-c.playerDone
+	c.player, c.playerDone = nil, nil
+}
+
+// ---- caller media ----
+
+// readCaller receives the caller's packets: DTMF events to the digits,
+// everything to the agent once bridged.
+func (c *call) readCaller() {
+	buf := make([]byte, 1500)
+	det := media.NewEventDetector(media.SampleRate)
+	for {
+		p, err := c.rtp.ReadPacket(c.ctx, buf)
+		if err != nil {
+			return
+		}
+		isEvent := c.evPT >= 0 && int(p.PayloadType) == c.evPT
+		if isEvent {
+			ds, err := det.Packet(p.Timestamp, p.Payload)
+			if err == nil {
+				for _, d := range ds {
+					c.digits.Push(d)
+				}
+			}
+		}
+		if peer := c.peer.Load(); peer != nil {
+			forward(peer, &p, isEvent)
+		}
+	}
+}
+
+// forward sends a packet to the other side of a bridge, with the event
+// payload type it negotiated.
+func forward(to *bridgeEnd, p *rtpPacket, isEvent bool) {
+	if isEvent {
+		if to.evPT < 0 {
+			return
+		}
+		p.PayloadType = uint8(to.evPT)
+	}
+	_ = to.rtp.Forward(p) // a lost packet is what RTP is made for
+}
+
+// readDigits turns the caller's keys into events.
+func (c *call) readDigits() {
+	for {
+		d, err := c.digits.Next(c.ctx)
+		if err != nil {
+			return
+		}
+		c.push(callEvent{kind: evDigit, digit: d.Key})
+	}
+}
+
+// digit: a key pressed by the caller.
+func (c *call) digit(k rune) bool {
+	if k != callbackKey || c.callerGone || c.bridged || c.callback || c.number == "" || c.leg != nil {
+		return false
+	}
+	// Callback to the calling number, keeping the place.
+	if err := c.s.center.VoiceCallback(c.ctx, c.id, c.number); err != nil {
+		c.s.log.Info("sip: callback refused", "contact", c.id, "err", err)
+		return false
+	}
+	c.callback, c.callbackTo = true, c.number
+	c.s.log.Info("sip: callback registered", "contact", c.id)
+	c.stopPlayer()
+	c.say(media.PromptCallbackOK)
+	c.byeCaller()
+	return false
+}
+
+// ---- callbacks ----
+
+// CallBack implements live.VoiceDialer: the call of a callback restored
+// after a restart, placed when it is offered.
+func (s *Server) CallBack(tenantID, contactID int64, number string) live.VoiceCall {
+	c := newCall(s, tenantID, s.speaker(""))
+	c.id, c.number, c.callback, c.callbackTo, c.callerGone = contactID, number, true, number, true
+	c.law = media.Alaw
+	go c.run(live.VoiceArrival{ContactID: contactID, Ended: "callback"})
+	return c
+}
+
+// dialCustomer places the callback once the agent answered: only to the
+// number the customer confirmed, through the configured gateway, or to the
+// SIP address they called from when it is that number.
+func (c *call) dialCustomer() bool {
+	t, ok := c.s.callbackTarget(c.callbackTo)
+	if !ok {
+		c.s.log.Warn("sip: no route for a callback (set a callback gateway)", "contact", c.id)
+		c.s.hangup(c)
+		c.byeAll()
+		return true
+	}
+	law := c.leg.law
+	l := c.newLeg(0, t, []media.Law{law})
+	c.customer = l
+	go l.ring(60 * time.Second)
+	return false
+}
+
+func (c *call) customerAnswered() bool {
+	if c.leg == nil {
+		c.byeAll()
+		return true
+	}
+	c.bridged = true
+	c.leg.peer.Store(&bridgeEnd{rtp: c.customer.rtp, evPT: c.customer.evPT})
+	c.customer.peer.Store(&bridgeEnd{rtp: c.leg.rtp, evPT: c.leg.evPT})
+	c.s.log.Info("sip callback bridged", "contact", c.id, "agent", c.leg.agent)
+	return false
+}
+
+// callbackTarget is where a callback to number goes.
+func (s *Server) callbackTarget(number string) (target, bool) {
+	if number == "" || s.cfg.CallbackGateway == "" {
+		return target{}, false
+	}
+	var u sipmsg.Uri
+	if err := sipmsg.ParseUri("sip:"+number+"@"+s.cfg.CallbackGateway, &u); err != nil {
+		return target{}, false
+	}
+	return target{uri: u, dest: s.cfg.CallbackGateway, transport: "UDP"}, true
+}

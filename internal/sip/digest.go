@@ -1,0 +1,225 @@
+package sip
+
+import (
+	"crypto/hmac"
+	"crypto/md5"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"strings"
+	"time"
+)
+
+// Digest authentication of agents' phones (RFC 3261 section 22, RFC 2617
+// and RFC 8760): MD5 and SHA-256, qop "auth" or none. Nonces are stateless:
+// a timestamp and the source signed with the server's key, valid for
+// nonceTTL.
+
+const (
+	nonceTTL       = 5 * time.Minute
+	maxAuthHeader  = 4096
+	maxDigestParam = 64
+)
+
+// credentials are the fields of an Authorization header Plateau reads.
+type credentials struct {
+	Username, Realm, Nonce, URI, Response string
+	Algorithm, CNonce, QOP, NC, Opaque    string
+}
+
+var errBadAuth = errors.New("malformed Authorization header")
+
+// parseCredentials parses `Digest k=v, k="v", ...`. Unknown parameters are
+// ignored; a malformed header is an error (never a panic: fuzzed).
+func parseCredentials(h string) (credentials, error) {
+	var c credentials
+	if len(h) > maxAuthHeader {
+		return c, fmt.Errorf("%w: longer than %d bytes", errBadAuth, maxAuthHeader)
+	}
+	h = strings.TrimSpace(h)
+	scheme, rest, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Digest") {
+		return c, fmt.Errorf("%w: not a Digest scheme", errBadAuth)
+	}
+	seen := 0
+	for {
+		rest = strings.TrimLeft(rest, " \t,")
+		if rest == "" {
+			break
+		}
+		seen++
+		if seen > maxDigestParam {
+			return c, fmt.Errorf("%w: too many parameters", errBadAuth)
+		}
+		eq := strings.IndexByte(rest, '=')
+		if eq <= 0 {
+			return c, fmt.Errorf("%w: parameter without value", errBadAuth)
+		}
+		key := strings.ToLower(strings.TrimSpace(rest[:eq]))
+		if key == "" || strings.ContainsAny(key, " \t\",") {
+			return c, fmt.Errorf("%w: bad parameter name %q", errBadAuth, key)
+		}
+		rest = strings.TrimLeft(rest[eq+1:], " \t")
+		var val string
+		if strings.HasPrefix(rest, `"`) {
+			var b strings.Builder
+			i := 1
+			closed := false
+			for i < len(rest) {
+				ch := rest[i]
+				if ch == '\\' && i+1 < len(rest) {
+					b.WriteByte(rest[i+1])
+					i += 2
+					continue
+				}
+				if ch == '"' {
+					closed = true
+					i++
+					break
+				}
+				b.WriteByte(ch)
+				i++
+			}
+			if !closed {
+				return c, fmt.Errorf("%w: unterminated quoted value of %s", errBadAuth, key)
+			}
+			val, rest = b.String(), rest[i:]
+		} else {
+			end := strings.IndexAny(rest, ", \t")
+			if end < 0 {
+				end = len(rest)
+			}
+			val, rest = rest[:end], rest[end:]
+		}
+		rest = strings.TrimLeft(rest, " \t")
+		if rest != "" && rest[0] != ',' {
+			return c, fmt.Errorf("%w: expected ',' after %s", errBadAuth, key)
+		}
+		switch key {
+		case "username":
+			c.Username = val
+		case "realm":
+			c.Realm = val
+		case "nonce":
+			c.Nonce = val
+		case "uri":
+			c.URI = val
+		case "response":
+			c.Response = strings.ToLower(val)
+		case "algorithm":
+			c.Algorithm = strings.ToUpper(val)
+		case "cnonce":
+			c.CNonce = val
+		case "qop":
+			c.QOP = strings.ToLower(val)
+		case "nc":
+			c.NC = val
+		case "opaque":
+			c.Opaque = val
+		}
+	}
+	if c.Username == "" || c.Realm == "" || c.Nonce == "" || c.URI == "" || c.Response == "" {
+		return c, fmt.Errorf("%w: username, realm, nonce, uri and response are required", errBadAuth)
+	}
+	if c.QOP != "" && c.QOP != "auth" {
+		return c, fmt.Errorf("%w: qop %q not supported", errBadAuth, c.QOP)
+	}
+	if c.QOP == "auth" && (c.CNonce == "" || c.NC == "") {
+		return c, fmt.Errorf("%w: qop=auth needs cnonce and nc", errBadAuth)
+	}
+	switch c.Algorithm {
+	case "", "MD5", "SHA-256":
+	default:
+		return c, fmt.Errorf("%w: algorithm %q not supported", errBadAuth, c.Algorithm)
+	}
+	return c, nil
+}
+
+// nonces makes and checks stateless nonces.
+type nonces struct {
+	key []byte
+	now func() time.Time
+}
+
+// make returns a nonce for src: base64(issued unix seconds, 8 bytes ||
+// HMAC-SHA256(key, issued || src), 16 bytes).
+func (n nonces) make(src string) string {
+	var b [24]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(n.now().Unix()))
+	copy(b[8:], n.mac(b[:8], src))
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func (n nonces) mac(issued []byte, src string) []byte {
+	m := hmac.New(sha256.New, n.key)
+	m.Write(issued)
+	m.Write([]byte(src))
+	return m.Sum(nil)[:16]
+}
+
+// check reports whether nonce was made for src and has not expired; stale
+// is true for a genuine but expired nonce (the client retries without
+// asking the user).
+func (n nonces) check(nonce, src string) (ok, stale bool) {
+	b, err := base64.RawURLEncoding.DecodeString(nonce)
+	if err != nil || len(b) != 24 {
+		return false, false
+	}
+	if !hmac.Equal(b[8:], n.mac(b[:8], src)) {
+		return false, false
+	}
+	issued := time.Unix(int64(binary.BigEndian.Uint64(b[:8])), 0)
+	age := n.now().Sub(issued)
+	if age < -time.Minute || age > nonceTTL {
+		return false, true
+	}
+	return true, false
+}
+
+// challenges returns the WWW-Authenticate values for realm: MD5 first (what
+// every phone supports), then SHA-256 (RFC 8760).
+func challenges(realm, nonce string, stale bool) []string {
+	extra := ""
+	if stale {
+		extra = ", stale=true"
+	}
+	out := make([]string, 0, 2)
+	for _, alg := range []string{"MD5", "SHA-256"} {
+		out = append(out, fmt.Sprintf(`Digest realm="%s", nonce="%s", algorithm=%s, qop="auth"%s`, realm, nonce, alg, extra))
+	}
+	return out
+}
+
+// digestResponse computes the expected response for ha1 (hex, of the
+// algorithm) and the request's method.
+func digestResponse(c credentials, ha1, method string) string {
+	var h func() hash.Hash = md5.New
+	if c.Algorithm == "SHA-256" {
+		h = sha256.New
+	}
+	hexH := func(s string) string {
+		d := h()
+		d.Write([]byte(s))
+		return hex.EncodeToString(d.Sum(nil))
+	}
+	ha2 := hexH(method + ":" + c.URI)
+	if c.QOP == "auth" {
+		return hexH(ha1 + ":" + c.Nonce + ":" + c.NC + ":" + c.CNonce + ":" + c.QOP + ":" + ha2)
+	}
+	return hexH(ha1 + ":" + c.Nonce + ":" + ha2)
+}
+
+// verifyDigest checks a response against the stored HA1s (MD5 and SHA-256).
+func verifyDigest(c credentials, ha1MD5, ha1SHA256, method string) bool {
+	ha1 := ha1MD5
+	if c.Algorithm == "SHA-256" {
+		ha1 = ha1SHA256
+	}
+	want := digestResponse(c, ha1, method)
+	return subtle.ConstantTimeCompare([]byte(want), []byte(c.Response)) == 1
+}

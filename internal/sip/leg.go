@@ -1,0 +1,192 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+	"github.com/pion/rtp"
+
+	"github.com/plateau-cc/plateau/internal/media"
+)
+
+type rtpPacket = rtp.Packet
+
+// target is where Plateau sends an INVITE: the Request-URI, the address
+// the request goes to and the transport.
+type target struct {
+	uri       sipmsg.Uri
+	dest      string
+	transport string
+}
+
+// leg is a call Plateau places: to an agent's phone (agent > 0) or to a
+// customer called back (agent 0).
+type leg struct {
+	call   *call
+	agent  int64
+	to     target
+	laws   []media.Law
+	rtp    *media.Session
+	law    media.Law
+	evPT   int
+	ctx    context.Context
+	cancel context.CancelFunc
+	peer   atomic.Pointer[bridgeEnd]
+
+	mu       sync.Mutex
+	dlg      *sipgo.DialogClientSession
+	answered atomic.Bool
+	stopped  atomic.Bool
+
+	withdrawn bool // owned by the call's run goroutine
+}
+
+func (c *call) newLeg(agent int64, to target, laws []media.Law) *leg {
+	ctx, cancel := context.WithCancel(c.ctx)
+	return &leg{call: c, agent: agent, to: to, laws: laws, evPT: -1, ctx: ctx, cancel: cancel}
+}
+
+// ring places the call and reports evLegAnswered or evLegFailed. It gives
+// up after timeout, or when stop is called (CANCEL).
+func (l *leg) ring(timeout time.Duration) {
+	s, c := l.call.s, l.call
+	fail := func(code int) {
+		if !l.stopped.Load() {
+			c.push(callEvent{kind: evLegFailed, leg: l, code: code})
+		}
+		l.release()
+	}
+	var err error
+	l.rtp, err = s.rtpListen(l.ctx)
+	if err != nil {
+		s.log.Error("sip: media for an outgoing call", "err", err)
+		fail(0)
+		return
+	}
+	offer, err := media.BuildOffer(media.OfferSpec{Addr: l.rtp.LocalAddr(), Laws: l.laws, Event: eventPT, SessionID: rand.Uint64() >> 1})
+	if err != nil {
+		s.log.Error("sip: sdp offer", "err", err)
+		fail(0)
+		return
+	}
+	req := sipmsg.NewRequest(sipmsg.INVITE, l.to.uri)
+	req.SetDestination(l.to.dest)
+	req.SetTransport(l.to.transport)
+	req.SetBody(offer)
+	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
+	from := sipmsg.FromHeader{DisplayName: "Plateau", Address: sipmsg.Uri{Scheme: "sip", User: "plateau", Host: s.cfg.RTPHost},
+		Params: params("tag", sipmsg.GenerateTagN(16))}
+	req.AppendHeader(&from)
+	ctx, cancel := context.WithTimeout(l.ctx, timeout)
+	defer cancel()
+	dlg, err := s.dialogUA(l.to.transport).WriteInvite(ctx, req)
+	if err != nil {
+		s.log.Info("sip: invite not sent", "to", l.to.uri.String(), "err", err)
+		fail(0)
+		return
+	}
+	l.mu.Lock()
+	l.dlg = dlg
+	l.mu.Unlock()
+	if err := dlg.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
+		code := 408
+		var er *sipgo.ErrDialogResponse
+		if errors.As(err, &er) && er.Res != nil {
+			code = er.Res.StatusCode
+		}
+		fail(code)
+		return
+	}
+	ans, aerr := media.ParseOffer(dlg.InviteResponse.Body())
+	var law media.Law
+	if aerr == nil {
+		law, aerr = ans.ChooseCodec(l.laws...)
+	}
+	if err := dlg.Ack(ctx); err != nil {
+		s.log.Info("sip: ack", "err", err)
+	}
+	s.addLeg(dlg.ID, l)
+	if aerr != nil {
+		s.log.Info("sip: unusable answer", "to", l.to.uri.String(), "err", aerr)
+		l.bye()
+		fail(488)
+		return
+	}
+	l.law = law
+	l.rtp.SetRemote(ans.Addr)
+	l.rtp.SetPayloadType(law.PayloadType())
+	if te, ok := ans.TelephoneEvent(); ok {
+		l.evPT = int(te.PT)
+		l.rtp.SetEventPayloadType(te.PT)
+	}
+	l.answered.Store(true)
+	if l.stopped.Load() {
+		l.bye()
+		l.release()
+		return
+	}
+	go l.read()
+	c.push(callEvent{kind: evLegAnswered, leg: l})
+}
+
+// read forwards the leg's packets to the other side of the bridge.
+func (l *leg) read() {
+	buf := make([]byte, 1500)
+	for {
+		p, err := l.rtp.ReadPacket(l.ctx, buf)
+		if err != nil {
+			return
+		}
+		if peer := l.peer.Load(); peer != nil {
+			forward(peer, &p, l.evPT >= 0 && int(p.PayloadType) == l.evPT)
+		}
+	}
+}
+
+// stop ends the leg: CANCEL while it rings, BYE once answered.
+func (l *leg) stop() {
+	if l.stopped.Swap(true) {
+		return
+	}
+	if l.answered.Load() {
+		l.bye()
+		l.release()
+		return
+	}
+	l.cancel() // WaitAnswer sends the CANCEL; ring releases
+}
+
+func (l *leg) bye() {
+	l.mu.Lock()
+	dlg := l.dlg
+	l.mu.Unlock()
+	if dlg == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(l.call.ctx), 5*time.Second)
+	defer cancel()
+	if err := dlg.Bye(ctx); err != nil {
+		l.call.s.log.Debug("sip: bye leg", "err", err)
+	}
+}
+
+// release frees the leg's media and dialog.
+func (l *leg) release() {
+	l.cancel()
+	l.mu.Lock()
+	dlg := l.dlg
+	l.mu.Unlock()
+	if dlg != nil {
+		l.call.s.dropLeg(dlg.ID)
+		dlg.Close()
+	}
+	if l.rtp != nil {
+		l.rtp.Close()
+	}
+}

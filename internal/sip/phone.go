@@ -1,0 +1,477 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/plateau-cc/plateau/internal/media"
+)
+
+// PhoneConfig configures a Phone.
+type PhoneConfig struct {
+	// Server is Plateau's SIP address (host:port, UDP).
+	Server string
+	// Host is the local IP the phone binds its SIP and RTP sockets to.
+	Host string
+	// Username and Password are the SIP account's, for Register.
+	Username, Password string
+	// Law is the preferred G.711 law of the calls it places (default A-law).
+	Law    media.Law
+	Logger *slog.Logger
+}
+
+// Phone is a small SIP user agent over UDP: it registers with digest
+// authentication, places calls and answers them. Plateau's demo agents use
+// it (RunPhoneBot), and the tests use it as a caller and as an agent's
+// phone.
+type Phone struct {
+	cfg    PhoneConfig
+	log    *slog.Logger
+	ua     *sipgo.UserAgent
+	client *sipgo.Client
+	dua    *sipgo.DialogUA
+	conn   net.PacketConn
+	addr   netip.AddrPort
+
+	mu       sync.Mutex
+	incoming map[string]*PhoneCall // by UAS dialog id
+	outgoing map[string]*PhoneCall // by UAC dialog id
+	answer   func(*PhoneCall)
+}
+
+// PhoneCall is one call of a Phone.
+type PhoneCall struct {
+	p      *Phone
+	RTP    *media.Session
+	Codec  *media.Codec
+	EvPT   int // telephone-event payload type, -1 without
+	srv    *sipgo.DialogServerSession
+	cli    *sipgo.DialogClientSession
+	ended  chan struct{}
+	once   sync.Once
+	mu     sync.Mutex
+	audio  []int16
+	digits []rune
+	recv   bool
+}
+
+// NewPhone binds a phone on cfg.Host (a free port) and serves its SIP
+// socket until ctx is done.
+func NewPhone(ctx context.Context, cfg PhoneConfig) (*Phone, error) {
+	if cfg.Host == "" {
+		cfg.Host = "127.0.0.1"
+	}
+	if cfg.Law == 0 {
+		cfg.Law = media.Alaw
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	p := &Phone{cfg: cfg, log: cfg.Logger, incoming: map[string]*PhoneCall{}, outgoing: map[string]*PhoneCall{}}
+	var lc net.ListenConfig
+	conn, err := lc.ListenPacket(ctx, "udp", net.JoinHostPort(cfg.Host, "0"))
+	if err != nil {
+		return nil, fmt.Errorf("phone: listen: %w", err)
+	}
+	p.conn = conn
+	p.addr = conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	user := cfg.Username
+	if user == "" {
+		user = "phone"
+	}
+	p.ua, err = sipgo.NewUA(sipgo.WithUserAgent("Plateau phone"), sipgo.WithUserAgentHostname(cfg.Host))
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("phone: %w", err)
+	}
+	p.client, err = sipgo.NewClient(p.ua, sipgo.WithClientHostname(cfg.Host), sipgo.WithClientPort(int(p.addr.Port())),
+		sipgo.WithClientConnectionAddr(p.addr.String()))
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("phone: %w", err)
+	}
+	p.dua = &sipgo.DialogUA{Client: p.client, ContactHDR: sipmsg.ContactHeader{Address: sipmsg.Uri{Scheme: "sip", User: user, Host: cfg.Host, Port: int(p.addr.Port())}}}
+	srv, err := sipgo.NewServer(p.ua)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("phone: %w", err)
+	}
+	srv.OnInvite(p.onInvite)
+	srv.OnAck(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+		if c := p.lookup(req, true); c != nil && c.srv != nil {
+			_ = c.srv.ReadAck(req, tx)
+		}
+	})
+	srv.OnBye(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+		if c := p.lookup(req, true); c != nil && c.srv != nil {
+			_ = c.srv.ReadBye(req, tx)
+			c.end()
+			return
+		}
+		if c := p.lookup(req, false); c != nil && c.cli != nil {
+			_ = c.cli.ReadBye(req, tx)
+			c.end()
+			return
+		}
+		reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+	})
+	srv.OnCancel(func(*sipmsg.Request, sipmsg.ServerTransaction) {})
+	go func() {
+		_ = srv.ServeUDP(conn)
+	}()
+	if err := waitConn(ctx, p.ua, "udp", p.addr.String()); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("phone: %w", err)
+	}
+	context.AfterFunc(ctx, func() {
+		p.ua.Close()
+		conn.Close()
+	})
+	return p, nil
+}
+
+// Addr is the phone's SIP address.
+func (p *Phone) Addr() netip.AddrPort { return p.addr }
+
+func (p *Phone) lookup(req *sipmsg.Request, uas bool) *PhoneCall {
+	var id string
+	var err error
+	if uas {
+		id, err = sipmsg.DialogIDFromRequestUAS(req)
+	} else {
+		id, err = sipmsg.DialogIDFromRequestUAC(req)
+	}
+	if err != nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if uas {
+		return p.incoming[id]
+	}
+	return p.outgoing[id]
+}
+
+func (p *Phone) serverURI(user string) sipmsg.Uri {
+	host, port, _ := net.SplitHostPort(p.cfg.Server)
+	var u sipmsg.Uri
+	_ = sipmsg.ParseUri(fmt.Sprintf("sip:%s@%s:%s", user, host, port), &u)
+	return u
+}
+
+// Register registers the phone's contact for expires (digest
+// authentication with the configured account).
+func (p *Phone) Register(ctx context.Context, expires time.Duration) error {
+	req := sipmsg.NewRequest(sipmsg.REGISTER, p.serverURI(""))
+	req.Recipient.User = ""
+	to := sipmsg.ToHeader{Address: p.serverURI(p.cfg.Username)}
+	from := sipmsg.FromHeader{Address: p.serverURI(p.cfg.Username), Params: params("tag", sipmsg.GenerateTagN(16))}
+	req.AppendHeader(&to)
+	req.AppendHeader(&from)
+	req.AppendHeader(sipmsg.HeaderClone(&p.dua.ContactHDR))
+	req.AppendHeader(sipmsg.NewHeader("Expires", fmt.Sprint(int(expires.Seconds()))))
+	req.SetDestination(p.cfg.Server)
+	res, err := p.client.Do(ctx, req)
+	if err != nil {
+		return fmt.Errorf("phone: register: %w", err)
+	}
+	if res.StatusCode == sipmsg.StatusUnauthorized {
+		res, err = p.client.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: p.cfg.Username, Password: p.cfg.Password})
+		if err != nil {
+			return fmt.Errorf("phone: register: %w", err)
+		}
+	}
+	if res.StatusCode != sipmsg.StatusOK {
+		return fmt.Errorf("phone: register: %d %s", res.StatusCode, res.Reason)
+	}
+	return nil
+}
+
+// Answer makes the phone answer every call (after one ringing response)
+// and run handle on it in its own goroutine.
+func (p *Phone) Answer(handle func(*PhoneCall)) {
+	p.mu.Lock()
+	p.answer = handle
+	p.mu.Unlock()
+}
+
+func (p *Phone) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	p.mu.Lock()
+	handle := p.answer
+	p.mu.Unlock()
+	if handle == nil {
+		reply(req, tx, sipmsg.StatusBusyHere, "Busy Here")
+		return
+	}
+	offer, err := media.ParseOffer(req.Body())
+	if err != nil {
+		reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
+		return
+	}
+	law, err := offer.ChooseCodec()
+	if err != nil {
+		reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
+		return
+	}
+	dlg, err := p.dua.ReadInvite(req, tx)
+	if err != nil {
+		reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
+		return
+	}
+	c, err := p.newCall(law)
+	if err != nil {
+		_ = dlg.Respond(sipmsg.StatusServiceUnavailable, "No Media", nil)
+		return
+	}
+	c.srv = dlg
+	c.RTP.SetRemote(offer.Addr)
+	if te, ok := offer.TelephoneEvent(); ok {
+		c.EvPT = int(te.PT)
+		c.RTP.SetEventPayloadType(te.PT)
+	}
+	_ = dlg.Respond(sipmsg.StatusRinging, "Ringing", nil)
+	ans, err := media.BuildAnswer(offer, media.Answer{Addr: c.RTP.LocalAddr(), Codec: law, TelephoneEvent: true, SessionID: rand.Uint64() >> 1})
+	if err != nil {
+		_ = dlg.Respond(sipmsg.StatusNotAcceptableHere, "Not Acceptable Here", nil)
+		c.end()
+		return
+	}
+	p.mu.Lock()
+	p.incoming[dlg.ID] = c
+	p.mu.Unlock()
+	if err := dlg.RespondSDP(ans); err != nil {
+		c.end()
+		return
+	}
+	go c.receive()
+	go handle(c)
+}
+
+func (p *Phone) newCall(law media.Law) (*PhoneCall, error) {
+	rtpSess, err := media.Listen(context.Background(), net.JoinHostPort(p.cfg.Host, "0"))
+	if err != nil {
+		return nil, err
+	}
+	codec, _ := media.NewCodec(law)
+	rtpSess.SetPayloadType(law.PayloadType())
+	return &PhoneCall{p: p, RTP: rtpSess, Codec: codec, EvPT: -1, ended: make(chan struct{})}, nil
+}
+
+// Dial calls number at the server and waits for the answer.
+func (p *Phone) Dial(ctx context.Context, number string) (*PhoneCall, error) {
+	laws := []media.Law{p.cfg.Law, media.Ulaw}
+	if p.cfg.Law == media.Ulaw {
+		laws = []media.Law{media.Ulaw, media.Alaw}
+	}
+	c, err := p.newCall(laws[0])
+	if err != nil {
+		return nil, err
+	}
+	offer, err := media.BuildOffer(media.OfferSpec{Addr: c.RTP.LocalAddr(), Laws: laws, Event: eventPT, SessionID: rand.Uint64() >> 1})
+	if err != nil {
+		c.RTP.Close()
+		return nil, err
+	}
+	req := sipmsg.NewRequest(sipmsg.INVITE, p.serverURI(number))
+	req.SetDestination(p.cfg.Server)
+	req.SetBody(offer)
+	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
+	user := p.cfg.Username
+	if user == "" {
+		user = "caller"
+	}
+	from := sipmsg.FromHeader{Address: sipmsg.Uri{Scheme: "sip", User: user, Host: p.cfg.Host, Port: int(p.addr.Port())}, Params: params("tag", sipmsg.GenerateTagN(16))}
+	req.AppendHeader(&from)
+	dlg, err := p.dua.WriteInvite(ctx, req)
+	if err != nil {
+		c.RTP.Close()
+		return nil, fmt.Errorf("phone: invite: %w", err)
+	}
+	if err := dlg.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
+		c.RTP.Close()
+		return nil, fmt.Errorf("phone: call %s: %w", number, err)
+	}
+	ans, err := media.ParseOffer(dlg.InviteResponse.Body())
+	if err != nil {
+		c.RTP.Close()
+		return nil, fmt.Errorf("phone: answer sdp: %w", err)
+	}
+	law, err := ans.ChooseCodec()
+	if err != nil {
+		c.RTP.Close()
+		return nil, err
+	}
+	c.Codec, _ = media.NewCodec(law)
+	c.RTP.SetPayloadType(law.PayloadType())
+	c.RTP.SetRemote(ans.Addr)
+	if te, ok := ans.TelephoneEvent(); ok {
+		c.EvPT = int(te.PT)
+		c.RTP.SetEventPayloadType(te.PT)
+	}
+	c.cli = dlg
+	p.mu.Lock()
+	p.outgoing[dlg.ID] = c
+	p.mu.Unlock()
+	if err := dlg.Ack(ctx); err != nil {
+		c.end()
+		return nil, fmt.Errorf("phone: ack: %w", err)
+	}
+	go c.receive()
+	return c, nil
+}
+
+// receive decodes what arrives: audio into the recording, events into digits.
+func (c *PhoneCall) receive() {
+	buf := make([]byte, 1500)
+	det := media.NewEventDetector(media.SampleRate)
+	pcm := make([]int16, 1500)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-c.ended; cancel() }()
+	for {
+		pk, err := c.RTP.ReadPacket(ctx, buf)
+		if err != nil {
+			return
+		}
+		c.mu.Lock()
+		c.recv = true
+		if c.EvPT >= 0 && int(pk.PayloadType) == c.EvPT {
+			ds, _ := det.Packet(pk.Timestamp, pk.Payload)
+			for _, d := range ds {
+				c.digits = append(c.digits, d.Key)
+			}
+		} else if pk.PayloadType == c.Codec.Law().PayloadType() && len(c.audio) < 10*60*media.SampleRate {
+			n := c.Codec.Decode(pcm, pk.Payload)
+			c.audio = append(c.audio, pcm[:n]...)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// Audio returns a copy of the audio received so far (decoded PCM).
+func (c *PhoneCall) Audio() []int16 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]int16(nil), c.audio...)
+}
+
+// Digits returns the DTMF keys received as RFC 4733 events.
+func (c *PhoneCall) Digits() []rune {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]rune(nil), c.digits...)
+}
+
+// Play sends src on the call in real time.
+func (c *PhoneCall) Play(ctx context.Context, src media.Source) error {
+	return c.RTP.Play(ctx, src, c.Codec)
+}
+
+// SendDigit sends a DTMF key as RFC 4733 events.
+func (c *PhoneCall) SendDigit(ctx context.Context, key rune) error {
+	if c.EvPT < 0 {
+		return errors.New("phone: no telephone-event negotiated")
+	}
+	return c.RTP.SendDigit(ctx, key, 100*time.Millisecond)
+}
+
+// Ended is closed when the call is over (either side hung up).
+func (c *PhoneCall) Ended() <-chan struct{} { return c.ended }
+
+// Hangup sends BYE and ends the call.
+func (c *PhoneCall) Hangup(ctx context.Context) error {
+	var err error
+	switch {
+	case c.srv != nil:
+		err = c.srv.Bye(ctx)
+	case c.cli != nil:
+		err = c.cli.Bye(ctx)
+	}
+	c.end()
+	return err
+}
+
+func (c *PhoneCall) end() {
+	c.once.Do(func() {
+		close(c.ended)
+		c.RTP.Close()
+		c.p.mu.Lock()
+		if c.srv != nil {
+			delete(c.p.incoming, c.srv.ID)
+		}
+		if c.cli != nil {
+			delete(c.p.outgoing, c.cli.ID)
+		}
+		c.p.mu.Unlock()
+	})
+}
+
+// RunPhoneBot is the phone of a demo agent bot: it registers, answers every
+// call the agent is offered, says hello with a one-second 440 Hz tone and
+// then echoes what it hears until the call ends (the bot's desktop ends it
+// after its handle time). It re-registers before expiry and returns when
+// ctx is done.
+func RunPhoneBot(ctx context.Context, cfg PhoneConfig) error {
+	p, err := NewPhone(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	p.Answer(func(c *PhoneCall) {
+		tone, err := media.NewTone(440, 6000, time.Second)
+		if err == nil {
+			_ = c.Play(ctx, tone)
+		}
+		c.echo(ctx)
+	})
+	const expires = 5 * time.Minute
+	for {
+		if err := p.Register(ctx, expires); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			p.log.Warn("phone bot: register", "username", cfg.Username, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(expires / 2):
+		}
+	}
+}
+
+// echo sends back every packet received until the call ends.
+func (c *PhoneCall) echo(ctx context.Context) {
+	// The receive loop keeps the recording; echo reads its own copy of the
+	// stream by sampling the recording in 20 ms frames.
+	t := time.NewTicker(media.FrameTime)
+	defer t.Stop()
+	sent := len(c.Audio())
+	frame := make([]byte, media.FrameSamples)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.ended:
+			return
+		case <-t.C:
+		}
+		c.mu.Lock()
+		for len(c.audio)-sent >= media.FrameSamples {
+			c.Codec.Encode(frame, c.audio[sent:sent+media.FrameSamples])
+			sent += media.FrameSamples
+			c.mu.Unlock()
+			_ = c.RTP.WriteFrame(frame, media.FrameSamples, false)
+			c.mu.Lock()
+		}
+		c.mu.Unlock()
+	}
+}

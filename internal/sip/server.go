@@ -1,0 +1,685 @@
+// Package sip is Plateau's SIP voice channel, on github.com/emiago/sipgo:
+// calls to entry numbers are stored and queued in the live center (with
+// spoken position and expected wait, music on hold, DTMF callback), agents'
+// phones register with digest authentication and are rung when the routing
+// engine offers them a call, and Plateau bridges the two media streams
+// (G.711 passthrough, RFC 4733 events passed through).
+//
+// Plateau is a SIP endpoint, never a proxy: it answers INVITEs to the entry
+// numbers it knows (others get 404), rings only authenticated registered
+// agent phones, and places one kind of outbound call, a callback the
+// customer asked for, to the number they confirmed, through the configured
+// gateway. INVITEs and REGISTERs are rate-limited per source address.
+package sip
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/plateau-cc/plateau/internal/live"
+	"github.com/plateau-cc/plateau/internal/media"
+	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+// Defaults of Config.
+const (
+	DefaultAddr          = "127.0.0.1:5060"
+	DefaultRealm         = "plateau"
+	DefaultAnnounceEvery = 60 * time.Second
+	DefaultMaxExpires    = time.Hour
+	defaultExpires       = time.Hour
+	minExpires           = 30 * time.Second
+	// eventPT is the telephone-event payload type of the offers Plateau makes.
+	eventPT = 101
+)
+
+// Config configures the SIP server.
+type Config struct {
+	// Addr is where SIP is served over UDP and TCP (host:port; port 0 picks
+	// one, the same for both).
+	Addr string
+	// TLSAddr, CertFile and KeyFile add SIP over TLS when all are set.
+	TLSAddr, CertFile, KeyFile string
+	// RTPHost is the IP address media sockets bind to and SDP announces;
+	// empty means Addr's host, which must then be a specific address.
+	RTPHost string
+	// Realm of the digest challenges (the HA1s of the SIP accounts are
+	// computed for it). Default DefaultRealm.
+	Realm string
+	// AnnounceEvery is the period of the position announcement to waiting
+	// callers (default DefaultAnnounceEvery).
+	AnnounceEvery time.Duration
+	// Per-source rate limits: sustained requests per second and burst.
+	// Zero values take the defaults (INVITE 5/s burst 20, REGISTER 2/s
+	// burst 10).
+	InviteRate, InviteBurst     float64
+	RegisterRate, RegisterBurst float64
+	// MaxExpires caps a registration's lifetime (default DefaultMaxExpires).
+	MaxExpires time.Duration
+	// CallbackGateway (host:port) receives the callbacks Plateau places to
+	// customers' numbers (sip:NUMBER@gateway). Empty: a callback can only
+	// reach the SIP address the customer called from, and only for the
+	// number they called from.
+	CallbackGateway string
+	// Logger receives the server's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+func (c *Config) defaults() error {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return fmt.Errorf("sip: address %q: %w", c.Addr, err)
+	}
+	if c.RTPHost == "" {
+		c.RTPHost = host
+	}
+	ip, err := netip.ParseAddr(c.RTPHost)
+	if err != nil || ip.IsUnspecified() {
+		return fmt.Errorf("sip: RTP host %q must be a specific IP address (set it when SIP listens on every address)", c.RTPHost)
+	}
+	if c.Realm == "" {
+		c.Realm = DefaultRealm
+	}
+	if c.AnnounceEvery <= 0 {
+		c.AnnounceEvery = DefaultAnnounceEvery
+	}
+	if c.InviteRate <= 0 {
+		c.InviteRate = 5
+	}
+	if c.InviteBurst <= 0 {
+		c.InviteBurst = 20
+	}
+	if c.RegisterRate <= 0 {
+		c.RegisterRate = 2
+	}
+	if c.RegisterBurst <= 0 {
+		c.RegisterBurst = 10
+	}
+	if c.MaxExpires <= 0 {
+		c.MaxExpires = DefaultMaxExpires
+	}
+	if (c.CertFile == "") != (c.KeyFile == "") || (c.TLSAddr != "" && c.CertFile == "") {
+		return errors.New("sip: TLS needs an address, a certificate file and a key file")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Server is Plateau's SIP endpoint.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	center   *live.Center
+	st       *store.Store
+	now      func() time.Time
+	speakers map[string]*media.Speaker
+	moh      *media.Samples
+	invites  *limiter
+	regs     *limiter
+	nonces   nonces
+	reg      *registrar
+
+	ua      *sipgo.UserAgent
+	srv     *sipgo.Server
+	udpDUA  *sipgo.DialogUA // dialogs over UDP: requests leave from the listening socket
+	tcpDUA  *sipgo.DialogUA
+	udpAddr netip.AddrPort
+	tcpAddr netip.AddrPort
+	tlsAddr netip.AddrPort
+	udpConn net.PacketConn
+	tcpLn   net.Listener
+	tlsLn   net.Listener
+
+	mu    sync.Mutex
+	calls map[string]*call // by the caller's dialog id (Plateau is the UAS)
+	legs  map[string]*leg  // by the dialog id of the calls Plateau placed (UAC)
+	all   map[*call]struct{}
+	wg    sync.WaitGroup
+	ctx   context.Context // the server's lifetime, set by Serve
+}
+
+// New prepares a SIP server for the center; Listen binds it and Serve runs it.
+func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, center: center, st: st, now: time.Now,
+		speakers: map[string]*media.Speaker{},
+		invites:  newLimiter(cfg.InviteRate, cfg.InviteBurst),
+		regs:     newLimiter(cfg.RegisterRate, cfg.RegisterBurst),
+		reg:      newRegistrar(),
+		calls:    map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{},
+		ctx:      context.Background(),
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("sip: nonce key: %w", err)
+	}
+	s.nonces = nonces{key: key, now: func() time.Time { return s.now() }}
+	prompts := media.Prompts()
+	for _, lang := range []string{media.French, media.English} {
+		sp, err := media.NewSpeaker(prompts, lang)
+		if err != nil {
+			return nil, fmt.Errorf("sip: prompts %s: %w", lang, err)
+		}
+		s.speakers[lang] = sp
+	}
+	moh, err := media.LoadWAV(prompts, media.MusicOnHold)
+	if err != nil {
+		return nil, fmt.Errorf("sip: music on hold: %w", err)
+	}
+	s.moh = moh
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Plateau"), sipgo.WithUserAgentHostname(cfg.RTPHost))
+	if err != nil {
+		return nil, fmt.Errorf("sip: user agent: %w", err)
+	}
+	s.ua = ua
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(s.log.With("part", "sipgo")))
+	if err != nil {
+		return nil, fmt.Errorf("sip: server: %w", err)
+	}
+	s.srv = srv
+	srv.OnInvite(s.onInvite)
+	srv.OnAck(s.onAck)
+	srv.OnBye(s.onBye)
+	srv.OnCancel(func(*sipmsg.Request, sipmsg.ServerTransaction) {}) // the transaction layer answers it and ends the INVITE
+	srv.OnInfo(s.onInfo)
+	srv.OnRegister(s.onRegister)
+	srv.OnOptions(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+		res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
+		res.AppendHeader(sipmsg.NewHeader("Allow", "INVITE, ACK, BYE, CANCEL, INFO, OPTIONS, REGISTER"))
+		respond(tx, res)
+	})
+	return s, nil
+}
+
+// Prompts returns the embedded prompt file system (for tests comparing what
+// a caller hears).
+func Prompts() fs.FS { return media.Prompts() }
+
+// Listen binds the UDP and TCP (and TLS) listeners.
+func (s *Server) Listen(ctx context.Context) error {
+	var lc net.ListenConfig
+	var err error
+	for range 50 {
+		s.udpConn, err = lc.ListenPacket(ctx, "udp", s.cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("sip: listen udp %s: %w", s.cfg.Addr, err)
+		}
+		s.udpAddr = s.udpConn.LocalAddr().(*net.UDPAddr).AddrPort()
+		s.tcpLn, err = lc.Listen(ctx, "tcp", netip.AddrPortFrom(s.udpAddr.Addr(), s.udpAddr.Port()).String())
+		if err == nil {
+			break
+		}
+		s.udpConn.Close()
+		if _, port, _ := net.SplitHostPort(s.cfg.Addr); port != "0" {
+			return fmt.Errorf("sip: listen tcp %s: %w", s.cfg.Addr, err)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("sip: listen tcp %s: %w", s.cfg.Addr, err)
+	}
+	s.tcpAddr = s.tcpLn.Addr().(*net.TCPAddr).AddrPort()
+	if s.cfg.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(s.cfg.CertFile, s.cfg.KeyFile)
+		if err != nil {
+			s.closeListeners()
+			return fmt.Errorf("sip: TLS certificate: %w", err)
+		}
+		addr := s.cfg.TLSAddr
+		ln, err := lc.Listen(ctx, "tcp", addr)
+		if err != nil {
+			s.closeListeners()
+			return fmt.Errorf("sip: listen tls %s: %w", addr, err)
+		}
+		s.tlsLn = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		s.tlsAddr = ln.Addr().(*net.TCPAddr).AddrPort()
+	}
+	host := s.cfg.RTPHost
+	udpClient, err := sipgo.NewClient(s.ua, sipgo.WithClientHostname(host), sipgo.WithClientPort(int(s.udpAddr.Port())),
+		sipgo.WithClientConnectionAddr(s.udpAddr.String()))
+	if err != nil {
+		s.closeListeners()
+		return fmt.Errorf("sip: udp client: %w", err)
+	}
+	tcpClient, err := sipgo.NewClient(s.ua, sipgo.WithClientHostname(host))
+	if err != nil {
+		s.closeListeners()
+		return fmt.Errorf("sip: tcp client: %w", err)
+	}
+	s.udpDUA = &sipgo.DialogUA{Client: udpClient, RewriteContact: true,
+		ContactHDR: sipmsg.ContactHeader{Address: sipmsg.Uri{Scheme: "sip", User: "plateau", Host: host, Port: int(s.udpAddr.Port())}}}
+	s.tcpDUA = &sipgo.DialogUA{Client: tcpClient, RewriteContact: true,
+		ContactHDR: sipmsg.ContactHeader{Address: sipmsg.Uri{Scheme: "sip", User: "plateau", Host: host, Port: int(s.tcpAddr.Port()),
+			UriParams: params("transport", "tcp")}}}
+	return nil
+}
+
+func (s *Server) closeListeners() {
+	for _, c := range []interface{ Close() error }{s.udpConn, s.tcpLn, s.tlsLn} {
+		if c != nil && !isNilCloser(c) {
+			c.Close()
+		}
+	}
+}
+
+func isNilCloser(c interface{ Close() error }) bool {
+	switch v := c.(type) {
+	case net.PacketConn:
+		return v == nil
+	case net.Listener:
+		return v == nil
+	}
+	return false
+}
+
+// Addr is the UDP (and TCP) address SIP is served on.
+func (s *Server) Addr() netip.AddrPort { return s.udpAddr }
+
+// TLSAddr is the TLS address, invalid when TLS is off.
+func (s *Server) TLSAddr() netip.AddrPort { return s.tlsAddr }
+
+// Serve answers SIP until ctx is done, then hangs up every call and closes
+// the listeners.
+func (s *Server) Serve(ctx context.Context) error {
+	if s.udpConn == nil {
+		return errors.New("sip: Serve before Listen")
+	}
+	s.mu.Lock()
+	s.ctx = ctx
+	s.mu.Unlock()
+	s.center.SetVoiceDialer(s)
+	errs := make(chan error, 3)
+	go func() { errs <- s.srv.ServeUDP(s.udpConn) }()
+	if err := waitConn(ctx, s.ua, "udp", s.udpAddr.String()); err != nil {
+		return fmt.Errorf("sip: serve: %w", err)
+	}
+	go func() { errs <- s.srv.ServeTCP(s.tcpLn) }()
+	n := 2
+	if s.tlsLn != nil {
+		n++
+		go func() { errs <- s.srv.ServeTLS(s.tlsLn) }()
+	}
+	s.log.Info("sip serving", "udp", s.udpAddr.String(), "tcp", s.tcpAddr.String(), "tls", s.tlsAddr.String())
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errs:
+		n--
+		err = fmt.Errorf("sip: serve: %w", err)
+	}
+	s.center.SetVoiceDialer(nil)
+	// Hang up what is left, then close.
+	s.mu.Lock()
+	calls := make([]*call, 0, len(s.all))
+	for c := range s.all {
+		calls = append(calls, c)
+	}
+	s.mu.Unlock()
+	for _, c := range calls {
+		c.shutdown()
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		s.log.Warn("sip: calls still ending at shutdown")
+	}
+	s.closeListeners()
+	s.ua.Close()
+	return err
+}
+
+// serverCtx is the context calls live in.
+func (s *Server) serverCtx() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ctx
+}
+
+// ---- helpers ----
+
+func respond(tx sipmsg.ServerTransaction, res *sipmsg.Response) {
+	_ = tx.Respond(res) // a failed response is the client's loss: it retransmits or gives up
+}
+
+func reply(req *sipmsg.Request, tx sipmsg.ServerTransaction, code int, reason string, hdrs ...sipmsg.Header) {
+	res := sipmsg.NewResponseFromRequest(req, code, reason, nil)
+	for _, h := range hdrs {
+		res.AppendHeader(h)
+	}
+	respond(tx, res)
+}
+
+// sourceHost is the IP a request came from (the rate limits' key).
+func sourceHost(req *sipmsg.Request) string {
+	src := req.Source()
+	if h, _, err := net.SplitHostPort(src); err == nil {
+		return h
+	}
+	return src
+}
+
+// limited answers 503 with Retry-After when src is over its rate.
+func (s *Server) limited(l *limiter, req *sipmsg.Request, tx sipmsg.ServerTransaction) bool {
+	ok, wait := l.allow(sourceHost(req), s.now())
+	if ok {
+		return false
+	}
+	reply(req, tx, sipmsg.StatusServiceUnavailable, "Rate Limited", sipmsg.NewHeader("Retry-After", strconv.Itoa(retryAfter(wait))))
+	return true
+}
+
+// wellFormed checks the headers every request of a dialog needs.
+func wellFormed(req *sipmsg.Request) bool {
+	return req.From() != nil && req.To() != nil && req.CallID() != nil && req.CSeq() != nil && req.Via() != nil
+}
+
+// ---- REGISTER ----
+
+func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if s.limited(s.regs, req, tx) {
+		return
+	}
+	if !wellFormed(req) {
+		reply(req, tx, sipmsg.StatusBadRequest, "Missing Headers")
+		return
+	}
+	src := sourceHost(req)
+	challenge := func(stale bool) {
+		res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusUnauthorized, "Unauthorized", nil)
+		for _, ch := range challenges(s.cfg.Realm, s.nonces.make(src), stale) {
+			res.AppendHeader(sipmsg.NewHeader("WWW-Authenticate", ch))
+		}
+		respond(tx, res)
+	}
+	h := req.GetHeader("Authorization")
+	if h == nil {
+		challenge(false)
+		return
+	}
+	cred, err := parseCredentials(h.Value())
+	if err != nil {
+		reply(req, tx, sipmsg.StatusBadRequest, "Bad Authorization")
+		return
+	}
+	if cred.Realm != s.cfg.Realm {
+		challenge(false)
+		return
+	}
+	if ok, stale := s.nonces.check(cred.Nonce, src); !ok {
+		challenge(stale)
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.serverCtx(), 5*time.Second)
+	defer cancel()
+	acc, err := s.st.FindSIPAccount(ctx, cred.Username)
+	if errors.Is(err, store.ErrNotFound) {
+		s.log.Info("sip register: unknown username", "username", cred.Username, "source", req.Source())
+		challenge(false)
+		return
+	}
+	if err != nil {
+		s.log.Error("sip register: find account", "err", err)
+		reply(req, tx, sipmsg.StatusInternalServerError, "Server Error")
+		return
+	}
+	if acc.Realm != s.cfg.Realm || !verifyDigest(cred, acc.HA1MD5, acc.HA1SHA256, string(req.Method)) {
+		s.log.Info("sip register: wrong credentials", "username", cred.Username, "source", req.Source())
+		challenge(false)
+		return
+	}
+	// The address of record is the account's own.
+	if to := req.To(); to == nil || to.Address.User != acc.Username {
+		reply(req, tx, sipmsg.StatusForbidden, "Not Your Address")
+		return
+	}
+	expires := defaultExpires
+	if e := req.GetHeader("Expires"); e != nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(e.Value())); err == nil && n >= 0 {
+			expires = time.Duration(n) * time.Second
+		}
+	}
+	contact := req.Contact()
+	if contact != nil && contact.Params != nil {
+		if v, ok := contact.Params.Get("expires"); ok {
+			if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+				expires = time.Duration(n) * time.Second
+			}
+		}
+	}
+	if contact == nil {
+		// A query: answer with the current binding.
+		res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
+		if b, ok := s.reg.lookup(acc.AgentID, s.now()); ok {
+			res.AppendHeader(&sipmsg.ContactHeader{Address: b.contact, Params: params("expires", strconv.Itoa(int(time.Until(b.expires).Seconds())))})
+		}
+		respond(tx, res)
+		return
+	}
+	if contact.Address.Wildcard || expires == 0 {
+		s.reg.remove(acc.AgentID)
+		s.log.Info("sip phone unregistered", "agent", acc.AgentID, "username", acc.Username)
+		reply(req, tx, sipmsg.StatusOK, "OK")
+		return
+	}
+	if expires < minExpires {
+		reply(req, tx, 423, "Interval Too Brief", sipmsg.NewHeader("Min-Expires", strconv.Itoa(int(minExpires.Seconds()))))
+		return
+	}
+	expires = min(expires, s.cfg.MaxExpires)
+	s.reg.set(binding{agentID: acc.AgentID, tenantID: acc.TenantID, username: acc.Username, contact: contact.Address,
+		source: req.Source(), transport: req.Transport(), expires: s.now().Add(expires)})
+	s.log.Info("sip phone registered", "agent", acc.AgentID, "username", acc.Username, "contact", contact.Address.String(), "source", req.Source())
+	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
+	res.AppendHeader(&sipmsg.ContactHeader{Address: contact.Address, Params: params("expires", strconv.Itoa(int(expires.Seconds())))})
+	respond(tx, res)
+}
+
+// ---- INVITE and in-dialog requests ----
+
+func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if !wellFormed(req) || req.Contact() == nil {
+		reply(req, tx, sipmsg.StatusBadRequest, "Missing Headers")
+		return
+	}
+	if tag, ok := req.To().Params.Get("tag"); ok && tag != "" {
+		// A re-INVITE (hold, session refresh): the media stays as it is.
+		reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
+		return
+	}
+	if s.limited(s.invites, req, tx) {
+		return
+	}
+	number, err := entryNumber(req.Recipient)
+	if err != nil {
+		reply(req, tx, sipmsg.StatusNotFound, "Not Found")
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.serverCtx(), 10*time.Second)
+	defer cancel()
+	ep, err := s.st.ResolveEntryPoint(ctx, model.EntryPhone, number)
+	if errors.Is(err, store.ErrNotFound) {
+		reply(req, tx, sipmsg.StatusNotFound, "Not Found")
+		return
+	}
+	if err != nil {
+		s.log.Error("sip invite: resolve entry number", "number", number, "err", err)
+		reply(req, tx, sipmsg.StatusServiceUnavailable, "Unavailable", sipmsg.NewHeader("Retry-After", "5"))
+		return
+	}
+	offer, err := media.ParseOffer(req.Body())
+	if err != nil {
+		reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
+		return
+	}
+	law, err := offer.ChooseCodec()
+	if err != nil {
+		reply(req, tx, sipmsg.StatusNotAcceptableHere, "No G.711")
+		return
+	}
+	reply(req, tx, sipmsg.StatusTrying, "Trying")
+	s.answerCall(ctx, req, tx, ep, offer, law)
+}
+
+// dialogUA returns the dialog UA of a transport.
+func (s *Server) dialogUA(transport string) *sipgo.DialogUA {
+	if strings.EqualFold(transport, "udp") {
+		return s.udpDUA
+	}
+	return s.tcpDUA
+}
+
+func (s *Server) onAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	id, err := sipmsg.DialogIDFromRequestUAS(req)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	c := s.calls[id]
+	s.mu.Unlock()
+	if c != nil && c.dlg != nil {
+		_ = c.dlg.ReadAck(req, tx)
+	}
+}
+
+func (s *Server) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if !wellFormed(req) {
+		reply(req, tx, sipmsg.StatusBadRequest, "Missing Headers")
+		return
+	}
+	if id, err := sipmsg.DialogIDFromRequestUAS(req); err == nil {
+		s.mu.Lock()
+		c := s.calls[id]
+		s.mu.Unlock()
+		if c != nil {
+			if err := c.dlg.ReadBye(req, tx); err != nil {
+				reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
+				return
+			}
+			c.push(callEvent{kind: evCallerBye})
+			return
+		}
+	}
+	if id, err := sipmsg.DialogIDFromRequestUAC(req); err == nil {
+		s.mu.Lock()
+		l := s.legs[id]
+		s.mu.Unlock()
+		if l != nil {
+			if err := l.dlg.ReadBye(req, tx); err != nil {
+				reply(req, tx, sipmsg.StatusBadRequest, "Bad Request")
+				return
+			}
+			l.call.push(callEvent{kind: evLegBye, leg: l})
+			return
+		}
+	}
+	reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+}
+
+func (s *Server) onInfo(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	id, err := sipmsg.DialogIDFromRequestUAS(req)
+	var c *call
+	if err == nil {
+		s.mu.Lock()
+		c = s.calls[id]
+		s.mu.Unlock()
+	}
+	if c == nil {
+		reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	ct := ""
+	if h := req.ContentType(); h != nil {
+		ct = h.Value()
+	}
+	d, err := media.ParseSIPInfo(ct, req.Body())
+	if err != nil {
+		reply(req, tx, sipmsg.StatusUnsupportedMediaType, "Unsupported Media Type")
+		return
+	}
+	c.digits.Push(d)
+	reply(req, tx, sipmsg.StatusOK, "OK")
+}
+
+// register/unregister calls and legs for in-dialog routing.
+func (s *Server) addCall(id string, c *call) {
+	s.mu.Lock()
+	s.calls[id] = c
+	s.mu.Unlock()
+}
+
+func (s *Server) dropCall(id string) {
+	s.mu.Lock()
+	delete(s.calls, id)
+	s.mu.Unlock()
+}
+
+func (s *Server) addLeg(id string, l *leg) {
+	s.mu.Lock()
+	s.legs[id] = l
+	s.mu.Unlock()
+}
+
+func (s *Server) dropLeg(id string) {
+	s.mu.Lock()
+	delete(s.legs, id)
+	s.mu.Unlock()
+}
+
+// rtpListen opens a media session on the RTP host.
+func (s *Server) rtpListen(ctx context.Context) (*media.Session, error) {
+	return media.Listen(ctx, net.JoinHostPort(s.cfg.RTPHost, "0"))
+}
+
+func (s *Server) speaker(lang string) *media.Speaker {
+	if sp, ok := s.speakers[lang]; ok {
+		return sp
+	}
+	return s.speakers[media.French]
+}
+
+// params makes header parameters from key, value pairs.
+func params(kv ...string) sipmsg.HeaderParams {
+	p := sipmsg.NewParams()
+	for i := 0; i+1 < len(kv); i += 2 {
+		p.Add(kv[i], kv[i+1])
+	}
+	return p
+}
+
+// waitConn waits until the transport layer serves the listening socket at
+// addr, so that requests sent from it reuse it.
+func waitConn(ctx context.Context, ua *sipgo.UserAgent, network, addr string) error {
+	for {
+		if c, err := ua.TransportLayer().GetConnection(network, addr); err == nil && c != nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
+}

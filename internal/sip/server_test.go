@@ -1,0 +1,473 @@
+package sip
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/plateau-cc/plateau/internal/live"
+	"github.com/plateau-cc/plateau/internal/media"
+	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+const (
+	agentLogin   = "amina"
+	agentPass    = "correct horse battery"
+	sipUser      = "amina-phone"
+	sipPass      = "phone-secret-1"
+	testCaller = "+33612345678"
+)
+
+type world struct {
+	t      *testing.T
+	st     *store.Store
+	center *live.Center
+	srv    *Server
+	web    *httptest.Server
+	tenant int64
+	queue  model.Queue
+	agent  int64
+}
+
+type worldOpts struct {
+	closed        bool
+	announceEvery time.Duration
+	inviteBurst   float64
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func must(t *testing.T, err error, what string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func newWorld(t *testing.T, o worldOpts) *world {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	must(t, err, "store")
+	t.Cleanup(func() { st.Close() })
+	w := &world{t: t, st: st}
+	ten, err := st.CreateTenant(ctx, model.Tenant{Slug: "acme", Name: "Acme"})
+	must(t, err, "tenant")
+	w.tenant = ten.ID
+	site, err := st.CreateSite(ctx, ten.ID, model.Site{Name: "Lyon", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 30})
+	must(t, err, "site")
+	q := model.Queue{Name: "phone", Channel: model.ChannelVoice, Priority: 1, SLTargetPct: 80, SLThresholdSeconds: 20,
+		Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 10, WrapUpSeconds: 30}
+	if o.closed {
+		paris, _ := time.LoadLocation("Europe/Paris")
+		today := time.Now().In(paris)
+		s, err := st.CreateSchedule(ctx, ten.ID, model.Schedule{Name: "holiday", TimeZone: "Europe/Paris",
+			Weekly: []model.WeeklyHours{{Day: int(today.Weekday()), From: "00:00", To: "23:59"}}, Holidays: []string{today.Format(time.DateOnly)}})
+		must(t, err, "schedule")
+		q.ScheduleID = &s.ID
+	}
+	w.queue, err = st.CreateQueue(ctx, ten.ID, q)
+	must(t, err, "queue")
+	_, err = st.CreateEntryPoint(ctx, ten.ID, model.EntryPoint{Kind: model.EntryPhone, Address: "1000", QueueID: w.queue.ID})
+	must(t, err, "entry")
+	a, err := st.CreateAgent(ctx, ten.ID, model.Agent{SiteID: site.ID, Name: "Amina B.", VoiceCapacity: 1})
+	must(t, err, "agent")
+	w.agent = a.ID
+	u, err := st.CreateUser(ctx, &ten.ID, model.User{Login: agentLogin, DisplayName: "Amina", Role: model.RoleAgent, AgentID: &a.ID})
+	must(t, err, "user")
+	must(t, st.SetPassword(ctx, &ten.ID, u.ID, agentPass), "password")
+	must(t, st.SetSIPAccount(ctx, ten.ID, a.ID, sipUser, DefaultRealm, sipPass), "sip account")
+
+	w.center, err = live.New(ctx, st, live.Options{Logger: testLogger(t).With("part", "live")})
+	must(t, err, "center")
+	centerDone := make(chan struct{})
+	go func() { w.center.Run(ctx); close(centerDone) }()
+	mux := http.NewServeMux()
+	mux.Handle("/agent/", w.center.AgentHandler())
+	w.web = httptest.NewServer(mux)
+	t.Cleanup(w.web.Close)
+
+	w.srv, err = New(Config{Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, Logger: testLogger(t).With("part", "sip")}, w.center, st)
+	must(t, err, "sip server")
+	must(t, w.srv.Listen(ctx), "sip listen")
+	srvDone := make(chan struct{})
+	go func() { w.srv.Serve(ctx); close(srvDone) }()
+	t.Cleanup(func() {
+		cancel()
+		<-srvDone
+		<-centerDone
+	})
+	return w
+}
+
+func (w *world) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(w.t.Context(), 60*time.Second)
+	w.t.Cleanup(cancel)
+	return ctx
+}
+
+func (w *world) phone(user, pass string) *Phone {
+	w.t.Helper()
+	p, err := NewPhone(w.t.Context(), PhoneConfig{Server: w.srv.Addr().String(), Username: user, Password: pass, Logger: testLogger(w.t).With("part", "phone-"+user)})
+	must(w.t, err, "phone")
+	return p
+}
+
+// desk is the agent's desktop WebSocket.
+type desk struct {
+	t    *testing.T
+	conn *websocket.Conn
+}
+
+func (w *world) desk() *desk {
+	w.t.Helper()
+	conn, _, err := websocket.Dial(w.ctx(), "ws"+strings.TrimPrefix(w.web.URL, "http")+"/agent/ws", nil)
+	must(w.t, err, "dial desk")
+	w.t.Cleanup(func() { conn.CloseNow() })
+	d := &desk{t: w.t, conn: conn}
+	d.send(map[string]any{"type": "login", "login": agentLogin, "password": agentPass})
+	d.expect("logged_in", nil)
+	return d
+}
+
+func (d *desk) send(v any) {
+	b, _ := json.Marshal(v)
+	must(d.t, d.conn.Write(d.t.Context(), websocket.MessageText, b), "desk write")
+}
+
+func (d *desk) expect(typ string, ok func(map[string]any) bool) map[string]any {
+	d.t.Helper()
+	ctx, cancel := context.WithTimeout(d.t.Context(), 15*time.Second)
+	defer cancel()
+	for {
+		_, b, err := d.conn.Read(ctx)
+		if err != nil {
+			d.t.Fatalf("desk: waiting for %q: %v", typ, err)
+		}
+		var f map[string]any
+		must(d.t, json.Unmarshal(b, &f), "desk frame")
+		if f["type"] == typ && (ok == nil || ok(f)) {
+			return f
+		}
+		d.t.Logf("desk: skipping %s", b)
+	}
+}
+
+// rms is the root mean square of samples.
+func rms(x []int16) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	var s float64
+	for _, v := range x {
+		s += float64(v) * float64(v)
+	}
+	return math.Sqrt(s / float64(len(x)))
+}
+
+// goertzel returns the power share of freq in x (0..1).
+func goertzel(x []int16, freq float64) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	k := 2 * math.Cos(2*math.Pi*freq/media.SampleRate)
+	var s1, s2, energy float64
+	for _, v := range x {
+		f := float64(v)
+		s0 := f + k*s1 - s2
+		s2, s1 = s1, s0
+		energy += f * f
+	}
+	p := s1*s1 + s2*s2 - k*s1*s2
+	if energy == 0 {
+		return 0
+	}
+	return 2 * p / (float64(len(x)) * energy)
+}
+
+func eventually(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func promptSamples(t *testing.T, lang, name string) int {
+	t.Helper()
+	s, err := media.LoadWAV(media.Prompts(), lang+"/"+name+".wav")
+	must(t, err, "prompt "+name)
+	return s.Len()
+}
+
+func TestCallQueuedAnnouncedAnsweredBridged(t *testing.T) {
+	w := newWorld(t, worldOpts{})
+	ctx := w.ctx()
+	caller := w.phone(testCaller, "")
+	call, err := caller.Dial(ctx, "1000")
+	must(t, err, "dial 1000")
+	// The call was stored and queued before the answer.
+	ins, err := w.st.ListOpenInteractions(ctx)
+	must(t, err, "open interactions")
+	if len(ins) != 1 || ins[0].Channel != model.ChannelVoice || ins[0].State != model.StateQueued || ins[0].Customer.Phone != testCaller {
+		t.Fatalf("stored %+v", ins)
+	}
+	id := ins[0].ID
+	// The caller hears the welcome then "vous êtes le prochain" and the wait:
+	// as long as those prompts, and not silence.
+	welcome := promptSamples(t, "fr", media.PromptWelcome)
+	next := promptSamples(t, "fr", media.PromptNext)
+	eventually(t, "the announcement", 20*time.Second, func() bool { return len(call.Audio()) >= welcome+next })
+	audio := call.Audio()
+	if r := rms(audio[:welcome]); r < 300 {
+		t.Fatalf("welcome is silence (rms %.0f)", r)
+	}
+
+	// The agent's phone registers (digest) and the agent gets ready.
+	agentPhone := w.phone(sipUser, sipPass)
+	answered := make(chan *PhoneCall, 1)
+	agentPhone.Answer(func(c *PhoneCall) {
+		answered <- c
+		tone, _ := media.NewTone(1300, 8000, 0)
+		c.Play(ctx, tone)
+	})
+	must(t, agentPhone.Register(ctx, time.Hour), "register")
+	d := w.desk()
+	d.send(map[string]any{"type": "state", "state": "ready"})
+	offer := d.expect("offer", nil)
+	if offer["channel"] != "voice" || int64(offer["contact_id"].(float64)) != id {
+		t.Fatalf("offer %v", offer)
+	}
+	var agentCall *PhoneCall
+	select {
+	case agentCall = <-answered:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the agent's phone did not ring")
+	}
+	d.expect("connected", nil)
+	// Both ways across the bridge: the caller's 700 Hz reaches the agent,
+	// the agent's 1300 Hz the caller.
+	before := len(call.Audio())
+	go func() {
+		tone, _ := media.NewTone(700, 8000, 0)
+		call.Play(ctx, tone)
+	}()
+	eventually(t, "audio both ways", 15*time.Second, func() bool {
+		return len(agentCall.Audio()) > 8000 && len(call.Audio()) > before+8000
+	})
+	time.Sleep(300 * time.Millisecond)
+	ag := agentCall.Audio()
+	ca := call.Audio()[before:]
+	if g := goertzel(ag[len(ag)-4000:], 700); g < 0.5 {
+		t.Errorf("agent hears 700 Hz at %.2f of the power", g)
+	}
+	if g := goertzel(ca[len(ca)-4000:], 1300); g < 0.5 {
+		t.Errorf("caller hears 1300 Hz at %.2f of the power", g)
+	}
+	// The caller hangs up: the agent's phone gets BYE, the agent wraps up.
+	must(t, call.Hangup(ctx), "caller bye")
+	select {
+	case <-agentCall.Ended():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the agent's phone was not hung up")
+	}
+	d.expect("ended", nil)
+	segs, err := w.st.ListSegments(ctx, w.tenant, id)
+	must(t, err, "segments")
+	var kinds []string
+	for _, s := range segs {
+		kinds = append(kinds, string(s.Kind))
+		if s.Billable != (s.Kind == model.SegConnected || s.Kind == model.SegWrapUp) {
+			t.Errorf("segment %s billable=%v", s.Kind, s.Billable)
+		}
+	}
+	if fmt.Sprint(kinds) != "[queued offered connected wrap_up]" {
+		t.Fatalf("segments %v", kinds)
+	}
+}
+
+func TestAgentHangsUpAndRONA(t *testing.T) {
+	w := newWorld(t, worldOpts{})
+	ctx := w.ctx()
+	agentPhone := w.phone(sipUser, sipPass)
+	must(t, agentPhone.Register(ctx, time.Hour), "register")
+	d := w.desk()
+	d.send(map[string]any{"type": "state", "state": "ready"})
+	d.expect("agent_state", func(f map[string]any) bool { return f["state"] == "ready" })
+	// The phone does not answer: busy (486) is a decline, the agent is not ready.
+	caller := w.phone(testCaller, "")
+	call, err := caller.Dial(ctx, "1000")
+	must(t, err, "dial")
+	d.expect("offer", nil)
+	d.expect("offer_withdrawn", nil)
+	d.expect("agent_state", func(f map[string]any) bool { return f["state"] == "not_ready" })
+	// Now it answers; then the agent hangs up: the caller gets BYE.
+	answered := make(chan *PhoneCall, 1)
+	agentPhone.Answer(func(c *PhoneCall) { answered <- c })
+	d.send(map[string]any{"type": "state", "state": "ready"})
+	d.expect("connected", nil)
+	ac := <-answered
+	must(t, ac.Hangup(ctx), "agent bye")
+	select {
+	case <-call.Ended():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the caller was not hung up")
+	}
+	d.expect("ended", nil)
+}
+
+func TestUnregisteredAgentNeverRung(t *testing.T) {
+	w := newWorld(t, worldOpts{})
+	ctx := w.ctx()
+	// Wrong password: not registered.
+	bad := w.phone(sipUser, "wrong-password")
+	if err := bad.Register(ctx, time.Hour); err == nil {
+		t.Fatal("registered with a wrong password")
+	}
+	unknown := w.phone("nobody", "whatever-pass")
+	if err := unknown.Register(ctx, time.Hour); err == nil {
+		t.Fatal("registered an unknown username")
+	}
+	rang := make(chan struct{}, 1)
+	bad.Answer(func(*PhoneCall) { rang <- struct{}{} })
+	d := w.desk()
+	d.send(map[string]any{"type": "state", "state": "ready"})
+	caller := w.phone(testCaller, "")
+	_, err := caller.Dial(ctx, "1000")
+	must(t, err, "dial")
+	d.expect("offer", nil)
+	d.expect("offer_withdrawn", func(f map[string]any) bool { return f["reason"] == "declined" })
+	select {
+	case <-rang:
+		t.Fatal("an unregistered phone was rung")
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+func TestUnknownNumberAndMalformed(t *testing.T) {
+	w := newWorld(t, worldOpts{inviteBurst: 3})
+	ctx := w.ctx()
+	caller := w.phone(testCaller, "")
+	_, err := caller.Dial(ctx, "9999")
+	if err == nil || !strings.Contains(err.Error(), "404") {
+		t.Fatalf("unknown number: %v, want 404", err)
+	}
+	// Garbage on the SIP socket is dropped; a request missing headers gets 400.
+	conn, err := net.Dial("udp", w.srv.Addr().String())
+	must(t, err, "udp")
+	defer conn.Close()
+	for _, junk := range []string{"\x00\x01garbage", "INVITE sip:1000@x SIP/2.0\r\n\r\n", strings.Repeat("A", 4000)} {
+		conn.Write([]byte(junk))
+	}
+	local := conn.LocalAddr().String()
+	noFrom := "INVITE sip:1000@" + w.srv.Addr().String() + " SIP/2.0\r\nVia: SIP/2.0/UDP " + local + ";branch=z9hG4bK-x1\r\n" +
+		"To: <sip:1000@127.0.0.1>\r\nCall-ID: junk-1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"
+	conn.Write([]byte(noFrom))
+	buf := make([]byte, 2000)
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, err := conn.Read(buf)
+	if err == nil && !strings.HasPrefix(string(buf[:n]), "SIP/2.0 400") && !strings.HasPrefix(string(buf[:n]), "SIP/2.0 100") {
+		t.Fatalf("missing From: got %q", buf[:n])
+	}
+	// Still serving, and INVITEs are rate-limited per source: burst 3 (one
+	// used above by 9999), then 503 with Retry-After.
+	var limited bool
+	for i := 0; i < 5 && !limited; i++ {
+		_, err := caller.Dial(ctx, "9999")
+		limited = err != nil && strings.Contains(err.Error(), "503")
+	}
+	if !limited {
+		t.Fatal("INVITEs not rate-limited")
+	}
+	// Other sources are not affected.
+	other, err := NewPhone(t.Context(), PhoneConfig{Server: w.srv.Addr().String(), Host: "127.0.0.2", Username: "+33699999999"})
+	must(t, err, "phone on 127.0.0.2")
+	c, err := other.Dial(ctx, "1000")
+	must(t, err, "another source")
+	c.Hangup(ctx)
+}
+
+func TestClosedAnnouncementThenBye(t *testing.T) {
+	w := newWorld(t, worldOpts{closed: true})
+	ctx := w.ctx()
+	caller := w.phone(testCaller, "")
+	call, err := caller.Dial(ctx, "1000")
+	must(t, err, "dial")
+	select {
+	case <-call.Ended():
+	case <-time.After(20 * time.Second):
+		t.Fatal("no BYE after the closed announcement")
+	}
+	closed := promptSamples(t, "fr", media.PromptClosed)
+	if got := len(call.Audio()); got < closed*9/10 {
+		t.Fatalf("heard %d samples before BYE, the closed announcement has %d", got, closed)
+	}
+	ins, err := w.st.ListOpenInteractions(ctx)
+	must(t, err, "open")
+	if len(ins) != 0 {
+		t.Fatalf("a closed call stays open: %+v", ins)
+	}
+}
+
+func TestCallerHangsUpWhileWaitingAndCallback(t *testing.T) {
+	w := newWorld(t, worldOpts{announceEvery: time.Second})
+	ctx := w.ctx()
+	caller := w.phone(testCaller, "")
+	call, err := caller.Dial(ctx, "1000")
+	must(t, err, "dial")
+	time.Sleep(200 * time.Millisecond)
+	must(t, call.Hangup(ctx), "bye")
+	eventually(t, "abandoned", 10*time.Second, func() bool {
+		ins, _ := w.st.ListOpenInteractions(ctx)
+		return len(ins) == 0
+	})
+	// Press 1: the place is kept as a callback to the calling number,
+	// and Plateau hangs up after the confirmation.
+	call2, err := caller.Dial(ctx, "1000")
+	must(t, err, "dial again")
+	must(t, call2.SendDigit(ctx, '1'), "press 1")
+	select {
+	case <-call2.Ended():
+	case <-time.After(20 * time.Second):
+		t.Fatal("no BYE after the callback was registered")
+	}
+	ins, err := w.st.ListOpenInteractions(ctx)
+	must(t, err, "open")
+	if len(ins) != 1 || ins[0].State != model.StateCallback || ins[0].Callback == nil || ins[0].Callback.Number != testCaller {
+		t.Fatalf("callback stored as %+v", ins)
+	}
+}
+
+func TestEntryRequestURIUser(t *testing.T) {
+	var u sipmsg.Uri
+	must(t, sipmsg.ParseUri("sip:1000@127.0.0.1", &u), "parse")
+	if n, err := entryNumber(u); err != nil || n != "1000" {
+		t.Fatalf("%q %v", n, err)
+	}
+}
