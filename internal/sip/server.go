@@ -169,7 +169,7 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		regs:     newLimiter(cfg.RegisterRate, cfg.RegisterBurst),
 		reg:      newRegistrar(),
 		calls:    map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{},
-		ctx:      context.Background(),
+		ctx: context.Background(),
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {

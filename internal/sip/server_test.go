@@ -24,10 +24,10 @@ import (
 )
 
 const (
-	agentLogin   = "amina"
-	agentPass    = "correct horse battery"
-	sipUser      = "amina-phone"
-	sipPass      = "phone-secret-1"
+	agentLogin = "amina"
+	agentPass  = "correct horse battery"
+	sipUser    = "amina-phone"
+	sipPass    = "phone-secret-1"
 	testCaller = "+33612345678"
 )
 
