@@ -13,6 +13,7 @@ import (
 	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/server"
 	"github.com/plateau-cc/plateau/internal/sim"
+	"github.com/plateau-cc/plateau/internal/sip"
 	"github.com/plateau-cc/plateau/internal/store"
 )
 
@@ -21,8 +22,12 @@ const demoHelp = `Usage: plateau demo [flags]
 Runs a Plateau server (as plateau serve, on 127.0.0.1:8080 by default) with
 a demo tenant: two chat queues (Support, Sales), skills, six agents and a
 supervisor whose passwords it prints, the chat entry points "demo" and
-"demo-sales", and a platform admin API token. --agent-bots N adds virtual
-agents that accept offers, answer and wrap up after a random handle time.
+"demo-sales", and a platform admin API token. It also serves SIP on
+127.0.0.1:5060 (--sip ADDR, or --sip off): entry number 1000 reaches the
+voice support queue, and agents' phones register with the SIP passwords it
+prints. --agent-bots N adds virtual agents that accept offers, answer and
+wrap up after a random handle time; they answer calls too, on a phone that
+sends a tone and then echoes the caller.
 
 --morning instead narrates a simulated morning (08:00-13:00) in a small
 center on Plateau's real routing engine under a virtual clock, and exits.
@@ -41,6 +46,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cfg, err := server.Load(fs, args, os.Getenv)
 	if err != nil {
 		return usageOr(err)
+	}
+	if cfg.SIP.Addr == "" {
+		cfg.SIP.Addr = server.DemoSIPAddr
 	}
 	if !*morning {
 		return demoServer(ctx, cfg, *bots, *handle, stdout, stderr)
@@ -118,13 +126,23 @@ func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Du
 	logger := newLogger(cfg, stderr)
 	var demo server.Demo
 	var botUsers []server.DemoUser
+	var sipAccounts []server.SIPAccount
 	srv, err := server.Open(ctx, cfg, logger, func(ctx context.Context, st *store.Store) error {
 		var err error
 		if demo, err = server.SeedDemo(ctx, st); err != nil {
 			return err
 		}
 		if bots > 0 {
-			botUsers, err = server.EnsureBots(ctx, st, demo.Tenant, bots)
+			if botUsers, err = server.EnsureBots(ctx, st, demo.Tenant, bots); err != nil {
+				return err
+			}
+		}
+		if cfg.SIP.Enabled() {
+			realm := cfg.SIP.Realm
+			if realm == "" {
+				realm = sip.DefaultRealm
+			}
+			sipAccounts, err = server.EnsureVoiceDemo(ctx, st, demo.Tenant, realm)
 		}
 		return err
 	})
@@ -137,12 +155,24 @@ func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Du
 	fmt.Fprintf(stdout, "  REST API        %s/api/v1/  (OpenAPI: %s/api/v1/openapi.json)\n", base, base)
 	fmt.Fprintf(stdout, "  customer chat   %s/chat/%s/ws  (and %s/chat/demo-sales/ws)\n", ws, demo.EntryPoint, ws)
 	fmt.Fprintf(stdout, "  agent desktop   %s/agent/ws\n", ws)
+	sipPass := map[string]string{}
+	if srv.SIP != nil {
+		fmt.Fprintf(stdout, "  SIP             sip:%s@%s (UDP and TCP): the support line; agents' phones register as their login\n",
+			server.DemoPhoneNumber, srv.SIP.Addr())
+		for _, a := range sipAccounts {
+			sipPass[a.Login] = a.Password
+		}
+	}
 	fmt.Fprintf(stdout, "  health          %s/healthz, %s/readyz, %s/metrics\n\n", base, base, base)
 	fmt.Fprintf(stdout, "  admin API token %s\n\n", demo.AdminToken)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  login\tpassword\trole\tname")
+	fmt.Fprintln(tw, "  login\tpassword\trole\tSIP password\tname")
 	for _, u := range demo.Users {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.Login, u.Password, u.Role, u.Name)
+		sp := sipPass[u.Login]
+		if sp == "" {
+			sp = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", u.Login, u.Password, u.Role, sp, u.Name)
 	}
 	tw.Flush()
 	if bots > 0 {
@@ -157,6 +187,15 @@ func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Du
 				logger.Warn("agent bot stopped", "login", u.Login, "err", err)
 			}
 		}()
+		if pw, ok := sipPass[u.Login]; ok && srv.SIP != nil {
+			go func() {
+				pc := sip.PhoneConfig{Server: srv.SIP.Addr().String(), Host: srv.SIP.Addr().Addr().String(), Username: u.Login, Password: pw,
+					Logger: logger.With("part", "phone-bot", "login", u.Login)}
+				if err := sip.RunPhoneBot(runCtx, pc); err != nil && runCtx.Err() == nil {
+					logger.Warn("phone bot stopped", "login", u.Login, "err", err)
+				}
+			}()
+		}
 	}
 	return srv.Run(ctx)
 }

@@ -37,6 +37,8 @@ type Config struct {
 	// default, survives power loss) or normal (survives kill -9; many more
 	// commits per second). See store.Options.
 	SQLiteSync string `toml:"sqlite_sync"`
+	// SIP is the voice channel (off when its address is empty or "off").
+	SIP SIPConfig `toml:"sip"`
 }
 
 // Duration is a time.Duration written "30s" in TOML.
@@ -84,6 +86,9 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("sqlite_sync %q: want full or normal", c.SQLiteSync))
 	}
+	if err := c.SIP.validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.ShutdownGrace.Duration < 0 {
 		errs = append(errs, errors.New("shutdown_grace is negative"))
 	}
@@ -103,6 +108,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	fs.StringVar(&flagCfg.LogLevel, "log-level", "", "debug, info, warn or error (env PLATEAU_LOG_LEVEL)")
 	logJSON := fs.Bool("log-json", false, "JSON logs (env PLATEAU_LOG_JSON=1)")
 	fs.StringVar(&flagCfg.SQLiteSync, "sqlite-sync", "", "SQLite synchronous mode: full (default) or normal (env PLATEAU_SQLITE_SYNC)")
+	fs.StringVar(&flagCfg.SIP.Addr, "sip", "", "SIP listen address, UDP and TCP, or off (env PLATEAU_SIP; serve: off by default, demo: "+DemoSIPAddr+")")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -131,7 +137,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		}
 	}
 	env := map[string]*string{"PLATEAU_HTTP": &cfg.HTTP, "PLATEAU_DATA": &cfg.Data, "PLATEAU_DB": &cfg.DB,
-		"PLATEAU_LOG_LEVEL": &cfg.LogLevel, "PLATEAU_SQLITE_SYNC": &cfg.SQLiteSync}
+		"PLATEAU_LOG_LEVEL": &cfg.LogLevel, "PLATEAU_SQLITE_SYNC": &cfg.SQLiteSync, "PLATEAU_SIP": &cfg.SIP.Addr}
 	for k, p := range env {
 		if v := getenv(k); v != "" {
 			*p = v
@@ -156,6 +162,9 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	}
 	if set["sqlite-sync"] {
 		cfg.SQLiteSync = flagCfg.SQLiteSync
+	}
+	if set["sip"] {
+		cfg.SIP.Addr = flagCfg.SIP.Addr
 	}
 	if set["log-json"] {
 		cfg.LogJSON = *logJSON

@@ -18,6 +18,7 @@ import (
 
 	"github.com/plateau-cc/plateau/internal/api"
 	"github.com/plateau-cc/plateau/internal/live"
+	"github.com/plateau-cc/plateau/internal/sip"
 	"github.com/plateau-cc/plateau/internal/store"
 )
 
@@ -32,6 +33,8 @@ type Server struct {
 	latency *prometheus.HistogramVec
 	ln      net.Listener
 	http    *http.Server
+	// SIP is the voice channel, nil when off.
+	SIP *sip.Server
 }
 
 // Open opens the storage, runs prepare on it if given (the demo seeds its
@@ -77,6 +80,18 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTP, err)
+	}
+	if cfg.SIP.Enabled() {
+		sc := cfg.SIP.sipConfig()
+		sc.Logger = logger.With("part", "sip")
+		if s.SIP, err = sip.New(sc, s.Center, st); err == nil {
+			err = s.SIP.Listen(ctx)
+		}
+		if err != nil {
+			s.ln.Close()
+			st.Close()
+			return nil, err
+		}
 	}
 	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	return s, nil
@@ -151,6 +166,12 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() { centerDone <- s.Center.Run(centerCtx) }()
 	serveDone := make(chan error, 1)
 	go func() { serveDone <- s.http.Serve(s.ln) }()
+	sipCtx, stopSIP := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSIP()
+	sipDone := make(chan error, 1)
+	if s.SIP != nil {
+		go func() { sipDone <- s.SIP.Serve(sipCtx) }()
+	}
 	s.log.Info("plateau serving", "http", s.Addr(), "db", redact(s.cfg.DSN()))
 	var err error
 	select {
@@ -159,12 +180,21 @@ func (s *Server) Run(ctx context.Context) error {
 		err = fmt.Errorf("serve http: %w", err)
 	case err = <-centerDone:
 		err = fmt.Errorf("live center stopped: %w", err)
+	case err = <-sipDone:
+		err = fmt.Errorf("sip stopped: %w", err)
 	}
 	s.log.Info("plateau shutting down")
 	grace, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace.Duration)
 	defer cancel()
 	if e := s.http.Shutdown(grace); e != nil && !errors.Is(e, http.ErrServerClosed) {
 		s.log.Warn("http shutdown", "err", e)
+	}
+	if s.SIP != nil {
+		stopSIP() // calls are hung up while the center still runs
+		select {
+		case <-sipDone:
+		case <-grace.Done():
+		}
 	}
 	stopCenter()
 	select {

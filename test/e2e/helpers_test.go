@@ -59,6 +59,8 @@ type server struct {
 	token string // platform admin token printed by the demo
 	done  chan struct{}
 	logs  *strings.Builder
+	outMu sync.Mutex
+	out   []string // stdout lines
 }
 
 var (
@@ -70,7 +72,8 @@ var (
 // address and token.
 func startDemo(t *testing.T, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(plateauBinary(t), append([]string{"demo", "--http", "127.0.0.1:0"}, args...)...)
+	// SIP on a free port unless args say otherwise (a later flag wins).
+	cmd := exec.Command(plateauBinary(t), append([]string{"demo", "--http", "127.0.0.1:0", "--sip", "127.0.0.1:0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -90,6 +93,9 @@ func startDemo(t *testing.T, args ...string) *server {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			line := sc.Text()
+			s.outMu.Lock()
+			s.out = append(s.out, line)
+			s.outMu.Unlock()
 			if m := reBase.FindStringSubmatch(line); m != nil {
 				s.base = m[1]
 			}
@@ -186,4 +192,23 @@ func postgresDSN(t *testing.T) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// waitLine waits for a stdout line matching re and returns its submatches.
+func (s *server) waitLine(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		s.outMu.Lock()
+		for _, l := range s.out {
+			if m := re.FindStringSubmatch(l); m != nil {
+				s.outMu.Unlock()
+				return m
+			}
+		}
+		s.outMu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no output line matches %s", re)
+	return nil
 }

@@ -1,0 +1,58 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/plateau-cc/plateau/internal/sip"
+)
+
+// DemoSIPAddr is where `plateau demo` serves SIP unless told otherwise.
+const DemoSIPAddr = "127.0.0.1:5060"
+
+// SIPConfig configures the SIP voice channel ([sip] in the TOML file).
+type SIPConfig struct {
+	// Addr is the UDP and TCP listen address; empty or "off": no SIP.
+	Addr string `toml:"addr"`
+	// TLSAddr, CertFile and KeyFile add SIP over TLS.
+	TLSAddr  string `toml:"tls_addr"`
+	CertFile string `toml:"cert_file"`
+	KeyFile  string `toml:"key_file"`
+	// RTPHost is the IP media binds to and announces (default: Addr's host).
+	RTPHost string `toml:"rtp_host"`
+	// Realm of the digest challenges (default "plateau"); agents' SIP
+	// passwords are stored hashed for it.
+	Realm string `toml:"realm"`
+	// AnnounceEvery is the period of the position announcement (default 60s).
+	AnnounceEvery Duration `toml:"announce_every"`
+	// CallbackGateway (host:port) receives the callbacks placed to
+	// customers' numbers.
+	CallbackGateway string `toml:"callback_gateway"`
+}
+
+// Enabled reports whether SIP is on.
+func (c SIPConfig) Enabled() bool { return c.Addr != "" && !strings.EqualFold(c.Addr, "off") }
+
+func (c SIPConfig) validate() error {
+	if !c.Enabled() {
+		return nil
+	}
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("sip.addr %q: %w", c.Addr, err))
+	}
+	if (c.CertFile == "") != (c.KeyFile == "") || (c.TLSAddr != "" && c.CertFile == "") {
+		errs = append(errs, errors.New("sip: TLS needs tls_addr, cert_file and key_file"))
+	}
+	if c.AnnounceEvery.Duration < 0 {
+		errs = append(errs, errors.New("sip.announce_every is negative"))
+	}
+	return errors.Join(errs...)
+}
+
+func (c SIPConfig) sipConfig() sip.Config {
+	return sip.Config{Addr: c.Addr, TLSAddr: c.TLSAddr, CertFile: c.CertFile, KeyFile: c.KeyFile, RTPHost: c.RTPHost,
+		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway}
+}

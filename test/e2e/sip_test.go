@@ -1,0 +1,252 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/plateau-cc/plateau/internal/media"
+	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/sip"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+var (
+	reSIP      = regexp.MustCompile(`SIP\s+sip:1000@(\S+) `)
+	reAgentSIP = regexp.MustCompile(`^\s+agent1\s+(\S+)\s+agent\s+(\S+)\s`)
+)
+
+// power returns the share of x's energy at freq (Goertzel).
+func power(x []int16, freq float64) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	k := 2 * math.Cos(2*math.Pi*freq/media.SampleRate)
+	var s1, s2, energy float64
+	for _, v := range x {
+		f := float64(v)
+		s1, s2 = f+k*s1-s2, s1
+		energy += f * f
+	}
+	if energy == 0 {
+		return 0
+	}
+	return 2 * (s1*s1 + s2*s2 - k*s1*s2) / (float64(len(x)) * energy)
+}
+
+func rmsOf(x []int16) float64 {
+	var s float64
+	for _, v := range x {
+		s += float64(v) * float64(v)
+	}
+	return math.Sqrt(s / float64(max(len(x), 1)))
+}
+
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func promptLen(t *testing.T, name string) int {
+	t.Helper()
+	s, err := media.LoadWAV(media.Prompts(), "fr/"+name+".wav")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Len()
+}
+
+// TestSIPCallToAgentPhone: a Go SIP caller dials the demo's entry number
+// 1000, hears the announcement, waits; an agent's phone registered with
+// digest gets the INVITE when the agent goes ready, answers, audio crosses
+// the bridge both ways, the caller's BYE ends the call, and the stored
+// interaction has queued then connected segments, only the latter billable.
+func TestSIPCallToAgentPhone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	data := t.TempDir()
+	srv := startDemo(t, "--data", data)
+	sipAddr := srv.waitLine(t, reSIP)[1]
+	agent := srv.waitLine(t, reAgentSIP)
+	loginPass, sipPass := agent[1], agent[2]
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	caller, err := sip.NewPhone(ctx, sip.PhoneConfig{Server: sipAddr, Username: "+33612345678"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	call, err := caller.Dial(ctx, "1000")
+	if err != nil {
+		t.Fatalf("dial 1000: %v", err)
+	}
+	// Welcome, then "vous êtes le prochain", then the wait.
+	welcome, next := promptLen(t, media.PromptWelcome), promptLen(t, media.PromptNext)
+	waitFor(t, "the announcement", 30*time.Second, func() bool { return len(call.Audio()) >= welcome+next })
+	if r := rmsOf(call.Audio()[:welcome]); r < 300 {
+		t.Fatalf("the welcome is silence (rms %.0f)", r)
+	}
+
+	phone, err := sip.NewPhone(ctx, sip.PhoneConfig{Server: sipAddr, Username: "agent1", Password: sipPass})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rung := make(chan *sip.PhoneCall, 1)
+	phone.Answer(func(c *sip.PhoneCall) {
+		rung <- c
+		tone, _ := media.NewTone(1300, 8000, 0)
+		c.Play(ctx, tone)
+	})
+	if err := phone.Register(ctx, time.Hour); err != nil {
+		t.Fatalf("agent phone register: %v", err)
+	}
+	conn, _, err := websocket.Dial(ctx, srv.ws("/agent/ws"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	send := func(v any) {
+		b, _ := json.Marshal(v)
+		if err := conn.Write(ctx, websocket.MessageText, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect := func(typ string) map[string]any {
+		for {
+			_, b, err := conn.Read(ctx)
+			if err != nil {
+				t.Fatalf("desk: waiting for %s: %v", typ, err)
+			}
+			var f map[string]any
+			json.Unmarshal(b, &f)
+			if f["type"] == typ {
+				return f
+			}
+		}
+	}
+	send(map[string]any{"type": "login", "login": "agent1", "password": loginPass})
+	expect("logged_in")
+	send(map[string]any{"type": "state", "state": "ready"})
+	offer := expect("offer")
+	id := int64(offer["contact_id"].(float64))
+	var agentCall *sip.PhoneCall
+	select {
+	case agentCall = <-rung:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the agent's phone did not ring")
+	}
+	expect("connected")
+	before := len(call.Audio())
+	go func() {
+		tone, _ := media.NewTone(700, 8000, 0)
+		call.Play(ctx, tone)
+	}()
+	waitFor(t, "audio both ways", 20*time.Second, func() bool {
+		return len(agentCall.Audio()) > 8000 && len(call.Audio()) > before+8000
+	})
+	time.Sleep(300 * time.Millisecond)
+	ag, ca := agentCall.Audio(), call.Audio()[before:]
+	if p := power(ag[len(ag)-4000:], 700); p < 0.5 {
+		t.Errorf("the agent hears the caller's 700 Hz at %.2f of the power", p)
+	}
+	if p := power(ca[len(ca)-4000:], 1300); p < 0.5 {
+		t.Errorf("the caller hears the agent's 1300 Hz at %.2f of the power", p)
+	}
+	if err := call.Hangup(ctx); err != nil {
+		t.Fatalf("caller bye: %v", err)
+	}
+	select {
+	case <-agentCall.Ended():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the agent's phone got no BYE")
+	}
+	expect("ended")
+
+	st, err := store.Open(ctx, filepath.Join(data, "plateau.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tenant, err := st.GetTenantBySlug(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := st.GetInteraction(ctx, tenant.ID, id)
+	if err != nil || in.Channel != model.ChannelVoice {
+		t.Fatalf("interaction %+v: %v", in, err)
+	}
+	segs, err := st.ListSegments(ctx, tenant.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, s := range segs {
+		kinds = append(kinds, string(s.Kind))
+		if s.Billable != (s.Kind == model.SegConnected || s.Kind == model.SegWrapUp) {
+			t.Errorf("segment %s billable=%v", s.Kind, s.Billable)
+		}
+	}
+	if got := strings.Join(kinds, " "); !strings.HasPrefix(got, "queued offered connected") {
+		t.Fatalf("segments %s", got)
+	}
+}
+
+// TestSIPDemoBotAnswers: with --agent-bots, a bot's phone answers a call
+// to 1000, says hello with a 440 Hz tone and echoes the caller.
+func TestSIPDemoBotAnswers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	srv := startDemo(t, "--data", t.TempDir(), "--agent-bots", "1", "--bot-handle", "30s")
+	sipAddr := srv.waitLine(t, reSIP)[1]
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	caller, err := sip.NewPhone(ctx, sip.PhoneConfig{Server: sipAddr, Username: "+33687654321"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var call *sip.PhoneCall
+	// The bot needs a moment to sign in and register.
+	waitFor(t, "a call", 30*time.Second, func() bool {
+		c, err := caller.Dial(ctx, "1000")
+		if err != nil {
+			t.Logf("dial: %v", err)
+			return false
+		}
+		call = c
+		return true
+	})
+	defer call.Hangup(ctx)
+	go func() {
+		tone, _ := media.NewTone(700, 8000, 0)
+		call.Play(ctx, tone)
+	}()
+	// The bot's 440 Hz hello, then our own 700 Hz echoed back.
+	waitFor(t, "the bot's tone", 60*time.Second, func() bool {
+		a := call.Audio()
+		for i := 0; i+1600 <= len(a); i += 800 {
+			if power(a[i:i+1600], 440) > 0.5 {
+				return true
+			}
+		}
+		return false
+	})
+	waitFor(t, "the echo", 20*time.Second, func() bool {
+		a := call.Audio()
+		return len(a) > 1600 && power(a[len(a)-1600:], 700) > 0.5
+	})
+}
