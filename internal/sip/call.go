@@ -33,7 +33,11 @@ const (
 	evLegBye
 	evDigit
 	evShutdown
+	evConfirmTimeout
 )
+
+// confirmTimeout is how long the callback confirmation waits for a key.
+const confirmTimeout = 15 * time.Second
 
 type callEvent struct {
 	kind    evKind
@@ -84,6 +88,13 @@ type call struct {
 	bridged    bool
 	callbackTo string // confirmed number of the callback
 	moh        *media.Loop
+	// The callback confirmation in progress: the number proposed, the keys
+	// of another number being typed, and a counter invalidating stale
+	// timeouts.
+	confirming bool
+	cbNumber   string
+	cbTyped    []rune
+	cbSeq      int
 }
 
 // bridgeEnd is where a reader forwards packets: the other session, and the
@@ -334,6 +345,11 @@ func (c *call) handle(ev callEvent) bool {
 		}
 	case evDigit:
 		return c.digit(ev.digit)
+	case evConfirmTimeout:
+		if c.confirming && ev.code == c.cbSeq {
+			c.confirming = false
+			c.resumeWaiting()
+		}
 	}
 	return false
 }
@@ -379,6 +395,7 @@ func (c *call) connected(agent int64) bool {
 		return true
 	}
 	c.stopPlayer()
+	c.confirming = false
 	if c.callerGone {
 		// A callback: the agent is on the line, now call the customer.
 		return c.dialCustomer()
@@ -467,7 +484,7 @@ func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
 	if c.moh == nil {
 		c.moh = media.NewLoop(c.s.moh.Clone(), 0)
 	}
-	offerCallback := c.number != "" && !c.callback
+	offerCallback := c.callbackOffered()
 	go func() {
 		defer close(done)
 		announce := func(pos int, ewt time.Duration, welcome bool) error {
@@ -489,7 +506,9 @@ func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
 			}
 			return c.rtp.Play(ctx, src, c.codec)
 		}
-		if err := announce(pos, ewt, first); err != nil {
+		if pos <= 0 {
+			// Nothing to announce (the call is being offered): music only.
+		} else if err := announce(pos, ewt, first); err != nil {
 			if ctx.Err() == nil {
 				c.s.log.Error("sip: announcement", "contact", c.id, "err", err)
 			}
@@ -576,22 +595,87 @@ func (c *call) readDigits() {
 	}
 }
 
-// digit: a key pressed by the caller.
+// callbackOffered: "press 1 to be called back" is offered only when
+// Plateau can place the call (a callback gateway is configured).
+func (c *call) callbackOffered() bool {
+	return c.s.cfg.CallbackGateway != "" && !c.callback
+}
+
+// digit: a key pressed by the caller. 1 while waiting starts the callback
+// confirmation: "we will call you back on <the calling number>; press 1 to
+// confirm, or dial another number then #" (* or silence goes back to
+// waiting). The callback is registered only for a confirmed number.
 func (c *call) digit(k rune) bool {
-	if k != callbackKey || c.callerGone || c.bridged || c.callback || c.number == "" || c.leg != nil {
+	if c.callerGone || c.bridged || c.callback || c.leg != nil {
 		return false
 	}
-	// Callback to the calling number, keeping the place.
-	if err := c.s.center.VoiceCallback(c.ctx, c.id, c.number); err != nil {
-		c.s.log.Info("sip: callback refused", "contact", c.id, "err", err)
+	if !c.confirming {
+		if k != callbackKey || !c.callbackOffered() {
+			return false
+		}
+		c.confirming, c.cbNumber, c.cbTyped = true, c.number, nil
+		c.stopPlayer()
+		c.confirmPrompt()
 		return false
 	}
-	c.callback, c.callbackTo = true, c.number
-	c.s.log.Info("sip: callback registered", "contact", c.id)
-	c.stopPlayer()
-	c.say(media.PromptCallbackOK)
-	c.byeCaller()
+	switch {
+	case k == callbackKey && len(c.cbTyped) == 0:
+		if c.cbNumber == "" {
+			c.confirmPrompt()
+			return false
+		}
+		if err := c.s.center.VoiceCallback(c.ctx, c.id, c.cbNumber); err != nil {
+			c.s.log.Info("sip: callback refused", "contact", c.id, "err", err)
+			c.confirming = false
+			c.resumeWaiting()
+			return false
+		}
+		c.confirming = false
+		c.callback, c.callbackTo = true, c.cbNumber
+		c.s.log.Info("sip: callback registered", "contact", c.id)
+		c.say(media.PromptCallbackOK)
+		c.byeCaller()
+	case k == '*':
+		c.confirming = false
+		c.resumeWaiting()
+	case k == '#':
+		typed := string(c.cbTyped)
+		c.cbTyped = nil
+		if cb := (model.Callback{Number: typed}); len(typed) >= 4 && cb.Validate() == nil {
+			c.cbNumber = typed
+		}
+		c.confirmPrompt()
+	case k >= '0' && k <= '9':
+		if len(c.cbTyped) < 20 {
+			c.cbTyped = append(c.cbTyped, k)
+		}
+		c.armConfirmTimeout()
+	}
 	return false
+}
+
+// confirmPrompt says the number to be called back and how to confirm it.
+func (c *call) confirmPrompt() {
+	names := []string{media.PromptCallbackNumber}
+	names = append(names, c.sp.Digits(c.cbNumber)...)
+	names = append(names, media.PromptCallbackConfirm)
+	c.say(names...)
+	c.armConfirmTimeout()
+}
+
+func (c *call) armConfirmTimeout() {
+	c.cbSeq++
+	seq := c.cbSeq
+	time.AfterFunc(confirmTimeout, func() { c.push(callEvent{kind: evConfirmTimeout, code: seq}) })
+}
+
+// resumeWaiting goes back to the announcement and the music.
+func (c *call) resumeWaiting() {
+	pos, ewt, ok, err := c.s.center.VoicePosition(c.ctx, c.id)
+	if err != nil || !ok {
+		pos = 0
+	}
+	c.startPlayer(pos, ewt, false)
 }
 
 // ---- callbacks ----

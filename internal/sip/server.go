@@ -71,10 +71,9 @@ type Config struct {
 	RegisterRate, RegisterBurst float64
 	// MaxExpires caps a registration's lifetime (default DefaultMaxExpires).
 	MaxExpires time.Duration
-	// CallbackGateway (host:port) receives the callbacks Plateau places to
-	// customers' numbers (sip:NUMBER@gateway). Empty: a callback can only
-	// reach the SIP address the customer called from, and only for the
-	// number they called from.
+	// CallbackGateway (host:port, UDP) receives the callbacks Plateau
+	// places to customers' numbers (sip:NUMBER@gateway). Empty: callers are
+	// not offered a callback (Plateau could not place it).
 	CallbackGateway string
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger

@@ -435,7 +435,7 @@ func TestClosedAnnouncementThenBye(t *testing.T) {
 	}
 }
 
-func TestCallerHangsUpWhileWaitingAndCallback(t *testing.T) {
+func TestCallerHangsUpWhileWaiting(t *testing.T) {
 	w := newWorld(t, worldOpts{announceEvery: time.Second})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
@@ -447,21 +447,103 @@ func TestCallerHangsUpWhileWaitingAndCallback(t *testing.T) {
 		ins, _ := w.st.ListOpenInteractions(ctx)
 		return len(ins) == 0
 	})
-	// Press 1: the place is kept as a callback to the calling number,
-	// and Plateau hangs up after the confirmation.
-	call2, err := caller.Dial(ctx, "1000")
+	// Without a callback gateway, 1 does nothing: the caller keeps waiting.
+	call, err = caller.Dial(ctx, "1000")
 	must(t, err, "dial again")
-	must(t, call2.SendDigit(ctx, '1'), "press 1")
+	must(t, call.SendDigit(ctx, '1'), "press 1")
+	time.Sleep(500 * time.Millisecond)
+	ins, err := w.st.ListOpenInteractions(ctx)
+	must(t, err, "open")
+	if len(ins) != 1 || ins[0].State != model.StateQueued {
+		t.Fatalf("without a gateway: %+v", ins)
+	}
 	select {
-	case <-call2.Ended():
-	case <-time.After(20 * time.Second):
-		t.Fatal("no BYE after the callback was registered")
+	case <-call.Ended():
+		t.Fatal("hung up without a callback")
+	default:
+	}
+}
+
+// TestCallbackConfirmedThenPlaced: the caller presses 1, hears the number,
+// dials another one then #, confirms with 1 and is hung up; their place is
+// kept. When the agent's phone answers the callback, Plateau calls that
+// number through the gateway and bridges both.
+func TestCallbackConfirmedThenPlaced(t *testing.T) {
+	w := newWorld(t, worldOpts{})
+	ctx := w.ctx()
+	customer := w.phone(testCaller, "")
+	w.srv.cfg.CallbackGateway = customer.Addr().String() // the "trunk" is the customer's phone
+	call, err := customer.Dial(ctx, "1000")
+	must(t, err, "dial")
+	welcome := promptSamples(t, "fr", media.PromptWelcome)
+	eventually(t, "the welcome", 20*time.Second, func() bool { return len(call.Audio()) > welcome })
+	must(t, call.SendDigit(ctx, '1'), "press 1")
+	confirm := promptSamples(t, "fr", media.PromptCallbackNumber) + promptSamples(t, "fr", media.PromptCallbackConfirm)
+	start := len(call.Audio())
+	eventually(t, "the confirmation", 20*time.Second, func() bool { return len(call.Audio()) > start+confirm })
+	for _, k := range "0612345678#" {
+		must(t, call.SendDigit(ctx, k), "another number")
+	}
+	time.Sleep(500 * time.Millisecond)
+	must(t, call.SendDigit(ctx, '1'), "confirm")
+	select {
+	case <-call.Ended():
+	case <-time.After(30 * time.Second):
+		t.Fatal("no BYE after the callback was confirmed")
 	}
 	ins, err := w.st.ListOpenInteractions(ctx)
 	must(t, err, "open")
-	if len(ins) != 1 || ins[0].State != model.StateCallback || ins[0].Callback == nil || ins[0].Callback.Number != testCaller {
+	if len(ins) != 1 || ins[0].State != model.StateCallback || ins[0].Callback == nil || ins[0].Callback.Number != "0612345678" {
 		t.Fatalf("callback stored as %+v", ins)
 	}
+	// The callback comes up: the agent's phone first, then the customer.
+	custCalls := make(chan *PhoneCall, 1)
+	customer.Answer(func(c *PhoneCall) {
+		custCalls <- c
+		tone, _ := media.NewTone(700, 8000, 0)
+		c.Play(ctx, tone)
+	})
+	agentPhone := w.phone(sipUser, sipPass)
+	agentCalls := make(chan *PhoneCall, 1)
+	agentPhone.Answer(func(c *PhoneCall) {
+		agentCalls <- c
+		tone, _ := media.NewTone(1300, 8000, 0)
+		c.Play(ctx, tone)
+	})
+	must(t, agentPhone.Register(ctx, time.Hour), "register")
+	d := w.desk()
+	d.send(map[string]any{"type": "state", "state": "ready"})
+	offer := d.expect("offer", nil)
+	if offer["callback"] != true {
+		t.Fatalf("offer %v", offer)
+	}
+	var ac, cc *PhoneCall
+	select {
+	case ac = <-agentCalls:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the agent's phone did not ring")
+	}
+	select {
+	case cc = <-custCalls:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the customer was not called back")
+	}
+	eventually(t, "audio both ways", 15*time.Second, func() bool { return len(ac.Audio()) > 8000 && len(cc.Audio()) > 8000 })
+	time.Sleep(300 * time.Millisecond)
+	a, c := ac.Audio(), cc.Audio()
+	if g := goertzel(a[len(a)-4000:], 700); g < 0.5 {
+		t.Errorf("agent hears the customer at %.2f", g)
+	}
+	if g := goertzel(c[len(c)-4000:], 1300); g < 0.5 {
+		t.Errorf("customer hears the agent at %.2f", g)
+	}
+	must(t, cc.Hangup(ctx), "customer bye")
+	select {
+	case <-ac.Ended():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the agent's phone was not hung up")
+	}
+	d.expect("ended", nil)
 }
 
 func TestEntryRequestURIUser(t *testing.T) {
