@@ -92,6 +92,9 @@ type Options struct {
 	// SessionTTL is how long a session lives after sign-in; 0 means
 	// DefaultSessionTTL.
 	SessionTTL time.Duration
+	// SIPRealm is the digest realm agents' SIP passwords are hashed for
+	// (the SIP server's); empty means DefaultSIPRealm.
+	SIPRealm string
 }
 
 // API serves the REST API. Create it with New.
@@ -107,6 +110,7 @@ type API struct {
 	mux      *http.ServeMux
 	openapi  []byte
 	handler  http.Handler
+	sipRealm string
 }
 
 // New returns the API over st.
@@ -117,6 +121,10 @@ func New(st *store.Store, opts Options) *API {
 		now:      opts.Now,
 		onChange: opts.OnChange,
 		secure:   opts.SecureCookies,
+		sipRealm: opts.SIPRealm,
+	}
+	if a.sipRealm == "" {
+		a.sipRealm = DefaultSIPRealm
 	}
 	if a.log == nil {
 		a.log = slog.Default()

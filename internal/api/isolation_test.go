@@ -50,6 +50,10 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 				Sites: []wfm.SiteSpec{{Name: "Paris", Country: "FR", CostPerHour: 30}}}}
 	case reflect.TypeFor[LoginRequest]():
 		return LoginRequest{Login: "walk", Password: "long enough pw"}
+	case reflect.TypeFor[SIPAccountRequest]():
+		return SIPAccountRequest{Username: "walk-phone", Password: "long enough pw"}
+	case reflect.TypeFor[LanguageRequest]():
+		return LanguageRequest{Language: "en"}
 	}
 	t.Fatalf("%s: no sample body for %v: add one to sampleBody", rt.pattern(), rt.in)
 	return nil
