@@ -83,7 +83,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTP, err)
 	}
 	if cfg.SIP.Enabled() {
-		sc := cfg.SIP.sipConfig()
+		sc := cfg.SIP.sipConfig(cfg.Data)
 		sc.Logger = logger.With("part", "sip")
 		if s.SIP, err = sip.New(sc, s.Center, st); err == nil {
 			err = s.SIP.Listen(ctx)

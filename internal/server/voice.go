@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 
 	"github.com/plateau-cc/plateau/internal/sip"
@@ -52,7 +53,12 @@ func (c SIPConfig) validate() error {
 	return errors.Join(errs...)
 }
 
-func (c SIPConfig) sipConfig() sip.Config {
-	return sip.Config{Addr: c.Addr, TLSAddr: c.TLSAddr, CertFile: c.CertFile, KeyFile: c.KeyFile, RTPHost: c.RTPHost,
+// sipConfig is the SIP server's configuration; recordings go under data.
+func (c SIPConfig) sipConfig(data string) sip.Config {
+	rec := ""
+	if data != "" {
+		rec = filepath.Join(data, "recordings")
+	}
+	return sip.Config{RecordingsDir: rec, Addr: c.Addr, TLSAddr: c.TLSAddr, CertFile: c.CertFile, KeyFile: c.KeyFile, RTPHost: c.RTPHost,
 		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway}
 }

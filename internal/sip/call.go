@@ -64,14 +64,17 @@ type call struct {
 	cancel context.CancelFunc
 
 	// The caller's side, while the caller is on the line.
-	dlg    *sipgo.DialogServerSession
-	dlgID  string
-	rtp    *media.Session
-	law    media.Law
-	codec  *media.Codec
-	evPT   int // telephone-event payload type of the caller, -1 without
-	digits *media.Digits
-	peer   atomic.Pointer[bridgeEnd] // where the caller's packets go once bridged
+	dlg     *sipgo.DialogServerSession
+	dlgID   string
+	rtp     *media.Session
+	law     media.Law
+	codec   *media.Codec
+	evPT    int // telephone-event payload type of the caller, -1 without
+	digits  *media.Digits
+	peer    atomic.Pointer[bridgeEnd] // where the caller's packets go once bridged
+	queueID int64
+	record  bool                     // the queue records its calls
+	rec     atomic.Pointer[recorder] // the recording, once bridged
 
 	mu     sync.Mutex
 	queue  []callEvent
@@ -153,6 +156,10 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 		c.finish()
 	}
 	c.number = callerNumber(req.From().Address)
+	c.queueID = ep.QueueID
+	if q, err := s.st.GetQueue(ctx, ep.TenantID, ep.QueueID); err == nil {
+		c.record = q.Recording && s.cfg.RecordingsDir != ""
+	}
 	c.law = law
 	c.codec, _ = media.NewCodec(law)
 	c.rtp, err = s.rtpListen(ctx)
@@ -235,6 +242,9 @@ func (c *call) finish() {
 	}
 	c.stopPlayer()
 	c.cancel()
+	if err := c.rec.Load().close(); err != nil {
+		c.s.log.Error("sip: recording", "contact", c.id, "err", err)
+	}
 	if c.rtp != nil {
 		c.rtp.Close()
 	}
@@ -407,6 +417,7 @@ func (c *call) connected(agent int64) bool {
 // bridge connects the caller's media with l's.
 func (c *call) bridge(l *leg) {
 	c.bridged = true
+	c.startRecording()
 	c.peer.Store(&bridgeEnd{rtp: l.rtp, evPT: l.evPT})
 	l.peer.Store(&bridgeEnd{rtp: c.rtp, evPT: c.evPT})
 	c.s.log.Info("sip call bridged", "contact", c.id, "agent", c.leg.agent)
@@ -491,6 +502,9 @@ func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
 			var names []string
 			if welcome {
 				names = append(names, media.PromptWelcome)
+				if c.record {
+					names = append(names, media.PromptRecording)
+				}
 			}
 			a, err := c.sp.Announcement(max(pos, 1), ewt)
 			if err != nil {
@@ -551,6 +565,7 @@ func (c *call) stopPlayer() {
 // everything to the agent once bridged.
 func (c *call) readCaller() {
 	buf := make([]byte, 1500)
+	pcm := make([]int16, 1500)
 	det := media.NewEventDetector(media.SampleRate)
 	for {
 		p, err := c.rtp.ReadPacket(c.ctx, buf)
@@ -569,7 +584,24 @@ func (c *call) readCaller() {
 		if peer := c.peer.Load(); peer != nil {
 			forward(peer, &p, isEvent)
 		}
+		if r := c.rec.Load(); r != nil && !isEvent && p.PayloadType == c.law.PayloadType() {
+			n := c.codec.Decode(pcm, p.Payload)
+			r.add(0, pcm[:n])
+		}
 	}
+}
+
+// startRecording opens the recording when the queue records its calls.
+func (c *call) startRecording() {
+	if !c.record || c.rec.Load() != nil {
+		return
+	}
+	r, err := newRecorder(c.s.recordingPath(c.tenant, c.queueID, c.id), c.s.now)
+	if err != nil {
+		c.s.log.Error("sip: start recording", "contact", c.id, "err", err)
+		return
+	}
+	c.rec.Store(r)
 }
 
 // forward sends a packet to the other side of a bridge, with the event
@@ -714,6 +746,7 @@ func (c *call) customerAnswered() bool {
 		return true
 	}
 	c.bridged = true
+	c.startRecording()
 	c.leg.peer.Store(&bridgeEnd{rtp: c.customer.rtp, evPT: c.customer.evPT})
 	c.customer.peer.Store(&bridgeEnd{rtp: c.leg.rtp, evPT: c.leg.evPT})
 	c.s.log.Info("sip callback bridged", "contact", c.id, "agent", c.leg.agent)

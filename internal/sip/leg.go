@@ -34,6 +34,7 @@ type leg struct {
 	laws   []media.Law
 	rtp    *media.Session
 	law    media.Law
+	codec  *media.Codec
 	evPT   int
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -119,6 +120,7 @@ func (l *leg) ring(timeout time.Duration) {
 		return
 	}
 	l.law = law
+	l.codec, _ = media.NewCodec(law)
 	l.rtp.SetRemote(ans.Addr)
 	l.rtp.SetPayloadType(law.PayloadType())
 	if te, ok := ans.TelephoneEvent(); ok {
@@ -138,13 +140,23 @@ func (l *leg) ring(timeout time.Duration) {
 // read forwards the leg's packets to the other side of the bridge.
 func (l *leg) read() {
 	buf := make([]byte, 1500)
+	pcm := make([]int16, 1500)
+	party := 1 // the agent
+	if l.agent == 0 {
+		party = 0 // the customer called back
+	}
 	for {
 		p, err := l.rtp.ReadPacket(l.ctx, buf)
 		if err != nil {
 			return
 		}
+		isEvent := l.evPT >= 0 && int(p.PayloadType) == l.evPT
 		if peer := l.peer.Load(); peer != nil {
-			forward(peer, &p, l.evPT >= 0 && int(p.PayloadType) == l.evPT)
+			forward(peer, &p, isEvent)
+		}
+		if r := l.call.rec.Load(); r != nil && !isEvent && p.PayloadType == l.law.PayloadType() && l.peer.Load() != nil {
+			n := l.codec.Decode(pcm, p.Payload)
+			r.add(party, pcm[:n])
 		}
 	}
 }

@@ -75,6 +75,9 @@ type Config struct {
 	// places to customers' numbers (sip:NUMBER@gateway). Empty: callers are
 	// not offered a callback (Plateau could not place it).
 	CallbackGateway string
+	// RecordingsDir holds the recordings of queues with Recording on
+	// (<tenant>/<queue>/<contact>.wav); empty: no recording.
+	RecordingsDir string
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -318,6 +321,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	if s.tlsLn != nil {
 		n++
 		go func() { errs <- s.srv.ServeTLS(s.tlsLn) }()
+	}
+	if s.cfg.RecordingsDir != "" {
+		go s.runSweeper(ctx)
 	}
 	s.log.Info("sip serving", "udp", s.udpAddr.String(), "tcp", s.tcpAddr.String(), "tls", s.tlsAddr.String())
 	var err error

@@ -46,6 +46,8 @@ type worldOpts struct {
 	closed        bool
 	announceEvery time.Duration
 	inviteBurst   float64
+	recordings    string
+	record        bool
 }
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -81,6 +83,9 @@ func newWorld(t *testing.T, o worldOpts) *world {
 	must(t, err, "site")
 	q := model.Queue{Name: "phone", Channel: model.ChannelVoice, Priority: 1, SLTargetPct: 80, SLThresholdSeconds: 20,
 		Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 10, WrapUpSeconds: 30}
+	if o.record {
+		q.Recording, q.RecordingRetentionDays = true, 30
+	}
 	if o.closed {
 		paris, _ := time.LoadLocation("Europe/Paris")
 		today := time.Now().In(paris)
@@ -110,7 +115,7 @@ func newWorld(t *testing.T, o worldOpts) *world {
 	w.web = httptest.NewServer(mux)
 	t.Cleanup(w.web.Close)
 
-	w.srv, err = New(Config{Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, Logger: testLogger(t).With("part", "sip")}, w.center, st)
+	w.srv, err = New(Config{Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, RecordingsDir: o.recordings, Logger: testLogger(t).With("part", "sip")}, w.center, st)
 	must(t, err, "sip server")
 	must(t, w.srv.Listen(ctx), "sip listen")
 	srvDone := make(chan struct{})
