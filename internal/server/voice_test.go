@@ -1,0 +1,52 @@
+package server
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestSIPConfig(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "plateau.toml")
+	toml := "[sip]\naddr = \"127.0.0.1:5070\"\nrtp_host = \"127.0.0.1\"\nannounce_every = \"30s\"\ncallback_gateway = \"127.0.0.1:5080\"\n"
+	if err := os.WriteFile(file, []byte(toml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	load := func(args []string, env map[string]string) (Config, error) {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		return Load(fs, args, func(k string) string { return env[k] })
+	}
+	cfg, err := load(nil, nil)
+	if err != nil || cfg.SIP.Enabled() {
+		t.Fatalf("serve has SIP off by default: %+v %v", cfg.SIP, err)
+	}
+	cfg, err = load([]string{"--config", file}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := cfg.SIP.sipConfig("/srv/plateau")
+	if !cfg.SIP.Enabled() || sc.Addr != "127.0.0.1:5070" || sc.AnnounceEvery != 30*time.Second || sc.CallbackGateway != "127.0.0.1:5080" ||
+		sc.RecordingsDir != filepath.Join("/srv/plateau", "recordings") {
+		t.Fatalf("from the file: %+v", sc)
+	}
+	cfg, err = load([]string{"--config", file}, map[string]string{"PLATEAU_SIP": "127.0.0.1:5090"})
+	if err != nil || cfg.SIP.Addr != "127.0.0.1:5090" {
+		t.Fatalf("env: %+v %v", cfg.SIP, err)
+	}
+	cfg, err = load([]string{"--config", file, "--sip", "off"}, map[string]string{"PLATEAU_SIP": "127.0.0.1:5090"})
+	if err != nil || cfg.SIP.Enabled() {
+		t.Fatalf("--sip off: %+v %v", cfg.SIP, err)
+	}
+	for _, bad := range []string{"[sip]\naddr = \"nope\"\n", "[sip]\naddr = \"127.0.0.1:5060\"\ncert_file = \"c.pem\"\n", "[sip]\nbogus = 1\n"} {
+		if err := os.WriteFile(file, []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := load([]string{"--config", file}, nil); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}
