@@ -29,8 +29,10 @@ type SIPConfig struct {
 	// AnnounceEvery is the period of the position announcement (default 60s).
 	AnnounceEvery Duration `toml:"announce_every"`
 	// CallbackGateway (host:port) receives the callbacks placed to
-	// customers' numbers.
+	// customers' numbers; without it callers are not offered a callback.
 	CallbackGateway string `toml:"callback_gateway"`
+	// DigestSHA256 also challenges phones with SHA-256 (RFC 8760).
+	DigestSHA256 bool `toml:"digest_sha256"`
 }
 
 // Enabled reports whether SIP is on.
@@ -60,5 +62,5 @@ func (c SIPConfig) sipConfig(data string) sip.Config {
 		rec = filepath.Join(data, "recordings")
 	}
 	return sip.Config{RecordingsDir: rec, Addr: c.Addr, TLSAddr: c.TLSAddr, CertFile: c.CertFile, KeyFile: c.KeyFile, RTPHost: c.RTPHost,
-		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway}
+		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway, DigestSHA256: c.DigestSHA256}
 }

@@ -181,15 +181,22 @@ func (n nonces) check(nonce, src string) (ok, stale bool) {
 	return true, false
 }
 
-// challenges returns the WWW-Authenticate values for realm: MD5 first (what
-// every phone supports), then SHA-256 (RFC 8760).
-func challenges(realm, nonce string, stale bool) []string {
+// challenges returns the WWW-Authenticate values for realm: MD5 (what
+// every phone supports), then SHA-256 (RFC 8760) when withSHA256. Some
+// phones (baresip 1.0) give up on a challenge whose algorithm they do not
+// know instead of using the other one, so SHA-256 is offered only when
+// configured.
+func challenges(realm, nonce string, stale, withSHA256 bool) []string {
 	extra := ""
 	if stale {
 		extra = ", stale=true"
 	}
-	out := make([]string, 0, 2)
-	for _, alg := range []string{"MD5", "SHA-256"} {
+	algs := []string{"MD5"}
+	if withSHA256 {
+		algs = append(algs, "SHA-256")
+	}
+	out := make([]string, 0, len(algs))
+	for _, alg := range algs {
 		out = append(out, fmt.Sprintf(`Digest realm="%s", nonce="%s", algorithm=%s, qop="auth"%s`, realm, nonce, alg, extra))
 	}
 	return out

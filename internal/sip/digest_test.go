@@ -100,9 +100,12 @@ func TestNonces(t *testing.T) {
 	if ok, stale := n.check(nonce, "10.0.0.1"); ok || !stale {
 		t.Fatalf("expired nonce: ok=%v stale=%v", ok, stale)
 	}
-	ch := challenges("plateau", "xyz", true)
+	ch := challenges("plateau", "xyz", true, true)
 	if len(ch) != 2 || !strings.Contains(ch[0], "algorithm=MD5") || !strings.Contains(ch[1], "SHA-256") || !strings.Contains(ch[0], "stale=true") {
 		t.Fatalf("challenges %q", ch)
+	}
+	if ch := challenges("plateau", "xyz", false, false); len(ch) != 1 || !strings.Contains(ch[0], "algorithm=MD5") || strings.Contains(ch[0], "stale") {
+		t.Fatalf("MD5-only challenges %q", ch)
 	}
 }
 

@@ -69,6 +69,10 @@ type Config struct {
 	// burst 10).
 	InviteRate, InviteBurst     float64
 	RegisterRate, RegisterBurst float64
+	// DigestSHA256 also challenges phones with SHA-256 (RFC 8760), after
+	// MD5. Off by default: some phones give up on an algorithm they do not
+	// know. Responses in SHA-256 are accepted either way.
+	DigestSHA256 bool
 	// MaxExpires caps a registration's lifetime (default DefaultMaxExpires).
 	MaxExpires time.Duration
 	// CallbackGateway (host:port, UDP) receives the callbacks Plateau
@@ -414,7 +418,7 @@ func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	src := sourceHost(req)
 	challenge := func(stale bool) {
 		res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusUnauthorized, "Unauthorized", nil)
-		for _, ch := range challenges(s.cfg.Realm, s.nonces.make(src), stale) {
+		for _, ch := range challenges(s.cfg.Realm, s.nonces.make(src), stale, s.cfg.DigestSHA256) {
 			res.AppendHeader(sipmsg.NewHeader("WWW-Authenticate", ch))
 		}
 		respond(tx, res)
