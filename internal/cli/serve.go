@@ -23,6 +23,14 @@ shutdown_grace ("10s"), secure_cookies, sqlite_sync ("full", the default,
 fsyncs every commit; "normal" survives kill -9 but not a power loss, and
 takes many more contacts per second).
 
+--sip ADDR (or [sip] addr, PLATEAU_SIP) adds the SIP voice channel on UDP and
+TCP: calls to phone entry points are queued with spoken position and wait,
+agents' phones register with the SIP credentials set through the API
+(PUT /api/v1/tenants/{tid}/agents/{id}/sip). Other [sip] keys: tls_addr,
+cert_file, key_file, rtp_host, realm, announce_every ("60s"),
+callback_gateway (host:port for the callbacks callers ask for),
+digest_sha256. Recordings go under --data/recordings.
+
 Flags:
 `
 

@@ -94,6 +94,22 @@
 // (reason "disconnected"); its conversations go on and are sent again when
 // it signs back in. A second sign-in replaces the first session.
 //
+// # Voice
+//
+// Calls come from internal/sip through ArriveVoice: the call is stored as a
+// voice interaction, then routed, before the caller is answered, exactly
+// like a chat (waiting segments are never billable). Its telephony side is
+// a VoiceCall, told of the engine's offer (ring the agent's phone),
+// withdrawal (RONA, decline, abandon: stop ringing), connection (bridge)
+// and end (hang up); the SIP side reports the phone's answer
+// (VoiceAnswered), refusal (VoiceDeclined), the caller's hang-up
+// (VoiceHangup: abandon while waiting, end of the conversation once
+// connected, nothing once a callback was asked) and the confirmed callback
+// number (VoiceCallback). Agents' desktops see voice offers ("channel":
+// "voice") but cannot accept them: the phone answers. A call restored
+// after a restart has lost its caller and is abandoned at once; a voice
+// callback is placed by the VoiceDialer when it comes up.
+//
 // # Limits and errors
 //
 // A frame is at most 16 KiB and a message body 4 KiB (error "too_large");
