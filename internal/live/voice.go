@@ -9,6 +9,7 @@ import (
 
 	"github.com/plateau-cc/plateau/internal/acd"
 	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
 )
 
 // VoiceCall is the telephony side of one voice contact (internal/sip
@@ -102,6 +103,17 @@ func (c *Center) ArriveVoice(ctx context.Context, ep model.EntryPoint, cust mode
 		return VoiceArrival{}, fmt.Errorf("store arriving call to %s: %w", ep.Address, err)
 	}
 	in.ID, in.TenantID, in.State = id, ep.TenantID, model.StateQueued
+	if open, err := c.entryOpen(ctx, ep); err != nil {
+		c.log.Warn("schedule of phone entry point", "entry", ep.Address, "err", err)
+	} else if !open {
+		// The entry point's own hours (the queue's are the engine's).
+		if _, err := c.st.UpdateInteractionState(ctx, ep.TenantID, id, store.StateUpdate{State: model.StateEnded,
+			EndedReason: model.EndClosed, At: c.now(), CloseSegments: true}); err != nil {
+			return VoiceArrival{}, fmt.Errorf("close call %d outside the entry's hours: %w", id, err)
+		}
+		call.Ended("closed")
+		return VoiceArrival{ContactID: id, Ended: "closed"}, nil
+	}
 	vr := &voiceRec{call: call}
 	rec := &contactRec{in: in, queue: qid, voice: vr}
 	res := VoiceArrival{ContactID: id}
@@ -303,4 +315,24 @@ func (o *owner) restoreGrace(rec *contactRec) time.Duration {
 		return 0
 	}
 	return o.c.grace
+}
+
+// entryOpen reports whether an entry point with its own schedule is open
+// now (true without one).
+func (c *Center) entryOpen(ctx context.Context, ep model.EntryPoint) (bool, error) {
+	if ep.ScheduleID == nil {
+		return true, nil
+	}
+	s, err := c.st.GetSchedule(ctx, ep.TenantID, *ep.ScheduleID)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	h, err := hours(s)
+	if err != nil || h == nil {
+		return true, err
+	}
+	return h.IsOpen(c.now()), nil
 }

@@ -192,6 +192,23 @@ func TestVoiceClosedQueue(t *testing.T) {
 	if in.State != model.StateEnded || in.EndedReason != model.EndClosed {
 		t.Fatalf("stored %s/%s", in.State, in.EndedReason)
 	}
+	// An entry point with its own closed hours, on a queue that is open.
+	open, err := st.CreateQueue(ctx, f.tenant, model.Queue{Name: "open", Channel: model.ChannelVoice, Priority: 1, SLTargetPct: 80,
+		SLThresholdSeconds: 20, Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 15})
+	must(t, err, "open queue")
+	ep2, err := st.CreateEntryPoint(ctx, f.tenant, model.EntryPoint{Kind: model.EntryPhone, Address: "2000", QueueID: open.ID, ScheduleID: &sched.ID})
+	must(t, err, "entry with hours")
+	c2 := newRecCall()
+	a2, err := l.c.ArriveVoice(ctx, ep2, model.Customer{}, c2)
+	must(t, err, "arrive at closed entry")
+	if a2.Ended != "closed" {
+		t.Fatalf("arrival at a closed entry %+v", a2)
+	}
+	c2.expect(t, "ended closed")
+	in, err = st.GetInteraction(ctx, f.tenant, a2.ContactID)
+	if err != nil || in.State != model.StateEnded || in.EndedReason != model.EndClosed {
+		t.Fatalf("closed-entry call stored as %+v (%v)", in, err)
+	}
 	// A chat entry point is not a phone entry.
 	chat, err := st.ResolveEntryPoint(ctx, model.EntryChat, entryAddress)
 	must(t, err, "chat entry")
