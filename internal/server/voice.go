@@ -46,7 +46,7 @@ func (c SIPConfig) validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("sip.addr %q: %w", c.Addr, err))
 	}
-	if (c.CertFile == "") != (c.KeyFile == "") || (c.TLSAddr != "" && c.CertFile == "") {
+	if (c.CertFile == "") != (c.KeyFile == "") || (c.TLSAddr == "") != (c.CertFile == "") {
 		errs = append(errs, errors.New("sip: TLS needs tls_addr, cert_file and key_file"))
 	}
 	if c.AnnounceEvery.Duration < 0 {

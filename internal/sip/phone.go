@@ -47,6 +47,8 @@ type Phone struct {
 	incoming map[string]*PhoneCall // by UAS dialog id
 	outgoing map[string]*PhoneCall // by UAC dialog id
 	answer   func(*PhoneCall)
+	delay    time.Duration // ringing time before answering
+	cancels  chan struct{} // a ringing call was cancelled (one token each)
 }
 
 // PhoneCall is one call of a Phone.
@@ -77,7 +79,7 @@ func NewPhone(ctx context.Context, cfg PhoneConfig) (*Phone, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	p := &Phone{cfg: cfg, log: cfg.Logger, incoming: map[string]*PhoneCall{}, outgoing: map[string]*PhoneCall{}}
+	p := &Phone{cfg: cfg, log: cfg.Logger, incoming: map[string]*PhoneCall{}, outgoing: map[string]*PhoneCall{}, cancels: make(chan struct{}, 16)}
 	var lc net.ListenConfig
 	conn, err := lc.ListenPacket(ctx, "udp", net.JoinHostPort(cfg.Host, "0"))
 	if err != nil {
@@ -199,15 +201,23 @@ func (p *Phone) Register(ctx context.Context, expires time.Duration) error {
 
 // Answer makes the phone answer every call (after one ringing response)
 // and run handle on it in its own goroutine.
-func (p *Phone) Answer(handle func(*PhoneCall)) {
+func (p *Phone) Answer(handle func(*PhoneCall)) { p.AnswerAfter(0, handle) }
+
+// AnswerAfter is Answer after ringing for delay; a call cancelled while it
+// rings is counted in Cancelled.
+func (p *Phone) AnswerAfter(delay time.Duration, handle func(*PhoneCall)) {
 	p.mu.Lock()
-	p.answer = handle
+	p.answer, p.delay = handle, delay
 	p.mu.Unlock()
 }
 
+// Cancelled returns a channel receiving one value per call cancelled
+// (CANCEL) while it rang.
+func (p *Phone) Cancelled() <-chan struct{} { return p.cancels }
+
 func (p *Phone) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	p.mu.Lock()
-	handle := p.answer
+	handle, delay := p.answer, p.delay
 	p.mu.Unlock()
 	if handle == nil {
 		reply(req, tx, sipmsg.StatusBusyHere, "Busy Here")
@@ -240,6 +250,18 @@ func (p *Phone) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		c.RTP.SetEventPayloadType(te.PT)
 	}
 	_ = dlg.Respond(sipmsg.StatusRinging, "Ringing", nil)
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-dlg.Context().Done():
+			select {
+			case p.cancels <- struct{}{}:
+			default:
+			}
+			c.end()
+			return
+		}
+	}
 	ans, err := media.BuildAnswer(offer, media.Answer{Addr: c.RTP.LocalAddr(), Codec: law, TelephoneEvent: true, SessionID: rand.Uint64() >> 1})
 	if err != nil {
 		_ = dlg.Respond(sipmsg.StatusNotAcceptableHere, "Not Acceptable Here", nil)

@@ -122,7 +122,7 @@ func (c *Config) defaults() error {
 	if c.MaxExpires <= 0 {
 		c.MaxExpires = DefaultMaxExpires
 	}
-	if (c.CertFile == "") != (c.KeyFile == "") || (c.TLSAddr != "" && c.CertFile == "") {
+	if (c.CertFile == "") != (c.KeyFile == "") || (c.TLSAddr == "") != (c.CertFile == "") {
 		return errors.New("sip: TLS needs an address, a certificate file and a key file")
 	}
 	if c.Logger == nil {

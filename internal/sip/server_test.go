@@ -1,14 +1,24 @@
 package sip
 
 import (
+	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"log/slog"
 	"math"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,6 +58,9 @@ type worldOpts struct {
 	inviteBurst   float64
 	recordings    string
 	record        bool
+	offerTimeout  int
+	tlsCert       string // certificate and key files: SIP over TLS too
+	tlsKey        string
 }
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -83,6 +96,9 @@ func newWorld(t *testing.T, o worldOpts) *world {
 	must(t, err, "site")
 	q := model.Queue{Name: "phone", Channel: model.ChannelVoice, Priority: 1, SLTargetPct: 80, SLThresholdSeconds: 20,
 		Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 10, WrapUpSeconds: 30}
+	if o.offerTimeout > 0 {
+		q.OfferTimeoutSeconds = o.offerTimeout
+	}
 	if o.record {
 		q.Recording, q.RecordingRetentionDays = true, 30
 	}
@@ -115,7 +131,8 @@ func newWorld(t *testing.T, o worldOpts) *world {
 	w.web = httptest.NewServer(mux)
 	t.Cleanup(w.web.Close)
 
-	w.srv, err = New(Config{Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, RecordingsDir: o.recordings, Logger: testLogger(t).With("part", "sip")}, w.center, st)
+	w.srv, err = New(Config{Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, RecordingsDir: o.recordings,
+		TLSAddr: tlsAddr(o), CertFile: o.tlsCert, KeyFile: o.tlsKey, Logger: testLogger(t).With("part", "sip")}, w.center, st)
 	must(t, err, "sip server")
 	must(t, w.srv.Listen(ctx), "sip listen")
 	srvDone := make(chan struct{})
@@ -556,5 +573,109 @@ func TestEntryRequestURIUser(t *testing.T) {
 	must(t, sipmsg.ParseUri("sip:1000@127.0.0.1", &u), "parse")
 	if n, err := entryNumber(u); err != nil || n != "1000" {
 		t.Fatalf("%q %v", n, err)
+	}
+}
+
+// TestRingNoAnswerIsRONA: a phone that rings past the offer timeout is
+// cancelled (CANCEL), the call keeps its place and the agent is not ready.
+func TestRingNoAnswerIsRONA(t *testing.T) {
+	w := newWorld(t, worldOpts{offerTimeout: 2})
+	ctx := w.ctx()
+	agentPhone := w.phone(sipUser, sipPass)
+	agentPhone.AnswerAfter(time.Minute, func(*PhoneCall) { t.Error("answered after the offer timed out") })
+	must(t, agentPhone.Register(ctx, time.Hour), "register")
+	d := w.desk()
+	d.send(map[string]any{"type": "state", "state": "ready"})
+	d.expect("agent_state", func(f map[string]any) bool { return f["state"] == "ready" })
+	caller := w.phone(testCaller, "")
+	call, err := caller.Dial(ctx, "1000")
+	must(t, err, "dial")
+	d.expect("offer", nil)
+	w2 := d.expect("offer_withdrawn", nil)
+	if w2["reason"] != "rona" {
+		t.Fatalf("withdrawn %v", w2)
+	}
+	select {
+	case <-agentPhone.Cancelled():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the ringing phone got no CANCEL")
+	}
+	d.expect("agent_state", func(f map[string]any) bool { return f["state"] == "not_ready" })
+	ins, err := w.st.ListOpenInteractions(ctx)
+	must(t, err, "open")
+	if len(ins) != 1 || ins[0].State != model.StateQueued {
+		t.Fatalf("after RONA: %+v", ins)
+	}
+	select {
+	case <-call.Ended():
+		t.Fatal("the caller was hung up by a RONA")
+	default:
+	}
+}
+
+func tlsAddr(o worldOpts) string {
+	if o.tlsCert == "" {
+		return ""
+	}
+	return "127.0.0.1:0"
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key.
+func selfSigned(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err, "key")
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "plateau test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	must(t, err, "certificate")
+	kb, err := x509.MarshalECPrivateKey(key)
+	must(t, err, "key bytes")
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	must(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600), "write cert")
+	must(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600), "write key")
+	return certFile, keyFile
+}
+
+// options sends an OPTIONS over a stream connection and returns the status line.
+func options(t *testing.T, conn net.Conn, proto string) string {
+	t.Helper()
+	local := conn.LocalAddr().String()
+	req := "OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/" + proto + " " + local + ";branch=z9hG4bK-opt" + proto + "\r\n" +
+		"From: <sip:probe@127.0.0.1>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: opt-" + proto + "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+	_, err := conn.Write([]byte(req))
+	must(t, err, "write options")
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	must(t, err, "read response")
+	return strings.TrimSpace(line)
+}
+
+func TestTCPAndTLS(t *testing.T) {
+	cert, key := selfSigned(t)
+	w := newWorld(t, worldOpts{tlsCert: cert, tlsKey: key})
+	tcp, err := net.Dial("tcp", w.srv.Addr().String())
+	must(t, err, "tcp")
+	defer tcp.Close()
+	if got := options(t, tcp, "TCP"); got != "SIP/2.0 200 OK" {
+		t.Fatalf("OPTIONS over TCP: %q", got)
+	}
+	if !w.srv.TLSAddr().IsValid() {
+		t.Fatal("no TLS listener with a certificate configured")
+	}
+	pool := x509.NewCertPool()
+	pemBytes, _ := os.ReadFile(cert)
+	pool.AppendCertsFromPEM(pemBytes)
+	tc, err := tls.Dial("tcp", w.srv.TLSAddr().String(), &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	must(t, err, "tls handshake")
+	defer tc.Close()
+	if got := options(t, tc, "TLS"); got != "SIP/2.0 200 OK" {
+		t.Fatalf("OPTIONS over TLS: %q", got)
+	}
+	// Without TLS configured there is no TLS listener.
+	if newWorld(t, worldOpts{}).srv.TLSAddr().IsValid() {
+		t.Fatal("a TLS listener without a certificate")
 	}
 }
