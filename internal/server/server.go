@@ -85,6 +85,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 	if cfg.SIP.Enabled() {
 		sc := cfg.SIP.sipConfig(cfg.Data)
 		sc.Logger = logger.With("part", "sip")
+		sc.Registerer = s.reg
 		if s.SIP, err = sip.New(sc, s.Center, st); err == nil {
 			err = s.SIP.Listen(ctx)
 		}

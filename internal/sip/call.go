@@ -421,6 +421,7 @@ func (c *call) bridge(l *leg) {
 	c.peer.Store(&bridgeEnd{rtp: l.rtp, evPT: l.evPT})
 	l.peer.Store(&bridgeEnd{rtp: c.rtp, evPT: c.evPT})
 	c.s.log.Info("sip call bridged", "contact", c.id, "agent", c.leg.agent)
+	c.s.metrics.bridges.Inc()
 }
 
 func (c *call) ended(reason string) bool {
@@ -750,6 +751,7 @@ func (c *call) customerAnswered() bool {
 	c.leg.peer.Store(&bridgeEnd{rtp: c.customer.rtp, evPT: c.customer.evPT})
 	c.customer.peer.Store(&bridgeEnd{rtp: c.leg.rtp, evPT: c.leg.evPT})
 	c.s.log.Info("sip callback bridged", "contact", c.id, "agent", c.leg.agent)
+	c.s.metrics.bridges.Inc()
 	return false
 }
 

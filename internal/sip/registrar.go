@@ -55,3 +55,16 @@ func (r *registrar) lookup(agentID int64, now time.Time) (binding, bool) {
 	}
 	return b, true
 }
+
+// count is the number of live bindings at now.
+func (r *registrar) count(now time.Time) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, b := range r.by {
+		if now.Before(b.expires) {
+			n++
+		}
+	}
+	return n
+}

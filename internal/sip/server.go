@@ -29,6 +29,7 @@ import (
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/media"
@@ -84,6 +85,8 @@ type Config struct {
 	RecordingsDir string
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// Registerer receives the plateau_sip_* series; nil keeps them unexported.
+	Registerer prometheus.Registerer
 }
 
 func (c *Config) defaults() error {
@@ -144,6 +147,7 @@ type Server struct {
 	regs     *limiter
 	nonces   nonces
 	reg      *registrar
+	metrics  *metrics
 
 	ua      *sipgo.UserAgent
 	srv     *sipgo.Server
@@ -182,6 +186,11 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		return nil, fmt.Errorf("sip: nonce key: %w", err)
 	}
 	s.nonces = nonces{key: key, now: func() time.Time { return s.now() }}
+	m, err := newMetrics(s, cfg.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("sip: metrics: %w", err)
+	}
+	s.metrics = m
 	prompts := media.Prompts()
 	for _, lang := range []string{media.French, media.English} {
 		sp, err := media.NewSpeaker(prompts, lang)
@@ -195,22 +204,27 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		return nil, fmt.Errorf("sip: music on hold: %w", err)
 	}
 	s.moh = moh
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Plateau"), sipgo.WithUserAgentHostname(cfg.RTPHost))
+	// sipgo logs malformed datagrams at error level: that is a remote
+	// party's doing, so its layers log at debug under Plateau's logger.
+	quiet := slog.New(demote{s.log.With("part", "sipgo").Handler()})
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Plateau"), sipgo.WithUserAgentHostname(cfg.RTPHost),
+		sipgo.WithUserAgentTransportLayerOptions(sipmsg.WithTransportLayerLogger(quiet)),
+		sipgo.WithUserAgentTransactionLayerOptions(sipmsg.WithTransactionLayerLogger(quiet)))
 	if err != nil {
 		return nil, fmt.Errorf("sip: user agent: %w", err)
 	}
 	s.ua = ua
-	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(s.log.With("part", "sipgo")))
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(quiet))
 	if err != nil {
 		return nil, fmt.Errorf("sip: server: %w", err)
 	}
 	s.srv = srv
-	srv.OnInvite(s.onInvite)
+	srv.OnInvite(s.counted(s.onInvite))
 	srv.OnAck(s.onAck)
-	srv.OnBye(s.onBye)
+	srv.OnBye(s.counted(s.onBye))
 	srv.OnCancel(func(*sipmsg.Request, sipmsg.ServerTransaction) {}) // the transaction layer answers it and ends the INVITE
-	srv.OnInfo(s.onInfo)
-	srv.OnRegister(s.onRegister)
+	srv.OnInfo(s.counted(s.onInfo))
+	srv.OnRegister(s.counted(s.onRegister))
 	srv.OnOptions(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
 		res.AppendHeader(sipmsg.NewHeader("Allow", "INVITE, ACK, BYE, CANCEL, INFO, OPTIONS, REGISTER"))
@@ -692,3 +706,18 @@ func waitConn(ctx context.Context, ua *sipgo.UserAgent, network, addr string) er
 		}
 	}
 }
+
+// demote is a log handler passing every record on at debug level.
+type demote struct{ slog.Handler }
+
+func (d demote) Enabled(ctx context.Context, _ slog.Level) bool {
+	return d.Handler.Enabled(ctx, slog.LevelDebug)
+}
+
+func (d demote) Handle(ctx context.Context, r slog.Record) error {
+	r.Level = slog.LevelDebug
+	return d.Handler.Handle(ctx, r)
+}
+
+func (d demote) WithAttrs(as []slog.Attr) slog.Handler { return demote{d.Handler.WithAttrs(as)} }
+func (d demote) WithGroup(g string) slog.Handler       { return demote{d.Handler.WithGroup(g)} }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/coder/websocket"
 	sipmsg "github.com/emiago/sipgo/sip"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/media"
@@ -50,6 +51,7 @@ type world struct {
 	tenant int64
 	queue  model.Queue
 	agent  int64
+	reg    *prometheus.Registry
 }
 
 type worldOpts struct {
@@ -131,7 +133,8 @@ func newWorld(t *testing.T, o worldOpts) *world {
 	w.web = httptest.NewServer(mux)
 	t.Cleanup(w.web.Close)
 
-	w.srv, err = New(Config{Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, RecordingsDir: o.recordings,
+	w.reg = prometheus.NewRegistry()
+	w.srv, err = New(Config{Registerer: w.reg, Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, RecordingsDir: o.recordings,
 		TLSAddr: tlsAddr(o), CertFile: o.tlsCert, KeyFile: o.tlsKey, Logger: testLogger(t).With("part", "sip")}, w.center, st)
 	must(t, err, "sip server")
 	must(t, w.srv.Listen(ctx), "sip listen")
@@ -320,6 +323,12 @@ func TestCallQueuedAnnouncedAnsweredBridged(t *testing.T) {
 		t.Fatal("the agent's phone was not hung up")
 	}
 	d.expect("ended", nil)
+	if n := metricValue(t, w.reg, "plateau_sip_bridges_total"); n != 1 {
+		t.Errorf("plateau_sip_bridges_total = %v", n)
+	}
+	if n := metricValue(t, w.reg, "plateau_sip_phones_registered"); n != 1 {
+		t.Errorf("plateau_sip_phones_registered = %v", n)
+	}
 	segs, err := w.st.ListSegments(ctx, w.tenant, id)
 	must(t, err, "segments")
 	var kinds []string
@@ -426,6 +435,11 @@ func TestUnknownNumberAndMalformed(t *testing.T) {
 	}
 	if !limited {
 		t.Fatal("INVITEs not rate-limited")
+	}
+	for code, what := range map[string]string{"404": "unknown number", "503": "rate limit", "400": "missing From"} {
+		if n := metricValue(t, w.reg, "plateau_sip_responses_total", "method", "INVITE", "code", code); n < 1 {
+			t.Errorf("plateau_sip_responses_total{INVITE,%s} (%s) = %v", code, what, n)
+		}
 	}
 	// Other sources are not affected.
 	other, err := NewPhone(t.Context(), PhoneConfig{Server: w.srv.Addr().String(), Host: "127.0.0.2", Username: "+33699999999"})
@@ -678,4 +692,36 @@ func TestTCPAndTLS(t *testing.T) {
 	if newWorld(t, worldOpts{}).srv.TLSAddr().IsValid() {
 		t.Fatal("a TLS listener without a certificate")
 	}
+}
+
+// metricValue returns the value of the series name with the given label
+// pairs (0 when absent).
+func metricValue(t *testing.T, reg *prometheus.Registry, name string, labels ...string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	must(t, err, "gather")
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range mf.GetMetric() {
+			got := map[string]string{}
+			for _, l := range m.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			for i := 0; i+1 < len(labels); i += 2 {
+				if got[labels[i]] != labels[i+1] {
+					continue next
+				}
+			}
+			switch {
+			case m.GetCounter() != nil:
+				return m.GetCounter().GetValue()
+			case m.GetGauge() != nil:
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	return 0
 }

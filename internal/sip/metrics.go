@@ -1,0 +1,66 @@
+package sip
+
+import (
+	"strconv"
+	"time"
+
+	sipmsg "github.com/emiago/sipgo/sip"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the SIP server's Prometheus series.
+type metrics struct {
+	responses *prometheus.CounterVec // final responses sent, by method and code
+	bridges   prometheus.Counter
+}
+
+func newMetrics(s *Server, reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		responses: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plateau_sip_responses_total",
+			Help: "Final SIP responses sent by Plateau, by request method and status code (503: rate-limited or unavailable, 404: unknown number, 401: challenge)."},
+			[]string{"method", "code"}),
+		bridges: prometheus.NewCounter(prometheus.CounterOpts{Name: "plateau_sip_bridges_total",
+			Help: "Calls bridged between a customer and an agent's phone."}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	calls := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plateau_sip_calls_active", Help: "Calls Plateau is handling (waiting, ringing, bridged)."},
+		func() float64 {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return float64(len(s.all))
+		})
+	phones := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plateau_sip_phones_registered", Help: "Agents' phones with a live registration."},
+		func() float64 { return float64(s.reg.count(time.Now())) })
+	for _, c := range []prometheus.Collector{m.responses, m.bridges, calls, phones} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// countingTx counts the final responses sent on a server transaction.
+type countingTx struct {
+	sipmsg.ServerTransaction
+	m      *metrics
+	method string
+}
+
+func (t countingTx) Respond(res *sipmsg.Response) error {
+	if res != nil && res.StatusCode >= 200 {
+		t.m.responses.WithLabelValues(t.method, strconv.Itoa(res.StatusCode)).Inc()
+	}
+	return t.ServerTransaction.Respond(res)
+}
+
+// counted wraps a handler so that its responses are counted.
+func (s *Server) counted(h func(*sipmsg.Request, sipmsg.ServerTransaction)) func(*sipmsg.Request, sipmsg.ServerTransaction) {
+	return func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+		if tx != nil {
+			tx = countingTx{ServerTransaction: tx, m: s.metrics, method: string(req.Method)}
+		}
+		h(req, tx)
+	}
+}
