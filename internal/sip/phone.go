@@ -406,6 +406,25 @@ func (c *PhoneCall) SendDigit(ctx context.Context, key rune) error {
 	return c.RTP.SendDigit(ctx, key, 100*time.Millisecond)
 }
 
+// SendInfoDigit sends a DTMF key as a SIP INFO (application/dtmf-relay)
+// on the call Plateau answered, and waits for the response.
+func (c *PhoneCall) SendInfoDigit(ctx context.Context, key rune) error {
+	if c.cli == nil {
+		return errors.New("phone: INFO only on calls the phone placed")
+	}
+	req := sipmsg.NewRequest(sipmsg.INFO, c.cli.InviteResponse.Contact().Address)
+	req.SetBody([]byte(fmt.Sprintf("Signal=%c\r\nDuration=160\r\n", key)))
+	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/dtmf-relay"))
+	res, err := c.cli.Do(ctx, req)
+	if err != nil {
+		return fmt.Errorf("phone: info: %w", err)
+	}
+	if res.StatusCode != sipmsg.StatusOK {
+		return fmt.Errorf("phone: info: %d %s", res.StatusCode, res.Reason)
+	}
+	return nil
+}
+
 // Ended is closed when the call is over (either side hung up).
 func (c *PhoneCall) Ended() <-chan struct{} { return c.ended }
 

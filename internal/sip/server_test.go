@@ -725,3 +725,26 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name string, labels ...
 	}
 	return 0
 }
+
+// TestCallbackByInfo: the keys may come as SIP INFO (dtmf-relay) instead of
+// RFC 4733 events: 1 asks for the callback, 1 confirms the calling number.
+func TestCallbackByInfo(t *testing.T) {
+	w := newWorld(t, worldOpts{})
+	ctx := w.ctx()
+	caller := w.phone(testCaller, "")
+	w.srv.cfg.CallbackGateway = "127.0.0.1:9" // never called in this test
+	call, err := caller.Dial(ctx, "1000")
+	must(t, err, "dial")
+	must(t, call.SendInfoDigit(ctx, '1'), "INFO 1")
+	must(t, call.SendInfoDigit(ctx, '1'), "INFO 1 again")
+	select {
+	case <-call.Ended():
+	case <-time.After(40 * time.Second):
+		t.Fatal("no BYE after the callback was confirmed by INFO")
+	}
+	ins, err := w.st.ListOpenInteractions(ctx)
+	must(t, err, "open")
+	if len(ins) != 1 || ins[0].State != model.StateCallback || ins[0].Callback == nil || ins[0].Callback.Number != testCaller {
+		t.Fatalf("callback stored as %+v", ins)
+	}
+}
