@@ -748,3 +748,82 @@ func TestCallbackByInfo(t *testing.T) {
 		t.Fatalf("callback stored as %+v", ins)
 	}
 }
+
+// findPrompt returns the offsets where prompt appears in heard: a 100 ms
+// signature (after the prompt's 40 ms of leading silence) is correlated at
+// every offset, then the whole prompt is checked where it matches
+// (normalised correlation above 0.9; G.711 only adds quantisation noise).
+func findPrompt(heard, prompt []int16) []int {
+	const lead, sig = 320, 800
+	if len(prompt) < lead+sig {
+		return nil
+	}
+	corr := func(a, b []int16) float64 {
+		var ab, aa, bb float64
+		for i := range b {
+			x, y := float64(a[i]), float64(b[i])
+			ab += x * y
+			aa += x * x
+			bb += y * y
+		}
+		if aa == 0 || bb == 0 {
+			return 0
+		}
+		return ab / math.Sqrt(aa*bb)
+	}
+	var out []int
+	signature := prompt[lead : lead+sig]
+	for off := lead; off+len(prompt)-lead <= len(heard); off++ {
+		if corr(heard[off:off+sig], signature) < 0.9 {
+			continue
+		}
+		start := off - lead
+		if corr(heard[start:start+len(prompt)], prompt) > 0.9 {
+			out = append(out, start)
+			off = start + len(prompt)
+		}
+	}
+	return out
+}
+
+// TestAnnouncementRepeated: the caller hears exactly the welcome and
+// "you are next", then music, then "you are next" again after
+// AnnounceEvery.
+func TestAnnouncementRepeated(t *testing.T) {
+	w := newWorld(t, worldOpts{announceEvery: 2 * time.Second})
+	ctx := w.ctx()
+	caller := w.phone(testCaller, "")
+	call, err := caller.Dial(ctx, "1000")
+	must(t, err, "dial")
+	load := func(name string) []int16 {
+		s, err := media.LoadWAV(media.Prompts(), "fr/"+name+".wav")
+		must(t, err, name)
+		return s.Data()
+	}
+	welcome, next := load(media.PromptWelcome), load(media.PromptNext)
+	// Searching is costly under the race detector: look twice a second.
+	deadline := time.Now().Add(60 * time.Second)
+	for len(findPrompt(call.Audio(), next)) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the announcement was not repeated")
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	heard := call.Audio()
+	if at := findPrompt(heard, welcome); len(at) != 1 || at[0] != 0 {
+		t.Fatalf("welcome found at %v, want once at the start", at)
+	}
+	at := findPrompt(heard, next)
+	if at[0] < len(welcome) || at[0] > len(welcome)+media.FrameSamples {
+		t.Errorf("\"you are next\" at sample %d, not right after the welcome (%d samples)", at[0], len(welcome))
+	}
+	// The repeat comes after the rest of the announcement and 2 s of music.
+	gap := time.Duration(at[1]-at[0]) * time.Second / media.SampleRate
+	if gap < 2*time.Second+time.Duration(len(next))*time.Second/media.SampleRate || gap > 20*time.Second {
+		t.Errorf("announcement repeated after %v", gap)
+	}
+	music := heard[at[1]-media.SampleRate : at[1]]
+	if rms(music) < 100 {
+		t.Errorf("silence instead of music on hold before the repeat (rms %.0f)", rms(music))
+	}
+}
