@@ -290,6 +290,27 @@ func checkDisposition(in *model.Interaction) error {
 	return nil
 }
 
+// SetAnnouncement records the position and expected wait a customer was
+// told on arrival, to measure later how good the announcement was. The
+// first announcement stays: a second call changes nothing.
+func (s *Store) SetAnnouncement(ctx context.Context, tenantID, id int64, position, ewtSeconds int) error {
+	if err := model.CheckAnnouncement(&position, &ewtSeconds); err != nil {
+		return invalidInput(err, "set announcement of interaction %d", id)
+	}
+	err := s.inTx(ctx, func(c conn) error {
+		if _, err := getInteraction(ctx, c, tenantID, id); err != nil {
+			return err
+		}
+		_, err := c.exec(ctx, "UPDATE interactions SET announced_position = ?, announced_ewt_seconds = ? "+
+			"WHERE tenant_id = ? AND id = ? AND announced_position IS NULL", position, ewtSeconds, tenantID, id)
+		return err
+	})
+	if err != nil {
+		return fail(err, "set announcement of interaction %d", id)
+	}
+	return nil
+}
+
 // SetSurvey records the customer's satisfaction score (1-5) and comment. A
 // contact is surveyed once: a second answer is ErrConflict.
 func (s *Store) SetSurvey(ctx context.Context, tenantID, id int64, score int, comment string) error {

@@ -82,6 +82,26 @@ func TestInteractionLifecycle(t *testing.T) {
 		_, err = s.UpdateInteractionState(ctx, tid, id, StateUpdate{State: model.StateEnded, At: t0})
 		wantErr(t, err, ErrInvalid, "ended without reason")
 
+		// The first announcement stays; a bad one is refused.
+		noErr(t, s.SetAnnouncement(ctx, tid, id, 2, 30), "second announcement")
+		wantErr(t, s.SetAnnouncement(ctx, tid, id, 0, 30), ErrInvalid, "position 0")
+		wantErr(t, s.SetAnnouncement(ctx, tid, id, 1, -1), ErrInvalid, "negative wait")
+		wantErr(t, s.SetAnnouncement(ctx, tid, id+1000, 1, 1), ErrNotFound, "no such interaction")
+		quiet, err := s.CreateInteraction(ctx, tid, model.Interaction{QueueID: f.queue.ID, Channel: model.ChannelVoice, ArrivedAt: t0})
+		noErr(t, err, "create unannounced")
+		noErr(t, s.SetAnnouncement(ctx, tid, quiet, 7, 120), "announce")
+		noErr(t, s.SetAnnouncement(ctx, tid, quiet, 1, 0), "announce again")
+		for _, c := range []struct {
+			id             int64
+			position, wait int
+		}{{id, 3, 45}, {quiet, 7, 120}} {
+			got, err := s.GetInteraction(ctx, tid, c.id)
+			noErr(t, err, "get")
+			if got.AnnouncedPosition == nil || *got.AnnouncedPosition != c.position || *got.AnnouncedEWTSeconds != c.wait {
+				t.Errorf("interaction %d announced %v/%v, want %d/%d", c.id, got.AnnouncedPosition, got.AnnouncedEWTSeconds, c.position, c.wait)
+			}
+		}
+
 		noErr(t, s.SetDisposition(ctx, tid, id, "resolved", "address changed"), "disposition")
 		noErr(t, s.SetSurvey(ctx, tid, id, 5, "great"), "survey")
 		wantErr(t, s.SetSurvey(ctx, tid, id, 4, "again"), ErrConflict, "second survey")
