@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -64,6 +65,11 @@ type Center struct {
 	running atomic.Bool
 	entries entryCache
 	o       *owner // only touched by New and then by Run's goroutine
+	// sessions counts the WebSocket sessions' goroutines, which Run waits
+	// for; after Run, sessionsClosed refuses new ones.
+	sessionsMu     sync.Mutex
+	sessionsClosed bool
+	sessions       sync.WaitGroup
 }
 
 // New loads every tenant's queues and agents from the store into a new
@@ -162,6 +168,9 @@ func (c *Center) Run(ctx context.Context) error {
 	if !c.running.CompareAndSwap(false, true) {
 		return errors.New("live center: Run called twice")
 	}
+	// Deferred calls run last first: the sessions are told, the center
+	// stops, then Run waits for the sessions' goroutines to finish.
+	defer c.waitSessions()
 	defer close(c.done)
 	defer c.stop()
 	o := c.o
@@ -181,6 +190,25 @@ func (c *Center) Run(ctx context.Context) error {
 		case <-timer.C:
 		}
 	}
+}
+
+// addSession counts a new session's goroutine; false once Run has ended.
+func (c *Center) addSession() bool {
+	c.sessionsMu.Lock()
+	defer c.sessionsMu.Unlock()
+	if c.sessionsClosed {
+		return false
+	}
+	c.sessions.Add(1)
+	return true
+}
+
+// waitSessions refuses new sessions and waits for the running ones.
+func (c *Center) waitSessions() {
+	c.sessionsMu.Lock()
+	c.sessionsClosed = true
+	c.sessionsMu.Unlock()
+	c.sessions.Wait()
 }
 
 // do runs fn on the owner goroutine and returns its error.

@@ -44,21 +44,19 @@ func (c *Center) serveChat(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "chat unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	s, ok := c.accept(w, r, "customer")
-	if !ok {
-		return
-	}
-	defer c.release(s)
-	cu := &customer{c: c, s: s, ep: ep}
-	s.serve(cu.handle)
-	if cu.id != 0 {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), detachTimeout)
+	c.upgrade(w, r, "customer", func(s *session) {
+		cu := &customer{c: c, s: s, ep: ep}
+		s.serve(cu.handle)
+		if cu.id == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), detachTimeout)
 		defer cancel()
 		id := acd.ContactID(cu.id)
 		if err := c.do(ctx, func(o *owner) error { o.detachCustomer(id, s); return nil }); err != nil {
 			c.log.Debug("detach customer", "contact", cu.id, "err", err)
 		}
-	}
+	})
 }
 
 func (cu *customer) handle(f inFrame) error {
@@ -146,7 +144,16 @@ func (cu *customer) start(f inFrame) error {
 	in.ID, in.TenantID, in.State = id, cu.ep.TenantID, model.StateQueued
 	rec := &contactRec{in: in, queue: qid, sess: cu.s, token: token}
 	cu.id = id
-	if err := c.do(ctx, func(o *owner) error { return o.arrive(rec) }); err != nil {
+	var told announcement
+	err = c.do(ctx, func(o *owner) error {
+		if err := o.arrive(rec); err != nil {
+			return err
+		}
+		o.process() // the contact's queued event tells the customer
+		told = announcement{rec.told, rec.pos, rec.ewt}
+		return nil
+	})
+	if err != nil {
 		if errors.Is(err, ErrStopped) || ctx.Err() != nil {
 			return err
 		}
@@ -154,7 +161,21 @@ func (cu *customer) start(f inFrame) error {
 		cu.id = 0
 		return &frameError{code: codeUnavailable, msg: "the chat is not available"}
 	}
+	// Kept to measure the announcements' accuracy; written here rather than
+	// by the owner goroutine, which must not wait for one more commit per
+	// arrival. A crash in between loses the figure, not the contact.
+	if told.ok {
+		if err := c.st.SetAnnouncement(ctx, in.TenantID, id, told.position, told.ewtSeconds); err != nil {
+			c.log.Warn("store announced position and wait", "contact", id, "err", err)
+		}
+	}
 	return nil
+}
+
+// announcement is what a customer was told on arrival.
+type announcement struct {
+	ok                   bool
+	position, ewtSeconds int
 }
 
 func (cu *customer) resume(f inFrame) error {
