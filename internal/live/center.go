@@ -64,7 +64,9 @@ type Center struct {
 	stop    context.CancelFunc
 	running atomic.Bool
 	entries entryCache
-	o       *owner // only touched by New and then by Run's goroutine
+	// announcer stores what customers were told on arrival; Run starts and closes it.
+	announcer *announcer
+	o         *owner // only touched by New and then by Run's goroutine
 	// sessions counts the WebSocket sessions' goroutines, which Run waits
 	// for; after Run, sessionsClosed refuses new ones.
 	sessionsMu     sync.Mutex
@@ -96,6 +98,7 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	if c.grace <= 0 {
 		c.grace = DefaultGrace
 	}
+	c.announcer = newAnnouncer(st, c.log)
 	c.o = newOwner(c, ctx)
 	if err := c.load(ctx); err != nil {
 		return nil, err
@@ -172,6 +175,8 @@ func (c *Center) Run(ctx context.Context) error {
 	// stops, then Run waits for the sessions' goroutines to finish.
 	defer c.waitSessions()
 	defer close(c.done)
+	go c.announcer.run(ctx)
+	defer c.announcer.close()
 	defer c.stop()
 	o := c.o
 	o.ctx = ctx

@@ -144,16 +144,7 @@ func (cu *customer) start(f inFrame) error {
 	in.ID, in.TenantID, in.State = id, cu.ep.TenantID, model.StateQueued
 	rec := &contactRec{in: in, queue: qid, sess: cu.s, token: token}
 	cu.id = id
-	var told announcement
-	err = c.do(ctx, func(o *owner) error {
-		if err := o.arrive(rec); err != nil {
-			return err
-		}
-		o.process() // the contact's queued event tells the customer
-		told = announcement{rec.told, rec.pos, rec.ewt}
-		return nil
-	})
-	if err != nil {
+	if err := c.do(ctx, func(o *owner) error { return o.arrive(rec) }); err != nil {
 		if errors.Is(err, ErrStopped) || ctx.Err() != nil {
 			return err
 		}
@@ -161,21 +152,7 @@ func (cu *customer) start(f inFrame) error {
 		cu.id = 0
 		return &frameError{code: codeUnavailable, msg: "the chat is not available"}
 	}
-	// Kept to measure the announcements' accuracy; written here rather than
-	// by the owner goroutine, which must not wait for one more commit per
-	// arrival. A crash in between loses the figure, not the contact.
-	if told.ok {
-		if err := c.st.SetAnnouncement(ctx, in.TenantID, id, told.position, told.ewtSeconds); err != nil {
-			c.log.Warn("store announced position and wait", "contact", id, "err", err)
-		}
-	}
 	return nil
-}
-
-// announcement is what a customer was told on arrival.
-type announcement struct {
-	ok                   bool
-	position, ewtSeconds int
 }
 
 func (cu *customer) resume(f inFrame) error {

@@ -80,7 +80,6 @@ func TestTenantIsolation(t *testing.T) {
 			}},
 			{"SetDisposition", func(ctx context.Context) error { return s.SetDisposition(ctx, bid, iid, "x", "") }},
 			{"SetSurvey", func(ctx context.Context) error { return s.SetSurvey(ctx, bid, iid, 1, "") }},
-			{"SetAnnouncement", func(ctx context.Context) error { return s.SetAnnouncement(ctx, bid, iid, 1, 0) }},
 			{"FindInteractionByResumeToken", func(ctx context.Context) error {
 				_, err := s.FindInteractionByResumeToken(ctx, bid, HashToken("resume"))
 				return err
