@@ -30,20 +30,18 @@ type agentConn struct {
 }
 
 func (c *Center) serveAgent(w http.ResponseWriter, r *http.Request) {
-	s, ok := c.accept(w, r, "agent")
-	if !ok {
-		return
-	}
-	defer c.release(s)
-	ac := &agentConn{c: c, s: s}
-	s.serve(ac.handle)
-	if ac.id != 0 {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), detachTimeout)
+	c.upgrade(w, r, "agent", func(s *session) {
+		ac := &agentConn{c: c, s: s}
+		s.serve(ac.handle)
+		if ac.id == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), detachTimeout)
 		defer cancel()
 		if err := c.do(ctx, func(o *owner) error { o.detachAgent(ac.id, s); return nil }); err != nil {
 			c.log.Debug("detach agent", "agent", ac.id, "err", err)
 		}
-	}
+	})
 }
 
 func (ac *agentConn) handle(f inFrame) error {

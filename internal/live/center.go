@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -64,7 +65,14 @@ type Center struct {
 	running atomic.Bool
 	entries entryCache
 	voice   voiceHooks // voice.go
-	o       *owner     // only touched by New and then by Run's goroutine
+	// announcer stores what customers were told on arrival; Run starts and closes it.
+	announcer *announcer
+	o         *owner // only touched by New and then by Run's goroutine
+	// sessions counts the WebSocket sessions' goroutines, which Run waits
+	// for; after Run, sessionsClosed refuses new ones.
+	sessionsMu     sync.Mutex
+	sessionsClosed bool
+	sessions       sync.WaitGroup
 }
 
 // New loads every tenant's queues and agents from the store into a new
@@ -91,6 +99,7 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	if c.grace <= 0 {
 		c.grace = DefaultGrace
 	}
+	c.announcer = newAnnouncer(st, c.log)
 	c.o = newOwner(c, ctx)
 	if err := c.load(ctx); err != nil {
 		return nil, err
@@ -163,7 +172,12 @@ func (c *Center) Run(ctx context.Context) error {
 	if !c.running.CompareAndSwap(false, true) {
 		return errors.New("live center: Run called twice")
 	}
+	// Deferred calls run last first: the sessions are told, the center
+	// stops, then Run waits for the sessions' goroutines to finish.
+	defer c.waitSessions()
 	defer close(c.done)
+	go c.announcer.run(ctx)
+	defer c.announcer.close()
 	defer c.stop()
 	o := c.o
 	o.ctx = ctx
@@ -182,6 +196,25 @@ func (c *Center) Run(ctx context.Context) error {
 		case <-timer.C:
 		}
 	}
+}
+
+// addSession counts a new session's goroutine; false once Run has ended.
+func (c *Center) addSession() bool {
+	c.sessionsMu.Lock()
+	defer c.sessionsMu.Unlock()
+	if c.sessionsClosed {
+		return false
+	}
+	c.sessions.Add(1)
+	return true
+}
+
+// waitSessions refuses new sessions and waits for the running ones.
+func (c *Center) waitSessions() {
+	c.sessionsMu.Lock()
+	c.sessionsClosed = true
+	c.sessionsMu.Unlock()
+	c.sessions.Wait()
 }
 
 // do runs fn on the owner goroutine and returns its error.

@@ -44,21 +44,19 @@ func (c *Center) serveChat(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "chat unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	s, ok := c.accept(w, r, "customer")
-	if !ok {
-		return
-	}
-	defer c.release(s)
-	cu := &customer{c: c, s: s, ep: ep}
-	s.serve(cu.handle)
-	if cu.id != 0 {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), detachTimeout)
+	c.upgrade(w, r, "customer", func(s *session) {
+		cu := &customer{c: c, s: s, ep: ep}
+		s.serve(cu.handle)
+		if cu.id == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), detachTimeout)
 		defer cancel()
 		id := acd.ContactID(cu.id)
 		if err := c.do(ctx, func(o *owner) error { o.detachCustomer(id, s); return nil }); err != nil {
 			c.log.Debug("detach customer", "contact", cu.id, "err", err)
 		}
-	}
+	})
 }
 
 func (cu *customer) handle(f inFrame) error {

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,17 @@ func TestChatFlow(t *testing.T) {
 	ada.send(frame{"type": "message", "body": "Hello?", "client_msg_id": "a1"})
 	if ack := ada.expect("ack"); ack.num("seq") != 1 || ack.str("client_msg_id") != "a1" {
 		t.Fatalf("ack %v", ack)
+	}
+
+	// What each customer was told is stored with the contact (once its
+	// start is over: ada's ack follows it).
+	for i, q := range []frame{q1, q2, q3} {
+		eventually(t, fmt.Sprintf("customer %d's announcement stored", i+1), func() bool {
+			in, err := st.GetInteraction(ctx, fx.tenant, q.num("contact_id"))
+			must(t, err, "get interaction")
+			return in.AnnouncedPosition != nil && int64(*in.AnnouncedPosition) == q.num("position") &&
+				int64(*in.AnnouncedEWTSeconds) == q.num("ewt_seconds")
+		})
 	}
 
 	ag := loginAgent(t, l)

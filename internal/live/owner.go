@@ -62,8 +62,11 @@ type contactRec struct {
 	token    string // sent once, in the first queued frame
 	graceAt  time.Time
 	told     bool // the customer was told a position
-	pos, ewt int
-	voice    *voiceRec // the call of a voice contact (voice.go)
+	// announced: what the customer was told on arrival is on its way to
+	// the store (or, for a contact restored at start, was stored or lost).
+	announced bool
+	pos, ewt  int
+	voice     *voiceRec // the call of a voice contact (voice.go)
 }
 
 func newOwner(c *Center, ctx context.Context) *owner {
@@ -223,7 +226,7 @@ func (o *owner) restore(ctx context.Context) error {
 			o.persist(in.TenantID, in.ID, store.StateUpdate{State: model.StateQueued, At: now, CloseSegments: true,
 				OpenSegment: &model.Segment{Kind: model.SegQueued, QueueID: &in.QueueID}})
 		}
-		rec := &contactRec{in: in, queue: acd.QueueID(in.QueueID), callback: callback}
+		rec := &contactRec{in: in, queue: acd.QueueID(in.QueueID), callback: callback, announced: true}
 		o.contacts[acd.ContactID(in.ID)] = rec
 		q.waiting[acd.ContactID(in.ID)] = rec
 		err := o.eng.Arrive(now, acd.ContactSpec{ID: acd.ContactID(in.ID), Queue: rec.queue,
@@ -373,6 +376,10 @@ func (o *owner) handle(ev acd.Event) {
 	case acd.EvQueued:
 		rec.state = cWaiting
 		o.markDirty(ev.Queue)
+		if !rec.announced {
+			rec.announced = true
+			o.c.announcer.add(store.Announcement{TenantID: tid, InteractionID: id, Position: ev.Position, EWTSeconds: seconds(ev.EWT)})
+		}
 		if rec.sess != nil && rec.token != "" {
 			rec.pos, rec.ewt, rec.told = ev.Position, seconds(ev.EWT), true
 			rec.sess.send(queuedFrame{Type: "queued", ContactID: id, ResumeToken: rec.token, Position: ev.Position, EWTSeconds: rec.ewt})

@@ -226,27 +226,32 @@ func (s *session) writeLoop() {
 	}
 }
 
-// next reads the next client frame. A *frameError is the client's mistake
-// (answer it and go on); any other error ends the session.
-func (s *session) next() (inFrame, error) {
-	var f inFrame
+// read reads the next client frame's bytes. A *frameError is the client's
+// mistake (answer it and go on); any other error ends the session.
+func (s *session) read() (websocket.MessageType, []byte, error) {
 	typ, r, err := s.conn.Reader(s.ctx)
 	if err != nil {
-		return f, fmt.Errorf("read frame: %w", err)
+		return 0, nil, fmt.Errorf("read frame: %w", err)
 	}
 	buf, err := io.ReadAll(io.LimitReader(r, MaxFrameBytes+1))
 	if err != nil {
-		return f, fmt.Errorf("read frame: %w", err)
+		return 0, nil, fmt.Errorf("read frame: %w", err)
 	}
 	if len(buf) > MaxFrameBytes {
 		if _, err := io.Copy(io.Discard, r); err != nil {
-			return f, fmt.Errorf("skip oversized frame: %w", err)
+			return 0, nil, fmt.Errorf("skip oversized frame: %w", err)
 		}
-		return f, &frameError{code: codeTooLarge, msg: fmt.Sprintf("a frame is at most %d bytes", MaxFrameBytes)}
+		return 0, nil, &frameError{code: codeTooLarge, msg: fmt.Sprintf("a frame is at most %d bytes", MaxFrameBytes)}
 	}
 	if !s.frames.allow(time.Now()) {
-		return f, &frameError{code: codeRateLimited, msg: "too many frames"}
+		return 0, nil, &frameError{code: codeRateLimited, msg: "too many frames"}
 	}
+	return typ, buf, nil
+}
+
+// decode parses a frame of the protocol.
+func decode(typ websocket.MessageType, buf []byte) (inFrame, error) {
+	var f inFrame
 	if typ != websocket.MessageText {
 		return f, badFrame("frames are JSON text")
 	}
@@ -259,25 +264,55 @@ func (s *session) next() (inFrame, error) {
 	return f, nil
 }
 
-// serve runs the read loop: handle is called for each well-formed frame and
-// answers a *frameError with an error frame; other errors end the session.
+// serve runs the read loop: each well-formed frame goes to handle, and a
+// *frameError (from reading, decoding or handle) is answered with an error
+// frame; other errors end the session.
+//
+// The loop only reads bytes: decoding, handling and answering run on a
+// goroutine that ends with the frame. They may go deep (a chat's start is
+// stored through database/sql and SQLite before the customer hears
+// anything), and a goroutine keeps the stack it grew to until collections
+// shrink it by halves: so the reading goroutine, which a waiting customer
+// keeps for minutes, stays at its starting size.
 func (s *session) serve(handle func(f inFrame) error) {
+	done := make(chan error, 1)
 	for {
-		f, err := s.next()
-		if err == nil {
-			err = handle(f)
-		}
+		typ, buf, err := s.read()
 		var fe *frameError
-		switch {
-		case err == nil:
-		case errors.As(err, &fe):
-			s.send(errorFrame{Type: "error", Code: fe.code, Message: fe.msg, ContactID: f.ContactID, ClientMsgID: f.ClientMsgID})
-		default:
-			if s.ctx.Err() == nil && websocket.CloseStatus(err) == -1 && !errors.Is(err, io.EOF) {
-				s.log.Debug("session ends", "err", err)
-			}
+		if err != nil && !errors.As(err, &fe) {
+			s.ended(err)
 			return
 		}
+		go func() { done <- s.dispatch(typ, buf, err, handle) }()
+		if err := <-done; err != nil {
+			s.ended(err)
+			return
+		}
+	}
+}
+
+// dispatch decodes and handles one frame, or answers the error of reading
+// it; it returns the errors that end the session.
+func (s *session) dispatch(typ websocket.MessageType, buf []byte, err error, handle func(f inFrame) error) error {
+	var f inFrame
+	if err == nil {
+		f, err = decode(typ, buf)
+	}
+	if err == nil {
+		err = handle(f)
+	}
+	var fe *frameError
+	if errors.As(err, &fe) {
+		s.send(errorFrame{Type: "error", Code: fe.code, Message: fe.msg, ContactID: f.ContactID, ClientMsgID: f.ClientMsgID})
+		return nil
+	}
+	return err
+}
+
+// ended logs why a session ends, unless it simply closed.
+func (s *session) ended(err error) {
+	if s.ctx.Err() == nil && websocket.CloseStatus(err) == -1 && !errors.Is(err, io.EOF) {
+		s.log.Debug("session ends", "err", err)
 	}
 }
 

@@ -1,33 +1,85 @@
 package live
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"io"
+	"net"
 	"net/http"
 
 	"github.com/coder/websocket"
 )
 
-// accept upgrades a request to a WebSocket session that ends when the
-// request or the center ends.
-func (c *Center) accept(w http.ResponseWriter, r *http.Request, kind string) (*session, bool) {
+// Buffers of a WebSocket connection. Client frames are small (a chat line,
+// a state change) and server frames are written whole, so small buffers
+// cost a few more system calls on the rare large frame and save most of a
+// waiting customer's memory: net/http's own 4 KiB reader and writer would
+// be 8 KiB per connection, half of what a waiting chat costs.
+const (
+	wsReadBuffer  = 1 << 10
+	wsWriteBuffer = 1 << 10
+)
+
+// upgrade turns the request into a WebSocket session of kind and runs it
+// on a goroutine of its own: the HTTP handler returns at once, so the
+// server's connection goroutine, its request and its grown stack are freed,
+// and the session's goroutine starts with a small stack. The session ends
+// when run returns or the center stops; Run waits for it.
+func (c *Center) upgrade(w http.ResponseWriter, r *http.Request, kind string, run func(s *session)) {
 	opts := &websocket.AcceptOptions{OriginPatterns: c.origins, InsecureSkipVerify: len(c.origins) == 0}
-	conn, err := websocket.Accept(w, r, opts)
+	conn, err := websocket.Accept(leanHijacker{w}, r, opts)
 	if err != nil {
 		c.log.Debug("websocket handshake", "err", err)
-		return nil, false
+		return
 	}
-	s := newSession(r.Context(), kind, conn, c.log.With("session", kind, "remote", r.RemoteAddr))
-	// The session ends with the center: no goroutine per session waits for it.
-	unhook := context.AfterFunc(c.stopped, s.cancel)
-	context.AfterFunc(s.ctx, func() {
-		unhook()
+	if !c.addSession() {
 		conn.CloseNow()
-	})
+		return
+	}
+	s := newSession(c.stopped, kind, conn, c.log.With("session", kind, "remote", r.RemoteAddr))
+	context.AfterFunc(s.ctx, func() { conn.CloseNow() })
 	c.metrics.session(kind, 1)
-	return s, true
+	go func() {
+		defer c.sessions.Done()
+		defer c.release(s)
+		run(s)
+	}()
 }
 
 func (c *Center) release(s *session) {
 	s.cancel()
 	c.metrics.session(s.kind, -1)
+}
+
+// leanHijacker hands the hijacked connection to the WebSocket library with
+// buffers of wsReadBuffer and wsWriteBuffer bytes instead of net/http's.
+type leanHijacker struct{ http.ResponseWriter }
+
+func (l leanHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(l.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Writer.Flush(); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	// Bytes the client sent right after its handshake may already sit in
+	// the server's buffer. The WebSocket library keeps what the reader it
+	// is given has buffered and reads the rest from the connection itself,
+	// so those bytes move into the small buffer (or, if they do not fit,
+	// the server's buffer is kept).
+	in := bufio.NewReaderSize(conn, wsReadBuffer)
+	if n := brw.Reader.Buffered(); n > wsReadBuffer {
+		in = brw.Reader
+	} else if n > 0 {
+		pending, _ := brw.Reader.Peek(n)
+		in.Reset(io.MultiReader(bytes.NewReader(bytes.Clone(pending)), conn))
+		if _, err := in.Peek(n); err != nil {
+			conn.Close()
+			return nil, nil, err
+		}
+	}
+	return conn, bufio.NewReadWriter(in, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
 }

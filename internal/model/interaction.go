@@ -117,13 +117,8 @@ func (in *Interaction) Validate() error {
 	if in.ArrivedAt.IsZero() {
 		return invalid("arrived_at", "must be set")
 	}
-	if in.AnnouncedEWTSeconds != nil {
-		if err := checkNonNegative("announced_ewt_seconds", *in.AnnouncedEWTSeconds); err != nil {
-			return err
-		}
-	}
-	if in.AnnouncedPosition != nil && *in.AnnouncedPosition < 1 {
-		return invalid("announced_position", "must be at least 1 (got %d)", *in.AnnouncedPosition)
+	if err := CheckAnnouncement(in.AnnouncedPosition, in.AnnouncedEWTSeconds); err != nil {
+		return err
 	}
 	if in.Callback != nil {
 		if err := in.Callback.Validate(); err != nil {
@@ -282,4 +277,18 @@ func (m *Message) Validate() error {
 		return invalid("body", "must not be empty")
 	}
 	return checkText("body", m.Body, MaxBodyLen)
+}
+
+// CheckAnnouncement checks what a customer was told on arrival: a position
+// from 1 and an expected wait in seconds from 0 (nil: not told).
+func CheckAnnouncement(position, ewtSeconds *int) error {
+	if ewtSeconds != nil {
+		if err := checkNonNegative("announced_ewt_seconds", *ewtSeconds); err != nil {
+			return err
+		}
+	}
+	if position != nil && *position < 1 {
+		return invalid("announced_position", "must be at least 1 (got %d)", *position)
+	}
+	return nil
 }

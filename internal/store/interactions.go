@@ -290,6 +290,46 @@ func checkDisposition(in *model.Interaction) error {
 	return nil
 }
 
+// Announcement is the position and expected wait a customer was told on
+// arrival, kept to measure later how good the announcements were.
+type Announcement struct {
+	TenantID, InteractionID int64
+	Position, EWTSeconds    int
+}
+
+// SetAnnouncements records announcements in one transaction and returns how
+// many interactions it changed. The first announcement of an interaction
+// stays: a later one, or one naming an interaction the tenant does not
+// have, changes nothing. An invalid announcement refuses the whole batch.
+func (s *Store) SetAnnouncements(ctx context.Context, list []Announcement) (int, error) {
+	for _, a := range list {
+		if err := model.CheckAnnouncement(&a.Position, &a.EWTSeconds); err != nil {
+			return 0, invalidInput(err, "set announcement of interaction %d", a.InteractionID)
+		}
+	}
+	var changed int
+	err := s.inTx(ctx, func(c conn) error {
+		changed = 0
+		for _, a := range list {
+			res, err := c.exec(ctx, "UPDATE interactions SET announced_position = ?, announced_ewt_seconds = ? "+
+				"WHERE tenant_id = ? AND id = ? AND announced_position IS NULL", a.Position, a.EWTSeconds, a.TenantID, a.InteractionID)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			changed += int(n)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fail(err, "set %d announcements", len(list))
+	}
+	return changed, nil
+}
+
 // SetSurvey records the customer's satisfaction score (1-5) and comment. A
 // contact is surveyed once: a second answer is ErrConflict.
 func (s *Store) SetSurvey(ctx context.Context, tenantID, id int64, score int, comment string) error {

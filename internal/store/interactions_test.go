@@ -82,6 +82,45 @@ func TestInteractionLifecycle(t *testing.T) {
 		_, err = s.UpdateInteractionState(ctx, tid, id, StateUpdate{State: model.StateEnded, At: t0})
 		wantErr(t, err, ErrInvalid, "ended without reason")
 
+		// The first announcement stays; another tenant's or an invalid one
+		// changes nothing.
+		quiet, err := s.CreateInteraction(ctx, tid, model.Interaction{QueueID: f.queue.ID, Channel: model.ChannelVoice, ArrivedAt: t0})
+		noErr(t, err, "create unannounced")
+		other := newFixture(t, s, "other")
+		for _, c := range []struct {
+			what    string
+			list    []Announcement
+			changed int
+			err     error
+		}{
+			{"invalid position", []Announcement{{tid, quiet, 0, 30}}, 0, ErrInvalid},
+			{"negative wait", []Announcement{{tid, quiet, 1, 30}, {tid, quiet, 1, -1}}, 0, ErrInvalid},
+			{"another tenant's", []Announcement{{other.tenant.ID, quiet, 1, 1}}, 0, nil},
+			{"already announced", []Announcement{{tid, id, 2, 30}}, 0, nil},
+			{"first", []Announcement{{tid, quiet, 7, 120}, {tid, quiet, 1, 0}, {tid, id + 1000, 1, 1}}, 1, nil},
+			{"again", []Announcement{{tid, quiet, 1, 0}}, 0, nil},
+		} {
+			n, err := s.SetAnnouncements(ctx, c.list)
+			if c.err != nil {
+				wantErr(t, err, c.err, c.what)
+			} else {
+				noErr(t, err, c.what)
+			}
+			if n != c.changed {
+				t.Errorf("%s: changed %d, want %d", c.what, n, c.changed)
+			}
+		}
+		for _, c := range []struct {
+			id             int64
+			position, wait int
+		}{{id, 3, 45}, {quiet, 7, 120}} {
+			got, err := s.GetInteraction(ctx, tid, c.id)
+			noErr(t, err, "get")
+			if got.AnnouncedPosition == nil || *got.AnnouncedPosition != c.position || *got.AnnouncedEWTSeconds != c.wait {
+				t.Errorf("interaction %d announced %v/%v, want %d/%d", c.id, got.AnnouncedPosition, got.AnnouncedEWTSeconds, c.position, c.wait)
+			}
+		}
+
 		noErr(t, s.SetDisposition(ctx, tid, id, "resolved", "address changed"), "disposition")
 		noErr(t, s.SetSurvey(ctx, tid, id, 5, "great"), "survey")
 		wantErr(t, s.SetSurvey(ctx, tid, id, 4, "again"), ErrConflict, "second survey")
