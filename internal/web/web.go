@@ -35,6 +35,8 @@ func Pages() []Page {
 		{Path: "/{$}", File: "pages/index.html"},
 		{Path: "/try/{entry}", File: "pages/try.html"},
 		{Path: "/agent", File: "pages/agent.html"},
+		{Path: "/wallboard", File: "pages/wallboard.html"},
+		{Path: "/admin", File: "pages/admin.html"},
 	}
 }
 

@@ -39,7 +39,7 @@ func embedded(t *testing.T) map[string]string {
 
 func TestPagesServedAsHTML(t *testing.T) {
 	h := Handler()
-	for _, target := range []string{"/", "/try/demo", "/try/demo-sales", "/agent"} {
+	for _, target := range []string{"/", "/try/demo", "/try/demo-sales", "/agent", "/wallboard", "/wallboard?tenant=2", "/admin"} {
 		w := get(t, h, target)
 		if w.Code != http.StatusOK {
 			t.Errorf("GET %s: %d", target, w.Code)
