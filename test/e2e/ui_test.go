@@ -1,0 +1,324 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The web interface in real headless Chromium (Debian's chromium package,
+// installed by scripts/test-deps.sh), driven with chromedp against a real
+// `plateau demo` process. Each page's screenshot is saved under
+// test-artifacts/ at the repository's root.
+
+// chromiumPath finds the browser; without one the test skips, except under
+// CI where it fails.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("PLATEAU_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" || os.Getenv("CI") == "1" {
+		t.Fatal("chromium is required under CI: run scripts/test-deps.sh (apt-get install chromium)")
+	}
+	t.Skip("chromium is not installed (scripts/test-deps.sh installs it); skipping the browser tests")
+	return ""
+}
+
+// browser starts one headless Chromium for the test and returns a context
+// whose children are tabs.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath(t)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("lang", "en-US"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	root, cancelRoot := chromedp.NewContext(alloc)
+	if err := chromedp.Do(root); err != nil {
+		cancelRoot()
+		cancelAlloc()
+		t.Fatalf("start chromium: %v", err)
+	}
+	t.Cleanup(func() { cancelRoot(); cancelAlloc() })
+	return root
+}
+
+// person is one person's browser: its own cookies and storage.
+type person struct {
+	t    *testing.T
+	name string
+	ctx  context.Context
+}
+
+func newPerson(t *testing.T, root context.Context, name string) *person {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("%s: open a tab: %v", name, err)
+	}
+	return &person{t: t, name: name, ctx: ctx}
+}
+
+func (p *person) open(url string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		p.t.Fatalf("%s: open %s: %v", p.name, url, err)
+	}
+}
+
+// js runs a script in the page and returns its value as a string.
+func (p *person) js(script string) string {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[any](script, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("%s: %s: %v", p.name, script, err)
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// wait polls a JavaScript predicate until it is true; on failure it saves
+// a screenshot and says what the page showed.
+func (p *person) wait(what, predicate string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingInterval(100*time.Millisecond)))
+	if err != nil {
+		p.shot("failed-" + strings.ReplaceAll(what, " ", "-"))
+		body, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.body.innerText + "\n" + (document.querySelector("#plateau-chat")?.shadowRoot?.querySelector(".panel")?.innerText || "")`))
+		p.t.Fatalf("%s: waiting for %s (%s): %v\npage text:\n%s", p.name, what, predicate, err, body)
+	}
+}
+
+// shot saves a screenshot of the viewport under test-artifacts/.
+func (p *person) shot(name string) {
+	p.t.Helper()
+	b, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.t.Logf("%s: screenshot %s: %v", p.name, name, err)
+		return
+	}
+	dir := filepath.Join("..", "..", "test-artifacts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// call calls the REST API with the admin token; out may be nil.
+func (s *server) call(t *testing.T, method, path string, in, out any) int {
+	t.Helper()
+	var body io.Reader
+	if in != nil {
+		b, _ := json.Marshal(in)
+		body = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, s.base+path, body)
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("%s %s: %s: %s", method, path, resp.Status, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// uiFixture is the demo with known passwords and a second tenant.
+type uiFixture struct {
+	s           *server
+	tenant      int64
+	other       int64
+	agentLogin  string
+	password    string
+	interaction func(id int64) map[string]any
+}
+
+const uiPassword = "correct-horse-42"
+
+func newUIFixture(t *testing.T) *uiFixture {
+	t.Helper()
+	s := startDemo(t, "--data", t.TempDir())
+	var tenants []struct {
+		ID   int64  `json:"id"`
+		Slug string `json:"slug"`
+	}
+	s.call(t, http.MethodGet, "/api/v1/tenants", nil, &tenants)
+	f := &uiFixture{s: s, password: uiPassword}
+	for _, x := range tenants {
+		if x.Slug == "demo" {
+			f.tenant = x.ID
+		}
+	}
+	if f.tenant == 0 {
+		t.Fatal("no demo tenant")
+	}
+	var users []struct {
+		ID    int64  `json:"id"`
+		Login string `json:"login"`
+	}
+	s.call(t, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/users", f.tenant), nil, &users)
+	for _, u := range users {
+		switch u.Login {
+		case "agent1", "supervisor", "admin":
+			s.call(t, http.MethodPost, fmt.Sprintf("/api/v1/tenants/%d/users/%d/password", f.tenant, u.ID), map[string]string{"password": uiPassword}, nil)
+		}
+	}
+	s.call(t, http.MethodPost, fmt.Sprintf("/api/v1/tenants/%d/users", f.tenant),
+		map[string]any{"login": "viewer", "display_name": "Client Viewer", "role": "client_viewer", "password": uiPassword}, nil)
+	var other struct {
+		ID int64 `json:"id"`
+	}
+	s.call(t, http.MethodPost, "/api/v1/tenants", map[string]string{"slug": "other", "name": "Other Brand"}, &other)
+	f.other = other.ID
+	f.interaction = func(id int64) map[string]any {
+		var in map[string]any
+		s.call(t, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/interactions/%d", f.tenant, id), nil, &in)
+		return in
+	}
+	return f
+}
+
+// signIn fills the REST sign-in form of the wallboard or admin page.
+func (p *person) signIn(login, password string) {
+	p.t.Helper()
+	p.wait("the sign-in form", `!!document.querySelector("#signin-login")`)
+	p.js(fmt.Sprintf(`(() => { document.querySelector("#signin-login").value = %q; document.querySelector("#signin-password").value = %q;
+		document.querySelector("#signin-password").form.requestSubmit(); return "ok"; })()`, login, password))
+}
+
+// widget evaluates an expression with w bound to the widget's shadow root.
+func widget(expr string) string {
+	return `(() => { const w = document.querySelector("#plateau-chat")?.shadowRoot; if (!w) return false; return (` + expr + `); })()`
+}
+
+// clickText clicks the first element matching sel whose text is text.
+func clickText(sel, text string) string {
+	return fmt.Sprintf(`(() => { const b = [...document.querySelectorAll(%q)].find((e) => e.textContent.trim() === %q); if (!b) return "missing"; b.click(); return "ok"; })()`, sel, text)
+}
+
+func TestUIHomeAndAdmin(t *testing.T) {
+	f := newUIFixture(t)
+	root := browser(t)
+	p := newPerson(t, root, "admin")
+
+	p.open(f.s.base + "/")
+	p.wait("the home page", `document.querySelectorAll(".home-links a").length === 5`)
+	if got := p.js(`[...document.querySelectorAll(".home-links a")].map((a) => a.getAttribute("href")).join(" ")`); got != "/try/demo /agent /wallboard /admin /api/v1/openapi.json" {
+		t.Errorf("home links: %s", got)
+	}
+	if h := p.js(`document.querySelector("h1").textContent`); h != "Plateau" {
+		t.Errorf("home heading %q", h)
+	}
+	p.shot("home")
+	// The language switch: French, remembered, and back.
+	p.js(`document.querySelector(".lang-switch").click(), "ok"`)
+	p.wait("the French home page", `document.documentElement.lang === "fr" && document.querySelector(".home-links h2").textContent === "Chat client"`)
+	p.shot("home-fr")
+	p.open(f.s.base + "/")
+	p.wait("French remembered", `document.documentElement.lang === "fr"`)
+	p.js(`document.querySelector(".lang-switch").click(), "ok"`)
+	p.wait("English again", `document.documentElement.lang === "en"`)
+
+	p.open(f.s.base + "/admin")
+	p.signIn("admin", f.password)
+	p.wait("the queues", `document.querySelectorAll("table tbody tr").length === 2`)
+	p.shot("admin-queues")
+	if r := p.js(clickText(".admin-nav button", "Skills")); r != "ok" {
+		t.Fatalf("skills section: %s", r)
+	}
+	p.wait("the skills", `document.querySelector("#section-title")?.textContent === "Skills" && document.querySelectorAll("table tbody tr").length === 2`)
+	p.js(clickText(".section-head button", "New"))
+	p.wait("the new skill form", `!!document.querySelector("#f-name")`)
+	// An empty name: the API's validation error shows next to the field.
+	p.js(`document.querySelector(".admin-form").requestSubmit(), "ok"`)
+	p.wait("the field error", `document.querySelector("#f-name-error").textContent !== "" && document.querySelector("#f-name").getAttribute("aria-invalid") === "true"`)
+	p.shot("admin-field-error")
+	p.js(`document.querySelector("#f-name").value = "billing", document.querySelector(".admin-form").requestSubmit(), "ok"`)
+	p.wait("the created skill", `[...document.querySelectorAll("table tbody th, table tbody td")].some((c) => c.textContent === "billing")`)
+	// An agent with a skill level written as text.
+	p.js(clickText(".admin-nav button", "Agents"))
+	p.wait("the agents", `document.querySelector("#section-title")?.textContent === "Agents" && document.querySelectorAll("table tbody tr").length >= 6`)
+	p.js(clickText(".section-head button", "New"))
+	p.wait("the new agent form", `!!document.querySelector("#f-skills")`)
+	p.js(`(() => { document.querySelector("#f-name").value = "Zoé Nouvelle"; document.querySelector("#f-skills").value = "billing:11";
+		document.querySelector("#f-site_id").selectedIndex = 1; document.querySelector(".admin-form").requestSubmit(); return "ok"; })()`)
+	p.wait("the skill level error", `document.querySelector("#f-skills-error").textContent.includes("10")`)
+	p.shot("admin-agent-error")
+	p.js(`document.querySelector("#f-skills").value = "billing:7", document.querySelector(".admin-form").requestSubmit(), "ok"`)
+	p.wait("the created agent", `[...document.querySelectorAll("table tbody td")].some((c) => c.textContent === "Zoé Nouvelle")`)
+	var agents []struct {
+		Name   string `json:"name"`
+		Skills []struct {
+			Level int `json:"level"`
+		} `json:"skills"`
+	}
+	f.s.call(t, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/agents", f.tenant), nil, &agents)
+	found := false
+	for _, a := range agents {
+		if a.Name == "Zoé Nouvelle" && len(a.Skills) == 1 && a.Skills[0].Level == 7 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the agent created on the admin page is not stored as typed: %+v", agents)
+	}
+	p.shot("admin-agents")
+}
