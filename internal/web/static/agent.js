@@ -379,7 +379,7 @@ function endChat(f) {
   if (!c) return;
   c.ended = true;
   c.input.disabled = true;
-  c.compose.querySelector("button").disabled = true;
+  c.compose.hidden = true;
   c.end.hidden = true;
   c.tab.classList.add("ended");
   c.log.append(h("li", { class: "note" }, t("agent.chat_ended")));
