@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // The web interface in real headless Chromium (Debian's chromium package,
@@ -134,9 +135,29 @@ func (p *person) wait(what, predicate string) {
 	}
 }
 
-// shot saves a screenshot of the viewport under test-artifacts/.
+// unlabelledJS lists the visible form controls (the widget's included)
+// that have no accessible name: no label, aria-label or text.
+const unlabelledJS = `(() => {
+	const roots = [document];
+	const w = document.querySelector("#plateau-chat")?.shadowRoot;
+	if (w) roots.push(w);
+	const bad = [];
+	for (const r of roots) for (const el of r.querySelectorAll("input, select, textarea, button")) {
+		if (el.type === "hidden" || el.closest("[hidden]")) continue;
+		const lab = (el.id && r.querySelector('label[for="' + el.id + '"]')) || el.closest("label");
+		const name = el.getAttribute("aria-label") || (lab && lab.textContent.trim()) || (el.tagName === "BUTTON" && el.textContent.trim());
+		if (!name) bad.push(el.outerHTML.slice(0, 100));
+	}
+	return bad.join("\n");
+})()`
+
+// shot saves a screenshot of the viewport under test-artifacts/ and checks
+// that every control shown has an accessible name.
 func (p *person) shot(name string) {
 	p.t.Helper()
+	if bad, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](unlabelledJS)); err == nil && bad != "" {
+		p.t.Errorf("%s: controls without a label on %s:\n%s", p.name, name, bad)
+	}
 	b, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		p.t.Logf("%s: screenshot %s: %v", p.name, name, err)
@@ -321,4 +342,111 @@ func TestUIHomeAndAdmin(t *testing.T) {
 		t.Errorf("the agent created on the admin page is not stored as typed: %+v", agents)
 	}
 	p.shot("admin-agents")
+}
+
+func TestUIWidgetCallbackInFrench(t *testing.T) {
+	f := newUIFixture(t)
+	root := browser(t)
+	cust := newPerson(t, root, "customer")
+	cust.open(f.s.base + "/try/demo")
+	cust.wait("the chat button", widget(`!!w.querySelector(".launcher")`))
+	// The page's switch turns the widget French too.
+	cust.js(`document.querySelector("[data-lang-slot] .lang-switch").click(), "ok"`)
+	cust.wait("the French button", widget(`w.querySelector(".launcher").textContent === "Discuter avec nous"`))
+	cust.js(widget(`w.querySelector(".launcher").click(), "ok"`))
+	cust.wait("the start form", widget(`!!w.querySelector("#plateau-name")`))
+	if focused := cust.js(widget(`w.activeElement?.id || ""`)); focused != "plateau-name" {
+		t.Errorf("the panel opened with the focus on %q, want the name field", focused)
+	}
+	cust.js(widget(`w.querySelector("form.start").requestSubmit(), "ok"`))
+	cust.wait("the position", widget(`w.querySelector(".status").textContent.startsWith("Vous êtes le prochain.")`))
+	// A malformed number is refused by the widget itself, next to the field.
+	cust.js(widget(`(() => { w.querySelector("#plateau-phone").value = "12"; w.querySelector("form.callback").requestSubmit(); return "ok"; })()`))
+	cust.wait("the phone error", widget(`w.querySelector("#plateau-phone-error").textContent.includes("+33123456789") && w.querySelector("#plateau-phone").getAttribute("aria-invalid") === "true"`))
+	cust.shot("widget-callback-fr")
+	cust.js(widget(`(() => { w.querySelector("#plateau-phone").value = "+33 1 23 45 67 89"; w.querySelector("form.callback").requestSubmit(); return "ok"; })()`))
+	cust.wait("the callback kept", widget(`w.querySelector(".status").textContent.startsWith("Votre place est gardée") && w.querySelector("form.callback").hidden`))
+	cust.shot("widget-callback-kept-fr")
+	var contact int64
+	fmt.Sscanf(cust.js(`JSON.parse(sessionStorage.getItem("plateau.chat.demo")).token ? "1" : "0"`), "%d", &contact)
+	if contact != 1 {
+		t.Fatal("no resume token kept in sessionStorage")
+	}
+	// The interaction waits as a callback to +33123456789.
+	var list []struct {
+		Callback *struct {
+			Number string `json:"number"`
+		} `json:"callback"`
+		State string `json:"state"`
+	}
+	for id := int64(1); id <= 3; id++ {
+		var in struct {
+			Callback *struct {
+				Number string `json:"number"`
+			} `json:"callback"`
+			State string `json:"state"`
+		}
+		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/v1/tenants/%d/interactions/%d", f.s.base, f.tenant, id), nil)
+		req.Header.Set("Authorization", "Bearer "+f.s.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode == http.StatusOK {
+			json.NewDecoder(resp.Body).Decode(&in)
+			list = append(list, in)
+		}
+		resp.Body.Close()
+	}
+	if len(list) != 1 || list[0].Callback == nil || list[0].Callback.Number != "+33123456789" {
+		t.Errorf("stored callback: %+v", list)
+	}
+}
+
+func TestUIAgentTabs(t *testing.T) {
+	f := newUIFixture(t)
+	root := browser(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ag := newPerson(t, root, "agent")
+	ag.open(f.s.base + "/agent")
+	ag.wait("the agent sign-in", `!!document.querySelector("#agent-login")`)
+	// A wrong password is refused with a message.
+	ag.js(`(() => { document.querySelector("#agent-login").value = "agent1"; document.querySelector("#agent-password").value = "wrong-password";
+		document.querySelector("#agent-password").form.requestSubmit(); return "ok"; })()`)
+	ag.wait("the refusal", `document.querySelector(".signin .form-error").textContent.includes("wrong password")`)
+	ag.js(fmt.Sprintf(`(() => { document.querySelector("#agent-password").value = %q; document.querySelector("#agent-password").form.requestSubmit(); return "ok"; })()`, f.password))
+	ag.wait("the desk", `!!document.querySelector("#state-select")`)
+	// Not ready with a reason, then ready.
+	ag.js(`(() => { document.querySelector("#state-select").value = "not_ready"; document.querySelector("#state-select").dispatchEvent(new Event("change"));
+		document.querySelector("#reason-select").value = "training"; document.querySelector(".state-form").requestSubmit(); return "ok"; })()`)
+	ag.wait("not ready for training", `document.querySelector(".current-state .badge").textContent === "Not ready · Training"`)
+	ag.js(`document.querySelector("#state-select").value = "ready", document.querySelector(".state-form").requestSubmit(), "ok"`)
+	ag.wait("ready", `document.querySelector(".current-state .badge").textContent === "Ready"`)
+
+	var customers []*customer
+	for i, name := range []string{"Alice", "Bruno"} {
+		c := dialCustomer(ctx, t, f.s.ws("/chat/demo/ws"), fmt.Sprintf(`{"type":"start","name":%q}`, name))
+		q := c.await(t, 10*time.Second, "queued")
+		c.id = q.ContactID
+		customers = append(customers, c)
+		ag.wait("the offer of "+name, fmt.Sprintf(`!!document.querySelector("#offer-%d")`, q.ContactID))
+		ag.js(clickText(fmt.Sprintf("#offer-%d button", q.ContactID), "Accept"))
+		ag.wait("the tab of "+name, fmt.Sprintf(`document.querySelectorAll("[role=tab]").length === %d`, i+1))
+		c.await(t, 10*time.Second, "connected")
+	}
+	// The first tab stays selected; the arrow keys move along the tablist.
+	first, second := customers[0].id, customers[1].id
+	ag.wait("the first tab selected", fmt.Sprintf(`document.querySelector("#tab-%d").getAttribute("aria-selected") === "true" && document.querySelector("#panel-%d").hidden`, first, second))
+	customers[1].say(ctx, t, "b1", "Bonjour, c'est Bruno.")
+	ag.wait("the unread mark", fmt.Sprintf(`document.querySelector("#tab-%d .unread").textContent === " (1)"`, second))
+	ag.shot("agent-tabs")
+	ag.js(fmt.Sprintf(`document.querySelector("#tab-%d").focus(), "ok"`, first))
+	if err := chromedp.Do(ag.ctx, chromedp.KeyEvent(kb.ArrowRight)); err != nil {
+		t.Fatal(err)
+	}
+	ag.wait("the second tab selected by the keyboard", fmt.Sprintf(`document.querySelector("#tab-%d").getAttribute("aria-selected") === "true" && document.activeElement.id === "tab-%d" && !document.querySelector("#panel-%d").hidden && document.querySelector("#tab-%d .unread").textContent === ""`, second, second, second, second))
+	if log := ag.js(fmt.Sprintf(`document.querySelector("#panel-%d .chat-log").textContent`, second)); !strings.Contains(log, "Bonjour, c'est Bruno.") {
+		t.Errorf("second chat's log: %q", log)
+	}
 }
