@@ -291,6 +291,7 @@ export function mount({ base, entry }) {
         retry = 0;
         phase = "queued";
         saved.token = f.resume_token || saved.token;
+        if (f.contact_id) saved.contact = f.contact_id;
         save();
         lastWait = f;
         status.textContent = f.callback ? t("widget.callback_kept") : waitText(f);
