@@ -342,6 +342,50 @@ func TestUIHomeAndAdmin(t *testing.T) {
 		t.Errorf("the agent created on the admin page is not stored as typed: %+v", agents)
 	}
 	p.shot("admin-agents")
+
+	// A schedule from the text forms of its hours and holidays, then an
+	// entry point using it.
+	p.js(clickText(".admin-nav button", "Schedules"))
+	p.wait("the schedules", `document.querySelector("#section-title")?.textContent === "Schedules"`)
+	p.js(clickText(".section-head button", "New"))
+	p.wait("the new schedule form", `!!document.querySelector("#f-weekly")`)
+	p.js(`(() => { document.querySelector("#f-name").value = "Office hours"; document.querySelector("#f-weekly").value = "mon 09:00-18:00\nsat 10:00-12:00";
+		document.querySelector("#f-holidays").value = "2026-12-25, 2027-01-01"; document.querySelector(".admin-form").requestSubmit(); return "ok"; })()`)
+	p.wait("the created schedule", `[...document.querySelectorAll("table tbody td")].some((c) => c.textContent === "Office hours")`)
+	p.js(clickText(".admin-nav button", "Entry points"))
+	p.wait("the entry points", `document.querySelector("#section-title")?.textContent === "Entry points"`)
+	p.js(clickText(".section-head button", "New"))
+	p.wait("the new entry point form", `!!document.querySelector("#f-schedule_id")`)
+	p.js(`(() => { document.querySelector("#f-address").value = "after-sales"; const q = document.querySelector("#f-queue_id"); q.value = [...q.options].find((o) => o.textContent === "Support").value;
+		const s = document.querySelector("#f-schedule_id"); s.value = [...s.options].find((o) => o.textContent === "Office hours").value;
+		document.querySelector("#f-welcome").value = "Bonjour !"; document.querySelector(".admin-form").requestSubmit(); return "ok"; })()`)
+	p.wait("the created entry point", `[...document.querySelectorAll("table tbody td")].some((c) => c.textContent === "after-sales")`)
+	p.shot("admin-entry-points")
+	var schedules []struct {
+		ID       int64 `json:"id"`
+		Name     string
+		Weekly   []struct{ Day int }
+		Holidays []string
+	}
+	f.s.call(t, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/schedules", f.tenant), nil, &schedules)
+	var eps []struct {
+		Address    string
+		ScheduleID *int64 `json:"schedule_id"`
+	}
+	f.s.call(t, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/entry-points", f.tenant), nil, &eps)
+	var sched int64
+	for _, sc := range schedules {
+		if sc.Name == "Office hours" && len(sc.Weekly) == 2 && sc.Weekly[0].Day == 1 && sc.Weekly[1].Day == 6 && len(sc.Holidays) == 2 {
+			sched = sc.ID
+		}
+	}
+	linked := false
+	for _, ep := range eps {
+		linked = linked || (ep.Address == "after-sales" && ep.ScheduleID != nil && *ep.ScheduleID == sched && sched != 0)
+	}
+	if !linked {
+		t.Errorf("schedule or entry point not stored as typed: %+v %+v", schedules, eps)
+	}
 }
 
 func TestUIWidgetCallbackInFrench(t *testing.T) {

@@ -251,7 +251,7 @@ async function renderSection(body) {
             h("caption", { class: "sr-only", "data-i18n": `admin.section.${key}` }),
             h("thead", {}, h("tr", {}, h("th", { class: "num", scope: "col" }, "#"),
               res.columns.map((c) => h("th", { scope: "col", "data-i18n": `field.${c}` })),
-              h("th", { scope: "col", "data-i18n": "admin.actions" }))),
+              h("th", { scope: "col", class: "row-actions", "data-i18n": "admin.actions" }))),
             h("tbody", {}, rows))));
   translate(body);
 }
