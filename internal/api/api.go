@@ -92,6 +92,9 @@ type Options struct {
 	// SessionTTL is how long a session lives after sign-in; 0 means
 	// DefaultSessionTTL.
 	SessionTTL time.Duration
+	// Live is the live contact center behind the wallboard and the
+	// supervisor actions; nil answers them 503 unavailable.
+	Live Live
 }
 
 // API serves the REST API. Create it with New.
@@ -100,6 +103,7 @@ type API struct {
 	log      *slog.Logger
 	now      func() time.Time
 	onChange func(ctx context.Context, ev Change)
+	live     Live
 	secure   bool
 	sessions *sessionStore
 	limiter  *rateLimiter
@@ -116,6 +120,7 @@ func New(st *store.Store, opts Options) *API {
 		log:      opts.Logger,
 		now:      opts.Now,
 		onChange: opts.OnChange,
+		live:     opts.Live,
 		secure:   opts.SecureCookies,
 	}
 	if a.log == nil {

@@ -462,6 +462,7 @@ func (a *API) routeTable() []route {
 			}).withQuery(param{"after_seq", "only messages with a greater seq (default 0: all)"}),
 	)
 	add("planning", a.planningRoutes(v1)...)
+	add("supervision", a.superviseRoutes(v1)...)
 
 	return rs
 }

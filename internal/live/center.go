@@ -309,6 +309,9 @@ type AgentSnapshot struct {
 	State   string `json:"state"`
 	Reason  string `json:"reason,omitempty"`
 	Online  bool   `json:"online"` // a session is connected
+	// Since is when the agent entered its state; nil when it has not
+	// changed since the center started.
+	Since *time.Time `json:"since"`
 }
 
 // Snapshot is a tenant's live status.

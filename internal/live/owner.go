@@ -41,6 +41,7 @@ type agentRec struct {
 	sess    *session
 	name    string // display name shown to customers
 	offer   acd.ContactID
+	since   time.Time // last change of state; zero: none seen since start
 }
 
 type contactState uint8
@@ -356,6 +357,7 @@ func (o *owner) process() {
 func (o *owner) handle(ev acd.Event) {
 	if ev.Kind == acd.EvAgentState {
 		if a := o.agents[ev.Agent]; a != nil {
+			a.since = ev.At
 			a.sess.send(agentStateFrame{Type: "agent_state", State: ev.State.String(), Reason: ev.Reason})
 		}
 		return
@@ -875,7 +877,12 @@ func (o *owner) snapshot(tenantID int64) Snapshot {
 			continue
 		}
 		state, reason := o.eng.AgentState(aid)
-		snap.Agents = append(snap.Agents, AgentSnapshot{AgentID: int64(aid), Name: a.m.Name, State: state.String(), Reason: reason, Online: a.sess != nil})
+		as := AgentSnapshot{AgentID: int64(aid), Name: a.m.Name, State: state.String(), Reason: reason, Online: a.sess != nil}
+		if !a.since.IsZero() {
+			since := a.since
+			as.Since = &since
+		}
+		snap.Agents = append(snap.Agents, as)
 	}
 	return snap
 }

@@ -67,6 +67,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		Logger:        logger.With("part", "api"),
 		SecureCookies: cfg.SecureCookies,
 		OnChange:      s.reload,
+		Live:          s.Center,
 	})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "plateau_http_request_duration_seconds",
