@@ -17,9 +17,15 @@
 // Roles: a platform admin (a user or token without tenant) may do
 // everything; a tenant admin (a user of role admin, or a token of the
 // tenant) manages its tenant; a supervisor reads its tenant's configuration
-// and interactions; a client viewer reads its tenant's interactions; an
-// agent reads only /me. A request for another tenant's data is answered 404,
-// as if the data did not exist.
+// and interactions, watches its wallboard, sets its agents' states and moves
+// its waiting contacts; a client viewer reads its tenant's interactions and
+// wallboard; an agent reads only /me. A request for another tenant's data is
+// answered 404, as if the data did not exist.
+//
+// The wallboard (from the live center, Options.Live) is served as JSON and
+// as Server-Sent Events (GET .../wallboard/stream, text/event-stream: the
+// only route that is not JSON; it sends the wallboard every second, checks
+// the credential again before each event and ends when the client leaves).
 //
 // Errors are data: Catalogue lists every code with its HTTP status, and
 // every error response is {"error":{"code","message","status","field","request_id"}}.

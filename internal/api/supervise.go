@@ -10,8 +10,11 @@ import (
 )
 
 // Live is the live contact center as the API uses it (*live.Center): the
-// wallboard and the supervisor actions.
+// wallboard and the supervisor actions. Its errors: store.ErrNotFound,
+// *model.ValidationError and *live.RefusedError map to API errors.
 type Live interface {
+	// Wallboard returns a tenant's live state and today's figures.
+	Wallboard(ctx context.Context, tenantID int64) (live.Wallboard, error)
 	// SetAgentState sets an agent's state on a supervisor's behalf.
 	SetAgentState(ctx context.Context, tenantID, agentID int64, state, reason string) error
 	// MoveContact moves a waiting contact to another queue of the tenant.

@@ -307,7 +307,7 @@ type AgentSnapshot struct {
 	AgentID int64  `json:"agent_id"`
 	Name    string `json:"name"`
 	State   string `json:"state"`
-	Reason  string `json:"reason,omitempty"`
+	Reason  string `json:"reason"`
 	Online  bool   `json:"online"` // a session is connected
 	// Since is when the agent entered its state; nil when it has not
 	// changed since the center started.
