@@ -32,6 +32,7 @@ type endedFrame struct {
 	Type    string `json:"type"`
 	Reason  string `json:"reason,omitempty"`
 	Message string `json:"message,omitempty"`
+	Survey  bool   `json:"survey,omitempty"` // answered: the customer may rate it
 }
 
 type noticeFrame struct {

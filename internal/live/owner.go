@@ -448,7 +448,7 @@ func (o *owner) handle(ev acd.Event) {
 		if a := o.agents[ev.Agent]; a != nil {
 			a.sess.send(agentEndedFrame{Type: "ended", ContactID: id, WrapUp: ev.WrapUp})
 		}
-		o.endCustomer(rec, "", "")
+		o.closeCustomer(rec, endedFrame{Type: "ended", Survey: true})
 		delete(o.detached, ev.Contact)
 		if !ev.WrapUp {
 			o.forget(rec)
@@ -524,10 +524,15 @@ func (o *owner) moved(rec *contactRec, ev acd.Event) {
 
 // endCustomer tells the customer the contact is over and closes their session.
 func (o *owner) endCustomer(rec *contactRec, reason, msg string) {
+	o.closeCustomer(rec, endedFrame{Type: "ended", Reason: reason, Message: msg})
+}
+
+// closeCustomer sends the customer's last frame and closes their session.
+func (o *owner) closeCustomer(rec *contactRec, f endedFrame) {
 	if rec.sess == nil {
 		return
 	}
-	rec.sess.send(endedFrame{Type: "ended", Reason: reason, Message: msg})
+	rec.sess.send(f)
 	rec.sess.finish()
 	rec.sess = nil
 }
