@@ -99,9 +99,15 @@
 //	{"type":"connected","contact_id":1,"customer":{..},"messages":[..]}
 //	{"type":"message","contact_id":1,"seq":3,"from":"customer","body":"..","client_msg_id":".."}
 //	{"type":"ack","contact_id":1,"client_msg_id":"..","seq":4}
-//	{"type":"ended","contact_id":1,"wrap_up":true}
+//	{"type":"ended","contact_id":1,"wrap_up":true,"wrap_up_seconds":30}
 //	{"type":"wrap_up_done","contact_id":1}
 //	{"type":"error","code":"..","message":"..","contact_id":1}
+//
+// After "ended", an agent with "wrap_up" true is in wrap-up for the
+// queue's wrap-up time, "wrap_up_seconds" (always > 0 then), and ready
+// again after it or at its "wrap_up" frame, whichever comes first; with
+// "wrap_up" false (the queue has no wrap-up time, "wrap_up_seconds" 0) the
+// agent is free at once and "wrap_up" only records the disposition.
 //
 // A supervisor may set an agent's state (Center.SetAgentState): the agent
 // receives agent_state as if it had chosen it; and move a waiting contact

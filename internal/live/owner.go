@@ -446,7 +446,11 @@ func (o *owner) handle(ev acd.Event) {
 			o.persist(tid, id, store.StateUpdate{State: model.StateEnded, EndedReason: model.EndAnswered, At: ev.At, CloseSegments: true})
 		}
 		if a := o.agents[ev.Agent]; a != nil {
-			a.sess.send(agentEndedFrame{Type: "ended", ContactID: id, WrapUp: ev.WrapUp})
+			f := agentEndedFrame{Type: "ended", ContactID: id, WrapUp: ev.WrapUp}
+			if q := o.queues[rec.queue]; q != nil && ev.WrapUp {
+				f.WrapUpSeconds = q.m.WrapUpSeconds
+			}
+			a.sess.send(f)
 		}
 		o.closeCustomer(rec, endedFrame{Type: "ended", Survey: true})
 		delete(o.detached, ev.Contact)

@@ -70,6 +70,9 @@ func TestSurvey(t *testing.T) {
 	ag.send(frame{"type": "accept", "contact_id": ida})
 	ada.expect("connected")
 	ag.send(frame{"type": "end", "contact_id": ida})
+	if f := ag.expect("ended"); f["wrap_up"] != false || f["wrap_up_seconds"] != float64(0) {
+		t.Fatalf("agent's ended frame %v, want no wrap-up (wrap_up_seconds 0)", f)
+	}
 	if f := ada.expect("ended"); f["survey"] != true {
 		t.Fatalf("answered contact's ended frame %v, want survey true", f)
 	}
