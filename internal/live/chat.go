@@ -23,6 +23,7 @@ func (c *Center) ChatHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /chat/{entry}/ws", c.serveChat)
 	mux.HandleFunc("POST /chat/{entry}/survey", c.serveSurvey)
+	mux.HandleFunc("OPTIONS /chat/{entry}/survey", c.surveyPreflight)
 	return mux
 }
 

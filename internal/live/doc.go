@@ -76,7 +76,10 @@
 // {"error":{"code","message","field"}}: 400 bad_request (not a JSON
 // object), 404 not_found (no such chat) or unknown_token (no conversation
 // of this entry point's tenant with this token), 409 not_answered or
-// already_rated, 422 invalid (field token, score or comment).
+// already_rated, 422 invalid (field token, score or comment). A widget
+// embedded in another site may post it (CORS, on the WebSocket's origin
+// rule: any origin without Options.OriginPatterns, else matching ones; 403
+// forbidden otherwise).
 //
 // # Agent protocol: GET /agent/ws
 //

@@ -6,6 +6,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
+	"path"
 	"strings"
 
 	"github.com/plateau-cc/plateau/internal/model"
@@ -31,6 +33,7 @@ const (
 	surveyRated       = "already_rated"
 	surveyInvalid     = "invalid"
 	surveyUnavailable = "unavailable"
+	surveyForbidden   = "forbidden"
 )
 
 type surveyError struct {
@@ -51,14 +54,64 @@ func writeSurveyError(w http.ResponseWriter, status int, code, field, msg string
 	_, _ = w.Write(append(b, '\n'))
 }
 
+// allowOrigin lets a page of another site (a widget embedded there) call
+// the survey, on the same rule as the chat's WebSocket handshake: any
+// origin without Options.OriginPatterns (no cookie is involved, only the
+// customer's token), else those whose host matches a pattern. It sets the
+// CORS header and reports whether the origin is allowed.
+func (c *Center) allowOrigin(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true // not a cross-origin browser request
+	}
+	w.Header().Add("Vary", "Origin")
+	if len(c.origins) == 0 {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(u.Host)
+	allowed := host == strings.ToLower(r.Host) // same site
+	for _, p := range c.origins {
+		if ok, _ := path.Match(strings.ToLower(p), host); ok {
+			allowed = true
+		}
+	}
+	if allowed {
+		w.Header().Set("Access-Control-Allow-Origin", origin)
+	}
+	return allowed
+}
+
+// surveyPreflight answers a browser's CORS preflight for the survey.
+func (c *Center) surveyPreflight(w http.ResponseWriter, r *http.Request) {
+	if !c.allowOrigin(w, r) {
+		writeSurveyError(w, http.StatusForbidden, surveyForbidden, "", "this origin may not post surveys")
+		return
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", "POST")
+	h.Set("Access-Control-Allow-Headers", "Content-Type")
+	h.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // serveSurvey records a chat customer's rating of an answered
 // conversation: POST /chat/{entry}/survey with {"token","score","comment"},
 // the token being the conversation's resume token. 204 when stored; errors
 // are {"error":{"code","message","field"}}: 400 bad_request (not JSON),
-// 404 not_found (entry point) or unknown_token, 409 not_answered or
-// already_rated, 422 invalid (field: token, score or comment).
+// 403 forbidden (an origin outside Options.OriginPatterns), 404 not_found
+// (entry point) or unknown_token, 409 not_answered or already_rated, 422
+// invalid (field: token, score or comment).
 func (c *Center) serveSurvey(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if !c.allowOrigin(w, r) {
+		writeSurveyError(w, http.StatusForbidden, surveyForbidden, "", "this origin may not post surveys")
+		return
+	}
 	ep, err := c.resolveChatEntry(ctx, r.PathValue("entry"))
 	if errors.Is(err, store.ErrNotFound) {
 		writeSurveyError(w, http.StatusNotFound, surveyNotFound, "", "no such chat")

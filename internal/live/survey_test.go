@@ -131,3 +131,44 @@ func TestSurvey(t *testing.T) {
 		t.Fatalf("ended frame after rating %v offers a survey", f)
 	}
 }
+
+func TestSurveyCORS(t *testing.T) {
+	t.Parallel()
+	ask := func(l *live, method, origin string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequestWithContext(testCtx(t), method, l.srv.URL+"/chat/"+entryAddress+"/survey", strings.NewReader(survey("nope", 3, "")))
+		must(t, err, "request")
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", origin)
+		if method == http.MethodOptions {
+			req.Header.Set("Access-Control-Request-Method", "POST")
+		}
+		resp, err := l.srv.Client().Do(req)
+		must(t, err, "send")
+		resp.Body.Close()
+		return resp
+	}
+	// Any origin without patterns: the widget may live on the brand's site.
+	open := startCenter(t, openSQLite(t, tempDB(t)), Options{})
+	seed(t, open.c.st, 1, 0)
+	if r := ask(open, http.MethodOptions, "https://shop.example"); r.StatusCode != http.StatusNoContent ||
+		r.Header.Get("Access-Control-Allow-Origin") != "*" || r.Header.Get("Access-Control-Allow-Headers") != "Content-Type" {
+		t.Fatalf("preflight: %d %v", r.StatusCode, r.Header)
+	}
+	if r := ask(open, http.MethodPost, "https://shop.example"); r.StatusCode != http.StatusNotFound || r.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("cross-origin post: %d %v", r.StatusCode, r.Header)
+	}
+	// With patterns, only matching origins.
+	st := openSQLite(t, tempDB(t))
+	seed(t, st, 1, 0)
+	strict := startCenter(t, st, Options{OriginPatterns: []string{"*.example.com"}})
+	if r := ask(strict, http.MethodOptions, "https://www.example.com"); r.StatusCode != http.StatusNoContent ||
+		r.Header.Get("Access-Control-Allow-Origin") != "https://www.example.com" {
+		t.Fatalf("allowed preflight: %d %v", r.StatusCode, r.Header)
+	}
+	for _, m := range []string{http.MethodOptions, http.MethodPost} {
+		if r := ask(strict, m, "https://evil.example"); r.StatusCode != http.StatusForbidden || r.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("%s from another origin: %d %v", m, r.StatusCode, r.Header)
+		}
+	}
+}
