@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/coder/websocket"
 )
 
 // The web interface in real headless Chromium (Debian's chromium package,
@@ -151,14 +152,14 @@ const unlabelledJS = `(() => {
 	return bad.join("\n");
 })()`
 
-// shot saves a screenshot of the viewport under test-artifacts/ and checks
+// shot saves a screenshot of the whole page under test-artifacts/ and checks
 // that every control shown has an accessible name.
 func (p *person) shot(name string) {
 	p.t.Helper()
 	if bad, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](unlabelledJS)); err == nil && bad != "" {
 		p.t.Errorf("%s: controls without a label on %s:\n%s", p.name, name, bad)
 	}
-	b, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
+	b, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		p.t.Logf("%s: screenshot %s: %v", p.name, name, err)
 		return
@@ -388,6 +389,170 @@ func TestUIHomeAndAdmin(t *testing.T) {
 	}
 }
 
+// queueCell reads a cell of a queue's row on the wallboard (0 name, 1
+// waiting, ... 6 offered, 7 answered, 8 abandoned).
+func queueCell(queue string, i int) string {
+	return fmt.Sprintf(`(() => { const r = [...document.querySelectorAll("#queues tbody tr")].find((tr) => tr.cells[0].textContent === %q); return r ? r.cells[%d].textContent : "none"; })()`, queue, i)
+}
+
+func TestUIContactFlow(t *testing.T) {
+	f := newUIFixture(t)
+	root := browser(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	// A supervisor watches the wallboard from the start.
+	sup := newPerson(t, root, "supervisor")
+	sup.open(fmt.Sprintf("%s/wallboard?tenant=%d", f.s.base, f.tenant))
+	sup.signIn("supervisor", f.password)
+	sup.wait("the wallboard", `document.querySelector("#t-waiting")?.textContent === "0" && document.querySelectorAll("#queues tbody tr").length === 2`)
+	if got := sup.js(queueCell("Support", 6)); got != "0" {
+		t.Fatalf("offered before anything happened: %q", got)
+	}
+
+	// A first customer (a plain socket) is ahead in the queue.
+	ahead := dialCustomer(ctx, t, f.s.ws("/chat/demo/ws"), `{"type":"start","name":"Jeanne (earlier)","email":"jeanne@example.com"}`)
+	if q := ahead.await(t, 10*time.Second, "queued"); q.Position != 1 {
+		t.Fatalf("first customer at position %d", q.Position)
+	}
+
+	// The customer opens the widget on the brand's page and waits, second.
+	cust := newPerson(t, root, "customer")
+	cust.open(f.s.base + "/try/demo")
+	cust.wait("the chat button", widget(`!!w.querySelector(".launcher")`))
+	cust.js(widget(`w.querySelector(".launcher").click(), "ok"`))
+	cust.wait("the start form", widget(`!!w.querySelector("#plateau-name") && !w.querySelector(".panel").hidden`))
+	cust.js(widget(`(() => { w.querySelector("#plateau-name").value = "Jeanne Martin"; w.querySelector("#plateau-email").value = "jeanne@example.com";
+		w.querySelector("form.start").requestSubmit(); return "ok"; })()`))
+	cust.wait("position 2", widget(`w.querySelector(".status").textContent.startsWith("You are number 2 in line.")`))
+	if live := cust.js(widget(`w.querySelector(".status").getAttribute("aria-live")`)); live != "polite" {
+		t.Errorf("the position is not announced: aria-live %q", live)
+	}
+	cust.shot("widget-waiting")
+	sup.wait("two waiting", queueCell("Support", 1)+` === "2"`)
+
+	// The customer ahead leaves: the position moves up.
+	if err := ahead.conn.Write(ctx, websocket.MessageText, []byte(`{"type":"leave"}`)); err != nil {
+		t.Fatal(err)
+	}
+	cust.wait("next in line", widget(`w.querySelector(".status").textContent.startsWith("You are next in line.")`))
+	sup.wait("one waiting, one abandoned", queueCell("Support", 1)+` === "1" && `+queueCell("Support", 8)+`.startsWith("1")`)
+
+	// A reload keeps the place (the resume token is in sessionStorage).
+	cust.open(f.s.base + "/try/demo")
+	cust.wait("the place kept after a reload", widget(`!w.querySelector(".panel").hidden && w.querySelector(".status").textContent.startsWith("You are next in line.")`))
+
+	// An agent signs in on the desktop, becomes ready and gets the offer
+	// with the customer's history.
+	ag := newPerson(t, root, "agent")
+	ag.open(f.s.base + "/agent")
+	ag.wait("the agent sign-in", `!!document.querySelector("#agent-login")`)
+	ag.js(fmt.Sprintf(`(() => { document.querySelector("#agent-login").value = "agent1"; document.querySelector("#agent-password").value = %q;
+		document.querySelector("#agent-password").form.requestSubmit(); return "ok"; })()`, f.password))
+	ag.wait("the desk", `document.querySelector("#who").textContent === "Camille Martin" && !!document.querySelector("#state-select")`)
+	if pw := ag.js(`document.querySelector("#agent-password") ? document.querySelector("#agent-password").value : ""`); pw != "" {
+		t.Errorf("the password is still in the page")
+	}
+	if stored := ag.js(`JSON.stringify(localStorage) + JSON.stringify(sessionStorage)`); strings.Contains(stored, f.password) {
+		t.Errorf("the password is stored by the page: %s", stored)
+	}
+	ag.js(`document.querySelector("#state-select").value = "ready", document.querySelector(".state-form").requestSubmit(), "ok"`)
+	ag.wait("the offer", `!!document.querySelector(".offer") && document.querySelector(".offer").textContent.includes("Jeanne Martin")`)
+	if hist := ag.js(`document.querySelector(".offer table.history")?.textContent || ""`); !strings.Contains(hist, "Abandoned") {
+		t.Errorf("the offer's history does not show the earlier abandoned contact: %q", hist)
+	}
+	ag.shot("agent-offer")
+	var contactID int64
+	fmt.Sscanf(ag.js(`document.querySelector(".offer").id`), "offer-%d", &contactID)
+	if contactID == 0 {
+		t.Fatal("no contact id on the offer")
+	}
+	ag.js(clickText(".offer button", "Accept"))
+	ag.wait("the chat tab", fmt.Sprintf(`document.querySelector("#tab-%d")?.getAttribute("aria-selected") === "true"`, contactID))
+	cust.wait("connected", widget(`w.querySelector(".status").textContent === "You are chatting with Camille Martin."`))
+
+	// Both write.
+	cust.js(widget(`(() => { w.querySelector("#plateau-msg").value = "Bonjour, ma commande 42 n'est pas arrivée."; w.querySelector("form.composer").requestSubmit(); return "ok"; })()`))
+	ag.wait("the customer's message", fmt.Sprintf(`document.querySelector("#panel-%d .chat-log").textContent.includes("ma commande 42")`, contactID))
+	ag.js(fmt.Sprintf(`(() => { document.querySelector("#compose-%d").value = "Je regarde tout de suite."; document.querySelector("#panel-%d form.composer").requestSubmit(); return "ok"; })()`, contactID, contactID))
+	cust.wait("the agent's message", widget(`[...w.querySelectorAll(".msg.from-agent")].some((m) => m.textContent.includes("Je regarde tout de suite."))`))
+	cust.wait("the own message acknowledged", widget(`w.querySelectorAll(".msg.from-customer.pending").length === 0`))
+	cust.shot("widget-chat")
+	ag.wait("the agent's message acknowledged", `document.querySelectorAll(".chat-log .pending").length === 0`)
+	ag.shot("agent-chat")
+	sup.wait("one answered", queueCell("Support", 7)+` === "1" && document.querySelector("#t-waiting").textContent === "0"`)
+
+	// The agent ends the chat and wraps up under a visible timer.
+	ag.js(clickText(fmt.Sprintf("#panel-%d button", contactID), "End the chat"))
+	ag.wait("the wrap-up form", fmt.Sprintf(`!!document.querySelector("#disp-%d") && document.querySelector("#panel-%d .wrap-timer").textContent.startsWith("Time ")`, contactID, contactID))
+	ag.wait("the countdown", fmt.Sprintf(`/^Time left: 0:[0-3][0-9]$/.test(document.querySelector("#panel-%d .wrap-timer").textContent)`, contactID))
+	ag.shot("agent-wrapup")
+	ag.js(fmt.Sprintf(`(() => { document.querySelector("#disp-%d").value = "resolved"; document.querySelector("#notes-%d").value = "Parcel chased with the carrier.";
+		document.querySelector("#panel-%d .wrapup-form").requestSubmit(); return "ok"; })()`, contactID, contactID, contactID))
+	ag.wait("the tab closed", fmt.Sprintf(`!document.querySelector("#tab-%d")`, contactID))
+
+	// The customer rates the contact.
+	cust.wait("the survey", widget(`!!w.querySelector("form.survey")`))
+	cust.shot("widget-survey")
+	cust.js(widget(`(() => { w.querySelector("input[name=score][value='5']").click(); w.querySelector("#plateau-comment").value = "Quick and kind.";
+		w.querySelector("form.survey").requestSubmit(); return "ok"; })()`))
+	cust.wait("the thanks", widget(`w.querySelector(".done")?.textContent === "Thank you for your rating!"`))
+	cust.shot("widget-thanks")
+	in := f.interaction(contactID)
+	if in["csat_score"] != float64(5) || in["csat_comment"] != "Quick and kind." || in["disposition"] != "resolved" || in["notes"] != "Parcel chased with the carrier." {
+		t.Errorf("stored interaction: score %v comment %v disposition %v notes %v", in["csat_score"], in["csat_comment"], in["disposition"], in["notes"])
+	}
+
+	// The wallboard's figures followed; the supervisor changes the agent's
+	// state from there.
+	sup.wait("the day's figures", queueCell("Support", 6)+` === "2" && `+queueCell("Support", 7)+` === "1" && `+queueCell("Support", 3)+` !== "—"`)
+	sup.wait("the agent row", `[...document.querySelectorAll("#agents tbody tr")].some((tr) => tr.textContent.includes("Camille Martin") && tr.textContent.includes("Ready"))`)
+	sup.wait("the intraday chart", `document.querySelectorAll("svg.chart rect.bar-offered").length >= 1`)
+	sup.shot("wallboard")
+	aid := sup.js(`[...document.querySelectorAll("#agents tbody tr")].find((tr) => tr.textContent.includes("Camille Martin")).dataset.agent`)
+	sup.js(fmt.Sprintf(`(() => { document.querySelector("#act-%s").value = "not_ready:break"; document.querySelector("#act-%s").nextElementSibling.click(); return "ok"; })()`, aid, aid))
+	ag.wait("the state set by the supervisor", `document.querySelector(".current-state .badge").textContent === "Not ready · Break"`)
+	ag.shot("agent-desk")
+
+	// A waiting contact moved to another queue from the wallboard.
+	mover := dialCustomer(ctx, t, f.s.ws("/chat/demo/ws"), `{"type":"start","name":"Paul"}`)
+	q := mover.await(t, 10*time.Second, "queued")
+	sup.wait("the new contact waiting", queueCell("Support", 1)+` === "1"`)
+	sup.js(fmt.Sprintf(`(() => { document.querySelector("#move-id").value = "%d"; const s = document.querySelector("#move-queue");
+		s.value = [...s.options].find((o) => o.textContent === "Sales").value; s.form.requestSubmit(); return "ok"; })()`, q.ContactID))
+	sup.wait("moved", `document.querySelector(".move-form .ok-text").textContent.includes("Sales")`)
+	sup.wait("waiting in Sales", queueCell("Sales", 1)+` === "1" && `+queueCell("Support", 1)+` === "0"`)
+	sup.shot("wallboard-moved")
+}
+
+func TestUIClientViewerSeesOnlyItsTenant(t *testing.T) {
+	f := newUIFixture(t)
+	root := browser(t)
+	v := newPerson(t, root, "viewer")
+	v.open(fmt.Sprintf("%s/wallboard?tenant=%d", f.s.base, f.other))
+	v.signIn("viewer", f.password)
+	v.wait("the refusal", `document.querySelector(".notice.error")?.textContent.includes("not allowed")`)
+	v.shot("wallboard-other-tenant")
+	// The API refuses it too, not only the page.
+	status := v.js(fmt.Sprintf(`fetch("/api/v1/tenants/%d/wallboard").then((r) => String(r.status))`, f.other))
+	if status != "403" && status != "404" {
+		t.Errorf("a client viewer reading another tenant's wallboard: HTTP %s", status)
+	}
+	status = v.js(fmt.Sprintf(`fetch("/api/v1/tenants/%d/queues").then((r) => String(r.status))`, f.other))
+	if status != "403" && status != "404" {
+		t.Errorf("a client viewer reading another tenant's queues: HTTP %s", status)
+	}
+	// Its own tenant's wallboard, without the supervisor's actions.
+	v.open(fmt.Sprintf("%s/wallboard?tenant=%d", f.s.base, f.tenant))
+	v.wait("its own wallboard", `document.querySelectorAll("#queues tbody tr").length === 2`)
+	if n := v.js(`String(document.querySelectorAll("#move-id, td.act").length)`); n != "0" {
+		t.Errorf("a client viewer is offered supervisor actions (%s controls)", n)
+	}
+	v.shot("wallboard-client-viewer")
+	// The admin pages say no.
+	v.open(f.s.base + "/admin")
+	v.wait("the admin refusal", `document.querySelector(".notice.error")?.textContent.includes("administrators")`)
+}
 func TestUIWidgetCallbackInFrench(t *testing.T) {
 	f := newUIFixture(t)
 	root := browser(t)

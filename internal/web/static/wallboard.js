@@ -198,8 +198,11 @@ function update(d) {
   setText(updated, t("wb.updated", { time: clock(new Date(d.at)) }));
   const qs = d.queues || [];
   const sum = (f) => qs.reduce((s, q) => s + (f(q) || 0), 0);
-  const offered = sum((q) => q.today.offered);
-  const slNum = qs.reduce((s, q) => s + (q.today.service_level ?? 0) * q.today.offered, 0);
+  // The tenant's service level: the queues' levels weighted by their
+  // offered contacts, over the queues that have one.
+  const rated = qs.filter((q) => q.today.service_level !== null && q.today.service_level !== undefined);
+  const offered = rated.reduce((s, q) => s + q.today.offered, 0);
+  const slNum = rated.reduce((s, q) => s + q.today.service_level * q.today.offered, 0);
   setText(document.getElementById("t-waiting"), number(sum((q) => q.waiting)));
   setText(document.getElementById("t-longest"), duration(Math.max(0, ...qs.map((q) => q.longest_wait_seconds || 0))));
   setText(document.getElementById("t-sl"), offered > 0 ? percent(slNum / offered) : dash);
