@@ -496,7 +496,7 @@ func TestUIContactFlow(t *testing.T) {
 	cust.shot("widget-survey")
 	cust.js(widget(`(() => { w.querySelector("input[name=score][value='5']").click(); w.querySelector("#plateau-comment").value = "Quick and kind.";
 		w.querySelector("form.survey").requestSubmit(); return "ok"; })()`))
-	cust.wait("the thanks", widget(`w.querySelector(".done")?.textContent === "Thank you for your rating!"`))
+	cust.wait("the thanks", widget(`w.querySelector(".status").textContent === "Thank you for your rating!"`))
 	cust.shot("widget-thanks")
 	in := f.interaction(contactID)
 	if in["csat_score"] != float64(5) || in["csat_comment"] != "Quick and kind." || in["disposition"] != "resolved" || in["notes"] != "Parcel chased with the carrier." {

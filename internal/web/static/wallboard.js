@@ -279,6 +279,7 @@ function agentRow(a) {
   let actionCell = null;
   if (wb.canAct) {
     const sel = h("select", { id: `act-${a.agent_id}`, "aria-label": t("wb.change_state_of", { name: a.name }) },
+      h("option", { value: "" }, t("admin.choose")),
       actions.map((v) => {
         const [s, r] = v.split(":");
         return h("option", { value: v }, t(`state.${s}`) + (r ? ` \u00b7 ${t(`reason.${r}`)}` : ""));
@@ -287,6 +288,10 @@ function agentRow(a) {
     const err = h("span", { class: "field-error", role: "alert" });
     apply.addEventListener("click", async () => {
       err.textContent = "";
+      if (!sel.value) {
+        sel.focus();
+        return;
+      }
       const [state, reason] = sel.value.split(":");
       try {
         await api("POST", `/api/v1/tenants/${wb.tid}/agents/${a.agent_id}/state`, reason ? { state, reason } : { state });

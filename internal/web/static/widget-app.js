@@ -263,7 +263,7 @@ export function mount({ base, entry }) {
     phase = "idle";
     const again = h("button", { type: "button", class: "primary", "data-i18n": "widget.again" });
     again.addEventListener("click", showStart);
-    body.replaceChildren(h("p", { class: "done" }, text), again);
+    body.replaceChildren(again);
     translate(body);
     status.textContent = text;
     again.focus();
