@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -636,5 +637,33 @@ func TestUIAgentTabs(t *testing.T) {
 	ag.wait("the second tab selected by the keyboard", fmt.Sprintf(`document.querySelector("#tab-%d").getAttribute("aria-selected") === "true" && document.activeElement.id === "tab-%d" && !document.querySelector("#panel-%d").hidden && document.querySelector("#tab-%d .unread").textContent === ""`, second, second, second, second))
 	if log := ag.js(fmt.Sprintf(`document.querySelector("#panel-%d .chat-log").textContent`, second)); !strings.Contains(log, "Bonjour, c'est Bruno.") {
 		t.Errorf("second chat's log: %q", log)
+	}
+}
+
+// TestUIWidgetOnAnotherSite embeds the widget with its one tag in a page of
+// another origin (a brand's site), as the README tells brands to.
+func TestUIWidgetOnAnotherSite(t *testing.T) {
+	f := newUIFixture(t)
+	brand := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Brand</title></head>
+<body><h1>A brand's own page</h1><script src="%s/widget.js" data-entry="demo" async></script></body></html>`, f.s.base)
+	}))
+	defer brand.Close()
+	root := browser(t)
+	cust := newPerson(t, root, "customer")
+	cust.open(brand.URL)
+	cust.wait("the chat button on the brand's page", widget(`!!w.querySelector(".launcher")`))
+	cust.js(widget(`w.querySelector(".launcher").click(), "ok"`))
+	cust.wait("the start form", widget(`!!w.querySelector("#plateau-name")`))
+	cust.js(widget(`w.querySelector("form.start").requestSubmit(), "ok"`))
+	cust.wait("the position", widget(`w.querySelector(".status").textContent.startsWith("You are next in line.")`))
+	cust.js(widget(`(() => { w.querySelector("#plateau-msg").value = "Hello from the brand's site"; w.querySelector("form.composer").requestSubmit(); return "ok"; })()`))
+	cust.wait("the message acknowledged", widget(`w.querySelectorAll(".msg.from-customer").length === 1 && w.querySelectorAll(".msg.pending").length === 0`))
+	cust.shot("widget-other-site")
+	// The survey endpoint answers the brand's origin (CORS preflight).
+	status := cust.js(fmt.Sprintf(`fetch(%q, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({token: "nope", score: 5})}).then((r) => String(r.status), (e) => "blocked: " + e.message)`, f.s.base+"/chat/demo/survey"))
+	if status != "404" {
+		t.Errorf("survey from the brand's origin with an unknown token: %s, want 404", status)
 	}
 }
