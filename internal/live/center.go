@@ -63,6 +63,7 @@ type Center struct {
 	stop    context.CancelFunc
 	running atomic.Bool
 	entries entryCache
+	stats   statsCache
 	o       *owner // only touched by New and then by Run's goroutine
 }
 

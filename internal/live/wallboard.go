@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/acd"
@@ -12,6 +13,44 @@ import (
 
 // ShortAbandon is the limit under which an abandon is counted as short.
 const ShortAbandon = 5 * time.Second
+
+// statsTTL is how long a tenant's figures of the day are reused: every
+// open wallboard of a tenant asks each second, the store is asked at most
+// once a second per tenant. The live state is never reused.
+const statsTTL = time.Second
+
+// statsCache keeps each tenant's latest figures of the day.
+type statsCache struct {
+	mu sync.Mutex
+	m  map[int64]cachedStats
+}
+
+type cachedStats struct {
+	from, at time.Time
+	rows     []store.IntervalCounts
+}
+
+// todayStats returns the tenant's counts since from, at most statsTTL old.
+func (c *Center) todayStats(ctx context.Context, tenantID int64, from, now time.Time) ([]store.IntervalCounts, error) {
+	sc := &c.stats
+	sc.mu.Lock()
+	e, ok := sc.m[tenantID]
+	sc.mu.Unlock()
+	if ok && e.from.Equal(from) && !now.Before(e.at) && now.Sub(e.at) < statsTTL {
+		return e.rows, nil
+	}
+	rows, err := c.st.TodayStats(ctx, tenantID, from, now, ShortAbandon)
+	if err != nil {
+		return nil, err
+	}
+	sc.mu.Lock()
+	if sc.m == nil {
+		sc.m = map[int64]cachedStats{}
+	}
+	sc.m[tenantID] = cachedStats{from: from, at: now, rows: rows}
+	sc.mu.Unlock()
+	return rows, nil
+}
 
 // Wallboard is a tenant's live status with today's figures: what the
 // supervisors' wallboard shows.
@@ -25,7 +64,8 @@ const ShortAbandon = 5 * time.Second
 // offered, abandons counting as failures, contacts still waiting that have
 // not yet waited the threshold left out (they may still make it); answer
 // rate = answered / offered; ASA = mean wait of the answered contacts.
-// Ratios are null when their denominator is 0.
+// Ratios are null when their denominator is 0. The figures may lag the
+// live state by up to a second.
 type Wallboard struct {
 	At       time.Time `json:"at"`
 	TenantID int64     `json:"tenant_id"`
@@ -77,7 +117,8 @@ type IntervalFigures struct {
 }
 
 // Wallboard returns a tenant's wallboard: the live state of its queues and
-// agents and today's figures, read from the store in one query.
+// agents, and today's figures (store.TodayStats, reused for up to a second
+// across the tenant's wallboards).
 func (c *Center) Wallboard(ctx context.Context, tenantID int64) (Wallboard, error) {
 	if _, err := c.st.GetTenant(ctx, tenantID); err != nil {
 		return Wallboard{}, fmt.Errorf("wallboard: %w", err)
@@ -132,7 +173,7 @@ func (c *Center) Wallboard(ctx context.Context, tenantID int64) (Wallboard, erro
 			from = m
 		}
 	}
-	rows, err := c.st.TodayStats(ctx, tenantID, from, now, ShortAbandon)
+	rows, err := c.todayStats(ctx, tenantID, from, now)
 	if err != nil {
 		return Wallboard{}, fmt.Errorf("wallboard: %w", err)
 	}

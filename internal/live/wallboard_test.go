@@ -111,6 +111,12 @@ func TestWallboard(t *testing.T) {
 	_, _ = startChat(t, l, "Bob", "")
 	wb, err = l.c.Wallboard(ctx, fx.tenant)
 	must(t, err, "wallboard")
+	if d := wb.Queues[0].Today; d.Offered != 3 || wb.Queues[0].Waiting != 2 {
+		t.Fatalf("within a second, figures %+v (want those of the last call) and waiting %d (want 2, live)", d, wb.Queues[0].Waiting)
+	}
+	clk.advance(statsTTL)
+	wb, err = l.c.Wallboard(ctx, fx.tenant)
+	must(t, err, "wallboard")
 	if d := wb.Queues[0].Today; d.Offered != 4 || !approx(d.ServiceLevel, 1.0/3) || !approx(d.AnswerRate, 1.0/4) {
 		t.Fatalf("today with a fresh contact %+v", d)
 	}

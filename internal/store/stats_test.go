@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -85,4 +86,74 @@ func TestTodayStats(t *testing.T) {
 			t.Error("now before from accepted")
 		}
 	})
+}
+
+// fillDay stores n contacts of the fixture's chat queue spread over [from,
+// now): three in four answered (after 0-59 s), one in ten abandoned, the
+// rest still waiting. One transaction, straight SQL: only the reads are
+// measured.
+func fillDay(tb testing.TB, s *Store, f fixture, from, now time.Time, n int) {
+	tb.Helper()
+	ctx := testCtx(tb)
+	span := now.Sub(from)
+	err := s.inTx(ctx, func(c conn) error {
+		for i := range n {
+			arrived := from.Add(span * time.Duration(i) / time.Duration(n))
+			wait := time.Duration(i%60) * time.Second
+			state, reason := model.StateEnded, model.EndAnswered
+			var answered, ended any
+			switch {
+			case i%4 != 0:
+				answered, ended = ts(arrived.Add(wait)), ts(arrived.Add(wait+3*time.Minute))
+			case i%10 == 0:
+				reason, ended = model.EndAbandoned, ts(arrived.Add(wait))
+			default:
+				state, reason = model.StateQueued, ""
+			}
+			if _, err := c.exec(ctx, `INSERT INTO interactions (tenant_id, queue_id, channel, state, ended_reason, arrived_at, answered_at, ended_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, f.tenant.ID, f.chat.ID, model.ChannelChat, state, string(reason), ts(arrived), answered, ended); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatalf("fill the day: %v", err)
+	}
+}
+
+// BenchmarkTodayStats measures the wallboard's figures query (read every
+// second by each open wallboard) over a day of 1,000 and 20,000 contacts,
+// beside GetTenant, a read by primary key, as the baseline of the same run.
+func BenchmarkTodayStats(b *testing.B) {
+	for _, backend := range []struct {
+		name string
+		open func(testing.TB) *Store
+	}{{"sqlite", openSQLiteForTest}, {"postgres", openPostgresForTest}} {
+		b.Run(backend.name, func(b *testing.B) {
+			from := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+			now := from.Add(18 * time.Hour)
+			for _, n := range []int{1000, 20000} {
+				s := backend.open(b)
+				f := newFixture(b, s, "bench")
+				fillDay(b, s, f, from, now, n)
+				ctx := testCtx(b)
+				b.Run(fmt.Sprintf("baseline=GetTenant/contacts=%d", n), func(b *testing.B) {
+					for b.Loop() {
+						if _, err := s.GetTenant(ctx, f.tenant.ID); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+				b.Run(fmt.Sprintf("contacts=%d", n), func(b *testing.B) {
+					for b.Loop() {
+						rows, err := s.TodayStats(ctx, f.tenant.ID, from, now, 5*time.Second)
+						if err != nil || len(rows) != 72 {
+							b.Fatalf("%d rows, %v", len(rows), err)
+						}
+					}
+				})
+			}
+		})
+	}
 }
