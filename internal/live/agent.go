@@ -64,7 +64,7 @@ func (ac *agentConn) handle(f inFrame) error {
 	var err error
 	switch f.Type {
 	case "state":
-		p, perr := ParsePresence(f.State)
+		p, perr := parsePresence(f.State)
 		if perr != nil {
 			return badFrame(`state must be "ready", "not_ready" or "logged_out"`)
 		}

@@ -26,9 +26,9 @@ func refused(kind error, format string, args ...any) error {
 	return &RefusedError{Err: kind, Message: fmt.Sprintf(format, args...)}
 }
 
-// ParsePresence reads a state an agent (or a supervisor for it) may choose:
+// parsePresence reads a state an agent (or a supervisor for it) may choose:
 // "ready", "not_ready" or "logged_out".
-func ParsePresence(state string) (acd.Presence, error) {
+func parsePresence(state string) (acd.Presence, error) {
 	switch state {
 	case "ready":
 		return acd.Ready, nil
@@ -46,7 +46,7 @@ func ParsePresence(state string) (acd.Presence, error) {
 // Errors: *model.ValidationError for a bad state or reason, *RefusedError
 // for an agent not in the tenant (or deleted) or without a desktop.
 func (c *Center) SetAgentState(ctx context.Context, tenantID, agentID int64, state, reason string) error {
-	p, err := ParsePresence(state)
+	p, err := parsePresence(state)
 	if err != nil {
 		return err
 	}
