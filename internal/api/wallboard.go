@@ -94,8 +94,9 @@ func (a *API) streamWallboard(ctx context.Context, c *call) error {
 		if err == nil {
 			err = wallboardAccess.authorize(p, c.tid)
 		}
-		if err != nil {
-			return fail("credential", err)
+		if err != nil { // signed out, user deleted, token revoked: not a failure
+			a.log.InfoContext(ctx, "wallboard stream ended: credential no longer valid", "tenant", c.tid, "request_id", requestID(ctx), "err", err)
+			return nil
 		}
 		if wb, err = lv.Wallboard(ctx, c.tid); err != nil {
 			return fail("wallboard", err)
