@@ -63,9 +63,10 @@
 // default 2 minutes), then the contact is abandoned; after "callback" the
 // customer may leave. "leave" abandons a waiting contact, or ends a
 // conversation (the agent then wraps up). "survey" is true (otherwise
-// absent) when the contact was answered and not yet rated: the customer
-// may rate it. A customer resuming a contact that is over gets "ended"
-// (with "survey" on the same rule).
+// absent) when the contact was answered: the customer may rate it (a
+// rating already sent during the conversation is answered 409
+// already_rated). A customer resuming a contact that is over gets "ended",
+// with "survey" when it was answered and is not yet rated.
 //
 // # Satisfaction survey: POST /chat/{entry}/survey
 //
