@@ -568,6 +568,12 @@ func TestUIWidgetCallbackInFrench(t *testing.T) {
 	if focused := cust.js(widget(`w.activeElement?.id || ""`)); focused != "plateau-name" {
 		t.Errorf("the panel opened with the focus on %q, want the name field", focused)
 	}
+	// Escape folds the panel back into the button, which gets the focus.
+	if err := chromedp.Do(cust.ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
+		t.Fatal(err)
+	}
+	cust.wait("the panel folded", widget(`w.querySelector(".panel").hidden && w.activeElement === w.querySelector(".launcher")`))
+	cust.js(widget(`w.querySelector(".launcher").click(), "ok"`))
 	cust.js(widget(`w.querySelector("form.start").requestSubmit(), "ok"`))
 	cust.wait("the position", widget(`w.querySelector(".status").textContent.startsWith("Vous êtes le prochain.")`))
 	// A malformed number is refused by the widget itself, next to the field.
@@ -665,5 +671,37 @@ func TestUIWidgetOnAnotherSite(t *testing.T) {
 	status := cust.js(fmt.Sprintf(`fetch(%q, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({token: "nope", score: 5})}).then((r) => String(r.status), (e) => "blocked: " + e.message)`, f.s.base+"/chat/demo/survey"))
 	if status != "404" {
 		t.Errorf("survey from the brand's origin with an unknown token: %s, want 404", status)
+	}
+}
+
+func TestUIAdminTenantsWithToken(t *testing.T) {
+	f := newUIFixture(t)
+	root := browser(t)
+	p := newPerson(t, root, "platform admin")
+	p.open(f.s.base + "/admin")
+	p.wait("the token form", `!!document.querySelector("#signin-token")`)
+	p.js(fmt.Sprintf(`(() => { document.querySelector("#signin-token").value = %q; document.querySelector("#signin-token").form.requestSubmit(); return "ok"; })()`, f.s.token))
+	p.wait("the tenants", `document.querySelector("#section-title")?.textContent === "Tenants" && document.querySelectorAll("table tbody tr").length === 2`)
+	p.js(clickText(".section-head button", "New"))
+	p.wait("the new tenant form", `!!document.querySelector("#f-slug")`)
+	// A slug the model refuses: the message sits by the slug field.
+	p.js(`(() => { document.querySelector("#f-slug").value = "Not A Slug"; document.querySelector("#f-name").value = "Acme"; document.querySelector(".admin-form").requestSubmit(); return "ok"; })()`)
+	p.wait("the slug error", `document.querySelector("#f-slug-error").textContent !== "" && document.querySelector("#f-slug").getAttribute("aria-invalid") === "true" && document.activeElement.id === "f-slug"`)
+	p.shot("admin-tenant-error")
+	p.js(`document.querySelector("#f-slug").value = "acme", document.querySelector(".admin-form").requestSubmit(), "ok"`)
+	p.wait("the created tenant", `document.querySelectorAll("table tbody tr").length === 3`)
+	// Its queues are reached through the tenant picker.
+	p.js(clickText(".admin-nav button", "Queues"))
+	p.wait("the picker", `!!document.querySelector("#tenant-picker")`)
+	p.js(`(() => { const s = document.querySelector("#tenant-picker"); s.value = [...s.options].find((o) => o.textContent.includes("(acme)")).value; s.dispatchEvent(new Event("change")); return "ok"; })()`)
+	p.wait("the new tenant's empty queues", `document.querySelector("#section-title")?.textContent === "Queues" && document.querySelector(".admin-body .muted")?.textContent === "Nothing yet."`)
+	var tenants []struct{ Slug, Name string }
+	f.s.call(t, http.MethodGet, "/api/v1/tenants", nil, &tenants)
+	found := false
+	for _, x := range tenants {
+		found = found || (x.Slug == "acme" && x.Name == "Acme")
+	}
+	if !found {
+		t.Errorf("tenant not created: %+v", tenants)
 	}
 }
