@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Makes sure what `make test` needs is running: a PostgreSQL server on
-# 127.0.0.1:5432 that accepts the user postgres without a password (the
-# store's tests run against it). Installs it from Debian's packages when
-# missing. Prints what it did; exits non-zero only when it cannot help.
+# Makes sure what `make test` needs is there: Chromium for the browser
+# tests (test/e2e/ui_test.go), and a PostgreSQL server on 127.0.0.1:5432
+# that accepts the user postgres without a password (the store's tests run
+# against it). Installs them from Debian's packages when missing. Prints
+# what it did; exits non-zero only when it cannot help.
 set -uo pipefail
+
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "test-deps: chromium is missing and I am not root to install it (apt-get install chromium)" >&2
+		exit 1
+	fi
+	echo "test-deps: installing Chromium from Debian's packages"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq chromium >/dev/null || { echo "test-deps: apt-get install chromium failed" >&2; exit 1; }
+fi
 
 pg_up() {
 	if command -v pg_isready >/dev/null 2>&1; then

@@ -17,9 +17,15 @@
 // Roles: a platform admin (a user or token without tenant) may do
 // everything; a tenant admin (a user of role admin, or a token of the
 // tenant) manages its tenant; a supervisor reads its tenant's configuration
-// and interactions; a client viewer reads its tenant's interactions; an
-// agent reads only /me. A request for another tenant's data is answered 404,
-// as if the data did not exist.
+// and interactions, watches its wallboard, sets its agents' states and moves
+// its waiting contacts; a client viewer reads its tenant's interactions and
+// wallboard; an agent reads only /me. A request for another tenant's data is
+// answered 404, as if the data did not exist.
+//
+// The wallboard (from the live center, Options.Live) is served as JSON and
+// as Server-Sent Events (GET .../wallboard/stream, text/event-stream: the
+// only route that is not JSON; it sends the wallboard every second, checks
+// the credential again before each event and ends when the client leaves).
 //
 // Errors are data: Catalogue lists every code with its HTTP status, and
 // every error response is {"error":{"code","message","status","field","request_id"}}.
@@ -95,6 +101,9 @@ type Options struct {
 	// SIPRealm is the digest realm agents' SIP passwords are hashed for
 	// (the SIP server's); empty means DefaultSIPRealm.
 	SIPRealm string
+	// Live is the live contact center behind the wallboard and the
+	// supervisor actions; nil answers them 503 unavailable.
+	Live Live
 }
 
 // API serves the REST API. Create it with New.
@@ -103,6 +112,7 @@ type API struct {
 	log      *slog.Logger
 	now      func() time.Time
 	onChange func(ctx context.Context, ev Change)
+	live     Live
 	secure   bool
 	sessions *sessionStore
 	limiter  *rateLimiter
@@ -120,6 +130,7 @@ func New(st *store.Store, opts Options) *API {
 		log:      opts.Logger,
 		now:      opts.Now,
 		onChange: opts.OnChange,
+		live:     opts.Live,
 		secure:   opts.SecureCookies,
 		sipRealm: opts.SIPRealm,
 	}

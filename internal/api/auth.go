@@ -66,7 +66,8 @@ const (
 	accessAdmin
 	// accessTenantAdmin: platform admins and admins of {tid}.
 	accessTenantAdmin
-	// accessTenantConfig: also supervisors of {tid} (read-only routes).
+	// accessTenantConfig: also supervisors of {tid} (read-only routes,
+	// planning and supervisor actions).
 	accessTenantConfig
 	// accessTenantInteractions: also client viewers of {tid} (read-only routes).
 	accessTenantInteractions

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -41,6 +42,7 @@ type env struct {
 	t       *testing.T
 	st      *store.Store
 	api     *API
+	center  *live.Center // the live center behind the API, over the same store
 	clock   *testClock
 	mu      sync.Mutex
 	changes []Change
@@ -64,6 +66,10 @@ func newEnv(t *testing.T, opts Options) *env {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	opts.Now = e.clock.Now
+	if opts.Live == nil {
+		e.center = startLive(t, st)
+		opts.Live = e.center
+	}
 	opts.OnChange = func(_ context.Context, ev Change) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -71,6 +77,25 @@ func newEnv(t *testing.T, opts Options) *env {
 	}
 	e.api = New(st, opts)
 	return e
+}
+
+// startLive runs a live center over st until the test ends.
+func startLive(t *testing.T, st *store.Store) *live.Center {
+	t.Helper()
+	c, err := live.New(testCtx(t), st, live.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("live center: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("live center: %v", err)
+		}
+	})
+	return c
 }
 
 // takeChanges returns and forgets the changes seen so far.

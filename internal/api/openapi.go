@@ -42,7 +42,10 @@ func buildOpenAPI(routes []route) obj {
 			op["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": g.schema(rt.in)}}}
 		}
 		ok := obj{"description": http.StatusText(rt.status)}
-		if rt.out != nil {
+		switch {
+		case rt.stream != "":
+			ok["content"] = obj{rt.stream: obj{"schema": obj{"type": "string"}, "x-event-data": g.schema(rt.out)}}
+		case rt.out != nil:
 			ok["content"] = obj{"application/json": obj{"schema": g.schema(rt.out)}}
 		}
 		op["responses"] = obj{

@@ -59,6 +59,28 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		if len(rt.access.roles()) == 0 {
 			t.Errorf("%s: no role may call it", rt.pattern())
 		}
+		success, _ := op["responses"].(map[string]any)[itoa(rt.status)].(map[string]any)
+		content, _ := success["content"].(map[string]any)
+		switch {
+		case rt.stream != "":
+			media, _ := content[rt.stream].(map[string]any)
+			if len(content) != 1 || media == nil || media["x-event-data"] == nil {
+				t.Errorf("%s: stream documented as %v, want %s with x-event-data", rt.pattern(), content, rt.stream)
+			}
+		case rt.out != nil:
+			if _, has := content["application/json"]; !has || len(content) != 1 {
+				t.Errorf("%s: response documented as %v, want application/json", rt.pattern(), content)
+			}
+		}
+	}
+	streams := 0
+	for _, rt := range e.api.routes {
+		if rt.stream != "" {
+			streams++
+		}
+	}
+	if streams != 1 {
+		t.Errorf("%d streaming routes, want 1 (the wallboard's)", streams)
 	}
 
 	for path, item := range doc.Paths {

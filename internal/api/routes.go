@@ -28,7 +28,11 @@ type route struct {
 	in      reflect.Type // request body type; nil: no body
 	out     reflect.Type // response body type; nil: no body (204)
 	query   []param      // documented query parameters
-	serve   func(ctx context.Context, c *call) (any, error)
+	// stream is the media type of a route that writes its own response
+	// (text/event-stream): serve writes it and returns (nil, nil), or an
+	// error before writing anything; out documents each event's data.
+	stream string
+	serve  func(ctx context.Context, c *call) (any, error)
 }
 
 // param is a documented query parameter.
@@ -143,6 +147,9 @@ func (a *API) wrap(rt route) http.Handler {
 		out, err := rt.serve(ctx, c)
 		if err != nil {
 			fail(err)
+			return
+		}
+		if rt.stream != "" {
 			return
 		}
 		a.writeJSON(w, r, rt.status, out)
@@ -463,6 +470,8 @@ func (a *API) routeTable() []route {
 	)
 	add("planning", a.planningRoutes(v1)...)
 	add("voice", a.voiceRoutes(v1)...)
+	add("supervision", a.wallboardRoutes(v1)...)
+	add("supervision", a.superviseRoutes(v1)...)
 
 	return rs
 }

@@ -152,9 +152,14 @@ func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Du
 	base := "http://" + srv.Addr()
 	ws := "ws://" + srv.Addr()
 	fmt.Fprintf(stdout, "Plateau demo on %s\n\n", base)
+	fmt.Fprintf(stdout, "  home page       %s/\n", base)
+	fmt.Fprintf(stdout, "  chat demo page  %s/try/%s  (the widget: <script src=\"%s/widget.js\" data-entry=\"%s\" async></script>)\n", base, demo.EntryPoint, base, demo.EntryPoint)
+	fmt.Fprintf(stdout, "  agent desktop   %s/agent\n", base)
+	fmt.Fprintf(stdout, "  wallboard       %s/wallboard?tenant=%d\n", base, demo.Tenant.ID)
+	fmt.Fprintf(stdout, "  admin pages     %s/admin\n\n", base)
 	fmt.Fprintf(stdout, "  REST API        %s/api/v1/  (OpenAPI: %s/api/v1/openapi.json)\n", base, base)
 	fmt.Fprintf(stdout, "  customer chat   %s/chat/%s/ws  (and %s/chat/demo-sales/ws)\n", ws, demo.EntryPoint, ws)
-	fmt.Fprintf(stdout, "  agent desktop   %s/agent/ws\n", ws)
+	fmt.Fprintf(stdout, "  agent socket    %s/agent/ws\n", ws)
 	sipPass := map[string]string{}
 	if srv.SIP != nil {
 		fmt.Fprintf(stdout, "  SIP             sip:%s@%s (UDP and TCP): the support line; agents' phones register as their login\n",

@@ -62,15 +62,8 @@ func (ac *agentConn) handle(f inFrame) error {
 	var err error
 	switch f.Type {
 	case "state":
-		var p acd.Presence
-		switch f.State {
-		case "ready":
-			p = acd.Ready
-		case "not_ready":
-			p = acd.NotReady
-		case "logged_out":
-			p = acd.LoggedOut
-		default:
+		p, perr := parsePresence(f.State)
+		if perr != nil {
 			return badFrame(`state must be "ready", "not_ready" or "logged_out"`)
 		}
 		if len(f.Reason) > model.MaxNameLen {

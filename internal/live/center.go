@@ -65,6 +65,7 @@ type Center struct {
 	running atomic.Bool
 	entries entryCache
 	voice   voiceHooks // voice.go
+	stats   statsCache
 	// announcer stores what customers were told on arrival; Run starts and closes it.
 	announcer *announcer
 	o         *owner // only touched by New and then by Run's goroutine
@@ -341,8 +342,11 @@ type AgentSnapshot struct {
 	AgentID int64  `json:"agent_id"`
 	Name    string `json:"name"`
 	State   string `json:"state"`
-	Reason  string `json:"reason,omitempty"`
+	Reason  string `json:"reason"`
 	Online  bool   `json:"online"` // a session is connected
+	// Since is when the agent entered its state; nil when it has not
+	// changed since the center started.
+	Since *time.Time `json:"since"`
 }
 
 // Snapshot is a tenant's live status.

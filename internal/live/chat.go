@@ -17,10 +17,13 @@ import (
 const detachTimeout = 5 * time.Second
 
 // ChatHandler serves the customers' web chat: GET /chat/{entry}/ws, where
-// entry is the address of a chat entry point.
+// entry is the address of a chat entry point, and the satisfaction survey
+// after a conversation, POST /chat/{entry}/survey.
 func (c *Center) ChatHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /chat/{entry}/ws", c.serveChat)
+	mux.HandleFunc("POST /chat/{entry}/survey", c.serveSurvey)
+	mux.HandleFunc("OPTIONS /chat/{entry}/survey", c.surveyPreflight)
 	return mux
 }
 
@@ -186,7 +189,8 @@ func (cu *customer) resume(f inFrame) error {
 		cu.s.send(toFrame(m, 0))
 	}
 	if errors.Is(err, errGone) {
-		cu.s.send(endedFrame{Type: "ended"})
+		// Over: the customer may still rate an answered conversation.
+		cu.s.send(endedFrame{Type: "ended", Survey: in.AnsweredAt != nil && in.CSATScore == nil})
 		cu.s.finish()
 		return nil
 	}

@@ -53,7 +53,7 @@
 //	{"type":"message","seq":4,"from":"agent","body":"..","client_msg_id":"..","sent_at":".."}
 //	{"type":"ack","client_msg_id":"..","seq":5}         after the message is stored
 //	{"type":"callback","message":".."}                  the callback is registered (the place is kept)
-//	{"type":"ended","reason":"abandoned"|"closed"|"full"|"","message":".."}  then the server closes
+//	{"type":"ended","reason":"abandoned"|"closed"|"full"|"","message":"..","survey":true}  then the server closes
 //	{"type":"error","code":"..","message":".."}
 //
 // On resume the server sends "queued" (same token) or "connected", then
@@ -62,7 +62,25 @@
 // place (or their conversation) for the grace period (Options.Grace,
 // default 2 minutes), then the contact is abandoned; after "callback" the
 // customer may leave. "leave" abandons a waiting contact, or ends a
-// conversation (the agent then wraps up).
+// conversation (the agent then wraps up). "survey" is true (otherwise
+// absent) when the contact was answered: the customer may rate it (a
+// rating already sent during the conversation is answered 409
+// already_rated). A customer resuming a contact that is over gets "ended",
+// with "survey" when it was answered and is not yet rated.
+//
+// # Satisfaction survey: POST /chat/{entry}/survey
+//
+// After an answered conversation, the customer rates it once:
+// {"token":"<resume token>","score":1..5,"comment":".."} (comment optional,
+// at most 1000 characters) as application/json. 204 when stored in the
+// interaction's csat_score and csat_comment; otherwise
+// {"error":{"code","message","field"}}: 400 bad_request (not a JSON
+// object), 404 not_found (no such chat) or unknown_token (no conversation
+// of this entry point's tenant with this token), 409 not_answered or
+// already_rated, 422 invalid (field token, score or comment). A widget
+// embedded in another site may post it (CORS, on the WebSocket's origin
+// rule: any origin without Options.OriginPatterns, else matching ones; 403
+// forbidden otherwise).
 //
 // # Agent protocol: GET /agent/ws
 //
@@ -85,9 +103,20 @@
 //	{"type":"connected","contact_id":1,"channel":"chat"|"voice","customer":{..},"messages":[..]}
 //	{"type":"message","contact_id":1,"seq":3,"from":"customer","body":"..","client_msg_id":".."}
 //	{"type":"ack","contact_id":1,"client_msg_id":"..","seq":4}
-//	{"type":"ended","contact_id":1,"wrap_up":true}
+//	{"type":"ended","contact_id":1,"wrap_up":true,"wrap_up_seconds":30}
 //	{"type":"wrap_up_done","contact_id":1}
 //	{"type":"error","code":"..","message":"..","contact_id":1}
+//
+// After "ended", an agent with "wrap_up" true is in wrap-up for the
+// queue's wrap-up time, "wrap_up_seconds" (always > 0 then), and ready
+// again after it or at its "wrap_up" frame, whichever comes first; with
+// "wrap_up" false (the queue has no wrap-up time, "wrap_up_seconds" 0) the
+// agent is free at once and "wrap_up" only records the disposition.
+//
+// A supervisor may set an agent's state (Center.SetAgentState): the agent
+// receives agent_state as if it had chosen it; and move a waiting contact
+// to another queue (Center.MoveContact): an offer in progress is withdrawn
+// (offer_withdrawn, reason "transferred") without penalty.
 //
 // An agent holds as many chats as its chat capacity. When its socket
 // drops, an offer in progress is declined and the agent becomes not ready
@@ -109,6 +138,14 @@
 // "voice") but cannot accept them: the phone answers. A call restored
 // after a restart has lost its caller and is abandoned at once; a voice
 // callback is placed by the VoiceDialer when it comes up.
+//
+// # Wallboard
+//
+// Center.Wallboard gives a tenant's live queues (waiting, callbacks,
+// longest wait, agents by state) and agents (state, reason, since when)
+// with today's figures per queue and the tenant's 15-minute intervals since
+// local midnight; see Wallboard for the definitions. The API serves it at
+// GET /api/v1/tenants/{tid}/wallboard and as Server-Sent Events.
 //
 // # Limits and errors
 //

@@ -32,6 +32,7 @@ type endedFrame struct {
 	Type    string `json:"type"`
 	Reason  string `json:"reason,omitempty"`
 	Message string `json:"message,omitempty"`
+	Survey  bool   `json:"survey,omitempty"` // answered: the customer may rate it
 }
 
 type noticeFrame struct {
@@ -107,9 +108,10 @@ type withdrawnFrame struct {
 }
 
 type agentEndedFrame struct {
-	Type      string `json:"type"`
-	ContactID int64  `json:"contact_id"`
-	WrapUp    bool   `json:"wrap_up"`
+	Type          string `json:"type"`
+	ContactID     int64  `json:"contact_id"`
+	WrapUp        bool   `json:"wrap_up"`
+	WrapUpSeconds int    `json:"wrap_up_seconds"` // the queue's wrap-up time; 0 without wrap-up
 }
 
 type contactFrame struct {

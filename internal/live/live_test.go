@@ -91,7 +91,7 @@ func TestChatFlow(t *testing.T) {
 
 	time.Sleep(30 * time.Millisecond) // some talk time
 	ag.send(frame{"type": "end", "contact_id": id1})
-	if f := ag.expect("ended"); f.num("contact_id") != id1 || f["wrap_up"] != true {
+	if f := ag.expect("ended"); f.num("contact_id") != id1 || f["wrap_up"] != true || f.num("wrap_up_seconds") != 60 {
 		t.Fatalf("agent ended %v", f)
 	}
 	ada.expect("ended")

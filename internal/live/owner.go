@@ -41,6 +41,7 @@ type agentRec struct {
 	sess    *session
 	name    string // display name shown to customers
 	offer   acd.ContactID
+	since   time.Time // last change of state; zero: none seen since start
 }
 
 type contactState uint8
@@ -360,6 +361,7 @@ func (o *owner) process() {
 func (o *owner) handle(ev acd.Event) {
 	if ev.Kind == acd.EvAgentState {
 		if a := o.agents[ev.Agent]; a != nil {
+			a.since = ev.At
 			a.sess.send(agentStateFrame{Type: "agent_state", State: ev.State.String(), Reason: ev.Reason})
 		}
 		return
@@ -453,9 +455,13 @@ func (o *owner) handle(ev acd.Event) {
 			o.persist(tid, id, store.StateUpdate{State: model.StateEnded, EndedReason: model.EndAnswered, At: ev.At, CloseSegments: true})
 		}
 		if a := o.agents[ev.Agent]; a != nil {
-			a.sess.send(agentEndedFrame{Type: "ended", ContactID: id, WrapUp: ev.WrapUp})
+			f := agentEndedFrame{Type: "ended", ContactID: id, WrapUp: ev.WrapUp}
+			if q := o.queues[rec.queue]; q != nil && ev.WrapUp {
+				f.WrapUpSeconds = q.m.WrapUpSeconds
+			}
+			a.sess.send(f)
 		}
-		o.endCustomer(rec, "", "")
+		o.closeCustomer(rec, endedFrame{Type: "ended", Survey: true})
 		delete(o.detached, ev.Contact)
 		if !ev.WrapUp {
 			o.forget(rec)
@@ -531,10 +537,15 @@ func (o *owner) moved(rec *contactRec, ev acd.Event) {
 
 // endCustomer tells the customer the contact is over and closes their session.
 func (o *owner) endCustomer(rec *contactRec, reason, msg string) {
+	o.closeCustomer(rec, endedFrame{Type: "ended", Reason: reason, Message: msg})
+}
+
+// closeCustomer sends the customer's last frame and closes their session.
+func (o *owner) closeCustomer(rec *contactRec, f endedFrame) {
 	if rec.sess == nil {
 		return
 	}
-	rec.sess.send(endedFrame{Type: "ended", Reason: reason, Message: msg})
+	rec.sess.send(f)
 	rec.sess.finish()
 	rec.sess = nil
 }
@@ -887,7 +898,12 @@ func (o *owner) snapshot(tenantID int64) Snapshot {
 			continue
 		}
 		state, reason := o.eng.AgentState(aid)
-		snap.Agents = append(snap.Agents, AgentSnapshot{AgentID: int64(aid), Name: a.m.Name, State: state.String(), Reason: reason, Online: a.sess != nil})
+		as := AgentSnapshot{AgentID: int64(aid), Name: a.m.Name, State: state.String(), Reason: reason, Online: a.sess != nil}
+		if !a.since.IsZero() {
+			since := a.since
+			as.Since = &since
+		}
+		snap.Agents = append(snap.Agents, as)
 	}
 	return snap
 }

@@ -148,6 +148,9 @@ func (c *Customer) Validate() error {
 	return checkText("customer.external_id", c.ExternalID, MaxNameLen)
 }
 
+// MaxSurveyCommentLen bounds a survey's comment, in characters.
+const MaxSurveyCommentLen = 1000
+
 // Survey is a customer's satisfaction answer after a contact.
 type Survey struct {
 	Score   int    `json:"score"`
@@ -159,7 +162,7 @@ func (s *Survey) Validate() error {
 	if err := checkRange("score", s.Score, 1, 5); err != nil {
 		return err
 	}
-	return checkText("comment", s.Comment, MaxTextLen)
+	return checkText("comment", s.Comment, MaxSurveyCommentLen)
 }
 
 // SegmentKind classifies a stretch of an interaction's time.

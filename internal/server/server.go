@@ -20,6 +20,7 @@ import (
 	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/sip"
 	"github.com/plateau-cc/plateau/internal/store"
+	"github.com/plateau-cc/plateau/internal/web"
 )
 
 // Server is a running Plateau: storage, the live center and the web server.
@@ -70,6 +71,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		SecureCookies: cfg.SecureCookies,
 		OnChange:      s.reload,
 		SIPRealm:      cfg.SIP.Realm,
+		Live:          s.Center,
 	})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "plateau_http_request_duration_seconds",
@@ -132,6 +134,12 @@ func (s *Server) routes() http.Handler {
 		w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	// The web interface: pages, the chat widget and their assets. "GET
+	// /agent" is named so that the agent WebSocket's subtree does not
+	// redirect the desktop's page.
+	ui := s.timed("web", web.Handler())
+	mux.Handle("/", ui)
+	mux.Handle("GET /agent", ui)
 	return mux
 }
 

@@ -32,13 +32,13 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, s *Store)) {
 	})
 }
 
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-func openSQLiteForTest(t *testing.T) *Store {
+func openSQLiteForTest(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(testCtx(t), filepath.Join(t.TempDir(), "plateau.db"))
 	if err != nil {
@@ -48,7 +48,7 @@ func openSQLiteForTest(t *testing.T) *Store {
 	return s
 }
 
-func openPostgresForTest(t *testing.T) *Store {
+func openPostgresForTest(t testing.TB) *Store {
 	t.Helper()
 	dsn := os.Getenv("PLATEAU_TEST_POSTGRES")
 	if dsn == "" {
@@ -120,7 +120,7 @@ type fixture struct {
 	entry    model.EntryPoint
 }
 
-func newFixture(t *testing.T, s *Store, slug string) fixture {
+func newFixture(t testing.TB, s *Store, slug string) fixture {
 	t.Helper()
 	ctx := testCtx(t)
 	var f fixture

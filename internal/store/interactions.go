@@ -330,21 +330,33 @@ func (s *Store) SetAnnouncements(ctx context.Context, list []Announcement) (int,
 	return changed, nil
 }
 
-// SetSurvey records the customer's satisfaction score (1-5) and comment. A
-// contact is surveyed once: a second answer is ErrConflict.
+// Why SetSurvey refuses an answer; both are ErrConflict too.
+var (
+	ErrNotAnswered     = errors.New("the contact was never answered")
+	ErrAlreadySurveyed = errors.New("the contact was already rated")
+)
+
+// SetSurvey records the customer's satisfaction score (1-5) and comment.
+// Only an answered contact is surveyed (ErrNotAnswered), and once
+// (ErrAlreadySurveyed); both are also ErrConflict.
 func (s *Store) SetSurvey(ctx context.Context, tenantID, id int64, score int, comment string) error {
 	sv := model.Survey{Score: score, Comment: comment}
 	if err := sv.Validate(); err != nil {
 		return invalidInput(err, "set survey of interaction %d", id)
 	}
 	err := s.inTx(ctx, func(c conn) error {
-		err := c.execOne(ctx, "UPDATE interactions SET csat_score = ?, csat_comment = ? WHERE tenant_id = ? AND id = ? AND csat_score IS NULL",
+		err := c.execOne(ctx, `UPDATE interactions SET csat_score = ?, csat_comment = ?
+			WHERE tenant_id = ? AND id = ? AND csat_score IS NULL AND answered_at IS NOT NULL`,
 			score, comment, tenantID, id)
 		if errors.Is(err, ErrNotFound) {
-			if _, err := getInteraction(ctx, c, tenantID, id); err != nil {
+			in, err := getInteraction(ctx, c, tenantID, id)
+			if err != nil {
 				return err
 			}
-			return fmt.Errorf("%w: already surveyed", ErrConflict)
+			if in.AnsweredAt == nil {
+				return fmt.Errorf("%w: %w", ErrConflict, ErrNotAnswered)
+			}
+			return fmt.Errorf("%w: %w", ErrConflict, ErrAlreadySurveyed)
 		}
 		return err
 	})

@@ -1,0 +1,412 @@
+// The admin pages: tenants (platform admins), queues, skills, agents,
+// schedules and entry points through the REST API. An API error that names
+// a field is shown next to that field.
+import { api, ApiError, errorText, h, initPage, logout, me, signInForm } from "./common.js";
+import { onLang, t, translate } from "./i18n.js";
+
+const app = document.getElementById("app");
+const who = document.getElementById("who");
+const signout = document.getElementById("signout");
+const announce = document.getElementById("announce");
+initPage();
+
+const days = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, dim: 0, lun: 1, mar: 2, mer: 3, jeu: 4, ven: 5, sam: 6 };
+const dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
+// Field kinds: text, number, checkbox, select (options: list of [value, key]
+// or a function of the loaded lists), skills ("name:level, ..."), weekly
+// (lines "mon 09:00-18:00"), dates ("2026-12-25, ...").
+const resources = {
+  tenants: {
+    platform: true,
+    path: () => "/api/v1/tenants",
+    columns: ["slug", "name"],
+    blank: { slug: "", name: "" },
+    fields: [{ name: "slug", required: true }, { name: "name", required: true }],
+  },
+  queues: {
+    path: (tid) => `/api/v1/tenants/${tid}/queues`,
+    columns: ["name", "channel", "priority", "wrap_up_seconds"],
+    blank: { name: "", channel: "chat", priority: 0, sl_target_pct: 80, sl_threshold_seconds: 20, skills: [], relax: [], max_wait_seconds: 0, max_waiting: 0,
+      overflow: { action: "none", queue_id: null, message: "" }, schedule_id: null, tiers: [], aging_per_minute: 0, strategy: "longest_idle",
+      offer_timeout_seconds: 20, wrap_up_seconds: 30, recording: false, recording_retention_days: 0 },
+    fields: [
+      { name: "name", required: true },
+      { name: "channel", kind: "select", options: [["chat", "channel.chat"], ["voice", "channel.voice"]] },
+      { name: "priority", kind: "number" },
+      { name: "sl_target_pct", kind: "number", step: "any" },
+      { name: "sl_threshold_seconds", kind: "number" },
+      { name: "skills", kind: "skills", levelKey: "min_level" },
+      { name: "strategy", kind: "select", options: ["longest_idle", "most_skilled", "least_handled", "round_robin"].map((s) => [s, `strategy.${s}`]) },
+      { name: "offer_timeout_seconds", kind: "number" },
+      { name: "wrap_up_seconds", kind: "number" },
+      { name: "max_wait_seconds", kind: "number" },
+      { name: "max_waiting", kind: "number" },
+      { name: "overflow.action", kind: "select", options: ["none", "queue", "callback", "close"].map((s) => [s, `overflow_action.${s}`]) },
+      { name: "overflow.queue_id", kind: "select", nullable: true, options: (l) => l.queues.map((q) => [q.id, q.name]) },
+      { name: "overflow.message" },
+      { name: "schedule_id", kind: "select", nullable: true, options: (l) => l.schedules.map((s) => [s.id, s.name]) },
+    ],
+  },
+  skills: {
+    path: (tid) => `/api/v1/tenants/${tid}/skills`,
+    columns: ["name"],
+    blank: { name: "" },
+    fields: [{ name: "name", required: true }],
+  },
+  agents: {
+    path: (tid) => `/api/v1/tenants/${tid}/agents`,
+    columns: ["name", "site_id", "chat_capacity", "skills"],
+    blank: { name: "", site_id: 0, skills: [], voice_capacity: 0, chat_capacity: 3, blend: false },
+    fields: [
+      { name: "name", required: true },
+      { name: "site_id", kind: "select", options: (l) => l.sites.map((s) => [s.id, s.name]) },
+      { name: "skills", kind: "skills", levelKey: "level" },
+      { name: "chat_capacity", kind: "number" },
+      { name: "voice_capacity", kind: "number" },
+      { name: "blend", kind: "checkbox" },
+    ],
+  },
+  schedules: {
+    path: (tid) => `/api/v1/tenants/${tid}/schedules`,
+    columns: ["name", "time_zone", "always_open"],
+    blank: { name: "", time_zone: "Europe/Paris", always_open: false, weekly: [], holidays: [] },
+    fields: [
+      { name: "name", required: true },
+      { name: "time_zone", required: true },
+      { name: "always_open", kind: "checkbox" },
+      { name: "weekly", kind: "weekly" },
+      { name: "holidays", kind: "dates" },
+    ],
+  },
+  "entry-points": {
+    path: (tid) => `/api/v1/tenants/${tid}/entry-points`,
+    columns: ["kind", "address", "queue_id"],
+    blank: { kind: "chat", address: "", queue_id: 0, schedule_id: null, welcome: "" },
+    fields: [
+      { name: "kind", kind: "select", options: [["chat", "channel.chat"], ["phone", "entry.phone"]] },
+      { name: "address", required: true },
+      { name: "queue_id", kind: "select", options: (l) => l.queues.map((q) => [q.id, q.name]) },
+      { name: "schedule_id", kind: "select", nullable: true, options: (l) => l.schedules.map((s) => [s.id, s.name]) },
+      { name: "welcome" },
+    ],
+  },
+};
+
+const view = { me: null, tenant: null, tenants: [], section: "queues", lists: { queues: [], schedules: [], sites: [], skills: [] } };
+
+function getPath(obj, p) {
+  return p.split(".").reduce((o, k) => (o == null ? undefined : o[k]), obj);
+}
+function setPath(obj, p, v) {
+  const ks = p.split(".");
+  let o = obj;
+  for (const k of ks.slice(0, -1)) {
+    if (o[k] == null || typeof o[k] !== "object") o[k] = {};
+    o = o[k];
+  }
+  o[ks[ks.length - 1]] = v;
+}
+
+function say(text) {
+  announce.textContent = text;
+}
+
+// ---- start ----
+async function start() {
+  let m;
+  try {
+    m = await me();
+  } catch (e) {
+    app.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(e)));
+    return;
+  }
+  if (!m) m = await signInForm(app, { withToken: true });
+  view.me = m;
+  who.textContent = m.user ? m.user.display_name || m.user.login : (m.token && m.token.name) || "";
+  signout.hidden = false;
+  if (m.role !== "admin") {
+    app.replaceChildren(h("p", { class: "notice error", role: "alert" }, t("admin.not_admin")));
+    return;
+  }
+  if (m.platform_admin) {
+    view.section = "tenants";
+    await loadTenants();
+  } else {
+    view.tenant = m.tenant_id;
+  }
+  await render();
+}
+
+signout.addEventListener("click", async () => {
+  await logout();
+  location.reload();
+});
+
+async function loadTenants() {
+  view.tenants = await api("GET", "/api/v1/tenants");
+  if (!view.tenant && view.tenants.length) view.tenant = view.tenants[0].id;
+  if (view.tenant && !view.tenants.some((x) => x.id === view.tenant)) view.tenant = view.tenants.length ? view.tenants[0].id : null;
+}
+
+async function loadLists() {
+  const tid = view.tenant;
+  if (!tid) return;
+  const [queues, schedules, sites, skills] = await Promise.all(
+    ["queues", "schedules", "sites", "skills"].map((r) => api("GET", `/api/v1/tenants/${tid}/${r}`)));
+  view.lists = { queues, schedules, sites, skills };
+}
+
+// ---- layout ----
+async function render(focusSection) {
+  const nav = h("nav", { class: "admin-nav", "data-i18n-attr": "aria-label:admin.sections" });
+  const sections = Object.keys(resources).filter((k) => !resources[k].platform || view.me.platform_admin);
+  for (const s of sections) {
+    const b = h("button", { type: "button", "aria-current": s === view.section ? "page" : false, "data-i18n": `admin.section.${s}` });
+    b.addEventListener("click", () => {
+      view.section = s;
+      render(true);
+    });
+    nav.append(b);
+  }
+  let picker = null;
+  if (view.me.platform_admin && view.section !== "tenants") {
+    const sel = h("select", { id: "tenant-picker" }, view.tenants.map((x) => h("option", { value: x.id, selected: x.id === view.tenant }, `${x.name} (${x.slug})`)));
+    sel.addEventListener("change", () => {
+      view.tenant = Number(sel.value);
+      render();
+    });
+    picker = h("div", { class: "field inline" }, h("label", { for: "tenant-picker", "data-i18n": "admin.tenant" }), sel);
+  }
+  const body = h("section", { class: "admin-body", "aria-labelledby": "section-title" });
+  app.replaceChildren(h("div", { class: "admin-bar" }, nav, picker), body);
+  translate(app);
+  try {
+    if (view.section !== "tenants") {
+      if (!view.tenant) {
+        body.replaceChildren(h("p", { class: "notice", "data-i18n": "admin.no_tenant" }));
+        translate(body);
+        return;
+      }
+      await loadLists();
+    }
+    await renderSection(body);
+    if (focusSection) body.querySelector("h2").focus();
+  } catch (e) {
+    body.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(e)));
+  }
+}
+
+function cell(res, item, col) {
+  const v = item[col];
+  if (col === "skills") {
+    return (v || []).map((s) => `${skillName(s.skill_id)}:${s.level ?? s.min_level}`).join(", ");
+  }
+  if (col === "site_id") return (view.lists.sites.find((s) => s.id === v) || {}).name || v;
+  if (col === "queue_id") return (view.lists.queues.find((q) => q.id === v) || {}).name || v;
+  if (col === "channel" || (col === "kind" && v === "chat")) return t(`channel.${v}`);
+  if (col === "kind") return t(`entry.${v}`);
+  if (typeof v === "boolean") return v ? t("admin.yes") : t("admin.no");
+  return v ?? "";
+}
+
+function skillName(id) {
+  return (view.lists.skills.find((s) => s.id === id) || {}).name || `#${id}`;
+}
+
+async function renderSection(body) {
+  const key = view.section;
+  const res = resources[key];
+  const items = await api("GET", res.path(view.tenant));
+  const formSlot = h("div", { class: "form-slot" });
+  const add = h("button", { type: "button", class: "primary", "data-i18n": "admin.new" });
+  add.addEventListener("click", () => openForm(formSlot, res, null, body));
+  const rows = items.map((item) => {
+    const edit = h("button", { type: "button", "aria-label": t("admin.edit_named", { name: item.name || item.address || item.slug }) }, t("admin.edit"));
+    const del = h("button", { type: "button", class: "danger", "aria-label": t("admin.delete_named", { name: item.name || item.address || item.slug }) }, t("admin.delete"));
+    edit.addEventListener("click", () => openForm(formSlot, res, item, body));
+    del.addEventListener("click", async () => {
+      if (!confirm(t("admin.confirm_delete", { name: item.name || item.address || item.slug }))) return;
+      try {
+        await api("DELETE", `${res.path(view.tenant)}/${key === "tenants" ? item.id : item.id}`);
+        say(t("admin.deleted"));
+        if (key === "tenants") await loadTenants();
+        await render();
+      } catch (e) {
+        formSlot.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(e)));
+      }
+    });
+    return h("tr", {},
+      h("td", { class: "num" }, item.id),
+      res.columns.map((c) => h("td", {}, cell(res, item, c))),
+      h("td", { class: "row-actions" }, edit, " ", del));
+  });
+  body.replaceChildren(
+    h("div", { class: "section-head" }, h("h2", { id: "section-title", tabindex: "-1", "data-i18n": `admin.section.${key}` }), add),
+    formSlot,
+    items.length === 0
+      ? h("p", { class: "muted", "data-i18n": "admin.empty" })
+      : h("div", { class: "table-wrap" },
+          h("table", {},
+            h("caption", { class: "sr-only", "data-i18n": `admin.section.${key}` }),
+            h("thead", {}, h("tr", {}, h("th", { class: "num", scope: "col" }, "#"),
+              res.columns.map((c) => h("th", { scope: "col", "data-i18n": `field.${c}` })),
+              h("th", { scope: "col", class: "row-actions", "data-i18n": "admin.actions" }))),
+            h("tbody", {}, rows))));
+  translate(body);
+}
+
+// ---- the form ----
+function control(f, value) {
+  const id = "f-" + f.name.replace(/\W/g, "-");
+  const errId = id + "-error";
+  let input;
+  switch (f.kind) {
+    case "number":
+      input = h("input", { id, type: "number", step: f.step || "1", value: value ?? 0 });
+      break;
+    case "checkbox":
+      input = h("input", { id, type: "checkbox", checked: !!value });
+      break;
+    case "select": {
+      const opts = typeof f.options === "function" ? f.options(view.lists) : f.options.map(([v, k]) => [v, t(k)]);
+      input = h("select", { id },
+        f.nullable ? h("option", { value: "" }, t("admin.none")) : null,
+        !f.nullable && !opts.some(([v]) => String(v) === String(value)) ? h("option", { value: "" }, t("admin.choose")) : null,
+        opts.map(([v, label]) => h("option", { value: v, selected: String(v) === String(value) }, label)));
+      break;
+    }
+    case "skills":
+      input = h("input", { id, value: (value || []).map((s) => `${skillName(s.skill_id)}:${s[f.levelKey]}`).join(", "), spellcheck: "false" });
+      break;
+    case "weekly":
+      input = h("textarea", { id, rows: "4", spellcheck: "false" }, (value || []).map((w) => `${dayNames[w.day]} ${w.from}-${w.to}`).join("\n"));
+      break;
+    case "dates":
+      input = h("input", { id, value: (value || []).join(", "), spellcheck: "false" });
+      break;
+    default:
+      input = h("input", { id, value: value ?? "", required: !!f.required });
+  }
+  const hintKey = `hint.${f.kind || ""}`;
+  const hint = ["skills", "weekly", "dates"].includes(f.kind) ? h("p", { class: "hint", id: id + "-hint", "data-i18n": hintKey }) : null;
+  input.setAttribute("aria-describedby", [hint ? id + "-hint" : "", errId].filter(Boolean).join(" "));
+  const err = h("p", { class: "field-error", id: errId });
+  const wrap = h("div", { class: f.kind === "checkbox" ? "field inline" : "field", dataset: { field: f.name } },
+    f.kind === "checkbox" ? [input, h("label", { for: id, "data-i18n": `field.${f.name}` })] : [h("label", { for: id, "data-i18n": `field.${f.name}` }), input],
+    hint, err);
+  return { f, input, err, wrap };
+}
+
+class FieldError extends Error {
+  constructor(field, message) {
+    super(message);
+    this.field = field;
+  }
+}
+
+function read(c) {
+  const { f, input } = c;
+  switch (f.kind) {
+    case "number":
+      if (input.value.trim() === "" || Number.isNaN(Number(input.value))) throw new FieldError(f.name, t("admin.need_number"));
+      return Number(input.value);
+    case "checkbox":
+      return input.checked;
+    case "select":
+      if (input.value === "") return f.nullable ? null : 0;
+      return input.value;
+    case "skills":
+      return input.value.split(",").map((s) => s.trim()).filter(Boolean).map((part) => {
+        const m = part.match(/^(.+?)\s*:\s*(\d+)$/);
+        if (!m) throw new FieldError(f.name, t("admin.bad_skill", { part }));
+        const sk = view.lists.skills.find((s) => s.name.toLowerCase() === m[1].trim().toLowerCase());
+        if (!sk) throw new FieldError(f.name, t("admin.unknown_skill", { name: m[1].trim() }));
+        return { skill_id: sk.id, [f.levelKey]: Number(m[2]) };
+      });
+    case "weekly":
+      return input.value.split("\n").map((s) => s.trim()).filter(Boolean).map((line) => {
+        const m = line.toLowerCase().match(/^([a-z]{3}|[0-6])\w*\s+(\d\d:\d\d)\s*-\s*(\d\d:\d\d)$/);
+        const day = m ? (/^\d$/.test(m[1]) ? Number(m[1]) : days[m[1]]) : undefined;
+        if (!m || day === undefined) throw new FieldError(f.name, t("admin.bad_weekly", { line }));
+        return { day, from: m[2], to: m[3] };
+      });
+    case "dates":
+      return input.value.split(",").map((s) => s.trim()).filter(Boolean);
+    default:
+      return input.value.trim();
+  }
+}
+
+function openForm(slot, res, item, body) {
+  const editing = !!item;
+  const original = structuredClone(item || res.blank);
+  const controls = res.fields.map((f) => control(f, getPath(original, f.name)));
+  const formErr = h("p", { class: "form-error", role: "alert" });
+  const cancel = h("button", { type: "button", "data-i18n": "admin.cancel" });
+  const form = h("form", { class: "card admin-form", "aria-labelledby": "form-title", novalidate: true },
+    h("h3", { id: "form-title" }, editing ? t("admin.editing", { name: item.name || item.address || item.slug }) : t("admin.creating")),
+    h("div", { class: "form-grid" }, controls.map((c) => c.wrap)),
+    formErr,
+    h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary", "data-i18n": editing ? "admin.save" : "admin.create" }), cancel));
+  const clearErrors = () => {
+    formErr.textContent = "";
+    for (const c of controls) {
+      c.err.textContent = "";
+      c.input.removeAttribute("aria-invalid");
+    }
+  };
+  const showError = (field, message) => {
+    const c = controls.find((x) => x.f.name === field) ||
+      controls.find((x) => field.startsWith(x.f.name + "[") || field.startsWith(x.f.name + ".")) ||
+      controls.find((x) => x.f.name.startsWith(field + "."));
+    if (!c) {
+      formErr.textContent = field ? `${field}: ${message}` : message;
+      return;
+    }
+    c.err.textContent = message;
+    c.input.setAttribute("aria-invalid", "true");
+    c.input.focus();
+  };
+  cancel.addEventListener("click", () => slot.replaceChildren());
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearErrors();
+    const out = structuredClone(original);
+    try {
+      for (const c of controls) {
+        let v = read(c);
+        if (c.f.kind === "select" && typeof c.f.options === "function" && v !== null && v !== "") v = Number(v);
+        setPath(out, c.f.name, v);
+      }
+    } catch (e) {
+      if (e instanceof FieldError) {
+        showError(e.field, e.message);
+        return;
+      }
+      throw e;
+    }
+    delete out.created_at;
+    try {
+      if (editing) await api("PUT", `${res.path(view.tenant)}/${item.id}`, out);
+      else await api("POST", res.path(view.tenant), out);
+      say(t(editing ? "admin.saved" : "admin.created"));
+      if (view.section === "tenants") await loadTenants();
+      await render();
+      const st = document.getElementById("section-title");
+      if (st) st.focus();
+    } catch (e) {
+      if (e instanceof ApiError && e.field) showError(e.field, e.message);
+      else formErr.textContent = errorText(e);
+    }
+  });
+  slot.replaceChildren(form);
+  translate(form);
+  controls[0].input.focus();
+}
+
+onLang(() => {
+  if (view.me && view.me.role === "admin") render();
+});
+
+start();

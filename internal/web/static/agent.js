@@ -1,0 +1,500 @@
+// The agent desktop: signs in on /agent/ws with the login frame (the
+// password is sent once and never kept), then the agent's state with a
+// reason, offers with the customer's history, several chats in tabs, and
+// the wrap-up of each with a disposition, notes and a visible timer.
+import { duration, h, initPage, randomId } from "./common.js";
+import { dateTime, onLang, t, translate } from "./i18n.js";
+
+const reasons = ["break", "training", "meeting", "admin"];
+const dispositions = ["resolved", "information", "follow_up", "escalated", "not_resolved", "other"];
+
+const app = document.getElementById("app");
+const who = document.getElementById("who");
+const signout = document.getElementById("signout");
+const announce = document.getElementById("announce");
+
+initPage();
+
+const desk = {
+  ws: null,
+  name: "",
+  state: "logged_out",
+  reason: "",
+  since: Date.now(),
+  chats: new Map(), // contact_id -> chat
+  offers: new Map(), // contact_id -> element
+  selected: null,
+  leaving: false,
+};
+
+function say(text) {
+  announce.textContent = "";
+  setTimeout(() => (announce.textContent = text), 50);
+}
+
+function send(f) {
+  if (desk.ws && desk.ws.readyState === WebSocket.OPEN) {
+    desk.ws.send(JSON.stringify(f));
+    return true;
+  }
+  globalError.textContent = t("agent.not_connected");
+  return false;
+}
+
+// ---- sign in ----
+function showSignIn(message) {
+  who.textContent = "";
+  signout.hidden = true;
+  const err = h("p", { class: "form-error", role: "alert" }, message || "");
+  const login = h("input", { id: "agent-login", autocomplete: "username", required: true });
+  const pw = h("input", { id: "agent-password", type: "password", autocomplete: "current-password", required: true });
+  const submit = h("button", { type: "submit", class: "primary", "data-i18n": "signin.submit" });
+  const form = h("form", { class: "card signin", "aria-labelledby": "signin-title" },
+    h("h2", { id: "signin-title", "data-i18n": "agent.signin_title" }),
+    h("div", { class: "field" }, h("label", { for: "agent-login", "data-i18n": "signin.login" }), login),
+    h("div", { class: "field" }, h("label", { for: "agent-password", "data-i18n": "signin.password" }), pw),
+    err, submit);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    err.textContent = "";
+    submit.disabled = true;
+    connect(login.value.trim(), pw.value, (problem) => {
+      submit.disabled = false;
+      pw.value = "";
+      err.textContent = problem;
+      pw.focus();
+    });
+    // The password lives only in the login frame already handed to the socket.
+    pw.value = "";
+  });
+  app.replaceChildren(form);
+  translate(app);
+  login.focus();
+}
+
+function connect(login, password, fail) {
+  const url = location.origin.replace(/^http/, "ws") + "/agent/ws";
+  const ws = new WebSocket(url);
+  let signedIn = false;
+  let refused = false;
+  desk.leaving = false;
+  desk.replaced = false;
+  ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "login", login, password })));
+  ws.addEventListener("message", (ev) => {
+    let f;
+    try {
+      f = JSON.parse(ev.data);
+    } catch {
+      return;
+    }
+    if (!signedIn) {
+      if (f.type === "logged_in") {
+        signedIn = true;
+        desk.ws = ws;
+        desk.name = f.name;
+        showDesk();
+        return;
+      }
+      if (f.type === "error") {
+        refused = true;
+        fail(f.code === "unauthorized" ? t("error.credentials") : t("agent.error", { error: f.message || f.code }));
+        ws.close();
+        return;
+      }
+    }
+    handle(f);
+  });
+  ws.addEventListener("close", () => {
+    if (!signedIn) {
+      if (!refused) fail(t("agent.cannot_connect"));
+      return;
+    }
+    if (desk.ws !== ws) return;
+    desk.ws = null;
+    stopTimers();
+    desk.chats.clear();
+    desk.offers.clear();
+    desk.selected = null;
+    showSignIn(desk.leaving ? "" : desk.replaced ? t("agent.replaced") : t("agent.disconnected"));
+  });
+}
+
+signout.addEventListener("click", () => {
+  desk.leaving = true;
+  send({ type: "state", state: "logged_out" });
+  setTimeout(() => desk.ws && desk.ws.close(), 200);
+});
+
+// ---- the desk ----
+let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField;
+
+function showDesk() {
+  who.textContent = desk.name;
+  signout.hidden = false;
+  stateBadge = h("span", { class: "badge" });
+  stateSince = h("span", { class: "muted", role: "timer" });
+  stateSelect = h("select", { id: "state-select" },
+    ["ready", "not_ready", "logged_out"].map((s) => h("option", { value: s, "data-i18n": `state.${s}` })));
+  reasonSelect = h("select", { id: "reason-select" }, reasons.map((r) => h("option", { value: r, "data-i18n": `reason.${r}` })));
+  reasonField = h("div", { class: "field" }, h("label", { for: "reason-select", "data-i18n": "agent.reason" }), reasonSelect);
+  const stateForm = h("form", { class: "state-form" },
+    h("div", { class: "field" }, h("label", { for: "state-select", "data-i18n": "agent.state" }), stateSelect),
+    reasonField,
+    h("button", { type: "submit", class: "primary", "data-i18n": "agent.apply" }));
+  stateSelect.addEventListener("change", () => (reasonField.hidden = stateSelect.value !== "not_ready"));
+  stateForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const f = { type: "state", state: stateSelect.value };
+    if (f.state === "not_ready") f.reason = reasonSelect.value;
+    send(f);
+  });
+  globalError = h("p", { class: "form-error", role: "alert" });
+  offersList = h("div", { class: "offers" });
+  noChats = h("p", { class: "muted", "data-i18n": "agent.no_chats" });
+  tablist = h("div", { role: "tablist", class: "tabs", "data-i18n-attr": "aria-label:agent.chats" });
+  panels = h("div", { class: "panels" });
+  app.replaceChildren(
+    globalError,
+    h("div", { class: "desk" },
+      h("aside", { class: "side" },
+        h("section", { class: "card", "aria-labelledby": "mystate-title" },
+          h("h2", { id: "mystate-title", "data-i18n": "agent.my_state" }),
+          h("p", { class: "current-state" }, stateBadge, " ", stateSince),
+          stateForm),
+        h("section", { "aria-labelledby": "offers-title" },
+          h("h2", { id: "offers-title", class: "section-title", "data-i18n": "agent.offers" }),
+          offersList,
+          h("p", { class: "muted empty-offers", "data-i18n": "agent.no_offers" }))),
+      h("section", { class: "chats card", "aria-labelledby": "chats-title" },
+        h("h2", { id: "chats-title", "data-i18n": "agent.chats" }),
+        tablist, noChats, panels)));
+  translate(app);
+  renderState();
+  ensureTicker();
+}
+
+function renderState() {
+  if (!stateBadge) return;
+  stateBadge.className = `badge state-${desk.state}`;
+  stateBadge.textContent = t(`state.${desk.state}`) + (desk.reason ? ` \u00b7 ${t(`reason.${desk.reason}`)}` : "");
+  stateSelect.value = ["ready", "not_ready", "logged_out"].includes(desk.state) ? desk.state : stateSelect.value;
+  if (reasons.includes(desk.reason)) reasonSelect.value = desk.reason;
+  reasonField.hidden = stateSelect.value !== "not_ready";
+  tick();
+}
+
+// ---- timers: time in state, wrap-up countdowns ----
+let ticker = null;
+function ensureTicker() {
+  if (!ticker) ticker = setInterval(tick, 1000);
+}
+function stopTimers() {
+  clearInterval(ticker);
+  ticker = null;
+}
+function tick() {
+  if (stateSince) stateSince.textContent = t("agent.since", { time: duration((Date.now() - desk.since) / 1000) });
+  for (const c of desk.chats.values()) {
+    if (!c.wrapStart) continue;
+    const elapsed = (Date.now() - c.wrapStart) / 1000;
+    if (c.wrapSeconds > 0) {
+      const left = Math.max(0, c.wrapSeconds - elapsed);
+      c.timer.textContent = t("agent.wrap_left", { time: duration(Math.ceil(left)) });
+      c.timer.classList.toggle("urgent", left <= 10);
+    } else {
+      c.timer.textContent = t("agent.wrap_elapsed", { time: duration(elapsed) });
+    }
+  }
+}
+
+// ---- offers ----
+function historyTable(items) {
+  if (!items || items.length === 0) return h("p", { class: "muted", "data-i18n": "agent.first_contact" });
+  return h("div", { class: "table-wrap" },
+    h("table", { class: "history" },
+      h("caption", { class: "sr-only", "data-i18n": "agent.history" }),
+      h("thead", {}, h("tr", {},
+        ["agent.h_date", "agent.h_channel", "agent.h_outcome", "agent.h_disposition", "agent.h_notes"].map((k) => h("th", { scope: "col", "data-i18n": k })))),
+      h("tbody", {}, items.map((it) => h("tr", {},
+        h("td", {}, dateTime(it.arrived_at)),
+        h("td", {}, t(`channel.${it.channel}`)),
+        h("td", {}, t(`outcome.${it.ended_reason || it.state}`)),
+        h("td", {}, it.disposition ? t(`disposition.${it.disposition}`) : "\u2014"),
+        h("td", {}, it.notes || ""))))));
+}
+
+function customerLine(c) {
+  const parts = [c.name || t("agent.anonymous")];
+  if (c.email) parts.push(c.email);
+  if (c.phone) parts.push(c.phone);
+  return parts.join(" \u00b7 ");
+}
+
+function showOffer(f) {
+  const id = `offer-${f.contact_id}`;
+  const accept = h("button", { type: "button", class: "primary", "data-i18n": "agent.accept" });
+  const decline = h("button", { type: "button", "data-i18n": "agent.decline" });
+  accept.addEventListener("click", () => {
+    accept.disabled = decline.disabled = true;
+    send({ type: "accept", contact_id: f.contact_id });
+  });
+  decline.addEventListener("click", () => {
+    accept.disabled = decline.disabled = true;
+    send({ type: "decline", contact_id: f.contact_id });
+  });
+  let callbackText = null;
+  if (f.callback && f.callback_to) {
+    callbackText = h("p", { class: "notice" },
+      f.callback_to.write_back ? t("agent.callback_write") : t("agent.callback_call", { number: f.callback_to.number }));
+  }
+  const card = h("article", { class: "card offer", id, "aria-labelledby": id + "-title" },
+    h("h3", { id: id + "-title" }, t("agent.offer_title", { queue: f.queue_name })),
+    h("p", {}, h("strong", {}, customerLine(f.customer || {}))),
+    h("p", { class: "muted" }, t("agent.waited", { time: duration(f.wait_seconds || 0) })),
+    callbackText,
+    h("h4", { "data-i18n": "agent.history" }),
+    historyTable(f.history),
+    h("div", { class: "buttons" }, accept, decline));
+  desk.offers.set(f.contact_id, card);
+  offersList.append(card);
+  translate(card);
+  say(t("agent.new_offer", { queue: f.queue_name, customer: (f.customer && f.customer.name) || t("agent.anonymous") }));
+}
+
+function removeOffer(id, reason) {
+  const card = desk.offers.get(id);
+  if (card) card.remove();
+  desk.offers.delete(id);
+  if (reason && reason !== "accepted") say(t("agent.offer_withdrawn", { reason: t(`withdrawn.${reason}`) }));
+}
+
+// ---- chats ----
+function selectChat(id, focus) {
+  desk.selected = id;
+  for (const [cid, c] of desk.chats) {
+    const on = cid === id;
+    c.tab.setAttribute("aria-selected", String(on));
+    c.tab.tabIndex = on ? 0 : -1;
+    c.panel.hidden = !on;
+    if (on) {
+      c.unread = 0;
+      c.badge.textContent = "";
+    }
+  }
+  if (focus && desk.chats.has(id)) desk.chats.get(id).tab.focus();
+}
+
+function openChat(f) {
+  let c = desk.chats.get(f.contact_id);
+  if (!c) {
+    const id = f.contact_id;
+    const badge = h("span", { class: "unread" });
+    const tab = h("button", { type: "button", role: "tab", id: `tab-${id}`, "aria-controls": `panel-${id}`, "aria-selected": "false", tabindex: "-1" },
+      h("span", { class: "tab-name" }, (f.customer && f.customer.name) || t("agent.anonymous")), badge);
+    const log = h("ol", { class: "chat-log", role: "log", "aria-live": "polite", "aria-label": t("agent.conversation_with", { customer: (f.customer && f.customer.name) || t("agent.anonymous") }) });
+    const input = h("textarea", { id: `compose-${id}`, rows: "2", maxlength: "4000" });
+    const sendBtn = h("button", { type: "submit", class: "primary", "data-i18n": "agent.send" });
+    const compose = h("form", { class: "composer" },
+      h("label", { for: `compose-${id}`, class: "sr-only", "data-i18n": "agent.message" }), input, sendBtn);
+    const end = h("button", { type: "button", class: "danger", "data-i18n": "agent.end" });
+    const alert = h("p", { class: "form-error", role: "alert" });
+    const timer = h("p", { class: "wrap-timer", role: "timer" });
+    const wrap = h("div", { class: "wrapup", hidden: true });
+    const panel = h("div", { role: "tabpanel", id: `panel-${id}`, "aria-labelledby": `tab-${id}`, class: "chat-panel", hidden: true },
+      h("p", { class: "muted chat-customer" }, customerLine(f.customer || {})),
+      log, alert, compose, h("div", { class: "buttons" }, end), wrap);
+    c = { id, tab, badge, panel, log, input, compose, end, alert, timer, wrap, seen: new Set(), pending: new Map(), unread: 0, customer: f.customer || {} };
+    input.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && !ev.shiftKey) {
+        ev.preventDefault();
+        compose.requestSubmit();
+      }
+    });
+    compose.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const body = input.value.trim();
+      if (!body || c.ended) return;
+      const mid = randomId();
+      const li = addMessage(c, { from: "agent", body }, true);
+      c.pending.set(mid, li);
+      if (send({ type: "message", contact_id: id, body, client_msg_id: mid })) input.value = "";
+    });
+    end.addEventListener("click", () => send({ type: "end", contact_id: id }));
+    tab.addEventListener("click", () => selectChat(id, false));
+    tab.addEventListener("keydown", tabKeys);
+    desk.chats.set(id, c);
+    tablist.append(tab);
+    panels.append(panel);
+    translate(panel);
+    noChats.hidden = true;
+  }
+  for (const m of f.messages || []) addIncoming(c, m);
+  if (desk.selected === null || !desk.chats.has(desk.selected)) selectChat(c.id, false);
+  say(t("agent.chat_started", { customer: c.customer.name || t("agent.anonymous") }));
+  return c;
+}
+
+function tabKeys(ev) {
+  const ids = [...desk.chats.keys()];
+  const i = ids.indexOf(desk.selected);
+  let next = null;
+  if (ev.key === "ArrowRight") next = ids[(i + 1) % ids.length];
+  else if (ev.key === "ArrowLeft") next = ids[(i - 1 + ids.length) % ids.length];
+  else if (ev.key === "Home") next = ids[0];
+  else if (ev.key === "End") next = ids[ids.length - 1];
+  if (next !== null && next !== undefined) {
+    ev.preventDefault();
+    selectChat(next, true);
+  }
+}
+
+function addMessage(c, m, mine) {
+  const whoText = m.from === "agent" ? t("agent.me") : m.from === "customer" ? c.customer.name || t("agent.customer") : t("agent.system");
+  const li = h("li", { class: `msg from-${m.from}${mine ? " pending" : ""}` },
+    h("span", { class: "who" }, whoText + " "), h("span", { class: "text" }, m.body));
+  c.log.append(li);
+  c.log.scrollTop = c.log.scrollHeight;
+  return li;
+}
+
+function addIncoming(c, m) {
+  if (m.seq && c.seen.has(m.seq)) return;
+  if (m.seq) c.seen.add(m.seq);
+  const li = m.client_msg_id && c.pending.get(m.client_msg_id);
+  if (li) {
+    li.classList.remove("pending");
+    c.pending.delete(m.client_msg_id);
+    return;
+  }
+  addMessage(c, m, false);
+  if (desk.selected !== c.id && m.from === "customer") {
+    c.unread++;
+    c.badge.textContent = ` (${c.unread})`;
+    say(t("agent.new_message", { customer: c.customer.name || t("agent.customer") }));
+  }
+}
+
+function endChat(f) {
+  const c = desk.chats.get(f.contact_id);
+  if (!c) return;
+  c.ended = true;
+  c.input.disabled = true;
+  c.compose.hidden = true;
+  c.end.hidden = true;
+  c.tab.classList.add("ended");
+  c.log.append(h("li", { class: "note" }, t("agent.chat_ended")));
+  if (f.wrap_up === false) {
+    const close = h("button", { type: "button", "data-i18n": "agent.close_tab" });
+    close.addEventListener("click", () => removeChat(c.id));
+    c.wrap.replaceChildren(close);
+    c.wrap.hidden = false;
+    translate(c.wrap);
+    return;
+  }
+  c.wrapSeconds = Number(f.wrap_up_seconds) || 0;
+  c.wrapStart = Date.now();
+  const disp = h("select", { id: `disp-${c.id}`, required: true },
+    h("option", { value: "", "data-i18n": "agent.pick_disposition" }),
+    dispositions.map((d) => h("option", { value: d, "data-i18n": `disposition.${d}` })));
+  const notes = h("textarea", { id: `notes-${c.id}`, rows: "3", maxlength: "4000" });
+  const err = h("p", { class: "form-error", role: "alert" });
+  const form = h("form", { class: "wrapup-form", "aria-labelledby": `wrap-title-${c.id}` },
+    h("h3", { id: `wrap-title-${c.id}`, "data-i18n": "agent.wrapup" }),
+    c.timer,
+    h("div", { class: "field" }, h("label", { for: `disp-${c.id}`, "data-i18n": "agent.disposition" }), disp),
+    h("div", { class: "field" }, h("label", { for: `notes-${c.id}`, "data-i18n": "agent.notes" }), notes),
+    err,
+    h("button", { type: "submit", class: "primary", "data-i18n": "agent.finish" }));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (!disp.value) {
+      err.textContent = t("agent.disposition_required");
+      disp.setAttribute("aria-invalid", "true");
+      disp.focus();
+      return;
+    }
+    disp.removeAttribute("aria-invalid");
+    send({ type: "wrap_up", contact_id: c.id, disposition: disp.value, notes: notes.value.trim() });
+  });
+  c.wrap.replaceChildren(form);
+  c.wrap.hidden = false;
+  translate(c.wrap);
+  tick();
+  if (desk.selected === c.id) disp.focus();
+  say(t("agent.chat_ended_for", { customer: c.customer.name || t("agent.customer") }));
+}
+
+function removeChat(id) {
+  const c = desk.chats.get(id);
+  if (!c) return;
+  c.tab.remove();
+  c.panel.remove();
+  desk.chats.delete(id);
+  if (desk.selected === id) {
+    desk.selected = null;
+    const first = desk.chats.keys().next();
+    if (!first.done) selectChat(first.value, false);
+  }
+  noChats.hidden = desk.chats.size > 0;
+}
+
+function handle(f) {
+  switch (f.type) {
+    case "agent_state":
+      desk.state = f.state;
+      desk.reason = f.reason || "";
+      desk.since = Date.now();
+      renderState();
+      say(stateBadge.textContent);
+      break;
+    case "offer":
+      showOffer(f);
+      break;
+    case "offer_withdrawn":
+      removeOffer(f.contact_id, f.reason);
+      break;
+    case "connected":
+      removeOffer(f.contact_id, "accepted");
+      openChat(f);
+      break;
+    case "message": {
+      const c = desk.chats.get(f.contact_id);
+      if (c) addIncoming(c, f);
+      break;
+    }
+    case "ack": {
+      const c = desk.chats.get(f.contact_id);
+      if (!c) break;
+      const li = c.pending.get(f.client_msg_id);
+      if (li) {
+        li.classList.remove("pending");
+        c.pending.delete(f.client_msg_id);
+      }
+      c.seen.add(f.seq);
+      break;
+    }
+    case "ended":
+      endChat(f);
+      break;
+    case "wrap_up_done":
+      removeChat(f.contact_id);
+      break;
+    case "error": {
+      if (f.code === "replaced") desk.replaced = true;
+      const c = f.contact_id && desk.chats.get(f.contact_id);
+      const text = t("agent.error", { error: f.message || f.code });
+      if (c) c.alert.textContent = text;
+      else if (globalError) globalError.textContent = text;
+      if (f.contact_id && desk.offers.has(f.contact_id)) {
+        for (const b of desk.offers.get(f.contact_id).querySelectorAll("button")) b.disabled = false;
+      }
+      break;
+    }
+  }
+}
+
+onLang(() => {
+  renderState();
+});
+
+showSignIn();

@@ -1,0 +1,220 @@
+// Helpers shared by the pages: building elements, durations, the REST API
+// with the session cookie and its CSRF header, and the sign-in form.
+import { langSwitch, t, translate } from "./i18n.js";
+
+// h builds an element: h("button", {class: "x", type: "button", onclick: fn}, "text", child).
+// Attributes starting with "on" are listeners; "text" sets textContent;
+// false/null/undefined attributes are left out.
+export function h(tag, attrs = {}, ...children) {
+  const el = tag.startsWith("svg:")
+    ? document.createElementNS("http://www.w3.org/2000/svg", tag.slice(4))
+    : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === false || v === null || v === undefined) continue;
+    if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (k === "text") el.textContent = v;
+    else if (k === "dataset") Object.assign(el.dataset, v);
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+// duration formats seconds as m:ss or h:mm:ss.
+export function duration(sec) {
+  sec = Math.max(0, Math.floor(sec));
+  const hh = Math.floor(sec / 3600);
+  const mm = Math.floor((sec % 3600) / 60);
+  const ss = String(sec % 60).padStart(2, "0");
+  return hh > 0 ? `${hh}:${String(mm).padStart(2, "0")}:${ss}` : `${mm}:${ss}`;
+}
+
+// ApiError is an error of the REST API's catalogue.
+export class ApiError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {};
+    super(e.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = e.code || "http_" + status;
+    this.field = e.field || "";
+  }
+}
+
+// The caller's credentials: the session's CSRF token (the cookie itself is
+// HttpOnly), or an API token typed on the admin page and kept for the tab.
+const auth = { csrf: "" };
+const tokenKey = "plateau.api_token";
+
+export function apiToken() {
+  try {
+    return sessionStorage.getItem(tokenKey) || "";
+  } catch {
+    return "";
+  }
+}
+
+export function setApiToken(tok) {
+  try {
+    if (tok) sessionStorage.setItem(tokenKey, tok);
+    else sessionStorage.removeItem(tokenKey);
+  } catch {
+    // storage blocked: the token lasts as long as the page
+  }
+  auth.token = tok;
+}
+
+export async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const tok = auth.token ?? apiToken();
+  if (tok) headers.Authorization = "Bearer " + tok;
+  else if (method !== "GET" && auth.csrf) headers["X-CSRF-Token"] = auth.csrf;
+  const resp = await fetch(path, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (resp.status === 204) return null;
+  let data = null;
+  const text = await resp.text();
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!resp.ok) throw new ApiError(resp.status, data);
+  return data;
+}
+
+// me returns who is signed in (GET /api/v1/me) and keeps the CSRF token;
+// null when nobody is.
+export async function me() {
+  try {
+    const m = await api("GET", "/api/v1/me");
+    if (m.csrf_token) auth.csrf = m.csrf_token;
+    return m;
+  } catch (e) {
+    if (e.status === 401) return null;
+    throw e;
+  }
+}
+
+export async function logout() {
+  if (!apiToken()) {
+    try {
+      await api("POST", "/api/v1/logout");
+    } catch {
+      // the session is gone anyway
+    }
+  }
+  setApiToken("");
+  auth.csrf = "";
+}
+
+// errorText is what to show for an error: the API's message, prefixed by
+// a sentence in the page's language for the common cases.
+export function errorText(e) {
+  if (e instanceof ApiError) {
+    const known = {
+      invalid_credentials: "error.credentials",
+      rate_limited: "error.rate_limited",
+      forbidden: "error.forbidden",
+      not_found: "error.not_found",
+      unauthenticated: "error.unauthenticated",
+      csrf_failed: "error.csrf",
+    };
+    return known[e.code] ? `${t(known[e.code])} (${e.message})` : e.message;
+  }
+  return t("error.network") + (e && e.message ? ` (${e.message})` : "");
+}
+
+// signInForm shows a sign-in form in container and resolves with /me once
+// a user signed in with a password (cookie session). withToken adds an
+// "API token" alternative (admin page).
+export function signInForm(container, { withToken = false } = {}) {
+  return new Promise((resolve) => {
+    const err = h("p", { class: "form-error", role: "alert", id: "signin-error" });
+    const login = h("input", { id: "signin-login", name: "login", autocomplete: "username", required: true });
+    const pw = h("input", { id: "signin-password", name: "password", type: "password", autocomplete: "current-password", required: true });
+    const form = h(
+      "form",
+      { class: "card signin", "aria-labelledby": "signin-title" },
+      h("h2", { id: "signin-title", "data-i18n": "signin.title" }),
+      h("div", { class: "field" }, h("label", { for: "signin-login", "data-i18n": "signin.login" }), login),
+      h("div", { class: "field" }, h("label", { for: "signin-password", "data-i18n": "signin.password" }), pw),
+      err,
+      h("button", { type: "submit", class: "primary", "data-i18n": "signin.submit" }),
+    );
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      err.textContent = "";
+      try {
+        const r = await api("POST", "/api/v1/login", { login: login.value, password: pw.value });
+        auth.csrf = r.csrf_token;
+        pw.value = "";
+        const m = await me();
+        container.replaceChildren();
+        resolve(m);
+      } catch (e) {
+        pw.value = "";
+        err.textContent = errorText(e);
+        pw.focus();
+      }
+    });
+    const parts = [form];
+    if (withToken) {
+      const tok = h("input", { id: "signin-token", name: "token", type: "password", autocomplete: "off", spellcheck: "false" });
+      const terr = h("p", { class: "form-error", role: "alert" });
+      const tform = h(
+        "form",
+        { class: "card signin", "aria-labelledby": "token-title" },
+        h("h2", { id: "token-title", "data-i18n": "signin.token_title" }),
+        h("p", { class: "hint", id: "token-hint", "data-i18n": "signin.token_hint" }),
+        h("div", { class: "field" }, h("label", { for: "signin-token", "data-i18n": "signin.token" }), tok),
+        terr,
+        h("button", { type: "submit", "data-i18n": "signin.token_submit" }),
+      );
+      tok.setAttribute("aria-describedby", "token-hint");
+      tform.addEventListener("submit", async (ev) => {
+        ev.preventDefault();
+        terr.textContent = "";
+        setApiToken(tok.value.trim());
+        try {
+          const m = await me();
+          if (!m) throw new ApiError(401, { error: { code: "unauthenticated", message: "token refused" } });
+          tok.value = "";
+          container.replaceChildren();
+          resolve(m);
+        } catch (e) {
+          setApiToken("");
+          terr.textContent = errorText(e);
+          tok.focus();
+        }
+      });
+      parts.push(tform);
+    }
+    container.replaceChildren(...parts);
+    translate(container);
+    login.focus();
+  });
+}
+
+// randomId is a fresh idempotency key for a chat message.
+export function randomId() {
+  const b = new Uint8Array(9);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+// initPage translates the page and puts the language switch in the header.
+export function initPage() {
+  const slot = document.querySelector("[data-lang-slot]");
+  if (slot) slot.replaceChildren(langSwitch());
+  translate();
+}

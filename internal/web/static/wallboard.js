@@ -1,0 +1,333 @@
+// The supervisor wallboard: per queue the waiting count, longest wait and
+// today's figures; per agent the state and time in state (counting up here
+// between updates); the intraday chart. Live over Server-Sent Events
+// (/api/v1/tenants/{tid}/wallboard/stream), with a fallback to polling.
+// Supervisors and admins may change an agent's state and move a waiting
+// contact to another queue.
+import { api, ApiError, duration, errorText, h, initPage, logout, me, signInForm } from "./common.js";
+import { intradayChart } from "./chart.js";
+import { clock, number, onLang, percent, t, translate } from "./i18n.js";
+
+const app = document.getElementById("app");
+const who = document.getElementById("who");
+const signout = document.getElementById("signout");
+const announce = document.getElementById("announce");
+initPage();
+
+const states = ["ready", "busy", "wrap_up", "not_ready", "offered", "logged_out"];
+const actions = ["ready", "not_ready:break", "not_ready:training", "not_ready:meeting", "not_ready:admin", "logged_out"];
+
+const wb = { me: null, tid: null, data: null, skew: 0, canAct: false, rows: new Map(), qrows: new Map(), es: null, poll: null, chartKey: "" };
+
+signout.addEventListener("click", async () => {
+  if (wb.es) wb.es.close();
+  await logout();
+  location.href = "/wallboard";
+});
+
+function forbidden(tid) {
+  app.replaceChildren(h("div", { class: "notice error", role: "alert" },
+    h("h2", {}, t("wb.forbidden_title")), h("p", {}, t("wb.forbidden", { tenant: tid }))));
+}
+
+async function start() {
+  let m;
+  try {
+    m = await me();
+  } catch (e) {
+    app.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(e)));
+    return;
+  }
+  if (!m) m = await signInForm(app);
+  wb.me = m;
+  who.textContent = m.user ? m.user.display_name || m.user.login : (m.token && m.token.name) || "";
+  signout.hidden = false;
+  if (!["admin", "supervisor", "client_viewer"].includes(m.role)) {
+    app.replaceChildren(h("p", { class: "notice error", role: "alert" }, t("wb.role_not_allowed")));
+    return;
+  }
+  const asked = new URLSearchParams(location.search).get("tenant");
+  let tid = asked ? Number(asked) : m.tenant_id;
+  if (asked && !(tid > 0)) {
+    forbidden(asked);
+    return;
+  }
+  if (!tid && m.platform_admin) {
+    const ts = await api("GET", "/api/v1/tenants");
+    if (ts.length) tid = ts[0].id;
+  }
+  if (!tid) {
+    app.replaceChildren(h("p", { class: "notice" }, t("admin.no_tenant")));
+    return;
+  }
+  // Another tenant than one's own: the API refuses it; say so plainly.
+  if (!m.platform_admin && m.tenant_id !== tid) {
+    forbidden(tid);
+    return;
+  }
+  wb.tid = tid;
+  wb.canAct = m.role === "admin" || m.role === "supervisor";
+  let first;
+  try {
+    first = await api("GET", `/api/v1/tenants/${tid}/wallboard`);
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 403 || e.status === 404)) forbidden(tid);
+    else app.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(e)));
+    return;
+  }
+  layout();
+  update(first);
+  listen();
+  setInterval(tickAgents, 1000);
+}
+
+// ---- live updates ----
+function listen() {
+  const es = new EventSource(`/api/v1/tenants/${wb.tid}/wallboard/stream`);
+  wb.es = es;
+  es.onmessage = (ev) => {
+    try {
+      update(JSON.parse(ev.data));
+      setLive(true);
+    } catch {
+      // a frame we cannot read: the next one will do
+    }
+  };
+  es.onerror = () => {
+    setLive(false);
+    if (es.readyState === EventSource.CLOSED) {
+      // The stream is refused (no session cookie, e.g. an API token): poll.
+      wb.es = null;
+      if (!wb.poll) {
+        wb.poll = setInterval(async () => {
+          try {
+            update(await api("GET", `/api/v1/tenants/${wb.tid}/wallboard`));
+            setLive(true);
+          } catch {
+            setLive(false);
+          }
+        }, 1000);
+      }
+    }
+  };
+}
+
+let liveBadge, updated, tiles, qbody, abody, chartSlot, moveQueue;
+
+function setLive(ok) {
+  liveBadge.className = `badge ${ok ? "state-ready" : "state-not_ready"}`;
+  liveBadge.textContent = ok ? t("wb.live") : t("wb.reconnecting");
+}
+
+function tile(id, key) {
+  return h("div", { class: "tile card" }, h("p", { class: "tile-label", "data-i18n": key }), h("p", { class: "tile-value", id }));
+}
+
+function layout() {
+  liveBadge = h("span", { class: "badge" });
+  updated = h("span", { class: "muted" });
+  tiles = h("div", { class: "tiles" },
+    tile("t-waiting", "wb.waiting"), tile("t-longest", "wb.longest"), tile("t-sl", "wb.sl_today"),
+    tile("t-answered", "wb.answered_today"), tile("t-abandoned", "wb.abandoned_today"), tile("t-ready", "wb.agents_ready"));
+  qbody = h("tbody", {});
+  abody = h("tbody", {});
+  chartSlot = h("div", {});
+  const qhead = ["wb.queue", "wb.waiting", "wb.longest", "wb.sl", "wb.answer_rate", "wb.asa", "wb.offered", "wb.answered", "wb.abandoned", "wb.agents"];
+  const parts = [
+    h("div", { class: "wb-status" }, liveBadge, " ", updated),
+    tiles,
+    h("section", { "aria-labelledby": "q-title" },
+      h("h2", { id: "q-title", "data-i18n": "wb.queues" }),
+      h("div", { class: "table-wrap" }, h("table", { id: "queues" },
+        h("thead", {}, h("tr", {}, qhead.map((k, i) => h("th", { scope: "col", class: i > 0 && i < 9 ? "num" : false, "data-i18n": k })))),
+        qbody))),
+    h("section", { "aria-labelledby": "chart-h" }, h("h2", { id: "chart-h", "data-i18n": "wb.intraday" }), h("div", { class: "card" }, chartSlot)),
+    h("section", { "aria-labelledby": "a-title" },
+      h("h2", { id: "a-title", "data-i18n": "wb.agents_title" }),
+      h("div", { class: "table-wrap" }, h("table", { id: "agents" },
+        h("thead", {}, h("tr", {},
+          h("th", { scope: "col", "data-i18n": "wb.agent" }), h("th", { scope: "col", "data-i18n": "wb.state" }),
+          h("th", { scope: "col", class: "num", "data-i18n": "wb.in_state" }),
+          wb.canAct ? h("th", { scope: "col", "data-i18n": "wb.change_state" }) : null)),
+        abody))),
+  ];
+  if (wb.canAct) parts.push(moveForm());
+  app.replaceChildren(...parts);
+  translate(app);
+}
+
+function moveForm() {
+  const id = h("input", { id: "move-id", type: "number", min: "1", required: true, inputmode: "numeric" });
+  moveQueue = h("select", { id: "move-queue" });
+  const err = h("p", { class: "form-error", role: "alert" });
+  const ok = h("p", { class: "ok-text", role: "status" });
+  const form = h("form", { class: "card move-form", "aria-labelledby": "move-title" },
+    h("h2", { id: "move-title", "data-i18n": "wb.move_title" }),
+    h("p", { class: "hint", "data-i18n": "wb.move_hint" }),
+    h("div", { class: "row-fields" },
+      h("div", { class: "field" }, h("label", { for: "move-id", "data-i18n": "wb.move_contact" }), id),
+      h("div", { class: "field" }, h("label", { for: "move-queue", "data-i18n": "wb.move_to" }), moveQueue),
+      h("button", { type: "submit", class: "primary", "data-i18n": "wb.move" })),
+    err, ok);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    err.textContent = ok.textContent = "";
+    try {
+      await api("POST", `/api/v1/tenants/${wb.tid}/interactions/${Number(id.value)}/move`, { queue_id: Number(moveQueue.value) });
+      ok.textContent = t("wb.moved", { id: id.value, queue: moveQueue.selectedOptions[0].textContent });
+      id.value = "";
+    } catch (e) {
+      err.textContent = e.status === 409 ? t("wb.move_not_waiting") : errorText(e);
+    }
+  });
+  return form;
+}
+
+// ---- rendering ----
+const dash = "\u2014";
+const pct = (v) => (v === null || v === undefined ? dash : percent(v));
+const secs = (v) => (v === null || v === undefined ? dash : duration(v));
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function update(d) {
+  wb.data = d;
+  wb.skew = Date.now() - Date.parse(d.at);
+  setText(updated, t("wb.updated", { time: clock(new Date(d.at)) }));
+  const qs = d.queues || [];
+  const sum = (f) => qs.reduce((s, q) => s + (f(q) || 0), 0);
+  // The tenant's service level: the queues' levels weighted by their
+  // offered contacts, over the queues that have one.
+  const rated = qs.filter((q) => q.today.service_level !== null && q.today.service_level !== undefined);
+  const offered = rated.reduce((s, q) => s + q.today.offered, 0);
+  const slNum = rated.reduce((s, q) => s + q.today.service_level * q.today.offered, 0);
+  setText(document.getElementById("t-waiting"), number(sum((q) => q.waiting)));
+  setText(document.getElementById("t-longest"), duration(Math.max(0, ...qs.map((q) => q.longest_wait_seconds || 0))));
+  setText(document.getElementById("t-sl"), offered > 0 ? percent(slNum / offered) : dash);
+  setText(document.getElementById("t-answered"), number(sum((q) => q.today.answered)));
+  setText(document.getElementById("t-abandoned"), number(sum((q) => q.today.abandoned)));
+  setText(document.getElementById("t-ready"), number(sum((q) => q.agents.ready)));
+
+  // queues, updated in place
+  const seenQ = new Set();
+  for (const q of qs) {
+    seenQ.add(q.queue_id);
+    let r = wb.qrows.get(q.queue_id);
+    if (!r) {
+      const cells = Array.from({ length: 10 }, (_, i) => (i === 0 ? h("th", { scope: "row" }) : h("td", { class: i < 9 ? "num" : "agents-cell" })));
+      r = { tr: h("tr", { dataset: { queue: q.queue_id } }, cells), cells };
+      wb.qrows.set(q.queue_id, r);
+      qbody.append(r.tr);
+    }
+    const c = r.cells;
+    setText(c[0], q.name);
+    setText(c[1], number(q.waiting) + (q.callbacks ? ` (+${number(q.callbacks)} ${t("wb.callbacks")})` : ""));
+    setText(c[2], duration(q.longest_wait_seconds || 0));
+    setText(c[3], `${pct(q.today.service_level)} / ${q.today.sl_threshold_seconds ?? d.sl_threshold_seconds}s`);
+    setText(c[4], pct(q.today.answer_rate));
+    setText(c[5], q.today.asa_seconds === null ? dash : duration(q.today.asa_seconds));
+    setText(c[6], number(q.today.offered));
+    setText(c[7], number(q.today.answered));
+    setText(c[8], number(q.today.abandoned) + (q.today.short_abandoned ? ` (${number(q.today.short_abandoned)} ${t("wb.short")})` : ""));
+    setText(c[9], states.filter((s) => q.agents[s]).map((s) => `${t(`state.${s}`)} ${q.agents[s]}`).join(" \u00b7 ") || dash);
+    c[1].classList.toggle("alert-cell", q.waiting > 0 && q.longest_wait_seconds > (q.today.sl_threshold_seconds ?? d.sl_threshold_seconds));
+  }
+  for (const [id, r] of wb.qrows) if (!seenQ.has(id)) (r.tr.remove(), wb.qrows.delete(id));
+  if (moveQueue) {
+    const want = qs.map((q) => `${q.queue_id}:${q.name}`).join("|");
+    if (moveQueue.dataset.key !== want) {
+      const keep = moveQueue.value;
+      moveQueue.replaceChildren(...qs.map((q) => h("option", { value: q.queue_id }, q.name)));
+      if (keep) moveQueue.value = keep;
+      moveQueue.dataset.key = want;
+    }
+  }
+
+  // agents, updated in place (the action controls keep their focus)
+  const seenA = new Set();
+  for (const a of d.agents || []) {
+    seenA.add(a.agent_id);
+    let r = wb.rows.get(a.agent_id);
+    if (!r) r = agentRow(a);
+    r.agent = a;
+    setText(r.name, a.name);
+    r.badge.className = `badge state-${a.state}`;
+    setText(r.badge, t(`state.${a.state}`) + (a.reason ? ` \u00b7 ${reasonText(a.reason)}` : "") + (a.online === false && a.state !== "logged_out" ? ` (${t("wb.offline")})` : ""));
+  }
+  for (const [id, r] of wb.rows) if (!seenA.has(id)) (r.tr.remove(), wb.rows.delete(id));
+  tickAgents();
+
+  const key = JSON.stringify(d.intraday || []);
+  if (key !== wb.chartKey) {
+    wb.chartKey = key;
+    chartSlot.replaceChildren(intradayChart(d.intraday || []));
+  }
+}
+
+function reasonText(r) {
+  const k = `reason.${r}`;
+  const s = t(k);
+  return s === k ? r : s;
+}
+
+function agentRow(a) {
+  const name = h("th", { scope: "row" });
+  const badge = h("span", { class: "badge" });
+  const since = h("td", { class: "num" });
+  let actionCell = null;
+  if (wb.canAct) {
+    const sel = h("select", { id: `act-${a.agent_id}`, "aria-label": t("wb.change_state_of", { name: a.name }) },
+      h("option", { value: "" }, t("admin.choose")),
+      actions.map((v) => {
+        const [s, r] = v.split(":");
+        return h("option", { value: v }, t(`state.${s}`) + (r ? ` \u00b7 ${t(`reason.${r}`)}` : ""));
+      }));
+    const apply = h("button", { type: "button", "aria-label": t("wb.apply_for", { name: a.name }) }, t("agent.apply"));
+    const err = h("span", { class: "field-error", role: "alert" });
+    apply.addEventListener("click", async () => {
+      err.textContent = "";
+      if (!sel.value) {
+        sel.focus();
+        return;
+      }
+      const [state, reason] = sel.value.split(":");
+      try {
+        await api("POST", `/api/v1/tenants/${wb.tid}/agents/${a.agent_id}/state`, reason ? { state, reason } : { state });
+        announce.textContent = t("wb.state_changed", { name: a.name });
+      } catch (e) {
+        err.textContent = errorText(e);
+      }
+    });
+    actionCell = h("td", { class: "act" }, sel, " ", apply, " ", err);
+  }
+  const tr = h("tr", { dataset: { agent: a.agent_id } }, name, h("td", {}, badge), since, actionCell);
+  abody.append(tr);
+  const r = { tr, name, badge, since, agent: a };
+  wb.rows.set(a.agent_id, r);
+  return r;
+}
+
+function tickAgents() {
+  for (const r of wb.rows.values()) {
+    if (!r.agent.since) {
+      setText(r.since, dash);
+      continue;
+    }
+    setText(r.since, duration((Date.now() - wb.skew - Date.parse(r.agent.since)) / 1000));
+  }
+}
+
+onLang(() => {
+  if (!wb.data) return;
+  wb.chartKey = "";
+  for (const r of wb.qrows.values()) r.tr.remove();
+  wb.qrows.clear();
+  for (const r of wb.rows.values()) r.tr.remove();
+  wb.rows.clear();
+  update(wb.data);
+  setLive(true);
+});
+
+start();

@@ -1,0 +1,231 @@
+package web
+
+import (
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+	return w
+}
+
+// embedded lists every embedded file with its content.
+func embedded(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := files.ReadFile(p)
+		out[p] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestPagesServedAsHTML(t *testing.T) {
+	h := Handler()
+	for _, target := range []string{"/", "/try/demo", "/try/demo-sales", "/agent", "/wallboard", "/wallboard?tenant=2", "/admin"} {
+		w := get(t, h, target)
+		if w.Code != http.StatusOK {
+			t.Errorf("GET %s: %d", target, w.Code)
+			continue
+		}
+		if ct := w.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+			t.Errorf("GET %s: Content-Type %q", target, ct)
+		}
+		if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("GET %s: Content-Security-Policy %q", target, csp)
+		}
+		if !strings.Contains(w.Body.String(), "<!doctype html>") || !strings.Contains(w.Body.String(), `<html lang="en">`) {
+			t.Errorf("GET %s: not a page:\n%s", target, w.Body.String())
+		}
+	}
+	if body := get(t, h, "/try/demo-sales").Body.String(); !strings.Contains(body, `<script src="/widget.js" data-entry="demo-sales" async></script>`) {
+		t.Errorf("the demo page does not embed the widget for its entry point:\n%s", body)
+	}
+	for _, target := range []string{"/nope", "/try/Not%20A%20Slug", "/try/a%22b", "/agent/x", "/static/", "/static/nope.js", "/static/../web.go", "/static/i18n", "/index.html"} {
+		if w := get(t, h, target); w.Code != http.StatusNotFound && w.Code != http.StatusMethodNotAllowed && w.Code != http.StatusMovedPermanently && w.Code != http.StatusTemporaryRedirect {
+			t.Errorf("GET %s: %d, want 404", target, w.Code)
+		}
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/agent", nil))
+	if w.Code != http.StatusMethodNotAllowed {
+		t.Errorf("POST /agent: %d, want 405", w.Code)
+	}
+}
+
+func TestAssetsServedWithTheirTypes(t *testing.T) {
+	h := Handler()
+	want := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+	n := 0
+	for name, content := range embedded(t) {
+		rel, ok := strings.CutPrefix(name, "static/")
+		if !ok {
+			continue
+		}
+		n++
+		w := get(t, h, "/static/"+rel)
+		if w.Code != http.StatusOK {
+			t.Errorf("GET /static/%s: %d", rel, w.Code)
+			continue
+		}
+		if ct := w.Header().Get("Content-Type"); ct != want[path.Ext(rel)] {
+			t.Errorf("GET /static/%s: Content-Type %q, want %q", rel, ct, want[path.Ext(rel)])
+		}
+		if w.Header().Get("X-Content-Type-Options") != "nosniff" || w.Header().Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("GET /static/%s: headers %v", rel, w.Header())
+		}
+		if w.Body.String() != content {
+			t.Errorf("GET /static/%s: body differs from the embedded file", rel)
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d static files embedded", n)
+	}
+	w := get(t, h, "/widget.js")
+	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "text/javascript; charset=utf-8" || !strings.Contains(w.Body.String(), "data-entry") {
+		t.Errorf("GET /widget.js: %d %v", w.Code, w.Header())
+	}
+}
+
+// refRE finds the references between the files: /static/x, ./x.js
+// imports and /widget.js.
+var refRE = regexp.MustCompile(`(?:/static/|\./)([a-z0-9_/-]+\.(?:js|css|svg))|/(widget\.js)`)
+
+func TestEmbeddedFilesAllReferenced(t *testing.T) {
+	all := embedded(t)
+	referenced := map[string]bool{}
+	for _, p := range Pages() {
+		if _, ok := all[p.File]; !ok {
+			t.Errorf("page %s: %s is not embedded", p.Path, p.File)
+		}
+		referenced[p.File] = true
+	}
+	for name, content := range all {
+		for _, m := range refRE.FindAllStringSubmatch(content, -1) {
+			target := m[1]
+			if target == "" {
+				target = m[2]
+			}
+			target = "static/" + target
+			if _, ok := all[target]; !ok {
+				t.Errorf("%s refers to %s, which is not embedded", name, target)
+				continue
+			}
+			if target != name {
+				referenced[target] = true
+			}
+		}
+	}
+	for name := range all {
+		if !referenced[name] {
+			t.Errorf("%s is embedded but nothing refers to it", name)
+		}
+	}
+}
+
+// dictionary parses one of the i18n modules: a comment line, then
+// "export default" and a JSON object.
+func dictionary(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	b, err := files.ReadFile("static/i18n/" + lang + ".js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, "export default ")
+	if i < 0 {
+		t.Fatalf("%s.js: no export default", lang)
+	}
+	s = strings.TrimSuffix(strings.TrimSpace(s[i+len("export default "):]), ";")
+	var d map[string]string
+	if err := json.Unmarshal([]byte(s), &d); err != nil {
+		t.Fatalf("%s.js is not a JSON object after export default: %v", lang, err)
+	}
+	return d
+}
+
+var (
+	// Keys named in the markup and code: data-i18n="k", "data-i18n": "k",
+	// data-i18n-attr pairs and t("k").
+	keyRE  = regexp.MustCompile(`data-i18n"?(?:=|: )"([a-z0-9_.]+)"|\bt\("([a-z0-9_.]+)"`)
+	attrRE = regexp.MustCompile(`data-i18n-attr"?(?:=|: )"([^"]+)"`)
+	// Other literal keys (maps of codes to keys): "namespace.key".
+	literalRE = regexp.MustCompile(`"([a-z]+\.[a-z0-9_]+)"`)
+)
+
+func TestDictionariesMatch(t *testing.T) {
+	en, fr := dictionary(t, "en"), dictionary(t, "fr")
+	for k, v := range en {
+		if _, ok := fr[k]; !ok {
+			t.Errorf("key %q is in en.js but not in fr.js", k)
+		}
+		if strings.TrimSpace(v) == "" {
+			t.Errorf("en.js: %q is empty", k)
+		}
+	}
+	for k, v := range fr {
+		if _, ok := en[k]; !ok {
+			t.Errorf("key %q is in fr.js but not in en.js", k)
+		}
+		if strings.TrimSpace(v) == "" {
+			t.Errorf("fr.js: %q is empty", k)
+		}
+	}
+	namespaces := map[string]bool{}
+	for k := range en {
+		namespaces[strings.SplitN(k, ".", 2)[0]] = true
+	}
+	used := map[string]bool{}
+	for name, content := range embedded(t) {
+		if strings.HasPrefix(name, "static/i18n/") {
+			continue
+		}
+		for _, m := range keyRE.FindAllStringSubmatch(content, -1) {
+			used[m[1]+m[2]] = true
+		}
+		for _, m := range attrRE.FindAllStringSubmatch(content, -1) {
+			for _, pair := range strings.Fields(m[1]) {
+				_, key, ok := strings.Cut(pair, ":")
+				if !ok {
+					t.Errorf("%s: data-i18n-attr %q is not attr:key", name, pair)
+				}
+				used[key] = true
+			}
+		}
+		for _, m := range literalRE.FindAllStringSubmatch(content, -1) {
+			if namespaces[strings.SplitN(m[1], ".", 2)[0]] && !strings.HasSuffix(m[1], ".js") && !strings.HasSuffix(m[1], ".css") {
+				used[m[1]] = true
+			}
+		}
+	}
+	var missing []string
+	for k := range used {
+		if _, ok := en[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	slices.Sort(missing)
+	for _, k := range missing {
+		t.Errorf("key %q is used but not in the dictionaries", k)
+	}
+	if len(used) < 50 {
+		t.Errorf("only %d keys found in use: the scan is broken", len(used))
+	}
+}
