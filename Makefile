@@ -31,7 +31,7 @@ vet:
 unit: deps
 	PLATEAU_REQUIRE_POSTGRES=1 $(GO) test $(TESTFLAGS) $(PKGS)
 
-## deps: start (or install) what the tests need: PostgreSQL.
+## deps: start (or install) what the tests need: PostgreSQL, Chromium, baresip.
 deps:
 	@bash scripts/test-deps.sh
 

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Makes sure what `make test` needs is there: Chromium for the browser
-# tests (test/e2e/ui_test.go), and a PostgreSQL server on 127.0.0.1:5432
+# tests (test/e2e/ui_test.go), baresip as a real SIP peer
+# (test/e2e/baresip_test.go), and a PostgreSQL server on 127.0.0.1:5432
 # that accepts the user postgres without a password (the store's tests run
 # against it). Installs them from Debian's packages when missing. Prints
 # what it did; exits non-zero only when it cannot help.
 set -uo pipefail
 
-if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+missing=()
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v baresip >/dev/null 2>&1 || missing+=(baresip)
+if [ ${#missing[@]} -gt 0 ]; then
 	if [ "$(id -u)" != 0 ]; then
-		echo "test-deps: chromium is missing and I am not root to install it (apt-get install chromium)" >&2
+		echo "test-deps: ${missing[*]} missing and I am not root to install them (apt-get install ${missing[*]})" >&2
 		exit 1
 	fi
-	echo "test-deps: installing Chromium from Debian's packages"
+	echo "test-deps: installing ${missing[*]} from Debian's packages"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq && apt-get install -y -qq chromium >/dev/null || { echo "test-deps: apt-get install chromium failed" >&2; exit 1; }
+	apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null || { echo "test-deps: apt-get install ${missing[*]} failed" >&2; exit 1; }
 fi
 
 pg_up() {

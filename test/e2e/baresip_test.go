@@ -104,7 +104,7 @@ func TestBaresipInterop(t *testing.T) {
 		t.Skip("end-to-end")
 	}
 	if _, err := exec.LookPath("baresip"); err != nil {
-		t.Skip("baresip is not installed (apt-get install -y baresip)")
+		missingTool(t, "baresip")
 	}
 	srv := startDemo(t, "--data", t.TempDir())
 	sipAddr := srv.waitLine(t, reSIP)[1]

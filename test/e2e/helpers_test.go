@@ -212,3 +212,14 @@ func (s *server) waitLine(t *testing.T, re *regexp.Regexp) []string {
 	t.Fatalf("no output line matches %s", re)
 	return nil
 }
+
+// missingTool ends a test that needs a program from Debian's packages that
+// is not installed: it skips, except under CI, where scripts/test-deps.sh
+// should have installed it and the test fails.
+func missingTool(t *testing.T, name string) {
+	t.Helper()
+	if ci := os.Getenv("CI"); ci == "true" || ci == "1" {
+		t.Fatalf("%s is required under CI: run scripts/test-deps.sh (apt-get install %s)", name, name)
+	}
+	t.Skipf("%s is not installed (scripts/test-deps.sh installs it)", name)
+}
