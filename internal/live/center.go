@@ -335,6 +335,23 @@ type QueueSnapshot struct {
 	Available   int            `json:"available"`
 	Staffed     int            `json:"staffed"`
 	Agents      map[string]int `json:"agents"` // agents serving the queue, by state
+	// Contacts are the first waiting (or offered) contacts by arrival, at
+	// most wallboardContacts, for a supervisor to move.
+	Contacts []WaitingContact `json:"contacts"`
+}
+
+// wallboardContacts bounds the waiting contacts listed per queue.
+const wallboardContacts = 50
+
+// WaitingContact is a contact waiting in a queue, as a wallboard lists it
+// (no customer identity: client viewers see the wallboard too).
+type WaitingContact struct {
+	ContactID int64         `json:"contact_id"`
+	Channel   model.Channel `json:"channel"`
+	ArrivedAt time.Time     `json:"arrived_at"`
+	Position  int           `json:"position"` // 0 while offered to an agent
+	Callback  bool          `json:"callback"`
+	Offered   bool          `json:"offered"`
 }
 
 // AgentSnapshot is an agent's live state.

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -867,6 +868,30 @@ func (o *owner) closeSessions() {
 
 // ---- status ----
 
+// waitingContacts lists a queue's waiting (or offered) contacts by
+// arrival, at most wallboardContacts of them.
+func (o *owner) waitingContacts(q *queueRec) []WaitingContact {
+	out := make([]WaitingContact, 0, min(len(q.waiting), wallboardContacts))
+	for cid, rec := range q.waiting {
+		wc := WaitingContact{ContactID: int64(cid), Channel: rec.in.Channel, ArrivedAt: rec.in.ArrivedAt,
+			Callback: rec.callback, Offered: rec.state == cOffered}
+		if pos, _, ok := o.eng.Position(cid); ok {
+			wc.Position = pos
+		}
+		out = append(out, wc)
+	}
+	slices.SortFunc(out, func(a, b WaitingContact) int {
+		if c := a.ArrivedAt.Compare(b.ArrivedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ContactID, b.ContactID)
+	})
+	if len(out) > wallboardContacts {
+		out = out[:wallboardContacts]
+	}
+	return out
+}
+
 func (o *owner) snapshot(tenantID int64) Snapshot {
 	snap := Snapshot{At: o.c.now(), Queues: []QueueSnapshot{}, Agents: []AgentSnapshot{}}
 	o.eng.Advance(snap.At)
@@ -891,6 +916,7 @@ func (o *owner) snapshot(tenantID int64) Snapshot {
 			state, _ := o.eng.AgentState(aid)
 			qs.Agents[state.String()]++
 		}
+		qs.Contacts = o.waitingContacts(q)
 		snap.Queues = append(snap.Queues, qs)
 	}
 	for aid, a := range o.agents {

@@ -91,7 +91,9 @@ type WallboardQueue struct {
 	// Agents counts the agents serving the queue by state (ready, busy,
 	// wrap_up, not_ready, offered, logged_out; every key is present).
 	Agents map[string]int `json:"agents"`
-	Today  DayFigures     `json:"today"`
+	// Contacts are the queue's first waiting contacts (QueueSnapshot.Contacts).
+	Contacts []WaitingContact `json:"contacts"`
+	Today    DayFigures       `json:"today"`
 }
 
 // DayFigures are a queue's figures since its local midnight.
@@ -197,12 +199,12 @@ func (c *Center) Wallboard(ctx context.Context, tenantID int64) (Wallboard, erro
 		today[r.QueueID].Add(r.Counts)
 	}
 	for _, q := range queues {
-		wq := WallboardQueue{QueueID: q.ID, Name: q.Name, Channel: q.Channel, Agents: map[string]int{}}
+		wq := WallboardQueue{QueueID: q.ID, Name: q.Name, Channel: q.Channel, Agents: map[string]int{}, Contacts: []WaitingContact{}}
 		for s := acd.StateLoggedOut; s <= acd.StateWrapUp; s++ {
 			wq.Agents[s.String()] = 0
 		}
 		if qs, ok := current[q.ID]; ok {
-			wq.Waiting, wq.Callbacks = qs.Waiting, qs.Callbacks
+			wq.Waiting, wq.Callbacks, wq.Contacts = qs.Waiting, qs.Callbacks, qs.Contacts
 			wq.LongestWaitSeconds = int(qs.LongestWait / time.Second)
 			for k, n := range qs.Agents {
 				wq.Agents[k] = n

@@ -58,7 +58,7 @@ func TestWallboard(t *testing.T) {
 	l := startCenter(t, st, Options{Now: clk.now})
 	ctx := testCtx(t)
 
-	startChat(t, l, "Ada", "")
+	_, ada := startChat(t, l, "Ada", "")
 	clk.advance(30 * time.Second)
 	ag := loginAgent(t, l)
 	ag.send(frame{"type": "state", "state": "not_ready", "reason": "training"})
@@ -75,6 +75,10 @@ func TestWallboard(t *testing.T) {
 	q := wb.Queues[0]
 	if q.QueueID != fx.queue || q.Waiting != 1 || q.LongestWaitSeconds != 30 || q.Agents["not_ready"] != 1 || q.Agents["ready"] != 0 || len(q.Agents) != 6 {
 		t.Fatalf("queue live state %+v", q)
+	}
+	if len(q.Contacts) != 1 || q.Contacts[0].ContactID != ada.num("contact_id") || q.Contacts[0].Position != 1 ||
+		q.Contacts[0].Channel != model.ChannelChat || q.Contacts[0].Offered || !q.Contacts[0].ArrivedAt.Equal(clk.now().Add(-30*time.Second)) {
+		t.Fatalf("waiting contacts %+v", q.Contacts)
 	}
 	d := q.Today
 	// Ada has waited 30 s, past the 20 s threshold: a failure already.
