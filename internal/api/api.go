@@ -108,20 +108,28 @@ type Options struct {
 
 // API serves the REST API. Create it with New.
 type API struct {
-	st       *store.Store
-	log      *slog.Logger
-	now      func() time.Time
-	onChange func(ctx context.Context, ev Change)
-	live     Live
-	secure   bool
-	sessions *sessionStore
-	limiter  *rateLimiter
-	routes   []route
-	mux      *http.ServeMux
-	openapi  []byte
-	handler  http.Handler
-	sipRealm string
+	// streams ends the open event streams (EndStreams, at shutdown).
+	streams    context.Context
+	endStreams context.CancelFunc
+	st         *store.Store
+	log        *slog.Logger
+	now        func() time.Time
+	onChange   func(ctx context.Context, ev Change)
+	live       Live
+	secure     bool
+	sessions   *sessionStore
+	limiter    *rateLimiter
+	routes     []route
+	mux        *http.ServeMux
+	openapi    []byte
+	handler    http.Handler
+	sipRealm   string
 }
+
+// EndStreams ends the open event streams (the wallboard's): call it when
+// the server shuts down, since http.Server.Shutdown waits for them and
+// does not cancel their requests. Requests are served as before.
+func (a *API) EndStreams() { a.endStreams() }
 
 // New returns the API over st.
 func New(st *store.Store, opts Options) *API {
@@ -151,6 +159,7 @@ func New(st *store.Store, opts Options) *API {
 	if ttl <= 0 {
 		ttl = DefaultSessionTTL
 	}
+	a.streams, a.endStreams = context.WithCancel(context.Background())
 	a.sessions = newSessionStore(a.now, ttl)
 	a.limiter = newRateLimiter(a.now, rate, time.Minute)
 	a.routes = a.routeTable()

@@ -88,6 +88,8 @@ func (a *API) streamWallboard(ctx context.Context, c *call) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-a.streams.Done(): // the server shuts down
+			return nil
 		case <-tick.C:
 		}
 		p, err := a.authenticate(ctx, c.r)

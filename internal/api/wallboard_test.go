@@ -53,7 +53,7 @@ func checkWallboard(t *testing.T, body []byte, f fixture) {
 	if len(qs) != 1 {
 		t.Fatalf("queues %v", wb["queues"])
 	}
-	q := wantKeys(t, "queue", qs[0], "queue_id", "name", "channel", "waiting", "callbacks", "longest_wait_seconds", "agents", "today")
+	q := wantKeys(t, "queue", qs[0], "queue_id", "name", "channel", "waiting", "callbacks", "longest_wait_seconds", "agents", "contacts", "today")
 	if q["queue_id"] != float64(f.queue.ID) {
 		t.Errorf("queue_id %v", q["queue_id"])
 	}
@@ -170,11 +170,29 @@ func TestWallboardStream(t *testing.T) {
 	if _, err := sseEvent(t, rd); err != nil {
 		t.Fatalf("first event: %v", err)
 	}
+	sup2 := e.userCred(&a.tenant.ID, "a-sup2", model.RoleSupervisor, nil)
 	e.must(sup, http.MethodPost, "/api/v1/logout", nil, http.StatusNoContent, nil)
 	for {
 		if _, err := sseEvent(t, rd); err != nil {
 			if err != io.EOF {
 				t.Fatalf("stream after logout: %v", err)
+			}
+			break
+		}
+	}
+	resp.Body.Close()
+
+	// The server's shutdown ends the open streams.
+	resp = open(testCtx(t), sup2)
+	rd = bufio.NewReader(resp.Body)
+	if _, err := sseEvent(t, rd); err != nil {
+		t.Fatalf("first event: %v", err)
+	}
+	e.api.EndStreams()
+	for {
+		if _, err := sseEvent(t, rd); err != nil {
+			if err != io.EOF {
+				t.Fatalf("stream after EndStreams: %v", err)
 			}
 			break
 		}

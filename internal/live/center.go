@@ -100,7 +100,7 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	if c.grace <= 0 {
 		c.grace = DefaultGrace
 	}
-	c.announcer = newAnnouncer(st, c.log)
+	c.announcer = newAnnouncer(st, c.log, c.metrics.announcementsDropped)
 	c.o = newOwner(c, ctx)
 	if err := c.load(ctx); err != nil {
 		return nil, err
@@ -177,7 +177,7 @@ func (c *Center) Run(ctx context.Context) error {
 	// stops, then Run waits for the sessions' goroutines to finish.
 	defer c.waitSessions()
 	defer close(c.done)
-	go c.announcer.run(ctx)
+	go c.announcer.run()
 	defer c.announcer.close()
 	defer c.stop()
 	o := c.o

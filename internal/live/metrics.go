@@ -15,7 +15,9 @@ type metrics struct {
 	sessions     *prometheus.GaugeVec
 	messages     *prometheus.CounterVec
 	waits        *prometheus.HistogramVec
-	chatQueue    map[int64]int // waiting count of chat queues, for chatsWaiting (owner goroutine only)
+	// announcementsDropped counts announcements not stored (backlog full).
+	announcementsDropped prometheus.Counter
+	chatQueue            map[int64]int // waiting count of chat queues, for chatsWaiting (owner goroutine only)
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -33,10 +35,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		waits: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "plateau_wait_seconds",
 			Help:    "Waits of contacts that left the queue, by outcome (answered, abandoned).",
 			Buckets: []float64{5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1200}}, []string{"queue", "outcome"}),
+		announcementsDropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "plateau_announcements_dropped_total",
+			Help: "Announced positions and waits not stored because the database fell behind."}),
 		chatQueue: map[int64]int{},
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.queueWaiting, m.chatsWaiting, m.offers, m.sessions, m.messages, m.waits} {
+		for _, c := range []prometheus.Collector{m.queueWaiting, m.chatsWaiting, m.offers, m.sessions, m.messages, m.waits, m.announcementsDropped} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

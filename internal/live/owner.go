@@ -381,7 +381,7 @@ func (o *owner) handle(ev acd.Event) {
 		o.markDirty(ev.Queue)
 		if !rec.announced {
 			rec.announced = true
-			o.c.announcer.add(store.Announcement{TenantID: tid, InteractionID: id, Position: ev.Position, EWTSeconds: seconds(ev.EWT)})
+			o.c.announcer.add(store.Announcement{TenantID: tid, InteractionID: id, Position: ev.Position, EWTSeconds: seconds(ev.EWT)}, ev.At)
 		}
 		if rec.sess != nil && rec.token != "" {
 			rec.pos, rec.ewt, rec.told = ev.Position, seconds(ev.EWT), true

@@ -98,6 +98,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		}
 	}
 	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	s.http.RegisterOnShutdown(s.api.EndStreams)
 	return s, nil
 }
 
