@@ -516,8 +516,15 @@ func TestUIContactFlow(t *testing.T) {
 	mover := dialCustomer(ctx, t, f.s.ws("/chat/demo/ws"), `{"type":"start","name":"Paul"}`)
 	q := mover.await(t, 10*time.Second, "queued")
 	sup.wait("the new contact waiting", queueCell("Support", 1)+` === "1"`)
-	sup.js(fmt.Sprintf(`(() => { document.querySelector("#move-id").value = "%d"; const s = document.querySelector("#move-queue");
-		s.value = [...s.options].find((o) => o.textContent === "Sales").value; s.form.requestSubmit(); return "ok"; })()`, q.ContactID))
+	// It is listed with its queue and position; its Move button fills the
+	// form and puts the focus on the target queue.
+	row := fmt.Sprintf(`document.querySelector('#contacts tr[data-contact="%d"]')`, q.ContactID)
+	sup.wait("the contact listed", row+`?.textContent.includes("Support") && `+row+`.children[3].textContent === "1"`)
+	sup.shot("wallboard-contacts")
+	sup.js(row + `.querySelector("button").click(), "ok"`)
+	sup.wait("the form filled", fmt.Sprintf(`document.querySelector("#move-id").value === "%d" && document.activeElement.id === "move-queue"`, q.ContactID))
+	sup.js(`(() => { const s = document.querySelector("#move-queue");
+		s.value = [...s.options].find((o) => o.textContent === "Sales").value; s.form.requestSubmit(); return "ok"; })()`)
 	sup.wait("moved", `document.querySelector(".move-form .ok-text").textContent.includes("Sales")`)
 	sup.wait("waiting in Sales", queueCell("Sales", 1)+` === "1" && `+queueCell("Support", 1)+` === "0"`)
 	sup.shot("wallboard-moved")

@@ -78,7 +78,7 @@ async function start() {
   layout();
   update(first);
   listen();
-  setInterval(tickAgents, 1000);
+  setInterval(() => (tickAgents(), tickContacts()), 1000);
 }
 
 // ---- live updates ----
@@ -112,7 +112,7 @@ function listen() {
   };
 }
 
-let liveBadge, updated, tiles, qbody, abody, chartSlot, moveQueue;
+let liveBadge, updated, tiles, qbody, abody, cbody, chartSlot, moveQueue, moveID;
 
 function setLive(ok) {
   liveBadge.className = `badge ${ok ? "state-ready" : "state-not_ready"}`;
@@ -131,6 +131,7 @@ function layout() {
     tile("t-answered", "wb.answered_today"), tile("t-abandoned", "wb.abandoned_today"), tile("t-ready", "wb.agents_ready"));
   qbody = h("tbody", {});
   abody = h("tbody", {});
+  cbody = h("tbody", {});
   chartSlot = h("div", {});
   const qhead = ["wb.queue", "wb.waiting", "wb.longest", "wb.sl", "wb.answer_rate", "wb.asa", "wb.offered", "wb.answered", "wb.abandoned", "wb.agents"];
   const parts = [
@@ -141,6 +142,13 @@ function layout() {
       h("div", { class: "table-wrap" }, h("table", { id: "queues" },
         h("thead", {}, h("tr", {}, qhead.map((k, i) => h("th", { scope: "col", class: i > 0 && i < 9 ? "num" : false, "data-i18n": k })))),
         qbody))),
+    h("section", { "aria-labelledby": "c-title" },
+      h("h2", { id: "c-title", "data-i18n": "wb.contacts_title" }),
+      h("div", { class: "table-wrap" }, h("table", { id: "contacts" },
+        h("thead", {}, h("tr", {},
+          ["wb.contact", "wb.queue", "wb.channel", "wb.position", "wb.waited"].map((k, i) => h("th", { scope: "col", class: i === 3 || i === 4 ? "num" : false, "data-i18n": k })),
+          wb.canAct ? h("th", { scope: "col", "data-i18n": "wb.move" }) : null)),
+        cbody))),
     h("section", { "aria-labelledby": "chart-h" }, h("h2", { id: "chart-h", "data-i18n": "wb.intraday" }), h("div", { class: "card" }, chartSlot)),
     h("section", { "aria-labelledby": "a-title" },
       h("h2", { id: "a-title", "data-i18n": "wb.agents_title" }),
@@ -158,6 +166,7 @@ function layout() {
 
 function moveForm() {
   const id = h("input", { id: "move-id", type: "number", min: "1", required: true, inputmode: "numeric" });
+  moveID = id;
   moveQueue = h("select", { id: "move-queue" });
   const err = h("p", { class: "form-error", role: "alert" });
   const ok = h("p", { class: "ok-text", role: "status" });
@@ -245,6 +254,8 @@ function update(d) {
     }
   }
 
+  contactRows(qs);
+
   // agents, updated in place (the action controls keep their focus)
   const seenA = new Set();
   for (const a of d.agents || []) {
@@ -264,6 +275,41 @@ function update(d) {
     wb.chartKey = key;
     chartSlot.replaceChildren(intradayChart(d.intraday || []));
   }
+}
+
+// contactRows lists the waiting contacts; the rows are rebuilt only when
+// the list changes (a focused "Move" button keeps its focus), and their
+// waits count up between updates.
+function contactRows(qs) {
+  const list = qs.flatMap((q) => (q.contacts || []).map((c) => ({ ...c, queue: q.name })));
+  const key = list.map((c) => `${c.contact_id}:${c.queue}:${c.position}:${c.offered}`).join("|");
+  if (key !== wb.contactsKey) {
+    wb.contactsKey = key;
+    wb.contactRows = list.map((c) => {
+      const waited = h("td", { class: "num" });
+      let act = null;
+      if (wb.canAct) {
+        const b = h("button", { type: "button", "aria-label": t("wb.move_this", { id: c.contact_id }) }, t("wb.move"));
+        b.addEventListener("click", () => {
+          moveID.value = c.contact_id;
+          moveQueue.focus();
+        });
+        act = h("td", { class: "act" }, b);
+      }
+      const pos = c.offered ? t("wb.offered_now") : c.callback ? t("wb.callback_pos", { pos: number(c.position) }) : number(c.position);
+      const tr = h("tr", { dataset: { contact: c.contact_id } },
+        h("th", { scope: "row" }, `#${c.contact_id}`), h("td", {}, c.queue), h("td", {}, t(`channel.${c.channel}`)),
+        h("td", { class: "num" }, pos), waited, act);
+      return { tr, waited, arrived: Date.parse(c.arrived_at) };
+    });
+    cbody.replaceChildren(...(wb.contactRows.length ? wb.contactRows.map((r) => r.tr)
+      : [h("tr", {}, h("td", { colspan: wb.canAct ? 6 : 5, class: "muted" }, t("wb.no_contacts")))]));
+  }
+  tickContacts();
+}
+
+function tickContacts() {
+  for (const r of wb.contactRows || []) setText(r.waited, duration(Math.max(0, (Date.now() - wb.skew - r.arrived) / 1000)));
 }
 
 function reasonText(r) {
@@ -321,7 +367,7 @@ function tickAgents() {
 
 onLang(() => {
   if (!wb.data) return;
-  wb.chartKey = "";
+  wb.chartKey = wb.contactsKey = "";
   for (const r of wb.qrows.values()) r.tr.remove();
   wb.qrows.clear();
   for (const r of wb.rows.values()) r.tr.remove();
