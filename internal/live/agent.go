@@ -62,12 +62,9 @@ func (ac *agentConn) handle(f inFrame) error {
 	var err error
 	switch f.Type {
 	case "state":
-		p, perr := parsePresence(f.State)
+		p, perr := presenceChange(f.State, f.Reason)
 		if perr != nil {
-			return badFrame(`state must be "ready", "not_ready" or "logged_out"`)
-		}
-		if len(f.Reason) > model.MaxNameLen {
-			return badFrame("reason is at most %d characters", model.MaxNameLen)
+			return badFrame("%v", perr)
 		}
 		err = c.do(ctx, func(o *owner) error { return o.setPresence(id, p, f.Reason) })
 	case "accept":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/plateau-cc/plateau/internal/acd"
 	"github.com/plateau-cc/plateau/internal/model"
@@ -40,18 +41,27 @@ func parsePresence(state string) (acd.Presence, error) {
 	return 0, &model.ValidationError{Field: "state", Message: `must be "ready", "not_ready" or "logged_out"`}
 }
 
+// presenceChange checks a change of state asked by an agent or for it.
+func presenceChange(state, reason string) (acd.Presence, error) {
+	p, err := parsePresence(state)
+	if err != nil {
+		return 0, err
+	}
+	if utf8.RuneCountInString(reason) > model.MaxNameLen {
+		return 0, &model.ValidationError{Field: "reason", Message: fmt.Sprintf("must be at most %d characters", model.MaxNameLen)}
+	}
+	return p, nil
+}
+
 // SetAgentState sets an agent's state on a supervisor's behalf, as if the
 // agent had sent a "state" frame: its desktop receives the agent_state
 // frame. An agent without a connected desktop can only be logged out.
 // Errors: *model.ValidationError for a bad state or reason, *RefusedError
 // for an agent not in the tenant (or deleted) or without a desktop.
 func (c *Center) SetAgentState(ctx context.Context, tenantID, agentID int64, state, reason string) error {
-	p, err := parsePresence(state)
+	p, err := presenceChange(state, reason)
 	if err != nil {
 		return err
-	}
-	if len([]rune(reason)) > model.MaxNameLen {
-		return &model.ValidationError{Field: "reason", Message: fmt.Sprintf("must be at most %d characters", model.MaxNameLen)}
 	}
 	err = c.do(ctx, func(o *owner) error { return o.superviseState(tenantID, acd.AgentID(agentID), p, reason) })
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -59,11 +60,11 @@ type leanHijacker struct{ http.ResponseWriter }
 func (l leanHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(l.ResponseWriter).Hijack()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("hijack the connection: %w", err)
 	}
 	if err := brw.Writer.Flush(); err != nil {
 		conn.Close()
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("flush before the upgrade: %w", err)
 	}
 	// Bytes the client sent right after its handshake may already sit in
 	// the server's buffer. The WebSocket library keeps what the reader it
@@ -78,7 +79,7 @@ func (l leanHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		in.Reset(io.MultiReader(bytes.NewReader(bytes.Clone(pending)), conn))
 		if _, err := in.Peek(n); err != nil {
 			conn.Close()
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("keep the bytes read with the handshake: %w", err)
 		}
 	}
 	return conn, bufio.NewReadWriter(in, bufio.NewWriterSize(conn, wsWriteBuffer)), nil

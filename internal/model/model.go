@@ -126,3 +126,7 @@ func checkEnum[T ~string](field string, v T, known []T) error {
 // slugRE matches tenant slugs and chat entry-point keys: lower-case letters,
 // digits and inner dashes or underscores.
 var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$`)
+
+// ValidSlug tells whether s has the form of a tenant slug or a chat
+// entry-point key (its length is checked apart).
+func ValidSlug(s string) bool { return slugRE.MatchString(s) }

@@ -16,8 +16,9 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
-	"regexp"
 	"strings"
+
+	"github.com/plateau-cc/plateau/internal/model"
 )
 
 //go:embed pages static
@@ -40,17 +41,23 @@ func Pages() []Page {
 	}
 }
 
-// entryRE is what a chat entry point's address may look like (the model's
-// slug rule); anything else is not a page.
-var entryRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$`)
+// maxEntryLen bounds a chat entry point's address in a page's path.
+const maxEntryLen = 64
 
-// contentTypes maps the embedded files' extensions to their media types;
-// a file of another kind is not served.
-var contentTypes = map[string]string{
-	".html": "text/html; charset=utf-8",
-	".js":   "text/javascript; charset=utf-8",
-	".css":  "text/css; charset=utf-8",
-	".svg":  "image/svg+xml",
+// contentType is the media type of an embedded file by its extension; ""
+// for a file of another kind, which is not served.
+func contentType(ext string) string {
+	switch ext {
+	case ".html":
+		return "text/html; charset=utf-8"
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	}
+	return ""
 }
 
 // pageCSP is the Content-Security-Policy of Plateau's own pages: only
@@ -71,7 +78,7 @@ func Handler() http.Handler {
 	tryTmpl := template.Must(template.ParseFS(files, "pages/try.html"))
 	mux.HandleFunc("GET /try/{entry}", func(w http.ResponseWriter, r *http.Request) {
 		entry := r.PathValue("entry")
-		if !entryRE.MatchString(entry) {
+		if len(entry) > maxEntryLen || !model.ValidSlug(entry) {
 			http.NotFound(w, r)
 			return
 		}
@@ -96,7 +103,7 @@ func Handler() http.Handler {
 
 func pageHeaders(w http.ResponseWriter) {
 	h := w.Header()
-	h.Set("Content-Type", contentTypes[".html"])
+	h.Set("Content-Type", contentType(".html"))
 	h.Set("Content-Security-Policy", pageCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
@@ -120,7 +127,8 @@ func servePage(name string) http.Handler {
 // hold no secret.
 func serveAsset(static fs.FS, name string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ct, ok := contentTypes[path.Ext(name)]
+		ct := contentType(path.Ext(name))
+		ok := ct != ""
 		if !ok || strings.Contains(name, "..") || !fs.ValidPath(name) {
 			http.NotFound(w, r)
 			return

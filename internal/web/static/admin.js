@@ -228,7 +228,7 @@ async function renderSection(body) {
     del.addEventListener("click", async () => {
       if (!confirm(t("admin.confirm_delete", { name: item.name || item.address || item.slug }))) return;
       try {
-        await api("DELETE", `${res.path(view.tenant)}/${key === "tenants" ? item.id : item.id}`);
+        await api("DELETE", `${res.path(view.tenant)}/${item.id}`);
         say(t("admin.deleted"));
         if (key === "tenants") await loadTenants();
         await render();
