@@ -150,12 +150,57 @@ const unlabelledJS = `(() => {
 	return bad.join("\n");
 })()`
 
+// lowContrastJS lists the visible texts (the widget's included) whose
+// contrast with the background behind them is under WCAG AA: 4.5:1, or
+// 3:1 for large text (24 px, or 18.66 px bold). The background is the
+// first opaque one among the element and its ancestors; disabled controls
+// are exempt, as WCAG says.
+const lowContrastJS = `(() => {
+	const rgb = (s) => { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return null; const v = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return { r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1 }; };
+	const lum = (c) => { const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+	const bgOf = (el) => {
+		for (let e = el; e; e = e.parentElement || e.getRootNode().host) {
+			const c = rgb(getComputedStyle(e).backgroundColor);
+			if (c && c.a >= 0.99) return c;
+			if (getComputedStyle(e).backgroundImage !== "none") return null;
+		}
+		return { r: 255, g: 255, b: 255, a: 1 };
+	};
+	const roots = [document];
+	const w = document.querySelector("#plateau-chat")?.shadowRoot;
+	if (w) roots.push(w);
+	const bad = [];
+	for (const r of roots) for (const el of r.querySelectorAll("body *")) {
+		if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+		if (el.closest("svg") || el.disabled || el.closest("[hidden]")) continue;
+		const st = getComputedStyle(el);
+		const box = el.getBoundingClientRect();
+		if (st.visibility === "hidden" || st.display === "none" || box.width === 0 || box.height === 0 || Number(st.opacity) === 0) continue;
+		const fg = rgb(st.color), bg = bgOf(el);
+		if (!fg || !bg) continue;
+		const a = fg.a;
+		const mix = { r: fg.r * a + bg.r * (1 - a), g: fg.g * a + bg.g * (1 - a), b: fg.b * a + bg.b * (1 - a) };
+		const [l1, l2] = [lum(mix), lum(bg)].sort((x, y) => y - x);
+		const ratio = (l1 + 0.05) / (l2 + 0.05);
+		const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+		const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+		if (ratio < need) bad.push(ratio.toFixed(2) + ":1 " + st.color + " on " + JSON.stringify(bg) + " " + el.outerHTML.slice(0, 90));
+	}
+	return bad.join("\n");
+})()`
+
 // shot saves a screenshot of the whole page under test-artifacts/ and checks
-// that every control shown has an accessible name.
+// that every control shown has an accessible name and every text shown a
+// readable contrast.
 func (p *person) shot(name string) {
 	p.t.Helper()
 	if bad, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](unlabelledJS)); err == nil && bad != "" {
 		p.t.Errorf("%s: controls without a label on %s:\n%s", p.name, name, bad)
+	}
+	if bad, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](lowContrastJS)); err != nil {
+		p.t.Errorf("%s: contrast check on %s: %v", p.name, name, err)
+	} else if bad != "" {
+		p.t.Errorf("%s: text under WCAG AA contrast on %s:\n%s", p.name, name, bad)
 	}
 	b, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -707,5 +752,36 @@ func TestUIAdminTenantsWithToken(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("tenant not created: %+v", tenants)
+	}
+}
+
+// TestUIChecksCanFail: the label and contrast checks run on every
+// screenshot find what they look for.
+func TestUIChecksCanFail(t *testing.T) {
+	root := browser(t)
+	p := newPerson(t, root, "checker")
+	p.open(`data:text/html,<body style="background:%23fff"><p style="color:%23999">faint</p><p style="color:%23767676">just enough</p>` +
+		`<p style="color:%238a8a8a;font-size:30px">large enough</p><div style="background:%231d5aa0"><span style="color:%23fff">on blue</span>` +
+		`<span style="color:%232a5a90">lost</span></div><button></button><input></body>`)
+	for _, c := range []struct {
+		js   string
+		want []string
+	}{
+		{lowContrastJS, []string{">faint<", ">lost<"}},
+		{unlabelledJS, []string{"<button>", "<input>"}},
+	} {
+		got, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](c.js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(got, "\n")
+		if len(lines) != len(c.want) {
+			t.Fatalf("found %d, want %d:\n%s", len(lines), len(c.want), got)
+		}
+		for i, w := range c.want {
+			if !strings.Contains(lines[i], w) {
+				t.Errorf("line %d %q, want %q in it", i, lines[i], w)
+			}
+		}
 	}
 }
