@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -91,7 +92,11 @@ type SIPRun struct {
 	Duration      time.Duration
 	// PeakConcurrent is the most calls established at the same time.
 	PeakConcurrent int
-	RTP            RTPFigures
+	// LoadgenCores is this process's CPU over the run, in cores: the
+	// callers (and, for the baseline, the UAS too) share the machine with
+	// the server.
+	LoadgenCores float64
+	RTP          RTPFigures
 	// ServerProcess is from the server's /metrics (nil for the baseline,
 	// which runs in this process, or without a metrics URL).
 	ServerProcess *ProcessFigures `json:",omitempty"`
@@ -223,7 +228,7 @@ func RunSIP(ctx context.Context, cfg SIPConfig) (SIPResult, error) {
 		return res, err
 	}
 	if cfg.Baseline {
-		uas, err := StartBaselineUAS(ctx, host.String(), cfg.Transport)
+		uas, err := StartBaselineUAS(ctx, host.String(), cfg.Transport, cfg.Logger)
 		if err != nil {
 			return res, err
 		}
@@ -253,14 +258,22 @@ type sipEndpoint struct {
 	dlgs map[string]*sipCall // established calls by UAC dialog id
 }
 
-func newEndpoint(ctx context.Context, host netip.Addr, transport string) (*sipEndpoint, error) {
+// newUA is a sipgo user agent whose own logs go to log (200 OK
+// retransmissions answered late under load, malformed datagrams).
+func newUA(name, host string, log *slog.Logger) (*sipgo.UserAgent, error) {
+	return sipgo.NewUA(sipgo.WithUserAgent(name), sipgo.WithUserAgentHostname(host),
+		sipgo.WithUserAgentTransportLayerOptions(sipmsg.WithTransportLayerLogger(log)),
+		sipgo.WithUserAgentTransactionLayerOptions(sipmsg.WithTransactionLayerLogger(log)))
+}
+
+func newEndpoint(ctx context.Context, host netip.Addr, transport string, log *slog.Logger) (*sipEndpoint, error) {
 	e := &sipEndpoint{host: host, dlgs: map[string]*sipCall{}}
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Plateau loadtest"), sipgo.WithUserAgentHostname(host.String()))
+	ua, err := newUA("Plateau loadtest", host.String(), log)
 	if err != nil {
 		return nil, fmt.Errorf("loadtest sip: user agent: %w", err)
 	}
 	e.ua = ua
-	srv, err := sipgo.NewServer(ua)
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(log))
 	if err != nil {
 		ua.Close()
 		return nil, fmt.Errorf("loadtest sip: user agent: %w", err)
@@ -304,7 +317,7 @@ func newEndpoint(ctx context.Context, host netip.Addr, transport string) (*sipEn
 		}
 		opts = append(opts, sipgo.WithClientConnectionAddr(addr))
 	}
-	opts = append(opts, sipgo.WithClientHostname(host.String()), sipgo.WithClientPort(port))
+	opts = append(opts, sipgo.WithClientHostname(host.String()), sipgo.WithClientPort(port), sipgo.WithClientLogger(log))
 	client, err := sipgo.NewClient(ua, opts...)
 	if err != nil {
 		ua.Close()
@@ -384,7 +397,7 @@ func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host neti
 			b[3] = byte(1 + i)
 			h = netip.AddrFrom4(b)
 		}
-		e, err := newEndpoint(epCtx, h, cfg.Transport)
+		e, err := newEndpoint(epCtx, h, cfg.Transport, cfg.Logger)
 		if err != nil {
 			return run, err
 		}
@@ -418,6 +431,7 @@ func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host neti
 
 	var wg sync.WaitGroup
 	interval := time.Duration(float64(time.Second) / cfg.Rate)
+	cpu0 := processCPU()
 	start := time.Now()
 	for i := range cfg.Calls {
 		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
@@ -441,6 +455,9 @@ func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host neti
 	}
 	wg.Wait()
 	run.Duration = time.Since(start)
+	if cpu0 >= 0 {
+		run.LoadgenCores = (processCPU() - cpu0).Seconds() / run.Duration.Seconds()
+	}
 	stopMon()
 	<-monDone
 	stopSender()
@@ -469,6 +486,15 @@ func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host neti
 		run.ServerProcess = mon.figures(run.PeakConcurrent)
 	}
 	return run, nil
+}
+
+// processCPU is this process's user and system CPU time, -1 when unknown.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return -1
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // statusKey names a failed setup: its SIP status, or the error.
@@ -767,13 +793,20 @@ func (s *sender) run(ctx context.Context) {
 	defer t.Stop()
 	var batch []*media.Session
 	var firsts []bool
-	for n := 0; ; n++ {
+	start := time.Now()
+	n := 0 // frames sent to every call so far
+	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		frame := s.frames[n%len(s.frames)]
+		// Frame n is due at start + n·20 ms: a late tick sends the frames
+		// due (at most 5 back to back), so the rate holds under load.
+		due := int(time.Since(start)/media.FrameTime) + 1
+		if due-n > 5 {
+			n = due - 5
+		}
 		batch, firsts = batch[:0], firsts[:0]
 		s.mu.Lock()
 		for r, started := range s.calls {
@@ -782,9 +815,13 @@ func (s *sender) run(ctx context.Context) {
 			s.calls[r] = true
 		}
 		s.mu.Unlock()
-		for i, r := range batch {
-			if r.WriteFrame(frame, media.FrameSamples, firsts[i]) == nil {
-				s.sent.Add(1)
+		for ; n < due; n++ {
+			frame := s.frames[n%len(s.frames)]
+			for i, r := range batch {
+				if r.WriteFrame(frame, media.FrameSamples, firsts[i]) == nil {
+					s.sent.Add(1)
+				}
+				firsts[i] = false
 			}
 		}
 	}
@@ -932,15 +969,18 @@ type baselineCall struct {
 
 // StartBaselineUAS listens on host (a free port) with transport udp or
 // tcp until Close or ctx ends.
-func StartBaselineUAS(ctx context.Context, host, transport string) (*BaselineUAS, error) {
+func StartBaselineUAS(ctx context.Context, host, transport string, log *slog.Logger) (*BaselineUAS, error) {
 	if _, err := checkLoopback("baseline", host); err != nil {
 		return nil, err
 	}
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Plateau loadtest baseline"), sipgo.WithUserAgentHostname(host))
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ua, err := newUA("Plateau loadtest baseline", host, log)
 	if err != nil {
 		return nil, fmt.Errorf("baseline uas: %w", err)
 	}
-	srv, err := sipgo.NewServer(ua)
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(log))
 	if err != nil {
 		ua.Close()
 		return nil, fmt.Errorf("baseline uas: %w", err)
@@ -948,6 +988,7 @@ func StartBaselineUAS(ctx context.Context, host, transport string) (*BaselineUAS
 	b := &BaselineUAS{ua: ua, host: host, calls: map[string]*baselineCall{}}
 	b.ctx, b.cancel = context.WithCancel(ctx)
 	var lc net.ListenConfig
+	var serve func()
 	listen := net.JoinHostPort(host, "0")
 	if transport == "tcp" {
 		ln, err := lc.Listen(ctx, "tcp", listen)
@@ -956,7 +997,7 @@ func StartBaselineUAS(ctx context.Context, host, transport string) (*BaselineUAS
 			return nil, fmt.Errorf("baseline uas: listen: %w", err)
 		}
 		b.addr = ln.Addr().(*net.TCPAddr).AddrPort()
-		go func() { _ = srv.ServeTCP(ln) }()
+		serve = func() { _ = srv.ServeTCP(ln) }
 	} else {
 		conn, err := lc.ListenPacket(ctx, "udp", listen)
 		if err != nil {
@@ -964,10 +1005,10 @@ func StartBaselineUAS(ctx context.Context, host, transport string) (*BaselineUAS
 			return nil, fmt.Errorf("baseline uas: listen: %w", err)
 		}
 		b.addr = conn.LocalAddr().(*net.UDPAddr).AddrPort()
-		go func() { _ = srv.ServeUDP(conn) }()
+		serve = func() { _ = srv.ServeUDP(conn) }
 	}
 	b.addr = netip.AddrPortFrom(b.addr.Addr().Unmap(), b.addr.Port())
-	client, err := sipgo.NewClient(ua, sipgo.WithClientHostname(host), sipgo.WithClientPort(int(b.addr.Port())))
+	client, err := sipgo.NewClient(ua, sipgo.WithClientHostname(host), sipgo.WithClientPort(int(b.addr.Port())), sipgo.WithClientLogger(log))
 	if err != nil {
 		ua.Close()
 		return nil, fmt.Errorf("baseline uas: %w", err)
@@ -988,6 +1029,7 @@ func StartBaselineUAS(ctx context.Context, host, transport string) (*BaselineUAS
 		_ = c.dlg.ReadBye(req, tx)
 		b.end(c)
 	})
+	go serve() // after the handlers are set: sipgo reads them unlocked
 	return b, nil
 }
 
