@@ -87,7 +87,7 @@ type SIPRun struct {
 	// EndedByServer counts calls the UAS hung up (BYE) before the hold ended.
 	EndedByServer int
 	SetupRate     float64     // achieved INVITEs sent per second
-	AnswerRate    float64     // 200 OKs per second over the setup phase
+	AnswerRate    float64     // 200 OKs per second, first to last
 	Setup         Percentiles // INVITE sent -> 200 OK received
 	Duration      time.Duration
 	// PeakConcurrent is the most calls established at the same time.
@@ -365,17 +365,17 @@ func (c *sipCall) hangup() { c.once.Do(func() { close(c.ended) }) }
 
 // runStats gathers the figures of a run while it goes.
 type runStats struct {
-	mu        sync.Mutex
-	setups    []time.Duration
-	failures  map[string]int
-	byeFails  int
-	byServer  int
-	jitters   []time.Duration
-	rtp       RTPFigures
-	transit   *histogram
-	up, peak  atomic.Int64
-	answered  atomic.Int64
-	lastSetup time.Time
+	mu                    sync.Mutex
+	setups                []time.Duration
+	failures              map[string]int
+	byeFails              int
+	byServer              int
+	jitters               []time.Duration
+	rtp                   RTPFigures
+	transit               *histogram
+	up, peak              atomic.Int64
+	answered              atomic.Int64
+	firstSetup, lastSetup time.Time // first and last 200 OK
 }
 
 func (s *runStats) fail(why string) {
@@ -468,8 +468,8 @@ func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host neti
 	run.EndedByServer = st.byServer
 	run.PeakConcurrent = int(st.peak.Load())
 	run.Setup = percentiles(st.setups)
-	if run.Established > 0 && !st.lastSetup.IsZero() {
-		run.AnswerRate = float64(run.Established) / st.lastSetup.Sub(start).Seconds()
+	if span := st.lastSetup.Sub(st.firstSetup).Seconds(); run.Established > 1 && span > 0 {
+		run.AnswerRate = float64(run.Established-1) / span
 	}
 	run.RTP = st.rtp
 	run.RTP.Sent = snd.sent.Load()
@@ -577,6 +577,9 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 	st.setups = append(st.setups, setup)
 	if now := time.Now(); now.After(st.lastSetup) {
 		st.lastSetup = now
+	}
+	if now := time.Now(); st.firstSetup.IsZero() || now.Before(st.firstSetup) {
+		st.firstSetup = now
 	}
 	st.mu.Unlock()
 
