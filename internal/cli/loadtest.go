@@ -166,6 +166,7 @@ func printSIPResult(w io.Writer, res loadtest.SIPResult) error {
 	row("peak concurrent calls", func(r loadtest.SIPRun) string { return fmt.Sprint(r.PeakConcurrent) })
 	row("load generator CPU", func(r loadtest.SIPRun) string { return fmt.Sprintf("%.2f cores", r.LoadgenCores) })
 	row("hung up by the UAS", func(r loadtest.SIPRun) string { return fmt.Sprint(r.EndedByServer) })
+	row("200 OK retransmissions", func(r loadtest.SIPRun) string { return fmt.Sprint(r.Retransmissions) })
 	row("RTP sent / received", func(r loadtest.SIPRun) string {
 		return fmt.Sprintf("%d / %d packets, loss %.2f%%", r.RTP.Sent, r.RTP.Packets, r.RTP.LossPct)
 	})

@@ -84,6 +84,9 @@ type SIPRun struct {
 	Established int            // calls answered with 200 OK
 	Failures    map[string]int // failed setups by SIP status ("503 Rate Limited") or error
 	ByeFailures int            `json:",omitempty"`
+	// Retransmissions counts responses that arrived outside any transaction:
+	// 200 OKs the UAS sent again because the ACK came late (or was lost).
+	Retransmissions int
 	// EndedByServer counts calls the UAS hung up (BYE) before the hold ended.
 	EndedByServer int
 	SetupRate     float64     // achieved INVITEs sent per second
@@ -260,15 +263,23 @@ type sipEndpoint struct {
 
 // newUA is a sipgo user agent whose own logs go to log (200 OK
 // retransmissions answered late under load, malformed datagrams).
-func newUA(name, host string, log *slog.Logger) (*sipgo.UserAgent, error) {
+// Responses outside any transaction (retransmitted 200 OKs) are counted
+// in unhandled when it is not nil.
+func newUA(name, host string, log *slog.Logger, unhandled *atomic.Int64) (*sipgo.UserAgent, error) {
 	return sipgo.NewUA(sipgo.WithUserAgent(name), sipgo.WithUserAgentHostname(host),
 		sipgo.WithUserAgentTransportLayerOptions(sipmsg.WithTransportLayerLogger(log)),
-		sipgo.WithUserAgentTransactionLayerOptions(sipmsg.WithTransactionLayerLogger(log)))
+		sipgo.WithUserAgentTransactionLayerOptions(sipmsg.WithTransactionLayerLogger(log),
+			sipmsg.WithTransactionLayerUnhandledResponseHandler(func(r *sipmsg.Response) {
+				if unhandled != nil {
+					unhandled.Add(1)
+				}
+				log.Debug("response outside a transaction", "status", r.StatusCode, "source", r.Source())
+			})))
 }
 
-func newEndpoint(ctx context.Context, host netip.Addr, transport string, log *slog.Logger) (*sipEndpoint, error) {
+func newEndpoint(ctx context.Context, host netip.Addr, transport string, log *slog.Logger, unhandled *atomic.Int64) (*sipEndpoint, error) {
 	e := &sipEndpoint{host: host, dlgs: map[string]*sipCall{}}
-	ua, err := newUA("Plateau loadtest", host.String(), log)
+	ua, err := newUA("Plateau loadtest", host.String(), log, unhandled)
 	if err != nil {
 		return nil, fmt.Errorf("loadtest sip: user agent: %w", err)
 	}
@@ -375,7 +386,8 @@ type runStats struct {
 	transit               *histogram
 	up, peak              atomic.Int64
 	answered              atomic.Int64
-	firstSetup, lastSetup time.Time // first and last 200 OK
+	retrans               atomic.Int64 // responses outside a transaction
+	firstSetup, lastSetup time.Time    // first and last 200 OK
 }
 
 func (s *runStats) fail(why string) {
@@ -387,6 +399,7 @@ func (s *runStats) fail(why string) {
 func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host netip.Addr, metricsURL string) (SIPRun, error) {
 	run := SIPRun{Calls: cfg.Calls}
 	sources := max(cfg.Sources, 1)
+	st := &runStats{failures: map[string]int{}, transit: newHistogram(10*time.Microsecond, time.Second)}
 	var eps []*sipEndpoint
 	epCtx, closeEPs := context.WithCancel(ctx)
 	defer closeEPs()
@@ -397,7 +410,7 @@ func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host neti
 			b[3] = byte(1 + i)
 			h = netip.AddrFrom4(b)
 		}
-		e, err := newEndpoint(epCtx, h, cfg.Transport, cfg.Logger)
+		e, err := newEndpoint(epCtx, h, cfg.Transport, cfg.Logger, &st.retrans)
 		if err != nil {
 			return run, err
 		}
@@ -411,7 +424,6 @@ func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host neti
 			return run, err
 		}
 	}
-	st := &runStats{failures: map[string]int{}, transit: newHistogram(10*time.Microsecond, time.Second)}
 	snd := newSender(cfg.Audio)
 	sndCtx, stopSender := context.WithCancel(ctx)
 	defer stopSender()
@@ -465,6 +477,7 @@ func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host neti
 	run.Established = int(st.answered.Load())
 	run.Failures = st.failures
 	run.ByeFailures = st.byeFails
+	run.Retransmissions = int(st.retrans.Load())
 	run.EndedByServer = st.byServer
 	run.PeakConcurrent = int(st.peak.Load())
 	run.Setup = percentiles(st.setups)
@@ -979,7 +992,7 @@ func StartBaselineUAS(ctx context.Context, host, transport string, log *slog.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ua, err := newUA("Plateau loadtest baseline", host, log)
+	ua, err := newUA("Plateau loadtest baseline", host, log, nil)
 	if err != nil {
 		return nil, fmt.Errorf("baseline uas: %w", err)
 	}
