@@ -831,15 +831,28 @@ func (s *sender) run(ctx context.Context) {
 			s.calls[r] = true
 		}
 		s.mu.Unlock()
-		for ; n < due; n++ {
-			frame := s.frames[n%len(s.frames)]
-			for i, r := range batch {
-				if r.WriteFrame(frame, media.FrameSamples, firsts[i]) == nil {
-					s.sent.Add(1)
+		from, to := n, due
+		n = due
+		// Shards of 100 calls in parallel: a send on loopback delivers the
+		// datagram in the sender's context, so one goroutine for a
+		// thousand calls falls behind.
+		var wg sync.WaitGroup
+		for lo := 0; lo < len(batch); lo += 100 {
+			hi := min(lo+100, len(batch))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for f := from; f < to; f++ {
+					frame := s.frames[f%len(s.frames)]
+					for i := lo; i < hi; i++ {
+						if batch[i].WriteFrame(frame, media.FrameSamples, firsts[i] && f == from) == nil {
+							s.sent.Add(1)
+						}
+					}
 				}
-				firsts[i] = false
-			}
+			}()
 		}
+		wg.Wait()
 	}
 }
 
