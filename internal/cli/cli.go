@@ -25,7 +25,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"demo":     {"run a demo server (or narrate a simulated morning)", runDemo},
 		"serve":    {"run the Plateau server", runServe},
-		"loadtest": {"load-test a running server (chat)", runLoadtest},
+		"loadtest": {"load-test a running server (chat, sip)", runLoadtest},
 		"simulate": {"simulate the routing engine under a virtual clock", runSimulate},
 		"staff":    {"agents needed per interval (Erlang C / Erlang A)", runStaff},
 		"schedule": {"cover a staffing requirement with shifts across sites", runSchedule},

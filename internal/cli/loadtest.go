@@ -12,6 +12,7 @@ import (
 )
 
 const loadtestHelp = `Usage: plateau loadtest chat [flags]
+       plateau loadtest sip [flags] (plateau loadtest sip -h)
 
 Drives a running Plateau server (plateau demo prints its URL and an admin
 token) over real WebSockets: --customers customers open the chat entry point
@@ -24,10 +25,36 @@ echo server measured in this process at the same rate, as a baseline.
 Flags:
 `
 
+const loadtestSIPHelp = `Usage: plateau loadtest sip [flags]
+
+Calls a running server's SIP entry number (plateau demo: sip:1000@127.0.0.1:5060)
+with --calls callers placing their INVITE at --rate per second over UDP (or
+--transport tcp). Each caller has its own RTP port and sends 20 ms G.711
+µ-law frames (--audio tone, silence, or none for signalling only), holds
+the call for --hold after the 200 OK, then hangs up with BYE. Loopback
+targets only (127.0.0.0/8, ::1).
+
+Reports the achieved setups per second, INVITE → 200 OK p50/p99, failures
+by SIP status, the peak of concurrent established calls, the RTP received
+(packets, loss, RFC 3550 interarrival jitter per call, p99 of the
+per-packet transit variation), how many calls heard non-silent audio, and
+the server's CPU and resident memory from --metrics. Then, as a baseline,
+the same callers at the same rate against a bare SIP UAS in this process
+that answers every INVITE and streams a paced tone.
+
+Servers rate-limit INVITEs per source address (Plateau: 5/s, burst 20):
+--sources N spreads the callers over 127.0.0.1 ... 127.0.0.N.
+
+Flags:
+`
+
 func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "sip" {
+		return runLoadtestSIP(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "chat" {
 		fmt.Fprint(stderr, loadtestHelp)
-		return errors.New("loadtest: say which: chat")
+		return errors.New("loadtest: say which: chat or sip")
 	}
 	fs := newFlagSet("loadtest chat", stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, loadtestHelp); fs.PrintDefaults() }
@@ -67,6 +94,120 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		float64(res.RSSBefore)/1e6, float64(res.RSSPeak)/1e6, res.PeakWaiting, res.BytesPerChat/1024, res.HeapPerChat/1024)
 	if res.Echo.N > 0 {
 		fmt.Fprintf(tw, "baseline: bare WebSocket echo\tp50 %s, p99 %s over %d connections at %.0f/s\n", ms(res.Echo.P50), ms(res.Echo.P99), res.Echo.N, res.EchoRate)
+	}
+	return tw.Flush()
+}
+
+func runLoadtestSIP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("loadtest sip", stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, loadtestSIPHelp); fs.PrintDefaults() }
+	var cfg loadtest.SIPConfig
+	fs.StringVar(&cfg.Target, "target", "sip:1000@127.0.0.1:5060", "request URI called (loopback host)")
+	fs.StringVar(&cfg.Transport, "transport", "udp", "udp or tcp")
+	fs.IntVar(&cfg.Calls, "calls", 100, fmt.Sprintf("calls placed (at most %d)", loadtest.MaxSIPCalls))
+	fs.Float64Var(&cfg.Rate, "rate", 50, "call setups (INVITEs) per second")
+	fs.DurationVar(&cfg.Hold, "hold", 10*time.Second, "each call stays up this long after its 200 OK, then BYE")
+	fs.StringVar(&cfg.Audio, "audio", loadtest.AudioTone, "what callers send: tone, silence or none")
+	noRTP := fs.Bool("no-rtp", false, "signalling only: send no RTP (same as --audio none)")
+	fs.IntVar(&cfg.Sources, "sources", 1, "spread the callers over source addresses 127.0.0.1..127.0.0.N")
+	fs.StringVar(&cfg.MetricsURL, "metrics", "http://127.0.0.1:8080/metrics", "the server's Prometheus endpoint for CPU and memory, or \"\" for none")
+	fs.BoolVar(&cfg.Baseline, "baseline", true, "also measure a bare in-process SIP UAS")
+	timeout := fs.Duration("timeout", 0, "stop the whole test after this long (default: generous bound from calls, rate and hold)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *noRTP {
+		cfg.Audio = loadtest.AudioNone
+	}
+	bound := *timeout
+	if bound <= 0 {
+		per := time.Duration(float64(cfg.Calls)/max(cfg.Rate, 0.001)*float64(time.Second)) + cfg.Hold + time.Minute
+		bound = 2 * per
+	}
+	ctx, cancel := context.WithTimeout(ctx, bound)
+	defer cancel()
+	res, err := loadtest.RunSIP(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return wfmWriteJSON(stdout, res)
+	}
+	return printSIPResult(stdout, res)
+}
+
+func printSIPResult(w io.Writer, res loadtest.SIPResult) error {
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+	runs := []loadtest.SIPRun{res.Server}
+	heads := "\tserver"
+	if res.Baseline != nil {
+		runs = append(runs, *res.Baseline)
+		heads += "\tbaseline (bare sipgo UAS)"
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "target %s%s\n", res.Target, heads)
+	row := func(label string, f func(r loadtest.SIPRun) string) {
+		fmt.Fprint(tw, label)
+		for _, r := range runs {
+			fmt.Fprint(tw, "\t", f(r))
+		}
+		fmt.Fprintln(tw)
+	}
+	row("calls", func(r loadtest.SIPRun) string {
+		return fmt.Sprintf("%d: %d answered, %d failed", r.Calls, r.Established, r.Calls-r.Established)
+	})
+	row("setups", func(r loadtest.SIPRun) string {
+		return fmt.Sprintf("%.0f/s sent, %.0f/s answered", r.SetupRate, r.AnswerRate)
+	})
+	row("INVITE → 200 OK", func(r loadtest.SIPRun) string {
+		return fmt.Sprintf("p50 %s, p99 %s, max %s", ms(r.Setup.P50), ms(r.Setup.P99), ms(r.Setup.Max))
+	})
+	row("peak concurrent calls", func(r loadtest.SIPRun) string { return fmt.Sprint(r.PeakConcurrent) })
+	row("load generator CPU", func(r loadtest.SIPRun) string { return fmt.Sprintf("%.2f cores", r.LoadgenCores) })
+	row("hung up by the UAS", func(r loadtest.SIPRun) string { return fmt.Sprint(r.EndedByServer) })
+	row("200 OK retransmissions", func(r loadtest.SIPRun) string { return fmt.Sprint(r.Retransmissions) })
+	row("RTP sent / received", func(r loadtest.SIPRun) string {
+		return fmt.Sprintf("%d / %d packets, loss %.2f%%", r.RTP.Sent, r.RTP.Packets, r.RTP.LossPct)
+	})
+	row("calls hearing audio", func(r loadtest.SIPRun) string {
+		return fmt.Sprintf("%d with RTP, %d non-silent", r.RTP.CallsWithAudio, r.RTP.NonSilent)
+	})
+	row("jitter (RFC 3550, per call)", func(r loadtest.SIPRun) string {
+		return fmt.Sprintf("p50 %s, p99 %s, max %s", ms(r.RTP.Jitter.P50), ms(r.RTP.Jitter.P99), ms(r.RTP.Jitter.Max))
+	})
+	row("transit variation |D| (per packet)", func(r loadtest.SIPRun) string {
+		return fmt.Sprintf("p50 %s, p99 %s", ms(r.RTP.TransitP50), ms(r.RTP.TransitP99))
+	})
+	if res.Server.ServerProcess != nil {
+		row("server CPU", func(r loadtest.SIPRun) string {
+			p := r.ServerProcess
+			if p == nil {
+				return "-"
+			}
+			s := fmt.Sprintf("%.2f cores over the run", p.CPUCores)
+			if p.SteadyWindow > 0 {
+				s += fmt.Sprintf(", %.2f with the calls up (%.0f s)", p.SteadyCores, p.SteadyWindow.Seconds())
+			}
+			return s
+		})
+		row("server memory", func(r loadtest.SIPRun) string {
+			p := r.ServerProcess
+			if p == nil {
+				return "-"
+			}
+			return fmt.Sprintf("%.1f MB → %.1f MB, %.1f KB per call", float64(p.RSSBefore)/1e6, float64(p.RSSPeak)/1e6, p.BytesPerCall/1024)
+		})
+	}
+	row("failures", func(r loadtest.SIPRun) string {
+		if len(r.Failures) == 0 {
+			return "none"
+		}
+		return r.FailureSummary()
+	})
+	if res.Baseline != nil {
+		added := res.Server.RTP.TransitP99 - res.Baseline.RTP.TransitP99
+		fmt.Fprintf(tw, "added transit variation p99\t%s\n", ms(added))
 	}
 	return tw.Flush()
 }
