@@ -151,8 +151,9 @@
 // it sends {"type":"softphone","enabled":true} once it has the microphone,
 // and gets {"type":"softphone","enabled":true} back (unavailable without
 // SIP on the server). A voice offer to that agent then rings the browser
-// rather than a registered SIP phone: with the "offer" frame comes
-// {"type":"rtc_offer","contact_id","sdp"}, a complete SDP offer (every ICE
+// rather than a registered SIP phone: with the "offer" frame (just before
+// or after it) comes {"type":"rtc_offer","contact_id","sdp"}, a complete
+// SDP offer (every ICE
 // candidate gathered, no trickle) with one audio stream in the caller's
 // G.711 law only (PCMU or PCMA: nothing is transcoded), DTLS-SRTP. The
 // desktop answers with {"type":"rtc_answer","contact_id","sdp"} (every
