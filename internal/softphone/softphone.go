@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
@@ -183,6 +184,9 @@ func (m *Manager) api(law media.Law) (*webrtc.API, error) {
 			return false
 		})
 	}
+	// A browser gone without a word (a closed tab) fails the connection
+	// after 10 s without answers to its checks.
+	se.SetICETimeouts(5*time.Second, 10*time.Second, 2*time.Second)
 	// Host candidates by their address, no multicast queries.
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se)), nil

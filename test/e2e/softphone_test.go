@@ -83,7 +83,8 @@ func num(f map[string]any, k string) int64 { n, _ := f[k].(float64); return int6
 // the desktop answers: tones cross both ways through DTLS-SRTP, and the
 // agent hangs up with "end" (the caller gets a BYE). A second call is
 // answered and the caller hangs up: the desktop gets "ended" and
-// rtc_hangup. Both interactions are stored with only connected and
+// rtc_hangup. A third call ends when the browser's connection goes (the
+// caller gets a BYE). The interactions are stored with only connected and
 // wrap-up billable.
 func TestSoftphoneCall(t *testing.T) {
 	if testing.Short() {
@@ -190,6 +191,27 @@ func TestSoftphoneCall(t *testing.T) {
 	}
 	browser.Close()
 	browser2.Close()
+	d.send(map[string]any{"type": "wrap_up", "contact_id": id2, "disposition": "done"})
+	d.expect("wrap_up_done")
+
+	// 4. The browser's connection goes (a closed tab): the caller is hung up.
+	call3, err := caller.Dial(ctx, "1000")
+	if err != nil {
+		t.Fatalf("dial 1000 a third time: %v", err)
+	}
+	id3 := num(d.expect("offer"), "contact_id")
+	browser3 := answer(t, ctx, d, id3)
+	d.expect("connected")
+	tones(t, ctx, call3, browser3)
+	browser3.Close()
+	select {
+	case <-call3.Ended():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the caller got no BYE when the browser left")
+	}
+	if e := d.expect("ended"); num(e, "contact_id") != id3 {
+		t.Fatalf("ended %v", e)
+	}
 
 	st, err := store.Open(ctx, filepath.Join(data, "plateau.db"))
 	if err != nil {
@@ -200,7 +222,7 @@ func TestSoftphoneCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, cid := range []int64{id, id2} {
+	for _, cid := range []int64{id, id2, id3} {
 		in, err := st.GetInteraction(ctx, tenant.ID, cid)
 		if err != nil || in.Channel != model.ChannelVoice || in.AgentID == nil {
 			t.Fatalf("interaction %+v: %v", in, err)
