@@ -360,6 +360,9 @@ func (c *call) handle(ev callEvent) bool {
 			c.byeAll()
 			return true
 		}
+		if ev.leg == c.leg {
+			ev.leg.gone = true // answered, not yet connected: see connected
+		}
 	case evDigit:
 		return c.digit(ev.digit)
 	case evConfirmTimeout:
@@ -412,7 +415,7 @@ func (c *call) offered(ev callEvent) bool {
 }
 
 func (c *call) connected(agent int64) bool {
-	if c.leg == nil || c.leg.agent != agent || !c.leg.answered.Load() {
+	if c.leg == nil || c.leg.agent != agent || !c.leg.answered.Load() || c.leg.gone {
 		c.s.log.Warn("sip: connected without an answered phone", "contact", c.id, "agent", agent)
 		c.s.hangup(c)
 		c.byeAll()

@@ -56,6 +56,7 @@ type leg struct {
 	stopped  atomic.Bool
 
 	withdrawn bool // owned by the call's run goroutine
+	gone      bool // hung up after answering, before the bridge (run goroutine)
 }
 
 func (c *call) newLeg(agent int64, to target, laws []media.Law) *leg {
