@@ -79,9 +79,10 @@ func num(f map[string]any, k string) int64 { n, _ := f[k].(float64); return int6
 // dials 1000; the agent's desktop (a Go pion/webrtc peer over the real
 // agent WebSocket) enabled its softphone, so it gets the voice offer with
 // an SDP offer in the caller's G.711 law only. Unanswered, the ring is a
-// RONA (offer withdrawn, rtc_hangup, the call keeps its place). Rung again,
-// the desktop answers: tones cross both ways through DTLS-SRTP, and the
-// agent hangs up with "end" (the caller gets a BYE). A second call is
+// RONA (offer withdrawn, rtc_hangup, the call keeps its place); rung again,
+// the desktop declines (the same). Rung a third time, the desktop answers:
+// tones cross both ways through DTLS-SRTP, and the agent hangs up with
+// "end" (the caller gets a BYE). A second call is
 // answered and the caller hangs up: the desktop gets "ended" and
 // rtc_hangup. A third call ends when the browser's connection goes (the
 // caller gets a BYE). The interactions are stored with only connected and
@@ -148,7 +149,23 @@ func TestSoftphoneCall(t *testing.T) {
 	default:
 	}
 
-	// 2. Rung again, answered; the agent hangs up.
+	// 2. Rung again, declined: the same as a phone's refusal.
+	d.send(map[string]any{"type": "state", "state": "ready"})
+	if o := d.expect("offer"); num(o, "contact_id") != id {
+		t.Fatalf("offer %v", o)
+	}
+	if r := d.expect("rtc_offer"); num(r, "contact_id") != id {
+		t.Fatalf("rtc_offer %v", r)
+	}
+	d.send(map[string]any{"type": "decline", "contact_id": id})
+	if w := d.expect("offer_withdrawn"); num(w, "contact_id") != id || w["reason"] != "declined" {
+		t.Fatalf("withdrawn %v", w)
+	}
+	if h := d.expect("rtc_hangup"); num(h, "contact_id") != id {
+		t.Fatalf("rtc_hangup %v", h)
+	}
+
+	// 3. Rung again, answered; the agent hangs up.
 	d.send(map[string]any{"type": "state", "state": "ready"})
 	if o := d.expect("offer"); num(o, "contact_id") != id {
 		t.Fatalf("offer %v", o)
@@ -170,7 +187,7 @@ func TestSoftphoneCall(t *testing.T) {
 	d.send(map[string]any{"type": "wrap_up", "contact_id": id, "disposition": "done"})
 	d.expect("wrap_up_done")
 
-	// 3. Another call, answered; the caller hangs up.
+	// 4. Another call, answered; the caller hangs up.
 	call2, err := caller.Dial(ctx, "1000")
 	if err != nil {
 		t.Fatalf("dial 1000 again: %v", err)
@@ -194,7 +211,7 @@ func TestSoftphoneCall(t *testing.T) {
 	d.send(map[string]any{"type": "wrap_up", "contact_id": id2, "disposition": "done"})
 	d.expect("wrap_up_done")
 
-	// 4. The browser's connection goes (a closed tab): the caller is hung up.
+	// 5. The browser's connection goes (a closed tab): the caller is hung up.
 	call3, err := caller.Dial(ctx, "1000")
 	if err != nil {
 		t.Fatalf("dial 1000 a third time: %v", err)
@@ -240,7 +257,7 @@ func TestSoftphoneCall(t *testing.T) {
 		}
 		want := "queued offered connected"
 		if cid == id {
-			want = "queued offered queued offered connected" // the RONA put it back
+			want = "queued offered queued offered queued offered connected" // the RONA and the decline put it back
 		}
 		if got := strings.Join(kinds, " "); !strings.HasPrefix(got, want) {
 			t.Errorf("contact %d: segments %s, want %s...", cid, got, want)

@@ -26,7 +26,8 @@ const recordPCs = `(() => {
 
 // TestUISoftphone: in real Chromium with a fake microphone, the agent turns
 // the desktop's softphone on, a Go SIP caller dials 1000, the desktop rings
-// with Answer and Decline; the agent answers: the PeerConnection is
+// with Answer and Decline; declined, it stops ringing and rings again once
+// the agent is ready; the agent answers: the PeerConnection is
 // connected and receives the caller's packets (getStats), the caller
 // receives the browser's; the agent's Hang up ends the call (the caller
 // gets a BYE) and the panel goes back to idle.
@@ -65,6 +66,13 @@ func TestUISoftphone(t *testing.T) {
 	}
 	ag.wait("the ring", `!document.querySelector(".softphone-ring").hidden && !document.querySelector("#softphone-answer").disabled && document.querySelector(".softphone-status").textContent.startsWith("Incoming call from")`)
 	ag.shot("agent-softphone-ringing")
+	// Declined: the ring stops and the agent is not ready; ready again, it
+	// rings again.
+	ag.js(`document.querySelector("#softphone-decline").click(), "ok"`)
+	ag.wait("the ring stopped", `document.querySelector(".softphone-ring").hidden && document.querySelector(".softphone-status").textContent.includes("ring here")`)
+	ag.wait("not ready", `document.querySelector(".current-state .badge").textContent.startsWith("Not ready")`)
+	ag.js(`document.querySelector("#state-select").value = "ready", document.querySelector(".state-form").requestSubmit(), "ok"`)
+	ag.wait("the ring again", `!document.querySelector(".softphone-ring").hidden && !document.querySelector("#softphone-answer").disabled`)
 	ag.js(`document.querySelector("#softphone-answer").click(), "ok"`)
 	ag.wait("in call", `!document.querySelector(".softphone-call").hidden && document.querySelector(".softphone-status").textContent.startsWith("In call with")`)
 	go func() {
