@@ -29,7 +29,8 @@ agents' phones register with the SIP credentials set through the API
 (PUT /api/v1/tenants/{tid}/agents/{id}/sip). Other [sip] keys: tls_addr,
 cert_file, key_file, rtp_host, realm, announce_every ("60s"),
 callback_gateway (host:port for the callbacks callers ask for),
-digest_sha256. Recordings go under --data/recordings.
+digest_sha256, ice_servers (STUN/TURN URLs for the agents' browser
+softphones; none by default). Recordings go under --data/recordings.
 
 Flags:
 `

@@ -36,6 +36,7 @@ func (c *Center) serveAgent(w http.ResponseWriter, r *http.Request) {
 		if ac.id == 0 {
 			return
 		}
+		ac.softphoneGone()
 		ctx, cancel := context.WithTimeout(context.Background(), detachTimeout)
 		defer cancel()
 		if err := c.do(ctx, func(o *owner) error { o.detachAgent(ac.id, s); return nil }); err != nil {
@@ -71,6 +72,9 @@ func (ac *agentConn) handle(f inFrame) error {
 		if err := needContact(); err != nil {
 			return err
 		}
+		if ac.softphoneAccept(cid) {
+			return nil
+		}
 		err = c.do(ctx, func(o *owner) error { return o.accept(id, cid) })
 	case "decline":
 		if err := needContact(); err != nil {
@@ -92,6 +96,13 @@ func (ac *agentConn) handle(f inFrame) error {
 			return err
 		}
 		return ac.wrapUp(f)
+	case "softphone":
+		return ac.softphone(f)
+	case "rtc_answer":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.rtcAnswer(f)
 	default:
 		return badFrame("unknown type %q", f.Type)
 	}

@@ -92,6 +92,8 @@
 //	{"type":"message","contact_id":1,"body":"..","client_msg_id":".."}
 //	{"type":"end","contact_id":1}
 //	{"type":"wrap_up","contact_id":1,"disposition":"..","notes":".."}
+//	{"type":"softphone","enabled":true}                      the browser softphone on (false: off)
+//	{"type":"rtc_answer","contact_id":1,"sdp":".."}          SDP answer to an rtc_offer
 //
 // Server to agent:
 //
@@ -106,6 +108,9 @@
 //	{"type":"ended","contact_id":1,"wrap_up":true,"wrap_up_seconds":30}
 //	{"type":"wrap_up_done","contact_id":1}
 //	{"type":"error","code":"..","message":"..","contact_id":1}
+//	{"type":"softphone","enabled":true}                      the softphone's state, after the agent's frame
+//	{"type":"rtc_offer","contact_id":1,"sdp":".."}           a call rings the softphone
+//	{"type":"rtc_hangup","contact_id":1,"reason":".."}       the softphone call is over: close the connection
 //
 // After "ended", an agent with "wrap_up" true is in wrap-up for the
 // queue's wrap-up time, "wrap_up_seconds" (always > 0 then), and ready
@@ -135,9 +140,33 @@
 // (VoiceHangup: abandon while waiting, end of the conversation once
 // connected, nothing once a callback was asked) and the confirmed callback
 // number (VoiceCallback). Agents' desktops see voice offers ("channel":
-// "voice") but cannot accept them: the phone answers. A call restored
+// "voice"); they accept one only when it rings their softphone (otherwise
+// bad_state: the phone answers). A call restored
 // after a restart has lost its caller and is abandoned at once; a voice
 // callback is placed by the VoiceDialer when it comes up.
+//
+// # Browser softphone
+//
+// An agent desktop may answer calls itself (internal/softphone, WebRTC):
+// it sends {"type":"softphone","enabled":true} once it has the microphone,
+// and gets {"type":"softphone","enabled":true} back (unavailable without
+// SIP on the server). A voice offer to that agent then rings the browser
+// rather than a registered SIP phone: with the "offer" frame (just before
+// or after it) comes {"type":"rtc_offer","contact_id","sdp"}, a complete
+// SDP offer (every ICE
+// candidate gathered, no trickle) with one audio stream in the caller's
+// G.711 law only (PCMU or PCMA: nothing is transcoded), DTLS-SRTP. The
+// desktop answers with {"type":"rtc_answer","contact_id","sdp"} (every
+// candidate gathered; at most 12 KiB) whenever it likes during the ring,
+// and answers the call with "accept": the call is answered once both are
+// in, then bridged ("connected", "channel":"voice"). "decline" or the
+// offer timeout (RONA) withdraw the offer as for a phone, and the desktop
+// gets rtc_hangup. The agent hangs up with "end" (the caller gets a BYE);
+// the caller's hang-up ends the conversation ("ended") and the desktop
+// gets rtc_hangup; a browser whose connection fails or closes once
+// connected hangs the call up. A desktop whose socket drops stops being
+// rung; a call in progress goes on while its media flows. "enabled":false
+// turns the softphone off (SIP phones ring again).
 //
 // # Wallboard
 //

@@ -67,6 +67,8 @@ type inFrame struct {
 	ContactID   int64  `json:"contact_id"`
 	Disposition string `json:"disposition"`
 	Notes       string `json:"notes"`
+	Enabled     bool   `json:"enabled"` // softphone
+	SDP         string `json:"sdp"`     // rtc_answer
 }
 
 // errorFrame is {"type":"error"}.

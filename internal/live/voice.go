@@ -49,6 +49,7 @@ type voiceRec struct {
 type voiceHooks struct {
 	mu     sync.Mutex
 	dialer VoiceDialer
+	soft   Softphone // softphone.go
 }
 
 // SetVoiceDialer sets who places the calls of callbacks restored without a
@@ -65,8 +66,8 @@ func (c *Center) voiceDialer() VoiceDialer {
 	return c.voice.dialer
 }
 
-// ErrVoiceContact refuses an agent desktop's "accept" of a call: calls are
-// answered on the agent's phone.
+// ErrVoiceContact refuses an agent desktop's "accept" of a call that does
+// not ring its softphone: such calls are answered on the agent's phone.
 var ErrVoiceContact = errors.New("a call is answered on the phone")
 
 // VoiceArrival is where an arriving call stands once routed.

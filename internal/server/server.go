@@ -19,6 +19,7 @@ import (
 	"github.com/plateau-cc/plateau/internal/api"
 	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/sip"
+	"github.com/plateau-cc/plateau/internal/softphone"
 	"github.com/plateau-cc/plateau/internal/store"
 	"github.com/plateau-cc/plateau/internal/web"
 )
@@ -88,6 +89,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		sc := cfg.SIP.sipConfig(cfg.Data)
 		sc.Logger = logger.With("part", "sip")
 		sc.Registerer = s.reg
+		sc.Softphone = softphone.New(cfg.SIP.softphoneConfig(logger.With("part", "softphone")))
+		s.Center.SetSoftphone(sc.Softphone)
 		if s.SIP, err = sip.New(sc, s.Center, st); err == nil {
 			err = s.SIP.Listen(ctx)
 		}

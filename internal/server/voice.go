@@ -3,11 +3,14 @@ package server
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"strings"
 
 	"github.com/plateau-cc/plateau/internal/sip"
+	"github.com/plateau-cc/plateau/internal/softphone"
 )
 
 // DemoSIPAddr is where `plateau demo` serves SIP unless told otherwise.
@@ -33,6 +36,23 @@ type SIPConfig struct {
 	CallbackGateway string `toml:"callback_gateway"`
 	// DigestSHA256 also challenges phones with SHA-256 (RFC 8760).
 	DigestSHA256 bool `toml:"digest_sha256"`
+	// ICEServers are the STUN/TURN URLs of the agents' browser softphones
+	// (none by default: host candidates on rtp_host, enough on a LAN).
+	ICEServers []string `toml:"ice_servers"`
+}
+
+// softphoneConfig is the browser softphones' configuration: host
+// candidates on the media address (every interface when it is unspecified).
+func (c SIPConfig) softphoneConfig(log *slog.Logger) softphone.Config {
+	host := c.RTPHost
+	if host == "" {
+		host, _, _ = net.SplitHostPort(c.Addr)
+	}
+	sc := softphone.Config{ICEServers: c.ICEServers, Logger: log}
+	if a, err := netip.ParseAddr(host); err == nil && !a.IsUnspecified() {
+		sc.HostIPs = []netip.Addr{a}
+	}
+	return sc
 }
 
 // Enabled reports whether SIP is on.
@@ -48,6 +68,11 @@ func (c SIPConfig) validate() error {
 	}
 	if (c.CertFile == "") != (c.KeyFile == "") || (c.TLSAddr == "") != (c.CertFile == "") {
 		errs = append(errs, errors.New("sip: TLS needs tls_addr, cert_file and key_file"))
+	}
+	for _, u := range c.ICEServers {
+		if !strings.HasPrefix(u, "stun:") && !strings.HasPrefix(u, "stuns:") && !strings.HasPrefix(u, "turn:") && !strings.HasPrefix(u, "turns:") {
+			errs = append(errs, fmt.Errorf("sip.ice_servers: %q is not a stun:, stuns:, turn: or turns: URL", u))
+		}
 	}
 	if c.AnnounceEvery.Duration < 0 {
 		errs = append(errs, errors.New("sip.announce_every is negative"))

@@ -2,6 +2,7 @@ package server
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -33,6 +34,9 @@ func TestSIPConfig(t *testing.T) {
 		sc.RecordingsDir != filepath.Join("/srv/plateau", "recordings") {
 		t.Fatalf("from the file: %+v", sc)
 	}
+	if spc := cfg.SIP.softphoneConfig(nil); len(spc.ICEServers) != 0 || fmt.Sprint(spc.HostIPs) != "[127.0.0.1]" {
+		t.Fatalf("softphone: %+v", spc)
+	}
 	cfg, err = load([]string{"--config", file}, map[string]string{"PLATEAU_SIP": "127.0.0.1:5090"})
 	if err != nil || cfg.SIP.Addr != "127.0.0.1:5090" {
 		t.Fatalf("env: %+v %v", cfg.SIP, err)
@@ -41,12 +45,31 @@ func TestSIPConfig(t *testing.T) {
 	if err != nil || cfg.SIP.Enabled() {
 		t.Fatalf("--sip off: %+v %v", cfg.SIP, err)
 	}
-	for _, bad := range []string{"[sip]\naddr = \"nope\"\n", "[sip]\naddr = \"127.0.0.1:5060\"\ncert_file = \"c.pem\"\n", "[sip]\nbogus = 1\n"} {
+	for _, bad := range []string{"[sip]\naddr = \"nope\"\n", "[sip]\naddr = \"127.0.0.1:5060\"\ncert_file = \"c.pem\"\n", "[sip]\nbogus = 1\n",
+		"[sip]\naddr = \"127.0.0.1:5060\"\nice_servers = [\"http://stun.example\"]\n"} {
 		if err := os.WriteFile(file, []byte(bad), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := load([]string{"--config", file}, nil); err == nil {
 			t.Errorf("accepted %q", bad)
 		}
+	}
+}
+
+func TestSoftphoneConfig(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "plateau.toml")
+	toml := "[sip]\naddr = \"0.0.0.0:5070\"\nice_servers = [\"stun:127.0.0.1:3478\", \"turn:127.0.0.1:3478\"]\n"
+	if err := os.WriteFile(file, []byte(toml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg, err := Load(fs, []string{"--config", file}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An unspecified address: candidates on every interface.
+	if spc := cfg.SIP.softphoneConfig(nil); fmt.Sprint(spc.ICEServers) != "[stun:127.0.0.1:3478 turn:127.0.0.1:3478]" || len(spc.HostIPs) != 0 {
+		t.Fatalf("softphone: %+v", spc)
 	}
 }

@@ -100,11 +100,18 @@ type call struct {
 	cbSeq      int
 }
 
-// bridgeEnd is where a reader forwards packets: the other session, and the
-// telephone-event payload type it negotiated (-1: events are dropped).
+// bridgeEnd is where a reader forwards packets: the other side (an RTP
+// session, or a browser softphone's track), and the telephone-event payload
+// type it negotiated (-1: events are dropped).
 type bridgeEnd struct {
-	rtp  *media.Session
+	rtp  forwarder
 	evPT int
+}
+
+// forwarder sends packets received elsewhere (media.Session,
+// softphone.Call).
+type forwarder interface {
+	Forward(p *rtpPacket) error
 }
 
 // ---- live.VoiceCall: called on the center's goroutine, never blocks ----
@@ -353,6 +360,9 @@ func (c *call) handle(ev callEvent) bool {
 			c.byeAll()
 			return true
 		}
+		if ev.leg == c.leg {
+			ev.leg.gone = true // answered, not yet connected: see connected
+		}
 	case evDigit:
 		return c.digit(ev.digit)
 	case evConfirmTimeout:
@@ -376,11 +386,6 @@ func (c *call) offered(ev callEvent) bool {
 		c.decline(ev.agent, "another phone is ringing")
 		return false
 	}
-	b, ok := c.s.reg.lookup(ev.agent, c.s.now())
-	if !ok || b.tenantID != c.tenant {
-		c.decline(ev.agent, "no registered phone")
-		return false
-	}
 	laws := []media.Law{c.law}
 	if c.callerGone {
 		laws = []media.Law{media.Alaw, media.Ulaw}
@@ -388,6 +393,18 @@ func (c *call) offered(ev callEvent) bool {
 	timeout := ev.timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
+	}
+	if sp := c.s.cfg.Softphone; sp != nil && sp.Enabled(ev.agent) {
+		// The agent's desktop has its softphone on: ring the browser.
+		l := c.newLeg(ev.agent, target{}, laws[:1])
+		c.leg = l
+		go l.ringSoft(timeout + 5*time.Second)
+		return false
+	}
+	b, ok := c.s.reg.lookup(ev.agent, c.s.now())
+	if !ok || b.tenantID != c.tenant {
+		c.decline(ev.agent, "no registered phone")
+		return false
 	}
 	l := c.newLeg(ev.agent, target{uri: b.contact, dest: b.source, transport: b.transport}, laws)
 	c.leg = l
@@ -398,7 +415,7 @@ func (c *call) offered(ev callEvent) bool {
 }
 
 func (c *call) connected(agent int64) bool {
-	if c.leg == nil || c.leg.agent != agent || !c.leg.answered.Load() {
+	if c.leg == nil || c.leg.agent != agent || !c.leg.answered.Load() || c.leg.gone {
 		c.s.log.Warn("sip: connected without an answered phone", "contact", c.id, "agent", agent)
 		c.s.hangup(c)
 		c.byeAll()
@@ -418,7 +435,7 @@ func (c *call) connected(agent int64) bool {
 func (c *call) bridge(l *leg) {
 	c.bridged = true
 	c.startRecording()
-	c.peer.Store(&bridgeEnd{rtp: l.rtp, evPT: l.evPT})
+	c.peer.Store(&bridgeEnd{rtp: l.end, evPT: l.evPT})
 	l.peer.Store(&bridgeEnd{rtp: c.rtp, evPT: c.evPT})
 	c.s.log.Info("sip call bridged", "contact", c.id, "agent", c.leg.agent)
 	c.s.metrics.bridges.Inc()
@@ -748,8 +765,8 @@ func (c *call) customerAnswered() bool {
 	}
 	c.bridged = true
 	c.startRecording()
-	c.leg.peer.Store(&bridgeEnd{rtp: c.customer.rtp, evPT: c.customer.evPT})
-	c.customer.peer.Store(&bridgeEnd{rtp: c.leg.rtp, evPT: c.leg.evPT})
+	c.leg.peer.Store(&bridgeEnd{rtp: c.customer.end, evPT: c.customer.evPT})
+	c.customer.peer.Store(&bridgeEnd{rtp: c.leg.end, evPT: c.leg.evPT})
 	c.s.log.Info("sip callback bridged", "contact", c.id, "agent", c.leg.agent)
 	c.s.metrics.bridges.Inc()
 	return false

@@ -13,6 +13,7 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/plateau-cc/plateau/internal/media"
+	"github.com/plateau-cc/plateau/internal/softphone"
 )
 
 type rtpPacket = rtp.Packet
@@ -25,14 +26,23 @@ type target struct {
 	transport string
 }
 
-// leg is a call Plateau places: to an agent's phone (agent > 0) or to a
-// customer called back (agent 0).
+// legMedia is a leg's media once answered: an RTP session (a SIP phone or
+// a customer) or a browser softphone's PeerConnection.
+type legMedia interface {
+	forwarder
+	ReadPacket(ctx context.Context, buf []byte) (rtp.Packet, error)
+}
+
+// leg is a call Plateau places: to an agent's phone or browser softphone
+// (agent > 0) or to a customer called back (agent 0).
 type leg struct {
 	call   *call
 	agent  int64
 	to     target
 	laws   []media.Law
-	rtp    *media.Session
+	rtp    *media.Session  // SIP legs
+	soft   *softphone.Call // softphone legs, set by ringSoft
+	end    legMedia        // rtp or soft, once answered
 	law    media.Law
 	codec  *media.Codec
 	evPT   int
@@ -46,6 +56,7 @@ type leg struct {
 	stopped  atomic.Bool
 
 	withdrawn bool // owned by the call's run goroutine
+	gone      bool // hung up after answering, before the bridge (run goroutine)
 }
 
 func (c *call) newLeg(agent int64, to target, laws []media.Law) *leg {
@@ -121,6 +132,7 @@ func (l *leg) ring(timeout time.Duration) {
 	}
 	l.law = law
 	l.codec, _ = media.NewCodec(law)
+	l.end = l.rtp
 	l.rtp.SetRemote(ans.Addr)
 	l.rtp.SetPayloadType(law.PayloadType())
 	if te, ok := ans.TelephoneEvent(); ok {
@@ -146,7 +158,7 @@ func (l *leg) read() {
 		party = 0 // the customer called back
 	}
 	for {
-		p, err := l.rtp.ReadPacket(l.ctx, buf)
+		p, err := l.end.ReadPacket(l.ctx, buf)
 		if err != nil {
 			return
 		}
@@ -167,7 +179,9 @@ func (l *leg) stop() {
 		return
 	}
 	if l.answered.Load() {
-		l.bye()
+		if l.soft == nil {
+			l.bye()
+		}
 		l.release()
 		return
 	}
@@ -201,4 +215,63 @@ func (l *leg) release() {
 	if l.rtp != nil {
 		l.rtp.Close()
 	}
+	l.mu.Lock()
+	sc := l.soft
+	l.mu.Unlock()
+	if sc != nil {
+		sc.Hangup("")
+	}
+}
+
+// ringSoft rings the agent's browser softphone and reports evLegAnswered
+// (the desktop accepted and sent its SDP answer) or evLegFailed. It gives
+// up after timeout, when the browser's connection fails, or when stop is
+// called; once answered, the browser leaving is evLegBye.
+func (l *leg) ringSoft(timeout time.Duration) {
+	s, c := l.call.s, l.call
+	fail := func(code int) {
+		if !l.stopped.Load() {
+			c.push(callEvent{kind: evLegFailed, leg: l, code: code})
+		}
+		l.release()
+	}
+	ctx, cancel := context.WithTimeout(l.ctx, timeout)
+	defer cancel()
+	sc, err := s.cfg.Softphone.Ring(ctx, l.agent, c.id, l.laws[0])
+	if err != nil {
+		s.log.Info("sip: softphone not rung", "contact", c.id, "agent", l.agent, "err", err)
+		fail(0)
+		return
+	}
+	l.mu.Lock()
+	l.soft = sc
+	l.mu.Unlock()
+	select {
+	case <-sc.Answered():
+	case <-sc.Gone():
+		fail(480)
+		return
+	case <-ctx.Done():
+		fail(408)
+		return
+	}
+	l.law = sc.Law()
+	l.codec, _ = media.NewCodec(l.law)
+	l.end = sc
+	l.answered.Store(true)
+	if l.stopped.Load() {
+		l.release()
+		return
+	}
+	go l.read()
+	go func() {
+		select {
+		case <-sc.Gone():
+			if !l.stopped.Load() {
+				c.push(callEvent{kind: evLegBye, leg: l})
+			}
+		case <-l.ctx.Done():
+		}
+	}()
+	c.push(callEvent{kind: evLegAnswered, leg: l})
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/media"
 	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/softphone"
 	"github.com/plateau-cc/plateau/internal/store"
 )
 
@@ -83,6 +84,9 @@ type Config struct {
 	// RecordingsDir holds the recordings of queues with Recording on
 	// (<tenant>/<queue>/<contact>.wav); empty: no recording.
 	RecordingsDir string
+	// Softphone rings the agents whose desktop has its browser softphone on
+	// (before their SIP phone); nil: SIP phones only.
+	Softphone *softphone.Manager
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 	// Registerer receives the plateau_sip_* series; nil keeps them unexported.

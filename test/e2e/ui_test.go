@@ -45,8 +45,8 @@ func chromiumPath(t *testing.T) string {
 }
 
 // browser starts one headless Chromium for the test and returns a context
-// whose children are tabs.
-func browser(t *testing.T) context.Context {
+// whose children are tabs; extra adds command-line options.
+func browser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path := chromiumPath(t)
 	opts := []chromedp.ExecAllocatorOption{
@@ -67,6 +67,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
+	opts = append(opts, extra...)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	root, cancelRoot := chromedp.NewContext(alloc)
 	if err := chromedp.Do(root); err != nil {

@@ -4,6 +4,7 @@
 // the wrap-up of each with a disposition, notes and a visible timer.
 import { duration, h, initPage, randomId } from "./common.js";
 import { dateTime, onLang, t, translate } from "./i18n.js";
+import { createSoftphone } from "./softphone.js";
 
 const reasons = ["break", "training", "meeting", "admin"];
 const dispositions = ["resolved", "information", "follow_up", "escalated", "not_resolved", "other"];
@@ -111,6 +112,7 @@ function connect(login, password, fail) {
     }
     if (desk.ws !== ws) return;
     desk.ws = null;
+    if (softphone) softphone.reset();
     stopTimers();
     desk.chats.clear();
     desk.offers.clear();
@@ -126,7 +128,7 @@ signout.addEventListener("click", () => {
 });
 
 // ---- the desk ----
-let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField;
+let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField, softphone;
 
 function showDesk() {
   who.textContent = desk.name;
@@ -153,6 +155,7 @@ function showDesk() {
   noChats = h("p", { class: "muted", "data-i18n": "agent.no_chats" });
   tablist = h("div", { role: "tablist", class: "tabs", "data-i18n-attr": "aria-label:agent.chats" });
   panels = h("div", { class: "panels" });
+  softphone = createSoftphone({ send, say });
   app.replaceChildren(
     globalError,
     h("div", { class: "desk" },
@@ -161,6 +164,7 @@ function showDesk() {
           h("h2", { id: "mystate-title", "data-i18n": "agent.my_state" }),
           h("p", { class: "current-state" }, stateBadge, " ", stateSince),
           stateForm),
+        softphone.element,
         h("section", { "aria-labelledby": "offers-title" },
           h("h2", { id: "offers-title", class: "section-title", "data-i18n": "agent.offers" }),
           offersList,
@@ -439,6 +443,7 @@ function removeChat(id) {
 }
 
 function handle(f) {
+  if (softphone && softphone.handle(f)) return;
   switch (f.type) {
     case "agent_state":
       desk.state = f.state;
@@ -495,6 +500,7 @@ function handle(f) {
 
 onLang(() => {
   renderState();
+  if (softphone) softphone.render();
 });
 
 showSignIn();
