@@ -92,6 +92,9 @@ func TestUISoftphone(t *testing.T) {
 	if sent < 50 {
 		t.Errorf("the browser sent %d packets", sent)
 	}
+	// The call's tab has no message box; its button hangs up.
+	ag.wait("the call's panel", `(() => { const p = [...document.querySelectorAll(".chat-panel")].at(-1);
+		return !!p && p.querySelector(".composer").hidden && p.querySelector(".buttons .danger").textContent === "Hang up" && !!p.querySelector(".call-line"); })()`)
 	ag.shot("agent-softphone-in-call")
 	// Mute is a toggle button.
 	ag.js(`document.querySelector("#softphone-mute").click(), "ok"`)

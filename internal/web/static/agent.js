@@ -300,12 +300,16 @@ function openChat(f) {
     const sendBtn = h("button", { type: "submit", class: "primary", "data-i18n": "agent.send" });
     const compose = h("form", { class: "composer" },
       h("label", { for: `compose-${id}`, class: "sr-only", "data-i18n": "agent.message" }), input, sendBtn);
-    const end = h("button", { type: "button", class: "danger", "data-i18n": "agent.end" });
+    // A call has no messages: its panel says so and its button hangs up.
+    const voice = f.channel === "voice";
+    if (voice) compose.hidden = log.hidden = true;
+    const end = h("button", { type: "button", class: "danger", "data-i18n": voice ? "softphone.hangup" : "agent.end" });
     const alert = h("p", { class: "form-error", role: "alert" });
     const timer = h("p", { class: "wrap-timer", role: "timer" });
     const wrap = h("div", { class: "wrapup", hidden: true });
     const panel = h("div", { role: "tabpanel", id: `panel-${id}`, "aria-labelledby": `tab-${id}`, class: "chat-panel", hidden: true },
       h("p", { class: "muted chat-customer" }, customerLine(f.customer || {})),
+      voice ? h("p", { class: "call-line" }, t("agent.on_call")) : null,
       log, alert, compose, h("div", { class: "buttons" }, end), wrap);
     c = { id, tab, badge, panel, log, input, compose, end, alert, timer, wrap, seen: new Set(), pending: new Map(), unread: 0, customer: f.customer || {} };
     input.addEventListener("keydown", (ev) => {

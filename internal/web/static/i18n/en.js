@@ -117,6 +117,7 @@ export default {
   "agent.conversation_with": "Conversation with {customer}",
   "agent.message": "Message",
   "agent.send": "Send",
+  "agent.on_call": "On the phone: the conversation is on your phone or softphone.",
   "agent.end": "End the chat",
   "agent.chat_started": "Chat with {customer} started.",
   "agent.new_message": "New message from {customer}.",

@@ -117,6 +117,7 @@ export default {
   "agent.conversation_with": "Conversation avec {customer}",
   "agent.message": "Message",
   "agent.send": "Envoyer",
+  "agent.on_call": "Appel en cours : la conversation se passe sur votre téléphone ou softphone.",
   "agent.end": "Terminer le chat",
   "agent.chat_started": "Chat avec {customer} commencé.",
   "agent.new_message": "Nouveau message de {customer}.",
