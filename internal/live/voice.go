@@ -32,6 +32,13 @@ type VoiceCall interface {
 	Ended(reason string)
 }
 
+// CallbackChecker is implemented by the VoiceCalls that restrict the
+// numbers they call back: an overflow turns a call into a callback to its
+// calling number only when AllowCallback accepts it (it must not block).
+type CallbackChecker interface {
+	AllowCallback(number string) error
+}
+
 // VoiceDialer makes the call of a voice callback that has no VoiceCall any
 // more (its caller hung up before a restart): it is asked when the
 // callback is offered to an agent.
@@ -280,12 +287,19 @@ func (o *owner) voiceEnded(rec *contactRec, reason string) {
 }
 
 // voiceOverflowCallback: the queue turns a waiting call into a callback to
-// the calling number (when there is one); the caller is told and hung up.
+// the calling number (when there is one and the call's CallbackChecker
+// accepts it); the caller is told and hung up.
 // Without a number the caller stays on the line and is served as a call.
 func (o *owner) voiceOverflowCallback(rec *contactRec, _ acd.Event) {
 	cb := model.Callback{Number: rec.in.Customer.Phone}
 	if cb.Number == "" || cb.Validate() != nil {
 		return
+	}
+	if chk, ok := rec.voice.call.(CallbackChecker); ok {
+		if err := chk.AllowCallback(cb.Number); err != nil {
+			o.c.log.Info("overflow callback to the calling number refused", "contact", rec.in.ID, "err", err)
+			return
+		}
 	}
 	rec.in.Callback = &cb
 	o.voiceEnded(rec, "callback")

@@ -31,6 +31,16 @@ type SIPConfig struct {
 	// CallbackGateway (host:port) receives the callbacks placed to
 	// customers' numbers; without it callers are not offered a callback.
 	CallbackGateway string `toml:"callback_gateway"`
+	// CallbackAllow lists the prefixes of the numbers that may be called
+	// back ("+33", "06"); CallbackDeny the prefixes refused even so ("+338",
+	// "08"). Without callback_allow no number may be: callbacks are not
+	// offered.
+	CallbackAllow []string `toml:"callback_allow"`
+	CallbackDeny  []string `toml:"callback_deny"`
+	// CallbacksPerNumber and CallbacksPerSource cap the callbacks per UTC
+	// day to one number and from one source IP (defaults 3 and 10).
+	CallbacksPerNumber int `toml:"callbacks_per_number"`
+	CallbacksPerSource int `toml:"callbacks_per_source"`
 	// DigestSHA256 also challenges phones with SHA-256 (RFC 8760).
 	DigestSHA256 bool `toml:"digest_sha256"`
 }
@@ -49,6 +59,9 @@ func (c SIPConfig) validate() error {
 	if (c.CertFile == "") != (c.KeyFile == "") || (c.TLSAddr == "") != (c.CertFile == "") {
 		errs = append(errs, errors.New("sip: TLS needs tls_addr, cert_file and key_file"))
 	}
+	if c.CallbacksPerNumber < 0 || c.CallbacksPerSource < 0 {
+		errs = append(errs, errors.New("sip.callbacks_per_number and callbacks_per_source must not be negative"))
+	}
 	if c.AnnounceEvery.Duration < 0 {
 		errs = append(errs, errors.New("sip.announce_every is negative"))
 	}
@@ -62,5 +75,6 @@ func (c SIPConfig) sipConfig(data string) sip.Config {
 		rec = filepath.Join(data, "recordings")
 	}
 	return sip.Config{RecordingsDir: rec, Addr: c.Addr, TLSAddr: c.TLSAddr, CertFile: c.CertFile, KeyFile: c.KeyFile, RTPHost: c.RTPHost,
-		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway, DigestSHA256: c.DigestSHA256}
+		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway, DigestSHA256: c.DigestSHA256,
+		CallbackAllow: c.CallbackAllow, CallbackDeny: c.CallbackDeny, CallbacksPerNumber: c.CallbacksPerNumber, CallbacksPerSource: c.CallbacksPerSource}
 }

@@ -60,6 +60,7 @@ type call struct {
 	tenant int64
 	sp     *media.Speaker
 	number string // the calling number, "" when it is not one
+	source string // the IP the INVITE came from (callback caps)
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -118,6 +119,17 @@ func (c *call) Withdrawn(agentID int64, reason string) {
 func (c *call) Connected(agentID int64) { c.push(callEvent{kind: evConnected, agent: agentID}) }
 func (c *call) Ended(reason string)     { c.push(callEvent{kind: evEnded, reason: reason}) }
 
+// AllowCallback implements live.CallbackChecker: an overflow may turn the
+// call into a callback to its calling number only when the number passes
+// the callback policy and caps (the From header is the caller's choice)
+// and a gateway can place it.
+func (c *call) AllowCallback(number string) error {
+	if c.s.cfg.CallbackGateway == "" {
+		return errors.New("no callback gateway")
+	}
+	return c.s.cbPolicy.take(number, c.source, c.s.now())
+}
+
 func (c *call) push(ev callEvent) {
 	if c.done.Load() {
 		return
@@ -156,6 +168,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 		c.finish()
 	}
 	c.number = callerNumber(req.From().Address)
+	c.source = sourceHost(req)
 	c.queueID = ep.QueueID
 	if q, err := s.st.GetQueue(ctx, ep.TenantID, ep.QueueID); err == nil {
 		c.record = q.Recording && s.cfg.RecordingsDir != ""
@@ -631,7 +644,7 @@ func (c *call) readDigits() {
 // callbackOffered: "press 1 to be called back" is offered only when
 // Plateau can place the call (a callback gateway is configured).
 func (c *call) callbackOffered() bool {
-	return c.s.cfg.CallbackGateway != "" && !c.callback
+	return c.s.cfg.CallbackGateway != "" && c.s.cbPolicy.enabled() && !c.callback
 }
 
 // digit: a key pressed by the caller. 1 while waiting starts the callback
@@ -646,7 +659,11 @@ func (c *call) digit(k rune) bool {
 		if k != callbackKey || !c.callbackOffered() {
 			return false
 		}
-		c.confirming, c.cbNumber, c.cbTyped = true, c.number, nil
+		c.confirming, c.cbNumber, c.cbTyped = true, "", nil
+		if c.s.cbPolicy.allowed(c.number) == nil {
+			// The calling number is proposed only when it may be called.
+			c.cbNumber = c.number
+		}
 		c.stopPlayer()
 		c.confirmPrompt()
 		return false
@@ -655,6 +672,12 @@ func (c *call) digit(k rune) bool {
 	case k == callbackKey && len(c.cbTyped) == 0:
 		if c.cbNumber == "" {
 			c.confirmPrompt()
+			return false
+		}
+		if err := c.s.cbPolicy.take(c.cbNumber, c.source, c.s.now()); err != nil {
+			c.s.log.Info("sip: callback number refused", "contact", c.id, "source", c.source, "err", err)
+			c.confirming = false
+			c.resumeWaiting()
 			return false
 		}
 		if err := c.s.center.VoiceCallback(c.ctx, c.id, c.cbNumber); err != nil {
@@ -676,6 +699,11 @@ func (c *call) digit(k rune) bool {
 		c.cbTyped = nil
 		if cb := (model.Callback{Number: typed}); len(typed) >= 4 && cb.Validate() == nil {
 			c.cbNumber = typed
+			if err := c.s.cbPolicy.allowed(typed); err != nil {
+				// Read back no number: 1 cannot confirm it.
+				c.s.log.Info("sip: callback number refused", "contact", c.id, "err", err)
+				c.cbNumber = ""
+			}
 		}
 		c.confirmPrompt()
 	case k >= '0' && k <= '9':
@@ -755,9 +783,14 @@ func (c *call) customerAnswered() bool {
 	return false
 }
 
-// callbackTarget is where a callback to number goes.
+// callbackTarget is where a callback to number goes: nowhere when the
+// number does not pass the callback policy.
 func (s *Server) callbackTarget(number string) (target, bool) {
 	if number == "" || s.cfg.CallbackGateway == "" {
+		return target{}, false
+	}
+	if err := s.cbPolicy.allowed(number); err != nil {
+		s.log.Warn("sip: callback number refused", "err", err)
 		return target{}, false
 	}
 	var u sipmsg.Uri

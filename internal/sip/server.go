@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +49,9 @@ const (
 	// eventPT is the telephone-event payload type of the offers Plateau makes.
 	eventPT = 101
 )
+
+// callbackPrefixRE is the syntax of CallbackAllow and CallbackDeny.
+var callbackPrefixRE = regexp.MustCompile(`^\+?[0-9]{1,15}$`)
 
 // Config configures the SIP server.
 type Config struct {
@@ -80,6 +84,18 @@ type Config struct {
 	// places to customers' numbers (sip:NUMBER@gateway). Empty: callers are
 	// not offered a callback (Plateau could not place it).
 	CallbackGateway string
+	// CallbackAllow lists the prefixes of the numbers Plateau may call
+	// back ("+33", "06", ...); CallbackDeny the prefixes refused even so
+	// ("+338", "08"): deny wins. Empty CallbackAllow allows no number, so
+	// callbacks are not offered: Plateau never dials a number (premium,
+	// international) nobody chose to pay for. The calling number (From,
+	// which the caller chooses) is proposed and used for an overflow
+	// callback only when it passes.
+	CallbackAllow, CallbackDeny []string
+	// CallbacksPerNumber and CallbacksPerSource cap the callbacks registered
+	// per UTC day to one number and from one source IP (defaults
+	// DefaultCallbacksPerNumber, DefaultCallbacksPerSource).
+	CallbacksPerNumber, CallbacksPerSource int
 	// RecordingsDir holds the recordings of queues with Recording on
 	// (<tenant>/<queue>/<contact>.wav); empty: no recording.
 	RecordingsDir string
@@ -125,6 +141,17 @@ func (c *Config) defaults() error {
 	if c.MaxExpires <= 0 {
 		c.MaxExpires = DefaultMaxExpires
 	}
+	for _, p := range append(append([]string(nil), c.CallbackAllow...), c.CallbackDeny...) {
+		if !callbackPrefixRE.MatchString(p) {
+			return fmt.Errorf("sip: callback prefix %q: want digits, optionally after +", p)
+		}
+	}
+	if c.CallbacksPerNumber <= 0 {
+		c.CallbacksPerNumber = DefaultCallbacksPerNumber
+	}
+	if c.CallbacksPerSource <= 0 {
+		c.CallbacksPerSource = DefaultCallbacksPerSource
+	}
 	if (c.CertFile == "") != (c.KeyFile == "") || (c.TLSAddr == "") != (c.CertFile == "") {
 		return errors.New("sip: TLS needs an address, a certificate file and a key file")
 	}
@@ -148,6 +175,7 @@ type Server struct {
 	nonces   nonces
 	reg      *registrar
 	metrics  *metrics
+	cbPolicy *callbackPolicy
 
 	ua      *sipgo.UserAgent
 	srv     *sipgo.Server
@@ -191,6 +219,10 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		return nil, fmt.Errorf("sip: metrics: %w", err)
 	}
 	s.metrics = m
+	s.cbPolicy = newCallbackPolicy(cfg.CallbackAllow, cfg.CallbackDeny, cfg.CallbacksPerNumber, cfg.CallbacksPerSource, m.callbacksRefused)
+	if cfg.CallbackGateway != "" && len(cfg.CallbackAllow) == 0 {
+		s.log.Warn("sip: a callback gateway without callback_allow: no number may be called back, callbacks are not offered")
+	}
 	prompts := media.Prompts()
 	for _, lang := range []string{media.French, media.English} {
 		sp, err := media.NewSpeaker(prompts, lang)

@@ -63,6 +63,7 @@ type worldOpts struct {
 	offerTimeout  int
 	tlsCert       string // certificate and key files: SIP over TLS too
 	tlsKey        string
+	callbackAllow []string // callback number prefixes
 }
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -134,7 +135,7 @@ func newWorld(t *testing.T, o worldOpts) *world {
 	t.Cleanup(w.web.Close)
 
 	w.reg = prometheus.NewRegistry()
-	w.srv, err = New(Config{Registerer: w.reg, Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, RecordingsDir: o.recordings,
+	w.srv, err = New(Config{Registerer: w.reg, Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, RecordingsDir: o.recordings, CallbackAllow: o.callbackAllow,
 		TLSAddr: tlsAddr(o), CertFile: o.tlsCert, KeyFile: o.tlsKey, Logger: testLogger(t).With("part", "sip")}, w.center, st)
 	must(t, err, "sip server")
 	must(t, w.srv.Listen(ctx), "sip listen")
@@ -505,7 +506,7 @@ func TestCallerHangsUpWhileWaiting(t *testing.T) {
 // kept. When the agent's phone answers the callback, Plateau calls that
 // number through the gateway and bridges both.
 func TestCallbackConfirmedThenPlaced(t *testing.T) {
-	w := newWorld(t, worldOpts{})
+	w := newWorld(t, worldOpts{callbackAllow: []string{"0", "+33"}})
 	ctx := w.ctx()
 	customer := w.phone(testCaller, "")
 	w.srv.cfg.CallbackGateway = customer.Addr().String() // the "trunk" is the customer's phone
@@ -729,7 +730,7 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name string, labels ...
 // TestCallbackByInfo: the keys may come as SIP INFO (dtmf-relay) instead of
 // RFC 4733 events: 1 asks for the callback, 1 confirms the calling number.
 func TestCallbackByInfo(t *testing.T) {
-	w := newWorld(t, worldOpts{})
+	w := newWorld(t, worldOpts{callbackAllow: []string{"+33"}})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
 	w.srv.cfg.CallbackGateway = "127.0.0.1:9" // never called in this test
