@@ -213,7 +213,7 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("sip: nonce key: %w", err)
 	}
-	s.nonces = nonces{key: key, now: func() time.Time { return s.now() }}
+	s.nonces = nonces{key: key, now: func() time.Time { return s.now() }, uses: newNonceUses()}
 	m, err := newMetrics(s, cfg.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("sip: metrics: %w", err)
@@ -462,9 +462,12 @@ func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	src := sourceHost(req)
+	// The nonce is bound to the source and to the address of record (which
+	// must be the account's username).
+	aor := req.To().Address.User
 	challenge := func(stale bool) {
 		res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusUnauthorized, "Unauthorized", nil)
-		for _, ch := range challenges(s.cfg.Realm, s.nonces.make(src), stale, s.cfg.DigestSHA256) {
+		for _, ch := range challenges(s.cfg.Realm, s.nonces.make(src, aor), stale, s.cfg.DigestSHA256) {
 			res.AppendHeader(sipmsg.NewHeader("WWW-Authenticate", ch))
 		}
 		respond(tx, res)
@@ -483,8 +486,13 @@ func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		challenge(false)
 		return
 	}
-	if ok, stale := s.nonces.check(cred.Nonce, src); !ok {
+	if ok, stale := s.nonces.check(cred.Nonce, src, cred.Username); !ok {
 		challenge(stale)
+		return
+	}
+	if !sameURI(cred.URI, req.Recipient) {
+		s.log.Info("sip register: digest uri is not the request URI", "username", cred.Username, "uri", cred.URI, "source", req.Source())
+		reply(req, tx, sipmsg.StatusBadRequest, "Digest URI Mismatch")
 		return
 	}
 	ctx, cancel := context.WithTimeout(s.serverCtx(), 5*time.Second)
@@ -503,6 +511,13 @@ func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	if acc.Realm != s.cfg.Realm || !verifyDigest(cred, acc.HA1MD5, acc.HA1SHA256, string(req.Method)) {
 		s.log.Info("sip register: wrong credentials", "username", cred.Username, "source", req.Source())
 		challenge(false)
+		return
+	}
+	if !s.nonces.use(cred.Nonce, cred.NC) {
+		// A replay, or a nonce count going back: a new nonce (stale, so a
+		// genuine phone retries at once).
+		s.log.Info("sip register: nonce reused", "username", cred.Username, "nc", cred.NC, "source", req.Source())
+		challenge(true)
 		return
 	}
 	// The address of record is the account's own.
