@@ -3,6 +3,7 @@ package sip
 import (
 	"crypto/hmac"
 	"crypto/md5"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -21,7 +22,8 @@ import (
 
 // Digest authentication of agents' phones (RFC 3261 section 22, RFC 2617
 // and RFC 8760): MD5 and SHA-256, qop "auth" or none. A nonce is a
-// timestamp, the source and the username signed with the server's key,
+// timestamp and random bytes, with the source and the username, signed
+// with the server's key,
 // valid for nonceTTL; the server remembers the highest nonce count used
 // with each nonce it accepted, so a captured request cannot be replayed
 // (a nonce without qop is single-use).
@@ -157,17 +159,20 @@ type nonces struct {
 }
 
 // make returns a nonce for src and user: base64(issued unix seconds, 8
-// bytes || HMAC-SHA256(key, issued || src || 0 || user), 16 bytes).
+// bytes || random, 8 bytes || HMAC-SHA256(key, issued || random || src ||
+// 0 || user), 16 bytes). The random part makes every challenge's nonce
+// new (two phones of one user behind one address never share one).
 func (n nonces) make(src, user string) string {
-	var b [24]byte
+	var b [32]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(n.now().Unix()))
-	copy(b[8:], n.mac(b[:8], src, user))
+	_, _ = rand.Read(b[8:16]) // never fails (crypto/rand panics rather)
+	copy(b[16:], n.mac(b[:16], src, user))
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-func (n nonces) mac(issued []byte, src, user string) []byte {
+func (n nonces) mac(head []byte, src, user string) []byte {
 	m := hmac.New(sha256.New, n.key)
-	m.Write(issued)
+	m.Write(head)
 	m.Write([]byte(src))
 	m.Write([]byte{0})
 	m.Write([]byte(user))
@@ -179,10 +184,10 @@ func (n nonces) mac(issued []byte, src, user string) []byte {
 // retries without asking the user).
 func (n nonces) check(nonce, src, user string) (ok, stale bool) {
 	b, err := base64.RawURLEncoding.DecodeString(nonce)
-	if err != nil || len(b) != 24 {
+	if err != nil || len(b) != 32 {
 		return false, false
 	}
-	if !hmac.Equal(b[8:], n.mac(b[:8], src, user)) {
+	if !hmac.Equal(b[16:], n.mac(b[:16], src, user)) {
 		return false, false
 	}
 	issued := time.Unix(int64(binary.BigEndian.Uint64(b[:8])), 0)

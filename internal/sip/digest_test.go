@@ -92,7 +92,7 @@ func TestNonces(t *testing.T) {
 	if ok, _ := other.check(nonce, "10.0.0.1", "bob"); ok {
 		t.Fatal("nonce accepted under another key")
 	}
-	for _, bad := range []string{"", "!!", "AAAA", strings.Repeat("A", 32)} {
+	for _, bad := range []string{"", "!!", "AAAA", strings.Repeat("A", 43)} {
 		if ok, _ := n.check(bad, "10.0.0.1", "bob"); ok {
 			t.Fatalf("forged nonce %q accepted", bad)
 		}
@@ -132,6 +132,9 @@ func TestNonceBoundToUserAndNotReplayed(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	n := nonces{key: []byte("k1"), now: func() time.Time { return now }, uses: newNonceUses()}
 	nonce := n.make("10.0.0.1", "bob")
+	if nonce == n.make("10.0.0.1", "bob") {
+		t.Fatal("two challenges in the same second share a nonce")
+	}
 	if ok, _ := n.check(nonce, "10.0.0.1", "alice"); ok {
 		t.Fatal("bob's nonce accepted for alice")
 	}
