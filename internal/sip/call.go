@@ -394,6 +394,13 @@ func (c *call) offered(ev callEvent) bool {
 		c.decline(ev.agent, "no registered phone")
 		return false
 	}
+	if err := c.s.stillValid(c.ctx, b); err != nil {
+		// Deleted or changed through the API since the phone registered.
+		c.s.log.Info("sip: binding revoked", "agent", ev.agent, "username", b.username, "why", err)
+		c.s.reg.drop(b)
+		c.decline(ev.agent, "SIP account revoked")
+		return false
+	}
 	laws := []media.Law{c.law}
 	if c.callerGone {
 		laws = []media.Law{media.Alaw, media.Ulaw}
@@ -737,6 +744,22 @@ func (c *call) resumeWaiting() {
 		pos = 0
 	}
 	c.startPlayer(pos, ewt, false)
+}
+
+// stillValid checks that the account b registered with still exists, for
+// the same agent and tenant, with the same credentials (a deleted account
+// or a changed password revokes the binding).
+func (s *Server) stillValid(ctx context.Context, b binding) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	acc, err := s.st.FindSIPAccount(ctx, b.username)
+	if err != nil {
+		return fmt.Errorf("check SIP account %q: %w", b.username, err)
+	}
+	if acc.AgentID != b.agentID || acc.TenantID != b.tenantID || acc.Realm != s.cfg.Realm || acc.HA1MD5 != b.ha1MD5 {
+		return fmt.Errorf("SIP account %q changed since its phone registered", b.username)
+	}
+	return nil
 }
 
 // ---- callbacks ----

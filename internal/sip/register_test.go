@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
 
@@ -99,5 +100,47 @@ func TestRegisterReplayAndURIMismatchRefused(t *testing.T) {
 	}
 	if b, _ := w.srv.reg.lookup(w.agent, time.Now()); b.contact.User != "phone" {
 		t.Fatalf("a mismatched uri moved the binding to %s", b.contact.String())
+	}
+}
+
+// TestRevokedAccountNotRung: a phone registered with credentials that were
+// changed or deleted through the API since is not rung (the call is
+// declined for the agent and keeps its place).
+func TestRevokedAccountNotRung(t *testing.T) {
+	w := newWorld(t, worldOpts{})
+	ctx := w.ctx()
+	rang := make(chan struct{}, 4)
+	oldPhone := w.phone(sipUser, sipPass)
+	oldPhone.Answer(func(*PhoneCall) { rang <- struct{}{} })
+	must(t, oldPhone.Register(ctx, time.Hour), "register")
+	// The password changes: the phone's binding is stale.
+	must(t, w.st.SetSIPAccount(ctx, w.tenant, w.agent, sipUser, DefaultRealm, "a-new-secret-2"), "new password")
+	d := w.desk()
+	d.send(map[string]any{"type": "state", "state": "ready"})
+	caller := w.phone(testCaller, "")
+	_, err := caller.Dial(ctx, "1000")
+	must(t, err, "dial")
+	d.expect("offer", nil)
+	d.expect("offer_withdrawn", func(f map[string]any) bool { return f["reason"] == "declined" })
+	if _, ok := w.srv.reg.lookup(w.agent, time.Now()); ok {
+		t.Fatal("the stale binding was kept")
+	}
+	// Registered with the new password, then the account is deleted.
+	newPhone := w.phone(sipUser, "a-new-secret-2")
+	newPhone.Answer(func(*PhoneCall) { rang <- struct{}{} })
+	must(t, newPhone.Register(ctx, time.Hour), "register with the new password")
+	must(t, w.st.DeleteSIPAccount(ctx, w.tenant, w.agent), "delete account")
+	d.send(map[string]any{"type": "state", "state": "ready"})
+	d.expect("offer", nil)
+	d.expect("offer_withdrawn", func(f map[string]any) bool { return f["reason"] == "declined" })
+	select {
+	case <-rang:
+		t.Fatal("a revoked phone was rung")
+	default:
+	}
+	ins, err := w.st.ListOpenInteractions(ctx)
+	must(t, err, "open")
+	if len(ins) != 1 || ins[0].State != model.StateQueued {
+		t.Fatalf("the call did not keep its place: %+v", ins)
 	}
 }

@@ -559,7 +559,7 @@ func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	expires = min(expires, s.cfg.MaxExpires)
-	s.reg.set(binding{agentID: acc.AgentID, tenantID: acc.TenantID, username: acc.Username, contact: contact.Address,
+	s.reg.set(binding{agentID: acc.AgentID, tenantID: acc.TenantID, username: acc.Username, ha1MD5: acc.HA1MD5, contact: contact.Address,
 		source: req.Source(), transport: req.Transport(), expires: s.now().Add(expires)})
 	s.log.Info("sip phone registered", "agent", acc.AgentID, "username", acc.Username, "contact", contact.Address.String(), "source", req.Source())
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
