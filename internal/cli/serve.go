@@ -31,7 +31,7 @@ cert_file, key_file, rtp_host, realm, announce_every ("60s"),
 callback_gateway (host:port for the callbacks callers ask for),
 callback_allow and callback_deny (number prefixes; no callback without
 callback_allow), callbacks_per_number (3 a day), callbacks_per_source (10),
-digest_sha256. Recordings go under --data/recordings.
+max_calls (200 calls in progress) and max_calls_per_tenant, digest_sha256. Recordings go under --data/recordings.
 
 Flags:
 `

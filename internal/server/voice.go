@@ -41,6 +41,11 @@ type SIPConfig struct {
 	// day to one number and from one source IP (defaults 3 and 10).
 	CallbacksPerNumber int `toml:"callbacks_per_number"`
 	CallbacksPerSource int `toml:"callbacks_per_source"`
+	// MaxCalls caps the calls in progress (default 200) and
+	// MaxCallsPerTenant one tenant's (default max_calls); past them
+	// INVITEs get 503 with Retry-After.
+	MaxCalls          int `toml:"max_calls"`
+	MaxCallsPerTenant int `toml:"max_calls_per_tenant"`
 	// DigestSHA256 also challenges phones with SHA-256 (RFC 8760).
 	DigestSHA256 bool `toml:"digest_sha256"`
 }
@@ -59,6 +64,9 @@ func (c SIPConfig) validate() error {
 	if (c.CertFile == "") != (c.KeyFile == "") || (c.TLSAddr == "") != (c.CertFile == "") {
 		errs = append(errs, errors.New("sip: TLS needs tls_addr, cert_file and key_file"))
 	}
+	if c.MaxCalls < 0 || c.MaxCallsPerTenant < 0 {
+		errs = append(errs, errors.New("sip.max_calls and max_calls_per_tenant must not be negative"))
+	}
 	if c.CallbacksPerNumber < 0 || c.CallbacksPerSource < 0 {
 		errs = append(errs, errors.New("sip.callbacks_per_number and callbacks_per_source must not be negative"))
 	}
@@ -76,5 +84,6 @@ func (c SIPConfig) sipConfig(data string) sip.Config {
 	}
 	return sip.Config{RecordingsDir: rec, Addr: c.Addr, TLSAddr: c.TLSAddr, CertFile: c.CertFile, KeyFile: c.KeyFile, RTPHost: c.RTPHost,
 		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway, DigestSHA256: c.DigestSHA256,
-		CallbackAllow: c.CallbackAllow, CallbackDeny: c.CallbackDeny, CallbacksPerNumber: c.CallbacksPerNumber, CallbacksPerSource: c.CallbacksPerSource}
+		CallbackAllow: c.CallbackAllow, CallbackDeny: c.CallbackDeny, CallbacksPerNumber: c.CallbacksPerNumber, CallbacksPerSource: c.CallbacksPerSource,
+		MaxCalls: c.MaxCalls, MaxCallsPerTenant: c.MaxCallsPerTenant}
 }

@@ -145,11 +145,19 @@ func (c *call) push(ev callEvent) {
 
 func (c *call) shutdown() { c.push(callEvent{kind: evShutdown}) }
 
-func newCall(s *Server, tenant int64, sp *media.Speaker) *call {
+// newCall makes a call of tenant; nil when capped is set and the server
+// has MaxCalls calls in progress, or the tenant MaxCallsPerTenant.
+func newCall(s *Server, tenant int64, sp *media.Speaker, capped bool) *call {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(s.serverCtx()))
 	c := &call{s: s, tenant: tenant, sp: sp, ctx: ctx, cancel: cancel, evPT: -1, digits: media.NewDigits(16), signal: make(chan struct{}, 1)}
 	s.mu.Lock()
+	if capped && (len(s.all) >= s.cfg.MaxCalls || s.perTenant[tenant] >= s.cfg.MaxCallsPerTenant) {
+		s.mu.Unlock()
+		cancel()
+		return nil
+	}
 	s.all[c] = struct{}{}
+	s.perTenant[tenant]++
 	s.mu.Unlock()
 	s.wg.Add(1)
 	return c
@@ -162,7 +170,12 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	if err != nil {
 		s.log.Warn("sip: tenant language", "tenant", ep.TenantID, "err", err)
 	}
-	c := newCall(s, ep.TenantID, s.speaker(lang))
+	c := newCall(s, ep.TenantID, s.speaker(lang), true)
+	if c == nil {
+		s.log.Warn("sip: too many calls, INVITE refused", "tenant", ep.TenantID, "source", req.Source())
+		s.replyFull(req, tx)
+		return
+	}
 	fail := func(code int, reason string) {
 		reply(req, tx, code, reason)
 		c.finish()
@@ -274,6 +287,9 @@ func (c *call) finish() {
 	}
 	c.s.mu.Lock()
 	delete(c.s.all, c)
+	if c.s.perTenant[c.tenant]--; c.s.perTenant[c.tenant] <= 0 {
+		delete(c.s.perTenant, c.tenant)
+	}
 	c.s.mu.Unlock()
 	c.s.wg.Done()
 }
@@ -767,7 +783,8 @@ func (s *Server) stillValid(ctx context.Context, b binding) error {
 // CallBack implements live.VoiceDialer: the call of a callback restored
 // after a restart, placed when it is offered.
 func (s *Server) CallBack(tenantID, contactID int64, number string) live.VoiceCall {
-	c := newCall(s, tenantID, s.speaker(""))
+	// Not capped: the callback was accepted before the restart.
+	c := newCall(s, tenantID, s.speaker(""), false)
 	c.id, c.number, c.callback, c.callbackTo, c.callerGone = contactID, number, true, number, true
 	c.law = media.Alaw
 	go c.run(live.VoiceArrival{ContactID: contactID, Ended: "callback"})

@@ -44,8 +44,12 @@ const (
 	DefaultRealm         = "plateau"
 	DefaultAnnounceEvery = 60 * time.Second
 	DefaultMaxExpires    = time.Hour
-	defaultExpires       = time.Hour
-	minExpires           = 30 * time.Second
+	DefaultMaxCalls      = 200
+	// fullRetryAfter is the Retry-After of the 503 answered when the call
+	// caps are reached (seconds).
+	fullRetryAfter = 30
+	defaultExpires = time.Hour
+	minExpires     = 30 * time.Second
 	// eventPT is the telephone-event payload type of the offers Plateau makes.
 	eventPT = 101
 )
@@ -80,6 +84,12 @@ type Config struct {
 	DigestSHA256 bool
 	// MaxExpires caps a registration's lifetime (default DefaultMaxExpires).
 	MaxExpires time.Duration
+	// MaxCalls caps the calls in progress (waiting, ringing, bridged,
+	// callbacks being placed), each holding a stored contact and a media
+	// socket; MaxCallsPerTenant caps one tenant's share. New INVITEs past a
+	// cap get 503 with Retry-After. Defaults: DefaultMaxCalls, and
+	// MaxCalls for a tenant.
+	MaxCalls, MaxCallsPerTenant int
 	// CallbackGateway (host:port, UDP) receives the callbacks Plateau
 	// places to customers' numbers (sip:NUMBER@gateway). Empty: callers are
 	// not offered a callback (Plateau could not place it).
@@ -146,6 +156,12 @@ func (c *Config) defaults() error {
 			return fmt.Errorf("sip: callback prefix %q: want digits, optionally after +", p)
 		}
 	}
+	if c.MaxCalls <= 0 {
+		c.MaxCalls = DefaultMaxCalls
+	}
+	if c.MaxCallsPerTenant <= 0 || c.MaxCallsPerTenant > c.MaxCalls {
+		c.MaxCallsPerTenant = c.MaxCalls
+	}
 	if c.CallbacksPerNumber <= 0 {
 		c.CallbacksPerNumber = DefaultCallbacksPerNumber
 	}
@@ -192,8 +208,10 @@ type Server struct {
 	calls map[string]*call // by the caller's dialog id (Plateau is the UAS)
 	legs  map[string]*leg  // by the dialog id of the calls Plateau placed (UAC)
 	all   map[*call]struct{}
-	wg    sync.WaitGroup
-	ctx   context.Context // the server's lifetime, set by Serve
+	// calls in progress per tenant (the entries of all), for MaxCallsPerTenant
+	perTenant map[int64]int
+	wg        sync.WaitGroup
+	ctx       context.Context // the server's lifetime, set by Serve
 }
 
 // New prepares a SIP server for the center; Listen binds it and Serve runs it.
@@ -206,7 +224,7 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		invites:  newLimiter(cfg.InviteRate, cfg.InviteBurst),
 		regs:     newLimiter(cfg.RegisterRate, cfg.RegisterBurst),
 		reg:      newRegistrar(),
-		calls:    map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{},
+		calls:    map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{}, perTenant: map[int64]int{},
 		ctx: context.Background(),
 	}
 	key := make([]byte, 32)
@@ -446,6 +464,18 @@ func (s *Server) limited(l *limiter, req *sipmsg.Request, tx sipmsg.ServerTransa
 	return true
 }
 
+// full reports whether MaxCalls calls are in progress.
+func (s *Server) full() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.all) >= s.cfg.MaxCalls
+}
+
+// replyFull answers an INVITE past the call caps.
+func (s *Server) replyFull(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	reply(req, tx, sipmsg.StatusServiceUnavailable, "Too Many Calls", sipmsg.NewHeader("Retry-After", strconv.Itoa(fullRetryAfter)))
+}
+
 // wellFormed checks the headers every request of a dialog needs.
 func wellFormed(req *sipmsg.Request) bool {
 	return req.From() != nil && req.To() != nil && req.CallID() != nil && req.CSeq() != nil && req.Via() != nil
@@ -580,6 +610,11 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	if s.limited(s.invites, req, tx) {
+		return
+	}
+	if s.full() {
+		// Before any lookup: a flood costs no database work.
+		s.replyFull(req, tx)
 		return
 	}
 	number, err := entryNumber(req.Recipient)
