@@ -34,6 +34,7 @@ const (
 	evDigit
 	evShutdown
 	evConfirmTimeout
+	evSaid // the prompts of sayThen were played to the end (code: their sequence)
 )
 
 // confirmTimeout is how long the callback confirmation waits for a key.
@@ -87,6 +88,9 @@ type call struct {
 	customer   *leg // the customer called back
 	player     context.CancelFunc
 	playerDone chan struct{}
+	afterSay   func() bool // what sayThen does once its prompts end
+	saySeq     int
+	closing    bool // the closed announcement plays, then BYE
 	callerGone bool
 	callback   bool // the caller asked for (or was given) a callback
 	bridged    bool
@@ -384,6 +388,12 @@ func (c *call) handle(ev callEvent) bool {
 		}
 	case evDigit:
 		return c.digit(ev.digit)
+	case evSaid:
+		if ev.code == c.saySeq && c.afterSay != nil {
+			then := c.afterSay
+			c.afterSay = nil
+			return then()
+		}
 	case evConfirmTimeout:
 		if c.confirming && ev.code == c.cbSeq {
 			c.confirming = false
@@ -463,19 +473,20 @@ func (c *call) bridge(l *leg) {
 func (c *call) ended(reason string) bool {
 	switch reason {
 	case "closed", "full":
-		c.stopPlayer()
-		c.say(media.PromptClosed)
-		c.byeAll()
-		return true
+		c.closing = true
+		return c.sayThen(func() bool {
+			c.byeAll()
+			return true
+		}, media.PromptClosed)
 	case "callback":
 		c.callback = true
 		if c.number != "" {
 			c.callbackTo = c.number
 		}
-		c.stopPlayer()
-		c.say(media.PromptCallbackOK)
-		c.byeCaller()
-		return false
+		return c.sayThen(func() bool {
+			c.byeCaller()
+			return false
+		}, media.PromptCallbackOK)
 	}
 	c.byeAll()
 	return true
@@ -505,19 +516,38 @@ func (c *call) byeAll() {
 	}
 }
 
-// say plays prompts to the caller and waits for the end.
-func (c *call) say(names ...string) {
+// sayThen plays prompts to the caller on the player goroutine (in place of
+// what it played) and returns at once: the run loop keeps handling the
+// call's events meanwhile. When the prompts end (evSaid), then runs on the
+// run goroutine, unless the player was stopped or replaced before; its
+// result is handle's. Without a caller to hear them, then runs now.
+func (c *call) sayThen(then func() bool, names ...string) bool {
+	c.stopPlayer()
 	if c.callerGone {
-		return
+		return then()
 	}
 	src, err := c.sp.Say(names...)
 	if err != nil {
 		c.s.log.Error("sip: prompts", "names", names, "err", err)
-		return
+		return then()
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
-	defer cancel()
-	_ = c.rtp.Play(ctx, src, c.codec)
+	ctx, cancel := context.WithCancel(c.ctx)
+	done := make(chan struct{})
+	c.player, c.playerDone = cancel, done
+	c.saySeq++
+	seq := c.saySeq
+	c.afterSay = then
+	go func() {
+		defer close(done)
+		pctx, pcancel := context.WithTimeout(ctx, 30*time.Second)
+		defer pcancel()
+		_ = c.rtp.Play(pctx, src, c.codec)
+		if ctx.Err() != nil {
+			return // stopped: then is dropped
+		}
+		c.push(callEvent{kind: evSaid, code: seq})
+	}()
+	return false
 }
 
 // ---- what a waiting caller hears ----
@@ -588,6 +618,7 @@ func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
 }
 
 func (c *call) stopPlayer() {
+	c.afterSay = nil
 	if c.player == nil {
 		return
 	}
@@ -675,7 +706,7 @@ func (c *call) callbackOffered() bool {
 // confirm, or dial another number then #" (* or silence goes back to
 // waiting). The callback is registered only for a confirmed number.
 func (c *call) digit(k rune) bool {
-	if c.callerGone || c.bridged || c.callback || c.leg != nil {
+	if c.callerGone || c.bridged || c.callback || c.closing || c.leg != nil {
 		return false
 	}
 	if !c.confirming {
@@ -712,8 +743,10 @@ func (c *call) digit(k rune) bool {
 		c.confirming = false
 		c.callback, c.callbackTo = true, c.cbNumber
 		c.s.log.Info("sip: callback registered", "contact", c.id)
-		c.say(media.PromptCallbackOK)
-		c.byeCaller()
+		return c.sayThen(func() bool {
+			c.byeCaller()
+			return false
+		}, media.PromptCallbackOK)
 	case k == '*':
 		c.confirming = false
 		c.resumeWaiting()
@@ -743,8 +776,11 @@ func (c *call) confirmPrompt() {
 	names := []string{media.PromptCallbackNumber}
 	names = append(names, c.sp.Digits(c.cbNumber)...)
 	names = append(names, media.PromptCallbackConfirm)
-	c.say(names...)
-	c.armConfirmTimeout()
+	c.armConfirmTimeout() // keys typed during the prompt count
+	c.sayThen(func() bool {
+		c.armConfirmTimeout() // the time to answer runs from the end of the prompt
+		return false
+	}, names...)
 }
 
 func (c *call) armConfirmTimeout() {
