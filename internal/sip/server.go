@@ -381,26 +381,13 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.center.SetVoiceDialer(s)
 	errs := make(chan error, 3)
 	go func() { errs <- s.srv.ServeUDP(s.udpConn) }()
-	if err := waitConn(ctx, s.ua, "udp", s.udpAddr.String()); err != nil {
-		return fmt.Errorf("sip: serve: %w", err)
-	}
-	go func() { errs <- s.srv.ServeTCP(s.tcpLn) }()
-	n := 2
-	if s.tlsLn != nil {
-		n++
-		go func() { errs <- s.srv.ServeTLS(s.tlsLn) }()
-	}
-	if s.cfg.RecordingsDir != "" {
-		go s.runSweeper(ctx)
-	}
-	s.log.Info("sip serving", "udp", s.udpAddr.String(), "tcp", s.tcpAddr.String(), "tls", s.tlsAddr.String())
-	var err error
-	select {
-	case <-ctx.Done():
-	case err = <-errs:
-		n--
+	err := waitConn(ctx, s.ua, "udp", s.udpAddr.String())
+	if err != nil {
 		err = fmt.Errorf("sip: serve: %w", err)
+	} else {
+		err = s.serve(ctx, errs)
 	}
+	// Whatever ended serving: the common cleanup.
 	s.center.SetVoiceDialer(nil)
 	// Hang up what is left, then close.
 	s.mu.Lock()
@@ -422,6 +409,25 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.closeListeners()
 	s.ua.Close()
 	return err
+}
+
+// serve runs the TCP and TLS listeners beside UDP (whose errors come on
+// errs) until ctx is done or one fails.
+func (s *Server) serve(ctx context.Context, errs chan error) error {
+	go func() { errs <- s.srv.ServeTCP(s.tcpLn) }()
+	if s.tlsLn != nil {
+		go func() { errs <- s.srv.ServeTLS(s.tlsLn) }()
+	}
+	if s.cfg.RecordingsDir != "" {
+		go s.runSweeper(ctx)
+	}
+	s.log.Info("sip serving", "udp", s.udpAddr.String(), "tcp", s.tcpAddr.String(), "tls", s.tlsAddr.String())
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-errs:
+		return fmt.Errorf("sip: serve: %w", err)
+	}
 }
 
 // serverCtx is the context calls live in.
