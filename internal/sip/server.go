@@ -347,20 +347,10 @@ func (s *Server) Listen(ctx context.Context) error {
 
 func (s *Server) closeListeners() {
 	for _, c := range []interface{ Close() error }{s.udpConn, s.tcpLn, s.tlsLn} {
-		if c != nil && !isNilCloser(c) {
+		if c != nil { // a nil net.PacketConn or net.Listener converts to nil
 			c.Close()
 		}
 	}
-}
-
-func isNilCloser(c interface{ Close() error }) bool {
-	switch v := c.(type) {
-	case net.PacketConn:
-		return v == nil
-	case net.Listener:
-		return v == nil
-	}
-	return false
 }
 
 // Addr is the UDP (and TCP) address SIP is served on.
@@ -640,18 +630,28 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		reply(req, tx, sipmsg.StatusServiceUnavailable, "Unavailable", sipmsg.NewHeader("Retry-After", "5"))
 		return
 	}
-	offer, err := media.ParseOffer(req.Body())
-	if err != nil {
-		reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
-		return
-	}
-	law, err := offer.ChooseCodec()
-	if err != nil {
-		reply(req, tx, sipmsg.StatusNotAcceptableHere, "No G.711")
+	offer, law, ok := acceptOffer(req, tx)
+	if !ok {
 		return
 	}
 	reply(req, tx, sipmsg.StatusTrying, "Trying")
 	s.answerCall(ctx, req, tx, ep, offer, law)
+}
+
+// acceptOffer parses an INVITE's SDP offer and chooses its G.711 codec;
+// when it cannot, it answers 488 and ok is false.
+func acceptOffer(req *sipmsg.Request, tx sipmsg.ServerTransaction) (offer *media.Offer, law media.Law, ok bool) {
+	offer, err := media.ParseOffer(req.Body())
+	if err != nil {
+		reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
+		return nil, law, false
+	}
+	law, err = offer.ChooseCodec()
+	if err != nil {
+		reply(req, tx, sipmsg.StatusNotAcceptableHere, "No G.711")
+		return nil, law, false
+	}
+	return offer, law, true
 }
 
 // dialogUA returns the dialog UA of a transport.
