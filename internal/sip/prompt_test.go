@@ -27,11 +27,11 @@ func TestPromptDoesNotBlockEvents(t *testing.T) {
 	start := len(call.Audio())
 	must(t, call.SendDigit(ctx, '1'), "press 1")
 	// Halfway through "we will call you back on", '*'.
-	eventually(t, "the confirmation starts", 20*time.Second, func() bool {
+	eventuallyEvery(t, "the confirmation starts", 20*time.Second, 100*time.Millisecond, func() bool {
 		return len(findPrompt(call.Audio()[start:], number[:len(number)/2])) > 0
 	})
 	must(t, call.SendDigit(ctx, '*'), "press *")
-	eventually(t, "the announcement again", 30*time.Second, func() bool {
+	eventuallyEvery(t, "the announcement again", 30*time.Second, 500*time.Millisecond, func() bool {
 		return len(findPrompt(call.Audio()[start:], next)) > 0
 	})
 	if at := findPrompt(call.Audio()[start:], confirm); len(at) > 0 {
