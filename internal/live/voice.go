@@ -96,7 +96,7 @@ func (c *Center) ArriveVoice(ctx context.Context, ep model.EntryPoint, cust mode
 	qid := acd.QueueID(ep.QueueID)
 	var loaded bool
 	if err := c.do(ctx, func(o *owner) error { loaded = o.knowsQueue(qid); return nil }); err != nil {
-		return VoiceArrival{}, err
+		return VoiceArrival{}, fmt.Errorf("arrive call to %s: look up queue %d: %w", ep.Address, qid, err)
 	}
 	if !loaded {
 		if err := c.Reload(ctx, Change{Kind: ChangeQueue, TenantID: ep.TenantID, ID: ep.QueueID}); err != nil {
@@ -152,7 +152,10 @@ func (c *Center) VoicePosition(ctx context.Context, contactID int64) (pos int, e
 		pos, ewt, ok = o.eng.Position(acd.ContactID(contactID))
 		return nil
 	})
-	return pos, ewt, ok, err
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("position of call %d: %w", contactID, err)
+	}
+	return pos, ewt, ok, nil
 }
 
 // VoiceAnswered: the agent's phone answered the call offered to it.

@@ -1,7 +1,9 @@
 package live
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -308,4 +310,23 @@ func TestVoiceOverflowCallbackChecked(t *testing.T) {
 		in, err := st.GetInteraction(ctx, f.tenant, a3.ContactID)
 		return err == nil && in.Callback != nil && in.Callback.Number == "+33687654321"
 	})
+}
+
+// TestVoiceErrorsWrapped: ArriveVoice and VoicePosition say what failed
+// when the center is stopped.
+func TestVoiceErrorsWrapped(t *testing.T) {
+	st := openSQLite(t, tempDB(t))
+	f := seed(t, st, 1, 0)
+	_, ep := voiceFixture(t, st, f, nil)
+	l := startCenter(t, st, Options{})
+	ctx := testCtx(t)
+	l.stop()
+	_, err := l.c.ArriveVoice(ctx, ep, model.Customer{Phone: "+33612345678"}, newRecCall())
+	if !errors.Is(err, ErrStopped) || !strings.Contains(err.Error(), "arrive call to 1000") {
+		t.Fatalf("ArriveVoice on a stopped center: %v", err)
+	}
+	_, _, _, err = l.c.VoicePosition(ctx, 42)
+	if !errors.Is(err, ErrStopped) || !strings.Contains(err.Error(), "position of call 42") {
+		t.Fatalf("VoicePosition on a stopped center: %v", err)
+	}
 }
