@@ -827,9 +827,10 @@ func (s *Server) CallBack(tenantID, contactID int64, number string) live.VoiceCa
 	return c
 }
 
-// dialCustomer places the callback once the agent answered: only to the
-// number the customer confirmed, through the configured gateway, or to the
-// SIP address they called from when it is that number.
+// dialCustomer places the callback once the agent answered, through the
+// configured gateway, to callbackTo: the number the caller confirmed, or
+// the calling number of an overflow callback; callbackTarget refuses any
+// number the callback policy does not allow.
 func (c *call) dialCustomer() bool {
 	t, ok := c.s.callbackTarget(c.callbackTo)
 	if !ok {

@@ -7,9 +7,14 @@
 //
 // Plateau is a SIP endpoint, never a proxy: it answers INVITEs to the entry
 // numbers it knows (others get 404), rings only authenticated registered
-// agent phones, and places one kind of outbound call, a callback the
-// customer asked for, to the number they confirmed, through the configured
-// gateway. INVITEs and REGISTERs are rate-limited per source address.
+// agent phones whose SIP account is unchanged, and places one kind of
+// outbound call, a callback, through the configured gateway: to the number
+// the caller confirmed by keys, or, when a queue overflows to callback, to
+// the calling number of the From header; in every case only to a number
+// the callback policy allows (Config.CallbackAllow and CallbackDeny
+// prefixes; none by default), within daily caps per number and per source.
+// INVITEs and REGISTERs are rate-limited per source address, and calls in
+// progress are capped globally and per tenant (Config.MaxCalls).
 package sip
 
 import (
