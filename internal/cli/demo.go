@@ -50,6 +50,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if cfg.SIP.Addr == "" {
 		cfg.SIP.Addr = server.DemoSIPAddr
 	}
+	if cfg.SIP.MaxCalls == 0 {
+		// The demo is what `plateau loadtest sip` is pointed at: room for
+		// its 1,000 concurrent calls (serve keeps sip.DefaultMaxCalls).
+		cfg.SIP.MaxCalls = server.DemoMaxCalls
+	}
 	if !*morning {
 		return demoServer(ctx, cfg, *bots, *handle, stdout, stderr)
 	}

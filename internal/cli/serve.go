@@ -29,8 +29,11 @@ agents' phones register with the SIP credentials set through the API
 (PUT /api/v1/tenants/{tid}/agents/{id}/sip). Other [sip] keys: tls_addr,
 cert_file, key_file, rtp_host, realm, announce_every ("60s"),
 callback_gateway (host:port for the callbacks callers ask for),
-digest_sha256, ice_servers (STUN/TURN URLs for the agents' browser
-softphones; none by default). Recordings go under --data/recordings.
+callback_allow and callback_deny (number prefixes; no callback without
+callback_allow), callbacks_per_number (3 a day), callbacks_per_source (10),
+max_calls (200 calls in progress) and max_calls_per_tenant, digest_sha256,
+ice_servers (STUN/TURN URLs for the agents' browser softphones; none by
+default). Recordings go under --data/recordings.
 
 Flags:
 `

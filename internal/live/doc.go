@@ -139,9 +139,12 @@
 // (VoiceAnswered), refusal (VoiceDeclined), the caller's hang-up
 // (VoiceHangup: abandon while waiting, end of the conversation once
 // connected, nothing once a callback was asked) and the confirmed callback
-// number (VoiceCallback). Agents' desktops see voice offers ("channel":
-// "voice"); they accept one only when it rings their softphone (otherwise
-// bad_state: the phone answers). A call restored
+// number (VoiceCallback). A queue's overflow to callback uses the calling
+// number only when the VoiceCall, as a CallbackChecker, accepts it (the
+// SIP side's callback policy); else the caller stays on the line. Agents'
+// desktops see voice offers ("channel": "voice"); they accept one only
+// when it rings their softphone (otherwise bad_state: the phone answers).
+// A call restored
 // after a restart has lost its caller and is abandoned at once; a voice
 // callback is placed by the VoiceDialer when it comes up.
 //

@@ -32,6 +32,13 @@ type VoiceCall interface {
 	Ended(reason string)
 }
 
+// CallbackChecker is implemented by the VoiceCalls that restrict the
+// numbers they call back: an overflow turns a call into a callback to its
+// calling number only when AllowCallback accepts it (it must not block).
+type CallbackChecker interface {
+	AllowCallback(number string) error
+}
+
 // VoiceDialer makes the call of a voice callback that has no VoiceCall any
 // more (its caller hung up before a restart): it is asked when the
 // callback is offered to an agent.
@@ -90,7 +97,7 @@ func (c *Center) ArriveVoice(ctx context.Context, ep model.EntryPoint, cust mode
 	qid := acd.QueueID(ep.QueueID)
 	var loaded bool
 	if err := c.do(ctx, func(o *owner) error { loaded = o.knowsQueue(qid); return nil }); err != nil {
-		return VoiceArrival{}, err
+		return VoiceArrival{}, fmt.Errorf("arrive call to %s: look up queue %d: %w", ep.Address, qid, err)
 	}
 	if !loaded {
 		if err := c.Reload(ctx, Change{Kind: ChangeQueue, TenantID: ep.TenantID, ID: ep.QueueID}); err != nil {
@@ -146,7 +153,10 @@ func (c *Center) VoicePosition(ctx context.Context, contactID int64) (pos int, e
 		pos, ewt, ok = o.eng.Position(acd.ContactID(contactID))
 		return nil
 	})
-	return pos, ewt, ok, err
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("position of call %d: %w", contactID, err)
+	}
+	return pos, ewt, ok, nil
 }
 
 // VoiceAnswered: the agent's phone answered the call offered to it.
@@ -281,12 +291,19 @@ func (o *owner) voiceEnded(rec *contactRec, reason string) {
 }
 
 // voiceOverflowCallback: the queue turns a waiting call into a callback to
-// the calling number (when there is one); the caller is told and hung up.
+// the calling number (when there is one and the call's CallbackChecker
+// accepts it); the caller is told and hung up.
 // Without a number the caller stays on the line and is served as a call.
 func (o *owner) voiceOverflowCallback(rec *contactRec, _ acd.Event) {
 	cb := model.Callback{Number: rec.in.Customer.Phone}
 	if cb.Number == "" || cb.Validate() != nil {
 		return
+	}
+	if chk, ok := rec.voice.call.(CallbackChecker); ok {
+		if err := chk.AllowCallback(cb.Number); err != nil {
+			o.c.log.Info("overflow callback to the calling number refused", "contact", rec.in.ID, "err", err)
+			return
+		}
 	}
 	rec.in.Callback = &cb
 	o.voiceEnded(rec, "callback")

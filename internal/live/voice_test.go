@@ -1,7 +1,9 @@
 package live
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -241,4 +243,90 @@ func mustLoc(t *testing.T, name string) *time.Location {
 	loc, err := time.LoadLocation(name)
 	must(t, err, "location")
 	return loc
+}
+
+// checkedCall is a recCall that restricts the numbers it calls back.
+type checkedCall struct {
+	*recCall
+	allow bool
+	asked chan string
+}
+
+func (c *checkedCall) AllowCallback(number string) error {
+	c.asked <- number
+	if !c.allow {
+		return fmt.Errorf("number %s refused", number)
+	}
+	return nil
+}
+
+// TestVoiceOverflowCallbackChecked: an overflow turns a call into a
+// callback to its calling number only when the call's CallbackChecker
+// accepts the number (the From header is the caller's choice).
+func TestVoiceOverflowCallbackChecked(t *testing.T) {
+	st := openSQLite(t, tempDB(t))
+	f := seed(t, st, 1, 0)
+	ctx := testCtx(t)
+	q, err := st.CreateQueue(ctx, f.tenant, model.Queue{Name: "phone", Channel: model.ChannelVoice, Priority: 1, SLTargetPct: 80,
+		SLThresholdSeconds: 20, Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 15, MaxWaiting: 1,
+		Overflow: model.Overflow{Action: model.OverflowCallback}})
+	must(t, err, "voice queue")
+	ep, err := st.CreateEntryPoint(ctx, f.tenant, model.EntryPoint{Kind: model.EntryPhone, Address: "1000", QueueID: q.ID})
+	must(t, err, "phone entry")
+	l := startCenter(t, st, Options{})
+
+	first := newRecCall()
+	_, err = l.c.ArriveVoice(ctx, ep, model.Customer{Phone: "+33612345678"}, first)
+	must(t, err, "arrive 1")
+	// The queue is full: the next call overflows to a callback, refused by
+	// the call's policy: the caller stays on the line, no callback number.
+	refused := &checkedCall{recCall: newRecCall(), asked: make(chan string, 1)}
+	a2, err := l.c.ArriveVoice(ctx, ep, model.Customer{Phone: "+88299999999"}, refused)
+	must(t, err, "arrive 2")
+	select {
+	case got := <-refused.asked:
+		if got != "+88299999999" {
+			t.Fatalf("checked %q", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the overflow callback's number was not checked")
+	}
+	if a2.Ended != "" {
+		t.Fatalf("refused overflow callback ended the call: %+v", a2)
+	}
+	refused.none(t)
+	in, err := st.GetInteraction(ctx, f.tenant, a2.ContactID)
+	must(t, err, "refused call")
+	if in.Callback != nil && in.Callback.Number != "" {
+		t.Fatalf("callback to a refused number stored: %+v", in.Callback)
+	}
+	// Accepted: the caller is told and hung up, the number is kept.
+	accepted := &checkedCall{recCall: newRecCall(), allow: true, asked: make(chan string, 1)}
+	a3, err := l.c.ArriveVoice(ctx, ep, model.Customer{Phone: "+33687654321"}, accepted)
+	must(t, err, "arrive 3")
+	<-accepted.asked
+	accepted.expect(t, "ended callback")
+	eventually(t, "callback stored", func() bool {
+		in, err := st.GetInteraction(ctx, f.tenant, a3.ContactID)
+		return err == nil && in.Callback != nil && in.Callback.Number == "+33687654321"
+	})
+}
+
+// TestVoiceErrorsWrapped: ArriveVoice and VoicePosition say what failed
+// when the center is stopped.
+func TestVoiceErrorsWrapped(t *testing.T) {
+	st := openSQLite(t, tempDB(t))
+	f := seed(t, st, 1, 0)
+	_, ep := voiceFixture(t, st, f, nil)
+	l := startCenter(t, st, Options{})
+	ctx := testCtx(t)
+	l.stop()
+	_, err := l.c.ArriveVoice(ctx, ep, model.Customer{Phone: "+33612345678"}, newRecCall())
+	if !errors.Is(err, ErrStopped) || !strings.Contains(err.Error(), "arrive call to 1000") {
+		t.Fatalf("ArriveVoice on a stopped center: %v", err)
+	}
+	_, _, _, err = l.c.VoicePosition(ctx, 42)
+	if !errors.Is(err, ErrStopped) || !strings.Contains(err.Error(), "position of call 42") {
+		t.Fatalf("VoicePosition on a stopped center: %v", err)
+	}
 }

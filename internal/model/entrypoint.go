@@ -34,6 +34,13 @@ var (
 	sipUserRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 )
 
+// ValidE164 reports whether s is a number in E.164 form ("+33123456789"),
+// as phone entry points and callback numbers are written.
+func ValidE164(s string) bool { return e164RE.MatchString(s) }
+
+// ValidSIPUser reports whether s is a SIP user a phone entry point may be.
+func ValidSIPUser(s string) bool { return sipUserRE.MatchString(s) }
+
 // Validate checks the fields a client may set.
 func (e *EntryPoint) Validate() error {
 	if err := checkEnum("kind", e.Kind, EntryPointKinds()); err != nil {

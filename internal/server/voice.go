@@ -16,6 +16,10 @@ import (
 // DemoSIPAddr is where `plateau demo` serves SIP unless told otherwise.
 const DemoSIPAddr = "127.0.0.1:5060"
 
+// DemoMaxCalls caps the calls in progress in `plateau demo` unless the
+// configuration says otherwise.
+const DemoMaxCalls = 2000
+
 // SIPConfig configures the SIP voice channel ([sip] in the TOML file).
 type SIPConfig struct {
 	// Addr is the UDP and TCP listen address; empty or "off": no SIP.
@@ -34,6 +38,21 @@ type SIPConfig struct {
 	// CallbackGateway (host:port) receives the callbacks placed to
 	// customers' numbers; without it callers are not offered a callback.
 	CallbackGateway string `toml:"callback_gateway"`
+	// CallbackAllow lists the prefixes of the numbers that may be called
+	// back ("+33", "06"); CallbackDeny the prefixes refused even so ("+338",
+	// "08"). Without callback_allow no number may be: callbacks are not
+	// offered.
+	CallbackAllow []string `toml:"callback_allow"`
+	CallbackDeny  []string `toml:"callback_deny"`
+	// CallbacksPerNumber and CallbacksPerSource cap the callbacks per UTC
+	// day to one number and from one source IP (defaults 3 and 10).
+	CallbacksPerNumber int `toml:"callbacks_per_number"`
+	CallbacksPerSource int `toml:"callbacks_per_source"`
+	// MaxCalls caps the calls in progress (default 200) and
+	// MaxCallsPerTenant one tenant's (default max_calls); past them
+	// INVITEs get 503 with Retry-After.
+	MaxCalls          int `toml:"max_calls"`
+	MaxCallsPerTenant int `toml:"max_calls_per_tenant"`
 	// DigestSHA256 also challenges phones with SHA-256 (RFC 8760).
 	DigestSHA256 bool `toml:"digest_sha256"`
 	// ICEServers are the STUN/TURN URLs of the agents' browser softphones
@@ -74,6 +93,12 @@ func (c SIPConfig) validate() error {
 			errs = append(errs, fmt.Errorf("sip.ice_servers: %q is not a stun:, stuns:, turn: or turns: URL", u))
 		}
 	}
+	if c.MaxCalls < 0 || c.MaxCallsPerTenant < 0 {
+		errs = append(errs, errors.New("sip.max_calls and max_calls_per_tenant must not be negative"))
+	}
+	if c.CallbacksPerNumber < 0 || c.CallbacksPerSource < 0 {
+		errs = append(errs, errors.New("sip.callbacks_per_number and callbacks_per_source must not be negative"))
+	}
 	if c.AnnounceEvery.Duration < 0 {
 		errs = append(errs, errors.New("sip.announce_every is negative"))
 	}
@@ -87,5 +112,7 @@ func (c SIPConfig) sipConfig(data string) sip.Config {
 		rec = filepath.Join(data, "recordings")
 	}
 	return sip.Config{RecordingsDir: rec, Addr: c.Addr, TLSAddr: c.TLSAddr, CertFile: c.CertFile, KeyFile: c.KeyFile, RTPHost: c.RTPHost,
-		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway, DigestSHA256: c.DigestSHA256}
+		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway, DigestSHA256: c.DigestSHA256,
+		CallbackAllow: c.CallbackAllow, CallbackDeny: c.CallbackDeny, CallbacksPerNumber: c.CallbacksPerNumber, CallbacksPerSource: c.CallbacksPerSource,
+		MaxCalls: c.MaxCalls, MaxCallsPerTenant: c.MaxCallsPerTenant}
 }

@@ -12,7 +12,8 @@ import (
 
 func TestSIPConfig(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "plateau.toml")
-	toml := "[sip]\naddr = \"127.0.0.1:5070\"\nrtp_host = \"127.0.0.1\"\nannounce_every = \"30s\"\ncallback_gateway = \"127.0.0.1:5080\"\n"
+	toml := "[sip]\naddr = \"127.0.0.1:5070\"\nrtp_host = \"127.0.0.1\"\nannounce_every = \"30s\"\ncallback_gateway = \"127.0.0.1:5080\"\n" +
+		"callback_allow = [\"+33\", \"0\"]\ncallback_deny = [\"+338\"]\ncallbacks_per_number = 2\nmax_calls = 50\nmax_calls_per_tenant = 10\n"
 	if err := os.WriteFile(file, []byte(toml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,9 @@ func TestSIPConfig(t *testing.T) {
 	}
 	sc := cfg.SIP.sipConfig("/srv/plateau")
 	if !cfg.SIP.Enabled() || sc.Addr != "127.0.0.1:5070" || sc.AnnounceEvery != 30*time.Second || sc.CallbackGateway != "127.0.0.1:5080" ||
-		sc.RecordingsDir != filepath.Join("/srv/plateau", "recordings") {
+		sc.RecordingsDir != filepath.Join("/srv/plateau", "recordings") || len(sc.CallbackAllow) != 2 || sc.CallbackAllow[1] != "0" ||
+		len(sc.CallbackDeny) != 1 || sc.CallbacksPerNumber != 2 ||
+		sc.MaxCalls != 50 || sc.MaxCallsPerTenant != 10 {
 		t.Fatalf("from the file: %+v", sc)
 	}
 	if spc := cfg.SIP.softphoneConfig(nil); len(spc.ICEServers) != 0 || fmt.Sprint(spc.HostIPs) != "[127.0.0.1]" {
@@ -46,7 +49,8 @@ func TestSIPConfig(t *testing.T) {
 		t.Fatalf("--sip off: %+v %v", cfg.SIP, err)
 	}
 	for _, bad := range []string{"[sip]\naddr = \"nope\"\n", "[sip]\naddr = \"127.0.0.1:5060\"\ncert_file = \"c.pem\"\n", "[sip]\nbogus = 1\n",
-		"[sip]\naddr = \"127.0.0.1:5060\"\nice_servers = [\"http://stun.example\"]\n"} {
+		"[sip]\naddr = \"127.0.0.1:5060\"\nice_servers = [\"http://stun.example\"]\n",
+		"[sip]\naddr = \"127.0.0.1:5060\"\ncallbacks_per_number = -1\n", "[sip]\naddr = \"127.0.0.1:5060\"\nmax_calls = -1\n"} {
 		if err := os.WriteFile(file, []byte(bad), 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -34,6 +34,7 @@ const (
 	evDigit
 	evShutdown
 	evConfirmTimeout
+	evSaid // the prompts of sayThen were played to the end (code: their sequence)
 )
 
 // confirmTimeout is how long the callback confirmation waits for a key.
@@ -60,6 +61,7 @@ type call struct {
 	tenant int64
 	sp     *media.Speaker
 	number string // the calling number, "" when it is not one
+	source string // the IP the INVITE came from (callback caps)
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -86,6 +88,9 @@ type call struct {
 	customer   *leg // the customer called back
 	player     context.CancelFunc
 	playerDone chan struct{}
+	afterSay   func() bool // what sayThen does once its prompts end
+	saySeq     int
+	closing    bool // the closed announcement plays, then BYE
 	callerGone bool
 	callback   bool // the caller asked for (or was given) a callback
 	bridged    bool
@@ -125,6 +130,17 @@ func (c *call) Withdrawn(agentID int64, reason string) {
 func (c *call) Connected(agentID int64) { c.push(callEvent{kind: evConnected, agent: agentID}) }
 func (c *call) Ended(reason string)     { c.push(callEvent{kind: evEnded, reason: reason}) }
 
+// AllowCallback implements live.CallbackChecker: an overflow may turn the
+// call into a callback to its calling number only when the number passes
+// the callback policy and caps (the From header is the caller's choice)
+// and a gateway can place it.
+func (c *call) AllowCallback(number string) error {
+	if c.s.cfg.CallbackGateway == "" {
+		return errors.New("no callback gateway")
+	}
+	return c.s.cbPolicy.take(number, c.source, c.s.now())
+}
+
 func (c *call) push(ev callEvent) {
 	if c.done.Load() {
 		return
@@ -140,11 +156,19 @@ func (c *call) push(ev callEvent) {
 
 func (c *call) shutdown() { c.push(callEvent{kind: evShutdown}) }
 
-func newCall(s *Server, tenant int64, sp *media.Speaker) *call {
+// newCall makes a call of tenant; nil when capped is set and the server
+// has MaxCalls calls in progress, or the tenant MaxCallsPerTenant.
+func newCall(s *Server, tenant int64, sp *media.Speaker, capped bool) *call {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(s.serverCtx()))
 	c := &call{s: s, tenant: tenant, sp: sp, ctx: ctx, cancel: cancel, evPT: -1, digits: media.NewDigits(16), signal: make(chan struct{}, 1)}
 	s.mu.Lock()
+	if capped && (len(s.all) >= s.cfg.MaxCalls || s.perTenant[tenant] >= s.cfg.MaxCallsPerTenant) {
+		s.mu.Unlock()
+		cancel()
+		return nil
+	}
 	s.all[c] = struct{}{}
+	s.perTenant[tenant]++
 	s.mu.Unlock()
 	s.wg.Add(1)
 	return c
@@ -157,12 +181,18 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	if err != nil {
 		s.log.Warn("sip: tenant language", "tenant", ep.TenantID, "err", err)
 	}
-	c := newCall(s, ep.TenantID, s.speaker(lang))
+	c := newCall(s, ep.TenantID, s.speaker(lang), true)
+	if c == nil {
+		s.log.Warn("sip: too many calls, INVITE refused", "tenant", ep.TenantID, "source", req.Source())
+		s.replyFull(req, tx)
+		return
+	}
 	fail := func(code int, reason string) {
 		reply(req, tx, code, reason)
 		c.finish()
 	}
 	c.number = callerNumber(req.From().Address)
+	c.source = sourceHost(req)
 	c.queueID = ep.QueueID
 	if q, err := s.st.GetQueue(ctx, ep.TenantID, ep.QueueID); err == nil {
 		c.record = q.Recording && s.cfg.RecordingsDir != ""
@@ -268,6 +298,9 @@ func (c *call) finish() {
 	}
 	c.s.mu.Lock()
 	delete(c.s.all, c)
+	if c.s.perTenant[c.tenant]--; c.s.perTenant[c.tenant] <= 0 {
+		delete(c.s.perTenant, c.tenant)
+	}
 	c.s.mu.Unlock()
 	c.s.wg.Done()
 }
@@ -365,6 +398,12 @@ func (c *call) handle(ev callEvent) bool {
 		}
 	case evDigit:
 		return c.digit(ev.digit)
+	case evSaid:
+		if ev.code == c.saySeq && c.afterSay != nil {
+			then := c.afterSay
+			c.afterSay = nil
+			return then()
+		}
 	case evConfirmTimeout:
 		if c.confirming && ev.code == c.cbSeq {
 			c.confirming = false
@@ -406,6 +445,13 @@ func (c *call) offered(ev callEvent) bool {
 		c.decline(ev.agent, "no registered phone")
 		return false
 	}
+	if err := c.s.stillValid(c.ctx, b); err != nil {
+		// Deleted or changed through the API since the phone registered.
+		c.s.log.Info("sip: binding revoked", "agent", ev.agent, "username", b.username, "why", err)
+		c.s.reg.drop(b)
+		c.decline(ev.agent, "SIP account revoked")
+		return false
+	}
 	l := c.newLeg(ev.agent, target{uri: b.contact, dest: b.source, transport: b.transport}, laws)
 	c.leg = l
 	// The engine withdraws the offer at its timeout; the leg's own limit
@@ -444,19 +490,20 @@ func (c *call) bridge(l *leg) {
 func (c *call) ended(reason string) bool {
 	switch reason {
 	case "closed", "full":
-		c.stopPlayer()
-		c.say(media.PromptClosed)
-		c.byeAll()
-		return true
+		c.closing = true
+		return c.sayThen(func() bool {
+			c.byeAll()
+			return true
+		}, media.PromptClosed)
 	case "callback":
 		c.callback = true
 		if c.number != "" {
 			c.callbackTo = c.number
 		}
-		c.stopPlayer()
-		c.say(media.PromptCallbackOK)
-		c.byeCaller()
-		return false
+		return c.sayThen(func() bool {
+			c.byeCaller()
+			return false
+		}, media.PromptCallbackOK)
 	}
 	c.byeAll()
 	return true
@@ -486,19 +533,38 @@ func (c *call) byeAll() {
 	}
 }
 
-// say plays prompts to the caller and waits for the end.
-func (c *call) say(names ...string) {
+// sayThen plays prompts to the caller on the player goroutine (in place of
+// what it played) and returns at once: the run loop keeps handling the
+// call's events meanwhile. When the prompts end (evSaid), then runs on the
+// run goroutine, unless the player was stopped or replaced before; its
+// result is handle's. Without a caller to hear them, then runs now.
+func (c *call) sayThen(then func() bool, names ...string) bool {
+	c.stopPlayer()
 	if c.callerGone {
-		return
+		return then()
 	}
 	src, err := c.sp.Say(names...)
 	if err != nil {
 		c.s.log.Error("sip: prompts", "names", names, "err", err)
-		return
+		return then()
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
-	defer cancel()
-	_ = c.rtp.Play(ctx, src, c.codec)
+	ctx, cancel := context.WithCancel(c.ctx)
+	done := make(chan struct{})
+	c.player, c.playerDone = cancel, done
+	c.saySeq++
+	seq := c.saySeq
+	c.afterSay = then
+	go func() {
+		defer close(done)
+		pctx, pcancel := context.WithTimeout(ctx, 30*time.Second)
+		defer pcancel()
+		_ = c.rtp.Play(pctx, src, c.codec)
+		if ctx.Err() != nil {
+			return // stopped: then is dropped
+		}
+		c.push(callEvent{kind: evSaid, code: seq})
+	}()
+	return false
 }
 
 // ---- what a waiting caller hears ----
@@ -569,6 +635,7 @@ func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
 }
 
 func (c *call) stopPlayer() {
+	c.afterSay = nil
 	if c.player == nil {
 		return
 	}
@@ -648,7 +715,7 @@ func (c *call) readDigits() {
 // callbackOffered: "press 1 to be called back" is offered only when
 // Plateau can place the call (a callback gateway is configured).
 func (c *call) callbackOffered() bool {
-	return c.s.cfg.CallbackGateway != "" && !c.callback
+	return c.s.cfg.CallbackGateway != "" && c.s.cbPolicy.enabled() && !c.callback
 }
 
 // digit: a key pressed by the caller. 1 while waiting starts the callback
@@ -656,14 +723,18 @@ func (c *call) callbackOffered() bool {
 // confirm, or dial another number then #" (* or silence goes back to
 // waiting). The callback is registered only for a confirmed number.
 func (c *call) digit(k rune) bool {
-	if c.callerGone || c.bridged || c.callback || c.leg != nil {
+	if c.callerGone || c.bridged || c.callback || c.closing || c.leg != nil {
 		return false
 	}
 	if !c.confirming {
 		if k != callbackKey || !c.callbackOffered() {
 			return false
 		}
-		c.confirming, c.cbNumber, c.cbTyped = true, c.number, nil
+		c.confirming, c.cbNumber, c.cbTyped = true, "", nil
+		if c.s.cbPolicy.allowed(c.number) == nil {
+			// The calling number is proposed only when it may be called.
+			c.cbNumber = c.number
+		}
 		c.stopPlayer()
 		c.confirmPrompt()
 		return false
@@ -672,6 +743,12 @@ func (c *call) digit(k rune) bool {
 	case k == callbackKey && len(c.cbTyped) == 0:
 		if c.cbNumber == "" {
 			c.confirmPrompt()
+			return false
+		}
+		if err := c.s.cbPolicy.take(c.cbNumber, c.source, c.s.now()); err != nil {
+			c.s.log.Info("sip: callback number refused", "contact", c.id, "source", c.source, "err", err)
+			c.confirming = false
+			c.resumeWaiting()
 			return false
 		}
 		if err := c.s.center.VoiceCallback(c.ctx, c.id, c.cbNumber); err != nil {
@@ -683,8 +760,10 @@ func (c *call) digit(k rune) bool {
 		c.confirming = false
 		c.callback, c.callbackTo = true, c.cbNumber
 		c.s.log.Info("sip: callback registered", "contact", c.id)
-		c.say(media.PromptCallbackOK)
-		c.byeCaller()
+		return c.sayThen(func() bool {
+			c.byeCaller()
+			return false
+		}, media.PromptCallbackOK)
 	case k == '*':
 		c.confirming = false
 		c.resumeWaiting()
@@ -693,6 +772,11 @@ func (c *call) digit(k rune) bool {
 		c.cbTyped = nil
 		if cb := (model.Callback{Number: typed}); len(typed) >= 4 && cb.Validate() == nil {
 			c.cbNumber = typed
+			if err := c.s.cbPolicy.allowed(typed); err != nil {
+				// Read back no number: 1 cannot confirm it.
+				c.s.log.Info("sip: callback number refused", "contact", c.id, "err", err)
+				c.cbNumber = ""
+			}
 		}
 		c.confirmPrompt()
 	case k >= '0' && k <= '9':
@@ -709,8 +793,11 @@ func (c *call) confirmPrompt() {
 	names := []string{media.PromptCallbackNumber}
 	names = append(names, c.sp.Digits(c.cbNumber)...)
 	names = append(names, media.PromptCallbackConfirm)
-	c.say(names...)
-	c.armConfirmTimeout()
+	c.armConfirmTimeout() // keys typed during the prompt count
+	c.sayThen(func() bool {
+		c.armConfirmTimeout() // the time to answer runs from the end of the prompt
+		return false
+	}, names...)
 }
 
 func (c *call) armConfirmTimeout() {
@@ -728,21 +815,39 @@ func (c *call) resumeWaiting() {
 	c.startPlayer(pos, ewt, false)
 }
 
+// stillValid checks that the account b registered with still exists, for
+// the same agent and tenant, with the same credentials (a deleted account
+// or a changed password revokes the binding).
+func (s *Server) stillValid(ctx context.Context, b binding) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	acc, err := s.st.FindSIPAccount(ctx, b.username)
+	if err != nil {
+		return fmt.Errorf("check SIP account %q: %w", b.username, err)
+	}
+	if acc.AgentID != b.agentID || acc.TenantID != b.tenantID || acc.Realm != s.cfg.Realm || acc.HA1MD5 != b.ha1MD5 {
+		return fmt.Errorf("SIP account %q changed since its phone registered", b.username)
+	}
+	return nil
+}
+
 // ---- callbacks ----
 
 // CallBack implements live.VoiceDialer: the call of a callback restored
 // after a restart, placed when it is offered.
 func (s *Server) CallBack(tenantID, contactID int64, number string) live.VoiceCall {
-	c := newCall(s, tenantID, s.speaker(""))
+	// Not capped: the callback was accepted before the restart.
+	c := newCall(s, tenantID, s.speaker(""), false)
 	c.id, c.number, c.callback, c.callbackTo, c.callerGone = contactID, number, true, number, true
 	c.law = media.Alaw
 	go c.run(live.VoiceArrival{ContactID: contactID, Ended: "callback"})
 	return c
 }
 
-// dialCustomer places the callback once the agent answered: only to the
-// number the customer confirmed, through the configured gateway, or to the
-// SIP address they called from when it is that number.
+// dialCustomer places the callback once the agent answered, through the
+// configured gateway, to callbackTo: the number the caller confirmed, or
+// the calling number of an overflow callback; callbackTarget refuses any
+// number the callback policy does not allow.
 func (c *call) dialCustomer() bool {
 	t, ok := c.s.callbackTarget(c.callbackTo)
 	if !ok {
@@ -772,9 +877,14 @@ func (c *call) customerAnswered() bool {
 	return false
 }
 
-// callbackTarget is where a callback to number goes.
+// callbackTarget is where a callback to number goes: nowhere when the
+// number does not pass the callback policy.
 func (s *Server) callbackTarget(number string) (target, bool) {
 	if number == "" || s.cfg.CallbackGateway == "" {
+		return target{}, false
+	}
+	if err := s.cbPolicy.allowed(number); err != nil {
+		s.log.Warn("sip: callback number refused", "err", err)
 		return target{}, false
 	}
 	var u sipmsg.Uri

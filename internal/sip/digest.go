@@ -3,6 +3,7 @@ package sip
 import (
 	"crypto/hmac"
 	"crypto/md5"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -11,19 +12,29 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	sipmsg "github.com/emiago/sipgo/sip"
 )
 
 // Digest authentication of agents' phones (RFC 3261 section 22, RFC 2617
-// and RFC 8760): MD5 and SHA-256, qop "auth" or none. Nonces are stateless:
-// a timestamp and the source signed with the server's key, valid for
-// nonceTTL.
+// and RFC 8760): MD5 and SHA-256, qop "auth" or none. A nonce is a
+// timestamp and random bytes, with the source and the username, signed
+// with the server's key,
+// valid for nonceTTL; the server remembers the highest nonce count used
+// with each nonce it accepted, so a captured request cannot be replayed
+// (a nonce without qop is single-use).
 
 const (
 	nonceTTL       = 5 * time.Minute
 	maxAuthHeader  = 4096
 	maxDigestParam = 64
+	// maxNonceUses bounds the nonces remembered (each for at most
+	// nonceTTL); past it new nonces are refused until old ones expire.
+	maxNonceUses = 100_000
 )
 
 // credentials are the fields of an Authorization header Plateau reads.
@@ -140,37 +151,43 @@ func parseCredentials(h string) (credentials, error) {
 	return c, nil
 }
 
-// nonces makes and checks stateless nonces.
+// nonces makes and checks nonces, and remembers their use.
 type nonces struct {
-	key []byte
-	now func() time.Time
+	key  []byte
+	now  func() time.Time
+	uses *nonceUses
 }
 
-// make returns a nonce for src: base64(issued unix seconds, 8 bytes ||
-// HMAC-SHA256(key, issued || src), 16 bytes).
-func (n nonces) make(src string) string {
-	var b [24]byte
+// make returns a nonce for src and user: base64(issued unix seconds, 8
+// bytes || random, 8 bytes || HMAC-SHA256(key, issued || random || src ||
+// 0 || user), 16 bytes). The random part makes every challenge's nonce
+// new (two phones of one user behind one address never share one).
+func (n nonces) make(src, user string) string {
+	var b [32]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(n.now().Unix()))
-	copy(b[8:], n.mac(b[:8], src))
+	_, _ = rand.Read(b[8:16]) // never fails (crypto/rand panics rather)
+	copy(b[16:], n.mac(b[:16], src, user))
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-func (n nonces) mac(issued []byte, src string) []byte {
+func (n nonces) mac(head []byte, src, user string) []byte {
 	m := hmac.New(sha256.New, n.key)
-	m.Write(issued)
+	m.Write(head)
 	m.Write([]byte(src))
+	m.Write([]byte{0})
+	m.Write([]byte(user))
 	return m.Sum(nil)[:16]
 }
 
-// check reports whether nonce was made for src and has not expired; stale
-// is true for a genuine but expired nonce (the client retries without
-// asking the user).
-func (n nonces) check(nonce, src string) (ok, stale bool) {
+// check reports whether nonce was made for src and user and has not
+// expired; stale is true for a genuine but expired nonce (the client
+// retries without asking the user).
+func (n nonces) check(nonce, src, user string) (ok, stale bool) {
 	b, err := base64.RawURLEncoding.DecodeString(nonce)
-	if err != nil || len(b) != 24 {
+	if err != nil || len(b) != 32 {
 		return false, false
 	}
-	if !hmac.Equal(b[8:], n.mac(b[:8], src)) {
+	if !hmac.Equal(b[16:], n.mac(b[:16], src, user)) {
 		return false, false
 	}
 	issued := time.Unix(int64(binary.BigEndian.Uint64(b[:8])), 0)
@@ -179,6 +196,83 @@ func (n nonces) check(nonce, src string) (ok, stale bool) {
 		return false, true
 	}
 	return true, false
+}
+
+// use records a verified use of nonce with nonce count nc (hex; "" when
+// the client did not use qop): true when nc is higher than every count
+// used before with that nonce (without qop: the nonce's first use). A
+// replayed request, or one whose count goes back, is refused.
+func (n nonces) use(nonce, nc string) bool {
+	count := uint64(0)
+	if nc != "" {
+		v, err := strconv.ParseUint(nc, 16, 32)
+		if err != nil || v == 0 {
+			return false
+		}
+		count = v
+	}
+	return n.uses.use(nonce, count, n.now())
+}
+
+// nonceUses is the highest nonce count seen per nonce, until the nonce
+// expires. Safe for concurrent use.
+type nonceUses struct {
+	mu        sync.Mutex
+	by        map[string]nonceUse
+	lastSweep time.Time
+}
+
+type nonceUse struct {
+	nc      uint64
+	expires time.Time
+}
+
+func newNonceUses() *nonceUses { return &nonceUses{by: map[string]nonceUse{}} }
+
+func (u *nonceUses) use(nonce string, nc uint64, now time.Time) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if now.Sub(u.lastSweep) > time.Minute || len(u.by) >= maxNonceUses {
+		u.lastSweep = now
+		for k, v := range u.by {
+			if now.After(v.expires) {
+				delete(u.by, k)
+			}
+		}
+	}
+	prev, seen := u.by[nonce]
+	if seen && nc <= prev.nc {
+		return false
+	}
+	if !seen && len(u.by) >= maxNonceUses {
+		return false
+	}
+	// A nonce is valid for nonceTTL after it was made (and a minute of
+	// clock skew): remembering it that long from now covers it.
+	u.by[nonce] = nonceUse{nc: nc, expires: now.Add(nonceTTL + time.Minute)}
+	return true
+}
+
+// sameURI reports whether the digest uri names the Request-URI (RFC 3261
+// 22.4: the server checks they are equal).
+func sameURI(digestURI string, req sipmsg.Uri) bool {
+	if digestURI == req.String() {
+		return true
+	}
+	var u sipmsg.Uri
+	if err := sipmsg.ParseUri(digestURI, &u); err != nil {
+		return false
+	}
+	port := func(u sipmsg.Uri) int {
+		if u.Port != 0 {
+			return u.Port
+		}
+		if strings.EqualFold(u.Scheme, "sips") {
+			return 5061
+		}
+		return 5060
+	}
+	return strings.EqualFold(u.Scheme, req.Scheme) && u.User == req.User && strings.EqualFold(u.Host, req.Host) && port(u) == port(req)
 }
 
 // challenges returns the WWW-Authenticate values for realm: MD5 (what

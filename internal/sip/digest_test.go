@@ -1,6 +1,7 @@
 package sip
 
 import (
+	sipmsg "github.com/emiago/sipgo/sip"
 	"strings"
 	"testing"
 	"time"
@@ -79,25 +80,25 @@ func TestDigestSHA256AndNoQop(t *testing.T) {
 
 func TestNonces(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	n := nonces{key: []byte("k1"), now: func() time.Time { return now }}
-	nonce := n.make("10.0.0.1")
-	if ok, _ := n.check(nonce, "10.0.0.1"); !ok {
+	n := nonces{key: []byte("k1"), now: func() time.Time { return now }, uses: newNonceUses()}
+	nonce := n.make("10.0.0.1", "bob")
+	if ok, _ := n.check(nonce, "10.0.0.1", "bob"); !ok {
 		t.Fatal("fresh nonce refused")
 	}
-	if ok, stale := n.check(nonce, "10.0.0.2"); ok || stale {
+	if ok, stale := n.check(nonce, "10.0.0.2", "bob"); ok || stale {
 		t.Fatal("nonce accepted from another source")
 	}
 	other := nonces{key: []byte("k2"), now: n.now}
-	if ok, _ := other.check(nonce, "10.0.0.1"); ok {
+	if ok, _ := other.check(nonce, "10.0.0.1", "bob"); ok {
 		t.Fatal("nonce accepted under another key")
 	}
-	for _, bad := range []string{"", "!!", "AAAA", strings.Repeat("A", 32)} {
-		if ok, _ := n.check(bad, "10.0.0.1"); ok {
+	for _, bad := range []string{"", "!!", "AAAA", strings.Repeat("A", 43)} {
+		if ok, _ := n.check(bad, "10.0.0.1", "bob"); ok {
 			t.Fatalf("forged nonce %q accepted", bad)
 		}
 	}
 	now = now.Add(nonceTTL + time.Second)
-	if ok, stale := n.check(nonce, "10.0.0.1"); ok || !stale {
+	if ok, stale := n.check(nonce, "10.0.0.1", "bob"); ok || !stale {
 		t.Fatalf("expired nonce: ok=%v stale=%v", ok, stale)
 	}
 	ch := challenges("plateau", "xyz", true, true)
@@ -125,4 +126,59 @@ func FuzzParseCredentials(f *testing.F) {
 		// Whatever was accepted can be verified without panicking.
 		verifyDigest(c, "00", "00", "REGISTER")
 	})
+}
+
+func TestNonceBoundToUserAndNotReplayed(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	n := nonces{key: []byte("k1"), now: func() time.Time { return now }, uses: newNonceUses()}
+	nonce := n.make("10.0.0.1", "bob")
+	if nonce == n.make("10.0.0.1", "bob") {
+		t.Fatal("two challenges in the same second share a nonce")
+	}
+	if ok, _ := n.check(nonce, "10.0.0.1", "alice"); ok {
+		t.Fatal("bob's nonce accepted for alice")
+	}
+	if !n.use(nonce, "00000001") {
+		t.Fatal("first use refused")
+	}
+	if n.use(nonce, "00000001") {
+		t.Fatal("replayed nonce count accepted")
+	}
+	if !n.use(nonce, "00000002") || n.use(nonce, "00000002") || n.use(nonce, "00000001") {
+		t.Fatal("nonce counts must strictly increase")
+	}
+	for _, bad := range []string{"0", "zz", "100000000"} {
+		if n.use(n.make("10.0.0.1", "bob"), bad) {
+			t.Errorf("nonce count %q accepted", bad)
+		}
+	}
+	// Without qop a nonce serves once.
+	single := n.make("10.0.0.1", "carol")
+	if !n.use(single, "") || n.use(single, "") {
+		t.Fatal("a nonce without qop served twice")
+	}
+	// Forgotten once expired.
+	now = now.Add(nonceTTL + 2*time.Minute)
+	n.use(n.make("10.0.0.1", "dave"), "00000001")
+	n.uses.mu.Lock()
+	_, kept := n.uses.by[nonce]
+	n.uses.mu.Unlock()
+	if kept {
+		t.Fatal("an expired nonce is still remembered")
+	}
+}
+
+func TestSameURI(t *testing.T) {
+	var req sipmsg.Uri
+	if err := sipmsg.ParseUri("sip:127.0.0.1:5060", &req); err != nil {
+		t.Fatal(err)
+	}
+	for uri, want := range map[string]bool{
+		"sip:127.0.0.1:5060": true, "sip:127.0.0.1": true, "SIP:127.0.0.1:5060": true,
+		"sip:127.0.0.2:5060": false, "sip:bob@127.0.0.1:5060": false, "sip:127.0.0.1:5070": false, "": false, "<<": false,
+	} {
+		if got := sameURI(uri, req); got != want {
+			t.Errorf("sameURI(%q) = %v", uri, got)
+		}
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
 	sipmsg "github.com/emiago/sipgo/sip"
@@ -17,11 +16,6 @@ import (
 // address is matched against. Visual separators of a tel URI (RFC 3966:
 // '-', '.', '(', ')') are removed; anything else outside the address syntax
 // is refused, so an INVITE never reaches a lookup with arbitrary bytes.
-
-var (
-	e164RE    = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
-	sipUserRE = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
-)
 
 var errNoEntry = errors.New("no entry number")
 
@@ -57,10 +51,10 @@ func entryNumber(u sipmsg.Uri) (string, error) {
 	case len(user) > model.MaxAddressLen:
 		return "", fmt.Errorf("%w: longer than %d characters", errNoEntry, model.MaxAddressLen)
 	case strings.HasPrefix(user, "+"):
-		if !e164RE.MatchString(user) {
+		if !model.ValidE164(user) {
 			return "", fmt.Errorf("%w: %q is not an E.164 number", errNoEntry, user)
 		}
-	case !sipUserRE.MatchString(user):
+	case !model.ValidSIPUser(user):
 		return "", fmt.Errorf("%w: %q is not a number or SIP user", errNoEntry, user)
 	}
 	return user, nil

@@ -3,6 +3,8 @@ package sip
 import (
 	"strings"
 	"testing"
+
+	"github.com/plateau-cc/plateau/internal/model"
 )
 
 func TestEntryNumber(t *testing.T) {
@@ -24,6 +26,8 @@ func TestEntryNumber(t *testing.T) {
 		"sip:+0123@h",               // not E.164
 		"sip:+331234567890123456@h", // too long for E.164
 		"sip:a;b@h",                 // user with a parameter
+		"sip:+3312@h",               // shorter than an entry point's E.164 number may be
+		"sip:.support@h",            // a SIP user an entry point cannot have
 		"sip:%zz@h",                 // bad escape
 		"sip:%0a1000@h",             // control character
 		"sip:" + strings.Repeat("1", 200) + "@h",
@@ -48,7 +52,7 @@ func FuzzEntryNumber(f *testing.F) {
 		if n == "" || len(n) > 128 {
 			t.Fatalf("entry %q from %q", n, uri)
 		}
-		if !e164RE.MatchString(n) && !sipUserRE.MatchString(n) {
+		if !model.ValidE164(n) && !model.ValidSIPUser(n) {
 			t.Fatalf("entry %q from %q is outside the address syntax", n, uri)
 		}
 	})

@@ -52,8 +52,9 @@ type leg struct {
 
 	mu       sync.Mutex
 	dlg      *sipgo.DialogClientSession
-	answered atomic.Bool
-	stopped  atomic.Bool
+	answered atomic.Bool // set under mu
+	stopped  atomic.Bool // set under mu: with answered, decides who hangs up
+	hangup   sync.Once   // the BYE and release of an answered leg
 
 	withdrawn bool // owned by the call's run goroutine
 	gone      bool // hung up after answering, before the bridge (run goroutine)
@@ -139,10 +140,9 @@ func (l *leg) ring(timeout time.Duration) {
 		l.evPT = int(te.PT)
 		l.rtp.SetEventPayloadType(te.PT)
 	}
-	l.answered.Store(true)
-	if l.stopped.Load() {
-		l.bye()
-		l.release()
+	if !l.markAnswered() {
+		// stop came first and only cancelled: the BYE is ring's to send.
+		l.hangUp()
 		return
 	}
 	go l.read()
@@ -173,19 +173,41 @@ func (l *leg) read() {
 	}
 }
 
-// stop ends the leg: CANCEL while it rings, BYE once answered.
-func (l *leg) stop() {
-	if l.stopped.Swap(true) {
-		return
+// markAnswered records the answer; false when the leg was stopped before
+// (the caller of markAnswered then hangs up). Decided under mu with stop,
+// so that exactly one of them sends the BYE.
+func (l *leg) markAnswered() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.answered.Store(true)
+	return !l.stopped.Load()
+}
+
+// stop ends the leg: CANCEL while it rings, BYE once answered. It reports
+// whether it hung up an answered leg itself.
+func (l *leg) stop() bool {
+	l.mu.Lock()
+	if l.stopped.Load() {
+		l.mu.Unlock()
+		return false
 	}
-	if l.answered.Load() {
-		if l.soft == nil {
-			l.bye()
-		}
-		l.release()
-		return
+	l.stopped.Store(true)
+	answered := l.answered.Load()
+	l.mu.Unlock()
+	if answered {
+		l.hangUp()
+		return true
 	}
 	l.cancel() // WaitAnswer sends the CANCEL; ring releases
+	return false
+}
+
+// hangUp sends the BYE of an answered leg and releases it, once.
+func (l *leg) hangUp() {
+	l.hangup.Do(func() {
+		l.bye()
+		l.release()
+	})
 }
 
 func (l *leg) bye() {
@@ -258,9 +280,9 @@ func (l *leg) ringSoft(timeout time.Duration) {
 	l.law = sc.Law()
 	l.codec, _ = media.NewCodec(l.law)
 	l.end = sc
-	l.answered.Store(true)
-	if l.stopped.Load() {
-		l.release()
+	if !l.markAnswered() {
+		// stop came first and only cancelled: hanging up is ours.
+		l.hangUp()
 		return
 	}
 	go l.read()

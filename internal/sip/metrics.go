@@ -12,6 +12,9 @@ import (
 type metrics struct {
 	responses *prometheus.CounterVec // final responses sent, by method and code
 	bridges   prometheus.Counter
+	// callbacksRefused counts callback numbers refused, by reason (policy,
+	// number_cap, source_cap, full).
+	callbacksRefused *prometheus.CounterVec
 }
 
 func newMetrics(s *Server, reg prometheus.Registerer) (*metrics, error) {
@@ -21,6 +24,9 @@ func newMetrics(s *Server, reg prometheus.Registerer) (*metrics, error) {
 			[]string{"method", "code"}),
 		bridges: prometheus.NewCounter(prometheus.CounterOpts{Name: "plateau_sip_bridges_total",
 			Help: "Calls bridged between a customer and an agent's phone."}),
+		callbacksRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plateau_sip_callbacks_refused_total",
+			Help: "Callback numbers refused, by reason: policy (not in callback_allow, or in callback_deny), number_cap and source_cap (per day), full."},
+			[]string{"reason"}),
 	}
 	if reg == nil {
 		return m, nil
@@ -33,7 +39,7 @@ func newMetrics(s *Server, reg prometheus.Registerer) (*metrics, error) {
 		})
 	phones := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plateau_sip_phones_registered", Help: "Agents' phones with a live registration."},
 		func() float64 { return float64(s.reg.count(time.Now())) })
-	for _, c := range []prometheus.Collector{m.responses, m.bridges, calls, phones} {
+	for _, c := range []prometheus.Collector{m.responses, m.bridges, m.callbacksRefused, calls, phones} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

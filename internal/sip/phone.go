@@ -223,14 +223,8 @@ func (p *Phone) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		reply(req, tx, sipmsg.StatusBusyHere, "Busy Here")
 		return
 	}
-	offer, err := media.ParseOffer(req.Body())
-	if err != nil {
-		reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
-		return
-	}
-	law, err := offer.ChooseCodec()
-	if err != nil {
-		reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
+	offer, law, ok := acceptOffer(req, tx)
+	if !ok {
 		return
 	}
 	dlg, err := p.dua.ReadInvite(req, tx)

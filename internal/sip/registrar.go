@@ -14,6 +14,7 @@ type binding struct {
 	agentID   int64
 	tenantID  int64
 	username  string
+	ha1MD5    string // the credentials it registered with (a password change revokes it)
 	contact   sipmsg.Uri
 	source    string // host:port the REGISTER came from
 	transport string // "UDP", "TCP", "TLS"
@@ -38,6 +39,15 @@ func (r *registrar) set(b binding) {
 func (r *registrar) remove(agentID int64) {
 	r.mu.Lock()
 	delete(r.by, agentID)
+	r.mu.Unlock()
+}
+
+// drop removes b unless the agent registered again since.
+func (r *registrar) drop(b binding) {
+	r.mu.Lock()
+	if cur, ok := r.by[b.agentID]; ok && cur.username == b.username && cur.ha1MD5 == b.ha1MD5 {
+		delete(r.by, b.agentID)
+	}
 	r.mu.Unlock()
 }
 

@@ -7,9 +7,14 @@
 //
 // Plateau is a SIP endpoint, never a proxy: it answers INVITEs to the entry
 // numbers it knows (others get 404), rings only authenticated registered
-// agent phones, and places one kind of outbound call, a callback the
-// customer asked for, to the number they confirmed, through the configured
-// gateway. INVITEs and REGISTERs are rate-limited per source address.
+// agent phones whose SIP account is unchanged, and places one kind of
+// outbound call, a callback, through the configured gateway: to the number
+// the caller confirmed by keys, or, when a queue overflows to callback, to
+// the calling number of the From header; in every case only to a number
+// the callback policy allows (Config.CallbackAllow and CallbackDeny
+// prefixes; none by default), within daily caps per number and per source.
+// INVITEs and REGISTERs are rate-limited per source address, and calls in
+// progress are capped globally and per tenant (Config.MaxCalls).
 package sip
 
 import (
@@ -22,6 +27,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,11 +50,18 @@ const (
 	DefaultRealm         = "plateau"
 	DefaultAnnounceEvery = 60 * time.Second
 	DefaultMaxExpires    = time.Hour
-	defaultExpires       = time.Hour
-	minExpires           = 30 * time.Second
+	DefaultMaxCalls      = 200
+	// fullRetryAfter is the Retry-After of the 503 answered when the call
+	// caps are reached (seconds).
+	fullRetryAfter = 30
+	defaultExpires = time.Hour
+	minExpires     = 30 * time.Second
 	// eventPT is the telephone-event payload type of the offers Plateau makes.
 	eventPT = 101
 )
+
+// callbackPrefixRE is the syntax of CallbackAllow and CallbackDeny.
+var callbackPrefixRE = regexp.MustCompile(`^\+?[0-9]{1,15}$`)
 
 // Config configures the SIP server.
 type Config struct {
@@ -77,10 +90,28 @@ type Config struct {
 	DigestSHA256 bool
 	// MaxExpires caps a registration's lifetime (default DefaultMaxExpires).
 	MaxExpires time.Duration
+	// MaxCalls caps the calls in progress (waiting, ringing, bridged,
+	// callbacks being placed), each holding a stored contact and a media
+	// socket; MaxCallsPerTenant caps one tenant's share. New INVITEs past a
+	// cap get 503 with Retry-After. Defaults: DefaultMaxCalls, and
+	// MaxCalls for a tenant.
+	MaxCalls, MaxCallsPerTenant int
 	// CallbackGateway (host:port, UDP) receives the callbacks Plateau
 	// places to customers' numbers (sip:NUMBER@gateway). Empty: callers are
 	// not offered a callback (Plateau could not place it).
 	CallbackGateway string
+	// CallbackAllow lists the prefixes of the numbers Plateau may call
+	// back ("+33", "06", ...); CallbackDeny the prefixes refused even so
+	// ("+338", "08"): deny wins. Empty CallbackAllow allows no number, so
+	// callbacks are not offered: Plateau never dials a number (premium,
+	// international) nobody chose to pay for. The calling number (From,
+	// which the caller chooses) is proposed and used for an overflow
+	// callback only when it passes.
+	CallbackAllow, CallbackDeny []string
+	// CallbacksPerNumber and CallbacksPerSource cap the callbacks registered
+	// per UTC day to one number and from one source IP (defaults
+	// DefaultCallbacksPerNumber, DefaultCallbacksPerSource).
+	CallbacksPerNumber, CallbacksPerSource int
 	// RecordingsDir holds the recordings of queues with Recording on
 	// (<tenant>/<queue>/<contact>.wav); empty: no recording.
 	RecordingsDir string
@@ -129,6 +160,23 @@ func (c *Config) defaults() error {
 	if c.MaxExpires <= 0 {
 		c.MaxExpires = DefaultMaxExpires
 	}
+	for _, p := range append(append([]string(nil), c.CallbackAllow...), c.CallbackDeny...) {
+		if !callbackPrefixRE.MatchString(p) {
+			return fmt.Errorf("sip: callback prefix %q: want digits, optionally after +", p)
+		}
+	}
+	if c.MaxCalls <= 0 {
+		c.MaxCalls = DefaultMaxCalls
+	}
+	if c.MaxCallsPerTenant <= 0 || c.MaxCallsPerTenant > c.MaxCalls {
+		c.MaxCallsPerTenant = c.MaxCalls
+	}
+	if c.CallbacksPerNumber <= 0 {
+		c.CallbacksPerNumber = DefaultCallbacksPerNumber
+	}
+	if c.CallbacksPerSource <= 0 {
+		c.CallbacksPerSource = DefaultCallbacksPerSource
+	}
 	if (c.CertFile == "") != (c.KeyFile == "") || (c.TLSAddr == "") != (c.CertFile == "") {
 		return errors.New("sip: TLS needs an address, a certificate file and a key file")
 	}
@@ -152,6 +200,7 @@ type Server struct {
 	nonces   nonces
 	reg      *registrar
 	metrics  *metrics
+	cbPolicy *callbackPolicy
 
 	ua      *sipgo.UserAgent
 	srv     *sipgo.Server
@@ -168,8 +217,10 @@ type Server struct {
 	calls map[string]*call // by the caller's dialog id (Plateau is the UAS)
 	legs  map[string]*leg  // by the dialog id of the calls Plateau placed (UAC)
 	all   map[*call]struct{}
-	wg    sync.WaitGroup
-	ctx   context.Context // the server's lifetime, set by Serve
+	// calls in progress per tenant (the entries of all), for MaxCallsPerTenant
+	perTenant map[int64]int
+	wg        sync.WaitGroup
+	ctx       context.Context // the server's lifetime, set by Serve
 }
 
 // New prepares a SIP server for the center; Listen binds it and Serve runs it.
@@ -182,19 +233,23 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		invites:  newLimiter(cfg.InviteRate, cfg.InviteBurst),
 		regs:     newLimiter(cfg.RegisterRate, cfg.RegisterBurst),
 		reg:      newRegistrar(),
-		calls:    map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{},
+		calls:    map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{}, perTenant: map[int64]int{},
 		ctx: context.Background(),
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("sip: nonce key: %w", err)
 	}
-	s.nonces = nonces{key: key, now: func() time.Time { return s.now() }}
+	s.nonces = nonces{key: key, now: func() time.Time { return s.now() }, uses: newNonceUses()}
 	m, err := newMetrics(s, cfg.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("sip: metrics: %w", err)
 	}
 	s.metrics = m
+	s.cbPolicy = newCallbackPolicy(cfg.CallbackAllow, cfg.CallbackDeny, cfg.CallbacksPerNumber, cfg.CallbacksPerSource, m.callbacksRefused)
+	if cfg.CallbackGateway != "" && len(cfg.CallbackAllow) == 0 {
+		s.log.Warn("sip: a callback gateway without callback_allow: no number may be called back, callbacks are not offered")
+	}
 	prompts := media.Prompts()
 	for _, lang := range []string{media.French, media.English} {
 		sp, err := media.NewSpeaker(prompts, lang)
@@ -301,20 +356,10 @@ func (s *Server) Listen(ctx context.Context) error {
 
 func (s *Server) closeListeners() {
 	for _, c := range []interface{ Close() error }{s.udpConn, s.tcpLn, s.tlsLn} {
-		if c != nil && !isNilCloser(c) {
+		if c != nil { // a nil net.PacketConn or net.Listener converts to nil
 			c.Close()
 		}
 	}
-}
-
-func isNilCloser(c interface{ Close() error }) bool {
-	switch v := c.(type) {
-	case net.PacketConn:
-		return v == nil
-	case net.Listener:
-		return v == nil
-	}
-	return false
 }
 
 // Addr is the UDP (and TCP) address SIP is served on.
@@ -335,26 +380,13 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.center.SetVoiceDialer(s)
 	errs := make(chan error, 3)
 	go func() { errs <- s.srv.ServeUDP(s.udpConn) }()
-	if err := waitConn(ctx, s.ua, "udp", s.udpAddr.String()); err != nil {
-		return fmt.Errorf("sip: serve: %w", err)
-	}
-	go func() { errs <- s.srv.ServeTCP(s.tcpLn) }()
-	n := 2
-	if s.tlsLn != nil {
-		n++
-		go func() { errs <- s.srv.ServeTLS(s.tlsLn) }()
-	}
-	if s.cfg.RecordingsDir != "" {
-		go s.runSweeper(ctx)
-	}
-	s.log.Info("sip serving", "udp", s.udpAddr.String(), "tcp", s.tcpAddr.String(), "tls", s.tlsAddr.String())
-	var err error
-	select {
-	case <-ctx.Done():
-	case err = <-errs:
-		n--
+	err := waitConn(ctx, s.ua, "udp", s.udpAddr.String())
+	if err != nil {
 		err = fmt.Errorf("sip: serve: %w", err)
+	} else {
+		err = s.serve(ctx, errs)
 	}
+	// Whatever ended serving: the common cleanup.
 	s.center.SetVoiceDialer(nil)
 	// Hang up what is left, then close.
 	s.mu.Lock()
@@ -376,6 +408,25 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.closeListeners()
 	s.ua.Close()
 	return err
+}
+
+// serve runs the TCP and TLS listeners beside UDP (whose errors come on
+// errs) until ctx is done or one fails.
+func (s *Server) serve(ctx context.Context, errs chan error) error {
+	go func() { errs <- s.srv.ServeTCP(s.tcpLn) }()
+	if s.tlsLn != nil {
+		go func() { errs <- s.srv.ServeTLS(s.tlsLn) }()
+	}
+	if s.cfg.RecordingsDir != "" {
+		go s.runSweeper(ctx)
+	}
+	s.log.Info("sip serving", "udp", s.udpAddr.String(), "tcp", s.tcpAddr.String(), "tls", s.tlsAddr.String())
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-errs:
+		return fmt.Errorf("sip: serve: %w", err)
+	}
 }
 
 // serverCtx is the context calls live in.
@@ -418,6 +469,18 @@ func (s *Server) limited(l *limiter, req *sipmsg.Request, tx sipmsg.ServerTransa
 	return true
 }
 
+// full reports whether MaxCalls calls are in progress.
+func (s *Server) full() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.all) >= s.cfg.MaxCalls
+}
+
+// replyFull answers an INVITE past the call caps.
+func (s *Server) replyFull(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	reply(req, tx, sipmsg.StatusServiceUnavailable, "Too Many Calls", sipmsg.NewHeader("Retry-After", strconv.Itoa(fullRetryAfter)))
+}
+
 // wellFormed checks the headers every request of a dialog needs.
 func wellFormed(req *sipmsg.Request) bool {
 	return req.From() != nil && req.To() != nil && req.CallID() != nil && req.CSeq() != nil && req.Via() != nil
@@ -434,9 +497,12 @@ func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	src := sourceHost(req)
+	// The nonce is bound to the source and to the address of record (which
+	// must be the account's username).
+	aor := req.To().Address.User
 	challenge := func(stale bool) {
 		res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusUnauthorized, "Unauthorized", nil)
-		for _, ch := range challenges(s.cfg.Realm, s.nonces.make(src), stale, s.cfg.DigestSHA256) {
+		for _, ch := range challenges(s.cfg.Realm, s.nonces.make(src, aor), stale, s.cfg.DigestSHA256) {
 			res.AppendHeader(sipmsg.NewHeader("WWW-Authenticate", ch))
 		}
 		respond(tx, res)
@@ -455,8 +521,13 @@ func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		challenge(false)
 		return
 	}
-	if ok, stale := s.nonces.check(cred.Nonce, src); !ok {
+	if ok, stale := s.nonces.check(cred.Nonce, src, cred.Username); !ok {
 		challenge(stale)
+		return
+	}
+	if !sameURI(cred.URI, req.Recipient) {
+		s.log.Info("sip register: digest uri is not the request URI", "username", cred.Username, "uri", cred.URI, "source", req.Source())
+		reply(req, tx, sipmsg.StatusBadRequest, "Digest URI Mismatch")
 		return
 	}
 	ctx, cancel := context.WithTimeout(s.serverCtx(), 5*time.Second)
@@ -475,6 +546,13 @@ func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	if acc.Realm != s.cfg.Realm || !verifyDigest(cred, acc.HA1MD5, acc.HA1SHA256, string(req.Method)) {
 		s.log.Info("sip register: wrong credentials", "username", cred.Username, "source", req.Source())
 		challenge(false)
+		return
+	}
+	if !s.nonces.use(cred.Nonce, cred.NC) {
+		// A replay, or a nonce count going back: a new nonce (stale, so a
+		// genuine phone retries at once).
+		s.log.Info("sip register: nonce reused", "username", cred.Username, "nc", cred.NC, "source", req.Source())
+		challenge(true)
 		return
 	}
 	// The address of record is the account's own.
@@ -516,7 +594,7 @@ func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	expires = min(expires, s.cfg.MaxExpires)
-	s.reg.set(binding{agentID: acc.AgentID, tenantID: acc.TenantID, username: acc.Username, contact: contact.Address,
+	s.reg.set(binding{agentID: acc.AgentID, tenantID: acc.TenantID, username: acc.Username, ha1MD5: acc.HA1MD5, contact: contact.Address,
 		source: req.Source(), transport: req.Transport(), expires: s.now().Add(expires)})
 	s.log.Info("sip phone registered", "agent", acc.AgentID, "username", acc.Username, "contact", contact.Address.String(), "source", req.Source())
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
@@ -539,6 +617,11 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	if s.limited(s.invites, req, tx) {
 		return
 	}
+	if s.full() {
+		// Before any lookup: a flood costs no database work.
+		s.replyFull(req, tx)
+		return
+	}
 	number, err := entryNumber(req.Recipient)
 	if err != nil {
 		reply(req, tx, sipmsg.StatusNotFound, "Not Found")
@@ -556,18 +639,28 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		reply(req, tx, sipmsg.StatusServiceUnavailable, "Unavailable", sipmsg.NewHeader("Retry-After", "5"))
 		return
 	}
-	offer, err := media.ParseOffer(req.Body())
-	if err != nil {
-		reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
-		return
-	}
-	law, err := offer.ChooseCodec()
-	if err != nil {
-		reply(req, tx, sipmsg.StatusNotAcceptableHere, "No G.711")
+	offer, law, ok := acceptOffer(req, tx)
+	if !ok {
 		return
 	}
 	reply(req, tx, sipmsg.StatusTrying, "Trying")
 	s.answerCall(ctx, req, tx, ep, offer, law)
+}
+
+// acceptOffer parses an INVITE's SDP offer and chooses its G.711 codec;
+// when it cannot, it answers 488 and ok is false.
+func acceptOffer(req *sipmsg.Request, tx sipmsg.ServerTransaction) (offer *media.Offer, law media.Law, ok bool) {
+	offer, err := media.ParseOffer(req.Body())
+	if err != nil {
+		reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
+		return nil, law, false
+	}
+	law, err = offer.ChooseCodec()
+	if err != nil {
+		reply(req, tx, sipmsg.StatusNotAcceptableHere, "No G.711")
+		return nil, law, false
+	}
+	return offer, law, true
 }
 
 // dialogUA returns the dialog UA of a transport.

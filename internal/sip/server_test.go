@@ -63,6 +63,9 @@ type worldOpts struct {
 	offerTimeout  int
 	tlsCert       string // certificate and key files: SIP over TLS too
 	tlsKey        string
+	callbackAllow []string // callback number prefixes
+	maxCalls      int
+	maxPerTenant  int
 }
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -134,7 +137,8 @@ func newWorld(t *testing.T, o worldOpts) *world {
 	t.Cleanup(w.web.Close)
 
 	w.reg = prometheus.NewRegistry()
-	w.srv, err = New(Config{Registerer: w.reg, Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, RecordingsDir: o.recordings,
+	w.srv, err = New(Config{Registerer: w.reg, Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, RecordingsDir: o.recordings, CallbackAllow: o.callbackAllow,
+		MaxCalls: o.maxCalls, MaxCallsPerTenant: o.maxPerTenant,
 		TLSAddr: tlsAddr(o), CertFile: o.tlsCert, KeyFile: o.tlsKey, Logger: testLogger(t).With("part", "sip")}, w.center, st)
 	must(t, err, "sip server")
 	must(t, w.srv.Listen(ctx), "sip listen")
@@ -235,12 +239,19 @@ func goertzel(x []int16, freq float64) float64 {
 
 func eventually(t *testing.T, what string, d time.Duration, cond func() bool) {
 	t.Helper()
+	eventuallyEvery(t, what, d, 20*time.Millisecond, cond)
+}
+
+// eventuallyEvery is eventually for a costly cond (searching prompts in
+// the audio heard is slow under the race detector): tried every period.
+func eventuallyEvery(t *testing.T, what string, d, period time.Duration, cond func() bool) {
+	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(period)
 	}
 }
 
@@ -306,15 +317,11 @@ func TestCallQueuedAnnouncedAnsweredBridged(t *testing.T) {
 	eventually(t, "audio both ways", 15*time.Second, func() bool {
 		return len(agentCall.Audio()) > 8000 && len(call.Audio()) > before+8000
 	})
-	time.Sleep(300 * time.Millisecond)
-	ag := agentCall.Audio()
-	ca := call.Audio()[before:]
-	if g := goertzel(ag[len(ag)-4000:], 700); g < 0.5 {
-		t.Errorf("agent hears 700 Hz at %.2f of the power", g)
-	}
-	if g := goertzel(ca[len(ca)-4000:], 1300); g < 0.5 {
-		t.Errorf("caller hears 1300 Hz at %.2f of the power", g)
-	}
+	// The latest half second on each side is the other's tone.
+	eventually(t, "each side hears the other's tone", 15*time.Second, func() bool {
+		ag, ca := agentCall.Audio(), call.Audio()[before:]
+		return goertzel(ag[len(ag)-4000:], 700) >= 0.5 && goertzel(ca[len(ca)-4000:], 1300) >= 0.5
+	})
 	// The caller hangs up: the agent's phone gets BYE, the agent wraps up.
 	must(t, call.Hangup(ctx), "caller bye")
 	select {
@@ -477,7 +484,7 @@ func TestCallerHangsUpWhileWaiting(t *testing.T) {
 	caller := w.phone(testCaller, "")
 	call, err := caller.Dial(ctx, "1000")
 	must(t, err, "dial")
-	time.Sleep(200 * time.Millisecond)
+	eventually(t, "the announcement starts", 10*time.Second, func() bool { return len(call.Audio()) > 0 })
 	must(t, call.Hangup(ctx), "bye")
 	eventually(t, "abandoned", 10*time.Second, func() bool {
 		ins, _ := w.st.ListOpenInteractions(ctx)
@@ -486,8 +493,15 @@ func TestCallerHangsUpWhileWaiting(t *testing.T) {
 	// Without a callback gateway, 1 does nothing: the caller keeps waiting.
 	call, err = caller.Dial(ctx, "1000")
 	must(t, err, "dial again")
+	start := len(call.Audio())
 	must(t, call.SendDigit(ctx, '1'), "press 1")
-	time.Sleep(500 * time.Millisecond)
+	// Long enough for the confirmation to have started had 1 been taken.
+	number, err := media.LoadWAV(media.Prompts(), "fr/"+media.PromptCallbackNumber+".wav")
+	must(t, err, "prompt")
+	eventually(t, "the caller hears on", 20*time.Second, func() bool { return len(call.Audio()) > start+number.Len()+8000 })
+	if at := findPrompt(call.Audio()[start:], number.Data()); len(at) > 0 {
+		t.Fatalf("without a gateway, 1 started the callback confirmation (at %v)", at)
+	}
 	ins, err := w.st.ListOpenInteractions(ctx)
 	must(t, err, "open")
 	if len(ins) != 1 || ins[0].State != model.StateQueued {
@@ -505,7 +519,7 @@ func TestCallerHangsUpWhileWaiting(t *testing.T) {
 // kept. When the agent's phone answers the callback, Plateau calls that
 // number through the gateway and bridges both.
 func TestCallbackConfirmedThenPlaced(t *testing.T) {
-	w := newWorld(t, worldOpts{})
+	w := newWorld(t, worldOpts{callbackAllow: []string{"0", "+33"}})
 	ctx := w.ctx()
 	customer := w.phone(testCaller, "")
 	w.srv.cfg.CallbackGateway = customer.Addr().String() // the "trunk" is the customer's phone
@@ -520,7 +534,8 @@ func TestCallbackConfirmedThenPlaced(t *testing.T) {
 	for _, k := range "0612345678#" {
 		must(t, call.SendDigit(ctx, k), "another number")
 	}
-	time.Sleep(500 * time.Millisecond)
+	// No wait: the keys are handled in the order pressed, '#' (the new
+	// number) before the '1' confirming it.
 	must(t, call.SendDigit(ctx, '1'), "confirm")
 	select {
 	case <-call.Ended():
@@ -565,14 +580,10 @@ func TestCallbackConfirmedThenPlaced(t *testing.T) {
 		t.Fatal("the customer was not called back")
 	}
 	eventually(t, "audio both ways", 15*time.Second, func() bool { return len(ac.Audio()) > 8000 && len(cc.Audio()) > 8000 })
-	time.Sleep(300 * time.Millisecond)
-	a, c := ac.Audio(), cc.Audio()
-	if g := goertzel(a[len(a)-4000:], 700); g < 0.5 {
-		t.Errorf("agent hears the customer at %.2f", g)
-	}
-	if g := goertzel(c[len(c)-4000:], 1300); g < 0.5 {
-		t.Errorf("customer hears the agent at %.2f", g)
-	}
+	eventually(t, "agent and customer hear each other's tone", 15*time.Second, func() bool {
+		a, c := ac.Audio(), cc.Audio()
+		return goertzel(a[len(a)-4000:], 700) >= 0.5 && goertzel(c[len(c)-4000:], 1300) >= 0.5
+	})
 	must(t, cc.Hangup(ctx), "customer bye")
 	select {
 	case <-ac.Ended():
@@ -729,7 +740,7 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name string, labels ...
 // TestCallbackByInfo: the keys may come as SIP INFO (dtmf-relay) instead of
 // RFC 4733 events: 1 asks for the callback, 1 confirms the calling number.
 func TestCallbackByInfo(t *testing.T) {
-	w := newWorld(t, worldOpts{})
+	w := newWorld(t, worldOpts{callbackAllow: []string{"+33"}})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
 	w.srv.cfg.CallbackGateway = "127.0.0.1:9" // never called in this test
@@ -801,14 +812,9 @@ func TestAnnouncementRepeated(t *testing.T) {
 		return s.Data()
 	}
 	welcome, next := load(media.PromptWelcome), load(media.PromptNext)
-	// Searching is costly under the race detector: look twice a second.
-	deadline := time.Now().Add(60 * time.Second)
-	for len(findPrompt(call.Audio(), next)) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatal("the announcement was not repeated")
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+	eventuallyEvery(t, "the announcement repeated", 60*time.Second, 500*time.Millisecond, func() bool {
+		return len(findPrompt(call.Audio(), next)) >= 2
+	})
 	heard := call.Audio()
 	if at := findPrompt(heard, welcome); len(at) != 1 || at[0] != 0 {
 		t.Fatalf("welcome found at %v, want once at the start", at)
