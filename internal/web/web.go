@@ -27,7 +27,17 @@ var files embed.FS
 // Page is one HTML page of the interface and the path it is served at.
 type Page struct {
 	Path string // ServeMux pattern without the method, e.g. "/wallboard"
-	File string // embedded file, e.g. "pages/wallboard.html"
+	File string // embedded file, e.g. "pages/index.html"
+	app  *appPage
+}
+
+// appPage fills pages/app.html, the shell that the agent desktop, the
+// wallboard and the admin pages share (their script builds the rest).
+type appPage struct {
+	Key            string // dictionary namespace of the title and heading
+	Title, Heading string // in English until the script translates them
+	Script         string // the page's module under /static/
+	Live           string // politeness of the page's announcements
 }
 
 // Pages lists the pages the handler serves, in the home page's order.
@@ -35,10 +45,27 @@ func Pages() []Page {
 	return []Page{
 		{Path: "/{$}", File: "pages/index.html"},
 		{Path: "/try/{entry}", File: "pages/try.html"},
-		{Path: "/agent", File: "pages/agent.html"},
-		{Path: "/wallboard", File: "pages/wallboard.html"},
-		{Path: "/admin", File: "pages/admin.html"},
+		{Path: "/agent", File: "pages/app.html", app: &appPage{Key: "agent", Title: "Plateau agent desktop", Heading: "Agent desktop", Script: "agent.js", Live: "assertive"}},
+		{Path: "/wallboard", File: "pages/app.html", app: &appPage{Key: "wb", Title: "Plateau wallboard", Heading: "Wallboard", Script: "wallboard.js", Live: "polite"}},
+		{Path: "/admin", File: "pages/app.html", app: &appPage{Key: "admin", Title: "Plateau administration", Heading: "Administration", Script: "admin.js", Live: "polite"}},
 	}
+}
+
+// render returns a page's HTML: its file, or the shell filled in.
+func (p Page) render() ([]byte, error) {
+	b, err := files.ReadFile(p.File)
+	if err != nil || p.app == nil {
+		return b, err
+	}
+	tmpl, err := template.New(p.File).Parse(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", p.File, err)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, p.app); err != nil {
+		return nil, fmt.Errorf("render %s for %s: %w", p.File, p.Path, err)
+	}
+	return buf.Bytes(), nil
 }
 
 // maxEntryLen bounds a chat entry point's address in a page's path.
@@ -73,7 +100,11 @@ func Handler() http.Handler {
 		if p.File == "pages/try.html" {
 			continue
 		}
-		mux.Handle("GET "+p.Path, servePage(p.File))
+		b, err := p.render()
+		if err != nil {
+			panic(fmt.Sprintf("web: %v", err)) // embedded files and fixed data: the tests render every page
+		}
+		mux.Handle("GET "+p.Path, servePage(b))
 	}
 	tryTmpl := template.Must(template.ParseFS(files, "pages/try.html"))
 	mux.HandleFunc("GET /try/{entry}", func(w http.ResponseWriter, r *http.Request) {
@@ -110,13 +141,8 @@ func pageHeaders(w http.ResponseWriter) {
 	h.Set("Cache-Control", "no-cache")
 }
 
-func servePage(name string) http.Handler {
+func servePage(b []byte) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := files.ReadFile(name)
-		if err != nil {
-			http.Error(w, "read page: "+err.Error(), http.StatusInternalServerError)
-			return
-		}
 		pageHeaders(w)
 		w.Write(b)
 	})

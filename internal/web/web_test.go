@@ -34,8 +34,22 @@ func embedded(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The pages that share a shell, as served: what they refer to and
+	// the keys they use are checked like the files'.
+	for _, p := range Pages() {
+		if p.app != nil {
+			b, err := p.render()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[renderedPrefix+p.Path] = string(b)
+		}
+	}
 	return out
 }
+
+// renderedPrefix names a rendered page among the embedded files.
+const renderedPrefix = "rendered "
 
 func TestPagesServedAsHTML(t *testing.T) {
 	h := Handler()
@@ -116,6 +130,9 @@ func TestEmbeddedFilesAllReferenced(t *testing.T) {
 			t.Errorf("page %s: %s is not embedded", p.Path, p.File)
 		}
 		referenced[p.File] = true
+		if p.app != nil {
+			referenced[renderedPrefix+p.Path] = true
+		}
 	}
 	for name, content := range all {
 		for _, m := range refRE.FindAllStringSubmatch(content, -1) {
