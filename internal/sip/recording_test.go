@@ -95,16 +95,8 @@ func TestRecordedCall(t *testing.T) {
 	if r := rms(heard); r < 300 {
 		t.Fatalf("the recording notice is silence (rms %.0f)", r)
 	}
-	agentPhone := w.phone(sipUser, sipPass)
-	answered := make(chan *PhoneCall, 1)
-	agentPhone.Answer(func(c *PhoneCall) {
-		answered <- c
-		tone, _ := media.NewTone(1300, 8000, 0)
-		c.Play(ctx, tone)
-	})
-	must(t, agentPhone.Register(ctx, time.Hour), "register")
-	d := w.desk()
-	d.send(map[string]any{"type": "state", "state": "ready"})
+	_, answered := w.answeringPhone(ctx, 1300)
+	d := w.readyDesk()
 	offer := d.expect("offer", nil)
 	id := int64(offer["contact_id"].(float64))
 	ac := <-answered

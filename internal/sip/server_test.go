@@ -165,6 +165,29 @@ func (w *world) phone(user, pass string) *Phone {
 	return p
 }
 
+// answeringPhone registers the agent's phone, which answers every call
+// with a tone of hz; the calls it answered arrive on the channel.
+func (w *world) answeringPhone(ctx context.Context, hz float64) (*Phone, <-chan *PhoneCall) {
+	w.t.Helper()
+	p := w.phone(sipUser, sipPass)
+	answered := make(chan *PhoneCall, 1)
+	p.Answer(func(c *PhoneCall) {
+		answered <- c
+		tone, _ := media.NewTone(hz, 8000, 0)
+		c.Play(ctx, tone)
+	})
+	must(w.t, p.Register(ctx, time.Hour), "register")
+	return p, answered
+}
+
+// readyDesk signs the agent's desktop in and asks for the ready state.
+func (w *world) readyDesk() *desk {
+	w.t.Helper()
+	d := w.desk()
+	d.send(map[string]any{"type": "state", "state": "ready"})
+	return d
+}
+
 // desk is the agent's desktop WebSocket.
 type desk struct {
 	t    *testing.T
@@ -286,16 +309,8 @@ func TestCallQueuedAnnouncedAnsweredBridged(t *testing.T) {
 	}
 
 	// The agent's phone registers (digest) and the agent gets ready.
-	agentPhone := w.phone(sipUser, sipPass)
-	answered := make(chan *PhoneCall, 1)
-	agentPhone.Answer(func(c *PhoneCall) {
-		answered <- c
-		tone, _ := media.NewTone(1300, 8000, 0)
-		c.Play(ctx, tone)
-	})
-	must(t, agentPhone.Register(ctx, time.Hour), "register")
-	d := w.desk()
-	d.send(map[string]any{"type": "state", "state": "ready"})
+	_, answered := w.answeringPhone(ctx, 1300)
+	d := w.readyDesk()
 	offer := d.expect("offer", nil)
 	if offer["channel"] != "voice" || int64(offer["contact_id"].(float64)) != id {
 		t.Fatalf("offer %v", offer)
@@ -355,8 +370,7 @@ func TestAgentHangsUpAndRONA(t *testing.T) {
 	ctx := w.ctx()
 	agentPhone := w.phone(sipUser, sipPass)
 	must(t, agentPhone.Register(ctx, time.Hour), "register")
-	d := w.desk()
-	d.send(map[string]any{"type": "state", "state": "ready"})
+	d := w.readyDesk()
 	d.expect("agent_state", func(f map[string]any) bool { return f["state"] == "ready" })
 	// The phone does not answer: busy (486) is a decline, the agent is not ready.
 	caller := w.phone(testCaller, "")
@@ -554,16 +568,8 @@ func TestCallbackConfirmedThenPlaced(t *testing.T) {
 		tone, _ := media.NewTone(700, 8000, 0)
 		c.Play(ctx, tone)
 	})
-	agentPhone := w.phone(sipUser, sipPass)
-	agentCalls := make(chan *PhoneCall, 1)
-	agentPhone.Answer(func(c *PhoneCall) {
-		agentCalls <- c
-		tone, _ := media.NewTone(1300, 8000, 0)
-		c.Play(ctx, tone)
-	})
-	must(t, agentPhone.Register(ctx, time.Hour), "register")
-	d := w.desk()
-	d.send(map[string]any{"type": "state", "state": "ready"})
+	_, agentCalls := w.answeringPhone(ctx, 1300)
+	d := w.readyDesk()
 	offer := d.expect("offer", nil)
 	if offer["callback"] != true {
 		t.Fatalf("offer %v", offer)
@@ -609,8 +615,7 @@ func TestRingNoAnswerIsRONA(t *testing.T) {
 	agentPhone := w.phone(sipUser, sipPass)
 	agentPhone.AnswerAfter(time.Minute, func(*PhoneCall) { t.Error("answered after the offer timed out") })
 	must(t, agentPhone.Register(ctx, time.Hour), "register")
-	d := w.desk()
-	d.send(map[string]any{"type": "state", "state": "ready"})
+	d := w.readyDesk()
 	d.expect("agent_state", func(f map[string]any) bool { return f["state"] == "ready" })
 	caller := w.phone(testCaller, "")
 	call, err := caller.Dial(ctx, "1000")
