@@ -27,6 +27,81 @@ type EntryPoint struct {
 	QueueID    int64  `json:"queue_id"`
 	ScheduleID *int64 `json:"schedule_id"`
 	Welcome    string `json:"welcome"`
+	// Menu is a phone entry point's optional one-level voice menu (nil:
+	// none, callers go straight to QueueID).
+	Menu *Menu `json:"menu"`
+	// MenuPromptMS is the length of the menu's recorded prompt in
+	// milliseconds, 0 while none is uploaded (read-only: the prompt is
+	// uploaded apart, PUT .../entry-points/{id}/menu-prompt).
+	MenuPromptMS int `json:"menu_prompt_ms"`
+	// MenuPromptVersion changes with each upload (not in the API: it keys
+	// the SIP server's cache of prompts).
+	MenuPromptVersion int64 `json:"-"`
+}
+
+// MaxMenuOptions is the most options a menu offers (keys 1 to 9).
+const MaxMenuOptions = 9
+
+// Menu is a phone entry point's one-level voice menu. The caller hears the
+// welcome, the entry point's recorded menu prompt (what each key is for),
+// then "to speak to an advisor, press 0"; one key chooses the queue. 0
+// always reaches a human: the entry point's own queue; so do silence and
+// wrong keys once the menu was said twice. Only keys 1 to 9 are options.
+type Menu struct {
+	Options []MenuOption `json:"options"`
+}
+
+// MenuOption is one key of a menu and the queue it leads to.
+type MenuOption struct {
+	Key     string `json:"key"` // "1" to "9"
+	QueueID int64  `json:"queue_id"`
+	// Label says what the option is for (admin pages, reports); the caller
+	// hears the recorded prompt, not the label.
+	Label string `json:"label"`
+}
+
+// Active reports whether the menu has options to offer.
+func (m *Menu) Active() bool { return m != nil && len(m.Options) > 0 }
+
+// Queue returns the queue of key, false when key is not an option.
+func (m *Menu) Queue(key rune) (int64, bool) {
+	if m == nil {
+		return 0, false
+	}
+	for _, o := range m.Options {
+		if len(o.Key) == 1 && rune(o.Key[0]) == key {
+			return o.QueueID, true
+		}
+	}
+	return 0, false
+}
+
+// Validate checks the menu's options: keys 1 to 9, each once; 0 is the
+// human's and never an option.
+func (m *Menu) Validate() error {
+	if len(m.Options) > MaxMenuOptions {
+		return invalid("menu.options", "must have at most %d options (keys 1 to 9)", MaxMenuOptions)
+	}
+	seen := map[string]bool{}
+	for i, o := range m.Options {
+		if o.Key == "0" {
+			return invalid(indexed("menu.options", i, "key"), "0 always reaches the entry point's own queue and cannot be an option")
+		}
+		if len(o.Key) != 1 || o.Key[0] < '1' || o.Key[0] > '9' {
+			return invalid(indexed("menu.options", i, "key"), "must be one key from 1 to 9 (got %q)", o.Key)
+		}
+		if seen[o.Key] {
+			return invalid(indexed("menu.options", i, "key"), "key %s is used twice", o.Key)
+		}
+		seen[o.Key] = true
+		if err := checkID(indexed("menu.options", i, "queue_id"), o.QueueID); err != nil {
+			return err
+		}
+		if err := checkText(indexed("menu.options", i, "label"), o.Label, MaxNameLen); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var (
@@ -72,5 +147,14 @@ func (e *EntryPoint) Validate() error {
 	if err := checkOptionalID("schedule_id", e.ScheduleID); err != nil {
 		return err
 	}
-	return checkText("welcome", e.Welcome, MaxTextLen)
+	if err := checkText("welcome", e.Welcome, MaxTextLen); err != nil {
+		return err
+	}
+	if e.Menu != nil {
+		if e.Kind != EntryPhone {
+			return invalid("menu", "only phone entry points have a voice menu")
+		}
+		return e.Menu.Validate()
+	}
+	return nil
 }

@@ -184,6 +184,14 @@ func TestAgentUserEntryPointValidate(t *testing.T) {
 		{"bad number", &EntryPoint{Kind: EntryPhone, Address: "+0123", QueueID: 1}, "address"},
 		{"entry kind", &EntryPoint{Kind: "sms", Address: "x", QueueID: 1}, "kind"},
 		{"entry queue", &EntryPoint{Kind: EntryChat, Address: "demo"}, "queue_id"},
+		{"menu ok", &EntryPoint{Kind: EntryPhone, Address: "1001", QueueID: 1, Menu: &Menu{Options: []MenuOption{{Key: "1", QueueID: 2, Label: "Ventes"}, {Key: "9", QueueID: 1}}}}, ""},
+		{"menu empty", &EntryPoint{Kind: EntryPhone, Address: "1001", QueueID: 1, Menu: &Menu{}}, ""},
+		{"menu on chat", &EntryPoint{Kind: EntryChat, Address: "demo", QueueID: 1, Menu: &Menu{}}, "menu"},
+		{"menu key 0", &EntryPoint{Kind: EntryPhone, Address: "1001", QueueID: 1, Menu: &Menu{Options: []MenuOption{{Key: "0", QueueID: 2}}}}, "menu.options[0].key"},
+		{"menu key star", &EntryPoint{Kind: EntryPhone, Address: "1001", QueueID: 1, Menu: &Menu{Options: []MenuOption{{Key: "*", QueueID: 2}}}}, "menu.options[0].key"},
+		{"menu key twice", &EntryPoint{Kind: EntryPhone, Address: "1001", QueueID: 1, Menu: &Menu{Options: []MenuOption{{Key: "2", QueueID: 2}, {Key: "2", QueueID: 3}}}}, "menu.options[1].key"},
+		{"menu key 12", &EntryPoint{Kind: EntryPhone, Address: "1001", QueueID: 1, Menu: &Menu{Options: []MenuOption{{Key: "12", QueueID: 2}}}}, "menu.options[0].key"},
+		{"menu queue", &EntryPoint{Kind: EntryPhone, Address: "1001", QueueID: 1, Menu: &Menu{Options: []MenuOption{{Key: "3"}}}}, "menu.options[0].queue_id"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { check(t, tc.name, tc.v.Validate(), tc.field) })

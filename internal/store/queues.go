@@ -164,6 +164,20 @@ func (s *Store) DeleteQueue(ctx context.Context, tenantID, id int64) error {
 				return fmt.Errorf("%w: agent %d (%s) serves it", ErrConflict, a.ID, a.Name)
 			}
 		}
+		eps, err := listEntryPoints(ctx, c, tenantID)
+		if err != nil {
+			return err
+		}
+		for _, e := range eps {
+			if e.Menu == nil {
+				continue
+			}
+			for _, o := range e.Menu.Options {
+				if o.QueueID == id {
+					return fmt.Errorf("%w: key %s of the menu of entry point %d (%s) leads to it", ErrConflict, o.Key, e.ID, e.Address)
+				}
+			}
+		}
 		return c.execOne(ctx, "DELETE FROM queues WHERE tenant_id = ? AND id = ?", tenantID, id)
 	})
 	if err != nil {
