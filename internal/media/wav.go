@@ -41,35 +41,42 @@ type WAVReader struct {
 // the start of its audio. Other sample rates, stereo and other encodings are
 // refused with an error naming what was found.
 func ReadWAV(r io.Reader) (*WAVReader, error) {
+	format, tag, size, err := readWAVHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	return newWAVReader(r, format, tag, size)
+}
+
+// readWAVHeader parses a WAV header up to its data chunk and returns the
+// format, its format tag and the data chunk's size; r is left at the start
+// of the audio.
+func readWAVHeader(r io.Reader) (format WAVFormat, tag uint16, size uint32, err error) {
 	var riff [12]byte
 	if _, err := io.ReadFull(r, riff[:]); err != nil {
-		return nil, fmt.Errorf("media: wav header: %w", err)
+		return format, 0, 0, fmt.Errorf("media: wav header: %w", err)
 	}
 	if string(riff[0:4]) != "RIFF" || string(riff[8:12]) != "WAVE" {
-		return nil, errors.New("media: not a RIFF/WAVE file")
+		return format, 0, 0, errors.New("media: not a RIFF/WAVE file")
 	}
-	var (
-		format  WAVFormat
-		tag     uint16
-		haveFmt bool
-	)
+	haveFmt := false
 	for {
 		var ch [8]byte
 		if _, err := io.ReadFull(r, ch[:]); err != nil {
-			return nil, fmt.Errorf("media: wav: no data chunk: %w", err)
+			return format, 0, 0, fmt.Errorf("media: wav: no data chunk: %w", err)
 		}
-		id, size := string(ch[0:4]), binary.LittleEndian.Uint32(ch[4:8])
+		id, csize := string(ch[0:4]), binary.LittleEndian.Uint32(ch[4:8])
 		switch id {
 		case "fmt ":
-			if size < 16 || size > 1024 {
-				return nil, fmt.Errorf("media: wav: fmt chunk of %d bytes", size)
+			if csize < 16 || csize > 1024 {
+				return format, 0, 0, fmt.Errorf("media: wav: fmt chunk of %d bytes", csize)
 			}
-			b := make([]byte, size+size&1)
+			b := make([]byte, csize+csize&1)
 			if _, err := io.ReadFull(r, b); err != nil {
-				return nil, fmt.Errorf("media: wav fmt chunk: %w", err)
+				return format, 0, 0, fmt.Errorf("media: wav fmt chunk: %w", err)
 			}
 			tag = binary.LittleEndian.Uint16(b[0:2])
-			if tag == wavExtensible && size >= 26 {
+			if tag == wavExtensible && csize >= 26 {
 				tag = binary.LittleEndian.Uint16(b[24:26]) // first bytes of the sub-format GUID
 			}
 			format.Channels = int(binary.LittleEndian.Uint16(b[2:4]))
@@ -78,12 +85,12 @@ func ReadWAV(r io.Reader) (*WAVReader, error) {
 			haveFmt = true
 		case "data":
 			if !haveFmt {
-				return nil, errors.New("media: wav: data chunk before fmt chunk")
+				return format, 0, 0, errors.New("media: wav: data chunk before fmt chunk")
 			}
-			return newWAVReader(r, format, tag, size)
+			return format, tag, csize, nil
 		default:
-			if _, err := io.CopyN(io.Discard, r, int64(size)+int64(size&1)); err != nil {
-				return nil, fmt.Errorf("media: wav: skipping chunk %q: %w", id, err)
+			if _, err := io.CopyN(io.Discard, r, int64(csize)+int64(csize&1)); err != nil {
+				return format, 0, 0, fmt.Errorf("media: wav: skipping chunk %q: %w", id, err)
 			}
 		}
 	}
