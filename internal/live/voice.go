@@ -90,60 +90,122 @@ type VoiceArrival struct {
 // ArriveVoice stores an arriving call as a voice interaction of the entry
 // point's queue, then routes it; call hears of the engine's decisions from
 // then on (an agent may be offered the call before ArriveVoice returns).
+// It is ReceiveVoice then QueueVoice to the entry point's queue.
 func (c *Center) ArriveVoice(ctx context.Context, ep model.EntryPoint, cust model.Customer, call VoiceCall) (VoiceArrival, error) {
+	rc, err := c.ReceiveVoice(ctx, ep, cust, call)
+	if err != nil {
+		return VoiceArrival{}, err
+	}
+	return c.QueueVoice(ctx, rc, ep.QueueID)
+}
+
+// ReceivedCall is a call stored by ReceiveVoice and not yet queued.
+type ReceivedCall struct {
+	ContactID int64
+	// Closed: the entry point is closed; the call was ended and told so
+	// (call.Ended("closed")).
+	Closed bool
+	in     model.Interaction
+	call   VoiceCall
+}
+
+// ReceiveVoice stores an arriving call as a voice interaction of the entry
+// point's queue, committed before the call is answered, and checks the
+// entry point's own hours (outside them the interaction ends "closed" and
+// call.Ended("closed") is called). The call is not queued yet: QueueVoice
+// does it, once a voice menu chose the queue; a caller who leaves before
+// that is AbandonReceived.
+func (c *Center) ReceiveVoice(ctx context.Context, ep model.EntryPoint, cust model.Customer, call VoiceCall) (*ReceivedCall, error) {
 	if ep.Kind != model.EntryPhone {
-		return VoiceArrival{}, fmt.Errorf("arrive call: entry point %q is not a phone entry", ep.Address)
+		return nil, fmt.Errorf("arrive call: entry point %q is not a phone entry", ep.Address)
 	}
-	qid := acd.QueueID(ep.QueueID)
-	var loaded bool
-	if err := c.do(ctx, func(o *owner) error { loaded = o.knowsQueue(qid); return nil }); err != nil {
-		return VoiceArrival{}, fmt.Errorf("arrive call to %s: look up queue %d: %w", ep.Address, qid, err)
-	}
-	if !loaded {
-		if err := c.Reload(ctx, Change{Kind: ChangeQueue, TenantID: ep.TenantID, ID: ep.QueueID}); err != nil {
-			c.log.Warn("load queue of phone entry point", "queue", qid, "err", err)
-		}
+	// A stopped center takes no call: nothing is stored for it.
+	if err := c.do(ctx, func(*owner) error { return nil }); err != nil {
+		return nil, fmt.Errorf("arrive call to %s: %w", ep.Address, err)
 	}
 	in := model.Interaction{QueueID: ep.QueueID, Channel: model.ChannelVoice, Customer: cust, ArrivedAt: c.now()}
-	// Stored and committed before the call is answered.
 	id, err := c.st.CreateInteraction(ctx, ep.TenantID, in)
 	if err != nil {
-		return VoiceArrival{}, fmt.Errorf("store arriving call to %s: %w", ep.Address, err)
+		return nil, fmt.Errorf("store arriving call to %s: %w", ep.Address, err)
 	}
 	in.ID, in.TenantID, in.State = id, ep.TenantID, model.StateQueued
+	rc := &ReceivedCall{ContactID: id, in: in, call: call}
 	if open, err := c.entryOpen(ctx, ep); err != nil {
 		c.log.Warn("schedule of phone entry point", "entry", ep.Address, "err", err)
 	} else if !open {
 		// The entry point's own hours (the queue's are the engine's).
 		if _, err := c.st.UpdateInteractionState(ctx, ep.TenantID, id, store.StateUpdate{State: model.StateEnded,
 			EndedReason: model.EndClosed, At: c.now(), CloseSegments: true}); err != nil {
-			return VoiceArrival{}, fmt.Errorf("close call %d outside the entry's hours: %w", id, err)
+			return nil, fmt.Errorf("close call %d outside the entry's hours: %w", id, err)
 		}
+		rc.Closed = true
 		call.Ended("closed")
-		return VoiceArrival{ContactID: id, Ended: "closed"}, nil
 	}
-	vr := &voiceRec{call: call}
+	return rc, nil
+}
+
+// QueueVoice routes a received call to queueID: the entry point's queue, or
+// another voice queue of the tenant chosen in the entry's menu (the
+// interaction moves to it; the time before is its first queued segment).
+func (c *Center) QueueVoice(ctx context.Context, rc *ReceivedCall, queueID int64) (VoiceArrival, error) {
+	if rc.Closed {
+		return VoiceArrival{ContactID: rc.ContactID, Ended: "closed"}, nil
+	}
+	in := rc.in
+	if queueID != in.QueueID {
+		q := queueID
+		if _, err := c.st.UpdateInteractionState(ctx, in.TenantID, in.ID, store.StateUpdate{State: model.StateQueued, At: c.now(),
+			QueueID: &q, CloseSegments: true, OpenSegment: &model.Segment{Kind: model.SegQueued, QueueID: &q}}); err != nil {
+			return VoiceArrival{}, fmt.Errorf("move call %d to queue %d: %w", in.ID, queueID, err)
+		}
+		in.QueueID = queueID
+	}
+	qid := acd.QueueID(queueID)
+	var loaded bool
+	if err := c.do(ctx, func(o *owner) error { loaded = o.knowsQueue(qid); return nil }); err != nil {
+		return VoiceArrival{}, fmt.Errorf("arrive call %d: look up queue %d: %w", in.ID, qid, err)
+	}
+	if !loaded {
+		if err := c.Reload(ctx, Change{Kind: ChangeQueue, TenantID: in.TenantID, ID: queueID}); err != nil {
+			c.log.Warn("load queue of a call", "queue", qid, "err", err)
+		}
+	}
+	vr := &voiceRec{call: rc.call}
 	rec := &contactRec{in: in, queue: qid, voice: vr}
-	res := VoiceArrival{ContactID: id}
-	err = c.do(ctx, func(o *owner) error {
+	res := VoiceArrival{ContactID: in.ID}
+	err := c.do(ctx, func(o *owner) error {
 		if err := o.arrive(rec); err != nil {
 			return err
 		}
 		o.process()
-		if o.contacts[acd.ContactID(id)] == nil {
+		if o.contacts[acd.ContactID(in.ID)] == nil {
 			res.Ended = vr.ended
 			if res.Ended == "" {
 				res.Ended = "closed"
 			}
 			return nil
 		}
-		res.Position, res.EWT, _ = o.eng.Position(acd.ContactID(id))
+		res.Position, res.EWT, _ = o.eng.Position(acd.ContactID(in.ID))
 		return nil
 	})
 	if err != nil {
-		return VoiceArrival{}, fmt.Errorf("route arriving call %d: %w", id, err)
+		return VoiceArrival{}, fmt.Errorf("route arriving call %d: %w", in.ID, err)
 	}
 	return res, nil
+}
+
+// AbandonReceived ends a received call that was never queued: its caller
+// hung up in the menu.
+func (c *Center) AbandonReceived(ctx context.Context, rc *ReceivedCall) error {
+	if rc.Closed {
+		return nil
+	}
+	_, err := c.st.UpdateInteractionState(ctx, rc.in.TenantID, rc.in.ID, store.StateUpdate{State: model.StateEnded,
+		EndedReason: model.EndAbandoned, At: c.now(), CloseSegments: true})
+	if err != nil {
+		return fmt.Errorf("abandon call %d in its menu: %w", rc.in.ID, err)
+	}
+	return nil
 }
 
 // VoicePosition returns a waiting call's position and expected wait; ok is

@@ -330,3 +330,57 @@ func TestVoiceErrorsWrapped(t *testing.T) {
 		t.Fatalf("VoicePosition on a stopped center: %v", err)
 	}
 }
+
+// TestVoiceMenuChoice: a call received, then queued to the queue its menu
+// chose, moves there with its arrival kept; a caller leaving in the menu is
+// an abandoned call.
+func TestVoiceMenuChoice(t *testing.T) {
+	st := openSQLite(t, tempDB(t))
+	f := seed(t, st, 1, 0)
+	_, ep := voiceFixture(t, st, f, nil)
+	ctx := testCtx(t)
+	sales, err := st.CreateQueue(ctx, f.tenant, model.Queue{Name: "sales phone", Channel: model.ChannelVoice, Priority: 1, SLTargetPct: 80,
+		SLThresholdSeconds: 20, Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 15})
+	must(t, err, "sales queue")
+	l := startCenter(t, st, Options{})
+
+	call := newRecCall()
+	rc, err := l.c.ReceiveVoice(ctx, ep, model.Customer{Phone: "+33612345678"}, call)
+	must(t, err, "receive")
+	in, err := st.GetInteraction(ctx, f.tenant, rc.ContactID)
+	must(t, err, "received call stored")
+	if in.State != model.StateQueued || in.QueueID != ep.QueueID {
+		t.Fatalf("received call stored as %+v", in)
+	}
+	arrived := in.ArrivedAt
+	a, err := l.c.QueueVoice(ctx, rc, sales.ID)
+	must(t, err, "queue to the chosen queue")
+	if a.Ended != "" || a.Position != 1 {
+		t.Fatalf("queued %+v", a)
+	}
+	in, err = st.GetInteraction(ctx, f.tenant, rc.ContactID)
+	must(t, err, "moved call")
+	if in.QueueID != sales.ID || !in.ArrivedAt.Equal(arrived) {
+		t.Fatalf("after the menu: queue %d arrived %v, want queue %d arrived %v", in.QueueID, in.ArrivedAt, sales.ID, arrived)
+	}
+	segs, err := st.ListSegments(ctx, f.tenant, rc.ContactID)
+	must(t, err, "segments")
+	if len(segs) != 2 || segs[0].EndedAt == nil || *segs[0].QueueID != ep.QueueID || segs[1].EndedAt != nil || *segs[1].QueueID != sales.ID {
+		t.Fatalf("segments %+v: want the menu's (closed, entry queue) then the chosen queue's", segs)
+	}
+	pos, _, ok, err := l.c.VoicePosition(ctx, rc.ContactID)
+	if err != nil || !ok || pos != 1 {
+		t.Fatalf("position in the chosen queue: %d %v %v", pos, ok, err)
+	}
+	call.none(t)
+
+	// Hung up in the menu.
+	gone, err := l.c.ReceiveVoice(ctx, ep, model.Customer{Phone: "+33687654321"}, newRecCall())
+	must(t, err, "receive 2")
+	must(t, l.c.AbandonReceived(ctx, gone), "abandon in the menu")
+	in, err = st.GetInteraction(ctx, f.tenant, gone.ContactID)
+	must(t, err, "abandoned call")
+	if in.State != model.StateEnded || in.EndedReason != model.EndAbandoned {
+		t.Fatalf("caller gone in the menu stored as %s/%s", in.State, in.EndedReason)
+	}
+}

@@ -23,6 +23,7 @@ const (
 	PromptClosed      = "closed"       // "our service is closed"
 	PromptRecording   = "recording"    // "this call may be recorded"
 	PromptHold        = "hold"         // "please hold"
+	PromptMenuZero    = "menu_zero"    // "to speak to an advisor, press 0" (after a voice menu's own prompt)
 )
 
 // Languages of the prompt sets.
@@ -63,7 +64,7 @@ func NewSpeaker(fsys fs.FS, lang string) (*Speaker, error) {
 
 func requiredPrompts(lang string) []string {
 	names := []string{PromptWelcome, PromptPosition, PromptNext, PromptWait, PromptUnderMinute,
-		PromptCallback, PromptCallbackOK, PromptClosed, PromptRecording, PromptHold,
+		PromptCallback, PromptCallbackOK, PromptClosed, PromptRecording, PromptHold, PromptMenuZero,
 		"minute", "minutes", "second", "seconds"}
 	for i := range 21 {
 		names = append(names, strconv.Itoa(i))

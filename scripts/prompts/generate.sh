@@ -58,6 +58,7 @@ fr callback_ok "C'est noté. Un conseiller vous rappellera dès que ce sera votr
 fr closed "Notre service est fermé. Merci de rappeler pendant nos heures d'ouverture."
 fr recording "Cet appel peut être enregistré."
 fr hold "Merci de patienter."
+fr menu_zero "Pour parler à un conseiller, appuyez sur 0."
 
 # English (voice en-gb).
 en() { say en en-gb "$1" "$2"; }
@@ -79,6 +80,16 @@ en callback_ok "Thank you. An advisor will call you back when your turn comes. G
 en closed "Our service is closed. Please call again during our opening hours."
 en recording "This call may be recorded."
 en hold "Please hold."
+en menu_zero "To speak to an advisor, press 0."
+
+# The demo's voice menu (entry number 1001, plateau demo): a recorded menu
+# prompt as an administrator would upload it, kept with the demo.
+demo="$root/internal/server/demodata"
+mkdir -p "$demo"
+espeak-ng -v fr -s 150 -w "$tmp/raw.wav" "Pour une question technique, appuyez sur 1. Pour une question commerciale, appuyez sur 2."
+sox -R -D "$tmp/raw.wav" -r 8000 -c 1 -b 16 -e signed-integer "$demo/menu-fr.wav" \
+	silence 1 0.01 0.5% reverse silence 1 0.01 0.5% reverse \
+	pad 0.04 0.04 gain -n -3 rate -v 8000
 
 # Music on hold: a soft plucked arpeggio over C, A minor, F, G (16 s, loops cleanly).
 notes=(C4 E4 G4 C5  A3 C4 E4 A4  F3 A3 C4 F4  G3 B3 D4 G4)
@@ -92,4 +103,4 @@ for pass in 1 2; do
 done
 sox -R -D "${parts[@]}" -r 8000 -c 1 -b 16 -e signed-integer "$out/moh.wav" lowpass 3000
 
-du -sh "$out"
+du -sh "$out" "$demo"
