@@ -34,7 +34,8 @@ const (
 	evDigit
 	evShutdown
 	evConfirmTimeout
-	evSaid // the prompts of sayThen were played to the end (code: their sequence)
+	evSaid        // the prompts of sayThen were played to the end (code: their sequence)
+	evMenuTimeout // no key after the menu was said (code: its sequence)
 )
 
 // confirmTimeout is how long the callback confirmation waits for a key.
@@ -76,6 +77,7 @@ type call struct {
 	peer    atomic.Pointer[bridgeEnd] // where the caller's packets go once bridged
 	queueID int64
 	record  bool                     // the queue records its calls
+	told    bool                     // the caller was told the call may be recorded
 	rec     atomic.Pointer[recorder] // the recording, once bridged
 
 	mu     sync.Mutex
@@ -103,6 +105,7 @@ type call struct {
 	cbNumber   string
 	cbTyped    []rune
 	cbSeq      int
+	menu       *menuState // the voice menu, while the caller chooses
 }
 
 // bridgeEnd is where a reader forwards packets: the other side (an RTP
@@ -193,10 +196,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	}
 	c.number = callerNumber(req.From().Address)
 	c.source = sourceHost(req)
-	c.queueID = ep.QueueID
-	if q, err := s.st.GetQueue(ctx, ep.TenantID, ep.QueueID); err == nil {
-		c.record = q.Recording && s.cfg.RecordingsDir != ""
-	}
+	c.setQueue(ctx, ep.QueueID)
 	c.law = law
 	c.codec, _ = media.NewCodec(law)
 	c.rtp, err = s.rtpListen(ctx)
@@ -227,12 +227,37 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	if cust.Validate() != nil {
 		cust = model.Customer{Phone: c.number}
 	}
-	// Stored and queued before the call is answered.
-	arr, err := s.center.ArriveVoice(ctx, ep, cust, c)
-	if err != nil {
-		s.log.Error("sip: store and queue a call", "entry", ep.Address, "err", err)
-		fail(sipmsg.StatusServiceUnavailable, "Unavailable")
-		return
+	// Stored, and queued unless a menu chooses the queue, before the call
+	// is answered.
+	var (
+		arr   live.VoiceArrival
+		start func() bool
+	)
+	if prompt := s.menuPrompt(ctx, ep); prompt != nil {
+		rc, err := s.center.ReceiveVoice(ctx, ep, cust, c)
+		if err != nil {
+			s.log.Error("sip: store a call", "entry", ep.Address, "err", err)
+			fail(sipmsg.StatusServiceUnavailable, "Unavailable")
+			return
+		}
+		arr.ContactID = rc.ContactID
+		if !rc.Closed {
+			c.menu = &menuState{rc: rc, ep: ep, prompt: prompt}
+			start = c.sayMenu
+		}
+	} else {
+		arr, err = s.center.ArriveVoice(ctx, ep, cust, c)
+		if err != nil {
+			s.log.Error("sip: store and queue a call", "entry", ep.Address, "err", err)
+			fail(sipmsg.StatusServiceUnavailable, "Unavailable")
+			return
+		}
+		if arr.Ended == "" {
+			start = func() bool {
+				c.startPlayer(arr.Position, arr.EWT, true)
+				return false
+			}
+		}
 	}
 	c.id = arr.ContactID
 	answer, err := media.BuildAnswer(offer, media.Answer{Addr: c.rtp.LocalAddr(), Codec: law, TelephoneEvent: true, SessionID: rand.Uint64() >> 1, Username: "plateau"})
@@ -250,16 +275,34 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 		c.finish()
 		return
 	}
-	s.log.Info("sip call answered", "contact", c.id, "entry", ep.Address, "position", arr.Position, "ewt", arr.EWT, "codec", law.String())
+	s.log.Info("sip call answered", "contact", c.id, "entry", ep.Address, "menu", c.menu != nil, "position", arr.Position, "ewt", arr.EWT, "codec", law.String())
 	go c.readCaller()
 	go c.readDigits()
-	go c.run(arr)
+	go c.run(start)
 }
 
-// hangup tells the center the caller left (errors are logged).
+// setQueue notes the queue the call waits in, and whether it records.
+func (c *call) setQueue(ctx context.Context, queueID int64) {
+	c.queueID = queueID
+	c.record = false
+	if q, err := c.s.st.GetQueue(ctx, c.tenant, queueID); err == nil {
+		c.record = q.Recording && c.s.cfg.RecordingsDir != ""
+	}
+}
+
+// hangup tells the center the caller left (errors are logged): a call in
+// its menu was never queued and is abandoned there.
 func (s *Server) hangup(c *call) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.serverCtx()), 5*time.Second)
 	defer cancel()
+	if c.menu != nil {
+		rc := c.menu.rc
+		c.menu = nil
+		if err := s.center.AbandonReceived(ctx, rc); err != nil {
+			s.log.Warn("sip: caller gone in the menu", "contact", c.id, "err", err)
+		}
+		return
+	}
 	if err := s.center.VoiceHangup(ctx, c.id); err != nil && c.id != 0 {
 		s.log.Warn("sip: hang up in the center", "contact", c.id, "err", err)
 	}
@@ -305,11 +348,12 @@ func (c *call) finish() {
 	c.s.wg.Done()
 }
 
-// run handles the call's events until it is over.
-func (c *call) run(arr live.VoiceArrival) {
+// run handles the call's events until it is over, after start (the menu,
+// or the first announcement; nil: nothing to play).
+func (c *call) run(start func() bool) {
 	defer c.finish()
-	if arr.Ended == "" {
-		c.startPlayer(arr.Position, arr.EWT, true)
+	if start != nil && start() {
+		return
 	}
 	for {
 		select {
@@ -334,6 +378,9 @@ func (c *call) handle(ev callEvent) bool {
 	ctx := c.ctx
 	switch ev.kind {
 	case evShutdown:
+		if c.menu != nil {
+			c.s.hangup(c) // never queued: abandoned in the menu
+		}
 		c.byeAll()
 		return true
 	case evOffered:
@@ -404,6 +451,8 @@ func (c *call) handle(ev callEvent) bool {
 			c.afterSay = nil
 			return then()
 		}
+	case evMenuTimeout:
+		return c.menuTimedOut(ev.code)
 	case evConfirmTimeout:
 		if c.confirming && ev.code == c.cbSeq {
 			c.confirming = false
@@ -539,13 +588,19 @@ func (c *call) byeAll() {
 // run goroutine, unless the player was stopped or replaced before; its
 // result is handle's. Without a caller to hear them, then runs now.
 func (c *call) sayThen(then func() bool, names ...string) bool {
-	c.stopPlayer()
-	if c.callerGone {
-		return then()
-	}
 	src, err := c.sp.Say(names...)
 	if err != nil {
+		c.stopPlayer()
 		c.s.log.Error("sip: prompts", "names", names, "err", err)
+		return then()
+	}
+	return c.playThen(then, src)
+}
+
+// playThen is sayThen for any audio.
+func (c *call) playThen(then func() bool, src media.Source) bool {
+	c.stopPlayer()
+	if c.callerGone {
 		return then()
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
@@ -556,7 +611,7 @@ func (c *call) sayThen(then func() bool, names ...string) bool {
 	c.afterSay = then
 	go func() {
 		defer close(done)
-		pctx, pcancel := context.WithTimeout(ctx, 30*time.Second)
+		pctx, pcancel := context.WithTimeout(ctx, maxMenuPrompt+30*time.Second)
 		defer pcancel()
 		_ = c.rtp.Play(pctx, src, c.codec)
 		if ctx.Err() != nil {
@@ -580,16 +635,18 @@ func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
 		c.moh = media.NewLoop(c.s.moh.Clone(), 0)
 	}
 	offerCallback := c.callbackOffered()
+	var intro []string // before the first announcement
+	if first {
+		intro = append(intro, media.PromptWelcome)
+	}
+	if c.record && !c.told {
+		c.told = true
+		intro = append(intro, media.PromptRecording)
+	}
 	go func() {
 		defer close(done)
-		announce := func(pos int, ewt time.Duration, welcome bool) error {
-			var names []string
-			if welcome {
-				names = append(names, media.PromptWelcome)
-				if c.record {
-					names = append(names, media.PromptRecording)
-				}
-			}
+		announce := func(pos int, ewt time.Duration, intro []string) error {
+			names := intro
 			a, err := c.sp.Announcement(max(pos, 1), ewt)
 			if err != nil {
 				return err
@@ -606,7 +663,7 @@ func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
 		}
 		if pos <= 0 {
 			// Nothing to announce (the call is being offered): music only.
-		} else if err := announce(pos, ewt, first); err != nil {
+		} else if err := announce(pos, ewt, intro); err != nil {
 			if ctx.Err() == nil {
 				c.s.log.Error("sip: announcement", "contact", c.id, "err", err)
 			}
@@ -627,7 +684,7 @@ func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
 			if err != nil || !ok {
 				continue // offered or leaving: keep the music
 			}
-			if err := announce(p, e, false); err != nil {
+			if err := announce(p, e, nil); err != nil {
 				return
 			}
 		}
@@ -723,6 +780,9 @@ func (c *call) callbackOffered() bool {
 // confirm, or dial another number then #" (* or silence goes back to
 // waiting). The callback is registered only for a confirmed number.
 func (c *call) digit(k rune) bool {
+	if c.menu != nil && !c.callerGone {
+		return c.menuDigit(k)
+	}
 	if c.callerGone || c.bridged || c.callback || c.closing || c.leg != nil {
 		return false
 	}
@@ -840,7 +900,7 @@ func (s *Server) CallBack(tenantID, contactID int64, number string) live.VoiceCa
 	c := newCall(s, tenantID, s.speaker(""), false)
 	c.id, c.number, c.callback, c.callbackTo, c.callerGone = contactID, number, true, number, true
 	c.law = media.Alaw
-	go c.run(live.VoiceArrival{ContactID: contactID, Ended: "callback"})
+	go c.run(nil)
 	return c
 }
 

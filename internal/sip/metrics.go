@@ -15,6 +15,10 @@ type metrics struct {
 	// callbacksRefused counts callback numbers refused, by reason (policy,
 	// number_cap, source_cap, full).
 	callbacksRefused *prometheus.CounterVec
+	// menuChoices counts how voice menus ended: option (a key 1-9), zero
+	// (0: a human), default (no key or wrong keys: the entry's queue),
+	// error.
+	menuChoices *prometheus.CounterVec
 }
 
 func newMetrics(s *Server, reg prometheus.Registerer) (*metrics, error) {
@@ -27,6 +31,9 @@ func newMetrics(s *Server, reg prometheus.Registerer) (*metrics, error) {
 		callbacksRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plateau_sip_callbacks_refused_total",
 			Help: "Callback numbers refused, by reason: policy (not in callback_allow, or in callback_deny), number_cap and source_cap (per day), full."},
 			[]string{"reason"}),
+		menuChoices: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plateau_sip_menu_choices_total",
+			Help: "How callers left a voice menu: option (a key 1-9), zero (0, the entry point's queue), default (no key or wrong keys: the entry point's queue), error."},
+			[]string{"choice"}),
 	}
 	if reg == nil {
 		return m, nil
@@ -39,7 +46,7 @@ func newMetrics(s *Server, reg prometheus.Registerer) (*metrics, error) {
 		})
 	phones := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plateau_sip_phones_registered", Help: "Agents' phones with a live registration."},
 		func() float64 { return float64(s.reg.count(time.Now())) })
-	for _, c := range []prometheus.Collector{m.responses, m.bridges, m.callbacksRefused, calls, phones} {
+	for _, c := range []prometheus.Collector{m.responses, m.bridges, m.callbacksRefused, m.menuChoices, calls, phones} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -79,6 +79,9 @@ type Config struct {
 	// AnnounceEvery is the period of the position announcement to waiting
 	// callers (default DefaultAnnounceEvery).
 	AnnounceEvery time.Duration
+	// MenuTimeout is how long a voice menu waits for a key once said
+	// (default DefaultMenuTimeout).
+	MenuTimeout time.Duration
 	// Per-source rate limits: sustained requests per second and burst.
 	// Zero values take the defaults (INVITE 5/s burst 20, REGISTER 2/s
 	// burst 10).
@@ -145,6 +148,9 @@ func (c *Config) defaults() error {
 	if c.AnnounceEvery <= 0 {
 		c.AnnounceEvery = DefaultAnnounceEvery
 	}
+	if c.MenuTimeout <= 0 {
+		c.MenuTimeout = DefaultMenuTimeout
+	}
 	if c.InviteRate <= 0 {
 		c.InviteRate = 5
 	}
@@ -201,6 +207,7 @@ type Server struct {
 	reg      *registrar
 	metrics  *metrics
 	cbPolicy *callbackPolicy
+	prompts  promptCache // the entry points' menu prompts
 
 	ua      *sipgo.UserAgent
 	srv     *sipgo.Server

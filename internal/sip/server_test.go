@@ -66,6 +66,7 @@ type worldOpts struct {
 	callbackAllow []string // callback number prefixes
 	maxCalls      int
 	maxPerTenant  int
+	menuTimeout   time.Duration
 }
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -138,7 +139,7 @@ func newWorld(t *testing.T, o worldOpts) *world {
 
 	w.reg = prometheus.NewRegistry()
 	w.srv, err = New(Config{Registerer: w.reg, Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, RecordingsDir: o.recordings, CallbackAllow: o.callbackAllow,
-		MaxCalls: o.maxCalls, MaxCallsPerTenant: o.maxPerTenant,
+		MaxCalls: o.maxCalls, MaxCallsPerTenant: o.maxPerTenant, MenuTimeout: o.menuTimeout,
 		TLSAddr: tlsAddr(o), CertFile: o.tlsCert, KeyFile: o.tlsKey, Logger: testLogger(t).With("part", "sip")}, w.center, st)
 	must(t, err, "sip server")
 	must(t, w.srv.Listen(ctx), "sip listen")
