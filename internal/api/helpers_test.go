@@ -130,12 +130,18 @@ func (c cred) apply(r *http.Request) {
 // rawBody is a request body sent as is.
 type rawBody string
 
+// wavBody is a request body sent as audio/wav.
+type wavBody []byte
+
 // do sends a request; body is JSON-encoded unless it is a rawBody or nil.
 func (e *env) do(c cred, method, path string, body any) *httptest.ResponseRecorder {
 	e.t.Helper()
 	var rd io.Reader
+	ct := "application/json"
 	switch b := body.(type) {
 	case nil:
+	case wavBody:
+		rd, ct = bytes.NewReader(b), "audio/wav"
 	case rawBody:
 		rd = strings.NewReader(string(b))
 	default:
@@ -148,7 +154,7 @@ func (e *env) do(c cred, method, path string, body any) *httptest.ResponseRecord
 	r := httptest.NewRequestWithContext(testCtx(e.t), method, path, rd)
 	r.RemoteAddr = "192.0.2.1:1234"
 	if rd != nil {
-		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Content-Type", ct)
 	}
 	c.apply(r)
 	w := httptest.NewRecorder()

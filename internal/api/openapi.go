@@ -38,11 +38,16 @@ func buildOpenAPI(routes []route) obj {
 		if len(params) > 0 {
 			op["parameters"] = params
 		}
-		if rt.in != nil {
+		switch {
+		case rt.in != nil:
 			op["requestBody"] = obj{"required": true, "content": obj{"application/json": obj{"schema": g.schema(rt.in)}}}
+		case rt.rawIn != "":
+			op["requestBody"] = obj{"required": true, "content": obj{rt.rawIn: obj{"schema": obj{"type": "string", "format": "binary"}}}}
 		}
 		ok := obj{"description": http.StatusText(rt.status)}
 		switch {
+		case rt.rawOut != "":
+			ok["content"] = obj{rt.rawOut: obj{"schema": obj{"type": "string", "format": "binary"}}}
 		case rt.stream != "":
 			ok["content"] = obj{rt.stream: obj{"schema": obj{"type": "string"}, "x-event-data": g.schema(rt.out)}}
 		case rt.out != nil:

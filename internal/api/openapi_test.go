@@ -53,8 +53,12 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		if !jsonEqual(t, op["x-roles"], rt.access.roles()) {
 			t.Errorf("%s: x-roles %v, want %v", rt.pattern(), op["x-roles"], rt.access.roles())
 		}
-		if _, has := op["requestBody"]; has != (rt.in != nil) {
-			t.Errorf("%s: requestBody documented %v, route takes a body %v", rt.pattern(), has, rt.in != nil)
+		if body, has := op["requestBody"]; has != (rt.in != nil || rt.rawIn != "") {
+			t.Errorf("%s: requestBody documented %v, route takes a body %v", rt.pattern(), has, rt.in != nil || rt.rawIn != "")
+		} else if rt.rawIn != "" {
+			if content, _ := body.(map[string]any)["content"].(map[string]any); content[rt.rawIn] == nil || len(content) != 1 {
+				t.Errorf("%s: request body documented as %v, want %s", rt.pattern(), content, rt.rawIn)
+			}
 		}
 		if len(rt.access.roles()) == 0 {
 			t.Errorf("%s: no role may call it", rt.pattern())
@@ -62,6 +66,10 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		success, _ := op["responses"].(map[string]any)[itoa(rt.status)].(map[string]any)
 		content, _ := success["content"].(map[string]any)
 		switch {
+		case rt.rawOut != "":
+			if content[rt.rawOut] == nil || len(content) != 1 {
+				t.Errorf("%s: response documented as %v, want %s", rt.pattern(), content, rt.rawOut)
+			}
 		case rt.stream != "":
 			media, _ := content[rt.stream].(map[string]any)
 			if len(content) != 1 || media == nil || media["x-event-data"] == nil {

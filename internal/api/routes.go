@@ -32,7 +32,11 @@ type route struct {
 	// (text/event-stream): serve writes it and returns (nil, nil), or an
 	// error before writing anything; out documents each event's data.
 	stream string
-	serve  func(ctx context.Context, c *call) (any, error)
+	// rawIn is the media type of a request body the route reads itself
+	// (audio/wav), rawOut of a response it writes itself (serve returns
+	// nil, nil once written, or an error before writing anything).
+	rawIn, rawOut string
+	serve         func(ctx context.Context, c *call) (any, error)
 }
 
 // param is a documented query parameter.
@@ -149,7 +153,7 @@ func (a *API) wrap(rt route) http.Handler {
 			fail(err)
 			return
 		}
-		if rt.stream != "" {
+		if rt.stream != "" || rt.rawOut != "" {
 			return
 		}
 		a.writeJSON(w, r, rt.status, out)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -39,7 +40,11 @@ func entryPointMenu(ctx context.Context, c conn, tenantID int64, e model.EntryPo
 	}
 	for i, o := range e.Menu.Options {
 		if err := checkQueueFits(ctx, c, tenantID, o.QueueID, model.ChannelVoice, ""); err != nil {
-			return "", fmt.Errorf("menu.options[%d]: %w", i, err)
+			var ve *model.ValidationError
+			if errors.As(err, &ve) {
+				ve.Field = fmt.Sprintf("menu.options[%d].queue_id", i)
+			}
+			return "", err
 		}
 	}
 	return toJSON(e.Menu.Options)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 	"time"
 
@@ -39,7 +40,11 @@ func TestEntryPointMenu(t *testing.T) {
 		} {
 			bad := got
 			bad.Menu = &model.Menu{Options: append([]model.MenuOption{o}, menu.Options...)}
-			wantErr(t, s.UpdateEntryPoint(ctx, tid, bad), ErrInvalid, "menu to a "+name)
+			err := s.UpdateEntryPoint(ctx, tid, bad)
+			wantErr(t, err, ErrInvalid, "menu to a "+name)
+			if ve := (*model.ValidationError)(nil); !errors.As(err, &ve) || ve.Field != "menu.options[0].queue_id" {
+				t.Errorf("menu to a %s: %v, want a validation error on menu.options[0].queue_id", name, err)
+			}
 		}
 		// A queue a menu leads to cannot be deleted.
 		wantErr(t, s.DeleteQueue(ctx, tid, salesQ.ID), ErrConflict, "delete a menu's queue")
