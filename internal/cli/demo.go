@@ -25,7 +25,8 @@ supervisor whose passwords it prints, the chat entry points "demo" and
 "demo-sales", and a platform admin API token. It also serves SIP on
 127.0.0.1:5060 (--sip ADDR, or --sip off): entry number 1000 reaches the
 voice support queue, and agents' phones register with the SIP passwords it
-prints. --agent-bots N adds virtual agents that accept offers, answer and
+prints; entry number 1001 has a voice menu (1 support, 2 sales, 0 an
+advisor). --agent-bots N adds virtual agents that accept offers, answer and
 wrap up after a random handle time; they answer calls too, on a phone that
 sends a tone and then echoes the caller.
 
@@ -169,6 +170,7 @@ func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Du
 	if srv.SIP != nil {
 		fmt.Fprintf(stdout, "  SIP             sip:%s@%s (UDP and TCP): the support line; agents' phones register as their login\n",
 			server.DemoPhoneNumber, srv.SIP.Addr())
+		fmt.Fprintf(stdout, "                  sip:%s@%s: a voice menu (1 support, 2 sales, 0 an advisor)\n", server.DemoMenuNumber, srv.SIP.Addr())
 		for _, a := range sipAccounts {
 			sipPass[a.Login] = a.Password
 		}

@@ -1,11 +1,15 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/plateau-cc/plateau/internal/media"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -13,13 +17,26 @@ import (
 // DemoPhoneNumber is the demo's entry number for the support line.
 const DemoPhoneNumber = "1000"
 
+// DemoMenuNumber is the demo's entry number with a voice menu: 1 for
+// support, 2 for sales, 0 for the support line's queue.
+const DemoMenuNumber = "1001"
+
+// demoMenuPrompt is the recorded prompt of the demo's menu, as an
+// administrator would upload it (scripts/prompts/generate.sh): "pour une
+// question technique, appuyez sur 1 ; pour une question commerciale,
+// appuyez sur 2".
+//
+//go:embed demodata/menu-fr.wav
+var demoMenuPrompt []byte
+
 // SIPAccount is a demo agent's phone credentials.
 type SIPAccount struct {
 	Login, Username, Password string
 }
 
-// EnsureVoiceDemo gives the demo tenant its phone line (once): a voice
-// support queue with the support skills, reached at entry number 1000;
+// EnsureVoiceDemo gives the demo tenant its phone lines (once): a voice
+// support queue with the support skills, reached at entry number 1000, and
+// entry 1001 with a voice menu to it or to a voice sales queue;
 // makes every agent of the tenant take calls; and gives each agent user
 // (the demo agents and the bots) a SIP account named after its login with
 // a fresh password for realm.
@@ -32,6 +49,15 @@ func EnsureVoiceDemo(ctx context.Context, st *store.Store, tenant model.Tenant, 
 		}
 	case err != nil:
 		return nil, fmt.Errorf("demo phone line: %w", err)
+	}
+	_, err = st.ResolveEntryPoint(ctx, model.EntryPhone, DemoMenuNumber)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		if err := createMenuLine(ctx, st, tenant); err != nil {
+			return nil, fmt.Errorf("demo menu line: %w", err)
+		}
+	case err != nil:
+		return nil, fmt.Errorf("demo menu line: %w", err)
 	}
 	agents, err := st.ListAgents(ctx, tenant.ID)
 	if err != nil {
@@ -90,4 +116,42 @@ func createVoiceLine(ctx context.Context, st *store.Store, tenant model.Tenant) 
 	_, err = st.CreateEntryPoint(ctx, tenant.ID, model.EntryPoint{Kind: model.EntryPhone, Address: DemoPhoneNumber, QueueID: vq.ID,
 		Welcome: "Bonjour, et bienvenue."})
 	return err
+}
+
+// createMenuLine adds a voice sales queue and entry 1001, whose menu leads
+// to the support line's queue (1, and 0) or to sales (2).
+func createMenuLine(ctx context.Context, st *store.Store, tenant model.Tenant) error {
+	support, err := st.ResolveEntryPoint(ctx, model.EntryPhone, DemoPhoneNumber)
+	if err != nil {
+		return err
+	}
+	skills, err := st.ListSkills(ctx, tenant.ID)
+	if err != nil {
+		return err
+	}
+	q := model.Queue{Name: "Ventes téléphone", Channel: model.ChannelVoice, Priority: 1,
+		SLTargetPct: 80, SLThresholdSeconds: 30, Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 20, WrapUpSeconds: 15}
+	for _, s := range skills {
+		if strings.EqualFold(s.Name, "sales") {
+			q.Skills = []model.SkillRequirement{{SkillID: s.ID, MinLevel: 3}}
+			q.Relax = []model.RelaxStep{{AfterSeconds: 60, Skills: []model.SkillRequirement{{SkillID: s.ID, MinLevel: 1}}}}
+		}
+	}
+	sales, err := st.CreateQueue(ctx, tenant.ID, q)
+	if err != nil {
+		return err
+	}
+	ep, err := st.CreateEntryPoint(ctx, tenant.ID, model.EntryPoint{Kind: model.EntryPhone, Address: DemoMenuNumber, QueueID: support.QueueID,
+		Menu: &model.Menu{Options: []model.MenuOption{
+			{Key: "1", QueueID: support.QueueID, Label: "Question technique"},
+			{Key: "2", QueueID: sales.ID, Label: "Question commerciale"},
+		}}})
+	if err != nil {
+		return err
+	}
+	pcm, err := media.ImportWAV(bytes.NewReader(demoMenuPrompt), time.Minute)
+	if err != nil {
+		return fmt.Errorf("demo menu prompt: %w", err)
+	}
+	return st.SetMenuPrompt(ctx, tenant.ID, ep.ID, media.EncodeWAV(pcm), time.Duration(len(pcm))*time.Second/media.SampleRate)
 }

@@ -41,8 +41,15 @@ func TestEnsureVoiceDemo(t *testing.T) {
 		t.Fatalf("entry 1000 goes to %+v (%v)", q, err)
 	}
 	queues, _ := st.ListQueues(ctx, demo.Tenant.ID)
-	if len(queues) != 3 {
-		t.Fatalf("%d queues after two runs, want 3", len(queues))
+	if len(queues) != 4 { // two chat, two voice
+		t.Fatalf("%d queues after two runs, want 4", len(queues))
+	}
+	menu, err := st.ResolveEntryPoint(ctx, model.EntryPhone, DemoMenuNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sales, ok := menu.Menu.Queue('2'); !ok || menu.QueueID != ep.QueueID || sales == ep.QueueID || menu.MenuPromptMS < 3000 {
+		t.Fatalf("entry 1001: %+v, want a menu with 2 to sales, 0 to the support line and a recorded prompt", menu)
 	}
 	agents, _ := st.ListAgents(ctx, demo.Tenant.ID)
 	for _, a := range agents {

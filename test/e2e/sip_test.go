@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"path/filepath"
 	"regexp"
@@ -245,5 +246,80 @@ func TestSIPDemoBotAnswers(t *testing.T) {
 	waitFor(t, "the echo", 20*time.Second, func() bool {
 		a := call.Audio()
 		return len(a) > 1600 && power(a[len(a)-1600:], 700) > 0.5
+	})
+}
+
+// TestSIPDemoMenu: entry 1001 of the demo says its menu; the caller
+// presses 2 and a bot answers the call in the voice sales queue.
+func TestSIPDemoMenu(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	srv := startDemo(t, "--data", t.TempDir(), "--agent-bots", "1", "--bot-handle", "30s")
+	sipAddr := srv.waitLine(t, reSIP)[1]
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	caller, err := sip.NewPhone(ctx, sip.PhoneConfig{Server: sipAddr, Username: "+33687654321"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tenants []struct {
+		ID int64 `json:"id"`
+	}
+	srv.api(t, "/api/v1/tenants", &tenants)
+	if len(tenants) != 1 {
+		t.Fatalf("%d tenants in the demo", len(tenants))
+	}
+	board := func() map[string]int {
+		var wb struct {
+			Queues []struct {
+				Name  string `json:"name"`
+				Today struct {
+					Offered int `json:"offered"`
+				} `json:"today"`
+			} `json:"queues"`
+		}
+		srv.api(t, fmt.Sprintf("/api/v1/tenants/%d/wallboard", tenants[0].ID), &wb)
+		out := map[string]int{}
+		for _, q := range wb.Queues {
+			out[q.Name] = q.Today.Offered
+		}
+		return out
+	}
+	call, err := caller.Dial(ctx, "1001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer call.Hangup(ctx)
+	// The welcome and the menu (about 9 s) play; nobody is offered the
+	// call meanwhile: it waits in no queue.
+	waitFor(t, "the menu", 20*time.Second, func() bool { return len(call.Audio()) >= 8*8000 })
+	a := call.Audio()
+	for i := 0; i+1600 <= len(a); i += 800 {
+		if power(a[i:i+1600], 440) > 0.5 {
+			t.Fatal("a bot answered before the caller chose")
+		}
+	}
+	if b := board(); b["Ventes téléphone"] != 0 {
+		t.Fatalf("sales offered %d before the choice", b["Ventes téléphone"])
+	}
+	if err := call.SendDigit(ctx, '2'); err != nil {
+		t.Fatal(err)
+	}
+	heard := len(call.Audio())
+	waitFor(t, "the bot's tone", 60*time.Second, func() bool {
+		a := call.Audio()
+		for i := heard; i+1600 <= len(a); i += 800 {
+			if power(a[i:i+1600], 440) > 0.5 {
+				return true
+			}
+		}
+		return false
+	})
+	// Today's figures (cached up to a second) count the call in sales:
+	// during the menu it belonged to the support line's queue.
+	waitFor(t, "the call counted in sales", 10*time.Second, func() bool {
+		b := board()
+		return b["Ventes téléphone"] == 1 && b["Support téléphone"] == 0
 	})
 }

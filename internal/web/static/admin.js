@@ -1,7 +1,7 @@
 // The admin pages: tenants (platform admins), queues, skills, agents,
 // schedules and entry points through the REST API. An API error that names
 // a field is shown next to that field.
-import { api, ApiError, errorText, h, initPage, logout, me, signInForm } from "./common.js";
+import { api, apiBlob, ApiError, errorText, h, initPage, logout, me, signInForm } from "./common.js";
 import { onLang, t, translate } from "./i18n.js";
 
 const app = document.getElementById("app");
@@ -15,7 +15,8 @@ const dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 // Field kinds: text, number, checkbox, select (options: list of [value, key]
 // or a function of the loaded lists), skills ("name:level, ..."), weekly
-// (lines "mon 09:00-18:00"), dates ("2026-12-25, ...").
+// (lines "mon 09:00-18:00"), dates ("2026-12-25, ..."), menu (lines "1 =
+// queue name").
 const resources = {
   tenants: {
     platform: true,
@@ -81,15 +82,18 @@ const resources = {
   },
   "entry-points": {
     path: (tid) => `/api/v1/tenants/${tid}/entry-points`,
-    columns: ["kind", "address", "queue_id"],
-    blank: { kind: "chat", address: "", queue_id: 0, schedule_id: null, welcome: "" },
+    columns: ["kind", "address", "queue_id", "menu"],
+    blank: { kind: "chat", address: "", queue_id: 0, schedule_id: null, welcome: "", menu: null },
     fields: [
       { name: "kind", kind: "select", options: [["chat", "channel.chat"], ["phone", "entry.phone"]] },
       { name: "address", required: true },
       { name: "queue_id", kind: "select", options: (l) => l.queues.map((q) => [q.id, q.name]) },
       { name: "schedule_id", kind: "select", nullable: true, options: (l) => l.schedules.map((s) => [s.id, s.name]) },
       { name: "welcome" },
+      { name: "menu", kind: "menu" },
     ],
+    // The recorded prompt of a phone entry's menu, uploaded apart.
+    extra: (item, slot) => (item && item.kind === "phone" ? promptEditor(item, slot) : null),
   },
 };
 
@@ -203,11 +207,20 @@ function cell(res, item, col) {
     return (v || []).map((s) => `${skillName(s.skill_id)}:${s.level ?? s.min_level}`).join(", ");
   }
   if (col === "site_id") return (view.lists.sites.find((s) => s.id === v) || {}).name || v;
-  if (col === "queue_id") return (view.lists.queues.find((q) => q.id === v) || {}).name || v;
+  if (col === "queue_id") return queueName(v);
+  if (col === "menu") {
+    if (!v || !v.options.length) return "";
+    const keys = v.options.map((o) => `${o.key} ${queueName(o.queue_id)}`).join(", ");
+    return item.menu_prompt_ms > 0 ? `${keys}; 0 ${queueName(item.queue_id)}` : `${keys} (${t("admin.menu_no_prompt")})`;
+  }
   if (col === "channel" || (col === "kind" && v === "chat")) return t(`channel.${v}`);
   if (col === "kind") return t(`entry.${v}`);
   if (typeof v === "boolean") return v ? t("admin.yes") : t("admin.no");
   return v ?? "";
+}
+
+function queueName(id) {
+  return (view.lists.queues.find((q) => q.id === id) || {}).name || `#${id}`;
 }
 
 function skillName(id) {
@@ -285,11 +298,14 @@ function control(f, value) {
     case "dates":
       input = h("input", { id, value: (value || []).join(", "), spellcheck: "false" });
       break;
+    case "menu":
+      input = h("textarea", { id, rows: "3", spellcheck: "false" }, ((value && value.options) || []).map((o) => `${o.key} = ${queueName(o.queue_id)}`).join("\n"));
+      break;
     default:
       input = h("input", { id, value: value ?? "", required: !!f.required });
   }
   const hintKey = `hint.${f.kind || ""}`;
-  const hint = ["skills", "weekly", "dates"].includes(f.kind) ? h("p", { class: "hint", id: id + "-hint", "data-i18n": hintKey }) : null;
+  const hint = ["skills", "weekly", "dates", "menu"].includes(f.kind) ? h("p", { class: "hint", id: id + "-hint", "data-i18n": hintKey }) : null;
   input.setAttribute("aria-describedby", [hint ? id + "-hint" : "", errId].filter(Boolean).join(" "));
   const err = h("p", { class: "field-error", id: errId });
   const wrap = h("div", { class: f.kind === "checkbox" ? "field inline" : "field", dataset: { field: f.name } },
@@ -333,6 +349,16 @@ function read(c) {
       });
     case "dates":
       return input.value.split(",").map((s) => s.trim()).filter(Boolean);
+    case "menu": {
+      const options = input.value.split("\n").map((s) => s.trim()).filter(Boolean).map((line) => {
+        const m = line.match(/^(\d)\s*=\s*(.+)$/);
+        if (!m) throw new FieldError(f.name, t("admin.bad_menu", { line }));
+        const q = view.lists.queues.find((x) => x.name.toLowerCase() === m[2].trim().toLowerCase());
+        if (!q) throw new FieldError(f.name, t("admin.unknown_queue", { name: m[2].trim() }));
+        return { key: m[1], queue_id: q.id, label: q.name };
+      });
+      return options.length ? { options } : null;
+    }
     default:
       return input.value.trim();
   }
@@ -349,6 +375,7 @@ function openForm(slot, res, item, body) {
     h("div", { class: "form-grid" }, controls.map((c) => c.wrap)),
     formErr,
     h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary", "data-i18n": editing ? "admin.save" : "admin.create" }), cancel));
+  const extra = res.extra ? res.extra(item, slot) : null;
   const clearErrors = () => {
     formErr.textContent = "";
     for (const c of controls) {
@@ -401,8 +428,76 @@ function openForm(slot, res, item, body) {
     }
   });
   slot.replaceChildren(form);
-  translate(form);
+  if (extra) slot.append(extra);
+  translate(slot);
   controls[0].input.focus();
+}
+
+// promptEditor lets an admin listen to, upload and remove the recorded
+// prompt of a phone entry's menu (a WAV file; the server converts it to
+// what callers hear).
+function promptEditor(item, slot) {
+  const path = `${resources["entry-points"].path(view.tenant)}/${item.id}/menu-prompt`;
+  const status = h("p", { id: "prompt-status" });
+  const player = h("audio", { controls: true, hidden: true, "data-i18n-attr": "aria-label:admin.prompt_player" });
+  const file = h("input", { id: "prompt-file", type: "file", accept: "audio/wav,audio/x-wav,.wav", "aria-describedby": "prompt-hint prompt-error" });
+  const upload = h("button", { type: "button", class: "primary", "data-i18n": "admin.prompt_upload" });
+  const remove = h("button", { type: "button", class: "danger", "data-i18n": "admin.prompt_delete", hidden: true });
+  const err = h("p", { class: "field-error", id: "prompt-error", role: "alert" });
+  let url = null;
+  const show = async (ms) => {
+    if (url) URL.revokeObjectURL(url);
+    url = null;
+    status.textContent = ms > 0 ? t("admin.prompt_length", { seconds: (ms / 1000).toFixed(1) }) : t("admin.prompt_none");
+    remove.hidden = !(ms > 0);
+    player.hidden = true;
+    if (ms > 0) {
+      const blob = await apiBlob(path);
+      if (blob) {
+        url = URL.createObjectURL(blob);
+        player.src = url;
+        player.hidden = false;
+      }
+    }
+  };
+  upload.addEventListener("click", async () => {
+    err.textContent = "";
+    file.removeAttribute("aria-invalid");
+    if (!file.files.length) {
+      err.textContent = t("admin.prompt_choose");
+      file.setAttribute("aria-invalid", "true");
+      file.focus();
+      return;
+    }
+    try {
+      const ep = await api("PUT", path, new Blob([file.files[0]], { type: "audio/wav" }));
+      item.menu_prompt_ms = ep.menu_prompt_ms;
+      await show(ep.menu_prompt_ms);
+      say(t("admin.prompt_saved"));
+    } catch (e) {
+      err.textContent = errorText(e);
+      file.setAttribute("aria-invalid", "true");
+      file.focus();
+    }
+  });
+  remove.addEventListener("click", async () => {
+    err.textContent = "";
+    try {
+      await api("DELETE", path);
+      item.menu_prompt_ms = 0;
+      await show(0);
+      say(t("admin.prompt_deleted"));
+    } catch (e) {
+      err.textContent = errorText(e);
+    }
+  });
+  show(item.menu_prompt_ms).catch((e) => (err.textContent = errorText(e)));
+  return h("section", { class: "card admin-form", "aria-labelledby": "prompt-title" },
+    h("h3", { id: "prompt-title", "data-i18n": "admin.prompt_title" }),
+    h("p", { class: "hint", id: "prompt-hint", "data-i18n": "hint.prompt" }),
+    status, player,
+    h("div", { class: "field" }, h("label", { for: "prompt-file", "data-i18n": "admin.prompt_file" }), file, err),
+    h("div", { class: "buttons" }, upload, remove));
 }
 
 onLang(() => {

@@ -67,17 +67,7 @@ export function setApiToken(tok) {
 }
 
 export async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const tok = auth.token ?? apiToken();
-  if (tok) headers.Authorization = "Bearer " + tok;
-  else if (method !== "GET" && auth.csrf) headers["X-CSRF-Token"] = auth.csrf;
-  const resp = await fetch(path, {
-    method,
-    headers,
-    credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const resp = await send(method, path, body, "application/json");
   if (resp.status === 204) return null;
   let data = null;
   const text = await resp.text();
@@ -90,6 +80,40 @@ export async function api(method, path, body) {
   }
   if (!resp.ok) throw new ApiError(resp.status, data);
   return data;
+}
+
+// apiBlob fetches a binary resource (a recorded prompt): a Blob, or null
+// when there is none (404).
+export async function apiBlob(path) {
+  const resp = await send("GET", path, undefined, "*/*");
+  if (resp.status === 404) return null;
+  if (!resp.ok) {
+    let data = null;
+    try {
+      data = await resp.json();
+    } catch {
+      data = null;
+    }
+    throw new ApiError(resp.status, data);
+  }
+  return resp.blob();
+}
+
+// send makes an API request with the session's credentials; a Blob body
+// (a file) is sent as it is, anything else as JSON.
+function send(method, path, body, accept) {
+  const headers = { Accept: accept };
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers["Content-Type"] = raw ? body.type || "application/octet-stream" : "application/json";
+  const tok = auth.token ?? apiToken();
+  if (tok) headers.Authorization = "Bearer " + tok;
+  else if (method !== "GET" && auth.csrf) headers["X-CSRF-Token"] = auth.csrf;
+  return fetch(path, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
+  });
 }
 
 // me returns who is signed in (GET /api/v1/me) and keeps the CSRF token;
