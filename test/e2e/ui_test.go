@@ -3,9 +3,11 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -345,7 +347,7 @@ func TestUIHomeAndAdmin(t *testing.T) {
 
 	p.open(f.s.base + "/admin")
 	p.signIn("admin", f.password)
-	p.wait("the queues", `document.querySelectorAll("table tbody tr").length === 3`)
+	p.wait("the queues", `document.querySelectorAll("table tbody tr").length === 4`)
 	p.shot("admin-queues")
 	if r := p.js(clickText(".admin-nav button", "Skills")); r != "ok" {
 		t.Fatalf("skills section: %s", r)
@@ -449,7 +451,7 @@ func TestUIContactFlow(t *testing.T) {
 	sup := newPerson(t, root, "supervisor")
 	sup.open(fmt.Sprintf("%s/wallboard?tenant=%d", f.s.base, f.tenant))
 	sup.signIn("supervisor", f.password)
-	sup.wait("the wallboard", `document.querySelector("#t-waiting")?.textContent === "0" && document.querySelectorAll("#queues tbody tr").length === 3`)
+	sup.wait("the wallboard", `document.querySelector("#t-waiting")?.textContent === "0" && document.querySelectorAll("#queues tbody tr").length === 4`)
 	if got := sup.js(queueCell("Support", 6)); got != "0" {
 		t.Fatalf("offered before anything happened: %q", got)
 	}
@@ -595,7 +597,7 @@ func TestUIClientViewerSeesOnlyItsTenant(t *testing.T) {
 	}
 	// Its own tenant's wallboard, without the supervisor's actions.
 	v.open(fmt.Sprintf("%s/wallboard?tenant=%d", f.s.base, f.tenant))
-	v.wait("its own wallboard", `document.querySelectorAll("#queues tbody tr").length === 3`)
+	v.wait("its own wallboard", `document.querySelectorAll("#queues tbody tr").length === 4`)
 	if n := v.js(`String(document.querySelectorAll("#move-id, td.act").length)`); n != "0" {
 		t.Errorf("a client viewer is offered supervisor actions (%s controls)", n)
 	}
@@ -785,4 +787,100 @@ func TestUIChecksCanFail(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestUIAdminVoiceMenu: an admin reads the demo's voice menu as lines,
+// listens to its prompt, uploads another recording and changes the menu;
+// mistakes are shown by the field that holds them.
+func TestUIAdminVoiceMenu(t *testing.T) {
+	f := newUIFixture(t)
+	root := browser(t)
+	p := newPerson(t, root, "admin")
+	p.open(f.s.base + "/admin")
+	p.signIn("admin", f.password)
+	p.wait("the queues", `document.querySelector("#section-title")?.textContent === "Queues"`)
+	p.js(clickText(".admin-nav button", "Entry points"))
+	p.wait("the entry points", `[...document.querySelectorAll("table tbody td")].some((c) => c.textContent === "1001")`)
+	if got := p.js(`[...document.querySelectorAll("table tbody tr")].find((tr) => tr.cells[2].textContent === "1001").cells[4].textContent`); got != "1 Support téléphone, 2 Ventes téléphone; 0 Support téléphone" {
+		t.Errorf("menu column %q", got)
+	}
+	p.js(`[...document.querySelectorAll("table tbody tr")].find((tr) => tr.cells[2].textContent === "1001").querySelector("button").click(), "ok"`)
+	p.wait("the menu and its prompt", `document.querySelector("#f-menu")?.value === "1 = Support téléphone\n2 = Ventes téléphone" &&
+		document.querySelector("#prompt-status")?.textContent.startsWith("A prompt of 5.8 s") && document.querySelector("audio")?.src.startsWith("blob:")`)
+	p.shot("admin-voice-menu")
+
+	// Upload another recording: a 16 kHz stereo WAV of 2 s.
+	dir := t.TempDir()
+	wav := filepath.Join(dir, "menu.wav")
+	if err := os.WriteFile(wav, stereoWAV(16000, 2*time.Second), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "notes.wav")
+	if err := os.WriteFile(bad, []byte("not audio at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(p.ctx, chromedp.SetUploadFiles("#prompt-file", []string{bad})); err != nil {
+		t.Fatal(err)
+	}
+	p.js(clickText(".admin-form button", "Upload"))
+	p.wait("the refused file", `document.querySelector("#prompt-error").textContent.includes("RIFF") && document.querySelector("#prompt-file").getAttribute("aria-invalid") === "true"`)
+	if _, err := chromedp.Run(p.ctx, chromedp.SetUploadFiles("#prompt-file", []string{wav})); err != nil {
+		t.Fatal(err)
+	}
+	p.js(clickText(".admin-form button", "Upload"))
+	p.wait("the new prompt", `document.querySelector("#prompt-status").textContent.startsWith("A prompt of 2.0 s") && document.querySelector("#prompt-error").textContent === ""`)
+
+	// A queue that does not exist, then key 0 (the API refuses it), then a
+	// menu with the options swapped.
+	p.js(`document.querySelector("#f-menu").value = "1 = Nowhere", document.querySelector(".admin-form").requestSubmit(), "ok"`)
+	p.wait("the unknown queue", `document.querySelector("#f-menu-error").textContent.includes("Nowhere") && document.activeElement.id === "f-menu"`)
+	p.js(`document.querySelector("#f-menu").value = "0 = Ventes téléphone", document.querySelector(".admin-form").requestSubmit(), "ok"`)
+	p.wait("key 0 refused", `document.querySelector("#f-menu-error").textContent.includes("0") && document.querySelector("#f-menu").getAttribute("aria-invalid") === "true"`)
+	p.shot("admin-voice-menu-error")
+	p.js(`document.querySelector("#f-menu").value = "1 = Ventes téléphone\n2 = Support téléphone", document.querySelector(".admin-form").requestSubmit(), "ok"`)
+	p.wait("the saved menu", `[...document.querySelectorAll("table tbody td")].some((c) => c.textContent === "1 Ventes téléphone, 2 Support téléphone; 0 Support téléphone")`)
+	var eps []struct {
+		Address      string `json:"address"`
+		MenuPromptMS int    `json:"menu_prompt_ms"`
+		Menu         *struct {
+			Options []struct {
+				Key   string `json:"key"`
+				Label string `json:"label"`
+			} `json:"options"`
+		} `json:"menu"`
+	}
+	f.s.call(t, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/entry-points", f.tenant), nil, &eps)
+	for _, ep := range eps {
+		if ep.Address != "1001" {
+			continue
+		}
+		if ep.MenuPromptMS != 2000 || ep.Menu == nil || len(ep.Menu.Options) != 2 || ep.Menu.Options[0].Label != "Ventes téléphone" {
+			t.Errorf("entry 1001 stored as %+v", ep)
+		}
+	}
+}
+
+// stereoWAV is d of a 1 kHz tone as 16-bit stereo PCM at rate.
+func stereoWAV(rate int, d time.Duration) []byte {
+	n := int(d.Seconds() * float64(rate))
+	var b bytes.Buffer
+	le := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
+	b.WriteString("RIFF")
+	le(uint32(36 + 4*n))
+	b.WriteString("WAVEfmt ")
+	le(uint32(16))
+	le(uint16(1))
+	le(uint16(2))
+	le(uint32(rate))
+	le(uint32(rate * 4))
+	le(uint16(4))
+	le(uint16(16))
+	b.WriteString("data")
+	le(uint32(4 * n))
+	for i := range n {
+		v := int16(6000 * math.Sin(2*math.Pi*1000*float64(i)/float64(rate)))
+		le(v)
+		le(v)
+	}
+	return b.Bytes()
 }
