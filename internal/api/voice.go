@@ -86,9 +86,14 @@ func (a *API) setMenuPrompt(ctx context.Context, c *call) (any, error) {
 	if err != nil || (mt != "audio/wav" && mt != "audio/x-wav" && mt != "audio/wave" && mt != "audio/vnd.wave") {
 		return nil, apiErr(CodeUnsupportedMedia, "Content-Type %q is not supported: send the prompt as audio/wav", ct)
 	}
-	// The entry point first: a wrong id is 404 before any audio is read.
-	if _, err := a.st.GetEntryPoint(ctx, c.tid, c.id); err != nil {
+	// The entry point first: a wrong id is 404, a chat entry 422, before
+	// any audio is read.
+	ep, err := a.st.GetEntryPoint(ctx, c.tid, c.id)
+	if err != nil {
 		return nil, err
+	}
+	if ep.Kind != model.EntryPhone {
+		return nil, fmt.Errorf("%w: %w", store.ErrInvalid, &model.ValidationError{Field: "kind", Message: "only phone entry points have a voice menu and its prompt"})
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, MaxPromptUploadBytes))
 	if err != nil {

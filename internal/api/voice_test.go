@@ -134,10 +134,16 @@ func TestMenuPromptUpload(t *testing.T) {
 	wantError(t, e.do(f.adminToken, http.MethodPut, prompt, rawBody(`{"audio":"x"}`)), http.StatusUnsupportedMediaType, CodeUnsupportedMedia, "")
 	wantError(t, e.do(f.adminToken, http.MethodPut, prompt, wavBody("ID3 an mp3")), http.StatusUnprocessableEntity, CodeValidationFailed, "audio")
 	wantError(t, e.do(f.adminToken, http.MethodPut, prompt, wavBody(wav16(8000, 1, 61*time.Second))), http.StatusUnprocessableEntity, CodeValidationFailed, "audio")
+	wantError(t, e.do(f.adminToken, http.MethodPut, prompt, wavBody(wav16(8000, 2, 60*time.Second+time.Millisecond))), http.StatusUnprocessableEntity, CodeValidationFailed, "audio")
+	e.must(f.adminToken, http.MethodPut, prompt, wavBody(wav16(16000, 2, 60*time.Second)), http.StatusOK, &ep) // the longest
+	if ep.MenuPromptMS != 60000 {
+		t.Fatalf("a 60 s prompt stored as %d ms", ep.MenuPromptMS)
+	}
+	e.must(f.adminToken, http.MethodPut, prompt, wavBody(wav16(44100, 2, 1500*time.Millisecond)), http.StatusOK, &ep)
 	wantError(t, e.do(f.adminToken, http.MethodPut, prompt, wavBody(wav16(96000, 1, 100*time.Millisecond))), http.StatusUnprocessableEntity, CodeValidationFailed, "audio")
 	wantError(t, e.do(f.adminToken, http.MethodPut, prompt, wavBody(make([]byte, MaxPromptUploadBytes+1))), http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "")
 	chat := fmt.Sprintf("%s/%d/menu-prompt", base, f.entry.ID)
-	wantError(t, e.do(f.adminToken, http.MethodPut, chat, wavBody(wav16(8000, 1, time.Second))), http.StatusUnprocessableEntity, CodeValidationFailed, "")
+	wantError(t, e.do(f.adminToken, http.MethodPut, chat, wavBody(wav16(8000, 1, time.Second))), http.StatusUnprocessableEntity, CodeValidationFailed, "kind")
 	cross := fmt.Sprintf("/api/v1/tenants/%d/entry-points/%d/menu-prompt", g.tenant.ID, ep.ID)
 	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
 		wantError(t, e.do(g.adminToken, m, cross, wavBody(wav16(8000, 1, time.Second))), http.StatusNotFound, CodeNotFound, "")

@@ -83,13 +83,20 @@ func TestImportWAV(t *testing.T) {
 			t.Errorf("%d Hz x%d: 1 kHz at %.0f, want 10000", tc.rate, tc.channels, l)
 		}
 		if tc.rate >= 16000 {
-			hi := sine(5000, tc.rate, tc.channels, time.Second, 10000)
-			got, err := ImportWAV(bytes.NewReader(pcmWAV(tc.rate, tc.channels, hi)), 2*time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r := rms(got[400 : len(got)-400]); r > 200 {
-				t.Errorf("%d Hz: 5 kHz left at RMS %.0f after resampling (aliasing)", tc.rate, r)
+			// The telephone band passes (3.3 kHz within 1 dB); above 4 kHz
+			// is stopped (-40 dB), not folded back.
+			for _, c := range []struct {
+				freq     float64
+				min, max float64 // RMS of a 10,000 amplitude sine: 7071
+			}{{3300, 6300, 7200}, {4100, 0, 70}, {5000, 0, 70}, {7000, 0, 70}} {
+				in := sine(c.freq, tc.rate, tc.channels, time.Second, 10000)
+				got, err := ImportWAV(bytes.NewReader(pcmWAV(tc.rate, tc.channels, in)), 2*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r := rms(got[800 : len(got)-800]); r < c.min || r > c.max {
+					t.Errorf("%d Hz input: %.0f Hz at RMS %.0f after resampling, want %.0f to %.0f", tc.rate, c.freq, r, c.min, c.max)
+				}
 			}
 		}
 	}

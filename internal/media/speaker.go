@@ -24,6 +24,7 @@ const (
 	PromptRecording   = "recording"    // "this call may be recorded"
 	PromptHold        = "hold"         // "please hold"
 	PromptMenuZero    = "menu_zero"    // "to speak to an advisor, press 0" (after a voice menu's own prompt)
+	PromptUnavailable = "unavailable"  // the call cannot be taken now (a failure), call again
 )
 
 // Languages of the prompt sets.
@@ -64,7 +65,7 @@ func NewSpeaker(fsys fs.FS, lang string) (*Speaker, error) {
 
 func requiredPrompts(lang string) []string {
 	names := []string{PromptWelcome, PromptPosition, PromptNext, PromptWait, PromptUnderMinute,
-		PromptCallback, PromptCallbackOK, PromptClosed, PromptRecording, PromptHold, PromptMenuZero,
+		PromptCallback, PromptCallbackOK, PromptClosed, PromptRecording, PromptHold, PromptMenuZero, PromptUnavailable,
 		"minute", "minutes", "second", "seconds"}
 	for i := range 21 {
 		names = append(names, strconv.Itoa(i))

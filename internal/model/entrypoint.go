@@ -46,7 +46,8 @@ const MaxMenuOptions = 9
 // welcome, the entry point's recorded menu prompt (what each key is for),
 // then "to speak to an advisor, press 0"; one key chooses the queue. 0
 // always reaches a human: the entry point's own queue; so do silence and
-// wrong keys once the menu was said twice. Only keys 1 to 9 are options.
+// wrong keys once the menu was said three times. Only keys 1 to 9 are
+// options.
 type Menu struct {
 	Options []MenuOption `json:"options"`
 }

@@ -50,7 +50,7 @@ func EnsureVoiceDemo(ctx context.Context, st *store.Store, tenant model.Tenant, 
 	case err != nil:
 		return nil, fmt.Errorf("demo phone line: %w", err)
 	}
-	_, err = st.ResolveEntryPoint(ctx, model.EntryPhone, DemoMenuNumber)
+	menu, err := st.ResolveEntryPoint(ctx, model.EntryPhone, DemoMenuNumber)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		if err := createMenuLine(ctx, st, tenant); err != nil {
@@ -58,6 +58,10 @@ func EnsureVoiceDemo(ctx context.Context, st *store.Store, tenant model.Tenant, 
 		}
 	case err != nil:
 		return nil, fmt.Errorf("demo menu line: %w", err)
+	case menu.TenantID == tenant.ID && menu.MenuPromptMS == 0:
+		if err := setDemoMenuPrompt(ctx, st, menu); err != nil {
+			return nil, fmt.Errorf("demo menu line: %w", err)
+		}
 	}
 	agents, err := st.ListAgents(ctx, tenant.ID)
 	if err != nil {
@@ -137,9 +141,20 @@ func createMenuLine(ctx context.Context, st *store.Store, tenant model.Tenant) e
 			q.Relax = []model.RelaxStep{{AfterSeconds: 60, Skills: []model.SkillRequirement{{SkillID: s.ID, MinLevel: 1}}}}
 		}
 	}
-	sales, err := st.CreateQueue(ctx, tenant.ID, q)
+	queues, err := st.ListQueues(ctx, tenant.ID)
 	if err != nil {
 		return err
+	}
+	var sales model.Queue
+	for _, x := range queues {
+		if x.Name == q.Name { // left by an earlier run that stopped half-way
+			sales = x
+		}
+	}
+	if sales.ID == 0 {
+		if sales, err = st.CreateQueue(ctx, tenant.ID, q); err != nil {
+			return err
+		}
 	}
 	ep, err := st.CreateEntryPoint(ctx, tenant.ID, model.EntryPoint{Kind: model.EntryPhone, Address: DemoMenuNumber, QueueID: support.QueueID,
 		Menu: &model.Menu{Options: []model.MenuOption{
@@ -149,9 +164,14 @@ func createMenuLine(ctx context.Context, st *store.Store, tenant model.Tenant) e
 	if err != nil {
 		return err
 	}
+	return setDemoMenuPrompt(ctx, st, ep)
+}
+
+// setDemoMenuPrompt stores the demo menu's recorded prompt on ep.
+func setDemoMenuPrompt(ctx context.Context, st *store.Store, ep model.EntryPoint) error {
 	pcm, err := media.ImportWAV(bytes.NewReader(demoMenuPrompt), time.Minute)
 	if err != nil {
 		return fmt.Errorf("demo menu prompt: %w", err)
 	}
-	return st.SetMenuPrompt(ctx, tenant.ID, ep.ID, media.EncodeWAV(pcm), time.Duration(len(pcm))*time.Second/media.SampleRate)
+	return st.SetMenuPrompt(ctx, ep.TenantID, ep.ID, media.EncodeWAV(pcm), time.Duration(len(pcm))*time.Second/media.SampleRate)
 }

@@ -51,6 +51,16 @@ func TestEnsureVoiceDemo(t *testing.T) {
 	if sales, ok := menu.Menu.Queue('2'); !ok || menu.QueueID != ep.QueueID || sales == ep.QueueID || menu.MenuPromptMS < 3000 {
 		t.Fatalf("entry 1001: %+v, want a menu with 2 to sales, 0 to the support line and a recorded prompt", menu)
 	}
+	// A prompt missing (an earlier run stopped half-way) is stored again.
+	if err := st.DeleteMenuPrompt(ctx, demo.Tenant.ID, menu.ID); err != nil {
+		t.Fatal(err)
+	}
+	if accs, err = EnsureVoiceDemo(ctx, st, demo.Tenant, "plateau"); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := st.GetEntryPoint(ctx, demo.Tenant.ID, menu.ID); again.MenuPromptMS != menu.MenuPromptMS {
+		t.Fatalf("the demo menu's prompt not stored again: %d ms", again.MenuPromptMS)
+	}
 	agents, _ := st.ListAgents(ctx, demo.Tenant.ID)
 	for _, a := range agents {
 		if a.VoiceCapacity != 1 {

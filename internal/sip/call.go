@@ -106,6 +106,7 @@ type call struct {
 	cbTyped    []rune
 	cbSeq      int
 	menu       *menuState // the voice menu, while the caller chooses
+	chosenAt   time.Time  // when the menu was left (type-ahead guard)
 }
 
 // bridgeEnd is where a reader forwards packets: the other side (an RTP
@@ -300,6 +301,10 @@ func (s *Server) hangup(c *call) {
 		c.menu = nil
 		if err := s.center.AbandonReceived(ctx, rc); err != nil {
 			s.log.Warn("sip: caller gone in the menu", "contact", c.id, "err", err)
+		}
+		// Queueing may have timed out after the engine took the call.
+		if err := s.center.VoiceHangup(ctx, c.id); err != nil {
+			s.log.Warn("sip: hang up in the center", "contact", c.id, "err", err)
 		}
 		return
 	}
@@ -662,7 +667,21 @@ func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
 			return c.rtp.Play(ctx, src, c.codec)
 		}
 		if pos <= 0 {
-			// Nothing to announce (the call is being offered): music only.
+			// Nothing to announce (the call is being offered): the intro,
+			// if any (the recording notice before anything is recorded),
+			// then music.
+			if len(intro) > 0 {
+				src, err := c.sp.Say(intro...)
+				if err == nil {
+					err = c.rtp.Play(ctx, src, c.codec)
+				}
+				if err != nil {
+					if ctx.Err() == nil {
+						c.s.log.Error("sip: announcement", "contact", c.id, "err", err)
+					}
+					return
+				}
+			}
 		} else if err := announce(pos, ewt, intro); err != nil {
 			if ctx.Err() == nil {
 				c.s.log.Error("sip: announcement", "contact", c.id, "err", err)
@@ -785,6 +804,9 @@ func (c *call) digit(k rune) bool {
 	}
 	if c.callerGone || c.bridged || c.callback || c.closing || c.leg != nil {
 		return false
+	}
+	if !c.chosenAt.IsZero() && c.s.now().Sub(c.chosenAt) < typeAhead {
+		return false // typed ahead in the menu
 	}
 	if !c.confirming {
 		if k != callbackKey || !c.callbackOffered() {

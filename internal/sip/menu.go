@@ -29,6 +29,9 @@ const (
 	menuPlays = 3
 	// maxMenuPrompt bounds a recorded menu prompt.
 	maxMenuPrompt = 60 * time.Second
+	// typeAhead: keys within this time after the choice are the caller's
+	// typing ahead (a second 1), not a request for a callback.
+	typeAhead = 1500 * time.Millisecond
 )
 
 // menuState is a call's menu while its caller chooses.
@@ -43,8 +46,9 @@ type menuState struct {
 // promptCache keeps the entry points' menu prompts, decoded, by entry point
 // and version (one decoding per upload, not per call).
 type promptCache struct {
-	mu sync.Mutex
-	m  map[int64]cachedPrompt
+	mu     sync.Mutex
+	m      map[int64]cachedPrompt
+	warned map[int64]int64 // entry points warned of a missing prompt, at their version
 }
 
 type cachedPrompt struct {
@@ -55,10 +59,20 @@ type cachedPrompt struct {
 // menuPrompt returns the recorded prompt of ep's menu; nil when the entry
 // has no active menu or no prompt (the call then goes to its queue at once).
 func (s *Server) menuPrompt(ctx context.Context, ep model.EntryPoint) *media.Samples {
-	if !ep.Menu.Active() || ep.MenuPromptMS <= 0 {
-		if ep.Menu.Active() {
+	if !ep.Menu.Active() {
+		return nil
+	}
+	if ep.MenuPromptMS <= 0 {
+		s.prompts.mu.Lock()
+		v, warned := s.prompts.warned[ep.ID]
+		if !warned || v != ep.MenuPromptVersion {
+			if s.prompts.warned == nil {
+				s.prompts.warned = map[int64]int64{}
+			}
+			s.prompts.warned[ep.ID] = ep.MenuPromptVersion
 			s.log.Warn("sip: entry point has a menu but no recorded prompt: menu not offered", "entry", ep.Address)
 		}
+		s.prompts.mu.Unlock()
 		return nil
 	}
 	s.prompts.mu.Lock()
@@ -146,23 +160,33 @@ func (c *call) menuDigit(k rune) bool {
 }
 
 // chooseQueue ends the menu and queues the call to queueID; the caller
-// then hears their position and wait as any caller does.
+// then hears their position and wait as any caller does. Should that queue
+// refuse the call (changed or deleted meanwhile, a failure), the entry
+// point's own queue takes it: 0 always reaches a human. Only when that
+// fails too is the caller told to call again, then hung up.
 func (c *call) chooseQueue(queueID int64, why string) bool {
 	m := c.menu
-	c.menu = nil
 	c.stopPlayer()
 	c.s.metrics.menuChoices.WithLabelValues(menuChoiceLabel(why)).Inc()
+	c.chosenAt = c.s.now()
 	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
 	defer cancel()
 	arr, err := c.s.center.QueueVoice(ctx, m.rc, queueID)
+	if err != nil && queueID != m.ep.QueueID {
+		c.s.log.Error("sip: queue a call after its menu: trying the entry point's queue", "contact", c.id, "queue", queueID, "err", err)
+		queueID = m.ep.QueueID
+		arr, err = c.s.center.QueueVoice(ctx, m.rc, queueID)
+	}
 	if err != nil {
 		c.s.log.Error("sip: queue a call after its menu", "contact", c.id, "queue", queueID, "err", err)
-		if aerr := c.s.center.AbandonReceived(context.WithoutCancel(ctx), m.rc); aerr != nil {
-			c.s.log.Warn("sip: end a call that could not be queued", "contact", c.id, "err", aerr)
-		}
-		c.byeAll()
-		return true
+		c.s.hangup(c) // abandoned where it stands, menu or engine
+		c.menu = nil
+		return c.sayThen(func() bool {
+			c.byeAll()
+			return true
+		}, media.PromptUnavailable)
 	}
+	c.menu = nil
 	c.s.log.Info("sip call chose in menu", "contact", c.id, "key", why, "queue", queueID, "position", arr.Position)
 	c.setQueue(ctx, queueID)
 	if arr.Ended == "" {

@@ -113,7 +113,8 @@ func listEntryPoints(ctx context.Context, c conn, tenantID int64) ([]model.Entry
 }
 
 // UpdateEntryPoint replaces one of the tenant's entry points (e.ID names it),
-// under the same rules as CreateEntryPoint. Its menu prompt stays.
+// under the same rules as CreateEntryPoint. Its menu prompt stays while it
+// is a phone entry point.
 func (s *Store) UpdateEntryPoint(ctx context.Context, tenantID int64, e model.EntryPoint) error {
 	if err := e.Validate(); err != nil {
 		return invalidInput(err, "update entry point %d", e.ID)
@@ -123,8 +124,14 @@ func (s *Store) UpdateEntryPoint(ctx context.Context, tenantID int64, e model.En
 		if err != nil {
 			return err
 		}
-		return c.execOne(ctx, "UPDATE entry_points SET kind = ?, address = ?, queue_id = ?, schedule_id = ?, welcome = ?, menu = ? WHERE tenant_id = ? AND id = ?",
+		err = c.execOne(ctx, "UPDATE entry_points SET kind = ?, address = ?, queue_id = ?, schedule_id = ?, welcome = ?, menu = ? WHERE tenant_id = ? AND id = ?",
 			e.Kind, e.Address, e.QueueID, nullInt64(e.ScheduleID), e.Welcome, menu, tenantID, e.ID)
+		if err != nil || e.Kind == model.EntryPhone {
+			return err
+		}
+		// Only phone entry points have a menu prompt.
+		_, err = c.exec(ctx, "DELETE FROM entry_point_prompts WHERE tenant_id = ? AND entry_point_id = ?", tenantID, e.ID)
+		return err
 	})
 	if err != nil {
 		return fail(err, "update entry point %d", e.ID)
@@ -161,10 +168,8 @@ func (s *Store) SetMenuPrompt(ctx context.Context, tenantID, entryID int64, wav 
 		if kind != model.EntryPhone {
 			return fmt.Errorf("%w: only phone entry points have a voice menu", ErrInvalid)
 		}
-		if _, err := c.exec(ctx, "DELETE FROM entry_point_prompts WHERE entry_point_id = ?", entryID); err != nil {
-			return err
-		}
-		_, err := c.exec(ctx, "INSERT INTO entry_point_prompts (entry_point_id, tenant_id, audio, duration_ms, version) VALUES (?, ?, ?, ?, ?)",
+		_, err := c.exec(ctx, `INSERT INTO entry_point_prompts (entry_point_id, tenant_id, audio, duration_ms, version) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (entry_point_id) DO UPDATE SET audio = excluded.audio, duration_ms = excluded.duration_ms, version = excluded.version`,
 			entryID, tenantID, wav, max(d.Milliseconds(), 1), time.Now().UnixNano())
 		return err
 	})

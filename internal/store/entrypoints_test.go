@@ -46,8 +46,13 @@ func TestEntryPointMenu(t *testing.T) {
 				t.Errorf("menu to a %s: %v, want a validation error on menu.options[0].queue_id", name, err)
 			}
 		}
-		// A queue a menu leads to cannot be deleted.
+		// A queue a menu leads to cannot be deleted, nor stop taking calls.
 		wantErr(t, s.DeleteQueue(ctx, tid, salesQ.ID), ErrConflict, "delete a menu's queue")
+		chatty := salesQ
+		chatty.Channel = model.ChannelChat
+		wantErr(t, s.UpdateQueue(ctx, tid, chatty), ErrConflict, "a menu's queue made a chat queue")
+		salesQ.Priority = 3
+		noErr(t, s.UpdateQueue(ctx, tid, salesQ), "a menu's queue changed otherwise")
 
 		// No menu: the column is cleared.
 		plain := got
@@ -90,6 +95,16 @@ func TestEntryPointMenu(t *testing.T) {
 		wantErr(t, s.DeleteMenuPrompt(ctx, b.tenant.ID, ep.ID), ErrNotFound, "delete another tenant's prompt")
 		noErr(t, s.DeleteMenuPrompt(ctx, tid, ep.ID), "delete prompt")
 		wantErr(t, s.DeleteMenuPrompt(ctx, tid, ep.ID), ErrNotFound, "delete it twice")
+
+		// An entry point that stops being a phone entry loses its prompt.
+		noErr(t, s.SetMenuPrompt(ctx, tid, ep.ID, wav, time.Second), "set prompt")
+		asChat := got
+		asChat.Kind, asChat.Address, asChat.Menu, asChat.QueueID = model.EntryChat, "was-phone", nil, a.chat.ID
+		noErr(t, s.UpdateEntryPoint(ctx, tid, asChat), "phone entry made a chat entry")
+		if g, _ := s.GetEntryPoint(ctx, tid, ep.ID); g.MenuPromptMS != 0 {
+			t.Fatalf("a chat entry kept a menu prompt of %d ms", g.MenuPromptMS)
+		}
+		noErr(t, s.UpdateEntryPoint(ctx, tid, got), "back to a phone entry")
 
 		// Deleting the entry point deletes its prompt.
 		noErr(t, s.SetMenuPrompt(ctx, tid, ep.ID, wav, time.Second), "set prompt again")

@@ -138,6 +138,13 @@ func (s *Store) UpdateQueue(ctx context.Context, tenantID int64, q model.Queue) 
 		if err := checkSkillsExist(ctx, c, tenantID, "skills", q.SkillIDs()); err != nil {
 			return err
 		}
+		if q.Channel != model.ChannelVoice {
+			if e, key, ok, err := menuLeadingTo(ctx, c, tenantID, q.ID); err != nil {
+				return err
+			} else if ok {
+				return fmt.Errorf("%w: key %s of the menu of entry point %d (%s) leads to it: a menu leads to voice queues", ErrConflict, key, e.ID, e.Address)
+			}
+		}
 		return c.execOne(ctx, `UPDATE queues SET name = ?, channel = ?, priority = ?, sl_target_pct = ?, sl_threshold_seconds = ?,
 			skills = ?, relax = ?, max_wait_seconds = ?, max_waiting = ?, overflow_action = ?, overflow_queue_id = ?, overflow_message = ?,
 			schedule_id = ?, tiers = ?, aging_per_minute = ?, strategy = ?, offer_timeout_seconds = ?, wrap_up_seconds = ?,
@@ -164,19 +171,10 @@ func (s *Store) DeleteQueue(ctx context.Context, tenantID, id int64) error {
 				return fmt.Errorf("%w: agent %d (%s) serves it", ErrConflict, a.ID, a.Name)
 			}
 		}
-		eps, err := listEntryPoints(ctx, c, tenantID)
-		if err != nil {
+		if e, key, ok, err := menuLeadingTo(ctx, c, tenantID, id); err != nil {
 			return err
-		}
-		for _, e := range eps {
-			if e.Menu == nil {
-				continue
-			}
-			for _, o := range e.Menu.Options {
-				if o.QueueID == id {
-					return fmt.Errorf("%w: key %s of the menu of entry point %d (%s) leads to it", ErrConflict, o.Key, e.ID, e.Address)
-				}
-			}
+		} else if ok {
+			return fmt.Errorf("%w: key %s of the menu of entry point %d (%s) leads to it", ErrConflict, key, e.ID, e.Address)
 		}
 		return c.execOne(ctx, "DELETE FROM queues WHERE tenant_id = ? AND id = ?", tenantID, id)
 	})
@@ -184,4 +182,24 @@ func (s *Store) DeleteQueue(ctx context.Context, tenantID, id int64) error {
 		return failDelete(err, "delete queue %d", id)
 	}
 	return nil
+}
+
+// menuLeadingTo finds an entry point of the tenant whose menu leads to
+// queue id, and the key that does.
+func menuLeadingTo(ctx context.Context, c conn, tenantID, id int64) (model.EntryPoint, string, bool, error) {
+	eps, err := listEntryPoints(ctx, c, tenantID)
+	if err != nil {
+		return model.EntryPoint{}, "", false, err
+	}
+	for _, e := range eps {
+		if e.Menu == nil {
+			continue
+		}
+		for _, o := range e.Menu.Options {
+			if o.QueueID == id {
+				return e, o.Key, true, nil
+			}
+		}
+	}
+	return model.EntryPoint{}, "", false, nil
 }

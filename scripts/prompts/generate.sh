@@ -59,6 +59,7 @@ fr closed "Notre service est fermé. Merci de rappeler pendant nos heures d'ouve
 fr recording "Cet appel peut être enregistré."
 fr hold "Merci de patienter."
 fr menu_zero "Pour parler à un conseiller, appuyez sur 0."
+fr unavailable "Nous ne pouvons pas prendre votre appel pour le moment. Merci de rappeler dans quelques instants."
 
 # English (voice en-gb).
 en() { say en en-gb "$1" "$2"; }
@@ -81,6 +82,7 @@ en closed "Our service is closed. Please call again during our opening hours."
 en recording "This call may be recorded."
 en hold "Please hold."
 en menu_zero "To speak to an advisor, press 0."
+en unavailable "We cannot take your call at the moment. Please call again in a few minutes."
 
 # The demo's voice menu (entry number 1001, plateau demo): a recorded menu
 # prompt as an administrator would upload it, kept with the demo.

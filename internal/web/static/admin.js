@@ -163,6 +163,8 @@ async function loadLists() {
 
 // ---- layout ----
 async function render(focusSection) {
+  if (promptURL) URL.revokeObjectURL(promptURL);
+  promptURL = null;
   const nav = h("nav", { class: "admin-nav", "data-i18n-attr": "aria-label:admin.sections" });
   const sections = Object.keys(resources).filter((k) => !resources[k].platform || view.me.platform_admin);
   for (const s of sections) {
@@ -311,7 +313,7 @@ function control(f, value) {
   const wrap = h("div", { class: f.kind === "checkbox" ? "field inline" : "field", dataset: { field: f.name } },
     f.kind === "checkbox" ? [input, h("label", { for: id, "data-i18n": `field.${f.name}` })] : [h("label", { for: id, "data-i18n": `field.${f.name}` }), input],
     hint, err);
-  return { f, input, err, wrap };
+  return { f, input, err, wrap, original: value };
 }
 
 class FieldError extends Error {
@@ -350,12 +352,16 @@ function read(c) {
     case "dates":
       return input.value.split(",").map((s) => s.trim()).filter(Boolean);
     case "menu": {
+      // Labels set through the API stay while a key keeps its queue.
+      const before = (c.original && c.original.options) || [];
       const options = input.value.split("\n").map((s) => s.trim()).filter(Boolean).map((line) => {
         const m = line.match(/^(\d)\s*=\s*(.+)$/);
         if (!m) throw new FieldError(f.name, t("admin.bad_menu", { line }));
         const q = view.lists.queues.find((x) => x.name.toLowerCase() === m[2].trim().toLowerCase());
         if (!q) throw new FieldError(f.name, t("admin.unknown_queue", { name: m[2].trim() }));
-        return { key: m[1], queue_id: q.id, label: q.name };
+        if (q.channel !== "voice") throw new FieldError(f.name, t("admin.not_voice_queue", { name: q.name }));
+        const kept = before.find((o) => o.key === m[1] && o.queue_id === q.id);
+        return { key: m[1], queue_id: q.id, label: kept ? kept.label : q.name };
       });
       return options.length ? { options } : null;
     }
@@ -365,6 +371,8 @@ function read(c) {
 }
 
 function openForm(slot, res, item, body) {
+  if (promptURL) URL.revokeObjectURL(promptURL);
+  promptURL = null;
   const editing = !!item;
   const original = structuredClone(item || res.blank);
   const controls = res.fields.map((f) => control(f, getPath(original, f.name)));
@@ -436,6 +444,8 @@ function openForm(slot, res, item, body) {
 // promptEditor lets an admin listen to, upload and remove the recorded
 // prompt of a phone entry's menu (a WAV file; the server converts it to
 // what callers hear).
+let promptURL = null; // the blob URL of the prompt being shown, revoked when replaced
+
 function promptEditor(item, slot) {
   const path = `${resources["entry-points"].path(view.tenant)}/${item.id}/menu-prompt`;
   const status = h("p", { id: "prompt-status" });
@@ -444,18 +454,20 @@ function promptEditor(item, slot) {
   const upload = h("button", { type: "button", class: "primary", "data-i18n": "admin.prompt_upload" });
   const remove = h("button", { type: "button", class: "danger", "data-i18n": "admin.prompt_delete", hidden: true });
   const err = h("p", { class: "field-error", id: "prompt-error", role: "alert" });
-  let url = null;
+  let shown = 0; // the latest show() call: an older, slower one does nothing
   const show = async (ms) => {
-    if (url) URL.revokeObjectURL(url);
-    url = null;
+    const mine = ++shown;
+    if (promptURL) URL.revokeObjectURL(promptURL);
+    promptURL = null;
     status.textContent = ms > 0 ? t("admin.prompt_length", { seconds: (ms / 1000).toFixed(1) }) : t("admin.prompt_none");
     remove.hidden = !(ms > 0);
     player.hidden = true;
+    player.removeAttribute("src");
     if (ms > 0) {
       const blob = await apiBlob(path);
-      if (blob) {
-        url = URL.createObjectURL(blob);
-        player.src = url;
+      if (blob && mine === shown && player.isConnected) {
+        promptURL = URL.createObjectURL(blob);
+        player.src = promptURL;
         player.hidden = false;
       }
     }

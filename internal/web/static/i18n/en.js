@@ -223,6 +223,7 @@ export default {
   "admin.menu_no_prompt": "no recorded prompt: menu not offered",
   "admin.bad_menu": "Write one option per line, a key from 1 to 9 then a queue, e.g. 1 = Sales (got “{line}”).",
   "admin.unknown_queue": "No queue named “{name}”.",
+  "admin.not_voice_queue": "“{name}” takes chats: a voice menu leads to voice queues.",
   "admin.prompt_title": "Recorded menu prompt",
   "admin.prompt_player": "Listen to the menu prompt",
   "admin.prompt_file": "WAV file",

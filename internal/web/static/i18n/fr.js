@@ -223,6 +223,7 @@ export default {
   "admin.menu_no_prompt": "aucun message enregistré : menu non proposé",
   "admin.bad_menu": "Écrivez un choix par ligne, une touche de 1 à 9 puis une file, par ex. 1 = Ventes (reçu « {line} »).",
   "admin.unknown_queue": "Aucune file nommée « {name} ».",
+  "admin.not_voice_queue": "« {name} » reçoit des chats : un menu vocal mène à des files d'appels.",
   "admin.prompt_title": "Message enregistré du menu",
   "admin.prompt_player": "Écouter le message du menu",
   "admin.prompt_file": "Fichier WAV",
