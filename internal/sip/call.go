@@ -243,7 +243,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 		}
 		arr.ContactID = rc.ContactID
 		if !rc.Closed {
-			c.menu = &menuState{rc: rc, ep: ep, prompt: prompt}
+			c.menu = &menuState{rc: rc, ep: ep, prompt: prompt, start: s.now()}
 			start = c.sayMenu
 		}
 	} else {

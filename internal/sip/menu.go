@@ -19,7 +19,8 @@ import (
 // (live.QueueVoice): the time in the menu counts in the caller's wait.
 // 0 reaches the entry point's own queue at once; a wrong key says the menu
 // again; after menuPlays sayings without a choice, the call goes to the
-// entry point's own queue too. A human is always at the end.
+// entry point's own queue too, as after a minute in the menu with a long
+// prompt. A human is always at the end.
 
 const (
 	// DefaultMenuTimeout is how long a menu waits for a key once said.
@@ -29,6 +30,10 @@ const (
 	menuPlays = 3
 	// maxMenuPrompt bounds a recorded menu prompt.
 	maxMenuPrompt = 60 * time.Second
+	// maxMenuTime: once a caller has been this long in the menu without a
+	// choice, the menu is not said again: the entry point's queue takes the
+	// call (with a long prompt, before menuPlays sayings).
+	maxMenuTime = 60 * time.Second
 	// typeAhead: keys within this time after the choice are the caller's
 	// typing ahead (a second 1), not a request for a callback.
 	typeAhead = 1500 * time.Millisecond
@@ -39,8 +44,9 @@ type menuState struct {
 	rc     *live.ReceivedCall
 	ep     model.EntryPoint
 	prompt *media.Samples
-	plays  int // times the menu was said
-	seq    int // invalidates stale timeouts
+	plays  int       // times the menu was said
+	seq    int       // invalidates stale timeouts
+	start  time.Time // when the menu began
 }
 
 // promptCache keeps the entry points' menu prompts, decoded, by entry point
@@ -138,10 +144,16 @@ func (c *call) menuTimedOut(seq int) bool {
 	if c.menu == nil || seq != c.menu.seq {
 		return false
 	}
-	if c.menu.plays >= menuPlays {
+	if c.menuOver() {
 		return c.chooseQueue(c.menu.ep.QueueID, "no key")
 	}
 	return c.sayMenu()
+}
+
+// menuOver: the menu was said enough; the entry point's queue takes the
+// call rather than saying it again.
+func (c *call) menuOver() bool {
+	return c.menu.plays >= menuPlays || c.s.now().Sub(c.menu.start) >= maxMenuTime
 }
 
 // menuDigit: a key pressed in the menu (during it or after), which stops it.
@@ -153,7 +165,7 @@ func (c *call) menuDigit(k rune) bool {
 	if q, ok := m.ep.Menu.Queue(k); ok {
 		return c.chooseQueue(q, string(k))
 	}
-	if m.plays >= menuPlays {
+	if c.menuOver() {
 		return c.chooseQueue(m.ep.QueueID, "wrong keys")
 	}
 	return c.sayMenu()

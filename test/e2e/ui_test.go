@@ -829,6 +829,14 @@ func TestUIAdminVoiceMenu(t *testing.T) {
 	}
 	p.js(clickText(".admin-form button", "Upload"))
 	p.wait("the new prompt", `document.querySelector("#prompt-status").textContent.startsWith("A prompt of 2.0 s") && document.querySelector("#prompt-error").textContent === ""`)
+	// Removed, the list says the menu is not offered; then uploaded again.
+	p.js(clickText(".admin-form button", "Remove the prompt"))
+	p.wait("the prompt removed", `document.querySelector("#prompt-status").textContent.startsWith("No prompt recorded") &&
+		document.querySelector("audio").hidden && document.querySelector('tr[data-id] td:nth-child(5)') !== null &&
+		[...document.querySelectorAll("table tbody tr")].find((tr) => tr.cells[2].textContent === "1001").cells[4].textContent.includes("no recorded prompt")`)
+	p.js(clickText(".admin-form button", "Upload"))
+	p.wait("the prompt back", `document.querySelector("#prompt-status").textContent.startsWith("A prompt of 2.0 s") &&
+		!document.querySelector("audio").hidden && !document.querySelector("table").textContent.includes("no recorded prompt")`)
 
 	// A queue that does not exist, then key 0 (the API refuses it), then a
 	// menu with the options swapped.

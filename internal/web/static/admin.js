@@ -251,7 +251,7 @@ async function renderSection(body) {
         formSlot.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(e)));
       }
     });
-    return h("tr", {},
+    return h("tr", { dataset: { id: item.id } },
       h("td", { class: "num" }, item.id),
       res.columns.map((c) => h("td", {}, cell(res, item, c))),
       h("td", { class: "row-actions" }, edit, " ", del));
@@ -444,6 +444,14 @@ function openForm(slot, res, item, body) {
 // promptEditor lets an admin listen to, upload and remove the recorded
 // prompt of a phone entry's menu (a WAV file; the server converts it to
 // what callers hear).
+// refreshMenuCell shows an entry point's menu again in the list (its
+// prompt changed).
+function refreshMenuCell(item) {
+  const res = resources["entry-points"];
+  const row = document.querySelector(`.admin-body tbody tr[data-id="${item.id}"]`);
+  if (row) row.cells[1 + res.columns.indexOf("menu")].textContent = cell(res, item, "menu");
+}
+
 let promptURL = null; // the blob URL of the prompt being shown, revoked when replaced
 
 function promptEditor(item, slot) {
@@ -484,6 +492,7 @@ function promptEditor(item, slot) {
     try {
       const ep = await api("PUT", path, new Blob([file.files[0]], { type: "audio/wav" }));
       item.menu_prompt_ms = ep.menu_prompt_ms;
+      refreshMenuCell(item);
       await show(ep.menu_prompt_ms);
       say(t("admin.prompt_saved"));
     } catch (e) {
@@ -497,6 +506,7 @@ function promptEditor(item, slot) {
     try {
       await api("DELETE", path);
       item.menu_prompt_ms = 0;
+      refreshMenuCell(item);
       await show(0);
       say(t("admin.prompt_deleted"));
     } catch (e) {
