@@ -209,14 +209,7 @@ func TestSIPDemoBotAnswers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	srv := startDemo(t, "--data", t.TempDir(), "--agent-bots", "1", "--bot-handle", "30s")
-	sipAddr := srv.waitLine(t, reSIP)[1]
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	caller, err := sip.NewPhone(ctx, sip.PhoneConfig{Server: sipAddr, Username: "+33687654321"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, caller, ctx := demoWithBot(t)
 	var call *sip.PhoneCall
 	// The bot needs a moment to sign in and register.
 	waitFor(t, "a call", 30*time.Second, func() bool {
@@ -234,15 +227,7 @@ func TestSIPDemoBotAnswers(t *testing.T) {
 		call.Play(ctx, tone)
 	}()
 	// The bot's 440 Hz hello, then our own 700 Hz echoed back.
-	waitFor(t, "the bot's tone", 60*time.Second, func() bool {
-		a := call.Audio()
-		for i := 0; i+1600 <= len(a); i += 800 {
-			if power(a[i:i+1600], 440) > 0.5 {
-				return true
-			}
-		}
-		return false
-	})
+	waitFor(t, "the bot's tone", 60*time.Second, func() bool { return heardTone(call.Audio(), 0, 440) })
 	waitFor(t, "the echo", 20*time.Second, func() bool {
 		a := call.Audio()
 		return len(a) > 1600 && power(a[len(a)-1600:], 700) > 0.5
@@ -255,14 +240,7 @@ func TestSIPDemoMenu(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	srv := startDemo(t, "--data", t.TempDir(), "--agent-bots", "1", "--bot-handle", "30s")
-	sipAddr := srv.waitLine(t, reSIP)[1]
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	caller, err := sip.NewPhone(ctx, sip.PhoneConfig{Server: sipAddr, Username: "+33687654321"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, caller, ctx := demoWithBot(t)
 	var tenants []struct {
 		ID int64 `json:"id"`
 	}
@@ -294,11 +272,8 @@ func TestSIPDemoMenu(t *testing.T) {
 	// The welcome and the menu (about 9 s) play; nobody is offered the
 	// call meanwhile: it waits in no queue.
 	waitFor(t, "the menu", 20*time.Second, func() bool { return len(call.Audio()) >= 8*8000 })
-	a := call.Audio()
-	for i := 0; i+1600 <= len(a); i += 800 {
-		if power(a[i:i+1600], 440) > 0.5 {
-			t.Fatal("a bot answered before the caller chose")
-		}
+	if heardTone(call.Audio(), 0, 440) {
+		t.Fatal("a bot answered before the caller chose")
 	}
 	if b := board(); b["Ventes téléphone"] != 0 {
 		t.Fatalf("sales offered %d before the choice", b["Ventes téléphone"])
@@ -307,19 +282,37 @@ func TestSIPDemoMenu(t *testing.T) {
 		t.Fatal(err)
 	}
 	heard := len(call.Audio())
-	waitFor(t, "the bot's tone", 60*time.Second, func() bool {
-		a := call.Audio()
-		for i := heard; i+1600 <= len(a); i += 800 {
-			if power(a[i:i+1600], 440) > 0.5 {
-				return true
-			}
-		}
-		return false
-	})
+	waitFor(t, "the bot's tone", 60*time.Second, func() bool { return heardTone(call.Audio(), heard, 440) })
 	// Today's figures (cached up to a second) count the call in sales:
 	// during the menu it belonged to the support line's queue.
 	waitFor(t, "the call counted in sales", 10*time.Second, func() bool {
 		b := board()
 		return b["Ventes téléphone"] == 1 && b["Support téléphone"] == 0
 	})
+}
+
+// demoWithBot starts the demo with one agent bot and a Go SIP caller; the
+// context ends with the test (at most two minutes).
+func demoWithBot(t *testing.T) (*server, *sip.Phone, context.Context) {
+	t.Helper()
+	srv := startDemo(t, "--data", t.TempDir(), "--agent-bots", "1", "--bot-handle", "30s")
+	sipAddr := srv.waitLine(t, reSIP)[1]
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	caller, err := sip.NewPhone(ctx, sip.PhoneConfig{Server: sipAddr, Username: "+33687654321"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, caller, ctx
+}
+
+// heardTone reports whether a 100 ms stretch of a from sample from on is
+// mostly freq.
+func heardTone(a []int16, from int, freq float64) bool {
+	for i := from; i+1600 <= len(a); i += 800 {
+		if power(a[i:i+1600], freq) > 0.5 {
+			return true
+		}
+	}
+	return false
 }
