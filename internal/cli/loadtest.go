@@ -173,6 +173,12 @@ func printSIPResult(w io.Writer, res loadtest.SIPResult) error {
 	row("calls hearing audio", func(r loadtest.SIPRun) string {
 		return fmt.Sprintf("%d with RTP, %d non-silent", r.RTP.CallsWithAudio, r.RTP.NonSilent)
 	})
+	row("RTP arrival times", func(r loadtest.SIPRun) string {
+		if r.RTP.KernelTimes {
+			return "kernel receive timestamps"
+		}
+		return "when the read returned"
+	})
 	row("jitter (RFC 3550, per call)", func(r loadtest.SIPRun) string {
 		return fmt.Sprintf("p50 %s, p99 %s, max %s", ms(r.RTP.Jitter.P50), ms(r.RTP.Jitter.P99), ms(r.RTP.Jitter.Max))
 	})

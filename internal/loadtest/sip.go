@@ -121,6 +121,10 @@ type RTPFigures struct {
 	// 3550 6.4.1 over every packet of every call: its p50 and p99, 10 µs
 	// resolution.
 	TransitP50, TransitP99 time.Duration
+	// KernelTimes: every call's arrival times were the kernel's receive
+	// timestamps (media.Session.ReadPacketAt), so the callers' own
+	// scheduling delays are not in Jitter and Transit.
+	KernelTimes bool
 }
 
 // ProcessFigures are the server's CPU and memory over the run.
@@ -387,6 +391,7 @@ type runStats struct {
 	up, peak              atomic.Int64
 	answered              atomic.Int64
 	retrans               atomic.Int64 // responses outside a transaction
+	userTimes             int          // calls timed when the read returned
 	firstSetup, lastSetup time.Time    // first and last 200 OK
 }
 
@@ -487,6 +492,7 @@ func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host neti
 	run.RTP = st.rtp
 	run.RTP.Sent = snd.sent.Load()
 	run.RTP.Jitter = percentiles(st.jitters)
+	run.RTP.KernelTimes = st.rtp.CallsWithAudio > 0 && st.userTimes == 0
 	if run.RTP.Expected > 0 {
 		run.RTP.LossPct = 100 * float64(run.RTP.Lost) / float64(run.RTP.Expected)
 	}
@@ -646,6 +652,9 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 	st.rtp.Expected += rs.Expected
 	st.rtp.Lost += rs.Lost
 	if rs.PacketsReceived > 0 {
+		if !rtpSess.KernelArrivalTimes() {
+			st.userTimes++
+		}
 		st.rtp.CallsWithAudio++
 		st.jitters = append(st.jitters, c.meter.jitter())
 		if c.samples > 0 && math.Sqrt(c.energy/float64(c.samples)) >= silentRMS {
@@ -658,13 +667,14 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 // summing the energy of its audio.
 func (c *sipCall) receive(ctx context.Context, transit *histogram) {
 	buf := make([]byte, 1500)
-	epoch := time.Now()
+	// Wall clock only: kernel arrival times have no monotonic reading.
+	epoch := time.Now().Round(0)
 	for {
-		p, err := c.rtp.ReadPacket(ctx, buf)
+		p, at, err := c.rtp.ReadPacketAt(ctx, buf)
 		if err != nil {
 			return
 		}
-		arrival := time.Since(epoch)
+		arrival := at.Sub(epoch)
 		var law media.Law
 		switch p.PayloadType {
 		case media.PayloadPCMU:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -170,6 +171,9 @@ func TestRunSIPAgainstBaselineUAS(t *testing.T) {
 			}
 			if r.RTP.CallsWithAudio != 20 || r.RTP.NonSilent != 20 || r.RTP.Packets == 0 || r.RTP.Jitter.N != 20 {
 				t.Fatalf("rtp %+v", r.RTP)
+			}
+			if r.RTP.KernelTimes != (runtime.GOOS == "linux") {
+				t.Fatalf("kernel arrival times %v on %s", r.RTP.KernelTimes, runtime.GOOS)
 			}
 			if (tc.audio == AudioNone) != (r.RTP.Sent == 0) {
 				t.Fatalf("audio %s: sent %d packets", tc.audio, r.RTP.Sent)

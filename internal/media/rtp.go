@@ -69,7 +69,11 @@ type Session struct {
 	octets  uint64
 	wbuf    []byte
 	recv    recvState
-	fwd     forwardState // Forward's timestamp mapping (forward.go)
+	// kernelTimes: the kernel stamps arrivals (SO_TIMESTAMPNS); oob
+	// receives the stamp (used by the one reading goroutine only).
+	kernelTimes bool
+	oob         []byte
+	fwd         forwardState // Forward's timestamp mapping (forward.go)
 }
 
 // recvState is the receive side of RFC 3550 appendix A.
@@ -108,6 +112,10 @@ func Listen(ctx context.Context, addr string) (*Session, error) {
 	s := newSession()
 	s.conn = conn
 	s.local = conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	if enableArrivalTimes(conn) {
+		s.kernelTimes = true
+		s.oob = make([]byte, arrivalOOBSize)
+	}
 	return s, nil
 }
 
@@ -125,6 +133,10 @@ func newSession() *Session {
 
 // LocalAddr returns the address the session receives on (for the SDP).
 func (s *Session) LocalAddr() netip.AddrPort { return s.local }
+
+// KernelArrivalTimes reports whether ReadPacketAt's arrival times are the
+// kernel's (Linux SO_TIMESTAMPNS) rather than the time the read returned.
+func (s *Session) KernelArrivalTimes() bool { return s.kernelTimes }
 
 // SSRC returns the session's own synchronisation source.
 func (s *Session) SSRC() uint32 { return s.ssrc }
@@ -363,24 +375,38 @@ func (s *Session) SendDigit(ctx context.Context, key rune, d time.Duration) erro
 // come from another source than the latched one or fail the sequence check
 // are counted and skipped. It returns when ctx ends or the session closes.
 func (s *Session) ReadPacket(ctx context.Context, buf []byte) (rtp.Packet, error) {
+	p, _, err := s.ReadPacketAt(ctx, buf)
+	return p, err
+}
+
+// ReadPacketAt is ReadPacket that also returns when the packet arrived:
+// the kernel's receive timestamp where the platform gives one (see
+// KernelArrivalTimes), so that the reader's own scheduling delay is not
+// counted, else the time the read returned. The session's jitter (Stats)
+// is computed from the same arrival times.
+func (s *Session) ReadPacketAt(ctx context.Context, buf []byte) (rtp.Packet, time.Time, error) {
 	if err := ctx.Err(); err != nil {
-		return rtp.Packet{}, fmt.Errorf("media: rtp read: %w", context.Cause(ctx))
+		return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", context.Cause(ctx))
 	}
 	if err := s.conn.SetReadDeadline(time.Time{}); err != nil {
-		return rtp.Packet{}, fmt.Errorf("media: rtp read: %w", err)
+		return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", err)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 	for {
-		n, src, err := s.conn.ReadFromUDPAddrPort(buf)
+		n, oobn, _, src, err := s.conn.ReadMsgUDPAddrPort(buf, s.oob)
 		if err != nil {
 			if ctx.Err() != nil {
-				return rtp.Packet{}, fmt.Errorf("media: rtp read: %w", context.Cause(ctx))
+				return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", context.Cause(ctx))
 			}
-			return rtp.Packet{}, fmt.Errorf("media: rtp read: %w", err)
+			return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", err)
 		}
-		if p, ok := s.receive(buf[:n], src, time.Now()); ok {
-			return p, nil
+		at, ok := arrivalTime(s.oob[:oobn])
+		if !ok {
+			at = time.Now()
+		}
+		if p, ok := s.receive(buf[:n], src, at); ok {
+			return p, at, nil
 		}
 	}
 }
