@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"time"
 
@@ -69,11 +70,18 @@ type Session struct {
 	octets  uint64
 	wbuf    []byte
 	recv    recvState
+	fwd     forwardState // Forward's timestamp mapping (forward.go)
+
 	// kernelTimes: the kernel stamps arrivals (SO_TIMESTAMPNS); oob
 	// receives the stamp (used by the one reading goroutine only).
 	kernelTimes bool
 	oob         []byte
-	fwd         forwardState // Forward's timestamp mapping (forward.go)
+
+	// The context the reads are tied to, by its Done channel: its end sets
+	// a past read deadline. It is watched once, not once per packet.
+	rmu   sync.Mutex
+	rdone <-chan struct{}
+	rstop func() bool
 }
 
 // recvState is the receive side of RFC 3550 appendix A.
@@ -169,6 +177,12 @@ func (s *Session) SetEventPayloadType(pt uint8) {
 
 // Close closes the socket; a blocked ReadPacket returns.
 func (s *Session) Close() error {
+	s.rmu.Lock()
+	if s.rstop != nil {
+		s.rstop()
+		s.rstop = nil
+	}
+	s.rmu.Unlock()
 	if err := s.conn.Close(); err != nil {
 		return fmt.Errorf("media: rtp close: %w", err)
 	}
@@ -388,16 +402,22 @@ func (s *Session) ReadPacketAt(ctx context.Context, buf []byte) (rtp.Packet, tim
 	if err := ctx.Err(); err != nil {
 		return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", context.Cause(ctx))
 	}
-	if err := s.conn.SetReadDeadline(time.Time{}); err != nil {
+	if err := s.watch(ctx); err != nil {
 		return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", err)
 	}
-	stop := context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
 	for {
 		n, oobn, _, src, err := s.conn.ReadMsgUDPAddrPort(buf, s.oob)
 		if err != nil {
 			if ctx.Err() != nil {
 				return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", context.Cause(ctx))
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				// An earlier context's end, whose watcher ran late: ctx is
+				// live, so the read goes on.
+				if err := s.conn.SetReadDeadline(time.Time{}); err != nil {
+					return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", err)
+				}
+				continue
 			}
 			return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", err)
 		}
@@ -409,6 +429,31 @@ func (s *Session) ReadPacketAt(ctx context.Context, buf []byte) (rtp.Packet, tim
 			return p, at, nil
 		}
 	}
+}
+
+// watch ties the reads to ctx: when it ends, a past read deadline wakes
+// the blocked read. A new context replaces the previous one (whose end no
+// longer matters) and clears the deadline it may have set.
+func (s *Session) watch(ctx context.Context) error {
+	done := ctx.Done()
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	if s.rstop != nil && done == s.rdone {
+		return nil
+	}
+	if s.rstop != nil {
+		s.rstop()
+		s.rstop = nil
+	}
+	if err := s.conn.SetReadDeadline(time.Time{}); err != nil {
+		return err
+	}
+	s.rdone = done
+	s.rstop = func() bool { return true }
+	if done != nil {
+		s.rstop = context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Unix(1, 0)) })
+	}
+	return nil
 }
 
 // parsePacket decodes an RTP datagram; RTCP (payload types 72-76 with the
