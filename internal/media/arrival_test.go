@@ -22,6 +22,25 @@ func TestReadPacketAtKernelTime(t *testing.T) {
 		t.Skip("no kernel arrival times on " + runtime.GOOS)
 	}
 	peer := rawPeer(t)
+	buf := make([]byte, 1500)
+	// Linux turns arrival stamping on for the whole system a moment after
+	// the first socket asks (until then packets are stamped when read):
+	// wait until a probe packet comes with its arrival time.
+	for seq := uint16(1); ; seq++ {
+		if seq > 100 {
+			t.Fatal("no probe packet came with its arrival time")
+		}
+		if _, err := peer.WriteToUDPAddrPort(rtpBytes(t, seq, 0, 8, PayloadPCMU), s.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+		readStart := time.Now()
+		if _, at, err := s.ReadPacketAt(t.Context(), buf); err != nil {
+			t.Fatal(err)
+		} else if at.Before(readStart) {
+			break
+		}
+	}
 	var sentAt [2]time.Time
 	for i := range sentAt {
 		sentAt[i] = time.Now()
@@ -31,7 +50,6 @@ func TestReadPacketAtKernelTime(t *testing.T) {
 		time.Sleep(30 * time.Millisecond) // the packet waits in the socket
 	}
 	readStart := time.Now()
-	buf := make([]byte, 1500)
 	var at [2]time.Time
 	for i := range at {
 		p, a, err := s.ReadPacketAt(t.Context(), buf)
@@ -53,7 +71,7 @@ func TestReadPacketAtKernelTime(t *testing.T) {
 		t.Errorf("arrivals %v then %v for packets sent at %v and %v",
 			at[0].Format(time.StampMicro), at[1].Format(time.StampMicro), sentAt[0].Format(time.StampMicro), sentAt[1].Format(time.StampMicro))
 	}
-	if st := s.Stats(); st.PacketsReceived != 2 {
+	if st := s.Stats(); st.SSRCChanges != 1 || st.PacketsReceived != 2 {
 		t.Errorf("stats %+v", st)
 	}
 }

@@ -77,6 +77,8 @@ type Session struct {
 	kernelTimes bool
 	oob         []byte
 
+	clock *Clock // Play paces on it; nil: a goroutine and ticker of its own
+
 	// The context the reads are tied to, by its Done channel: its end sets
 	// a past read deadline. It is watched once, not once per packet.
 	rmu   sync.Mutex
@@ -157,6 +159,15 @@ func (s *Session) SetRemote(ap netip.AddrPort) {
 	if !s.latched {
 		s.remote = ap
 	}
+}
+
+// SetClock makes Play pace its frames on c, shared with other sessions,
+// rather than with a ticker of its own; nil goes back to that. Set it
+// before playing.
+func (s *Session) SetClock(c *Clock) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clock = c
 }
 
 // SetPayloadType sets the payload type of the frames sent.
@@ -281,8 +292,14 @@ func (p *pacer) due(now time.Time) int {
 // Play sends src in real time, one 20 ms frame every 20 ms encoded with
 // codec, until src ends (nil), src fails or ctx ends (the error). The
 // first packet carries the marker bit. A short last frame is padded with
-// silence.
+// silence. On a Clock (SetClock) the first frame waits for its next tick.
 func (s *Session) Play(ctx context.Context, src Source, codec *Codec) error {
+	s.mu.Lock()
+	clock := s.clock
+	s.mu.Unlock()
+	if clock != nil {
+		return clock.play(ctx, s, src, codec)
+	}
 	pcm := make([]int16, FrameSamples)
 	payload := make([]byte, FrameSamples)
 	now := time.Now()

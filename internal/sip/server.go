@@ -195,6 +195,7 @@ type Server struct {
 	now      func() time.Time
 	speakers map[string]*media.Speaker
 	moh      *media.Samples
+	clock    *media.Clock // paces every call's prompts and music
 	invites  *limiter
 	regs     *limiter
 	nonces   nonces
@@ -229,11 +230,11 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, center: center, st: st, now: time.Now,
-		speakers: map[string]*media.Speaker{},
-		invites:  newLimiter(cfg.InviteRate, cfg.InviteBurst),
-		regs:     newLimiter(cfg.RegisterRate, cfg.RegisterBurst),
-		reg:      newRegistrar(),
-		calls:    map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{}, perTenant: map[int64]int{},
+		speakers: map[string]*media.Speaker{}, clock: media.NewClock(),
+		invites: newLimiter(cfg.InviteRate, cfg.InviteBurst),
+		regs:    newLimiter(cfg.RegisterRate, cfg.RegisterBurst),
+		reg:     newRegistrar(),
+		calls:   map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{}, perTenant: map[int64]int{},
 		ctx: context.Background(),
 	}
 	key := make([]byte, 32)
@@ -769,8 +770,14 @@ func (s *Server) dropLeg(id string) {
 }
 
 // rtpListen opens a media session on the RTP host.
+// What it plays is paced on the server's shared clock.
 func (s *Server) rtpListen(ctx context.Context) (*media.Session, error) {
-	return media.Listen(ctx, net.JoinHostPort(s.cfg.RTPHost, "0"))
+	sess, err := media.Listen(ctx, net.JoinHostPort(s.cfg.RTPHost, "0"))
+	if err != nil {
+		return nil, err
+	}
+	sess.SetClock(s.clock)
+	return sess, nil
 }
 
 func (s *Server) speaker(lang string) *media.Speaker {
