@@ -158,7 +158,7 @@ func printSIPResult(w io.Writer, res loadtest.SIPResult) error {
 		return fmt.Sprintf("%d: %d answered, %d failed", r.Calls, r.Established, r.Calls-r.Established)
 	})
 	row("setups", func(r loadtest.SIPRun) string {
-		return fmt.Sprintf("%.0f/s sent, %.0f/s answered", r.SetupRate, r.AnswerRate)
+		return fmt.Sprintf("%.1f/s sent, %.1f/s answered, last 200 OK %s after the last INVITE", r.SetupRate, r.AnswerRate, ms(r.AnswerLag))
 	})
 	row("INVITE → 200 OK", func(r loadtest.SIPRun) string {
 		return fmt.Sprintf("p50 %s, p99 %s, max %s", ms(r.Setup.P50), ms(r.Setup.P99), ms(r.Setup.Max))
@@ -212,8 +212,10 @@ func printSIPResult(w io.Writer, res loadtest.SIPResult) error {
 		return r.FailureSummary()
 	})
 	if res.Baseline != nil {
-		added := res.Server.RTP.TransitP99 - res.Baseline.RTP.TransitP99
-		fmt.Fprintf(tw, "added transit variation p99\t%s\n", ms(added))
+		// What the server adds: its figure less the baseline's, measured by
+		// the same callers in the same run.
+		fmt.Fprintf(tw, "added jitter p99 (server - baseline)\t%s\n", ms(res.Server.RTP.Jitter.P99-res.Baseline.RTP.Jitter.P99))
+		fmt.Fprintf(tw, "added transit variation p99 (server - baseline)\t%s\n", ms(res.Server.RTP.TransitP99-res.Baseline.RTP.TransitP99))
 	}
 	return tw.Flush()
 }

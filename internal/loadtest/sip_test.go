@@ -166,6 +166,10 @@ func TestRunSIPAgainstBaselineUAS(t *testing.T) {
 			if r.SetupRate <= 0 || r.SetupRate > 40.01 {
 				t.Fatalf("setup rate %.2f/s over 40/s", r.SetupRate)
 			}
+			// The last 200 OK answers an INVITE sent no later than the last.
+			if r.AnswerRate <= 0 || r.AnswerLag <= 0 || r.AnswerLag > r.Setup.Max {
+				t.Fatalf("answers %.2f/s, the last %v after the last INVITE, setup max %v", r.AnswerRate, r.AnswerLag, r.Setup.Max)
+			}
 			if r.PeakConcurrent != 20 || r.Setup.N != 20 || r.Setup.P99 <= 0 {
 				t.Fatalf("peak %d, setup %+v", r.PeakConcurrent, r.Setup)
 			}
