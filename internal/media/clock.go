@@ -12,11 +12,13 @@ import (
 )
 
 // Clock paces the frames that many sessions play from a few goroutines
-// instead of one goroutine and ticker per session: every 20 ms tick, each
-// of its shards sends the frames due for its players, in the same order
-// every tick. Ticks are at fixed times from the clock's epoch and each
-// player's frames are due at whole ticks from its start, so the sending
-// neither drifts nor moves between ticks with the wake-up latency.
+// instead of one goroutine and ticker per session. The 20 ms frame time is
+// cut into slots (2 ms); a player starts at the next slot and keeps it, so
+// each of its frames is due at a whole number of frame times from its
+// start. Each shard's goroutine wakes once a slot and sends the frames due
+// for that slot's players, in the same order every time: the sending is
+// spread over the frame time rather than bunched at one instant, neither
+// drifts nor moves between slots with the wake-up latency.
 //
 // A session plays on a clock after SetClock; the goroutines run only while
 // something plays. A Clock is safe for concurrent use.
@@ -25,12 +27,19 @@ type Clock struct {
 	shards []*clockShard
 }
 
-// clockShard is one sending goroutine and its players, in the order they
-// came.
+// slotTime is how finely a Clock spreads its players over a frame time.
+const (
+	slotTime      = 2 * time.Millisecond
+	slotsPerFrame = int(FrameTime / slotTime)
+)
+
+// clockShard is one sending goroutine and its players by slot, in the
+// order they came.
 type clockShard struct {
 	epoch   time.Time
 	mu      sync.Mutex
-	players []*player
+	slots   [slotsPerFrame][]*player
+	n       int // players in all slots
 	running bool
 	// Buffers of the one sending goroutine.
 	pcm     []int16
@@ -42,6 +51,7 @@ type player struct {
 	s       *Session
 	src     Source
 	codec   *Codec
+	slot    int        // index in the shard's slots
 	mu      sync.Mutex // guards the fields below; held while sending
 	p       pacer
 	first   bool
@@ -63,17 +73,15 @@ func NewClock() *Clock {
 func (c *Clock) Playing() int {
 	n := 0
 	for _, sh := range c.shards {
-		sh.mu.Lock()
-		n += len(sh.players)
-		sh.mu.Unlock()
+		n += sh.load()
 	}
 	return n
 }
 
-// nextTick is the first tick at or after t.
-func (c *Clock) nextTick(t time.Time) time.Time {
-	k := (t.Sub(c.epoch) + FrameTime - 1) / FrameTime
-	return c.epoch.Add(k * FrameTime)
+// nextSlot is the first slot at or after t, and its index in a frame.
+func (c *Clock) nextSlot(t time.Time) (time.Time, int) {
+	k := (t.Sub(c.epoch) + slotTime - 1) / slotTime
+	return c.epoch.Add(k * slotTime), int(k % time.Duration(slotsPerFrame))
 }
 
 // play is Session.Play on the clock: it adds a player to the least busy
@@ -82,9 +90,9 @@ func (c *Clock) play(ctx context.Context, s *Session, src Source, codec *Codec) 
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("media: play: %w", context.Cause(ctx))
 	}
-	start := c.nextTick(time.Now())
+	start, slot := c.nextSlot(time.Now())
 	s.beginTalkspurt(start)
-	pl := &player{s: s, src: src, codec: codec, p: pacer{start: start}, first: true, done: make(chan error, 1)}
+	pl := &player{s: s, src: src, codec: codec, slot: slot, p: pacer{start: start}, first: true, done: make(chan error, 1)}
 	sh := c.shards[0]
 	for _, o := range c.shards[1:] {
 		if o.load() < sh.load() {
@@ -113,13 +121,14 @@ func (c *Clock) play(ctx context.Context, s *Session, src Source, codec *Codec) 
 func (sh *clockShard) load() int {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	return len(sh.players)
+	return sh.n
 }
 
 func (sh *clockShard) add(pl *player) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	sh.players = append(sh.players, pl)
+	sh.slots[pl.slot] = append(sh.slots[pl.slot], pl)
+	sh.n++
 	if !sh.running {
 		sh.running = true
 		go sh.run()
@@ -129,41 +138,55 @@ func (sh *clockShard) add(pl *player) {
 func (sh *clockShard) remove(pl *player) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if i := slices.Index(sh.players, pl); i >= 0 {
-		sh.players = slices.Delete(sh.players, i, i+1)
+	sh.removeLocked(pl)
+}
+
+func (sh *clockShard) removeLocked(pl *player) {
+	if i := slices.Index(sh.slots[pl.slot], pl); i >= 0 {
+		sh.slots[pl.slot] = slices.Delete(sh.slots[pl.slot], i, i+1)
+		sh.n--
 	}
 }
 
-// run sends the frames due at each tick until no player is left.
+// run wakes at each slot and sends the frames due for its players until
+// no player is left. Slots it woke too late for are served at once.
 func (sh *clockShard) run() {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var batch, ended []*player
+	last := time.Since(sh.epoch)/slotTime - 1 // the last slot served
 	for range timer.C {
-		k := time.Since(sh.epoch) / FrameTime
-		tick := sh.epoch.Add(k * FrameTime)
+		k := time.Since(sh.epoch) / slotTime
+		now := sh.epoch.Add(k * slotTime)
+		first := max(last+1, k-time.Duration(slotsPerFrame)+1)
+		last = k
 		sh.mu.Lock()
-		if len(sh.players) == 0 {
+		if sh.n == 0 {
 			sh.running = false
 			sh.mu.Unlock()
 			return
 		}
-		batch = append(batch[:0], sh.players...)
+		batch = batch[:0]
+		for j := first; j <= k; j++ {
+			batch = append(batch, sh.slots[j%time.Duration(slotsPerFrame)]...)
+		}
 		sh.mu.Unlock()
 		ended = ended[:0]
 		for _, pl := range batch {
-			if !pl.tick(tick, sh.pcm, sh.payload) {
+			if !pl.tick(now, sh.pcm, sh.payload) {
 				ended = append(ended, pl)
 			}
 		}
 		clear(batch) // hold no player past its end
 		if len(ended) > 0 {
 			sh.mu.Lock()
-			sh.players = slices.DeleteFunc(sh.players, func(p *player) bool { return slices.Contains(ended, p) })
+			for _, pl := range ended {
+				sh.removeLocked(pl)
+			}
 			sh.mu.Unlock()
 			clear(ended)
 		}
-		timer.Reset(time.Until(tick.Add(FrameTime)))
+		timer.Reset(time.Until(now.Add(slotTime)))
 	}
 }
 

@@ -165,13 +165,18 @@ func TestClockPlayStops(t *testing.T) {
 	waitClockIdle(t, clock)
 }
 
-func TestClockTicks(t *testing.T) {
+func TestClockSlots(t *testing.T) {
 	c := &Clock{epoch: time.Unix(1000, 0)}
-	for _, tc := range []struct{ at, want time.Duration }{
-		{0, 0}, {time.Nanosecond, FrameTime}, {FrameTime, FrameTime}, {FrameTime + 1, 2 * FrameTime}, {55 * time.Millisecond, 60 * time.Millisecond},
+	for _, tc := range []struct {
+		at, want time.Duration
+		slot     int
+	}{
+		{0, 0, 0}, {time.Nanosecond, slotTime, 1}, {slotTime, slotTime, 1}, {slotTime + 1, 2 * slotTime, 2},
+		{FrameTime - 1, FrameTime, 0}, {55 * time.Millisecond, 56 * time.Millisecond, 8},
 	} {
-		if got := c.nextTick(c.epoch.Add(tc.at)).Sub(c.epoch); got != tc.want {
-			t.Errorf("next tick at +%v: +%v, want +%v", tc.at, got, tc.want)
+		got, slot := c.nextSlot(c.epoch.Add(tc.at))
+		if got.Sub(c.epoch) != tc.want || slot != tc.slot {
+			t.Errorf("next slot at +%v: +%v (slot %d), want +%v (slot %d)", tc.at, got.Sub(c.epoch), slot, tc.want, tc.slot)
 		}
 	}
 }
