@@ -34,15 +34,21 @@ with --calls callers placing their INVITE at --rate per second over UDP (or
 the call for --hold after the 200 OK, then hangs up with BYE. Loopback
 targets only (127.0.0.0/8, ::1).
 
-Reports the achieved setups per second, INVITE → 200 OK p50/p99, failures
-by SIP status, the peak of concurrent established calls, the RTP received
-(packets, loss, RFC 3550 interarrival jitter per call, p99 of the
-per-packet transit variation), how many calls heard non-silent audio, and
-the server's CPU and resident memory from --metrics. Then, as a baseline,
-the same callers at the same rate against a bare SIP UAS in this process
-that answers every INVITE and streams a paced tone.
+Reports the INVITEs sent per second, the 200 OKs per second (first to
+last 200 OK received) and how long after the last INVITE the last 200 OK
+came, INVITE → 200 OK p50/p99, failures by SIP status, the peak of
+concurrent established calls, the RTP received (packets, loss, RFC 3550
+interarrival jitter per call, p99 of the per-packet transit variation),
+how many calls heard non-silent audio, and the server's CPU and resident
+memory from --metrics. RTP arrivals are timed by the kernel's receive
+timestamps where the platform has them (Linux), so this process's own
+scheduling delays are not counted. Then, as a baseline, the same callers
+at the same rate against a bare SIP UAS in this process that answers
+every INVITE and streams a paced tone; "added" is the server's p99 less
+the baseline's.
 
-Servers rate-limit INVITEs per source address (Plateau: 5/s, burst 20):
+Servers rate-limit INVITEs per source address (Plateau: 5/s, burst 20,
+[sip] invite_rate and invite_burst):
 --sources N spreads the callers over 127.0.0.1 ... 127.0.0.N.
 
 Flags:
