@@ -230,12 +230,12 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, center: center, st: st, now: time.Now,
-		speakers: map[string]*media.Speaker{}, clock: media.NewClock(),
-		invites: newLimiter(cfg.InviteRate, cfg.InviteBurst),
-		regs:    newLimiter(cfg.RegisterRate, cfg.RegisterBurst),
-		reg:     newRegistrar(),
-		calls:   map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{}, perTenant: map[int64]int{},
-		ctx: context.Background(),
+		speakers: map[string]*media.Speaker{},
+		invites:  newLimiter(cfg.InviteRate, cfg.InviteBurst),
+		regs:     newLimiter(cfg.RegisterRate, cfg.RegisterBurst),
+		reg:      newRegistrar(),
+		calls:    map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{}, perTenant: map[int64]int{},
+		ctx: context.Background(), clock: media.NewClock(),
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
