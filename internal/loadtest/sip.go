@@ -89,10 +89,19 @@ type SIPRun struct {
 	Retransmissions int
 	// EndedByServer counts calls the UAS hung up (BYE) before the hold ended.
 	EndedByServer int
-	SetupRate     float64     // achieved INVITEs sent per second
-	AnswerRate    float64     // 200 OKs per second, first to last
-	Setup         Percentiles // INVITE sent -> 200 OK received
-	Duration      time.Duration
+	// SetupRate is the INVITEs sent per second: (calls - 1) / (time the
+	// last call was started - time the first was); call i starts no
+	// earlier than i / Rate after the first.
+	SetupRate float64
+	// AnswerRate is the 200 OKs received per second: (answered - 1) /
+	// (last 200 OK - first 200 OK). It is below SetupRate by the setup
+	// time of the last calls less that of the first ones; a UAS that does
+	// not keep up makes it fall behind for good, and AnswerLag grow.
+	AnswerRate float64
+	// AnswerLag is from the last INVITE sent to the last 200 OK received.
+	AnswerLag time.Duration
+	Setup     Percentiles // INVITE sent -> 200 OK received
+	Duration  time.Duration
 	// PeakConcurrent is the most calls established at the same time.
 	PeakConcurrent int
 	// LoadgenCores is this process's CPU over the run, in cores: the
@@ -121,6 +130,10 @@ type RTPFigures struct {
 	// 3550 6.4.1 over every packet of every call: its p50 and p99, 10 µs
 	// resolution.
 	TransitP50, TransitP99 time.Duration
+	// KernelTimes: every call's arrival times were the kernel's receive
+	// timestamps (media.Session.ReadPacketAt), so the callers' own
+	// scheduling delays are not in Jitter and Transit.
+	KernelTimes bool
 }
 
 // ProcessFigures are the server's CPU and memory over the run.
@@ -376,18 +389,20 @@ func (c *sipCall) hangup() { c.once.Do(func() { close(c.ended) }) }
 
 // runStats gathers the figures of a run while it goes.
 type runStats struct {
-	mu                    sync.Mutex
-	setups                []time.Duration
-	failures              map[string]int
-	byeFails              int
-	byServer              int
-	jitters               []time.Duration
-	rtp                   RTPFigures
-	transit               *histogram
-	up, peak              atomic.Int64
-	answered              atomic.Int64
-	retrans               atomic.Int64 // responses outside a transaction
-	firstSetup, lastSetup time.Time    // first and last 200 OK
+	mu                      sync.Mutex
+	setups                  []time.Duration
+	failures                map[string]int
+	byeFails                int
+	byServer                int
+	jitters                 []time.Duration
+	rtp                     RTPFigures
+	transit                 *histogram
+	up, peak                atomic.Int64
+	answered                atomic.Int64
+	retrans                 atomic.Int64 // responses outside a transaction
+	userTimes               int          // calls timed when the read returned
+	lastInvite              time.Time    // last INVITE sent
+	firstAnswer, lastAnswer time.Time    // first and last 200 OK received
 }
 
 func (s *runStats) fail(why string) {
@@ -481,12 +496,17 @@ func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host neti
 	run.EndedByServer = st.byServer
 	run.PeakConcurrent = int(st.peak.Load())
 	run.Setup = percentiles(st.setups)
-	if span := st.lastSetup.Sub(st.firstSetup).Seconds(); run.Established > 1 && span > 0 {
+	// n 200 OKs span n-1 intervals.
+	if span := st.lastAnswer.Sub(st.firstAnswer).Seconds(); run.Established > 1 && span > 0 {
 		run.AnswerRate = float64(run.Established-1) / span
+	}
+	if !st.lastAnswer.IsZero() {
+		run.AnswerLag = st.lastAnswer.Sub(st.lastInvite)
 	}
 	run.RTP = st.rtp
 	run.RTP.Sent = snd.sent.Load()
 	run.RTP.Jitter = percentiles(st.jitters)
+	run.RTP.KernelTimes = st.rtp.CallsWithAudio > 0 && st.userTimes == 0
 	if run.RTP.Expected > 0 {
 		run.RTP.LossPct = 100 * float64(run.RTP.Lost) / float64(run.RTP.Expected)
 	}
@@ -508,6 +528,22 @@ func processCPU() time.Duration {
 		return -1
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// earliest and latest are min and max of times, the zero time counting as
+// none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // statusKey names a failed setup: its SIP status, or the error.
@@ -553,6 +589,9 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 	setupCtx, cancelSetup := context.WithTimeout(ctx, setupTimeout)
 	defer cancelSetup()
 	t0 := time.Now()
+	st.mu.Lock()
+	st.lastInvite = latest(st.lastInvite, t0)
+	st.mu.Unlock()
 	dlg, err := e.dua.WriteInvite(setupCtx, req)
 	if err != nil {
 		st.fail(statusKey(err))
@@ -563,7 +602,8 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 		dlg.Close()
 		return
 	}
-	setup := time.Since(t0)
+	answeredAt := time.Now()
+	setup := answeredAt.Sub(t0)
 	c := &sipCall{dlg: dlg, rtp: rtpSess, ended: make(chan struct{})}
 	e.mu.Lock()
 	e.dlgs[dlg.ID] = c
@@ -588,12 +628,7 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 	}
 	st.mu.Lock()
 	st.setups = append(st.setups, setup)
-	if now := time.Now(); now.After(st.lastSetup) {
-		st.lastSetup = now
-	}
-	if now := time.Now(); st.firstSetup.IsZero() || now.Before(st.firstSetup) {
-		st.firstSetup = now
-	}
+	st.firstAnswer, st.lastAnswer = earliest(st.firstAnswer, answeredAt), latest(st.lastAnswer, answeredAt)
 	st.mu.Unlock()
 
 	ans, err := media.ParseOffer(dlg.InviteResponse.Body())
@@ -646,6 +681,9 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 	st.rtp.Expected += rs.Expected
 	st.rtp.Lost += rs.Lost
 	if rs.PacketsReceived > 0 {
+		if !rtpSess.KernelArrivalTimes() {
+			st.userTimes++
+		}
 		st.rtp.CallsWithAudio++
 		st.jitters = append(st.jitters, c.meter.jitter())
 		if c.samples > 0 && math.Sqrt(c.energy/float64(c.samples)) >= silentRMS {
@@ -658,13 +696,14 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 // summing the energy of its audio.
 func (c *sipCall) receive(ctx context.Context, transit *histogram) {
 	buf := make([]byte, 1500)
-	epoch := time.Now()
+	// Wall clock only: kernel arrival times have no monotonic reading.
+	epoch := time.Now().Round(0)
 	for {
-		p, err := c.rtp.ReadPacket(ctx, buf)
+		p, at, err := c.rtp.ReadPacketAt(ctx, buf)
 		if err != nil {
 			return
 		}
-		arrival := time.Since(epoch)
+		arrival := at.Sub(epoch)
 		var law media.Law
 		switch p.PayloadType {
 		case media.PayloadPCMU:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -165,11 +166,18 @@ func TestRunSIPAgainstBaselineUAS(t *testing.T) {
 			if r.SetupRate <= 0 || r.SetupRate > 40.01 {
 				t.Fatalf("setup rate %.2f/s over 40/s", r.SetupRate)
 			}
+			// The last 200 OK answers an INVITE sent no later than the last.
+			if r.AnswerRate <= 0 || r.AnswerLag <= 0 || r.AnswerLag > r.Setup.Max {
+				t.Fatalf("answers %.2f/s, the last %v after the last INVITE, setup max %v", r.AnswerRate, r.AnswerLag, r.Setup.Max)
+			}
 			if r.PeakConcurrent != 20 || r.Setup.N != 20 || r.Setup.P99 <= 0 {
 				t.Fatalf("peak %d, setup %+v", r.PeakConcurrent, r.Setup)
 			}
 			if r.RTP.CallsWithAudio != 20 || r.RTP.NonSilent != 20 || r.RTP.Packets == 0 || r.RTP.Jitter.N != 20 {
 				t.Fatalf("rtp %+v", r.RTP)
+			}
+			if r.RTP.KernelTimes != (runtime.GOOS == "linux") {
+				t.Fatalf("kernel arrival times %v on %s", r.RTP.KernelTimes, runtime.GOOS)
 			}
 			if (tc.audio == AudioNone) != (r.RTP.Sent == 0) {
 				t.Fatalf("audio %s: sent %d packets", tc.audio, r.RTP.Sent)

@@ -1,6 +1,7 @@
 // Package media holds Plateau's own media building blocks for telephone
 // calls: G.711 µ-law and A-law codecs, SDP offer/answer for audio, an RTP
-// endpoint (pacing, latching, loss and jitter statistics), RFC 4733 and
+// endpoint (pacing, latching, loss and jitter statistics, kernel arrival
+// times), a shared pacing clock for many endpoints, RFC 4733 and
 // SIP INFO DTMF, audio sources (WAV files, tones, silence, sequences,
 // loops, spoken numbers in French and English) and a WAV writer for
 // recordings.

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"time"
 
@@ -70,6 +71,19 @@ type Session struct {
 	wbuf    []byte
 	recv    recvState
 	fwd     forwardState // Forward's timestamp mapping (forward.go)
+
+	// kernelTimes: the kernel stamps arrivals (SO_TIMESTAMPNS); oob
+	// receives the stamp (used by the one reading goroutine only).
+	kernelTimes bool
+	oob         []byte
+
+	clock *Clock // Play paces on it; nil: a goroutine and ticker of its own
+
+	// The context the reads are tied to, by its Done channel: its end sets
+	// a past read deadline. It is watched once, not once per packet.
+	rmu   sync.Mutex
+	rdone <-chan struct{}
+	rstop func() bool
 }
 
 // recvState is the receive side of RFC 3550 appendix A.
@@ -108,6 +122,10 @@ func Listen(ctx context.Context, addr string) (*Session, error) {
 	s := newSession()
 	s.conn = conn
 	s.local = conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	if enableArrivalTimes(conn) {
+		s.kernelTimes = true
+		s.oob = make([]byte, arrivalOOBSize)
+	}
 	return s, nil
 }
 
@@ -126,6 +144,10 @@ func newSession() *Session {
 // LocalAddr returns the address the session receives on (for the SDP).
 func (s *Session) LocalAddr() netip.AddrPort { return s.local }
 
+// KernelArrivalTimes reports whether ReadPacketAt's arrival times are the
+// kernel's (Linux SO_TIMESTAMPNS) rather than the time the read returned.
+func (s *Session) KernelArrivalTimes() bool { return s.kernelTimes }
+
 // SSRC returns the session's own synchronisation source.
 func (s *Session) SSRC() uint32 { return s.ssrc }
 
@@ -137,6 +159,15 @@ func (s *Session) SetRemote(ap netip.AddrPort) {
 	if !s.latched {
 		s.remote = ap
 	}
+}
+
+// SetClock makes Play pace its frames on c, shared with other sessions,
+// rather than with a ticker of its own; nil goes back to that. Set it
+// before playing.
+func (s *Session) SetClock(c *Clock) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clock = c
 }
 
 // SetPayloadType sets the payload type of the frames sent.
@@ -157,6 +188,12 @@ func (s *Session) SetEventPayloadType(pt uint8) {
 
 // Close closes the socket; a blocked ReadPacket returns.
 func (s *Session) Close() error {
+	s.rmu.Lock()
+	if s.rstop != nil {
+		s.rstop()
+		s.rstop = nil
+	}
+	s.rmu.Unlock()
 	if err := s.conn.Close(); err != nil {
 		return fmt.Errorf("media: rtp close: %w", err)
 	}
@@ -255,8 +292,14 @@ func (p *pacer) due(now time.Time) int {
 // Play sends src in real time, one 20 ms frame every 20 ms encoded with
 // codec, until src ends (nil), src fails or ctx ends (the error). The
 // first packet carries the marker bit. A short last frame is padded with
-// silence.
+// silence. On a Clock (SetClock) the first frame waits for its next tick.
 func (s *Session) Play(ctx context.Context, src Source, codec *Codec) error {
+	s.mu.Lock()
+	clock := s.clock
+	s.mu.Unlock()
+	if clock != nil {
+		return clock.play(ctx, s, src, codec)
+	}
 	pcm := make([]int16, FrameSamples)
 	payload := make([]byte, FrameSamples)
 	now := time.Now()
@@ -363,26 +406,71 @@ func (s *Session) SendDigit(ctx context.Context, key rune, d time.Duration) erro
 // come from another source than the latched one or fail the sequence check
 // are counted and skipped. It returns when ctx ends or the session closes.
 func (s *Session) ReadPacket(ctx context.Context, buf []byte) (rtp.Packet, error) {
+	p, _, err := s.ReadPacketAt(ctx, buf)
+	return p, err
+}
+
+// ReadPacketAt is ReadPacket that also returns when the packet arrived:
+// the kernel's receive timestamp where the platform gives one (see
+// KernelArrivalTimes), so that the reader's own scheduling delay is not
+// counted, else the time the read returned. The session's jitter (Stats)
+// is computed from the same arrival times.
+func (s *Session) ReadPacketAt(ctx context.Context, buf []byte) (rtp.Packet, time.Time, error) {
 	if err := ctx.Err(); err != nil {
-		return rtp.Packet{}, fmt.Errorf("media: rtp read: %w", context.Cause(ctx))
+		return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", context.Cause(ctx))
 	}
-	if err := s.conn.SetReadDeadline(time.Time{}); err != nil {
-		return rtp.Packet{}, fmt.Errorf("media: rtp read: %w", err)
+	if err := s.watch(ctx); err != nil {
+		return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", err)
 	}
-	stop := context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
 	for {
-		n, src, err := s.conn.ReadFromUDPAddrPort(buf)
+		n, oobn, _, src, err := s.conn.ReadMsgUDPAddrPort(buf, s.oob)
 		if err != nil {
 			if ctx.Err() != nil {
-				return rtp.Packet{}, fmt.Errorf("media: rtp read: %w", context.Cause(ctx))
+				return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", context.Cause(ctx))
 			}
-			return rtp.Packet{}, fmt.Errorf("media: rtp read: %w", err)
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				// An earlier context's end, whose watcher ran late: ctx is
+				// live, so the read goes on.
+				if err := s.conn.SetReadDeadline(time.Time{}); err != nil {
+					return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", err)
+				}
+				continue
+			}
+			return rtp.Packet{}, time.Time{}, fmt.Errorf("media: rtp read: %w", err)
 		}
-		if p, ok := s.receive(buf[:n], src, time.Now()); ok {
-			return p, nil
+		at, ok := arrivalTime(s.oob[:oobn])
+		if !ok {
+			at = time.Now()
+		}
+		if p, ok := s.receive(buf[:n], src, at); ok {
+			return p, at, nil
 		}
 	}
+}
+
+// watch ties the reads to ctx: when it ends, a past read deadline wakes
+// the blocked read. A new context replaces the previous one (whose end no
+// longer matters) and clears the deadline it may have set.
+func (s *Session) watch(ctx context.Context) error {
+	done := ctx.Done()
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	if s.rstop != nil && done == s.rdone {
+		return nil
+	}
+	if s.rstop != nil {
+		s.rstop()
+		s.rstop = nil
+	}
+	if err := s.conn.SetReadDeadline(time.Time{}); err != nil {
+		return err
+	}
+	s.rdone = done
+	s.rstop = func() bool { return true }
+	if done != nil {
+		s.rstop = context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Unix(1, 0)) })
+	}
+	return nil
 }
 
 // parsePacket decodes an RTP datagram; RTCP (payload types 72-76 with the

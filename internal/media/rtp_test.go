@@ -340,3 +340,57 @@ func FuzzReceivePacket(f *testing.F) {
 		}
 	})
 }
+
+// TestReadPacketContextSwitch reads with one context, then another: the
+// first one's end no longer stops the reads, the second's does, even after
+// many reads under it.
+func TestReadPacketContextSwitch(t *testing.T) {
+	s, err := Listen(t.Context(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	peer := rawPeer(t)
+	send := func(seq uint16) {
+		t.Helper()
+		if _, err := peer.WriteToUDPAddrPort(rtpBytes(t, seq, uint32(seq)*160, 5, PayloadPCMU), s.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf := make([]byte, 1500)
+	first, cancelFirst := context.WithCancel(t.Context())
+	send(1)
+	if _, err := s.ReadPacket(first, buf); err != nil {
+		t.Fatal(err)
+	}
+	second, cancelSecond := context.WithCancel(t.Context())
+	defer cancelSecond()
+	send(2)
+	if _, err := s.ReadPacket(second, buf); err != nil {
+		t.Fatal(err)
+	}
+	cancelFirst()
+	for seq := uint16(3); seq < 10; seq++ {
+		send(seq)
+		if p, err := s.ReadPacket(second, buf); err != nil || p.SequenceNumber != seq {
+			t.Fatalf("read %d after the first context ended: %v, %v", seq, p.Header, err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { _, err := s.ReadPacket(second, buf); done <- err }()
+	time.Sleep(20 * time.Millisecond)
+	cancelSecond()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("ReadPacket after cancel = %v", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("cancelling the context did not unblock ReadPacket")
+	}
+	// A context that never ends: reads go on after the ended one.
+	send(10)
+	if p, err := s.ReadPacket(context.Background(), buf); err != nil || p.SequenceNumber != 10 {
+		t.Fatalf("read with a background context: %v, %v", p.Header, err)
+	}
+}

@@ -53,6 +53,14 @@ type SIPConfig struct {
 	// INVITEs get 503 with Retry-After.
 	MaxCalls          int `toml:"max_calls"`
 	MaxCallsPerTenant int `toml:"max_calls_per_tenant"`
+	// InviteRate and RegisterRate are the INVITEs and REGISTERs accepted
+	// per second from one source IP, InviteBurst and RegisterBurst how many
+	// may come at once; past them requests get 503 with Retry-After. Zero:
+	// the defaults (INVITE 5/s burst 20, REGISTER 2/s burst 10).
+	InviteRate    float64 `toml:"invite_rate"`
+	InviteBurst   float64 `toml:"invite_burst"`
+	RegisterRate  float64 `toml:"register_rate"`
+	RegisterBurst float64 `toml:"register_burst"`
 	// DigestSHA256 also challenges phones with SHA-256 (RFC 8760).
 	DigestSHA256 bool `toml:"digest_sha256"`
 	// ICEServers are the STUN/TURN URLs of the agents' browser softphones
@@ -99,6 +107,9 @@ func (c SIPConfig) validate() error {
 	if c.CallbacksPerNumber < 0 || c.CallbacksPerSource < 0 {
 		errs = append(errs, errors.New("sip.callbacks_per_number and callbacks_per_source must not be negative"))
 	}
+	if c.InviteRate < 0 || c.InviteBurst < 0 || c.RegisterRate < 0 || c.RegisterBurst < 0 {
+		errs = append(errs, errors.New("sip.invite_rate, invite_burst, register_rate and register_burst must not be negative"))
+	}
 	if c.AnnounceEvery.Duration < 0 {
 		errs = append(errs, errors.New("sip.announce_every is negative"))
 	}
@@ -114,5 +125,6 @@ func (c SIPConfig) sipConfig(data string) sip.Config {
 	return sip.Config{RecordingsDir: rec, Addr: c.Addr, TLSAddr: c.TLSAddr, CertFile: c.CertFile, KeyFile: c.KeyFile, RTPHost: c.RTPHost,
 		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway, DigestSHA256: c.DigestSHA256,
 		CallbackAllow: c.CallbackAllow, CallbackDeny: c.CallbackDeny, CallbacksPerNumber: c.CallbacksPerNumber, CallbacksPerSource: c.CallbacksPerSource,
-		MaxCalls: c.MaxCalls, MaxCallsPerTenant: c.MaxCallsPerTenant}
+		MaxCalls: c.MaxCalls, MaxCallsPerTenant: c.MaxCallsPerTenant,
+		InviteRate: c.InviteRate, InviteBurst: c.InviteBurst, RegisterRate: c.RegisterRate, RegisterBurst: c.RegisterBurst}
 }

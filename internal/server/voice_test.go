@@ -13,7 +13,8 @@ import (
 func TestSIPConfig(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "plateau.toml")
 	toml := "[sip]\naddr = \"127.0.0.1:5070\"\nrtp_host = \"127.0.0.1\"\nannounce_every = \"30s\"\ncallback_gateway = \"127.0.0.1:5080\"\n" +
-		"callback_allow = [\"+33\", \"0\"]\ncallback_deny = [\"+338\"]\ncallbacks_per_number = 2\nmax_calls = 50\nmax_calls_per_tenant = 10\n"
+		"callback_allow = [\"+33\", \"0\"]\ncallback_deny = [\"+338\"]\ncallbacks_per_number = 2\nmax_calls = 50\nmax_calls_per_tenant = 10\n" +
+		"invite_rate = 50\ninvite_burst = 100.5\nregister_rate = 4\nregister_burst = 12\n"
 	if err := os.WriteFile(file, []byte(toml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,8 @@ func TestSIPConfig(t *testing.T) {
 	if !cfg.SIP.Enabled() || sc.Addr != "127.0.0.1:5070" || sc.AnnounceEvery != 30*time.Second || sc.CallbackGateway != "127.0.0.1:5080" ||
 		sc.RecordingsDir != filepath.Join("/srv/plateau", "recordings") || len(sc.CallbackAllow) != 2 || sc.CallbackAllow[1] != "0" ||
 		len(sc.CallbackDeny) != 1 || sc.CallbacksPerNumber != 2 ||
-		sc.MaxCalls != 50 || sc.MaxCallsPerTenant != 10 {
+		sc.MaxCalls != 50 || sc.MaxCallsPerTenant != 10 ||
+		sc.InviteRate != 50 || sc.InviteBurst != 100.5 || sc.RegisterRate != 4 || sc.RegisterBurst != 12 {
 		t.Fatalf("from the file: %+v", sc)
 	}
 	if spc := cfg.SIP.softphoneConfig(nil); len(spc.ICEServers) != 0 || fmt.Sprint(spc.HostIPs) != "[127.0.0.1]" {
@@ -50,7 +52,10 @@ func TestSIPConfig(t *testing.T) {
 	}
 	for _, bad := range []string{"[sip]\naddr = \"nope\"\n", "[sip]\naddr = \"127.0.0.1:5060\"\ncert_file = \"c.pem\"\n", "[sip]\nbogus = 1\n",
 		"[sip]\naddr = \"127.0.0.1:5060\"\nice_servers = [\"http://stun.example\"]\n",
-		"[sip]\naddr = \"127.0.0.1:5060\"\ncallbacks_per_number = -1\n", "[sip]\naddr = \"127.0.0.1:5060\"\nmax_calls = -1\n"} {
+		"[sip]\naddr = \"127.0.0.1:5060\"\ncallbacks_per_number = -1\n", "[sip]\naddr = \"127.0.0.1:5060\"\nmax_calls = -1\n",
+		"[sip]\naddr = \"127.0.0.1:5060\"\ninvite_rate = -1\n", "[sip]\naddr = \"127.0.0.1:5060\"\ninvite_burst = -0.5\n",
+		"[sip]\naddr = \"127.0.0.1:5060\"\nregister_rate = -2\n", "[sip]\naddr = \"127.0.0.1:5060\"\nregister_burst = -10\n",
+		"[sip]\naddr = \"127.0.0.1:5060\"\ninvite_rate = \"fast\"\n"} {
 		if err := os.WriteFile(file, []byte(bad), 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -201,6 +201,7 @@ type Server struct {
 	now      func() time.Time
 	speakers map[string]*media.Speaker
 	moh      *media.Samples
+	clock    *media.Clock // paces every call's prompts and music
 	invites  *limiter
 	regs     *limiter
 	nonces   nonces
@@ -241,7 +242,7 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		regs:     newLimiter(cfg.RegisterRate, cfg.RegisterBurst),
 		reg:      newRegistrar(),
 		calls:    map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{}, perTenant: map[int64]int{},
-		ctx: context.Background(),
+		ctx: context.Background(), clock: media.NewClock(),
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
@@ -776,8 +777,14 @@ func (s *Server) dropLeg(id string) {
 }
 
 // rtpListen opens a media session on the RTP host.
+// What it plays is paced on the server's shared clock.
 func (s *Server) rtpListen(ctx context.Context) (*media.Session, error) {
-	return media.Listen(ctx, net.JoinHostPort(s.cfg.RTPHost, "0"))
+	sess, err := media.Listen(ctx, net.JoinHostPort(s.cfg.RTPHost, "0"))
+	if err != nil {
+		return nil, err
+	}
+	sess.SetClock(s.clock)
+	return sess, nil
 }
 
 func (s *Server) speaker(lang string) *media.Speaker {
