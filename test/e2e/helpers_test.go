@@ -59,6 +59,7 @@ type server struct {
 	token string // platform admin token printed by the demo
 	done  chan struct{}
 	logs  *strings.Builder
+	logMu sync.Mutex // guards logs
 	outMu sync.Mutex
 	out   []string // stdout lines
 }
@@ -79,10 +80,9 @@ func startDemo(t *testing.T, args ...string) *server {
 		t.Fatal(err)
 	}
 	s := &server{cmd: cmd, done: make(chan struct{}), logs: &strings.Builder{}}
-	var logMu sync.Mutex
 	cmd.Stderr = writerFunc(func(p []byte) (int, error) {
-		logMu.Lock()
-		defer logMu.Unlock()
+		s.logMu.Lock()
+		defer s.logMu.Unlock()
 		return s.logs.Write(p)
 	})
 	if err := cmd.Start(); err != nil {
@@ -110,12 +110,19 @@ func startDemo(t *testing.T, args ...string) *server {
 	select {
 	case <-found:
 	case <-s.done:
-		t.Fatalf("plateau demo exited early:\n%s", s.logs.String())
+		t.Fatalf("plateau demo exited early:\n%s", s.logString())
 	case <-time.After(60 * time.Second):
 		cmd.Process.Kill()
-		t.Fatalf("plateau demo did not start:\n%s", s.logs.String())
+		t.Fatalf("plateau demo did not start:\n%s", s.logString())
 	}
-	t.Cleanup(func() { s.kill() })
+	t.Cleanup(func() {
+		s.kill()
+		if t.Failed() {
+			// The server's last words, to tell why.
+			lines := strings.Split(strings.TrimSpace(s.logString()), "\n")
+			t.Logf("plateau demo's last %d log lines:\n%s", min(len(lines), 60), strings.Join(lines[max(0, len(lines)-60):], "\n"))
+		}
+	})
 	return s
 }
 
@@ -124,6 +131,13 @@ type writerFunc func([]byte) (int, error)
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // kill ends the process with SIGKILL: no graceful step at all.
+// logString returns what the server logged so far.
+func (s *server) logString() string {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	return s.logs.String()
+}
+
 func (s *server) kill() {
 	select {
 	case <-s.done:

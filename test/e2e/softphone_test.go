@@ -95,7 +95,7 @@ func TestSoftphoneCall(t *testing.T) {
 	srv := startDemo(t, "--data", data)
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("server logs:\n%s", srv.logs.String())
+			t.Logf("server logs:\n%s", srv.logString())
 		}
 	})
 	sipAddr := srv.waitLine(t, reSIP)[1]
