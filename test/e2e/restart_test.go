@@ -147,7 +147,11 @@ func killNineRestart(t *testing.T, storage ...string) {
 	const waitingN, liveN = 500, 51 // 17 bots × 3 chats
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	srv := startDemo(t, append(storage, "--agent-bots", "17", "--bot-handle", "1h")...)
+	// Bots' handle times are exponential: with a mean of an hour, one of
+	// the 51 conversations ended within a slow run's minute about once in
+	// six runs (and its customer's socket with it); 10,000 h makes that
+	// about once in a thousand.
+	srv := startDemo(t, append(storage, "--agent-bots", "17", "--bot-handle", "10000h")...)
 	url := srv.ws("/chat/demo/ws")
 
 	total := waitingN + liveN
