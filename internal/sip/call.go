@@ -76,9 +76,11 @@ type call struct {
 	digits  *media.Digits
 	peer    atomic.Pointer[bridgeEnd] // where the caller's packets go once bridged
 	queueID int64
-	record  bool                     // the queue records its calls
-	told    bool                     // the caller was told the call may be recorded
-	rec     atomic.Pointer[recorder] // the recording, once bridged
+	record  bool // the queue records its calls
+	// noticeHeard: the caller heard "this call may be recorded" to its
+	// end (set by the player); only then is the call recorded.
+	noticeHeard atomic.Bool
+	rec         atomic.Pointer[recorder] // the recording, once bridged
 
 	mu     sync.Mutex
 	queue  []callEvent
@@ -644,49 +646,50 @@ func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
 	if first {
 		intro = append(intro, media.PromptWelcome)
 	}
-	if c.record && !c.told {
-		c.told = true
+	notice := c.record && !c.noticeHeard.Load()
+	if notice {
+		// Said until heard to its end: nothing is recorded before.
 		intro = append(intro, media.PromptRecording)
 	}
 	go func() {
 		defer close(done)
-		announce := func(pos int, ewt time.Duration, intro []string) error {
-			names := intro
-			a, err := c.sp.Announcement(max(pos, 1), ewt)
-			if err != nil {
-				return err
-			}
-			names = append(names, a...)
-			if offerCallback {
-				names = append(names, media.PromptCallback)
-			}
+		say := func(names ...string) error {
 			src, err := c.sp.Say(names...)
 			if err != nil {
 				return err
 			}
 			return c.rtp.Play(ctx, src, c.codec)
 		}
-		if pos <= 0 {
-			// Nothing to announce (the call is being offered): the intro,
-			// if any (the recording notice before anything is recorded),
-			// then music.
-			if len(intro) > 0 {
-				src, err := c.sp.Say(intro...)
-				if err == nil {
-					err = c.rtp.Play(ctx, src, c.codec)
-				}
-				if err != nil {
-					if ctx.Err() == nil {
-						c.s.log.Error("sip: announcement", "contact", c.id, "err", err)
-					}
-					return
-				}
+		announce := func(pos int, ewt time.Duration) error {
+			names, err := c.sp.Announcement(max(pos, 1), ewt)
+			if err != nil {
+				return err
 			}
-		} else if err := announce(pos, ewt, intro); err != nil {
+			if offerCallback {
+				names = append(names, media.PromptCallback)
+			}
+			return say(names...)
+		}
+		fail := func(err error) {
 			if ctx.Err() == nil {
 				c.s.log.Error("sip: announcement", "contact", c.id, "err", err)
 			}
-			return
+		}
+		if len(intro) > 0 {
+			if err := say(intro...); err != nil {
+				fail(err)
+				return
+			}
+			if notice {
+				c.noticeHeard.Store(true)
+			}
+		}
+		// Nothing to announce when the call is being offered: music.
+		if pos > 0 {
+			if err := announce(pos, ewt); err != nil {
+				fail(err)
+				return
+			}
 		}
 		for ctx.Err() == nil {
 			mctx, mcancel := context.WithTimeout(ctx, c.s.cfg.AnnounceEvery)
@@ -703,7 +706,7 @@ func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
 			if err != nil || !ok {
 				continue // offered or leaving: keep the music
 			}
-			if err := announce(p, e, nil); err != nil {
+			if err := announce(p, e); err != nil {
 				return
 			}
 		}
@@ -755,6 +758,12 @@ func (c *call) readCaller() {
 // startRecording opens the recording when the queue records its calls.
 func (c *call) startRecording() {
 	if !c.record || c.rec.Load() != nil {
+		return
+	}
+	if !c.noticeHeard.Load() {
+		// Answered before the caller heard the notice to its end: a call
+		// is recorded only once announced.
+		c.s.log.Info("sip: call not recorded: the caller did not hear the recording notice", "contact", c.id)
 		return
 	}
 	r, err := newRecorder(c.s.recordingPath(c.tenant, c.queueID, c.id), c.s.now)

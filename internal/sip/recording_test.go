@@ -127,3 +127,34 @@ func TestRecordedCall(t *testing.T) {
 		t.Fatalf("recording: caller 700 Hz %.2f, agent 1300 Hz %.2f of the power", g7, g13)
 	}
 }
+
+// TestNotRecordedBeforeTheNotice: an agent free at once answers while the
+// caller still hears the welcome; the recording notice was not heard to
+// its end, so the call is not recorded.
+func TestNotRecordedBeforeTheNotice(t *testing.T) {
+	dir := t.TempDir()
+	w := newWorld(t, worldOpts{recordings: dir, record: true})
+	ctx := w.ctx()
+	_, answered := w.answeringPhone(ctx, 1300)
+	d := w.readyDesk()
+	call, err := w.phone(testCaller, "").Dial(ctx, "1000")
+	must(t, err, "dial")
+	offer := d.expect("offer", nil)
+	id := int64(offer["contact_id"].(float64))
+	ac := <-answered
+	d.expect("connected", nil)
+	welcome := promptSamples(t, "fr", media.PromptWelcome)
+	if n := len(call.Audio()); n >= welcome {
+		t.Fatalf("the caller heard %d samples before the agent answered, the whole welcome (%d): the test needs an earlier answer", n, welcome)
+	}
+	go func() {
+		tone, _ := media.NewTone(700, 8000, 0)
+		call.Play(ctx, tone)
+	}()
+	eventually(t, "a second of conversation", 20*time.Second, func() bool { return len(ac.Audio()) > 8000 })
+	must(t, call.Hangup(ctx), "bye")
+	d.expect("ended", nil)
+	if _, err := os.Stat(w.srv.recordingPath(w.tenant, w.queue.ID, id)); !os.IsNotExist(err) {
+		t.Fatalf("a call answered before the recording notice was recorded (%v)", err)
+	}
+}
