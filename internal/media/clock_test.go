@@ -36,13 +36,7 @@ func TestClockPlay(t *testing.T) {
 	}
 	var ends []end
 	for range 3 {
-		s, err := Listen(ctx, "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		peer := rawPeer(t)
-		s.SetRemote(peer.LocalAddr().(*net.UDPAddr).AddrPort())
+		s, peer := sendingSession(t, ctx)
 		s.SetClock(clock)
 		ends = append(ends, end{s, peer})
 	}

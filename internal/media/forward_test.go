@@ -1,7 +1,6 @@
 package media
 
 import (
-	"net"
 	"testing"
 
 	"github.com/pion/rtp"
@@ -9,13 +8,7 @@ import (
 
 func TestForwardKeepsPayloadAndSpacing(t *testing.T) {
 	ctx := t.Context()
-	s, err := Listen(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	peer := rawPeer(t)
-	s.SetRemote(peer.LocalAddr().(*net.UDPAddr).AddrPort())
+	s, peer := sendingSession(t, ctx)
 	// First the session's own frame, then packets of another stream:
 	// two audio frames and three packets of one telephone event.
 	if err := s.WriteFrame(make([]byte, 160), 160, true); err != nil {

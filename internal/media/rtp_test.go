@@ -186,6 +186,20 @@ func rawPeer(t *testing.T) *net.UDPConn {
 	return c
 }
 
+// sendingSession opens a session whose remote is a raw UDP peer (both
+// closed with the test).
+func sendingSession(t *testing.T, ctx context.Context) (*Session, *net.UDPConn) {
+	t.Helper()
+	s, err := Listen(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	peer := rawPeer(t)
+	s.SetRemote(peer.LocalAddr().(*net.UDPAddr).AddrPort())
+	return s, peer
+}
+
 func readRaw(t *testing.T, c *net.UDPConn, n int) []rtp.Packet {
 	t.Helper()
 	var out []rtp.Packet
@@ -209,13 +223,7 @@ func readRaw(t *testing.T, c *net.UDPConn, n int) []rtp.Packet {
 
 func TestPlaySequenceTimestampMarker(t *testing.T) {
 	ctx := t.Context()
-	s, err := Listen(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	peer := rawPeer(t)
-	s.SetRemote(peer.LocalAddr().(*net.UDPAddr).AddrPort())
+	s, peer := sendingSession(t, ctx)
 	s.SetPayloadType(PayloadPCMA)
 	codec, _ := NewCodec(Alaw)
 	tone, _ := NewTone(1000, 8000, 110*time.Millisecond) // 5.5 frames: the last is padded
