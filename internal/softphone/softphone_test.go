@@ -35,6 +35,22 @@ func loopbackManager() *Manager {
 	return New(Config{HostIPs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}})
 }
 
+// ringDesk turns on agent's softphone in a new desktop of a loopback
+// manager, rings it with contact's call in law and returns the offer frame
+// the desktop received.
+func ringDesk(ctx context.Context, t *testing.T, agent, contact int64, law media.Law) (*Manager, *desk, *Call, offerFrame) {
+	t.Helper()
+	m := loopbackManager()
+	d := newDesk()
+	m.SetDesktop(agent, d, true)
+	d.next(t)
+	call, err := m.Ring(ctx, agent, contact, law)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, d, call, d.next(t).(offerFrame)
+}
+
 func TestRingWithoutSoftphone(t *testing.T) {
 	m := loopbackManager()
 	if _, err := m.Ring(context.Background(), 7, 1, media.Ulaw); !errors.Is(err, ErrNotEnabled) {
@@ -77,15 +93,7 @@ func TestCallBothWays(t *testing.T) {
 func callBothWays(t *testing.T, law media.Law) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	m := loopbackManager()
-	d := newDesk()
-	m.SetDesktop(7, d, true)
-	d.next(t)
-	call, err := m.Ring(ctx, 7, 42, law)
-	if err != nil {
-		t.Fatal(err)
-	}
-	offer := d.next(t).(offerFrame)
+	m, d, call, offer := ringDesk(ctx, t, 7, 42, law)
 	if offer.Type != "rtc_offer" || offer.ContactID != 42 {
 		t.Fatalf("offer frame %+v", offer)
 	}
@@ -196,15 +204,7 @@ func callBothWays(t *testing.T, law media.Law) {
 func TestBrowserLeaves(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	m := loopbackManager()
-	d := newDesk()
-	m.SetDesktop(3, d, true)
-	d.next(t)
-	call, err := m.Ring(ctx, 3, 9, media.Ulaw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	offer := d.next(t).(offerFrame)
+	m, _, call, offer := ringDesk(ctx, t, 3, 9, media.Ulaw)
 	browser, answer, err := NewClient(ctx, offer.SDP)
 	if err != nil {
 		t.Fatal(err)
@@ -236,16 +236,8 @@ func TestBrowserLeaves(t *testing.T) {
 func TestBadAnswer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	m := loopbackManager()
-	d := newDesk()
-	m.SetDesktop(3, d, true)
-	d.next(t)
-	call, err := m.Ring(ctx, 3, 9, media.Ulaw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _, call, _ := ringDesk(ctx, t, 3, 9, media.Ulaw)
 	defer call.Hangup("")
-	d.next(t)
 	for _, sdp := range []string{"", "not an sdp", strings.Repeat("a", MaxSDPBytes+1)} {
 		if err := m.Answer(3, 9, sdp); err == nil {
 			t.Errorf("answer %.20q taken", sdp)
