@@ -174,6 +174,17 @@ func TestSIPCallToAgentPhone(t *testing.T) {
 	}
 	expect("ended")
 
+	if got := voiceSegments(t, ctx, data, id)[id]; !strings.HasPrefix(got, "queued offered connected") {
+		t.Fatalf("segments %s", got)
+	}
+}
+
+// voiceSegments opens the demo's store in data and returns the segment
+// kinds of each call ("queued offered connected ..."), checking that each
+// is a voice interaction held by an agent and that only connected and
+// wrap-up time is billable.
+func voiceSegments(t *testing.T, ctx context.Context, data string, ids ...int64) map[int64]string {
+	t.Helper()
 	st, err := store.Open(ctx, filepath.Join(data, "plateau.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -183,24 +194,26 @@ func TestSIPCallToAgentPhone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := st.GetInteraction(ctx, tenant.ID, id)
-	if err != nil || in.Channel != model.ChannelVoice {
-		t.Fatalf("interaction %+v: %v", in, err)
-	}
-	segs, err := st.ListSegments(ctx, tenant.ID, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kinds []string
-	for _, s := range segs {
-		kinds = append(kinds, string(s.Kind))
-		if s.Billable != (s.Kind == model.SegConnected || s.Kind == model.SegWrapUp) {
-			t.Errorf("segment %s billable=%v", s.Kind, s.Billable)
+	out := map[int64]string{}
+	for _, id := range ids {
+		in, err := st.GetInteraction(ctx, tenant.ID, id)
+		if err != nil || in.Channel != model.ChannelVoice || in.AgentID == nil {
+			t.Fatalf("interaction %+v: %v", in, err)
 		}
+		segs, err := st.ListSegments(ctx, tenant.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for _, s := range segs {
+			kinds = append(kinds, string(s.Kind))
+			if s.Billable != (s.Kind == model.SegConnected || s.Kind == model.SegWrapUp) {
+				t.Errorf("contact %d: segment %s billable=%v", id, s.Kind, s.Billable)
+			}
+		}
+		out[id] = strings.Join(kinds, " ")
 	}
-	if got := strings.Join(kinds, " "); !strings.HasPrefix(got, "queued offered connected") {
-		t.Fatalf("segments %s", got)
-	}
+	return out
 }
 
 // TestSIPDemoBotAnswers: with --agent-bots, a bot's phone answers a call
