@@ -191,8 +191,7 @@ func (c *call) chooseQueue(queueID int64, why string) bool {
 	}
 	if err != nil {
 		c.s.log.Error("sip: queue a call after its menu", "contact", c.id, "queue", queueID, "err", err)
-		c.s.hangup(c) // abandoned where it stands, menu or engine
-		c.menu = nil
+		c.s.hangup(c) // abandoned where it stands, menu or engine (clears c.menu)
 		return c.sayThen(func() bool {
 			c.byeAll()
 			return true
