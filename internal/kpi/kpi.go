@@ -189,7 +189,7 @@ func (e EWT) MAESeconds() *float64  { return mean(e.AbsErrorMS, e.Contacts) }
 func (e EWT) BiasSeconds() *float64 { return mean(e.ErrorMS, e.Contacts) }
 
 // Within30s and Within25Pct are the shares of contacts within those bounds.
-func (e EWT) Within30sShare() *float64  { return Ratio(e.Within30s, e.Contacts) }
+func (e EWT) Within30sShare() *float64   { return Ratio(e.Within30s, e.Contacts) }
 func (e EWT) Within25PctShare() *float64 { return Ratio(e.Within25Pct, e.Contacts) }
 
 // PositionBand is the position announced as reported: 1 to 10, 11 for 11 and more.
@@ -234,7 +234,9 @@ func (a *AgentTime) Add(state, reason string, ms int64) {
 }
 
 // LoginMS is every state but logged out.
-func (a AgentTime) LoginMS() int64 { return a.ReadyMS + a.OfferedMS + a.BusyMS + a.WrapUpMS + a.NotReadyMS }
+func (a AgentTime) LoginMS() int64 {
+	return a.ReadyMS + a.OfferedMS + a.BusyMS + a.WrapUpMS + a.NotReadyMS
+}
 
 // AvailableMS is the time available for contacts: ready, offered, busy, wrap-up.
 func (a AgentTime) AvailableMS() int64 { return a.ReadyMS + a.OfferedMS + a.BusyMS + a.WrapUpMS }
