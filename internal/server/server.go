@@ -18,6 +18,7 @@ import (
 
 	"github.com/plateau-cc/plateau/internal/api"
 	"github.com/plateau-cc/plateau/internal/live"
+	"github.com/plateau-cc/plateau/internal/report"
 	"github.com/plateau-cc/plateau/internal/sip"
 	"github.com/plateau-cc/plateau/internal/softphone"
 	"github.com/plateau-cc/plateau/internal/store"
@@ -37,6 +38,8 @@ type Server struct {
 	http    *http.Server
 	// SIP is the voice channel, nil when off.
 	SIP *sip.Server
+	// Upkeep keeps the report rollups up to date.
+	Upkeep *report.Upkeep
 }
 
 // Open opens the storage, runs prepare on it if given (the demo seeds its
@@ -61,7 +64,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, log: logger, Store: st, reg: prometheus.NewRegistry()}
+	s := &Server{cfg: cfg, log: logger, Store: st, reg: prometheus.NewRegistry(),
+		Upkeep: report.NewUpkeep(st, logger.With("part", "report"), time.Second, 256)}
 	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg})
 	if err != nil {
 		st.Close()
@@ -186,6 +190,9 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.SIP != nil {
 		go func() { sipDone <- s.SIP.Serve(sipCtx) }()
 	}
+	upkeepCtx, stopUpkeep := context.WithCancel(context.WithoutCancel(ctx))
+	upkeepDone := make(chan struct{})
+	go func() { defer close(upkeepDone); s.Upkeep.Run(upkeepCtx) }()
 	s.log.Info("plateau serving", "http", s.Addr(), "db", redact(s.cfg.DSN()))
 	var err error
 	select {
@@ -216,6 +223,8 @@ func (s *Server) Run(ctx context.Context) error {
 	case <-grace.Done():
 		s.log.Warn("live center did not stop within the grace period")
 	}
+	stopUpkeep()
+	<-upkeepDone
 	if e := s.Store.Close(); e != nil {
 		s.log.Warn("close storage", "err", e)
 	}

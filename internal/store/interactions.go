@@ -334,6 +334,8 @@ func checkDisposition(in *model.Interaction) error {
 type Announcement struct {
 	TenantID, InteractionID int64
 	Position, EWTSeconds    int
+	// NoAgent: no agent who could take the contact was signed in then.
+	NoAgent bool
 }
 
 // SetAnnouncements records announcements in one transaction and returns how
@@ -350,8 +352,8 @@ func (s *Store) SetAnnouncements(ctx context.Context, list []Announcement) (int,
 	err := s.inTx(ctx, func(c conn) error {
 		changed = 0
 		for _, a := range list {
-			res, err := c.exec(ctx, "UPDATE interactions SET announced_position = ?, announced_ewt_seconds = ? "+
-				"WHERE tenant_id = ? AND id = ? AND announced_position IS NULL", a.Position, a.EWTSeconds, a.TenantID, a.InteractionID)
+			res, err := c.exec(ctx, "UPDATE interactions SET announced_position = ?, announced_ewt_seconds = ?, told_no_agent = ? "+
+				"WHERE tenant_id = ? AND id = ? AND announced_position IS NULL", a.Position, a.EWTSeconds, a.NoAgent, a.TenantID, a.InteractionID)
 			if err != nil {
 				return err
 			}
