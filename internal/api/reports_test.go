@@ -20,7 +20,9 @@ import (
 func storeDay(t *testing.T, e *env, f fixture) {
 	ctx := testCtx(t)
 	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-	at := func(h, m, s int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second) }
+	at := func(h, m, s int) time.Time {
+		return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second)
+	}
 	agent := f.agent.ID
 	q := f.queue.ID
 	contact := func(arrive time.Time, name, phone string, steps ...store.StateUpdate) int64 {
