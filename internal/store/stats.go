@@ -12,10 +12,12 @@ import (
 // StatsInterval is the length of the intervals TodayStats counts by.
 const StatsInterval = 15 * time.Minute
 
-// Counts are the contacts of one queue that arrived in one interval.
-// Definitions (as in internal/wfm): a contact is offered when it arrives;
-// answered when an agent took it (it counts where it arrived, even if it is
-// answered later); abandoned when the customer left before being answered.
+// Counts are the contacts of one queue that arrived in one interval, open
+// ones included (the wallboard's today). Definitions are internal/kpi's: a
+// contact is offered when it arrives while its queue is open (closed ones
+// are not counted); answered when an agent took it (it counts where it
+// arrived, even if it is answered later); abandoned when the customer left
+// before being answered.
 type Counts struct {
 	Offered  int
 	Answered int
@@ -108,7 +110,7 @@ func (s *Store) TodayStats(ctx context.Context, tenantID int64, from, now time.T
 		args = append(args, t[0], t[1]*1000)
 	}
 	thr.WriteString(" ELSE 0 END")
-	args = append(args, model.EndAbandoned, tenantID, from, now)
+	args = append(args, model.EndAbandoned, tenantID, from, now, model.EndClosed)
 	query := strings.NewReplacer("{thr}", thr.String(), "{bucket}", bucket, "{keep}", keep,
 		"{a}", msOf("i.arrived_at"), "{ans}", msOf("i.answered_at"), "{end}", msOf("i.ended_at")).Replace(`
 		SELECT d.queue_id, {bucket} AS bucket,
@@ -122,7 +124,7 @@ func (s *Store) TodayStats(ctx context.Context, tenantID int64, from, now time.T
 		FROM (SELECT i.queue_id, i.state, i.ended_reason, {thr} AS thr, {a} AS a, {ans} AS ans,
 				CASE WHEN i.answered_at IS NULL AND i.ended_reason = ? THEN {end} END AS e
 			FROM interactions i
-			WHERE i.tenant_id = ? AND i.arrived_at >= ? AND i.arrived_at <= ?
+			WHERE i.tenant_id = ? AND i.arrived_at >= ? AND i.arrived_at <= ? AND i.ended_reason <> ?
 			{keep}) d
 		GROUP BY d.queue_id, bucket
 		ORDER BY d.queue_id, bucket`)
