@@ -12,8 +12,6 @@ import (
 	"github.com/plateau-cc/plateau/internal/store"
 )
 
-// ShortAbandon is the limit under which an abandon is counted as short.
-const ShortAbandon = kpi.DefaultShortAbandon
 
 // statsTTL is how long a tenant's figures of the day are reused: every
 // open wallboard of a tenant asks each second, the store is asked at most
@@ -40,7 +38,7 @@ func (c *Center) todayStats(ctx context.Context, tenantID int64, from, now time.
 	if ok && e.from.Equal(from) && !now.Before(e.at) && now.Sub(e.at) < statsTTL {
 		return e.rows, nil
 	}
-	rows, err := c.st.TodayStats(ctx, tenantID, from, now, ShortAbandon)
+	rows, err := c.st.TodayStats(ctx, tenantID, from, now)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +102,7 @@ type DayFigures struct {
 	Offered            int       `json:"offered"`
 	Answered           int       `json:"answered"`
 	Abandoned          int       `json:"abandoned"`
-	ShortAbandoned     int       `json:"short_abandoned"` // within ShortAbandon; counted in abandoned too
+	ShortAbandoned     int       `json:"short_abandoned"` // within the queue's short_abandon_seconds; counted in abandoned too
 	ServiceLevel       *float64  `json:"service_level"`
 	AnswerRate         *float64  `json:"answer_rate"`
 	ASASeconds         *float64  `json:"asa_seconds"`
