@@ -12,7 +12,6 @@ import (
 	"github.com/plateau-cc/plateau/internal/store"
 )
 
-
 // statsTTL is how long a tenant's figures of the day are reused: every
 // open wallboard of a tenant asks each second, the store is asked at most
 // once a second per tenant. The live state is never reused.
