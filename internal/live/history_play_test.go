@@ -41,8 +41,8 @@ func TestPlayedHistoryReports(t *testing.T) {
 				}
 				return 14
 			},
-			OnShift:  func(a model.Agent, at time.Time) bool { return at.Hour() >= 5 && (a.ID%2 == 0 || at.Hour() < 14) },
-			Handle:   4 * time.Minute, WrapUp: 20 * time.Second, Patience: 3 * time.Minute,
+			OnShift: func(a model.Agent, at time.Time) bool { return at.Hour() >= 5 && (a.ID%2 == 0 || at.Hour() < 14) },
+			Handle:  4 * time.Minute, WrapUp: 20 * time.Second, Patience: 3 * time.Minute,
 			Survey: 0.4, Callback: 0.1, Move: 0.1, Missed: 0.15, Break: 0.3, Customers: 60}
 		res, err := PlayHistory(ctx, st, plan, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 		must(t, err, "play")
