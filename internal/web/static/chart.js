@@ -98,12 +98,14 @@ export function periodChart(points, opts) {
     svg.append(h("svg:text", { x: pad.left - 6, y: y(v) + 4, class: "axis", "text-anchor": "end" }, number(v)));
     svg.append(h("svg:text", { x: W - pad.right + 6, y: ySL(k / 4) + 4, class: "axis sl-axis" }, percent(k / 4)));
   }
+  const bw = Math.max(1, Math.min(iw * 0.7, 72));
+  const bx = (i) => x(i) + (iw - bw) / 2;
   points.forEach((p, i) => {
     if (p.offered > 0) {
-      svg.append(h("svg:rect", { x: x(i) + iw * 0.15, width: Math.max(1, iw * 0.7), y: y(p.offered), height: y(0) - y(p.offered), class: "bar-offered" },
+      svg.append(h("svg:rect", { x: bx(i), width: bw, y: y(p.offered), height: y(0) - y(p.offered), class: "bar-offered" },
         h("svg:title", {}, `${p.label}: ${t("rep.offered")} ${number(p.offered)}, ${t("rep.answered")} ${number(p.answered)}, ${t("rep.abandoned")} ${number(p.abandoned)}` +
           (rated(p) ? `, ${t("rep.service_level")} ${percent(p.service_level)}` : ""))));
-      svg.append(h("svg:rect", { x: x(i) + iw * 0.15, width: Math.max(1, iw * 0.7), y: y(p.answered), height: y(0) - y(p.answered), class: "bar-answered" }));
+      svg.append(h("svg:rect", { x: bx(i), width: bw, y: y(p.answered), height: y(0) - y(p.answered), class: "bar-answered" }));
     }
   });
   let d = "";
@@ -141,7 +143,7 @@ function labelAxis(svg, labels, x, iw, y0) {
 
 // barChart draws groups of bars, one group per label and one bar per
 // series; values may be negative (a bias). opts: {id, title, desc, labels,
-// series: [{name, cls, values}], format}; a null value draws no bar.
+// series: [{name, cls, values}], format}; a null or zero value draws no bar.
 export function barChart(opts) {
   const n = Math.max(opts.labels.length, 1);
   const all = opts.series.flatMap((s) => s.values).filter((v) => v !== null && v !== undefined);
@@ -160,19 +162,20 @@ export function barChart(opts) {
     svg.append(h("svg:text", { x: pad.left - 6, y: y(v) + 4, class: "axis", "text-anchor": "end" }, opts.format(v)));
   }
   const m = opts.series.length;
-  const bw = (iw * 0.7) / m;
+  const bw = Math.min(iw * 0.7, 48 * m) / m;
+  const gx = (i) => x(i) + (iw - bw * m) / 2;
   opts.labels.forEach((l, i) => {
     opts.series.forEach((s, j) => {
       const v = s.values[i];
-      if (v === null || v === undefined) return;
+      if (v === null || v === undefined || v === 0) return;
       const y1 = Math.min(y(v), y(0));
-      svg.append(h("svg:rect", { x: x(i) + iw * 0.15 + j * bw, width: Math.max(1, bw - 1), y: y1, height: Math.max(0.5, Math.abs(y(v) - y(0))), class: s.cls },
+      svg.append(h("svg:rect", { x: gx(i) + j * bw, width: Math.max(1, bw - 1), y: y1, height: Math.max(0.5, Math.abs(y(v) - y(0))), class: s.cls },
         h("svg:title", {}, `${l}: ${s.name} ${opts.format(v)}`)));
     });
   });
   labelAxis(svg, opts.labels, x, iw, y(bottom));
   svg.append(h("svg:line", { x1: pad.left, x2: W - pad.right, y1: y(0), y2: y(0), class: "baseline" }));
   const legend = h("p", { class: "legend", "aria-hidden": "true" },
-    opts.series.map((s) => [h("span", { class: `key key-${s.cls}` }), s.name, " "]));
+    opts.series.flatMap((s) => [h("span", { class: `key key-${s.cls}` }), s.name, " "]));
   return h("div", { class: "chart-wrap" }, svg, legend);
 }

@@ -168,6 +168,9 @@ function readURL(q) {
   const preset = presets.includes(q.get("preset")) ? q.get("preset") : q.get("from") ? "custom" : "today";
   const [a, b] = presetRange(preset);
   rp.tab = tabs.includes(q.get("tab")) ? q.get("tab") : "queues";
+  // Contacts per page of a drill-down (the search allows 1-500).
+  const size = Number(q.get("page_size"));
+  rp.pageSize = size >= 1 && size <= 500 ? Math.floor(size) : 50;
   rp.f = {
     preset,
     from: q.get("from") || ymd(a),
@@ -192,6 +195,7 @@ function writeURL() {
   if (f.tier !== allTiers) q.set("tier", f.tier);
   if (f.channel) q.set("channel", f.channel);
   if (f.agent) q.set("agent", f.agent);
+  if (rp.pageSize !== 50) q.set("page_size", rp.pageSize);
   history.replaceState(null, "", `${location.pathname}?${q}`);
 }
 
@@ -395,7 +399,7 @@ function render() {
   const { tab, data } = rp.data;
   const parts = { queues: renderQueues, agents: renderAgents, ewt: renderEWT, satisfaction: renderSatisfaction, sites: renderSites, abandoned: renderAbandoned }[tab](data);
   const f = rp.data.f;
-  const caption = tab === "abandoned" ? t("rep.abandoned_of", { date: f.to }) : t("rep.period_of", { from: f.from, to: f.to, group: t(`rep.group.${f.group}`) });
+  const caption = tab === "abandoned" ? t("rep.abandoned_of", { date: f.to }) : t("rep.period_of", { from: f.from, to: f.to, group: t(`rep.group.${f.group}`).toLocaleLowerCase(lang()) });
   panel.replaceChildren(
     h("div", { class: "rp-head" },
       h("h2", { id: "rp-title" }, t(`rep.tab.${tab}`)),
@@ -641,9 +645,8 @@ function renderEWT(d) {
   return [
     tilesOf([["rep.ewt_contacts", count(total.contacts)], ["rep.mae", secs(total.mae_seconds)], ["rep.bias", signed(total.bias_seconds)],
       ["rep.within_30s", pct(total.within_30s)], ["rep.told_no_agent", count(total.told_no_agent)]]),
-    h("div", { class: "rp-charts" },
-      h("section", { class: "card rp-chart", "aria-labelledby": "rp-chart-ewt-pos-h" }, h("h3", { id: "rp-chart-ewt-pos-h" }, t("rep.chart_ewt_pos")), posChart),
-      h("section", { class: "card rp-chart", "aria-labelledby": "rp-chart-ewt-period-h" }, h("h3", { id: "rp-chart-ewt-period-h" }, t("rep.chart_ewt_period")), perChart)),
+    h("section", { class: "card rp-chart", "aria-labelledby": "rp-chart-ewt-pos-h" }, h("h3", { id: "rp-chart-ewt-pos-h" }, t("rep.chart_ewt_pos")), posChart),
+    h("section", { class: "card rp-chart", "aria-labelledby": "rp-chart-ewt-period-h" }, h("h3", { id: "rp-chart-ewt-period-h" }, t("rep.chart_ewt_period")), perChart),
     table("rp-rows", cols, d.rows, total, t("rep.tab.ewt")),
     h("h3", { class: "rp-sub" }, t("rep.by_position")),
     table("rp-positions", posCols, posRows, null, t("rep.by_position")),
@@ -740,7 +743,7 @@ const defsOf = {
 function definitions(tab) {
   return h("details", { class: "card rp-defs", id: "rp-defs" },
     h("summary", {}, t("rep.definitions")),
-    h("dl", {}, defsOf[tab].map((k) => [h("dt", { id: `def-${k}` }, t(`rep.def_title.${k}`)), h("dd", {}, t(`rep.def.${k}`))])));
+    h("dl", {}, defsOf[tab].flatMap((k) => [h("dt", { id: `def-${k}` }, t(`rep.def_title.${k}`)), h("dd", {}, t(`rep.def.${k}`))])));
 }
 
 // ---- drill-down: the contacts behind a figure ----
@@ -751,7 +754,7 @@ function searchURL(target, format, cursor) {
   for (const k of ["queue", "agent", "outcome", "channel"]) if (target[k]) q.set(k, target[k]);
   if (cursor) q.set("cursor", cursor);
   if (format) q.set("format", format);
-  else q.set("limit", "50");
+  else q.set("limit", String(rp.pageSize));
   return `/api/v1/tenants/${rp.tid}/interactions?${q}`;
 }
 
