@@ -372,6 +372,24 @@ func TestUIReports(t *testing.T) {
 	sup.wait("the error by the start date", `document.querySelector("#rp-from-error").textContent === "The start date is after the end date." && document.querySelector("#rp-from").getAttribute("aria-invalid") === "true" && document.activeElement.id === "rp-from"`)
 	sup.shot("reports-error")
 
+	// A platform admin (an API token kept for the tab, as the admin page
+	// does) chooses the tenant.
+	adm := newPerson(t, root, "platform admin")
+	adm.open(s.base + "/")
+	adm.js(fmt.Sprintf(`sessionStorage.setItem("plateau.api_token", %q), "ok"`, s.token))
+	adm.open(fmt.Sprintf("%s/reports?tenant=%d&%s", s.base, f.tenant, query))
+	adm.wait("the tenant picker", fmt.Sprintf(`document.querySelectorAll("#rp-tenant option").length >= 2 && document.querySelector("#rp-tenant").value === "%d" && !!document.querySelector("#rp-rows tfoot")`, f.tenant))
+	if got := adm.js(`document.querySelector("#rp-rows tfoot [data-key=offered]").textContent`); got != onScreen("count", qr.Total["offered"]) {
+		t.Errorf("the platform admin sees %q offered, the API %v", got, qr.Total["offered"])
+	}
+	adm.js(fmt.Sprintf(`(() => { const s = document.querySelector("#rp-tenant"); s.value = "%d"; s.dispatchEvent(new Event("change")); return "ok"; })()`, f.other))
+	waitFor(t, "the page of the other tenant", 20*time.Second, func() bool {
+		loc, err := chromedp.Run(adm.ctx, chromedp.Location())
+		return err == nil && strings.Contains(loc, fmt.Sprintf("tenant=%d", f.other))
+	})
+	adm.wait("the other tenant, same period", fmt.Sprintf(`new URLSearchParams(location.search).get("tenant") === "%d" && new URLSearchParams(location.search).get("from") === %q && document.querySelector("#rp-rows tbody td.muted")?.textContent === "No contact in this period."`, f.other, day))
+	adm.shot("reports-platform-admin")
+
 	// A French client viewer: its own tenant's reports in French, not
 	// another's.
 	frRoot := browser(t, chromedp.Flag("lang", "fr-FR"), chromedp.Flag("accept-lang", "fr-FR,fr"))

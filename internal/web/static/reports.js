@@ -38,7 +38,8 @@ const secs = (v) => (has(v) ? duration(v) : dash);
 const signed = (v) => (has(v) ? (v < 0 ? "\u2212" + duration(-v) : duration(v)) : dash);
 const count = (v) => (has(v) ? number(v) : dash);
 const dec1 = (v) => (has(v) ? number(v, 1) : dash);
-const fmt = { count, pct, secs, signed, dec1, hours: dec1, text: (v) => (has(v) && v !== "" ? String(v) : dash) };
+const hours = (v) => (has(v) ? duration(v * 3600) : dash);
+const fmt = { count, pct, secs, signed, dec1, hours, text: (v) => (has(v) && v !== "" ? String(v) : dash) };
 
 // ---- dates (the browser's calendar; the server reads them in each queue's zone) ----
 const pad2 = (n) => String(n).padStart(2, "0");
@@ -244,7 +245,11 @@ function layout(tenants) {
   if (rp.me.platform_admin && tenants.length) {
     const sel = h("select", { id: "rp-tenant" }, tenants.map((x) => h("option", { value: x.id, selected: x.id === rp.tid }, x.name || x.slug)));
     sel.addEventListener("change", () => {
-      location.href = `/reports?tenant=${sel.value}`;
+      // Another tenant: its queues and agents differ, the period stays.
+      const q = new URLSearchParams(location.search);
+      for (const k of ["queue", "agent", "tier"]) q.delete(k);
+      q.set("tenant", sel.value);
+      location.href = `/reports?${q}`;
     });
     picker = h("div", { class: "field" }, h("label", { for: "rp-tenant", "data-i18n": "admin.tenant" }), sel);
   }
@@ -702,7 +707,7 @@ function renderSites(d) {
   const total = { period: t("rep.total"), site: t("rep.all_sites"), country: "", handled: sum("handled"), handled_hours: sum("handled_hours"), login_hours: sum("login_hours") };
   const countryCols = [col("country", "text", "rep.country"), ...cols.slice(4)];
   return [
-    tilesOf([["rep.handled", count(total.handled)], ["rep.handled_hours", dec1(total.handled_hours)], ["rep.homeshoring", pct(d.homeshoring_share)], ["rep.homeshoring_hours", pct(d.homeshoring_hours_share)]]),
+    tilesOf([["rep.handled", count(total.handled)], ["rep.handled_hours", hours(total.handled_hours)], ["rep.homeshoring", pct(d.homeshoring_share)], ["rep.homeshoring_hours", pct(d.homeshoring_hours_share)]]),
     table("rp-rows", cols, d.rows, total, t("rep.tab.sites")),
     h("h3", { class: "rp-sub" }, t("rep.by_country")),
     table("rp-countries", countryCols, d.by_country || [], null, t("rep.by_country")),
