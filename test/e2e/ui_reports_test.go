@@ -302,6 +302,10 @@ func TestUIReports(t *testing.T) {
 			}
 		}
 	}
+	// The filters the agents report does not apply are not offered.
+	if shown := sup.js(`[...document.querySelectorAll(".rp-fields > .field[data-for]")].filter((f) => !f.hidden).map((f) => f.dataset.for).join(",")`); shown != "rp-preset,rp-from,rp-to,rp-group,rp-queue,rp-agent" {
+		t.Errorf("the agents report offers the filters %s", shown)
+	}
 	sup.shot("reports-agents")
 
 	// Announced waits.

@@ -296,11 +296,21 @@ function layout(tenants) {
   translate(app);
 }
 
+// filtersOf lists the filters each report applies (the agents, announced
+// waits and sites reports do not split by tier or channel; the abandoned
+// contacts are one day's, the period's last). The others are hidden, and
+// not sent.
+const filtersOf = {
+  queues: ["group", "queue", "tier", "channel"],
+  agents: ["group", "queue", "agent"],
+  ewt: ["group", "queue"],
+  satisfaction: ["group", "queue", "tier", "channel"],
+  sites: ["group", "queue"],
+  abandoned: ["queue"],
+};
+
 function syncAgentField() {
-  // The agent filter belongs to the agents report; the others refuse it.
-  form.querySelector('[data-for="rp-agent"]').hidden = rp.tab !== "agents";
-  // The abandoned contacts are one day's: the period's last.
-  for (const k of ["group", "tier", "channel"]) form.querySelector(`[data-for="rp-${k}"]`).hidden = rp.tab === "abandoned";
+  for (const k of ["group", "queue", "tier", "channel", "agent"]) form.querySelector(`[data-for="rp-${k}"]`).hidden = !filtersOf[rp.tab].includes(k);
 }
 
 function selectTab(k) {
@@ -326,19 +336,15 @@ function readForm() {
 
 function reportURL(tab, format) {
   const f = rp.f;
+  const on = (k) => filtersOf[tab].includes(k);
   const q = new URLSearchParams();
-  if (tab === "abandoned") {
-    q.set("date", f.to);
-    if (f.queue) q.set("queue", f.queue);
-  } else {
-    q.set("from", f.from);
-    q.set("to", f.to);
-    q.set("group", f.group);
-    if (f.queue) q.set("queue", f.queue);
-    if (f.tier !== allTiers) q.set("tier", f.tier);
-    if (f.channel) q.set("channel", f.channel);
-    if (tab === "agents" && f.agent) q.set("agent", f.agent);
-  }
+  if (tab === "abandoned") q.set("date", f.to);
+  else q.set("from", f.from), q.set("to", f.to);
+  if (on("group")) q.set("group", f.group);
+  if (on("queue") && f.queue) q.set("queue", f.queue);
+  if (on("tier") && f.tier !== allTiers) q.set("tier", f.tier);
+  if (on("channel") && f.channel) q.set("channel", f.channel);
+  if (on("agent") && f.agent) q.set("agent", f.agent);
   if (format) q.set("format", format);
   return `/api/v1/tenants/${rp.tid}/reports/${tab}?${q}`;
 }
@@ -442,6 +448,15 @@ function table(id, cols, rows, total, label) {
     total && rows.length ? h("tfoot", {}, line(total, true)) : null));
 }
 
+// periodText shows an hour's or a quarter's label ("2026-03-29T02:00+02:00")
+// as its local date and time; days, weeks and months as they are.
+function periodText(label) {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?:Z|[+-]\d{2}:\d{2})$/.exec(label || "");
+  return m ? `${m[1]} ${m[2]}` : label;
+}
+
+const periodCol = () => ({ key: "period", kind: "text", label: "rep.period_col", get: (r) => periodText(r.period) });
+
 const col = (key, kind, label, extra = {}) => ({ key, kind, label: label || `rep.${key}`, def: extra.def, ...extra });
 
 function openDefs() {
@@ -474,7 +489,7 @@ function queueDrill(outcome, whatKey) {
   return (r, isTotal) => {
     const w = rowWindow(r, isTotal, rp.data.data.rows);
     const queue = isTotal ? rp.data.f.queue : String(r.queue_id);
-    return { from: w.from, to: w.to, queue, outcome, channel: rp.data.f.channel,
+    return { from: w.from, to: w.to, queue, outcome, channel: filtersOf[rp.data.tab].includes("channel") ? rp.data.f.channel : "",
       what: t(whatKey, { queue: queue ? queueName(Number(queue)) : t("rep.all_queues"), period: w.label }) };
   };
 }
@@ -500,7 +515,7 @@ function shortLabel(p, group) {
 
 function renderQueues(d) {
   const cols = [
-    col("period", "text", "rep.period_col"),
+    periodCol(),
     col("queue", "text", "rep.queue"),
     col("offered", "count", null, { def: "offered", drill: queueDrill("", "rep.drill_offered") }),
     col("answered", "count", null, { def: "answered", drill: queueDrill("answered", "rep.drill_answered") }),
@@ -555,7 +570,7 @@ function renderAgents(d) {
     return s === `reason.${r}` ? r : s;
   };
   const cols = [
-    col("period", "text", "rep.period_col"),
+    periodCol(),
     col("agent", "text", "rep.agent"),
     col("site", "text", "rep.site"),
     col("login_seconds", "secs", "rep.login", { def: "login" }),
@@ -572,7 +587,7 @@ function renderAgents(d) {
         const w = rowWindow(r, isTotal, d.rows);
         const agent = isTotal ? rp.data.f.agent : String(r.agent_id);
         if (isTotal && !agent) return null;
-        return { from: w.from, to: w.to, agent, queue: rp.data.f.queue, channel: rp.data.f.channel, what: t("rep.drill_handled", { agent: agentName(Number(agent)), period: w.label }) };
+        return { from: w.from, to: w.to, agent, queue: rp.data.f.queue, what: t("rep.drill_handled", { agent: agentName(Number(agent)), period: w.label }) };
       },
     }),
     col("aht_seconds", "secs", "rep.aht", { def: "aht" }),
@@ -614,7 +629,7 @@ function weighted(rows) {
 
 function renderEWT(d) {
   const cols = [
-    col("period", "text", "rep.period_col"),
+    periodCol(),
     col("queue", "text", "rep.queue"),
     col("contacts", "count", "rep.ewt_contacts", { def: "ewt" }),
     col("mae_seconds", "secs", "rep.mae", { def: "ewt" }),
@@ -661,7 +676,7 @@ function renderEWT(d) {
 function renderSatisfaction(d) {
   const dist = (i) => (r) => (r.distribution || [])[i] ?? 0;
   const cols = [
-    col("period", "text", "rep.period_col"),
+    periodCol(),
     col("queue", "text", "rep.queue"),
     col("answered", "count", null, { def: "answered", drill: queueDrill("answered", "rep.drill_answered") }),
     col("csat_responses", "count", "rep.responses", { def: "csat" }),
@@ -695,7 +710,7 @@ function renderSatisfaction(d) {
 function renderSites(d) {
   const kind = (r) => (r.kind ? t(`rep.site_kind.${r.kind}`) : "");
   const cols = [
-    col("period", "text", "rep.period_col"),
+    periodCol(),
     col("site", "text", "rep.site"),
     col("country", "text", "rep.country"),
     { key: "kind", kind: "text", label: "rep.site_kind", get: kind, def: "sites" },
@@ -771,7 +786,7 @@ async function drill(target) {
   const title = h("h2", { id: "rp-drill-title", tabindex: "-1" }, t("rep.drill_title", { what: target.what }));
   const head = ["rep.contact", "rep.arrived", "rep.queue", "rep.channel", "rep.tier", "rep.outcome", "rep.agent", "rep.waited", "rep.talk", "rep.wrap_up", "rep.billable", "rep.announced", "rep.customer", "rep.csat"];
   const notes = [];
-  if (rp.data.f.tier !== allTiers) notes.push(h("p", { class: "hint" }, t("rep.drill_tier_note")));
+  if (filtersOf[rp.data.tab].includes("tier") && rp.data.f.tier !== allTiers) notes.push(h("p", { class: "hint" }, t("rep.drill_tier_note")));
   if (!target.outcome && !target.agent) notes.push(h("p", { class: "hint" }, t("rep.drill_offered_note")));
   drillSlot.replaceChildren(h("section", { class: "card rp-drill", "aria-labelledby": "rp-drill-title" },
     h("div", { class: "rp-head" }, title,
