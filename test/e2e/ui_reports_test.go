@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/coder/websocket"
@@ -269,6 +272,10 @@ func TestUIReports(t *testing.T) {
 	if len(lines) != len(qr.Rows)+1 || !strings.HasPrefix(lines[0], "period,period_start,queue_id,queue,") {
 		t.Errorf("the report's CSV has %d lines for %d rows:\n%s", len(lines), len(qr.Rows), parts[2])
 	}
+	// Clicking it saves the file.
+	if got := sup.download("#rp-csv", "reportQueues.csv"); got != parts[2] {
+		t.Errorf("the downloaded CSV differs from the link's response:\n%s\n---\n%s", got, parts[2])
+	}
 	if href := sup.js(`document.querySelector("#rp-csv").getAttribute("href")`); !strings.Contains(href, "/reports/queues?") || !strings.Contains(href, "format=csv") || !strings.Contains(href, "from="+day) {
 		t.Errorf("the CSV link: %s", href)
 	}
@@ -386,6 +393,10 @@ func TestUIReports(t *testing.T) {
 	if got := adm.js(`document.querySelector("#rp-rows tfoot [data-key=offered]").textContent`); got != onScreen("count", qr.Total["offered"]) {
 		t.Errorf("the platform admin sees %q offered, the API %v", got, qr.Total["offered"])
 	}
+	// The CSV, fetched with the token (a plain link would carry no credential).
+	if got := adm.download("#rp-csv", "reportQueues.csv"); strings.Count(got, "\n") != len(qr.Rows)+1 || !strings.HasPrefix(got, "period,") {
+		t.Errorf("the platform admin's CSV:\n%s", got)
+	}
 	adm.js(fmt.Sprintf(`(() => { const s = document.querySelector("#rp-tenant"); s.value = "%d"; s.dispatchEvent(new Event("change")); return "ok"; })()`, f.other))
 	waitFor(t, "the page of the other tenant", 20*time.Second, func() bool {
 		loc, err := chromedp.Run(adm.ctx, chromedp.Location())
@@ -434,6 +445,36 @@ func TestUIReports(t *testing.T) {
 	v.js(`(() => { document.querySelector("#rp-from").value = "2025-01-01"; document.querySelector("#rp-group").value = "interval"; document.querySelector("#rp-from").form.requestSubmit(); return "ok"; })()`)
 	v.wait("the grouping's error", `document.querySelector("#rp-group-error").textContent.startsWith("Par quart d'heure") && document.querySelector("#rp-from-error").textContent === ""`)
 	v.shot("reports-fr-error")
+}
+
+// download lets the person's browser save files into a fresh folder, clicks
+// the element sel and returns the content of the file name it saved.
+func (p *person) download(sel, name string) string {
+	p.t.Helper()
+	dir := p.t.TempDir()
+	c := chromedp.FromContext(p.ctx)
+	if _, err := chromedp.CallBrowser(p.ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: c.BrowserContextID, DownloadPath: dir}); err != nil {
+		p.t.Fatalf("%s: allow downloads: %v", p.name, err)
+	}
+	p.js(fmt.Sprintf(`document.querySelector(%q).click(), "ok"`, sel))
+	var b []byte
+	var saved []string
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		saved, _ = filepath.Glob(filepath.Join(dir, "*"))
+		var err error
+		if b, err = os.ReadFile(filepath.Join(dir, name)); err == nil && len(b) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			p.shot("failed-download")
+			p.t.Fatalf("%s: no %s downloaded; the folder has %v", p.name, name, saved)
+		}
+	}
+	if len(saved) != 1 {
+		p.t.Errorf("%s: saved %v, want only %s", p.name, saved, name)
+	}
+	return string(b)
 }
 
 func nextDate(t *testing.T, day string) string {

@@ -5,7 +5,7 @@
 // download of what is shown, and a drill-down from a figure to the
 // contacts behind it (the contacts search, paged). Every figure is defined
 // once in internal/kpi; the legend repeats those definitions.
-import { api, ApiError, duration, errorText, h, initPage, logout, me, signInForm } from "./common.js";
+import { api, apiBlob, ApiError, apiToken, duration, errorText, h, initPage, logout, me, signInForm } from "./common.js";
 import { barChart, periodChart } from "./chart.js";
 import { dateTime, lang, number, onLang, t, translate } from "./i18n.js";
 
@@ -415,9 +415,40 @@ function render() {
     h("div", { class: "rp-head" },
       h("h2", { id: "rp-title" }, t(`rep.tab.${tab}`)),
       h("p", { class: "muted", id: "rp-caption" }, caption),
-      h("a", { class: "button", id: "rp-csv", href: reportURL(tab, "csv"), download: "" }, t("rep.csv"))),
+      csvLink("rp-csv", reportURL(tab, "csv"), csvNames[tab])),
     ...parts,
     definitions(tab));
+}
+
+// csvNames are the files' names, as the API's Content-Disposition gives them.
+const csvNames = {
+  queues: "reportQueues.csv", agents: "reportAgents.csv", ewt: "reportEWT.csv", satisfaction: "reportSatisfaction.csv",
+  sites: "reportSites.csv", abandoned: "abandoned.csv",
+};
+
+// csvLink downloads the CSV of what is shown: a plain link with the
+// session's cookie; with an API token (kept for the tab by the admin page)
+// the file is fetched with it and saved from memory.
+function csvLink(id, href, name) {
+  const a = h("a", { class: "button", id, href, download: name }, t("rep.csv"));
+  a.addEventListener("click", async (ev) => {
+    if (!apiToken()) return;
+    ev.preventDefault();
+    try {
+      const blob = await apiBlob(href);
+      if (!blob) throw new ApiError(404, null);
+      const url = URL.createObjectURL(blob);
+      const tmp = h("a", { href: url, download: name, hidden: true });
+      document.body.append(tmp);
+      tmp.click();
+      tmp.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) {
+      announce.textContent = errorText(e);
+      formErr.textContent = errorText(e);
+    }
+  });
+  return a;
 }
 
 // ---- tables ----
@@ -790,7 +821,7 @@ async function drill(target) {
   if (!target.outcome && !target.agent) notes.push(h("p", { class: "hint" }, t("rep.drill_offered_note")));
   drillSlot.replaceChildren(h("section", { class: "card rp-drill", "aria-labelledby": "rp-drill-title" },
     h("div", { class: "rp-head" }, title,
-      h("a", { class: "button", id: "rp-drill-csv", href: searchURL(target, "csv"), download: "" }, t("rep.csv")),
+      csvLink("rp-drill-csv", searchURL(target, "csv"), "contacts.csv"),
       h("button", { type: "button", onclick: closeDrill }, t("rep.close"))),
     ...notes,
     h("div", { class: "table-wrap" }, h("table", { id: "rp-contacts", class: "rp-table" },
