@@ -258,8 +258,11 @@ func TestUIReports(t *testing.T) {
 		t.Errorf("the drill-down's CSV:\n%s", parts[2])
 	}
 
-	// A row's cell: the answered contact of its hour.
-	sup.js(`[...document.querySelectorAll("#rp-rows tbody [data-key=answered] button")][0].click(), "ok"`)
+	// A row's cell, from the keyboard: the answered contact of its hour.
+	sup.js(`[...document.querySelectorAll("#rp-rows tbody [data-key=answered] button")][0].focus(), "ok"`)
+	if err := chromedp.Do(sup.ctx, chromedp.KeyEvent(kb.Enter)); err != nil {
+		t.Fatal(err)
+	}
 	sup.wait("Chloé's contact", fmt.Sprintf(`document.querySelectorAll("#rp-contacts tbody tr[data-contact]").length === 1 && !!document.querySelector('#rp-contacts tr[data-contact="%d"]')`, qc.ContactID))
 
 	// The CSV link downloads the report shown.
@@ -374,6 +377,25 @@ func TestUIReports(t *testing.T) {
 		t.Errorf("Bruno's number: %q", tel)
 	}
 	sup.shot("reports-abandoned")
+
+	// The presets, in the browser's calendar (this machine's).
+	now := time.Now()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.Local)
+	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	firstOfMonth := today.AddDate(0, 0, 1-today.Day())
+	for preset, want := range map[string][2]time.Time{
+		"today": {today, today}, "yesterday": {today.AddDate(0, 0, -1), today.AddDate(0, 0, -1)},
+		"this_week": {monday, today}, "last_week": {monday.AddDate(0, 0, -7), monday.AddDate(0, 0, -1)},
+		"this_month": {firstOfMonth, today}, "last_month": {firstOfMonth.AddDate(0, -1, 0), firstOfMonth.AddDate(0, 0, -1)},
+	} {
+		got := sup.js(fmt.Sprintf(`(() => { const p = document.querySelector("#rp-preset"); p.value = %q; p.dispatchEvent(new Event("change"));
+			return document.querySelector("#rp-from").value + "/" + document.querySelector("#rp-to").value; })()`, preset))
+		if w := want[0].Format(time.DateOnly) + "/" + want[1].Format(time.DateOnly); got != w {
+			t.Errorf("preset %s: %s, want %s", preset, got, w)
+		}
+	}
+	sup.js(`(() => { const p = document.querySelector("#rp-preset"); p.value = "today"; p.dispatchEvent(new Event("change")); return "ok"; })()`)
+	sup.js(fmt.Sprintf(`(() => { document.querySelector("#rp-from").value = %q; document.querySelector("#rp-to").value = %q; return "ok"; })()`, day, day))
 
 	// A bad period: the API's refusal next to the field, in English.
 	sup.js(`document.querySelector("#rp-tab-queues").click(), "ok"`)
