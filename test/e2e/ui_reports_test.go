@@ -378,6 +378,16 @@ func TestUIReports(t *testing.T) {
 	}
 	sup.shot("reports-abandoned")
 
+	// By day: a row's period ends at the next local midnight.
+	sup.js(`document.querySelector("#rp-tab-queues").click(), "ok"`)
+	sup.wait("the queues again", `!!document.querySelector("#rp-rows tfoot")`)
+	sup.js(`(() => { const g = document.querySelector("#rp-group"); g.value = "day"; g.form.requestSubmit(); return "ok"; })()`)
+	sup.wait("the day's row", fmt.Sprintf(`document.querySelector("#rp-rows tbody tr")?.dataset.period === %q`, day))
+	sup.js(`document.querySelector("#rp-rows tbody [data-key=abandoned] button").click(), "ok"`)
+	sup.wait("the day's abandoned, page 1", `document.querySelectorAll("#rp-contacts tbody tr[data-contact]").length === 1 && !document.querySelector("#rp-more").hidden`)
+	sup.js(`document.querySelector("#rp-more").click(), "ok"`)
+	sup.wait("the day's abandoned, page 2", `document.querySelectorAll("#rp-contacts tbody tr[data-contact]").length === 2 && document.querySelector("#rp-more").hidden && document.querySelector("#rp-drill-status").textContent === "2 contacts."`)
+
 	// The presets, in the browser's calendar (this machine's).
 	now := time.Now()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.Local)
@@ -398,8 +408,6 @@ func TestUIReports(t *testing.T) {
 	sup.js(fmt.Sprintf(`(() => { document.querySelector("#rp-from").value = %q; document.querySelector("#rp-to").value = %q; return "ok"; })()`, day, day))
 
 	// A bad period: the API's refusal next to the field, in English.
-	sup.js(`document.querySelector("#rp-tab-queues").click(), "ok"`)
-	sup.wait("the queues again", `!!document.querySelector("#rp-rows tfoot")`)
 	next := nextDate(t, day)
 	sup.js(fmt.Sprintf(`(() => { const f = document.querySelector("#rp-from"); f.value = %q; f.dispatchEvent(new Event("input")); f.form.requestSubmit(); return "ok"; })()`, next))
 	sup.wait("the error by the start date", `document.querySelector("#rp-from-error").textContent === "The start date is after the end date." && document.querySelector("#rp-from").getAttribute("aria-invalid") === "true" && document.activeElement.id === "rp-from"`)

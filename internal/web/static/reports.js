@@ -772,7 +772,7 @@ function renderAbandoned(list) {
     h("td", {}, c.customer && c.customer.email ? h("a", { href: `mailto:${c.customer.email}` }, c.customer.email) : dash)));
   const head = ["rep.contact", "rep.arrived", "rep.queue", "rep.channel", "rep.waited", "rep.customer", "rep.phone", "rep.email"];
   return [
-    h("p", {}, t("rep.abandoned_count", { n: count(list.length) })),
+    h("p", {}, t(list.length === 1 ? "rep.abandoned_count_one" : "rep.abandoned_count", { n: count(list.length) })),
     h("div", { class: "table-wrap" }, h("table", { id: "rp-abandoned", class: "rp-table" },
       h("caption", { class: "sr-only" }, t("rep.tab.abandoned")),
       h("thead", {}, h("tr", {}, head.map((k, i) => h("th", { scope: "col", class: i === 4 ? "num" : false }, t(k))))),
@@ -858,7 +858,7 @@ async function page(body, more, status, focusNew) {
   const trs = res.contacts.map(contactRow);
   body.append(...trs);
   if (!d.rows.length) body.replaceChildren(h("tr", {}, h("td", { colspan: 14, class: "muted" }, t("rep.no_contacts"))));
-  status.textContent = t(d.next ? "rep.contacts_shown_more" : "rep.contacts_shown", { n: count(d.rows.length) });
+  status.textContent = t(d.next ? "rep.contacts_shown_more" : d.rows.length === 1 ? "rep.contacts_shown_one" : "rep.contacts_shown", { n: count(d.rows.length) });
   more.hidden = !d.next;
   more.disabled = false;
   if (focusNew && trs.length) {

@@ -455,6 +455,8 @@ export default {
   "rep.drill_tier_note": "The tier filter does not apply to this list: it shows every tier.",
   "rep.drill_offered_note": "Every contact that arrived, including those that arrived while the queue was closed (not offered).",
   "rep.contacts_shown": "{n} contacts.",
+  "rep.abandoned_count_one": "1 abandoned contact to call back.",
+  "rep.contacts_shown_one": "1 contact.",
   "rep.contacts_shown_more": "{n} contacts shown, more to come.",
   "rep.no_contacts": "No contact.",
   "rep.more": "Show more contacts",

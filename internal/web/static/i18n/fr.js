@@ -455,6 +455,8 @@ export default {
   "rep.drill_tier_note": "Le filtre de formule ne s'applique pas à cette liste : elle montre toutes les formules.",
   "rep.drill_offered_note": "Tous les contacts arrivés, y compris ceux arrivés file fermée (non présentés).",
   "rep.contacts_shown": "{n} contacts.",
+  "rep.abandoned_count_one": "1 contact abandonné à rappeler.",
+  "rep.contacts_shown_one": "1 contact.",
   "rep.contacts_shown_more": "{n} contacts affichés, d'autres suivent.",
   "rep.no_contacts": "Aucun contact.",
   "rep.more": "Afficher plus de contacts",
