@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -346,10 +344,10 @@ func (a *API) streamContactsCSV(ctx context.Context, c *call, f store.Interactio
 		}
 		if err := w.Write([]string{strconv.FormatInt(cs.ID, 10), cs.ArrivedAt.Format(time.RFC3339), string(cs.Channel),
 			strconv.FormatInt(cs.QueueID, 10), optID(cs.EntryPointID), cs.Tier, string(cs.State), string(cs.EndedReason),
-			tm(cs.AnsweredAt), tm(cs.EndedAt), optID(cs.AgentID), csvSafe(cs.Customer.Name), csvSafe(cs.Customer.Phone),
-			csvSafe(cs.Customer.Email), secs(cs.WaitSeconds), secs(cs.TalkSeconds), secs(cs.HoldSeconds), secs(cs.WrapUpSeconds),
+			tm(cs.AnsweredAt), tm(cs.EndedAt), optID(cs.AgentID), report.CSVSafe(cs.Customer.Name), report.CSVSafe(cs.Customer.Phone),
+			report.CSVSafe(cs.Customer.Email), secs(cs.WaitSeconds), secs(cs.TalkSeconds), secs(cs.HoldSeconds), secs(cs.WrapUpSeconds),
 			secs(cs.BillableSeconds), optInt(cs.AnnouncedPosition), optInt(cs.AnnouncedEWTSeconds), actual, cs.MenuChoice,
-			strings.Join(path, ">"), csvSafe(cs.Disposition), optInt(cs.CSATScore), csvSafe(cs.CSATComment)}); err != nil {
+			strings.Join(path, ">"), report.CSVSafe(cs.Disposition), optInt(cs.CSATScore), report.CSVSafe(cs.CSATComment)}); err != nil {
 			return err
 		}
 		if n++; n%1000 == 0 {
@@ -364,83 +362,11 @@ func (a *API) streamContactsCSV(ctx context.Context, c *call, f store.Interactio
 	return errWritten
 }
 
-// csvSafe keeps a spreadsheet from reading a customer's text as a formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// writeCSV writes rows (a slice of structs) as CSV: a header of their JSON
-// field names, then a line per row; maps are written as key=value;...
+// writeCSV answers rows (a slice of structs) as CSV (report.WriteCSV).
 func writeCSV(w http.ResponseWriter, name string, rows any) error {
 	w.Header().Set("Content-Type", textCSV+"; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
-	cw := csv.NewWriter(w)
-	v := reflect.ValueOf(rows)
-	t := v.Type().Elem()
-	var header []string
-	var fields []int
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := strings.Split(f.Tag.Get("json"), ",")[0]
-		if tag == "" || tag == "-" || !f.IsExported() {
-			continue
-		}
-		header = append(header, tag)
-		fields = append(fields, i)
-	}
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	for i := range v.Len() {
-		row := v.Index(i)
-		rec := make([]string, len(fields))
-		for j, fi := range fields {
-			rec[j] = csvValue(row.Field(fi))
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func csvValue(v reflect.Value) string {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() {
-			return ""
-		}
-		return csvValue(v.Elem())
-	case reflect.Float64:
-		return strconv.FormatFloat(v.Float(), 'f', -1, 64)
-	case reflect.Int, reflect.Int64:
-		return strconv.FormatInt(v.Int(), 10)
-	case reflect.String:
-		return csvSafe(v.String())
-	case reflect.Map:
-		keys := v.MapKeys()
-		parts := make([]string, 0, len(keys))
-		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%v=%s", k.Interface(), csvValue(v.MapIndex(k))))
-		}
-		slices.Sort(parts)
-		return strings.Join(parts, ";")
-	case reflect.Array, reflect.Slice:
-		parts := make([]string, v.Len())
-		for i := range v.Len() {
-			parts[i] = csvValue(v.Index(i))
-		}
-		return strings.Join(parts, ";")
-	case reflect.Struct:
-		if t, ok := v.Interface().(time.Time); ok {
-			return t.Format(time.RFC3339)
-		}
-	}
-	return fmt.Sprint(v.Interface())
+	return report.WriteCSV(w, rows)
 }
 
 // AbandonedContact is one of the day's abandoned contacts, to call back.

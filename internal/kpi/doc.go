@@ -33,8 +33,8 @@
 //   - Abandoned: the customer left before being answered (hung up, closed
 //     the chat, did not come back within the grace period). Its wait runs
 //     from the arrival to the departure.
-//   - Short abandoned: abandoned within the queue's short-abandon
-//     threshold (short_abandon_seconds, default 5 s) of the arrival; a
+//   - Short abandoned: abandoned less than the queue's short-abandon
+//     threshold (short_abandon_seconds, default 5 s) after arriving; a
 //     subset of abandoned, counted apart and left out of the service
 //     level, the answer rate and the abandon rate (a misdial or a
 //     changed mind, not a failure of the service).

@@ -47,7 +47,7 @@ func Contribute(rc store.ReportContact, sites map[int64]int64) store.Contributio
 		}
 	case in.EndedReason == model.EndAbandoned:
 		c.Offered, c.Abandoned = 1, 1
-		if wait <= short {
+		if wait < short {
 			c.ShortAbandoned = 1
 		} else {
 			c.WaitAbandonedMS = wait.Milliseconds()

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -183,4 +184,17 @@ func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFil
 		return nil, fail(err, "search interactions")
 	}
 	return out, nil
+}
+
+// FirstArrival is the arrival of the oldest interaction of any tenant.
+func (s *Store) FirstArrival(ctx context.Context) (time.Time, bool, error) {
+	var t time.Time
+	err := s.conn().queryRow(ctx, "SELECT arrived_at FROM interactions ORDER BY arrived_at LIMIT 1").Scan(&t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fail(err, "first arrival")
+	}
+	return t.UTC(), true, nil
 }
