@@ -10,11 +10,42 @@ import (
 	"github.com/plateau-cc/plateau/internal/store"
 )
 
+// Env is what contributions are computed with besides the contact: its
+// tenant's agents' sites, and time zones.
+type Env struct {
+	// Sites maps agents to their sites.
+	Sites map[int64]int64
+	zones map[string]*time.Location
+}
+
+// zone is the named time zone (UTC for "" or an unknown name).
+func (e *Env) zone(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	if loc, ok := e.zones[name]; ok {
+		return loc
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = time.UTC
+	}
+	if e.zones == nil {
+		e.zones = map[string]*time.Location{}
+	}
+	e.zones[name] = loc
+	return loc
+}
+
 // Contribute is what one ended contact adds to the rollups, by the
-// definitions of internal/kpi. sites maps agents to their sites.
-func Contribute(rc store.ReportContact, sites map[int64]int64) store.Contribution {
+// definitions of internal/kpi. Its rows carry the arrival's local date in
+// the zone of the queue that had it last (rows of the queues it flowed out
+// of too).
+func Contribute(rc store.ReportContact, env *Env) store.Contribution {
 	in := rc.Interaction
+	sites := env.Sites
 	bucket := kpi.Bucket(in.ArrivedAt)
+	day := bucket.In(env.zone(rc.TimeZone)).Format(time.DateOnly)
 	end := in.ArrivedAt
 	if in.EndedAt != nil {
 		end = *in.EndedAt
@@ -24,7 +55,7 @@ func Contribute(rc store.ReportContact, sites map[int64]int64) store.Contributio
 		entry = *in.EntryPointID
 	}
 	key := func(queue int64) store.QueueKey {
-		return store.QueueKey{Bucket: bucket, QueueID: queue, Tier: in.Tier, Channel: in.Channel, EntryPointID: entry}
+		return store.QueueKey{Bucket: bucket, QueueID: queue, Tier: in.Tier, Channel: in.Channel, EntryPointID: entry, Day: day}
 	}
 
 	var c kpi.Counts

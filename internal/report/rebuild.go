@@ -16,6 +16,7 @@ type RebuildStore interface {
 	RebuildChunk(ctx context.Context, tenantID int64, from, to time.Time, contribs map[int64]store.ContributionChange) error
 	AgentStateSpans(ctx context.Context, tenantID, agentID int64, from, to time.Time) ([]store.AgentStateSpan, error)
 	ReplaceAgentStateRollups(ctx context.Context, tenantID int64, from, to time.Time, rows []store.AgentStateRollup) error
+	RebuildDayRollups(ctx context.Context, tenantID int64, fromDay, toDay string) error
 }
 
 // RebuildStats says what a rebuild did.
@@ -45,6 +46,7 @@ func Rebuild(ctx context.Context, st RebuildStore, tenantID int64, from, to time
 	if err != nil {
 		return stats, err
 	}
+	env := &Env{Sites: sites}
 	for day := from; day.Before(to); {
 		next := day.Truncate(24 * time.Hour).Add(24 * time.Hour)
 		if next.After(to) {
@@ -58,7 +60,7 @@ func Rebuild(ctx context.Context, st RebuildStore, tenantID int64, from, to time
 				return stats, err
 			}
 			for _, rc := range page {
-				contribs[rc.ID] = store.ContributionChange{TenantID: tenantID, InteractionID: rc.ID, Done: rc.Pending, New: Contribute(rc, sites)}
+				contribs[rc.ID] = store.ContributionChange{TenantID: tenantID, InteractionID: rc.ID, Done: rc.Pending, New: Contribute(rc, env)}
 				after = rc.ID
 			}
 			if len(page) < rebuildPage {
@@ -94,6 +96,11 @@ func Rebuild(ctx context.Context, st RebuildStore, tenantID int64, from, to time
 		stats.Contacts += len(contribs)
 		stats.StateSpans += n
 		day = next
+	}
+	// The daily rollups are sums of the 15-minute ones: those of every
+	// local day the period touches, in any zone (UTC-12 to UTC+14).
+	if err := st.RebuildDayRollups(ctx, tenantID, from.Add(-14*time.Hour).Format(time.DateOnly), to.Add(14*time.Hour).Format(time.DateOnly)); err != nil {
+		return stats, err
 	}
 	return stats, nil
 }

@@ -57,33 +57,11 @@ func Satisfaction(ctx context.Context, st interface {
 		return SatisfactionReport{}, err
 	}
 	out := SatisfactionReport{From: r.From, To: r.To, Group: p.group, Rows: []SatisfactionRow{}}
-	from, to := p.widest()
-	f := store.RollupFilter{From: from, To: to, Tier: r.Tier, Channel: r.Channel}
-	if r.QueueID != 0 {
-		f.QueueIDs = []int64{r.QueueID}
-	}
-	rows, err := st.QueueRollups(ctx, r.TenantID, f)
+	sums, total, err := queueSums(ctx, st, p, r)
 	if err != nil {
 		return SatisfactionReport{}, err
 	}
-	sums := map[periodKey]*kpi.Counts{}
-	var total kpi.Counts
-	for _, row := range rows {
-		loc := p.zones[row.QueueID]
-		if loc == nil {
-			loc = p.tenant
-		}
-		qf, qt := p.bounds(loc)
-		if row.Bucket.Before(qf) || !row.Bucket.Before(qt) {
-			continue
-		}
-		k := periodKey{p.periodStart(row.Bucket, loc), row.QueueID}
-		if sums[k] == nil {
-			sums[k] = &kpi.Counts{}
-		}
-		sums[k].Add(row.Counts)
-		total.Add(row.Counts)
-	}
+	from, to := p.widest()
 	out.Total = satRow(total)
 	out.Total.Period = r.From + "/" + r.To
 	for k, c := range sums {

@@ -87,17 +87,17 @@ func (u *Upkeep) pass(ctx context.Context) (int, bool, error) {
 	if err != nil {
 		return 0, false, err
 	}
-	sites := map[int64]map[int64]int64{}
+	envs := map[int64]*Env{}
 	changes := make([]store.ContributionChange, 0, len(contacts))
 	for _, rc := range contacts {
-		if sites[rc.TenantID] == nil {
+		if envs[rc.TenantID] == nil {
 			m, err := u.st.AgentSites(ctx, rc.TenantID)
 			if err != nil {
 				return 0, false, err
 			}
-			sites[rc.TenantID] = m
+			envs[rc.TenantID] = &Env{Sites: m}
 		}
-		ch, err := Change(rc, sites[rc.TenantID])
+		ch, err := Change(rc, envs[rc.TenantID])
 		if err != nil {
 			return 0, false, err
 		}
@@ -125,12 +125,12 @@ func (u *Upkeep) pass(ctx context.Context) (int, bool, error) {
 
 // Change is the change that brings the rollups from what they hold for rc
 // to its contribution now.
-func Change(rc store.ReportContact, sites map[int64]int64) (store.ContributionChange, error) {
+func Change(rc store.ReportContact, env *Env) (store.ContributionChange, error) {
 	held, err := store.DecodeContribution(rc.Held)
 	if err != nil {
 		return store.ContributionChange{}, fmt.Errorf("contact %d: %w", rc.ID, err)
 	}
-	next := Contribute(rc, sites)
+	next := Contribute(rc, env)
 	return store.ContributionChange{TenantID: rc.TenantID, InteractionID: rc.ID, Done: rc.Pending, Held: rc.Held,
 		New: next, Delta: Delta(held, next)}, nil
 }

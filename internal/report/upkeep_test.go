@@ -153,7 +153,7 @@ func (w *world) randomContact(t *testing.T, st *store.Store, r *rand.Rand, base 
 func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // rollups reads every rollup row of the tenant.
-func rollups(t *testing.T, st *store.Store, tenant int64) [4]any {
+func rollups(t *testing.T, st *store.Store, tenant int64) [5]any {
 	ctx := t.Context()
 	f := store.RollupFilter{From: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}
 	q, err := st.QueueRollups(ctx, tenant, f)
@@ -164,7 +164,9 @@ func rollups(t *testing.T, st *store.Store, tenant int64) [4]any {
 	must(t, err, "agent rollups")
 	s, err := st.AgentStateRollups(ctx, tenant, f)
 	must(t, err, "agent state rollups")
-	return [4]any{q, e, a, s}
+	d, err := st.QueueRollupsByDay(ctx, tenant, f, "2000-01-01", "2100-01-01")
+	must(t, err, "daily queue rollups")
+	return [5]any{q, e, a, s, d}
 }
 
 // TestUpkeepMatchesRebuild feeds random histories (moves, offers not
@@ -236,7 +238,7 @@ func TestUpkeepMatchesRebuild(t *testing.T) {
 				t.Errorf("rebuild read %d contacts, want 150", stats.Contacts)
 			}
 			rebuilt := rollups(t, st, w.tenant)
-			for i, name := range []string{"queue", "ewt", "agent", "agent state"} {
+			for i, name := range []string{"queue", "ewt", "agent", "agent state", "daily queue"} {
 				if !reflect.DeepEqual(kept[i], rebuilt[i]) {
 					t.Errorf("%s rollups differ between upkeep and rebuild:\nupkeep  %+v\nrebuild %+v", name, kept[i], rebuilt[i])
 				}

@@ -29,6 +29,10 @@ type QueueKey struct {
 	Tier         string        `json:"tier"`
 	Channel      model.Channel `json:"channel"`
 	EntryPointID int64         `json:"entry_point_id"` // 0: none
+	// Day is the bucket's local date (YYYY-MM-DD) in the time zone of the
+	// contact's queue when counted; not part of the key (a function of the
+	// bucket and the zone).
+	Day string `json:"day"`
 }
 
 // QueueRollup is a rollup_queue row (or one contact's share of one).
@@ -120,8 +124,10 @@ func (c Contribution) IsZero() bool { return len(c.Queue) == 0 && len(c.EWT) == 
 type ReportContact struct {
 	model.Interaction
 	Segments []model.Segment
-	// SLThreshold and ShortAbandon are its queue's.
+	// SLThreshold and ShortAbandon are its queue's, and TimeZone the zone
+	// of its queue's schedule ("" without one: UTC).
 	SLThreshold, ShortAbandon time.Duration
+	TimeZone                  string
 	// Pending is its report_pending; Held the contribution the rollups hold
 	// for it (as stored, "" for none).
 	Pending int64
@@ -156,13 +162,14 @@ const reportContactCols = `i.id, i.tenant_id, i.queue_id, i.channel, i.tier, i.c
 	i.customer_external_id, i.state, i.ended_reason, i.arrived_at, i.answered_at, i.ended_at, i.announced_ewt_seconds,
 	i.announced_position, i.agent_id, i.disposition, i.notes, i.csat_score, i.csat_comment, i.callback, i.resume_token_hash,
 	i.entry_point_id, i.queue_path, i.menu_choice, i.told_no_agent,
-	i.report_pending, i.report_contrib, q.sl_threshold_seconds, q.short_abandon_seconds`
+	i.report_pending, i.report_contrib, q.sl_threshold_seconds, q.short_abandon_seconds, COALESCE(sc.time_zone, '')`
 
 // loadReportContacts reads ended interactions (with their queue's
 // thresholds) and their segments.
 func loadReportContacts(ctx context.Context, c conn, where string, args ...any) ([]ReportContact, error) {
 	rows, err := c.query(ctx, "SELECT "+reportContactCols+` FROM interactions i
 		JOIN queues q ON q.tenant_id = i.tenant_id AND q.id = i.queue_id
+		LEFT JOIN schedules sc ON sc.tenant_id = q.tenant_id AND sc.id = q.schedule_id
 		WHERE i.state = 'ended' AND `+where, args...)
 	if err != nil {
 		return nil, err
@@ -172,7 +179,7 @@ func loadReportContacts(ctx context.Context, c conn, where string, args ...any) 
 			rc        ReportContact
 			sl, short int64
 		)
-		in, err := scanInteraction(extraScanner{r: r, extra: []any{&rc.Pending, &rc.Held, &sl, &short}})
+		in, err := scanInteraction(extraScanner{r: r, extra: []any{&rc.Pending, &rc.Held, &sl, &short, &rc.TimeZone}})
 		if err != nil {
 			return rc, err
 		}
@@ -259,6 +266,7 @@ func (s *Store) AgentSites(ctx context.Context, tenantID int64) (map[int64]int64
 // Column lists of the rollup tables, in the order of the Go fields.
 var (
 	queueKeyCols   = []string{"tenant_id", "bucket", "queue_id", "tier", "channel", "entry_point_id"}
+	dayKeyCols     = []string{"tenant_id", "local_day", "queue_id", "tier", "channel", "entry_point_id"}
 	queueValueCols = []string{"offered", "answered", "abandoned", "short_abandoned", "answered_in_sl", "flowed_out", "closed",
 		"failed", "callbacks_requested", "callbacks_completed", "callbacks_failed", "rona", "wait_answered_ms",
 		"wait_abandoned_ms", "max_wait_ms", "handled", "talk_ms", "hold_ms", "wrap_up_ms", "billable_ms",
@@ -298,7 +306,12 @@ func deref(ptrs []any) []any {
 // upsertAdd is an INSERT that adds its values to an existing row's; the
 // columns named in maxCols take the larger value instead.
 func upsertAdd(d Dialect, table string, keys, values []string, maxCols ...string) string {
-	cols := append(append([]string{}, keys...), values...)
+	// rollup_queue's local_day is written with the key and never summed.
+	insertKeys := keys
+	if table == "rollup_queue" {
+		insertKeys = append(append([]string{}, keys...), "local_day")
+	}
+	cols := append(append([]string{}, insertKeys...), values...)
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
 	sets := make([]string, len(values))
 	greatest := "MAX"
@@ -321,10 +334,16 @@ func upsertAdd(d Dialect, table string, keys, values []string, maxCols ...string
 func addRollups(ctx context.Context, c conn, tenantID int64, d Contribution) error {
 	if len(d.Queue) > 0 {
 		q := upsertAdd(c.dialect, "rollup_queue", queueKeyCols, queueValueCols, "max_wait_ms")
+		qd := upsertAdd(c.dialect, "rollup_queue_day", dayKeyCols, queueValueCols, "max_wait_ms")
 		for _, r := range d.Queue {
-			args := append([]any{tenantID, ts(r.Bucket), r.QueueID, r.Tier, string(r.Channel), r.EntryPointID}, deref(queueValues(&r.Counts))...)
+			values := deref(queueValues(&r.Counts))
+			args := append([]any{tenantID, ts(r.Bucket), r.QueueID, r.Tier, string(r.Channel), r.EntryPointID, r.Day}, values...)
 			if _, err := c.exec(ctx, q, args...); err != nil {
 				return fmt.Errorf("add to queue rollup: %w", err)
+			}
+			args = append([]any{tenantID, r.Day, r.QueueID, r.Tier, string(r.Channel), r.EntryPointID}, values...)
+			if _, err := c.exec(ctx, qd, args...); err != nil {
+				return fmt.Errorf("add to daily queue rollup: %w", err)
 			}
 		}
 	}
@@ -391,7 +410,7 @@ func (s *Store) ApplyContributions(ctx context.Context, changes []ContributionCh
 // (ReplaceAgentStateRollups).
 func (s *Store) RebuildChunk(ctx context.Context, tenantID int64, from, to time.Time, contribs map[int64]ContributionChange) error {
 	err := s.inTx(ctx, func(c conn) error {
-		for _, t := range []string{"rollup_queue", "rollup_ewt", "rollup_agent"} {
+		for _, t := range []string{"rollup_queue", "rollup_ewt", "rollup_agent"} { // rollup_queue_day: RebuildDayRollups
 			if _, err := c.exec(ctx, "DELETE FROM "+t+" WHERE tenant_id = ? AND bucket >= ? AND bucket < ?", tenantID, ts(from), ts(to)); err != nil {
 				return fmt.Errorf("clear %s: %w", t, err)
 			}
@@ -450,14 +469,14 @@ func (s *Store) QueueRollups(ctx context.Context, tenantID int64, f RollupFilter
 		w += " AND channel = ?"
 		args = append(args, string(f.Channel))
 	}
-	rows, err := s.conn().query(ctx, "SELECT bucket, queue_id, tier, channel, entry_point_id, "+strings.Join(queueValueCols, ", ")+
+	rows, err := s.conn().query(ctx, "SELECT bucket, queue_id, tier, channel, entry_point_id, local_day, "+strings.Join(queueValueCols, ", ")+
 		" FROM rollup_queue WHERE "+w+" ORDER BY bucket, queue_id, tier, channel, entry_point_id", args...)
 	if err != nil {
 		return nil, fail(err, "read queue rollups of tenant %d", tenantID)
 	}
 	out, err := collect(rows, func(r scanner) (QueueRollup, error) {
 		var q QueueRollup
-		err := r.Scan(append([]any{&q.Bucket, &q.QueueID, &q.Tier, &q.Channel, &q.EntryPointID}, queueValues(&q.Counts)...)...)
+		err := r.Scan(append([]any{&q.Bucket, &q.QueueID, &q.Tier, &q.Channel, &q.EntryPointID, &q.Day}, queueValues(&q.Counts)...)...)
 		q.Bucket = q.Bucket.UTC()
 		return q, err
 	})
@@ -465,6 +484,76 @@ func (s *Store) QueueRollups(ctx context.Context, tenantID int64, f RollupFilter
 		return nil, fail(err, "read queue rollups of tenant %d", tenantID)
 	}
 	return out, nil
+}
+
+// QueueRollupsByDay reads a tenant's rollup_queue rows summed by local
+// day and queue, for days in [fromDay, toDay] (YYYY-MM-DD, included) and
+// buckets in f's range: what reports by day, week and month need, summed
+// by the database (Bucket is zero; Tier, Channel and EntryPointID are the
+// filter's).
+func (s *Store) QueueRollupsByDay(ctx context.Context, tenantID int64, f RollupFilter, fromDay, toDay string) ([]QueueRollup, error) {
+	w := "tenant_id = ? AND local_day >= ? AND local_day <= ?"
+	args := []any{tenantID, fromDay, toDay}
+	if len(f.QueueIDs) > 0 {
+		w += " AND queue_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(f.QueueIDs)), ", ") + ")"
+		for _, id := range f.QueueIDs {
+			args = append(args, id)
+		}
+	}
+	if f.Tier != nil {
+		w += " AND tier = ?"
+		args = append(args, *f.Tier)
+	}
+	if f.Channel != "" {
+		w += " AND channel = ?"
+		args = append(args, string(f.Channel))
+	}
+	rows, err := s.conn().query(ctx, "SELECT local_day, queue_id, "+strings.Join(daySums(), ", ")+
+		" FROM rollup_queue_day WHERE "+w+" GROUP BY local_day, queue_id ORDER BY local_day, queue_id", args...)
+	if err != nil {
+		return nil, fail(err, "read queue rollups of tenant %d by day", tenantID)
+	}
+	out, err := collect(rows, func(r scanner) (QueueRollup, error) {
+		var q QueueRollup
+		err := r.Scan(append([]any{&q.Day, &q.QueueID}, queueValues(&q.Counts)...)...)
+		return q, err
+	})
+	if err != nil {
+		return nil, fail(err, "read queue rollups of tenant %d by day", tenantID)
+	}
+	return out, nil
+}
+
+// daySums are the aggregates of the queue rollups' values.
+func daySums() []string {
+	sums := make([]string, len(queueValueCols))
+	for i, c := range queueValueCols {
+		if c == "max_wait_ms" {
+			sums[i] = "MAX(max_wait_ms)"
+		} else {
+			sums[i] = "SUM(" + c + ")"
+		}
+	}
+	return sums
+}
+
+// RebuildDayRollups recomputes a tenant's daily queue rollups of the local
+// days [fromDay, toDay] from its 15-minute ones, in one transaction.
+func (s *Store) RebuildDayRollups(ctx context.Context, tenantID int64, fromDay, toDay string) error {
+	err := s.inTx(ctx, func(c conn) error {
+		if _, err := c.exec(ctx, "DELETE FROM rollup_queue_day WHERE tenant_id = ? AND local_day >= ? AND local_day <= ?", tenantID, fromDay, toDay); err != nil {
+			return err
+		}
+		keys := strings.Join(dayKeyCols, ", ")
+		_, err := c.exec(ctx, "INSERT INTO rollup_queue_day ("+keys+", "+strings.Join(queueValueCols, ", ")+") SELECT "+keys+", "+
+			strings.Join(daySums(), ", ")+" FROM rollup_queue WHERE tenant_id = ? AND local_day >= ? AND local_day <= ? GROUP BY "+keys,
+			tenantID, fromDay, toDay)
+		return err
+	})
+	if err != nil {
+		return fail(err, "rebuild daily rollups of tenant %d", tenantID)
+	}
+	return nil
 }
 
 // EWTRollups reads a tenant's rollup_ewt rows, by bucket.

@@ -198,3 +198,29 @@ func (s *Store) FirstArrival(ctx context.Context) (time.Time, bool, error) {
 	}
 	return t.UTC(), true, nil
 }
+
+// ScanInteractions calls fn for each of the tenant's interactions that
+// arrived in [from, to), in id order, reading them in pages.
+func (s *Store) ScanInteractions(ctx context.Context, tenantID int64, from, to time.Time, fn func(model.Interaction) error) error {
+	var after int64
+	for {
+		rows, err := s.conn().query(ctx, "SELECT "+interactionCols+" FROM interactions WHERE tenant_id = ? AND arrived_at >= ? AND arrived_at < ? AND id > ? ORDER BY id LIMIT 5000",
+			tenantID, ts(from), ts(to), after)
+		if err != nil {
+			return fail(err, "scan interactions")
+		}
+		page, err := collect(rows, scanInteraction)
+		if err != nil {
+			return fail(err, "scan interactions")
+		}
+		for _, in := range page {
+			if err := fn(in); err != nil {
+				return err
+			}
+			after = in.ID
+		}
+		if len(page) < 5000 {
+			return nil
+		}
+	}
+}
