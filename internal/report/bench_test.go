@@ -27,7 +27,7 @@ func benchContacts() int {
 // seedMonth imports n past contacts over November 2026 in 20 queues
 // (Paris time), answered (80 %, with talk and wrap-up), abandoned or
 // short-abandoned, rated now and then, and rebuilds their rollups.
-func seedMonth(b *testing.B, st *store.Store, n int) (tenant int64, queues []int64) {
+func seedMonthNoDrain(b *testing.B, st *store.Store, n int) (tenant int64, queues []int64) {
 	ctx := context.Background()
 	ten, err := st.CreateTenant(ctx, model.Tenant{Slug: "bench", Name: "Bench"})
 	if err != nil {
@@ -98,13 +98,19 @@ func seedMonth(b *testing.B, st *store.Store, n int) (tenant int64, queues []int
 		}
 	}
 	flush()
+	return ten.ID, queues
+}
+
+func seedMonth(b *testing.B, st *store.Store, n int) (tenant int64, queues []int64) {
+	tenant, queues = seedMonthNoDrain(b, st, n)
+	ctx := context.Background()
 	began := time.Now()
 	up := NewUpkeep(st, slog.New(slog.DiscardHandler), time.Hour, 2000)
 	if _, err := up.Drain(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("%d contacts rolled up by the upkeep in %v", n, time.Since(began).Round(time.Millisecond))
-	return ten.ID, queues
+	return tenant, queues
 }
 
 // rawMonth computes the month's offered, answered within 20 s and

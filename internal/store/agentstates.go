@@ -135,7 +135,12 @@ func (s *Store) AgentStateSpans(ctx context.Context, tenantID, agentID int64, fr
 // rolled (by another worker) is skipped with its rows.
 func (s *Store) AddAgentStateRollups(ctx context.Context, spans []AgentStateSpan, rows func(AgentStateSpan) []AgentStateRollup) error {
 	err := s.inTx(ctx, func(c conn) error {
-		q := upsertAdd(c.dialect, "rollup_agent_state", stateKeyCols, stateValueCols)
+		type key struct {
+			tenant int64
+			AgentStateKey
+		}
+		sums := map[key]int64{}
+		var keys []key
 		for _, sp := range spans {
 			res, err := c.exec(ctx, "UPDATE agent_states SET rolled = ? WHERE id = ? AND rolled = ?", true, sp.ID, false)
 			if err != nil {
@@ -147,12 +152,18 @@ func (s *Store) AddAgentStateRollups(ctx context.Context, spans []AgentStateSpan
 				continue
 			}
 			for _, r := range rows(sp) {
-				if _, err := c.exec(ctx, q, sp.TenantID, ts(r.Bucket), r.AgentID, r.State, r.Reason, r.MS); err != nil {
-					return fmt.Errorf("add to agent state rollup: %w", err)
+				k := key{sp.TenantID, r.AgentStateKey}
+				if _, ok := sums[k]; !ok {
+					keys = append(keys, k)
 				}
+				sums[k] += r.MS
 			}
 		}
-		return nil
+		list := make([][]any, len(keys))
+		for i, k := range keys {
+			list[i] = []any{k.tenant, ts(k.Bucket), k.AgentID, k.State, k.Reason, sums[k]}
+		}
+		return upsertMany(ctx, c, "rollup_agent_state", stateKeyCols, stateKeyCols, stateValueCols, list)
 	})
 	if err != nil {
 		return fail(err, "roll up %d agent states", len(spans))
@@ -167,13 +178,11 @@ func (s *Store) ReplaceAgentStateRollups(ctx context.Context, tenantID int64, fr
 		if _, err := c.exec(ctx, "DELETE FROM rollup_agent_state WHERE tenant_id = ? AND bucket >= ? AND bucket < ?", tenantID, ts(from), ts(to)); err != nil {
 			return err
 		}
-		q := upsertAdd(c.dialect, "rollup_agent_state", stateKeyCols, stateValueCols)
-		for _, r := range rows {
-			if _, err := c.exec(ctx, q, tenantID, ts(r.Bucket), r.AgentID, r.State, r.Reason, r.MS); err != nil {
-				return fmt.Errorf("add to agent state rollup: %w", err)
-			}
+		list := make([][]any, len(rows))
+		for i, r := range rows {
+			list[i] = []any{tenantID, ts(r.Bucket), r.AgentID, r.State, r.Reason, r.MS}
 		}
-		return nil
+		return upsertMany(ctx, c, "rollup_agent_state", stateKeyCols, stateKeyCols, stateValueCols, list)
 	})
 	if err != nil {
 		return fail(err, "rebuild agent state rollups of tenant %d", tenantID)

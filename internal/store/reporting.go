@@ -303,16 +303,13 @@ func deref(ptrs []any) []any {
 	return out
 }
 
-// upsertAdd is an INSERT that adds its values to an existing row's; the
-// columns named in maxCols take the larger value instead.
-func upsertAdd(d Dialect, table string, keys, values []string, maxCols ...string) string {
-	// rollup_queue's local_day is written with the key and never summed.
-	insertKeys := keys
-	if table == "rollup_queue" {
-		insertKeys = append(append([]string{}, keys...), "local_day")
-	}
+// upsertAdd is an INSERT of rows rows that adds its values to existing
+// rows'; the columns named in maxCols take the larger value instead.
+// insertKeys are the key columns and any written with them but never
+// summed (rollup_queue's local_day); keys the conflict target.
+func upsertAdd(d Dialect, table string, insertKeys, keys, values []string, rows int, maxCols ...string) string {
 	cols := append(append([]string{}, insertKeys...), values...)
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	sets := make([]string, len(values))
 	greatest := "MAX"
 	if d == Postgres {
@@ -326,74 +323,99 @@ func upsertAdd(d Dialect, table string, keys, values []string, maxCols ...string
 			}
 		}
 	}
-	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) ON CONFLICT (%s) DO UPDATE SET %s",
-		table, strings.Join(cols, ", "), marks, strings.Join(keys, ", "), strings.Join(sets, ", "))
+	return fmt.Sprintf("INSERT INTO %s (%s) VALUES %s ON CONFLICT (%s) DO UPDATE SET %s",
+		table, strings.Join(cols, ", "), strings.TrimSuffix(strings.Repeat(row+", ", rows), ", "), strings.Join(keys, ", "), strings.Join(sets, ", "))
 }
 
-// addRollups adds rows to the rollup tables.
-func addRollups(ctx context.Context, c conn, tenantID int64, d Contribution) error {
-	if len(d.Queue) > 0 {
-		q := upsertAdd(c.dialect, "rollup_queue", queueKeyCols, queueValueCols, "max_wait_ms")
-		qd := upsertAdd(c.dialect, "rollup_queue_day", dayKeyCols, queueValueCols, "max_wait_ms")
-		for _, r := range d.Queue {
-			values := deref(queueValues(&r.Counts))
-			args := append([]any{tenantID, ts(r.Bucket), r.QueueID, r.Tier, string(r.Channel), r.EntryPointID, r.Day}, values...)
-			if _, err := c.exec(ctx, q, args...); err != nil {
-				return fmt.Errorf("add to queue rollup: %w", err)
-			}
-			args = append([]any{tenantID, r.Day, r.QueueID, r.Tier, string(r.Channel), r.EntryPointID}, values...)
-			if _, err := c.exec(ctx, qd, args...); err != nil {
-				return fmt.Errorf("add to daily queue rollup: %w", err)
-			}
+// upsertRows is how many rows one rollup upsert writes at most (each row
+// at most once: PostgreSQL refuses a statement touching a row twice, and
+// the rows given are summed by key first).
+const upsertRows = 100
+
+// upsertMany writes rows (each the arguments of one row) with upsertAdd
+// statements of at most upsertRows rows.
+func upsertMany(ctx context.Context, c conn, table string, insertKeys, keys, values []string, rows [][]any, maxCols ...string) error {
+	for len(rows) > 0 {
+		n := min(len(rows), upsertRows)
+		var args []any
+		for _, r := range rows[:n] {
+			args = append(args, r...)
 		}
-	}
-	if len(d.EWT) > 0 {
-		q := upsertAdd(c.dialect, "rollup_ewt", ewtKeyCols, ewtValueCols)
-		for _, r := range d.EWT {
-			args := append([]any{tenantID, ts(r.Bucket), r.QueueID, r.Position}, deref(ewtValues(&r.EWT))...)
-			if _, err := c.exec(ctx, q, args...); err != nil {
-				return fmt.Errorf("add to wait announcement rollup: %w", err)
-			}
+		if _, err := c.exec(ctx, upsertAdd(c.dialect, table, insertKeys, keys, values, n, maxCols...), args...); err != nil {
+			return fmt.Errorf("add to %s: %w", table, err)
 		}
-	}
-	if len(d.Agent) > 0 {
-		q := upsertAdd(c.dialect, "rollup_agent", agentKeyCols, agentValueCols)
-		for _, r := range d.Agent {
-			args := append([]any{tenantID, ts(r.Bucket), r.AgentID, r.QueueID, r.SiteID}, deref(agentValues(&r.AgentCounts))...)
-			if _, err := c.exec(ctx, q, args...); err != nil {
-				return fmt.Errorf("add to agent rollup: %w", err)
-			}
-		}
+		rows = rows[n:]
 	}
 	return nil
+}
+
+// addRollups adds rows to the rollup tables; rows of the same key must
+// have been summed (mergeContributions).
+func addRollups(ctx context.Context, c conn, tenantID int64, d Contribution) error {
+	var qrows, drows, erows, arows [][]any
+	day := map[[4]string]*QueueRollup{} // the daily table's key: day, queue, tier, channel and entry point
+	var dayKeys [][4]string
+	for _, r := range d.Queue {
+		values := deref(queueValues(&r.Counts))
+		qrows = append(qrows, append([]any{tenantID, ts(r.Bucket), r.QueueID, r.Tier, string(r.Channel), r.EntryPointID, r.Day}, values...))
+		k := [4]string{r.Day, fmt.Sprint(r.QueueID), r.Tier + "\x00" + string(r.Channel), fmt.Sprint(r.EntryPointID)}
+		if day[k] == nil {
+			v := r
+			day[k] = &v
+			dayKeys = append(dayKeys, k)
+		} else {
+			day[k].Counts.Add(r.Counts)
+		}
+	}
+	for _, k := range dayKeys {
+		r := day[k]
+		drows = append(drows, append([]any{tenantID, r.Day, r.QueueID, r.Tier, string(r.Channel), r.EntryPointID}, deref(queueValues(&r.Counts))...))
+	}
+	for _, r := range d.EWT {
+		erows = append(erows, append([]any{tenantID, ts(r.Bucket), r.QueueID, r.Position}, deref(ewtValues(&r.EWT))...))
+	}
+	for _, r := range d.Agent {
+		arows = append(arows, append([]any{tenantID, ts(r.Bucket), r.AgentID, r.QueueID, r.SiteID}, deref(agentValues(&r.AgentCounts))...))
+	}
+	if err := upsertMany(ctx, c, "rollup_queue", append(append([]string{}, queueKeyCols...), "local_day"), queueKeyCols, queueValueCols, qrows, "max_wait_ms"); err != nil {
+		return err
+	}
+	if err := upsertMany(ctx, c, "rollup_queue_day", dayKeyCols, dayKeyCols, queueValueCols, drows, "max_wait_ms"); err != nil {
+		return err
+	}
+	if err := upsertMany(ctx, c, "rollup_ewt", ewtKeyCols, ewtKeyCols, ewtValueCols, erows); err != nil {
+		return err
+	}
+	return upsertMany(ctx, c, "rollup_agent", agentKeyCols, agentKeyCols, agentValueCols, arows)
 }
 
 // ApplyContributions applies changes in one transaction and returns how
 // many it applied: a change whose held contribution is no longer the
 // stored one (another worker or a rebuild got there first) is skipped.
+// The interactions are marked a few hundred per statement, and the deltas
+// of those applied summed by row before they are added.
 func (s *Store) ApplyContributions(ctx context.Context, changes []ContributionChange) (int, error) {
 	var applied int
 	err := s.inTx(ctx, func(c conn) error {
 		applied = 0
-		for _, ch := range changes {
-			b, err := json.Marshal(ch.New)
-			if err != nil {
-				return fmt.Errorf("encode report contribution: %w", err)
-			}
-			res, err := c.exec(ctx, "UPDATE interactions SET report_done = ?, report_contrib = ? WHERE tenant_id = ? AND id = ? AND report_contrib = ?",
-				ch.Done, string(b), ch.TenantID, ch.InteractionID, ch.Held)
+		byTenant := map[int64][]Contribution{}
+		for start := 0; start < len(changes); start += markBatch {
+			part := changes[start:min(start+markBatch, len(changes))]
+			ids, err := markContributions(ctx, c, part, true)
 			if err != nil {
 				return err
 			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
-				continue
+			for _, ch := range part {
+				if ids[ch.InteractionID] {
+					byTenant[ch.TenantID] = append(byTenant[ch.TenantID], ch.Delta)
+					applied++
+				}
 			}
-			if err := addRollups(ctx, c, ch.TenantID, ch.Delta); err != nil {
+		}
+		for tenant, list := range byTenant {
+			if err := addRollups(ctx, c, tenant, mergeContributions(list)); err != nil {
 				return err
 			}
-			applied++
 		}
 		return nil
 	})
@@ -403,32 +425,146 @@ func (s *Store) ApplyContributions(ctx context.Context, changes []ContributionCh
 	return applied, nil
 }
 
+// markBatch is how many interactions one statement marks as rolled up.
+const markBatch = 200
+
+// markContributions sets report_done and report_contrib of the changes'
+// interactions in one statement (only where report_contrib is still the
+// held one, when check is set) and returns the ids it set.
+func markContributions(ctx context.Context, c conn, changes []ContributionChange, check bool) (map[int64]bool, error) {
+	if len(changes) == 0 {
+		return map[int64]bool{}, nil
+	}
+	// CASE lists keep the id lookups on the primary key (a join on a
+	// VALUES list makes SQLite scan the table for each row).
+	var done, contrib, held, in strings.Builder
+	var dargs, cargs, hargs, iargs []any
+	for i, ch := range changes {
+		b, err := json.Marshal(ch.New)
+		if err != nil {
+			return nil, fmt.Errorf("encode report contribution: %w", err)
+		}
+		done.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
+		dargs = append(dargs, ch.InteractionID, ch.Done)
+		contrib.WriteString(" WHEN ? THEN ?")
+		cargs = append(cargs, ch.InteractionID, string(b))
+		held.WriteString(" WHEN ? THEN ?")
+		hargs = append(hargs, ch.InteractionID, ch.Held)
+		if i > 0 {
+			in.WriteString(", ")
+		}
+		in.WriteString("?")
+		iargs = append(iargs, ch.InteractionID)
+	}
+	tenant := changes[0].TenantID
+	for _, ch := range changes {
+		if ch.TenantID != tenant {
+			tenant = 0
+		}
+	}
+	q := "UPDATE interactions SET report_done = CASE id" + done.String() + " END, report_contrib = CASE id" + contrib.String() +
+		" END WHERE id IN (" + in.String() + ")"
+	args := append(append(dargs, cargs...), iargs...)
+	if tenant != 0 {
+		q += " AND tenant_id = ?"
+		args = append(args, tenant)
+	}
+	if check {
+		q += " AND report_contrib = CASE id" + held.String() + " END"
+		args = append(args, hargs...)
+	}
+	q += " RETURNING id"
+	res, err := c.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mark contacts rolled up: %w", err)
+	}
+	ids, err := collect(res, func(r scanner) (int64, error) {
+		var id int64
+		err := r.Scan(&id)
+		return id, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mark contacts rolled up: %w", err)
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// mergeContributions sums contributions row by row.
+func mergeContributions(list []Contribution) Contribution {
+	qs := map[QueueKey]*kpi.Counts{}
+	var qkeys []QueueKey
+	es := map[EWTKey]*kpi.EWT{}
+	var ekeys []EWTKey
+	as := map[AgentKey]*AgentCounts{}
+	var akeys []AgentKey
+	for _, c := range list {
+		for _, r := range c.Queue {
+			if qs[r.QueueKey] == nil {
+				qs[r.QueueKey] = &kpi.Counts{}
+				qkeys = append(qkeys, r.QueueKey)
+			}
+			qs[r.QueueKey].Add(r.Counts)
+		}
+		for _, r := range c.EWT {
+			if es[r.EWTKey] == nil {
+				es[r.EWTKey] = &kpi.EWT{}
+				ekeys = append(ekeys, r.EWTKey)
+			}
+			es[r.EWTKey].Add(r.EWT)
+		}
+		for _, r := range c.Agent {
+			if as[r.AgentKey] == nil {
+				as[r.AgentKey] = &AgentCounts{}
+				akeys = append(akeys, r.AgentKey)
+			}
+			as[r.AgentKey].Add(r.AgentCounts)
+		}
+	}
+	var out Contribution
+	for _, k := range qkeys {
+		out.Queue = append(out.Queue, QueueRollup{QueueKey: k, Counts: *qs[k]})
+	}
+	for _, k := range ekeys {
+		out.EWT = append(out.EWT, EWTRollup{EWTKey: k, EWT: *es[k]})
+	}
+	for _, k := range akeys {
+		out.Agent = append(out.Agent, AgentRollup{AgentKey: k, AgentCounts: *as[k]})
+	}
+	return out
+}
+
 // RebuildChunk replaces the rollups of a tenant's contacts that arrived in
 // [from, to) by contributions, in one transaction: the rows of those
 // buckets are deleted, every contribution added, and each interaction's
 // held contribution and report_done set. Agent state rows are left alone
-// (ReplaceAgentStateRollups).
+// (ReplaceAgentStateRollups), and the daily queue rows too
+// (RebuildDayRollups, once every chunk is done).
 func (s *Store) RebuildChunk(ctx context.Context, tenantID int64, from, to time.Time, contribs map[int64]ContributionChange) error {
 	err := s.inTx(ctx, func(c conn) error {
-		for _, t := range []string{"rollup_queue", "rollup_ewt", "rollup_agent"} { // rollup_queue_day: RebuildDayRollups
+		for _, t := range []string{"rollup_queue", "rollup_ewt", "rollup_agent"} {
 			if _, err := c.exec(ctx, "DELETE FROM "+t+" WHERE tenant_id = ? AND bucket >= ? AND bucket < ?", tenantID, ts(from), ts(to)); err != nil {
 				return fmt.Errorf("clear %s: %w", t, err)
 			}
 		}
-		for id, ch := range contribs {
-			b, err := json.Marshal(ch.New)
-			if err != nil {
-				return fmt.Errorf("encode report contribution: %w", err)
-			}
-			if _, err := c.exec(ctx, "UPDATE interactions SET report_done = ?, report_contrib = ? WHERE tenant_id = ? AND id = ?",
-				ch.Done, string(b), tenantID, id); err != nil {
+		list := make([]ContributionChange, 0, len(contribs))
+		for _, ch := range contribs {
+			list = append(list, ch)
+		}
+		news := make([]Contribution, 0, len(list))
+		for start := 0; start < len(list); start += markBatch {
+			part := list[start:min(start+markBatch, len(list))]
+			if _, err := markContributions(ctx, c, part, false); err != nil {
 				return err
 			}
-			if err := addRollups(ctx, c, tenantID, ch.New); err != nil {
-				return err
+			for _, ch := range part {
+				news = append(news, ch.New)
 			}
 		}
-		return nil
+		return addRollups(ctx, c, tenantID, mergeContributions(news))
 	})
 	if err != nil {
 		return fail(err, "rebuild rollups of tenant %d from %s", tenantID, from.Format(time.RFC3339))
