@@ -94,6 +94,13 @@ func reportRequest(c *call, known []param) (report.Request, error) {
 			*k.dst = *id
 		}
 	}
+	if s := q.Get("fcr_days"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return req, fieldErr(CodeValidationFailed, "fcr_days", "must be a whole number of days from 1 to 90 (got %q)", s)
+		}
+		req.FCRDays = n
+	}
 	return req, nil
 }
 
@@ -162,6 +169,11 @@ func (a *API) reportRoutes(v1 string) []route {
 				return report.Sites(ctx, st, r)
 			},
 			func(o report.SiteReport) any { return o.Rows }),
+		reportRoute(a, base+"/fcr", "reportFCR", "First-contact resolution: the share of answered contacts of known customers (e-mail or phone) not followed by another contact of theirs within fcr_days (7)",
+			append(append([]param{}, reportParams...), param{name: "fcr_days", description: "the window in days, 1-90 (default 7)"}),
+			func(ctx context.Context, r report.Request) (report.FCR, error) {
+				return report.FirstContactResolution(ctx, st, r, r.FCRDays)
+			}, func(o report.FCR) any { return []report.FCR{o} }),
 		a.searchRoute(v1),
 		a.abandonedRoute(base),
 	}

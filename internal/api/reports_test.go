@@ -220,3 +220,45 @@ func TestSearchInteractions(t *testing.T) {
 	wantError(t, e.do(f.adminToken, http.MethodGet, path+"?cursor=xyz", nil), http.StatusBadRequest, CodeBadRequest, "cursor")
 	wantError(t, e.do(f.adminToken, http.MethodGet, path+"?limit=0", nil), http.StatusUnprocessableEntity, CodeValidationFailed, "limit")
 }
+
+// TestFirstContactResolution: Ada comes back within a week (her first
+// contact is not resolved, her second is), Bob never does; Chloé was
+// never answered.
+func TestFirstContactResolution(t *testing.T) {
+	e := newEnv(t, Options{})
+	f := e.fixture("acme")
+	ctx := testCtx(t)
+	agent := f.agent.ID
+	q := f.queue.ID
+	day := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	contact := func(at time.Time, email string, answered bool) {
+		t.Helper()
+		id, err := e.st.CreateInteraction(ctx, f.tenant.ID, model.Interaction{QueueID: q, Channel: model.ChannelChat, ArrivedAt: at, Customer: model.Customer{Email: email}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if answered {
+			if _, err := e.st.UpdateInteractionState(ctx, f.tenant.ID, id, store.StateUpdate{State: model.StateConnected, At: at.Add(time.Second), AgentID: &agent, CloseSegments: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.st.UpdateInteractionState(ctx, f.tenant.ID, id, store.StateUpdate{State: model.StateEnded, EndedReason: model.EndAnswered, At: at.Add(time.Minute), CloseSegments: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	contact(day, "ada@example.org", true)
+	contact(day.Add(72*time.Hour), "ada@example.org", true)
+	contact(day.Add(time.Hour), "bob@example.org", true)
+	contact(day.Add(2*time.Hour), "chloe@example.org", false)
+	var fcr report.FCR
+	e.must(f.adminToken, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/reports/fcr?from=2026-03-02&to=2026-03-08", f.tenant.ID), nil, http.StatusOK, &fcr)
+	if fcr.Days != 7 || fcr.Contacts != 3 || fcr.Resolved != 2 {
+		t.Errorf("fcr %+v, want 2 of 3 in 7 days", fcr)
+	}
+	e.must(f.adminToken, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/reports/fcr?from=2026-03-02&to=2026-03-08&fcr_days=2", f.tenant.ID), nil, http.StatusOK, &fcr)
+	if fcr.Contacts != 3 || fcr.Resolved != 3 {
+		t.Errorf("fcr in 2 days %+v, want 3 of 3 (Ada came back after 3 days)", fcr)
+	}
+	wantError(t, e.do(f.adminToken, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/reports/fcr?from=2026-03-02&to=2026-03-08&fcr_days=0", f.tenant.ID), nil),
+		http.StatusUnprocessableEntity, CodeValidationFailed, "fcr_days")
+}

@@ -68,6 +68,7 @@ type Request struct {
 	Tier     *string       // nil: every tier
 	Channel  model.Channel // "": both
 	AgentID  int64         // agents report: 0 every agent
+	FCRDays  int           // first-contact resolution's window (0: DefaultFCRDays)
 	// Now is the time reports of the current day are cut at (open agent
 	// stretches run until it); zero means time.Now().
 	Now time.Time
@@ -383,4 +384,65 @@ func queueSums(ctx context.Context, st ReadStore, p *period, r Request) (map[per
 		add(p.periodStart(row.Bucket, loc), row.QueueID, row.Counts)
 	}
 	return sums, total, nil
+}
+
+// DefaultFCRDays is the window of first-contact resolution.
+const DefaultFCRDays = 7
+
+// FCR is first-contact resolution over a period (internal/kpi).
+type FCR struct {
+	Days int `json:"days"`
+	// Contacts are the answered contacts of known customers in the period;
+	// Resolved those not followed by another contact of the same customer
+	// within Days.
+	Contacts int64    `json:"contacts"`
+	Resolved int64    `json:"resolved"`
+	Rate     *float64 `json:"rate"`
+}
+
+// FCRStore lists customers' contacts.
+type FCRStore interface {
+	CustomerContacts(ctx context.Context, tenantID int64, from, to time.Time) ([]store.CustomerContact, error)
+}
+
+// FirstContactResolution is the request's period's FCR over days (0: the
+// default), for its queue when it names one. It reads the contacts of
+// known customers of the period and the days after it (an index on e-mail
+// and phone keeps it to those).
+func FirstContactResolution(ctx context.Context, st interface {
+	ReadStore
+	FCRStore
+}, r Request, days int) (FCR, error) {
+	if days <= 0 {
+		days = DefaultFCRDays
+	}
+	if days > 90 {
+		return FCR{}, badField("fcr_days", "must be at most 90 (got %d)", days)
+	}
+	p, err := r.prepare(ctx, st)
+	if err != nil {
+		return FCR{}, err
+	}
+	from, to := p.bounds(p.tenant)
+	list, err := st.CustomerContacts(ctx, r.TenantID, from, to.AddDate(0, 0, days))
+	if err != nil {
+		return FCR{}, err
+	}
+	window := time.Duration(days) * 24 * time.Hour
+	last := map[string]time.Time{} // the next contact's arrival, walking backwards
+	out := FCR{Days: days}
+	for i := len(list) - 1; i >= 0; i-- {
+		c := list[i]
+		next, seen := last[c.Key]
+		last[c.Key] = c.Arrived
+		if !c.Answered || !c.Arrived.Before(to) || (r.QueueID != 0 && c.QueueID != r.QueueID) {
+			continue
+		}
+		out.Contacts++
+		if !seen || next.Sub(c.Arrived) > window {
+			out.Resolved++
+		}
+	}
+	out.Rate = kpi.Ratio(out.Resolved, out.Contacts)
+	return out, nil
 }

@@ -224,3 +224,40 @@ func (s *Store) ScanInteractions(ctx context.Context, tenantID int64, from, to t
 		}
 	}
 }
+
+// CustomerContact is a contact by a known customer, for first-contact
+// resolution: Key is the customer's e-mail, else phone number.
+type CustomerContact struct {
+	ID       int64
+	QueueID  int64
+	Key      string
+	Arrived  time.Time
+	Answered bool
+}
+
+// CustomerContacts lists the tenant's contacts of known customers (an
+// e-mail or a phone number) that arrived in [from, to), by arrival.
+func (s *Store) CustomerContacts(ctx context.Context, tenantID int64, from, to time.Time) ([]CustomerContact, error) {
+	rows, err := s.conn().query(ctx, `SELECT id, queue_id, customer_email, customer_phone, arrived_at, answered_at IS NOT NULL FROM interactions
+		WHERE tenant_id = ? AND arrived_at >= ? AND arrived_at < ? AND (customer_email <> '' OR customer_phone <> '') ORDER BY arrived_at, id`,
+		tenantID, ts(from), ts(to))
+	if err != nil {
+		return nil, fail(err, "list customers' contacts")
+	}
+	out, err := collect(rows, func(r scanner) (CustomerContact, error) {
+		var (
+			c            CustomerContact
+			email, phone string
+		)
+		err := r.Scan(&c.ID, &c.QueueID, &email, &phone, &c.Arrived, &c.Answered)
+		c.Key, c.Arrived = email, c.Arrived.UTC()
+		if c.Key == "" {
+			c.Key = "tel:" + phone
+		}
+		return c, err
+	})
+	if err != nil {
+		return nil, fail(err, "list customers' contacts")
+	}
+	return out, nil
+}
