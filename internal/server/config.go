@@ -37,6 +37,11 @@ type Config struct {
 	// default, survives power loss) or normal (survives kill -9; many more
 	// commits per second). See store.Options.
 	SQLiteSync string `toml:"sqlite_sync"`
+	// ReportUpkeep is "on" (the default: the report rollups are kept up
+	// to date every second) or "off" (changes stay marked and are rolled
+	// up after a restart with it on, or by plateau report rebuild): for
+	// measuring its cost, or troubleshooting.
+	ReportUpkeep string `toml:"report_upkeep"`
 	// SIP is the voice channel (off when its address is empty or "off").
 	SIP SIPConfig `toml:"sip"`
 }
@@ -80,6 +85,11 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log_level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	switch c.ReportUpkeep {
+	case "", "on", "off":
+	default:
+		errs = append(errs, fmt.Errorf("report_upkeep %q: want on or off", c.ReportUpkeep))
 	}
 	switch strings.ToLower(c.SQLiteSync) {
 	case "", "full", "normal":
@@ -137,7 +147,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		}
 	}
 	env := map[string]*string{"PLATEAU_HTTP": &cfg.HTTP, "PLATEAU_DATA": &cfg.Data, "PLATEAU_DB": &cfg.DB,
-		"PLATEAU_LOG_LEVEL": &cfg.LogLevel, "PLATEAU_SQLITE_SYNC": &cfg.SQLiteSync, "PLATEAU_SIP": &cfg.SIP.Addr}
+		"PLATEAU_LOG_LEVEL": &cfg.LogLevel, "PLATEAU_SQLITE_SYNC": &cfg.SQLiteSync, "PLATEAU_REPORT_UPKEEP": &cfg.ReportUpkeep, "PLATEAU_SIP": &cfg.SIP.Addr}
 	for k, p := range env {
 		if v := getenv(k); v != "" {
 			*p = v

@@ -52,6 +52,8 @@ func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
 	unknown := filepath.Join(dir, "u.toml")
 	os.WriteFile(unknown, []byte("htp = \"x\"\n"), 0o600)
+	upkeep := filepath.Join(dir, "r.toml")
+	os.WriteFile(upkeep, []byte("report_upkeep = \"sometimes\"\n"), 0o600)
 	broken := filepath.Join(dir, "b.toml")
 	os.WriteFile(broken, []byte("http = \n"), 0o600)
 	for _, tc := range []struct {
@@ -62,6 +64,7 @@ func TestLoadErrors(t *testing.T) {
 		{[]string{"--config", broken}, "b.toml"},
 		{[]string{"--config", filepath.Join(dir, "missing.toml")}, "read configuration"},
 		{[]string{"--log-level", "loud"}, "log_level"},
+		{[]string{"--config", upkeep}, "report_upkeep"},
 		{[]string{"--http", ""}, "listen address"},
 	} {
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)

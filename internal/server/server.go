@@ -192,7 +192,14 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	upkeepCtx, stopUpkeep := context.WithCancel(context.WithoutCancel(ctx))
 	upkeepDone := make(chan struct{})
-	go func() { defer close(upkeepDone); s.Upkeep.Run(upkeepCtx) }()
+	go func() {
+		defer close(upkeepDone)
+		if s.cfg.ReportUpkeep == "off" {
+			s.log.Warn("report rollups not kept up to date (report_upkeep = off): reports lag until it is on again")
+			return
+		}
+		s.Upkeep.Run(upkeepCtx)
+	}()
 	s.log.Info("plateau serving", "http", s.Addr(), "db", redact(s.cfg.DSN()))
 	var err error
 	select {
