@@ -1,6 +1,7 @@
 package live
 
 import (
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -19,7 +20,13 @@ import (
 // waiting second is ever billable.
 func TestPlayedHistoryReports(t *testing.T) {
 	t.Parallel()
-	for _, sd := range []uint64{1, 2, 3} {
+	for _, sd := range []uint64{1, 2} {
+		t.Run(fmt.Sprint("seed ", sd), func(t *testing.T) { playAndCheck(t, sd) })
+	}
+}
+
+func playAndCheck(t *testing.T, sd uint64) {
+	{
 		st := openSQLite(t, tempDB(t))
 		fx := seed(t, st, 2, 30)
 		ctx := testCtx(t)
@@ -33,8 +40,8 @@ func TestPlayedHistoryReports(t *testing.T) {
 		_, err = st.CreateAgent(ctx, fx.tenant, model.Agent{SiteID: sites[0].ID, Name: "Hugo P.", ChatCapacity: 2})
 		must(t, err, "agent")
 
-		day := time.Date(2026, 10, 24, 22, 0, 0, 0, time.UTC) // a night and a day, across the DST change in Paris
-		plan := HistoryPlan{TenantID: fx.tenant, From: day, To: day.Add(20 * time.Hour), Seed: sd,
+		day := time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC) // across the DST change in Paris (01:00 UTC)
+		plan := HistoryPlan{TenantID: fx.tenant, From: day, To: day.Add(10 * time.Hour), Seed: sd,
 			PerHour: func(q model.Queue, at time.Time) float64 {
 				if at.Hour() < 6 {
 					return 2
@@ -46,7 +53,7 @@ func TestPlayedHistoryReports(t *testing.T) {
 			Survey: 0.4, Callback: 0.1, Move: 0.1, Missed: 0.15, Break: 0.3, Customers: 60}
 		res, err := PlayHistory(ctx, st, plan, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 		must(t, err, "play")
-		if res.Contacts < 100 || res.Answered == 0 || res.Abandoned == 0 || res.Surveys == 0 {
+		if res.Contacts < 80 || res.Answered == 0 || res.Abandoned == 0 || res.Surveys == 0 {
 			t.Fatalf("seed %d: a thin history %+v", sd, res)
 		}
 		open, err := st.ListOpenInteractions(ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,49 +140,69 @@ func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFil
 			f.Customer, f.Customer, f.Customer, strings.ToLower(strings.NewReplacer("%", "", "_", "").Replace(f.Customer))+"%")
 	}
 	if !f.BeforeArrival.IsZero() {
-		add("(i.arrived_at < ? OR (i.arrived_at = ? AND i.id < ?))", ts(f.BeforeArrival), ts(f.BeforeArrival), f.BeforeID)
+		// The first bound keeps the scan on the index range.
+		add("i.arrived_at <= ? AND (i.arrived_at < ? OR i.id < ?)", ts(f.BeforeArrival), ts(f.BeforeArrival), f.BeforeID)
 	}
-	cols := strings.ReplaceAll(interactionCols, "\n\t", " ")
-	cols = "i." + strings.ReplaceAll(cols, ", ", ", i.")
-	q := `SELECT ` + cols + `,
-		COALESCE(SUM(CASE WHEN sg.kind = 'connected' THEN {dur} END), 0),
-		COALESCE(SUM(CASE WHEN sg.kind = 'hold' THEN {dur} END), 0),
-		COALESCE(SUM(CASE WHEN sg.kind = 'wrap_up' THEN {dur} END), 0),
-		COALESCE(SUM(CASE WHEN sg.billable THEN {dur} END), 0)
-		FROM interactions i LEFT JOIN segments sg ON sg.interaction_id = i.id
-		WHERE ` + strings.Join(w, " AND ") + `
-		GROUP BY i.id ORDER BY i.arrived_at DESC, i.id DESC LIMIT ?`
-	dur := "(unixepoch(sg.ended_at, 'subsec') - unixepoch(sg.started_at, 'subsec'))"
-	if s.dialect == Postgres {
-		dur = "EXTRACT(EPOCH FROM (sg.ended_at - sg.started_at))"
-	}
-	q = strings.ReplaceAll(q, "{dur}", dur)
-	rows, err := s.conn().query(ctx, q, append(args, limit)...)
+	// The page first, on the (tenant, arrival) index; then its segments'
+	// sums by kind, for those ids only.
+	rows, err := s.conn().query(ctx, "SELECT "+interactionCols+" FROM interactions i WHERE "+strings.Join(w, " AND ")+
+		" ORDER BY i.arrived_at DESC, i.id DESC LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, fail(err, "search interactions")
 	}
-	out, err := collect(rows, func(r scanner) (ContactSummary, error) {
-		var (
-			c                      ContactSummary
-			talk, hold, wrap, bill sql.NullFloat64
-		)
-		in, err := scanInteraction(extraScanner{r: r, extra: []any{&talk, &hold, &wrap, &bill}})
-		if err != nil {
-			return c, err
-		}
-		c.Interaction = in
-		c.TalkSeconds, c.HoldSeconds, c.WrapUpSeconds, c.BillableSeconds = talk.Float64, hold.Float64, wrap.Float64, bill.Float64
-		end := in.EndedAt
+	list, err := collect(rows, scanInteraction)
+	if err != nil {
+		return nil, fail(err, "search interactions")
+	}
+	out := make([]ContactSummary, len(list))
+	if len(list) == 0 {
+		return out, nil
+	}
+	byID := make(map[int64]int, len(list))
+	ids := make([]string, len(list))
+	for i, in := range list {
+		out[i].Interaction = in
+		byID[in.ID] = i
+		ids[i] = strconv.FormatInt(in.ID, 10)
 		if in.AnsweredAt != nil {
 			w := in.AnsweredAt.Sub(in.ArrivedAt).Seconds()
-			c.WaitSeconds, c.ActualWait = w, &w
-		} else if end != nil {
-			c.WaitSeconds = end.Sub(in.ArrivedAt).Seconds()
+			out[i].WaitSeconds, out[i].ActualWait = w, &w
+		} else if in.EndedAt != nil {
+			out[i].WaitSeconds = in.EndedAt.Sub(in.ArrivedAt).Seconds()
 		}
-		return c, nil
-	})
+	}
+	srows, err := s.conn().query(ctx, "SELECT interaction_id, kind, billable, started_at, ended_at FROM segments WHERE interaction_id IN ("+
+		strings.Join(ids, ",")+") AND ended_at IS NOT NULL AND kind IN ('connected', 'hold', 'wrap_up')")
 	if err != nil {
-		return nil, fail(err, "search interactions")
+		return nil, fail(err, "search interactions: segments")
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var (
+			id         int64
+			kind       model.SegmentKind
+			billable   bool
+			start, end time.Time
+		)
+		if err := srows.Scan(&id, &kind, &billable, &start, &end); err != nil {
+			return nil, fail(err, "search interactions: segments")
+		}
+		c := &out[byID[id]]
+		d := end.Sub(start).Seconds()
+		switch kind {
+		case model.SegConnected:
+			c.TalkSeconds += d
+		case model.SegHold:
+			c.HoldSeconds += d
+		case model.SegWrapUp:
+			c.WrapUpSeconds += d
+		}
+		if billable {
+			c.BillableSeconds += d
+		}
+	}
+	if err := srows.Err(); err != nil {
+		return nil, fail(err, "search interactions: segments")
 	}
 	return out, nil
 }

@@ -18,6 +18,8 @@ ALTER TABLE interactions ADD COLUMN report_pending INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE interactions ADD COLUMN report_done INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE interactions ADD COLUMN report_contrib TEXT NOT NULL DEFAULT '';
 CREATE INDEX interactions_report_dirty ON interactions (id) WHERE report_pending <> report_done;
+-- The contacts search pages newest first by (arrival, id).
+CREATE INDEX interactions_search ON interactions (tenant_id, arrived_at, id);
 
 ALTER TABLE queues ADD COLUMN short_abandon_seconds INTEGER NOT NULL DEFAULT 5;
 
@@ -175,6 +177,7 @@ DROP TABLE rollup_queue_day;
 DROP TABLE rollup_queue;
 DROP TABLE agent_states;
 ALTER TABLE queues DROP COLUMN short_abandon_seconds;
+DROP INDEX interactions_search;
 DROP INDEX interactions_report_dirty;
 ALTER TABLE interactions DROP COLUMN report_contrib;
 ALTER TABLE interactions DROP COLUMN report_done;
