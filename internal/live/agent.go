@@ -27,11 +27,15 @@ type agentConn struct {
 	tenantID int64
 	id       acd.AgentID // 0 until signed in
 	failures int
+	// session is the user of the browser session the handshake carried
+	// (Options.SessionUser), nil without one.
+	session *model.User
 }
 
 func (c *Center) serveAgent(w http.ResponseWriter, r *http.Request) {
+	sessionUser := c.handshakeSession(r)
 	c.upgrade(w, r, "agent", func(s *session) {
-		ac := &agentConn{c: c, s: s}
+		ac := &agentConn{c: c, s: s, session: sessionUser}
 		s.serve(ac.handle)
 		if ac.id == 0 {
 			return
@@ -120,10 +124,16 @@ func (ac *agentConn) login(f inFrame) error {
 	if ac.id != 0 {
 		return &frameError{code: codeBadState, msg: "already signed in"}
 	}
+	c, ctx := ac.c, ac.s.ctx
+	if f.Login == "" && f.Password == "" && ac.session != nil {
+		return ac.signIn(*ac.session)
+	}
 	if f.Login == "" || f.Password == "" {
+		if ac.session == nil && f.Login == "" && f.Password == "" {
+			return &frameError{code: codeUnauthorized, msg: "no session: sign in with login and password"}
+		}
 		return badFrame("login needs login and password")
 	}
-	c, ctx := ac.c, ac.s.ctx
 	u, err := c.st.CheckPassword(ctx, f.Login, f.Password)
 	if errors.Is(err, store.ErrInvalidCredentials) {
 		ac.failures++
@@ -138,6 +148,13 @@ func (ac *agentConn) login(f inFrame) error {
 		c.log.Error("agent sign-in", "err", err)
 		return &frameError{code: codeUnavailable, msg: "try again later"}
 	}
+	return ac.signIn(u)
+}
+
+// signIn attaches the agent of user u (checked by password or by its
+// browser session) to the session.
+func (ac *agentConn) signIn(u model.User) error {
+	c, ctx := ac.c, ac.s.ctx
 	if u.Role != model.RoleAgent || u.AgentID == nil || u.TenantID == nil {
 		return &frameError{code: codeForbidden, msg: "this user is not an agent"}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -43,9 +44,16 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// OriginPatterns restricts the Origin of WebSocket handshakes (see
 	// websocket.AcceptOptions); empty accepts any origin, which is safe here
-	// because no session relies on cookies: agents sign in in the socket
-	// and customers hold only their resume token.
+	// because customers hold only their resume token and agents sign in in
+	// the socket: a browser session (SessionUser) is honoured only from a
+	// page of the socket's own origin.
 	OriginPatterns []string
+	// SessionUser, if set, finds the signed-in user of a browser session
+	// from an agent socket's handshake (the API's session cookie), so that
+	// a desktop reloaded within its session signs in with a login frame
+	// without password; an error means no usable session. The cookie is
+	// honoured only from a page of the socket's own origin.
+	SessionUser func(ctx context.Context, r *http.Request) (model.User, error)
 }
 
 // Center is the live contact center: one routing engine for every tenant,
@@ -57,15 +65,17 @@ type Center struct {
 	now     func() time.Time
 	grace   time.Duration
 	origins []string
-	metrics *metrics
-	cmds    chan func(*owner)
-	done    chan struct{}
-	stopped context.Context // done when Run returns: sessions end with it
-	stop    context.CancelFunc
-	running atomic.Bool
-	entries entryCache
-	voice   voiceHooks // voice.go
-	stats   statsCache
+	// sessionUser is Options.SessionUser (agentsession.go).
+	sessionUser func(ctx context.Context, r *http.Request) (model.User, error)
+	metrics     *metrics
+	cmds        chan func(*owner)
+	done        chan struct{}
+	stopped     context.Context // done when Run returns: sessions end with it
+	stop        context.CancelFunc
+	running     atomic.Bool
+	entries     entryCache
+	voice       voiceHooks // voice.go
+	stats       statsCache
 	// announcer stores what customers were told on arrival; Run starts and closes it.
 	announcer *announcer
 	o         *owner // only touched by New and then by Run's goroutine
@@ -81,7 +91,7 @@ type Center struct {
 // documentation). Call Run to start it.
 func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	c := &Center{
-		st: st, log: opts.Logger, now: opts.Now, grace: opts.Grace, origins: opts.OriginPatterns,
+		st: st, log: opts.Logger, now: opts.Now, grace: opts.Grace, origins: opts.OriginPatterns, sessionUser: opts.SessionUser,
 		cmds: make(chan func(*owner)),
 		done: make(chan struct{}),
 	}

@@ -85,7 +85,11 @@
 // # Agent protocol: GET /agent/ws
 //
 // The first frame signs in: {"type":"login","login":"..","password":".."}
-// (a user of role agent linked to an agent). Then, client to server:
+// (a user of role agent linked to an agent), or {"type":"login"} alone
+// on the browser session the handshake's cookie carries (Options.SessionUser:
+// the API's session, from a page of the socket's own origin), so that a
+// desktop reloaded within its session's lifetime needs no password. Signing
+// in logs a logged-out agent in as not ready. Then, client to server:
 //
 //	{"type":"state","state":"ready"|"not_ready"|"logged_out","reason":".."}
 //	{"type":"accept","contact_id":1} / {"type":"decline","contact_id":1}
@@ -98,7 +102,7 @@
 // Server to agent:
 //
 //	{"type":"logged_in","agent_id":7,"name":".."}
-//	{"type":"agent_state","state":"ready","reason":""}
+//	{"type":"agent_state","state":"busy","presence":"not_ready","reason":"rona"}
 //	{"type":"offer","contact_id":1,"queue":3,"queue_name":"..","channel":"chat","wait_seconds":12,
 //	 "customer":{..},"callback":false,"callback_to":{..},"history":[{"contact_id":..,"disposition":..}, ..]}
 //	{"type":"offer_withdrawn","contact_id":1,"reason":"rona"|"declined"|"abandoned"|..}
@@ -111,6 +115,15 @@
 //	{"type":"softphone","enabled":true}                      the softphone's state, after the agent's frame
 //	{"type":"rtc_offer","contact_id":1,"sdp":".."}           a call rings the softphone
 //	{"type":"rtc_hangup","contact_id":1,"reason":".."}       the softphone call is over: close the connection
+//
+// "state" is what the agent is doing (logged_out, ready, not_ready, offered,
+// busy, wrap_up); "presence" is what it chose or was set to (logged_out,
+// ready, not_ready) and returns to after its work: a busy agent that missed
+// an offer (RONA, reason "rona") or declined one ("declined") is busy and
+// not ready, and gets no more offers until it chooses ready. "reason" is
+// the not-ready reason (the agent's, or rona, declined, disconnected, or
+// the telephony side's phone_unreachable), set whenever presence is
+// not_ready.
 //
 // After "ended", an agent with "wrap_up" true is in wrap-up for the
 // queue's wrap-up time, "wrap_up_seconds" (always > 0 then), and ready

@@ -64,9 +64,10 @@ type loggedInFrame struct {
 }
 
 type agentStateFrame struct {
-	Type   string `json:"type"`
-	State  string `json:"state"`
-	Reason string `json:"reason,omitempty"`
+	Type     string `json:"type"`
+	State    string `json:"state"`
+	Presence string `json:"presence"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 type historyItem struct {

@@ -45,7 +45,7 @@ func TestChatFlow(t *testing.T) {
 	}
 
 	ag := loginAgent(t, l)
-	ag.expect("agent_state", func(f frame) bool { return f.str("state") == "logged_out" })
+	ag.expect("agent_state", func(f frame) bool { return f.str("state") == "not_ready" })
 	ag.send(frame{"type": "state", "state": "ready"})
 	offer := ag.expect("offer")
 	if offer.num("contact_id") != id1 || offer.str("channel") != "chat" {

@@ -363,7 +363,7 @@ func (o *owner) handle(ev acd.Event) {
 	if ev.Kind == acd.EvAgentState {
 		if a := o.agents[ev.Agent]; a != nil {
 			a.since = ev.At
-			a.sess.send(agentStateFrame{Type: "agent_state", State: ev.State.String(), Reason: ev.Reason})
+			a.sess.send(agentStateFrame{Type: "agent_state", State: ev.State.String(), Presence: ev.Presence.String(), Reason: ev.Reason})
 		}
 		return
 	}
@@ -748,9 +748,22 @@ func (o *owner) attachAgent(m model.Agent, name string, s *session) error {
 		a.sess.finish()
 	}
 	a.sess, a.name = s, name
-	state, reason := o.eng.AgentState(id)
 	s.send(loggedInFrame{Type: "logged_in", AgentID: m.ID, Name: name})
-	s.send(agentStateFrame{Type: "agent_state", State: state.String(), Reason: reason})
+	// Signing in logs a logged-out agent in, not ready: a signed-in agent
+	// shown "logged out" would be a lie. Its agent_state follows.
+	signedIn := false
+	if o.eng.AgentPresence(id) == acd.LoggedOut {
+		if err := o.eng.SetPresence(o.c.now(), id, acd.NotReady, ""); err != nil {
+			o.c.log.Debug("not ready at sign-in", "agent", id, "err", err)
+		} else {
+			o.process()
+			signedIn = true
+		}
+	}
+	if !signedIn {
+		state, reason := o.eng.AgentState(id)
+		s.send(agentStateFrame{Type: "agent_state", State: state.String(), Presence: o.eng.AgentPresence(id).String(), Reason: reason})
+	}
 	for _, cid := range slices.Sorted(maps.Keys(o.contacts)) {
 		rec := o.contacts[cid]
 		if rec.agent != id {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/plateau-cc/plateau/internal/api"
 	"github.com/plateau-cc/plateau/internal/live"
+	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/sip"
 	"github.com/plateau-cc/plateau/internal/softphone"
 	"github.com/plateau-cc/plateau/internal/store"
@@ -62,7 +63,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		}
 	}
 	s := &Server{cfg: cfg, log: logger, Store: st, reg: prometheus.NewRegistry()}
-	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg})
+	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg,
+		// The API is made just below, before anything is served.
+		SessionUser: func(ctx context.Context, r *http.Request) (model.User, error) { return s.api.SessionUser(ctx, r) }})
 	if err != nil {
 		st.Close()
 		return nil, err
