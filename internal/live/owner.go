@@ -801,7 +801,7 @@ func (o *owner) detachAgent(id acd.AgentID, s *session) {
 		}
 		o.process()
 	}
-	if st, _ := o.eng.AgentState(id); st != acd.StateLoggedOut {
+	if o.eng.AgentPresence(id) != acd.LoggedOut {
 		if err := o.eng.SetPresence(now, id, acd.NotReady, "disconnected"); err != nil {
 			o.c.log.Debug("not ready on disconnect", "agent", id, "err", err)
 		}

@@ -1,8 +1,13 @@
-// The agent desktop: signs in on /agent/ws with the login frame (the
-// password is sent once and never kept), then the agent's state with a
-// reason, offers with the customer's history, several chats in tabs, and
-// the wrap-up of each with a disposition, notes and a visible timer.
-import { duration, h, initPage, randomId } from "./common.js";
+// The agent desktop: signs in with the API's password session (POST
+// /api/v1/login: an HttpOnly cookie; the password is sent once and never
+// kept), then opens /agent/ws with a login frame that the socket checks
+// against that session, so a reload within the session's lifetime needs
+// no password. Then the agent's real state (what it does and the presence
+// it returns to) with a reason, a notice with a one-click Ready after a
+// missed or declined offer, offers with the customer's history, several
+// chats in tabs, and the wrap-up of each with a disposition, notes and a
+// visible timer.
+import { api, duration, errorText, h, initPage, logout, me, randomId } from "./common.js";
 import { dateTime, onLang, t, translate } from "./i18n.js";
 import { createSoftphone } from "./softphone.js";
 
@@ -20,6 +25,7 @@ const desk = {
   ws: null,
   name: "",
   state: "logged_out",
+  presence: "logged_out",
   reason: "",
   since: Date.now(),
   chats: new Map(), // contact_id -> chat
@@ -55,32 +61,47 @@ function showSignIn(message) {
     h("div", { class: "field" }, h("label", { for: "agent-login", "data-i18n": "signin.login" }), login),
     h("div", { class: "field" }, h("label", { for: "agent-password", "data-i18n": "signin.password" }), pw),
     err, submit);
-  form.addEventListener("submit", (ev) => {
+  const fail = (problem) => {
+    submit.disabled = false;
+    pw.value = "";
+    err.textContent = problem;
+    pw.focus();
+  };
+  form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     err.textContent = "";
     submit.disabled = true;
-    connect(login.value.trim(), pw.value, (problem) => {
-      submit.disabled = false;
-      pw.value = "";
-      err.textContent = problem;
-      pw.focus();
-    });
-    // The password lives only in the login frame already handed to the socket.
+    const password = pw.value;
+    // The password lives only in the request already handed to fetch.
     pw.value = "";
+    try {
+      await api("POST", "/api/v1/login", { login: login.value.trim(), password });
+      const m = await me();
+      if (!m || m.role !== "agent") {
+        await logout();
+        fail(t("agent.not_agent"));
+        return;
+      }
+    } catch (e) {
+      fail(e && e.code === "invalid_credentials" ? t("error.credentials") : errorText(e));
+      return;
+    }
+    connect(fail);
   });
   app.replaceChildren(form);
   translate(app);
   login.focus();
 }
 
-function connect(login, password, fail) {
+// connect opens the desk's socket, which signs in on the browser session.
+function connect(fail) {
   const url = location.origin.replace(/^http/, "ws") + "/agent/ws";
   const ws = new WebSocket(url);
   let signedIn = false;
   let refused = false;
   desk.leaving = false;
   desk.replaced = false;
-  ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "login", login, password })));
+  ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "login" })));
   ws.addEventListener("message", (ev) => {
     let f;
     try {
@@ -91,6 +112,7 @@ function connect(login, password, fail) {
     if (!signedIn) {
       if (f.type === "logged_in") {
         signedIn = true;
+        desk.retries = 0;
         desk.ws = ws;
         desk.name = f.name;
         showDesk();
@@ -98,7 +120,7 @@ function connect(login, password, fail) {
       }
       if (f.type === "error") {
         refused = true;
-        fail(f.code === "unauthorized" ? t("error.credentials") : t("agent.error", { error: f.message || f.code }));
+        fail(f.code === "unauthorized" ? t("agent.session_over") : t("agent.error", { error: f.message || f.code }));
         ws.close();
         return;
       }
@@ -117,18 +139,63 @@ function connect(login, password, fail) {
     desk.chats.clear();
     desk.offers.clear();
     desk.selected = null;
-    showSignIn(desk.leaving ? "" : desk.replaced ? t("agent.replaced") : t("agent.disconnected"));
+    if (desk.leaving || desk.replaced) {
+      showSignIn(desk.leaving ? "" : t("agent.replaced"));
+      return;
+    }
+    // The connection dropped: come back on the session, a few times.
+    showSignIn(t("agent.reconnecting"));
+    desk.retries = (desk.retries || 0) + 1;
+    if (desk.retries > 3) {
+      desk.retries = 0;
+      showSignIn(t("agent.disconnected"));
+      return;
+    }
+    setTimeout(async () => {
+      const m = await me().catch(() => null);
+      if (m && m.role === "agent" && !desk.ws) connect(() => showSignIn(t("agent.disconnected")));
+      else showSignIn(t("agent.disconnected"));
+    }, 1000 * desk.retries);
   });
 }
 
 signout.addEventListener("click", () => {
   desk.leaving = true;
   send({ type: "state", state: "logged_out" });
-  setTimeout(() => desk.ws && desk.ws.close(), 200);
+  // Signing out closes the session too: the next visit asks the password.
+  setTimeout(async () => {
+    await logout();
+    if (desk.ws) desk.ws.close();
+  }, 200);
 });
 
+// start resumes the browser's session when there is one (a reload),
+// otherwise shows the sign-in form.
+async function start() {
+  let m = null;
+  try {
+    m = await me();
+  } catch {
+    m = null;
+  }
+  if (m && m.role === "agent") connect((problem) => showSignIn(problem));
+  else showSignIn();
+}
+
 // ---- the desk ----
-let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField, softphone;
+let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField, softphone, stateNotice;
+
+// The reasons the server sets by itself, each with a notice that says
+// what happened and offers to be ready again in one click.
+const noticeReasons = { rona: "agent.notice_rona", declined: "agent.notice_declined", disconnected: "agent.notice_disconnected", phone_unreachable: "agent.notice_phone_unreachable" };
+
+// reasonText translates a reason key; a reason typed by a supervisor is
+// shown as it is.
+function reasonText(r) {
+  const k = `reason.${r}`;
+  const s = t(k);
+  return s === k ? r : s;
+}
 
 function showDesk() {
   who.textContent = desk.name;
@@ -139,6 +206,9 @@ function showDesk() {
     ["ready", "not_ready", "logged_out"].map((s) => h("option", { value: s, "data-i18n": `state.${s}` })));
   reasonSelect = h("select", { id: "reason-select" }, reasons.map((r) => h("option", { value: r, "data-i18n": `reason.${r}` })));
   reasonField = h("div", { class: "field" }, h("label", { for: "reason-select", "data-i18n": "agent.reason" }), reasonSelect);
+  const readyNow = h("button", { type: "button", class: "primary", id: "ready-now", "data-i18n": "agent.ready_now" });
+  readyNow.addEventListener("click", () => send({ type: "state", state: "ready" }));
+  stateNotice = h("div", { class: "notice warn state-notice", role: "alert", hidden: true }, h("p", { class: "notice-text" }), readyNow);
   const stateForm = h("form", { class: "state-form" },
     h("div", { class: "field" }, h("label", { for: "state-select", "data-i18n": "agent.state" }), stateSelect),
     reasonField,
@@ -163,6 +233,7 @@ function showDesk() {
         h("section", { class: "card", "aria-labelledby": "mystate-title" },
           h("h2", { id: "mystate-title", "data-i18n": "agent.my_state" }),
           h("p", { class: "current-state" }, stateBadge, " ", stateSince),
+          stateNotice,
           stateForm),
         softphone.element,
         h("section", { "aria-labelledby": "offers-title" },
@@ -177,13 +248,32 @@ function showDesk() {
   ensureTicker();
 }
 
+// stateText is what the badge says: the state, and for a busy agent the
+// presence it returns to when it is not "ready" (after a missed offer a
+// busy agent takes no new contact).
+function stateText() {
+  const reason = desk.reason ? reasonText(desk.reason) : "";
+  if (desk.state === "not_ready") return t("state.not_ready") + (reason ? ` \u00b7 ${reason}` : "");
+  let text = t(`state.${desk.state}`);
+  if (["busy", "offered", "wrap_up"].includes(desk.state) && desk.presence !== "ready") {
+    text += ` \u00b7 ${t("agent.then", { state: t(`state.${desk.presence}`) + (reason ? ` (${reason})` : "") })}`;
+  }
+  return text;
+}
+
 function renderState() {
   if (!stateBadge) return;
   stateBadge.className = `badge state-${desk.state}`;
-  stateBadge.textContent = t(`state.${desk.state}`) + (desk.reason ? ` \u00b7 ${t(`reason.${desk.reason}`)}` : "");
-  stateSelect.value = ["ready", "not_ready", "logged_out"].includes(desk.state) ? desk.state : stateSelect.value;
+  stateBadge.textContent = stateText();
+  // The selector shows the presence chosen, never a stale choice: one
+  // Apply keeps the agent where it is.
+  stateSelect.value = desk.presence;
   if (reasons.includes(desk.reason)) reasonSelect.value = desk.reason;
   reasonField.hidden = stateSelect.value !== "not_ready";
+  const notice = desk.presence === "not_ready" && noticeReasons[desk.reason];
+  stateNotice.hidden = !notice;
+  if (notice) stateNotice.querySelector(".notice-text").textContent = t(notice);
+  translate(stateNotice);
   tick();
 }
 
@@ -451,6 +541,7 @@ function handle(f) {
   switch (f.type) {
     case "agent_state":
       desk.state = f.state;
+      desk.presence = f.presence || (["ready", "not_ready", "logged_out"].includes(f.state) ? f.state : desk.presence);
       desk.reason = f.reason || "";
       desk.since = Date.now();
       renderState();
@@ -507,4 +598,4 @@ onLang(() => {
   if (softphone) softphone.render();
 });
 
-showSignIn();
+start();
