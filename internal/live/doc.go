@@ -43,18 +43,23 @@
 //	{"type":"resume","token":"..","last_seq":12}            last_seq optional
 //	{"type":"message","body":"..","client_msg_id":".."}
 //	{"type":"callback","phone":"+33123456789"} or {"type":"callback","write_back":true}
+//	    a national number ("06 12 34 56 78") is read in the tenant's country:
+//	    its first phone entry point's, else most of its sites' (stored E.164)
 //	{"type":"leave"}
 //
 // Server to client:
 //
 //	{"type":"queued","contact_id":1,"resume_token":"..","position":3,"ewt_seconds":120}
 //	{"type":"position","position":2,"ewt_seconds":80}   on change, at most every 500 ms per queue
+//	    both with "no_agent":true and ewt_seconds 0 while nobody serving the
+//	    queue is signed in: no wait is announced (offer a callback instead)
 //	{"type":"connected","agent":"Amina"}
 //	{"type":"message","seq":4,"from":"agent","body":"..","client_msg_id":"..","sent_at":".."}
 //	{"type":"ack","client_msg_id":"..","seq":5}         after the message is stored
 //	{"type":"callback","message":".."}                  the callback is registered (the place is kept)
 //	{"type":"ended","reason":"abandoned"|"closed"|"full"|"","message":"..","survey":true}  then the server closes
-//	{"type":"error","code":"..","message":".."}
+//	    "closed" comes with "opens_at" (RFC 3339), the next opening within a week
+//	{"type":"error","code":"..","message":"..","field":".."}  field: code invalid (customer.name, callback.number, ..)
 //
 // On resume the server sends "queued" (same token) or "connected", then
 // the messages after last_seq; a message may then arrive twice: clients

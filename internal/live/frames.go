@@ -15,12 +15,15 @@ type queuedFrame struct {
 	Position    int    `json:"position"`
 	EWTSeconds  int    `json:"ewt_seconds"`
 	Callback    bool   `json:"callback,omitempty"`
+	// NoAgent: nobody serving the queue is signed in; no wait is announced.
+	NoAgent bool `json:"no_agent,omitempty"`
 }
 
 type positionFrame struct {
 	Type       string `json:"type"`
 	Position   int    `json:"position"`
 	EWTSeconds int    `json:"ewt_seconds"`
+	NoAgent    bool   `json:"no_agent,omitempty"`
 }
 
 type connectedFrame struct {
@@ -33,6 +36,8 @@ type endedFrame struct {
 	Reason  string `json:"reason,omitempty"`
 	Message string `json:"message,omitempty"`
 	Survey  bool   `json:"survey,omitempty"` // answered: the customer may rate it
+	// OpensAt: reason "closed", when the queue opens next (within a week).
+	OpensAt *time.Time `json:"opens_at,omitempty"`
 }
 
 type noticeFrame struct {

@@ -68,6 +68,7 @@ type contactRec struct {
 	// the store (or, for a contact restored at start, was stored or lost).
 	announced bool
 	pos, ewt  int
+	noAgent   bool      // the customer was told that nobody is signed in
 	voice     *voiceRec // the call of a voice contact (voice.go)
 }
 
@@ -282,9 +283,9 @@ func (o *owner) tick(now time.Time) {
 			if !ok {
 				continue
 			}
-			if e := seconds(ewt); pos != rec.pos || e != rec.ewt {
-				rec.pos, rec.ewt = pos, e
-				rec.sess.send(positionFrame{Type: "position", Position: pos, EWTSeconds: e})
+			if e, na := o.announcedWait(id, ewt); pos != rec.pos || e != rec.ewt || na != rec.noAgent {
+				rec.pos, rec.ewt, rec.noAgent = pos, e, na
+				rec.sess.send(positionFrame{Type: "position", Position: pos, EWTSeconds: e, NoAgent: na})
 			}
 		}
 	}
@@ -363,6 +364,11 @@ func (o *owner) handle(ev acd.Event) {
 	if ev.Kind == acd.EvAgentState {
 		if a := o.agents[ev.Agent]; a != nil {
 			a.since = ev.At
+			// Whether anybody is signed in for a queue may have changed:
+			// its waiting customers are told at the next flush.
+			for _, q := range o.tenantQueues(a.m.TenantID) {
+				o.markDirty(q)
+			}
 			a.sess.send(agentStateFrame{Type: "agent_state", State: ev.State.String(), Presence: ev.Presence.String(), Reason: ev.Reason})
 		}
 		return
@@ -379,13 +385,14 @@ func (o *owner) handle(ev acd.Event) {
 	case acd.EvQueued:
 		rec.state = cWaiting
 		o.markDirty(ev.Queue)
+		ewt, noAgent := o.announcedWait(ev.Queue, ev.EWT)
 		if !rec.announced {
 			rec.announced = true
-			o.c.announcer.add(store.Announcement{TenantID: tid, InteractionID: id, Position: ev.Position, EWTSeconds: seconds(ev.EWT)}, ev.At)
+			o.c.announcer.add(store.Announcement{TenantID: tid, InteractionID: id, Position: ev.Position, EWTSeconds: ewt}, ev.At)
 		}
 		if rec.sess != nil && rec.token != "" {
-			rec.pos, rec.ewt, rec.told = ev.Position, seconds(ev.EWT), true
-			rec.sess.send(queuedFrame{Type: "queued", ContactID: id, ResumeToken: rec.token, Position: ev.Position, EWTSeconds: rec.ewt})
+			rec.pos, rec.ewt, rec.noAgent, rec.told = ev.Position, ewt, noAgent, true
+			rec.sess.send(queuedFrame{Type: "queued", ContactID: id, ResumeToken: rec.token, Position: ev.Position, EWTSeconds: ewt, NoAgent: noAgent})
 			rec.token = ""
 		}
 	case acd.EvRejected:
@@ -394,7 +401,11 @@ func (o *owner) handle(ev acd.Event) {
 			reason, why = model.EndRejected, "full"
 		}
 		o.persist(tid, id, store.StateUpdate{State: model.StateEnded, EndedReason: reason, At: ev.At, CloseSegments: true})
-		o.endCustomer(rec, why, "")
+		f := endedFrame{Type: "ended", Reason: why}
+		if why == "closed" {
+			f.OpensAt = o.opensAt(rec.queue, ev.At)
+		}
+		o.closeCustomer(rec, f)
 		o.forget(rec)
 	case acd.EvOffered:
 		rec.state, rec.agent = cOffered, ev.Agent
@@ -639,8 +650,9 @@ func (o *owner) attachCustomer(id acd.ContactID, s *session, token string) error
 	switch rec.state {
 	case cWaiting, cOffered:
 		pos, ewt, _ := o.eng.Position(id)
-		rec.pos, rec.ewt, rec.told = pos, seconds(ewt), true
-		s.send(queuedFrame{Type: "queued", ContactID: rec.in.ID, ResumeToken: token, Position: pos, EWTSeconds: rec.ewt, Callback: rec.callback})
+		rec.pos, rec.told = pos, true
+		rec.ewt, rec.noAgent = o.announcedWait(rec.queue, ewt)
+		s.send(queuedFrame{Type: "queued", ContactID: rec.in.ID, ResumeToken: token, Position: pos, EWTSeconds: rec.ewt, Callback: rec.callback, NoAgent: rec.noAgent})
 	case cConnected:
 		name := ""
 		if a := o.agents[rec.agent]; a != nil {

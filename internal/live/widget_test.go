@@ -1,0 +1,95 @@
+package live
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/plateau-cc/plateau/internal/model"
+)
+
+// TestNoAgentNoWaitAnnounced: while nobody serving the queue is signed in,
+// a waiting customer is told so and no wait is announced; a sign-in tells
+// the wait, a sign-out takes it back.
+func TestNoAgentNoWaitAnnounced(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	seed(t, st, 1, 0)
+	l := startCenter(t, st, Options{})
+	cu, q := startChat(t, l, "Ada", "")
+	if q["no_agent"] != true || q.num("ewt_seconds") != 0 {
+		t.Fatalf("queued with nobody signed in: %v", q)
+	}
+	ag := loginAgent(t, l)
+	ag.expect("agent_state")
+	if p := cu.expect("position"); p["no_agent"] == true || p.num("ewt_seconds") <= 0 {
+		t.Fatalf("position once an agent signed in: %v", p)
+	}
+	ag.send(frame{"type": "state", "state": "logged_out"})
+	if p := cu.expect("position"); p["no_agent"] != true || p.num("ewt_seconds") != 0 {
+		t.Fatalf("position once the agent logged out: %v", p)
+	}
+}
+
+// TestClosedChatSaysWhenItOpens: a chat to a closed queue ends "closed"
+// with the next opening.
+func TestClosedChatSaysWhenItOpens(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	fx := seed(t, st, 1, 0)
+	ctx := testCtx(t)
+	now := time.Now().UTC()
+	var week []model.WeeklyHours
+	for d := 0; d < 7; d++ {
+		week = append(week, model.WeeklyHours{Day: d, From: "00:00", To: "24:00"})
+	}
+	sched, err := st.CreateSchedule(ctx, fx.tenant, model.Schedule{Name: "closed today", TimeZone: "UTC", Weekly: week,
+		Holidays: []string{now.Format(time.DateOnly)}})
+	must(t, err, "schedule")
+	q, err := st.GetQueue(ctx, fx.tenant, fx.queue)
+	must(t, err, "queue")
+	q.ScheduleID = &sched.ID
+	must(t, st.UpdateQueue(ctx, fx.tenant, q), "queue hours")
+	l := startCenter(t, st, Options{})
+	c := dial(t, l.wsURL("/chat/"+entryAddress+"/ws"), "late")
+	c.send(frame{"type": "start", "name": "Late"})
+	f := c.expect("ended")
+	want := now.Truncate(24 * time.Hour).Add(24 * time.Hour)
+	if f.str("reason") != "closed" || f.str("opens_at") == "" {
+		t.Fatalf("ended %v, want closed with opens_at", f)
+	}
+	if at, err := time.Parse(time.RFC3339, f.str("opens_at")); err != nil || !at.Equal(want) {
+		t.Fatalf("opens_at %q (%v), want %v", f.str("opens_at"), err, want)
+	}
+}
+
+// TestWidgetInputs: a name over the limit is refused naming its field (the
+// customer may start again on the same socket); a national number is
+// stored in E.164 in the tenant's country (its site is in France).
+func TestWidgetInputs(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	fx := seed(t, st, 1, 0)
+	l := startCenter(t, st, Options{})
+	c := dial(t, l.wsURL("/chat/"+entryAddress+"/ws"), "long name")
+	c.send(frame{"type": "start", "name": strings.Repeat("n", 150)})
+	if e := c.expectError(codeInvalid); e.str("field") != "customer.name" {
+		t.Fatalf("error %v, want field customer.name", e)
+	}
+	c.send(frame{"type": "start", "name": "Nadia"})
+	q := c.expect("queued")
+	c.send(frame{"type": "callback", "phone": "6 12"})
+	if e := c.expectError(codeInvalid); e.str("field") != "callback.number" {
+		t.Fatalf("error %v, want field callback.number", e)
+	}
+	c.send(frame{"type": "callback", "phone": "06 12 34 56 78"})
+	c.expect("callback")
+	in, err := st.GetInteraction(testCtx(t), fx.tenant, q.num("contact_id"))
+	must(t, err, "interaction")
+	if in.Callback == nil || in.Callback.Number != "+33612345678" {
+		t.Fatalf("callback stored %+v, want +33612345678", in.Callback)
+	}
+	c.conn.Close(websocket.StatusNormalClosure, "")
+}
