@@ -2,10 +2,14 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // agentSignIn fills the agent desktop's sign-in form.
@@ -99,4 +103,115 @@ func TestUIAgentStateIsHonest(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	ag.wait("still signed in after Apply", badgeJS+`.startsWith("Busy · then Not ready") && `+selectorJS+` === "not_ready" && !!document.querySelector("#state-select")`)
 	ag.shot("agent-signed-in-again")
+}
+
+// agentSocket signs agent1 in on a plain agent socket and leaves it not
+// ready, until the test ends (or the desk signs in and replaces it).
+func agentSocket(ctx context.Context, t *testing.T, f *uiFixture) {
+	t.Helper()
+	conn, _, err := websocket.Dial(ctx, f.s.ws("/agent/ws"), nil)
+	if err != nil {
+		t.Fatalf("dial the agent socket: %v", err)
+	}
+	t.Cleanup(func() { conn.CloseNow() })
+	b, _ := json.Marshal(map[string]string{"type": "login", "login": "agent1", "password": f.password})
+	if err := conn.Write(ctx, websocket.MessageText, b); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, msg, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("agent socket sign-in: %v", err)
+		}
+		var fr struct{ Type string }
+		if json.Unmarshal(msg, &fr) == nil && fr.Type == "agent_state" {
+			break
+		}
+	}
+	// Keep reading (frames are dropped) so the socket stays healthy.
+	go func() {
+		for {
+			if _, _, err := conn.Read(ctx); err != nil {
+				return
+			}
+		}
+	}()
+}
+
+// TestUIWidgetLimitsAndNoAgent: the widget's limits are in the form; a
+// name the server refuses brings back the start form with what was typed
+// and why; a long message shows a counter and is refused, not cut; a
+// national number is taken for a callback and stored in E.164; with
+// nobody signed in no wait is promised; a closed queue says when it opens.
+func TestUIWidgetLimitsAndNoAgent(t *testing.T) {
+	f := newUIFixture(t)
+	root := browser(t)
+	cust := newPerson(t, root, "customer")
+	cust.open(f.s.base + "/try/demo")
+	cust.wait("the chat button", widget(`!!w.querySelector(".launcher")`))
+	cust.js(widget(`w.querySelector(".launcher").click(), "ok"`))
+	cust.wait("the start form", widget(`!!w.querySelector("#plateau-name")`))
+	if ml := cust.js(widget(`w.querySelector("#plateau-name").maxLength + "/" + w.querySelector("#plateau-email").maxLength`)); ml != "100/200" {
+		t.Errorf("maxlength of name/email: %s", ml)
+	}
+	long := strings.Repeat("Jeanne-Marie ", 12)[:150]
+	cust.js(widget(fmt.Sprintf(`(() => { w.querySelector("#plateau-name").value = %q; w.querySelector("#plateau-email").value = "jm@example.com";
+		w.querySelector("form.start").requestSubmit(); return "ok"; })()`, long)))
+	cust.wait("the start form again, with what was typed", widget(fmt.Sprintf(`!!w.querySelector("#plateau-name") && w.querySelector("#plateau-name").value === %q && w.querySelector("#plateau-email").value === "jm@example.com" && w.querySelector("#plateau-name-error").textContent === "Your name is too long: at most 100 characters." && w.querySelector("#plateau-name").getAttribute("aria-invalid") === "true"`, long)))
+	cust.shot("widget-name-too-long")
+	cust.js(widget(`(() => { w.querySelector("#plateau-name").value = "Jeanne-Marie"; w.querySelector("form.start").requestSubmit(); return "ok"; })()`))
+	cust.wait("no adviser available", widget(`w.querySelector(".status").textContent === "No adviser is available at the moment. Leave your number below and we will call you back, or stay: your place is kept." && !w.querySelector("form.callback").hidden`))
+	if txt := cust.js(widget(`w.querySelector(".panel").textContent`)); strings.Contains(txt, "in line") || strings.Contains(txt, "Expected wait") {
+		t.Errorf("a wait is promised with nobody signed in: %q", txt)
+	}
+
+	// A 4,993-character message: counted, refused, not cut.
+	cust.js(widget(`(() => { const m = w.querySelector("#plateau-msg"); m.value = "x".repeat(4993); m.dispatchEvent(new Event("input")); return "ok"; })()`))
+	cust.wait("the counter", widget(`w.querySelector("#plateau-count").textContent === "4993 / 4000 characters: too long to send" && !w.querySelector("#plateau-count").hidden`))
+	cust.js(widget(`w.querySelector("form.composer").requestSubmit(), "ok"`))
+	cust.wait("the refusal", widget(`w.querySelector(".alert[role=alert]").textContent.startsWith("Your message is too long") && w.querySelector("#plateau-msg").value.length === 4993 && w.querySelectorAll(".msg.from-customer").length === 0`))
+	cust.shot("widget-message-too-long")
+
+	// A national number for the callback.
+	cust.js(widget(`(() => { w.querySelector("#plateau-phone").value = "06 12 34 56 78"; w.querySelector("form.callback").requestSubmit(); return "ok"; })()`))
+	cust.wait("the callback kept", widget(`w.querySelector(".status").textContent.startsWith("Your place is kept")`))
+	var kept struct {
+		Contact int64 `json:"contact"`
+	}
+	if err := json.Unmarshal([]byte(cust.js(`sessionStorage.getItem("plateau.chat.demo")`)), &kept); err != nil || kept.Contact == 0 {
+		t.Fatalf("sessionStorage: %+v %v", kept, err)
+	}
+	if cb, _ := f.interaction(kept.Contact)["callback"].(map[string]any); cb == nil || cb["number"] != "+33612345678" {
+		t.Errorf("stored callback %v, want +33612345678", cb)
+	}
+
+	// The sales chat, closed today, says when it opens.
+	var sched struct {
+		ID int64 `json:"id"`
+	}
+	var week []map[string]any
+	for d := 0; d < 7; d++ {
+		week = append(week, map[string]any{"day": d, "from": "08:00", "to": "18:00"})
+	}
+	today := time.Now().In(mustLocation(t, "Europe/Paris"))
+	f.s.call(t, http.MethodPost, fmt.Sprintf("/api/v1/tenants/%d/schedules", f.tenant),
+		map[string]any{"name": "closed today", "time_zone": "Europe/Paris", "weekly": week, "holidays": []string{today.Format(time.DateOnly)}}, &sched)
+	f.setQueue(t, "Sales", func(q map[string]any) { q["schedule_id"] = sched.ID })
+	late := newPerson(t, root, "late customer")
+	late.open(f.s.base + "/try/demo-sales")
+	late.wait("the chat button", widget(`!!w.querySelector(".launcher")`))
+	late.js(widget(`w.querySelector(".launcher").click(), "ok"`))
+	late.wait("the start form", widget(`!!w.querySelector("#plateau-name")`))
+	late.js(widget(`w.querySelector("form.start").requestSubmit(), "ok"`))
+	late.wait("closed, opening tomorrow", widget(`w.querySelector(".status").textContent.startsWith("The chat is closed at the moment. It opens again on ") && /[0-9]:00/.test(w.querySelector(".status").textContent)`))
+	late.shot("widget-closed")
+}
+
+func mustLocation(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }
