@@ -34,6 +34,24 @@ func (e *Engine) AgentPresence(id AgentID) Presence {
 	return a.lastPresence
 }
 
+// QueueAgents lists, in no particular order, the agents who can take a
+// queue's contacts: allowed to serve it, skilled for it (at one of its
+// relaxation steps at least) and with a capacity on its channel, whatever
+// their state.
+func (e *Engine) QueueAgents(id QueueID) []AgentID {
+	q := e.queues[id]
+	if q == nil {
+		return nil
+	}
+	out := make([]AgentID, 0, len(q.members))
+	for _, m := range q.members {
+		if m.a.capacity[q.cfg.Channel] > 0 {
+			out = append(out, m.a.id)
+		}
+	}
+	return out
+}
+
 // QueueStatus is a live view of a queue.
 type QueueStatus struct {
 	Waiting     int           // waiting or being offered

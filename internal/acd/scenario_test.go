@@ -550,3 +550,23 @@ func TestBusyAgentReportsPresence(t *testing.T) {
 		t.Fatalf("after ready while busy: %+v", evs)
 	}
 }
+
+// TestQueueAgents: a queue's agents are those skilled for it, allowed to
+// serve it and able to take its channel.
+func TestQueueAgents(t *testing.T) {
+	h := newHarness(t)
+	h.queue(QueueConfig{ID: 1, Channel: Chat, Skills: []SkillReq{{Skill: 1, MinLevel: 2}}})
+	h.queue(QueueConfig{ID: 2, Channel: Voice})
+	h.agent(1, map[SkillID]int{1: 3}, func(c *AgentConfig) { c.ChatCapacity = 2 })
+	h.agent(2, map[SkillID]int{1: 1}, func(c *AgentConfig) { c.ChatCapacity = 2 })  // not skilled enough
+	h.agent(3, map[SkillID]int{1: 3}, func(c *AgentConfig) { c.VoiceCapacity = 1 }) // no chat
+	h.agent(4, map[SkillID]int{1: 5}, func(c *AgentConfig) { c.ChatCapacity = 1; c.Queues = []QueueID{2} })
+	got := h.e.QueueAgents(1)
+	if len(got) != 1 || got[0] != 1 {
+		t.Fatalf("chat queue agents %v, want [1]", got)
+	}
+	// Agent 4 may serve the voice queue only, and takes no calls.
+	if got := h.e.QueueAgents(2); len(got) != 1 || got[0] != 3 {
+		t.Fatalf("voice queue agents %v, want [3]", got)
+	}
+}

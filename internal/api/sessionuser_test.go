@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/model"
 )
 
@@ -43,5 +44,21 @@ func TestSessionUser(t *testing.T) {
 	e.clock.Advance(time.Hour)
 	if _, err := e.api.SessionUser(testCtx(t), req(again)); err == nil {
 		t.Error("an expired session was accepted")
+	}
+}
+
+// TestWallboardNamesForViewers: the waiting customers' names are left out
+// for a client viewer, kept for a supervisor, without touching the
+// wallboard given.
+func TestWallboardNamesForViewers(t *testing.T) {
+	wb := live.Wallboard{Queues: []live.WallboardQueue{{Contacts: []live.WaitingContact{{ContactID: 1, Name: "Jeanne"}}}}}
+	if got := forViewer(wb, &principal{Role: model.RoleClientViewer}); got.Queues[0].Contacts[0].Name != "" {
+		t.Errorf("a client viewer sees %q", got.Queues[0].Contacts[0].Name)
+	}
+	if wb.Queues[0].Contacts[0].Name != "Jeanne" {
+		t.Error("forViewer changed the wallboard it was given")
+	}
+	if got := forViewer(wb, &principal{Role: model.RoleSupervisor}); got.Queues[0].Contacts[0].Name != "Jeanne" {
+		t.Errorf("a supervisor sees %q", got.Queues[0].Contacts[0].Name)
 	}
 }

@@ -344,7 +344,7 @@ type QueueSnapshot struct {
 	LongestWait time.Duration  `json:"longest_wait_ns"`
 	Available   int            `json:"available"`
 	Staffed     int            `json:"staffed"`
-	Agents      map[string]int `json:"agents"` // agents serving the queue, by state
+	Agents      map[string]int `json:"agents"` // agents who can take its contacts (allowed, skilled, with a capacity on its channel), by state
 	// Contacts are the first waiting (or offered) contacts by arrival, at
 	// most wallboardContacts, for a supervisor to move.
 	Contacts []WaitingContact `json:"contacts"`
@@ -353,10 +353,11 @@ type QueueSnapshot struct {
 // wallboardContacts bounds the waiting contacts listed per queue.
 const wallboardContacts = 50
 
-// WaitingContact is a contact waiting in a queue, as a wallboard lists it
-// (no customer identity: client viewers see the wallboard too).
+// WaitingContact is a contact waiting in a queue, as a wallboard lists it:
+// the customer's name only (the API leaves it out for client viewers).
 type WaitingContact struct {
 	ContactID int64         `json:"contact_id"`
+	Name      string        `json:"name"` // the customer's, "" when not given
 	Channel   model.Channel `json:"channel"`
 	ArrivedAt time.Time     `json:"arrived_at"`
 	Position  int           `json:"position"` // 0 while offered to an agent
@@ -369,8 +370,11 @@ type AgentSnapshot struct {
 	AgentID int64  `json:"agent_id"`
 	Name    string `json:"name"`
 	State   string `json:"state"`
-	Reason  string `json:"reason"`
-	Online  bool   `json:"online"` // a session is connected
+	// Presence is what the agent returns to after its work (logged_out,
+	// ready, not_ready): a busy agent that missed an offer is not ready.
+	Presence string `json:"presence"`
+	Reason   string `json:"reason"` // set when Presence is not_ready
+	Online   bool   `json:"online"` // a session is connected
 	// Since is when the agent entered its state; nil when it has not
 	// changed since the center started.
 	Since *time.Time `json:"since"`

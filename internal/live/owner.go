@@ -899,7 +899,7 @@ func (o *owner) waitingContacts(q *queueRec) []WaitingContact {
 	out := make([]WaitingContact, 0, min(len(q.waiting), wallboardContacts))
 	for cid, rec := range q.waiting {
 		wc := WaitingContact{ContactID: int64(cid), Channel: rec.in.Channel, ArrivedAt: rec.in.ArrivedAt,
-			Callback: rec.callback, Offered: rec.state == cOffered}
+			Callback: rec.callback, Offered: rec.state == cOffered, Name: rec.in.Customer.Name}
 		if pos, _, ok := o.eng.Position(cid); ok {
 			wc.Position = pos
 		}
@@ -931,11 +931,10 @@ func (o *owner) snapshot(tenantID int64) Snapshot {
 		}
 		qs := QueueSnapshot{QueueID: int64(id), Name: q.m.Name, Channel: q.m.Channel, Waiting: st.Waiting, Callbacks: st.Callbacks,
 			LongestWait: st.LongestWait, Available: st.Available, Staffed: st.Staffed, Agents: map[string]int{}}
-		for aid, a := range o.agents {
-			if a.m.TenantID != tenantID || a.deleted {
-				continue
-			}
-			if len(a.m.QueueIDs) > 0 && !slices.Contains(a.m.QueueIDs, int64(id)) {
+		// The agents who can take the queue's contacts (allowed, skilled,
+		// with a capacity on its channel), not every agent of the tenant.
+		for _, aid := range o.eng.QueueAgents(id) {
+			if a := o.agents[aid]; a == nil || a.deleted || a.m.TenantID != tenantID {
 				continue
 			}
 			state, _ := o.eng.AgentState(aid)
@@ -949,7 +948,8 @@ func (o *owner) snapshot(tenantID int64) Snapshot {
 			continue
 		}
 		state, reason := o.eng.AgentState(aid)
-		as := AgentSnapshot{AgentID: int64(aid), Name: a.m.Name, State: state.String(), Reason: reason, Online: a.sess != nil}
+		as := AgentSnapshot{AgentID: int64(aid), Name: a.m.Name, State: state.String(), Presence: o.eng.AgentPresence(aid).String(),
+			Reason: reason, Online: a.sess != nil}
 		if !a.since.IsZero() {
 			since := a.since
 			as.Since = &since

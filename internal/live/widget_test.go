@@ -93,3 +93,39 @@ func TestWidgetInputs(t *testing.T) {
 	}
 	c.conn.Close(websocket.StatusNormalClosure, "")
 }
+
+// TestWallboardCountsQueueAgents: a queue's agent counts are of the
+// agents who can take its contacts, not every agent of the tenant; its
+// waiting contacts carry the customer's name.
+func TestWallboardCountsQueueAgents(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	fx := seed(t, st, 1, 0) // Amina: chats only
+	ctx := testCtx(t)
+	voice, err := st.CreateQueue(ctx, fx.tenant, model.Queue{Name: "phone", Channel: model.ChannelVoice, Priority: 1, SLTargetPct: 80,
+		SLThresholdSeconds: 20, Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 20})
+	must(t, err, "voice queue")
+	l := startCenter(t, st, Options{})
+	startChat(t, l, "Ada", "")
+	snap, err := l.c.Snapshot(ctx, fx.tenant)
+	must(t, err, "snapshot")
+	for _, q := range snap.Queues {
+		n := 0
+		for _, v := range q.Agents {
+			n += v
+		}
+		switch q.QueueID {
+		case fx.queue:
+			if n != 1 {
+				t.Errorf("chat queue agents %v, want Amina", q.Agents)
+			}
+			if len(q.Contacts) != 1 || q.Contacts[0].Name != "Ada" {
+				t.Errorf("chat queue contacts %+v, want Ada", q.Contacts)
+			}
+		case voice.ID:
+			if n != 0 {
+				t.Errorf("voice queue agents %v, want none (Amina takes no calls)", q.Agents)
+			}
+		}
+	}
+}

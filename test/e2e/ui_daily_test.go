@@ -215,3 +215,49 @@ func mustLocation(t *testing.T, name string) *time.Location {
 	}
 	return loc
 }
+
+// TestUIWallboardQueueAgentsAndCallbacks: a queue's agents are those who
+// can take its contacts; waiting callbacks are written so they cannot be
+// read as more contacts; waiting contacts show the customer's name; the
+// reasons the server sets are in words.
+func TestUIWallboardQueueAgentsAndCallbacks(t *testing.T) {
+	f := newUIFixture(t)
+	root := browser(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	closeAgent := agentSocketCloser(ctx, t, f)
+	sup := newPerson(t, root, "supervisor")
+	sup.open(fmt.Sprintf("%s/wallboard?tenant=%d", f.s.base, f.tenant))
+	sup.signIn("supervisor", f.password)
+	sup.wait("the wallboard", `document.querySelectorAll("#queues tbody tr").length === 4`)
+	// Sales needs the sales skill at level 3: Yanis Benali has none.
+	sup.wait("the agents per queue", queueCell("Support", 9)+` === "Not ready 1 · Logged out 5" && `+queueCell("Sales", 9)+` === "Not ready 1 · Logged out 4"`)
+
+	c1 := dialCustomer(ctx, t, f.s.ws("/chat/demo/ws"), `{"type":"start","name":"Jeanne Martin"}`)
+	c1.await(t, 10*time.Second, "queued")
+	c2 := dialCustomer(ctx, t, f.s.ws("/chat/demo/ws"), `{"type":"start"}`)
+	c2.await(t, 10*time.Second, "queued")
+	if err := c2.conn.Write(ctx, websocket.MessageText, []byte(`{"type":"callback","phone":"06 12 34 56 78"}`)); err != nil {
+		t.Fatal(err)
+	}
+	c2.await(t, 10*time.Second, "callback")
+	sup.wait("two waiting, one a callback", queueCell("Support", 1)+` === "2, of which 1 callback"`)
+	sup.wait("the names", `[...document.querySelectorAll("#contacts tbody tr")].map((r) => r.children[1].textContent).join("|") === "Jeanne Martin|(no name given)"`)
+	sup.shot("wallboard-callbacks")
+	sup.js(`document.querySelector("[data-lang-slot] .lang-switch").click(), "ok"`)
+	sup.wait("in French", queueCell("Support", 1)+` === "2, dont 1 rappel"`)
+	sup.js(`document.querySelector("[data-lang-slot] .lang-switch").click(), "ok"`)
+
+	// The agent's desk drops: not ready, in words.
+	closeAgent()
+	sup.wait("the reason in words", `[...document.querySelectorAll("#agents tbody tr")].some((tr) => tr.textContent.includes("Camille Martin") && tr.textContent.includes("Not ready · Connection lost (offline)"))`)
+}
+
+// agentSocketCloser is agentSocket, returning a function that closes it.
+func agentSocketCloser(ctx context.Context, t *testing.T, f *uiFixture) func() {
+	t.Helper()
+	ctx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	agentSocket(ctx, t, f)
+	return cancel
+}

@@ -571,7 +571,7 @@ func TestUIContactFlow(t *testing.T) {
 	// It is listed with its queue and position; its Move button fills the
 	// form and puts the focus on the target queue.
 	row := fmt.Sprintf(`document.querySelector('#contacts tr[data-contact="%d"]')`, q.ContactID)
-	sup.wait("the contact listed", row+`?.textContent.includes("Support") && `+row+`.children[3].textContent === "1"`)
+	sup.wait("the contact listed", row+`?.textContent.includes("Support") && `+row+`.children[4].textContent === "1" && `+row+`.children[1].textContent === "Paul"`)
 	sup.shot("wallboard-contacts")
 	sup.js(row + `.querySelector("button").click(), "ok"`)
 	sup.wait("the form filled", fmt.Sprintf(`document.querySelector("#move-id").value === "%d" && document.activeElement.id === "move-queue"`, q.ContactID))

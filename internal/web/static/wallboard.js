@@ -6,7 +6,7 @@
 // contact to another queue.
 import { api, ApiError, duration, errorText, h, initPage, logout, me, signInForm } from "./common.js";
 import { intradayChart } from "./chart.js";
-import { clock, number, onLang, percent, t, translate } from "./i18n.js";
+import { clock, lang, number, onLang, percent, t, translate } from "./i18n.js";
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -146,7 +146,7 @@ function layout() {
       h("h2", { id: "c-title", "data-i18n": "wb.contacts_title" }),
       h("div", { class: "table-wrap" }, h("table", { id: "contacts" },
         h("thead", {}, h("tr", {},
-          ["wb.contact", "wb.queue", "wb.channel", "wb.position", "wb.waited"].map((k, i) => h("th", { scope: "col", class: i === 3 || i === 4 ? "num" : false, "data-i18n": k })),
+          ["wb.contact", "wb.customer", "wb.queue", "wb.channel", "wb.position", "wb.waited"].map((k, i) => h("th", { scope: "col", class: i === 4 || i === 5 ? "num" : false, "data-i18n": k })),
           wb.canAct ? h("th", { scope: "col", "data-i18n": "wb.move" }) : null)),
         cbody))),
     h("section", { "aria-labelledby": "chart-h" }, h("h2", { id: "chart-h", "data-i18n": "wb.intraday" }), h("div", { class: "card" }, chartSlot)),
@@ -232,7 +232,8 @@ function update(d) {
     }
     const c = r.cells;
     setText(c[0], q.name);
-    setText(c[1], number(q.waiting) + (q.callbacks ? ` (+${number(q.callbacks)} ${t("wb.callbacks")})` : ""));
+    // The callbacks are among the waiting: "2, of which 1 callback".
+    setText(c[1], q.callbacks ? t(`wb.waiting_with_callbacks_${plural(q.callbacks)}`, { n: number(q.waiting), k: number(q.callbacks) }) : number(q.waiting));
     setText(c[2], duration(q.longest_wait_seconds || 0));
     setText(c[3], `${pct(q.today.service_level)} / ${q.today.sl_threshold_seconds ?? d.sl_threshold_seconds}s`);
     setText(c[4], pct(q.today.answer_rate));
@@ -265,7 +266,7 @@ function update(d) {
     r.agent = a;
     setText(r.name, a.name);
     r.badge.className = `badge state-${a.state}`;
-    setText(r.badge, t(`state.${a.state}`) + (a.reason ? ` \u00b7 ${reasonText(a.reason)}` : "") + (a.online === false && a.state !== "logged_out" ? ` (${t("wb.offline")})` : ""));
+    setText(r.badge, agentStateText(a) + (a.online === false && a.state !== "logged_out" ? ` (${t("wb.offline")})` : ""));
   }
   for (const [id, r] of wb.rows) if (!seenA.has(id)) (r.tr.remove(), wb.rows.delete(id));
   tickAgents();
@@ -282,7 +283,7 @@ function update(d) {
 // waits count up between updates.
 function contactRows(qs) {
   const list = qs.flatMap((q) => (q.contacts || []).map((c) => ({ ...c, queue: q.name })));
-  const key = list.map((c) => `${c.contact_id}:${c.queue}:${c.position}:${c.offered}`).join("|");
+  const key = list.map((c) => `${c.contact_id}:${c.queue}:${c.position}:${c.offered}:${c.callback}:${c.name || ""}`).join("|");
   if (key !== wb.contactsKey) {
     wb.contactsKey = key;
     wb.contactRows = list.map((c) => {
@@ -298,18 +299,36 @@ function contactRows(qs) {
       }
       const pos = c.offered ? t("wb.offered_now") : c.callback ? t("wb.callback_pos", { pos: number(c.position) }) : number(c.position);
       const tr = h("tr", { dataset: { contact: c.contact_id } },
-        h("th", { scope: "row" }, `#${c.contact_id}`), h("td", {}, c.queue), h("td", {}, t(`channel.${c.channel}`)),
+        h("th", { scope: "row" }, `#${c.contact_id}`), h("td", { class: c.name ? false : "muted" }, c.name || t("wb.no_name")), h("td", {}, c.queue), h("td", {}, t(`channel.${c.channel}`)),
         h("td", { class: "num" }, pos), waited, act);
       return { tr, waited, arrived: Date.parse(c.arrived_at) };
     });
     cbody.replaceChildren(...(wb.contactRows.length ? wb.contactRows.map((r) => r.tr)
-      : [h("tr", {}, h("td", { colspan: wb.canAct ? 6 : 5, class: "muted" }, t("wb.no_contacts")))]));
+      : [h("tr", {}, h("td", { colspan: wb.canAct ? 7 : 6, class: "muted" }, t("wb.no_contacts")))]));
   }
   tickContacts();
 }
 
 function tickContacts() {
   for (const r of wb.contactRows || []) setText(r.waited, duration(Math.max(0, (Date.now() - wb.skew - r.arrived) / 1000)));
+}
+
+// plural is the CLDR plural category of n in the page's language ("one",
+// "other"; French counts 0 and 1 as "one").
+function plural(n) {
+  return new Intl.PluralRules(lang()).select(n) === "one" ? "one" : "other";
+}
+
+// agentStateText is an agent's state, and for a busy agent the presence
+// it returns to when not ready (after a missed offer, for instance).
+function agentStateText(a) {
+  const reason = a.reason ? reasonText(a.reason) : "";
+  if (a.state === "not_ready") return t("state.not_ready") + (reason ? ` \u00b7 ${reason}` : "");
+  let text = t(`state.${a.state}`);
+  if (["busy", "offered", "wrap_up"].includes(a.state) && a.presence && a.presence !== "ready") {
+    text += ` \u00b7 ${t("agent.then", { state: t(`state.${a.presence}`) + (reason ? ` (${reason})` : "") })}`;
+  }
+  return text;
 }
 
 function reasonText(r) {
