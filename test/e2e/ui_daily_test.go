@@ -56,6 +56,13 @@ func TestUIAgentStateIsHonest(t *testing.T) {
 	ag.open(f.s.base + "/agent")
 	ag.agentSignIn("agent1", f.password)
 	ag.wait("not ready after sign-in", badgeJS+` === "Not ready" && `+selectorJS+` === "not_ready"`)
+	// (The demo runs SIP without TLS: its start says nothing of TLS.)
+	f.s.logMu.Lock()
+	logs := f.s.logs.String()
+	f.s.logMu.Unlock()
+	if strings.Contains(logs, "invalid AddrPort") || strings.Contains(logs, "tls=") {
+		t.Errorf("the start log speaks of a TLS listener that is not configured:\n%s", logs)
+	}
 
 	// A reload: the session signs the desk in again, no password; the
 	// agent was made not ready by the dropped connection, and says so.
