@@ -28,7 +28,10 @@ func TestAgentStateIsHonest(t *testing.T) {
 	ag.send(frame{"type": "state", "state": "ready"})
 	ag.expect("agent_state", func(f frame) bool { return f.str("state") == "ready" && f.str("presence") == "ready" })
 	_, q1 := startChat(t, l, "Ada", "")
-	ag.expect("offer")
+	// The offer says how long is left to accept it (the queue's 20 s).
+	if f := ag.expect("offer"); f.num("expires_in_seconds") < 15 || f.num("expires_in_seconds") > 20 {
+		t.Fatalf("offer %v: expires_in_seconds not the time left", f)
+	}
 	ag.send(frame{"type": "accept", "contact_id": q1.num("contact_id")})
 	ag.expect("connected")
 	ag.expect("agent_state", func(f frame) bool { return f.str("state") == "busy" && f.str("presence") == "ready" })

@@ -109,7 +109,8 @@
 //	{"type":"logged_in","agent_id":7,"name":".."}
 //	{"type":"agent_state","state":"busy","presence":"not_ready","reason":"rona"}
 //	{"type":"offer","contact_id":1,"queue":3,"queue_name":"..","channel":"chat","wait_seconds":12,
-//	 "customer":{..},"callback":false,"callback_to":{..},"history":[{"contact_id":..,"disposition":..}, ..]}
+//	 "customer":{..},"callback":false,"callback_to":{..},"history":[{"contact_id":..,"disposition":..}, ..],
+//	 "expires_in_seconds":20}                                time left before the offer goes back (RONA)
 //	{"type":"offer_withdrawn","contact_id":1,"reason":"rona"|"declined"|"abandoned"|..}
 //	{"type":"connected","contact_id":1,"channel":"chat"|"voice","customer":{..},"messages":[..]}
 //	{"type":"message","contact_id":1,"seq":3,"from":"customer","body":"..","client_msg_id":".."}

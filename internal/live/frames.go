@@ -97,6 +97,9 @@ type offerFrame struct {
 	Callback    bool            `json:"callback,omitempty"`
 	CallbackTo  *model.Callback `json:"callback_to,omitempty"`
 	History     []historyItem   `json:"history"`
+	// ExpiresInSeconds is the time left to accept before the offer goes
+	// back (RONA), for a countdown.
+	ExpiresInSeconds int `json:"expires_in_seconds"`
 }
 
 type agentConnectedFrame struct {

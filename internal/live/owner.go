@@ -69,6 +69,7 @@ type contactRec struct {
 	announced bool
 	pos, ewt  int
 	noAgent   bool      // the customer was told that nobody is signed in
+	offeredAt time.Time // the offer in progress began, for its countdown
 	voice     *voiceRec // the call of a voice contact (voice.go)
 }
 
@@ -408,7 +409,7 @@ func (o *owner) handle(ev acd.Event) {
 		o.closeCustomer(rec, f)
 		o.forget(rec)
 	case acd.EvOffered:
-		rec.state, rec.agent = cOffered, ev.Agent
+		rec.state, rec.agent, rec.offeredAt = cOffered, ev.Agent, ev.At
 		o.c.metrics.offer()
 		o.persist(tid, id, store.StateUpdate{State: model.StateOffered, At: ev.At, AgentID: &agentID, CloseSegments: true,
 			OpenSegment: &model.Segment{Kind: model.SegOffered, AgentID: &agentID, QueueID: &qid}})
@@ -568,6 +569,11 @@ func (o *owner) offerFrame(rec *contactRec, ev acd.Event) offerFrame {
 		Customer: rec.in.Customer, Callback: ev.Callback || rec.callback, CallbackTo: rec.in.Callback, History: []historyItem{}}
 	if q := o.queues[ev.Queue]; q != nil {
 		f.QueueName = q.m.Name
+		left := time.Duration(q.m.OfferTimeoutSeconds) * time.Second
+		if !rec.offeredAt.IsZero() {
+			left -= o.c.now().Sub(rec.offeredAt)
+		}
+		f.ExpiresInSeconds = max(0, int(left.Round(time.Second)/time.Second))
 	}
 	f.WaitSeconds = seconds(ev.Wait)
 	for _, key := range []string{rec.in.Customer.Email, rec.in.Customer.Phone, rec.in.Customer.ExternalID} {

@@ -7,8 +7,8 @@
 // missed or declined offer, offers with the customer's history, several
 // chats in tabs, and the wrap-up of each with a disposition, notes and a
 // visible timer.
-import { api, duration, errorText, h, initPage, logout, me, randomId } from "./common.js";
-import { dateTime, onLang, t, translate } from "./i18n.js";
+import { api, duration, errorText, h, initPage, linkified, logout, me, messageTime, randomId } from "./common.js";
+import { dateTime, lang, onLang, t, translate } from "./i18n.js";
 import { createSoftphone } from "./softphone.js";
 
 const reasons = ["break", "training", "meeting", "admin"];
@@ -33,6 +33,106 @@ const desk = {
   selected: null,
   leaving: false,
 };
+
+// ---- alerts: a sound, a desktop notification and a flashing tab title on
+// a new offer and on a customer's message while the tab is in the
+// background; each can be turned off (kept in localStorage).
+const alertsKey = "plateau.desk.alerts";
+const alerts = (() => {
+  let saved = {};
+  try {
+    saved = JSON.parse(localStorage.getItem(alertsKey) || "{}");
+  } catch {
+    saved = {};
+  }
+  return { sound: saved.sound !== false, notify: saved.notify === true, flash: saved.flash !== false };
+})();
+function saveAlerts() {
+  try {
+    localStorage.setItem(alertsKey, JSON.stringify(alerts));
+  } catch {
+    // not remembered; the choice holds for this page
+  }
+}
+const baseTitle = () => t("agent.title");
+let flashTimer = null;
+function stopFlash() {
+  clearInterval(flashTimer);
+  flashTimer = null;
+  document.title = baseTitle();
+}
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden) stopFlash();
+});
+let audio = null;
+function beep() {
+  try {
+    audio = audio || new AudioContext();
+    const o = audio.createOscillator();
+    const g = audio.createGain();
+    o.frequency.value = 880;
+    g.gain.setValueAtTime(0.15, audio.currentTime);
+    g.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+    o.connect(g).connect(audio.destination);
+    o.start();
+    o.stop(audio.currentTime + 0.4);
+  } catch {
+    // no audio here: the other alerts still work
+  }
+}
+// alert signals an event: always the sound (when on) for an offer; for
+// a message, and for the title and the notification, only in the background.
+function alertAgent(text, offer) {
+  const background = document.hidden;
+  if (alerts.sound && (offer || background)) beep();
+  if (!background) return;
+  if (alerts.flash) {
+    stopFlash();
+    let on = false;
+    flashTimer = setInterval(() => {
+      on = !on;
+      document.title = on ? `\u25cf ${text}` : baseTitle();
+    }, 1000);
+    document.title = `\u25cf ${text}`;
+  }
+  if (alerts.notify && "Notification" in window && Notification.permission === "granted") {
+    try {
+      const n = new Notification(text, { tag: "plateau-desk" });
+      n.onclick = () => window.focus();
+    } catch {
+      // some browsers refuse notifications outside a service worker
+    }
+  }
+}
+
+function alertSettings() {
+  const box = (id, key, label) => {
+    const input = h("input", { type: "checkbox", id });
+    input.checked = alerts[key];
+    input.addEventListener("change", async () => {
+      if (key === "notify" && input.checked && "Notification" in window && Notification.permission !== "granted") {
+        const p = await Notification.requestPermission().catch(() => "denied");
+        if (p !== "granted") {
+          input.checked = false;
+          hint.textContent = t("agent.alerts_denied");
+          return;
+        }
+      }
+      hint.textContent = "";
+      alerts[key] = input.checked;
+      saveAlerts();
+      if (key === "flash" && !input.checked) stopFlash();
+    });
+    return h("div", { class: "check" }, input, h("label", { for: id, "data-i18n": label }));
+  };
+  const hint = h("p", { class: "muted", role: "status" });
+  return h("details", { class: "card alerts" },
+    h("summary", { "data-i18n": "agent.alerts" }),
+    box("alert-sound", "sound", "agent.alert_sound"),
+    box("alert-notify", "notify", "agent.alert_notify"),
+    box("alert-flash", "flash", "agent.alert_flash"),
+    hint);
+}
 
 function say(text) {
   announce.textContent = "";
@@ -236,6 +336,7 @@ function showDesk() {
           stateNotice,
           stateForm),
         softphone.element,
+        alertSettings(),
         h("section", { "aria-labelledby": "offers-title" },
           h("h2", { id: "offers-title", class: "section-title", "data-i18n": "agent.offers" }),
           offersList,
@@ -288,6 +389,12 @@ function stopTimers() {
 }
 function tick() {
   if (stateSince) stateSince.textContent = t("agent.since", { time: duration((Date.now() - desk.since) / 1000) });
+  for (const card of desk.offers.values()) {
+    if (!card.deadline) continue;
+    const left = Math.max(0, Math.ceil((card.deadline - Date.now()) / 1000));
+    card.timer.textContent = t("agent.offer_left", { time: duration(left) });
+    card.timer.classList.toggle("urgent", left <= 5);
+  }
   for (const c of desk.chats.values()) {
     if (!c.wrapStart) continue;
     const elapsed = (Date.now() - c.wrapStart) / 1000;
@@ -341,18 +448,25 @@ function showOffer(f) {
     callbackText = h("p", { class: "notice" },
       f.callback_to.write_back ? t("agent.callback_write") : t("agent.callback_call", { number: f.callback_to.number }));
   }
+  const timer = h("p", { class: "offer-timer", role: "timer" });
   const card = h("article", { class: "card offer", id, "aria-labelledby": id + "-title" },
     h("h3", { id: id + "-title" }, t("agent.offer_title", { queue: f.queue_name })),
+    timer,
     h("p", {}, h("strong", {}, customerLine(f.customer || {}))),
     h("p", { class: "muted" }, t("agent.waited", { time: duration(f.wait_seconds || 0) })),
     callbackText,
     h("h4", { "data-i18n": "agent.history" }),
     historyTable(f.history),
     h("div", { class: "buttons" }, accept, decline));
+  card.timer = timer;
+  if (f.expires_in_seconds > 0) card.deadline = Date.now() + f.expires_in_seconds * 1000;
   desk.offers.set(f.contact_id, card);
   offersList.append(card);
   translate(card);
-  say(t("agent.new_offer", { queue: f.queue_name, customer: (f.customer && f.customer.name) || t("agent.anonymous") }));
+  tick();
+  const text = t("agent.new_offer", { queue: f.queue_name, customer: (f.customer && f.customer.name) || t("agent.anonymous") });
+  say(text);
+  alertAgent(text, true);
 }
 
 function removeOffer(id, reason) {
@@ -449,7 +563,7 @@ function tabKeys(ev) {
 function addMessage(c, m, mine) {
   const whoText = m.from === "agent" ? t("agent.me") : m.from === "customer" ? c.customer.name || t("agent.customer") : t("agent.system");
   const li = h("li", { class: `msg from-${m.from}${mine ? " pending" : ""}` },
-    h("span", { class: "who" }, whoText + " "), h("span", { class: "text" }, m.body));
+    h("span", { class: "who" }, whoText + " ", messageTime(m.sent_at, lang())), h("span", { class: "text" }, linkified(m.body)));
   c.log.append(li);
   c.log.scrollTop = c.log.scrollHeight;
   return li;
@@ -470,6 +584,7 @@ function addIncoming(c, m) {
     c.badge.textContent = ` (${c.unread})`;
     say(t("agent.new_message", { customer: c.customer.name || t("agent.customer") }));
   }
+  if (m.from === "customer" && document.hidden) alertAgent(t("agent.new_message", { customer: c.customer.name || t("agent.customer") }), false);
 }
 
 function endChat(f) {

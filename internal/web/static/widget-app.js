@@ -4,7 +4,7 @@
 // callback request, resume after a reload or a dropped connection (the
 // resume token is kept in sessionStorage), and at the end a satisfaction
 // survey posted to /chat/{entry}/survey.
-import { h, randomId } from "./common.js";
+import { h, linkified, messageTime, randomId } from "./common.js";
 import { lang, langSwitch, onLang, t, translate } from "./i18n.js";
 
 const maxComment = 1000;
@@ -157,7 +157,7 @@ export function mount({ base, entry }) {
   function addMessage(m, mine) {
     const who = m.from === "customer" ? t("widget.you") : m.from === "agent" ? agentName || t("widget.agent") : t("widget.system");
     const li = h("li", { class: `msg from-${m.from}${mine ? " pending" : ""}` },
-      h("span", { class: "who" }, who + " "), h("span", { class: "text" }, m.body));
+      h("span", { class: "who" }, who + " ", messageTime(m.sent_at, lang())), h("span", { class: "text" }, linkified(m.body)));
     log.append(li);
     log.scrollTop = log.scrollHeight;
     return li;
