@@ -34,6 +34,15 @@ func (e *Engine) AgentPresence(id AgentID) Presence {
 	return a.lastPresence
 }
 
+// QueueStaffed returns how many agents who serve a queue are logged in
+// (QueueStatus.Staffed, without walking the queue's contacts).
+func (e *Engine) QueueStaffed(id QueueID) int {
+	if q := e.queues[id]; q != nil {
+		return q.staffed
+	}
+	return 0
+}
+
 // QueueAgents lists, in no particular order, the agents who can take a
 // queue's contacts: allowed to serve it, skilled for it (at one of its
 // relaxation steps at least) and with a capacity on its channel, whatever

@@ -10,7 +10,7 @@ import (
 // noAgent, while nobody who serves the queue is signed in (an estimate
 // would promise "about 3 minutes" with nobody to answer).
 func (o *owner) announcedWait(q acd.QueueID, ewt time.Duration) (wait int, noAgent bool) {
-	if st, ok := o.eng.QueueStatus(q); ok && st.Staffed == 0 {
+	if o.eng.QueueStaffed(q) == 0 {
 		return 0, true
 	}
 	return seconds(ewt), false
