@@ -88,6 +88,12 @@ func TestUIDeskAlertsTimesAndLinks(t *testing.T) {
 	}
 	hideTab(ag, false)
 
+	// A long paste on the desk is counted and refused, not cut.
+	ag.js(fmt.Sprintf(`(() => { const m = %s; m.value = "y".repeat(4500); m.dispatchEvent(new Event("input")); m.form.requestSubmit(); return "ok"; })()`, `document.querySelector(".composer textarea")`))
+	ag.wait("the desk's refusal", `document.querySelector(".composer .counter").textContent === "4500 / 4000 characters: too long to send" && document.querySelector(".chat-panel .form-error").textContent.startsWith("This message is too long") && document.querySelector(".composer textarea").value.length === 4500`)
+	ag.shot("agent-message-too-long")
+	ag.js(`document.querySelector(".composer textarea").value = "", "ok"`)
+
 	// The widget: the agent's link, safe, and the times.
 	compose := `document.querySelector(".composer textarea")`
 	ag.js(fmt.Sprintf(`(() => { %s.value = "Voici la page : https://example.com/aide"; %s.form.requestSubmit(); return "ok"; })()`, compose, compose))

@@ -500,10 +500,14 @@ function openChat(f) {
     const tab = h("button", { type: "button", role: "tab", id: `tab-${id}`, "aria-controls": `panel-${id}`, "aria-selected": "false", tabindex: "-1" },
       h("span", { class: "tab-name" }, (f.customer && f.customer.name) || t("agent.anonymous")), badge);
     const log = h("ol", { class: "chat-log", role: "log", "aria-live": "polite", "aria-label": t("agent.conversation_with", { customer: (f.customer && f.customer.name) || t("agent.anonymous") }) });
-    const input = h("textarea", { id: `compose-${id}`, rows: "2", maxlength: "4000" });
+    // No maxlength (a paste would be cut without a word): a counter near
+    // the limit, and a message over it is refused.
+    const input = h("textarea", { id: `compose-${id}`, rows: "2", "aria-describedby": `count-${id}` });
     const sendBtn = h("button", { type: "submit", class: "primary", "data-i18n": "agent.send" });
+    const counter = h("p", { class: "counter", id: `count-${id}`, hidden: true });
     const compose = h("form", { class: "composer" },
-      h("label", { for: `compose-${id}`, class: "sr-only", "data-i18n": "agent.message" }), input, sendBtn);
+      h("label", { for: `compose-${id}`, class: "sr-only", "data-i18n": "agent.message" }), input, sendBtn, counter);
+    input.addEventListener("input", () => renderCounter(input, counter));
     // A call has no messages: its panel says so and its button hangs up.
     const voice = f.channel === "voice";
     if (voice) compose.hidden = log.hidden = true;
@@ -526,10 +530,20 @@ function openChat(f) {
       ev.preventDefault();
       const body = input.value.trim();
       if (!body || c.ended) return;
+      if (tooLong(body)) {
+        renderCounter(input, counter);
+        c.alert.textContent = t("agent.too_long", { max: maxMessage });
+        input.focus();
+        return;
+      }
+      c.alert.textContent = "";
       const mid = randomId();
       const li = addMessage(c, { from: "agent", body }, true);
       c.pending.set(mid, li);
-      if (send({ type: "message", contact_id: id, body, client_msg_id: mid })) input.value = "";
+      if (send({ type: "message", contact_id: id, body, client_msg_id: mid })) {
+        input.value = "";
+        renderCounter(input, counter);
+      }
     });
     end.addEventListener("click", () => send({ type: "end", contact_id: id }));
     tab.addEventListener("click", () => selectChat(id, false));
@@ -544,6 +558,19 @@ function openChat(f) {
   if (desk.selected === null || !desk.chats.has(desk.selected)) selectChat(c.id, false);
   say(t("agent.chat_started", { customer: c.customer.name || t("agent.anonymous") }));
   return c;
+}
+
+// The server's limit on a message: 4 KiB of UTF-8, said as 4,000 characters.
+const maxMessage = 4000;
+const tooLong = (text) => [...text].length > maxMessage || new TextEncoder().encode(text).length > 4096;
+function renderCounter(input, counter) {
+  const n = [...input.value].length;
+  const over = tooLong(input.value);
+  counter.textContent = t(over ? "widget.count_over" : "widget.count", { n, max: maxMessage });
+  counter.classList.toggle("over", over);
+  counter.hidden = n < maxMessage * 0.8 && !over;
+  if (over) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
 }
 
 function tabKeys(ev) {

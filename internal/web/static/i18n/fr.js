@@ -64,6 +64,7 @@ export default {
   "agent.not_agent": "Ce compte n'est pas celui d'un conseiller.",
   "agent.session_over": "Votre session est terminée : reconnectez-vous.",
   "agent.reconnecting": "Connexion perdue, reconnexion…",
+  "agent.too_long": "Ce message est trop long : {max} caractères au plus. Raccourcissez-le ou envoyez-le en plusieurs fois.",
   "agent.offer_left": "Répondre sous {time}",
   "agent.alerts": "Alertes",
   "agent.alert_sound": "Son à chaque sollicitation (et à chaque message en arrière-plan)",
