@@ -53,7 +53,7 @@
 //	{"type":"position","position":2,"ewt_seconds":80}   on change, at most every 500 ms per queue
 //	    both with "no_agent":true and ewt_seconds 0 while nobody serving the
 //	    queue is signed in: no wait is announced (offer a callback instead)
-//	{"type":"connected","agent":"Amina"}
+//	{"type":"connected","agent":"Amina"}               the agent's first name only (its privacy)
 //	{"type":"message","seq":4,"from":"agent","body":"..","client_msg_id":"..","sent_at":".."}
 //	{"type":"ack","client_msg_id":"..","seq":5}         after the message is stored
 //	{"type":"callback","message":".."}                  the callback is registered (the place is kept)

@@ -429,7 +429,7 @@ func (o *owner) handle(ev acd.Event) {
 		name := ""
 		if a := o.agents[ev.Agent]; a != nil {
 			a.offer = 0
-			name = a.name
+			name = customerFacing(a.name)
 			a.sess.send(o.connectedAgentFrame(rec))
 		}
 		rec.sess.send(connectedFrame{Type: "connected", Agent: name})
@@ -662,7 +662,7 @@ func (o *owner) attachCustomer(id acd.ContactID, s *session, token string) error
 	case cConnected:
 		name := ""
 		if a := o.agents[rec.agent]; a != nil {
-			name = a.name
+			name = customerFacing(a.name)
 		}
 		s.send(connectedFrame{Type: "connected", Agent: name})
 	}

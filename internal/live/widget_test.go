@@ -129,3 +129,11 @@ func TestWallboardCountsQueueAgents(t *testing.T) {
 		}
 	}
 }
+
+func TestCustomerFacingName(t *testing.T) {
+	for in, want := range map[string]string{"Camille Martin": "Camille", "  Amina ": "Amina", "Jean-Pierre de la Tour": "Jean-Pierre", "": ""} {
+		if got := customerFacing(in); got != want {
+			t.Errorf("customerFacing(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -61,7 +61,8 @@ func TestUIDeskAlertsTimesAndLinks(t *testing.T) {
 	hideTab(ag, false)
 	ag.wait("the title back", `document.title === "Plateau — agent desktop"`)
 	ag.js(clickText(".offer button", "Accept"))
-	cust.wait("connected", widget(`w.querySelector(".status").textContent.startsWith("You are chatting with")`))
+	// The customer sees the agent's first name only.
+	cust.wait("connected", widget(`w.querySelector(".status").textContent === "You are chatting with Camille."`))
 
 	// A message with a link and a "javascript:" address, in the background.
 	hideTab(ag, true)

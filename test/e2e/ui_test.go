@@ -519,7 +519,7 @@ func TestUIContactFlow(t *testing.T) {
 	}
 	ag.js(clickText(".offer button", "Accept"))
 	ag.wait("the chat tab", fmt.Sprintf(`document.querySelector("#tab-%d")?.getAttribute("aria-selected") === "true"`, contactID))
-	cust.wait("connected", widget(`w.querySelector(".status").textContent === "You are chatting with Camille Martin."`))
+	cust.wait("connected", widget(`w.querySelector(".status").textContent === "You are chatting with Camille."`))
 
 	// Both write.
 	cust.js(widget(`(() => { w.querySelector("#plateau-msg").value = "Bonjour, ma commande 42 n'est pas arrivée."; w.querySelector("form.composer").requestSubmit(); return "ok"; })()`))
