@@ -100,6 +100,11 @@ func (ac *agentConn) handle(f inFrame) error {
 			return err
 		}
 		return ac.wrapUp(f)
+	case "typing":
+		if err := needContact(); err != nil {
+			return err
+		}
+		err = c.do(ctx, func(o *owner) error { return o.typingToCustomer(id, cid) })
 	case "softphone":
 		return ac.softphone(f)
 	case "rtc_answer":

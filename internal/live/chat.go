@@ -70,7 +70,7 @@ func (cu *customer) handle(f inFrame) error {
 		return cu.resume(f)
 	}
 	switch f.Type {
-	case "message", "callback", "leave":
+	case "message", "callback", "leave", "typing":
 	default:
 		return badFrame("unknown type %q", f.Type)
 	}
@@ -82,6 +82,9 @@ func (cu *customer) handle(f inFrame) error {
 		return cu.message(f)
 	case "callback":
 		return cu.callback(f)
+	case "typing":
+		id := acd.ContactID(cu.id)
+		return cu.c.do(cu.s.ctx, func(o *owner) error { o.typingToAgent(id); return nil })
 	case "leave":
 		id := acd.ContactID(cu.id)
 		if err := cu.c.do(cu.s.ctx, func(o *owner) error { return o.leave(id) }); err != nil {

@@ -46,6 +46,7 @@
 //	    a national number ("06 12 34 56 78") is read in the tenant's country:
 //	    its first phone entry point's, else most of its sites' (stored E.164)
 //	{"type":"leave"}
+//	{"type":"typing"}                                       the customer is typing (at most every 2 s)
 //
 // Server to client:
 //
@@ -57,6 +58,7 @@
 //	{"type":"message","seq":4,"from":"agent","body":"..","client_msg_id":"..","sent_at":".."}
 //	{"type":"ack","client_msg_id":"..","seq":5}         after the message is stored
 //	{"type":"callback","message":".."}                  the callback is registered (the place is kept)
+//	{"type":"typing"}                                   the agent is typing (show it for a few seconds)
 //	{"type":"ended","reason":"abandoned"|"closed"|"full"|"","message":"..","survey":true}  then the server closes
 //	    "closed" comes with "opens_at" (RFC 3339), the next opening within a week
 //	{"type":"error","code":"..","message":"..","field":".."}  field: code invalid (customer.name, callback.number, ..)
@@ -100,6 +102,7 @@
 //	{"type":"accept","contact_id":1} / {"type":"decline","contact_id":1}
 //	{"type":"message","contact_id":1,"body":"..","client_msg_id":".."}
 //	{"type":"end","contact_id":1}
+//	{"type":"typing","contact_id":1}                         the agent is typing (at most every 2 s)
 //	{"type":"wrap_up","contact_id":1,"disposition":"..","notes":".."}
 //	{"type":"softphone","enabled":true}                      the browser softphone on (false: off)
 //	{"type":"rtc_answer","contact_id":1,"sdp":".."}          SDP answer to an rtc_offer
@@ -115,6 +118,7 @@
 //	{"type":"connected","contact_id":1,"channel":"chat"|"voice","customer":{..},"messages":[..]}
 //	{"type":"message","contact_id":1,"seq":3,"from":"customer","body":"..","client_msg_id":".."}
 //	{"type":"ack","contact_id":1,"client_msg_id":"..","seq":4}
+//	{"type":"typing","contact_id":1}                         the customer is typing
 //	{"type":"ended","contact_id":1,"wrap_up":true,"wrap_up_seconds":30}
 //	{"type":"wrap_up_done","contact_id":1}
 //	{"type":"error","code":"..","message":"..","contact_id":1}

@@ -26,6 +26,10 @@ type positionFrame struct {
 	NoAgent    bool   `json:"no_agent,omitempty"`
 }
 
+type typingFrame struct {
+	Type string `json:"type"`
+}
+
 type connectedFrame struct {
 	Type  string `json:"type"`
 	Agent string `json:"agent"`

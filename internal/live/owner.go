@@ -743,6 +743,27 @@ func (o *owner) toCustomer(id acd.ContactID, f messageFrame) {
 	}
 }
 
+// typingToAgent tells the agent in conversation with a customer that the
+// customer is typing (nothing is stored).
+func (o *owner) typingToAgent(id acd.ContactID) {
+	rec := o.contacts[id]
+	if rec == nil || rec.state != cConnected {
+		return
+	}
+	if a := o.agents[rec.agent]; a != nil {
+		a.sess.send(contactFrame{Type: "typing", ContactID: rec.in.ID})
+	}
+}
+
+// typingToCustomer tells a customer that its agent is typing.
+func (o *owner) typingToCustomer(agent acd.AgentID, id acd.ContactID) error {
+	if err := o.holds(agent, id); err != nil {
+		return err
+	}
+	o.contacts[id].sess.send(typingFrame{Type: "typing"})
+	return nil
+}
+
 // ---- commands from agent sessions ----
 
 func (o *owner) agent(id acd.AgentID) (*agentRec, error) {

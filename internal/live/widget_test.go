@@ -137,3 +137,30 @@ func TestCustomerFacingName(t *testing.T) {
 		}
 	}
 }
+
+// TestTypingBothWays: each side of a conversation is told when the other
+// types; an agent cannot signal on a contact it does not hold.
+func TestTypingBothWays(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	seed(t, st, 1, 0)
+	l := startCenter(t, st, Options{})
+	ag := loginAgent(t, l)
+	ag.send(frame{"type": "state", "state": "ready"})
+	cu, q := startChat(t, l, "Ada", "")
+	id := q.num("contact_id")
+	ag.expect("offer")
+	ag.send(frame{"type": "typing", "contact_id": id})
+	ag.expectError(codeBadState) // only offered yet
+	ag.send(frame{"type": "accept", "contact_id": id})
+	ag.expect("connected")
+	cu.expect("connected")
+	cu.send(frame{"type": "typing"})
+	if f := ag.expect("typing"); f.num("contact_id") != id {
+		t.Fatalf("agent got %v", f)
+	}
+	ag.send(frame{"type": "typing", "contact_id": id})
+	cu.expect("typing")
+	ag.send(frame{"type": "typing", "contact_id": id + 100})
+	ag.expectError(codeBadState)
+}

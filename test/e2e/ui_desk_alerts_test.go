@@ -64,6 +64,13 @@ func TestUIDeskAlertsTimesAndLinks(t *testing.T) {
 	// The customer sees the agent's first name only.
 	cust.wait("connected", widget(`w.querySelector(".status").textContent === "You are chatting with Camille."`))
 
+	// Typing shows on the other side.
+	cust.js(widget(`(() => { const m = w.querySelector("#plateau-msg"); m.value = "Bonj"; m.dispatchEvent(new Event("input")); return "ok"; })()`))
+	ag.wait("the customer typing", `[...document.querySelectorAll(".chat-panel .typing")].some((p) => !p.hidden && p.textContent === "Jeanne is typing…")`)
+	ag.js(`(() => { const m = document.querySelector(".composer textarea"); m.value = "Un"; m.dispatchEvent(new Event("input")); m.value = ""; return "ok"; })()`)
+	cust.wait("the agent typing", widget(`!w.querySelector(".typing").hidden && w.querySelector(".typing").textContent === "Camille is typing…"`))
+	cust.shot("widget-agent-typing")
+
 	// A message with a link and a "javascript:" address, in the background.
 	hideTab(ag, true)
 	cust.js(widget(`(() => { w.querySelector("#plateau-msg").value = "Mon suivi : https://example.com/suivi?id=42. Et javascript:alert(1)"; w.querySelector("form.composer").requestSubmit(); return "ok"; })()`))

@@ -507,7 +507,16 @@ function openChat(f) {
     const counter = h("p", { class: "counter", id: `count-${id}`, hidden: true });
     const compose = h("form", { class: "composer" },
       h("label", { for: `compose-${id}`, class: "sr-only", "data-i18n": "agent.message" }), input, sendBtn, counter);
-    input.addEventListener("input", () => renderCounter(input, counter));
+    let lastTyping = 0;
+    input.addEventListener("input", () => {
+      renderCounter(input, counter);
+      // Tell the customer, at most every 2 seconds, that the agent types.
+      if (input.value && !c.ended && Date.now() - lastTyping > 2000) {
+        lastTyping = Date.now();
+        send({ type: "typing", contact_id: id });
+      }
+    });
+    const typing = h("p", { class: "typing muted", hidden: true });
     // A call has no messages: its panel says so and its button hangs up.
     const voice = f.channel === "voice";
     if (voice) compose.hidden = log.hidden = true;
@@ -518,8 +527,8 @@ function openChat(f) {
     const panel = h("div", { role: "tabpanel", id: `panel-${id}`, "aria-labelledby": `tab-${id}`, class: "chat-panel", hidden: true },
       h("p", { class: "muted chat-customer" }, customerLine(f.customer || {})),
       voice ? h("p", { class: "call-line" }, t("agent.on_call")) : null,
-      log, alert, compose, h("div", { class: "buttons" }, end), wrap);
-    c = { id, tab, badge, panel, log, input, compose, end, alert, timer, wrap, seen: new Set(), pending: new Map(), unread: 0, customer: f.customer || {} };
+      log, typing, alert, compose, h("div", { class: "buttons" }, end), wrap);
+    c = { id, tab, badge, panel, log, input, compose, end, alert, timer, wrap, typing, seen: new Set(), pending: new Map(), unread: 0, customer: f.customer || {} };
     input.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && !ev.shiftKey) {
         ev.preventDefault();
@@ -614,6 +623,11 @@ function addIncoming(c, m) {
   if (m.from === "customer" && document.hidden) alertAgent(t("agent.new_message", { customer: c.customer.name || t("agent.customer") }), false);
 }
 
+function hideTyping(c) {
+  clearTimeout(c.typingTimer);
+  c.typing.hidden = true;
+}
+
 function endChat(f) {
   const c = desk.chats.get(f.contact_id);
   if (!c) return;
@@ -701,7 +715,17 @@ function handle(f) {
       break;
     case "message": {
       const c = desk.chats.get(f.contact_id);
+      if (c && f.from === "customer") hideTyping(c);
       if (c) addIncoming(c, f);
+      break;
+    }
+    case "typing": {
+      const c = desk.chats.get(f.contact_id);
+      if (!c || c.ended) break;
+      c.typing.textContent = t("agent.typing", { customer: c.customer.name || t("agent.customer") });
+      c.typing.hidden = false;
+      clearTimeout(c.typingTimer);
+      c.typingTimer = setTimeout(() => hideTyping(c), 4000);
       break;
     }
     case "ack": {

@@ -112,7 +112,22 @@ export function mount({ base, entry }) {
     if (over) composer.setAttribute("aria-invalid", "true");
     else composer.removeAttribute("aria-invalid");
   };
-  composer.addEventListener("input", renderCounter);
+  composer.addEventListener("input", () => {
+    renderCounter();
+    // Tell the agent, at most every 2 seconds, that the customer types.
+    if (phase === "connected" && composer.value && Date.now() - lastTyping > 2000) {
+      lastTyping = Date.now();
+      sendFrame({ type: "typing" });
+    }
+  });
+  let lastTyping = 0;
+  // The agent is typing: shown for 4 seconds after its last signal.
+  const typing = h("p", { class: "typing", hidden: true });
+  let typingTimer = null;
+  const hideTyping = () => {
+    clearTimeout(typingTimer);
+    typing.hidden = true;
+  };
   const leave = h("button", { type: "button", class: "link", "data-i18n": "widget.leave" });
   const callbackBox = callbackForm();
 
@@ -261,7 +276,7 @@ export function mount({ base, entry }) {
   }
 
   function showConversation() {
-    body.replaceChildren(callbackBox, log, composeForm, counter, h("div", { class: "actions" }, leave));
+    body.replaceChildren(callbackBox, log, typing, composeForm, counter, h("div", { class: "actions" }, leave));
     renderCounter();
     callbackBox.hidden = true;
     translate(body);
@@ -379,7 +394,15 @@ export function mount({ base, entry }) {
         status.textContent = t("widget.connected", { agent: agentName || t("widget.agent") });
         note(status.textContent);
         break;
+      case "typing":
+        if (phase !== "connected") break;
+        typing.textContent = t("widget.typing", { agent: agentName || t("widget.agent") });
+        typing.hidden = false;
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(hideTyping, 4000);
+        break;
       case "message": {
+        if (f.from === "agent") hideTyping();
         if (f.seq && seen.has(f.seq)) break;
         let li = f.client_msg_id ? pending.get(f.client_msg_id) : null;
         if (li) {

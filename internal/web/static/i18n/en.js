@@ -64,6 +64,8 @@ export default {
   "agent.not_agent": "This account is not an agent's.",
   "agent.session_over": "Your session is over: sign in again.",
   "agent.reconnecting": "Connection lost, reconnecting…",
+  "agent.typing": "{customer} is typing…",
+  "widget.typing": "{agent} is typing…",
   "agent.too_long": "This message is too long: at most {max} characters. Shorten it or send it in several parts.",
   "agent.offer_left": "Answer within {time}",
   "agent.alerts": "Alerts",

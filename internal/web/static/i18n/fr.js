@@ -64,6 +64,8 @@ export default {
   "agent.not_agent": "Ce compte n'est pas celui d'un conseiller.",
   "agent.session_over": "Votre session est terminée : reconnectez-vous.",
   "agent.reconnecting": "Connexion perdue, reconnexion…",
+  "agent.typing": "{customer} écrit…",
+  "widget.typing": "{agent} écrit…",
   "agent.too_long": "Ce message est trop long : {max} caractères au plus. Raccourcissez-le ou envoyez-le en plusieurs fois.",
   "agent.offer_left": "Répondre sous {time}",
   "agent.alerts": "Alertes",
