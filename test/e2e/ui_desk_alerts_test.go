@@ -108,4 +108,15 @@ func TestUIDeskAlertsTimesAndLinks(t *testing.T) {
 	cust.wait("the agent's link in the widget", widget(`(() => { const a = [...w.querySelectorAll(".msg.from-agent a")]; return a.length === 1 && a[0].href === "https://example.com/aide" && a[0].rel === "noopener noreferrer nofollow"; })()`))
 	cust.wait("times in the widget", widget(`w.querySelectorAll(".msg time.msg-time").length === 3`))
 	cust.shot("widget-times-links")
+
+	// The conversation ends: the customer may keep its transcript.
+	ag.js(clickText(".chat-panel button", "End the chat"))
+	cust.wait("the survey with the transcript", widget(`!!w.querySelector("form.survey") && !!w.querySelector("a.transcript[download]")`))
+	text := cust.js(widget(`decodeURIComponent(w.querySelector("a.transcript").href.replace(/^data:text\/plain;charset=utf-8,/, ""))`))
+	for _, want := range []string{"Customer service", "You: Mon suivi : https://example.com/suivi?id=42.", "Camille: Voici la page : https://example.com/aide"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, text)
+		}
+	}
+	cust.shot("widget-survey-transcript")
 }

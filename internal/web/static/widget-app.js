@@ -282,6 +282,22 @@ export function mount({ base, entry }) {
     translate(body);
   }
 
+  // transcriptLink offers the conversation shown as a text file to keep,
+  // made in the page (nothing is sent anywhere); null without messages.
+  function transcriptLink() {
+    const lines = [...log.querySelectorAll(".msg")].map((li) => {
+      const who = li.querySelector(".who")?.firstChild?.textContent.trim() || "";
+      const at = li.querySelector("time")?.textContent || "";
+      return `[${at}] ${who}: ${li.querySelector(".text")?.textContent || ""}`;
+    });
+    if (lines.length === 0) return null;
+    const text = `${t("widget.title")}\n${new Date().toLocaleDateString(lang())}\n\n${lines.join("\n")}\n`;
+    // A data: address (a blob: one would be refused by pages whose policy
+    // allows only their own origin).
+    const href = "data:text/plain;charset=utf-8," + encodeURIComponent(text);
+    return h("a", { class: "transcript", href, download: "conversation.txt", "data-i18n": "widget.transcript" });
+  }
+
   function showSurvey() {
     phase = "ended";
     const err = h("p", { class: "alert", role: "alert" });
@@ -330,7 +346,7 @@ export function mount({ base, entry }) {
       }
     });
     skip.addEventListener("click", () => showDone(t("widget.goodbye")));
-    body.replaceChildren(form);
+    body.replaceChildren(...[transcriptLink(), form].filter(Boolean));
     translate(body);
     status.textContent = t("widget.ended");
   }
@@ -340,7 +356,7 @@ export function mount({ base, entry }) {
     phase = "idle";
     const again = h("button", { type: "button", class: "primary", "data-i18n": "widget.again" });
     again.addEventListener("click", showStart);
-    body.replaceChildren(again);
+    body.replaceChildren(...[transcriptLink(), again].filter(Boolean));
     translate(body);
     status.textContent = text;
     again.focus();

@@ -203,6 +203,7 @@ export default {
   "widget.error": "Error: {error}",
   "widget.unavailable": "The chat is not available right now.",
   "widget.reconnecting": "Connection lost, reconnecting… your place is kept.",
+  "widget.transcript": "Download the conversation",
   "widget.count": "{n} / {max} characters",
   "widget.count_over": "{n} / {max} characters: too long to send",
   "widget.too_long": "Your message is too long: at most {max} characters. Shorten it or send it in several parts.",

@@ -203,6 +203,7 @@ export default {
   "widget.error": "Erreur : {error}",
   "widget.unavailable": "Le chat n'est pas disponible pour le moment.",
   "widget.reconnecting": "Connexion perdue, reconnexion… votre place est gardée.",
+  "widget.transcript": "Télécharger la conversation",
   "widget.count": "{n} / {max} caractères",
   "widget.count_over": "{n} / {max} caractères : trop long pour être envoyé",
   "widget.too_long": "Votre message est trop long : {max} caractères au plus. Raccourcissez-le ou envoyez-le en plusieurs fois.",
