@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/coder/websocket"
 )
 
@@ -258,6 +259,18 @@ func TestUIWallboardQueueAgentsAndCallbacks(t *testing.T) {
 	// The agent's desk drops: not ready, in words.
 	closeAgent()
 	sup.wait("the reason in words", `[...document.querySelectorAll("#agents tbody tr")].some((tr) => tr.textContent.includes("Camille Martin") && tr.textContent.includes("Not ready · Connection lost (offline)"))`)
+
+	// TV mode: everything on one 1920×1080 screen, without scrolling.
+	if err := chromedp.Do(sup.ctx, chromedp.EmulateViewport(1920, 1080)); err != nil {
+		t.Fatal(err)
+	}
+	sup.js(`document.querySelector("#tv-mode").click(), "ok"`)
+	sup.wait("the TV mode", `document.body.classList.contains("tv") && document.querySelector("#tv-mode").getAttribute("aria-pressed") === "true"`)
+	fits := `document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth && innerWidth === 1920 && innerHeight === 1080`
+	sup.wait("no scrolling", fits+` && [...document.querySelectorAll("#app > section")].every((s) => s.getBoundingClientRect().bottom <= innerHeight)`)
+	sup.shot("wallboard-tv")
+	sup.js(`document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" })), "ok"`)
+	sup.wait("TV mode left", `!document.body.classList.contains("tv") && document.querySelector("#tv-mode").textContent === "TV mode"`)
 }
 
 // agentSocketCloser is agentSocket, returning a function that closes it.

@@ -134,8 +134,10 @@ function layout() {
   cbody = h("tbody", {});
   chartSlot = h("div", {});
   const qhead = ["wb.queue", "wb.waiting", "wb.longest", "wb.sl", "wb.answer_rate", "wb.asa", "wb.offered", "wb.answered", "wb.abandoned", "wb.agents"];
+  const tv = h("button", { type: "button", id: "tv-mode", class: "tv-toggle", "aria-pressed": "false", "data-i18n": "wb.tv" });
+  tv.addEventListener("click", () => setTV(!document.body.classList.contains("tv"), true));
   const parts = [
-    h("div", { class: "wb-status" }, liveBadge, " ", updated),
+    h("div", { class: "wb-status" }, liveBadge, " ", updated, " ", tv),
     tiles,
     h("section", { "aria-labelledby": "q-title" },
       h("h2", { id: "q-title", "data-i18n": "wb.queues" }),
@@ -162,7 +164,24 @@ function layout() {
   if (wb.canAct) parts.push(moveForm());
   app.replaceChildren(...parts);
   translate(app);
+  if (new URLSearchParams(location.search).get("tv") === "1") setTV(true, false);
 }
+
+// setTV turns the TV mode on or off: the figures alone, large, on one
+// screen (1920×1080) without scrolling; full screen when asked by a click.
+// Escape leaves it. ?tv=1 opens the wallboard in it.
+function setTV(on, fullscreen) {
+  document.body.classList.toggle("tv", on);
+  const b = document.getElementById("tv-mode");
+  b.setAttribute("aria-pressed", String(on));
+  b.textContent = t(on ? "wb.tv_exit" : "wb.tv");
+  b.dataset.i18n = on ? "wb.tv_exit" : "wb.tv";
+  if (fullscreen && on && document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(() => {});
+  if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
+}
+document.addEventListener("keydown", (ev) => {
+  if (ev.key === "Escape" && document.body.classList.contains("tv")) setTV(false, false);
+});
 
 function moveForm() {
   const id = h("input", { id: "move-id", type: "number", min: "1", required: true, inputmode: "numeric" });

@@ -331,6 +331,8 @@ export default {
   "wb.abandoned": "Abandoned",
   "wb.agents": "Agents",
   "wb.short": "short",
+  "wb.tv": "TV mode",
+  "wb.tv_exit": "Leave TV mode",
   "wb.waiting_with_callbacks_one": "{n}, of which {k} callback",
   "wb.waiting_with_callbacks_other": "{n}, of which {k} callbacks",
   "wb.customer": "Customer",

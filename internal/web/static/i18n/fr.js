@@ -331,6 +331,8 @@ export default {
   "wb.abandoned": "Abandons",
   "wb.agents": "Agents",
   "wb.short": "courts",
+  "wb.tv": "Mode TV",
+  "wb.tv_exit": "Quitter le mode TV",
   "wb.waiting_with_callbacks_one": "{n}, dont {k} rappel",
   "wb.waiting_with_callbacks_other": "{n}, dont {k} rappels",
   "wb.customer": "Client",
