@@ -260,6 +260,15 @@ func TestUIWallboardQueueAgentsAndCallbacks(t *testing.T) {
 	closeAgent()
 	sup.wait("the reason in words", `[...document.querySelectorAll("#agents tbody tr")].some((tr) => tr.textContent.includes("Camille Martin") && tr.textContent.includes("Not ready · Connection lost (offline)"))`)
 
+	// A threshold on Support's longest wait: past it, the figure turns red.
+	sup.js(`(() => { document.querySelector(".thresholds").open = true; const i = [...document.querySelectorAll("#thresholds tbody tr")].find((r) => r.cells[0].textContent === "Support").querySelector("input");
+		i.value = "1"; i.dispatchEvent(new Event("change")); return "ok"; })()`)
+	sup.wait("the longest wait past its threshold", `(() => { const r = [...document.querySelectorAll("#queues tbody tr")].find((tr) => tr.cells[0].textContent === "Support"); return r.cells[2].classList.contains("threshold-alert") && !r.cells[3].classList.contains("threshold-alert"); })()`)
+	if other := sup.js(`String(document.querySelectorAll("#queues .threshold-alert").length)`); other != "1" {
+		t.Errorf("%s figures past a threshold, want Support's longest wait only", other)
+	}
+	sup.shot("wallboard-thresholds")
+
 	// TV mode: everything on one 1920×1080 screen, without scrolling.
 	if err := chromedp.Do(sup.ctx, chromedp.EmulateViewport(1920, 1080)); err != nil {
 		t.Fatal(err)

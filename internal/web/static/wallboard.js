@@ -75,7 +75,7 @@ async function start() {
     else app.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(e)));
     return;
   }
-  layout();
+  layout(first);
   update(first);
   listen();
   setInterval(() => (tickAgents(), tickContacts()), 1000);
@@ -123,7 +123,73 @@ function tile(id, key) {
   return h("div", { class: "tile card" }, h("p", { class: "tile-label", "data-i18n": key }), h("p", { class: "tile-value", id }));
 }
 
-function layout() {
+// ---- alert thresholds per queue, kept by this browser ----
+const thresholdsKey = () => `plateau.wb.thresholds.${wb.tid}`;
+const thresholds = { queues: {}, sound: false };
+function loadThresholds() {
+  try {
+    Object.assign(thresholds, JSON.parse(localStorage.getItem(thresholdsKey()) || "{}"));
+  } catch {
+    // none kept
+  }
+}
+function saveThresholds() {
+  try {
+    localStorage.setItem(thresholdsKey(), JSON.stringify(thresholds));
+  } catch {
+    // not kept; they hold for this page
+  }
+}
+let audio = null;
+function chime() {
+  try {
+    audio = audio || new AudioContext();
+    const o = audio.createOscillator();
+    const g = audio.createGain();
+    o.frequency.value = 660;
+    g.gain.setValueAtTime(0.15, audio.currentTime);
+    g.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.6);
+    o.connect(g).connect(audio.destination);
+    o.start();
+    o.stop(audio.currentTime + 0.6);
+  } catch {
+    // no audio: the colour still says it
+  }
+}
+
+function thresholdsForm(queues) {
+  loadThresholds();
+  const rows = queues.map((q) => {
+    const th = thresholds.queues[q.queue_id] || {};
+    const wait = h("input", { type: "number", min: "0", max: "3600", id: `th-wait-${q.queue_id}`, value: th.wait || "" });
+    const sl = h("input", { type: "number", min: "0", max: "100", id: `th-sl-${q.queue_id}`, value: th.sl || "" });
+    const set = () => {
+      thresholds.queues[q.queue_id] = { wait: Number(wait.value) || 0, sl: Number(sl.value) || 0 };
+      saveThresholds();
+      if (wb.data) update(wb.data);
+    };
+    wait.addEventListener("change", set);
+    sl.addEventListener("change", set);
+    return h("tr", {}, h("th", { scope: "row" }, q.name),
+      h("td", {}, h("label", { for: wait.id, class: "sr-only" }, t("wb.th_wait_for", { queue: q.name })), wait),
+      h("td", {}, h("label", { for: sl.id, class: "sr-only" }, t("wb.th_sl_for", { queue: q.name })), sl));
+  });
+  const sound = h("input", { type: "checkbox", id: "th-sound" });
+  sound.checked = !!thresholds.sound;
+  sound.addEventListener("change", () => {
+    thresholds.sound = sound.checked;
+    saveThresholds();
+  });
+  return h("details", { class: "card thresholds" },
+    h("summary", { "data-i18n": "wb.thresholds" }),
+    h("p", { class: "hint", "data-i18n": "wb.thresholds_hint" }),
+    h("div", { class: "table-wrap" }, h("table", { id: "thresholds" },
+      h("thead", {}, h("tr", {}, ["wb.queue", "wb.th_wait", "wb.th_sl"].map((k) => h("th", { scope: "col", "data-i18n": k })))),
+      h("tbody", {}, rows))),
+    h("div", { class: "check" }, sound, h("label", { for: "th-sound", "data-i18n": "wb.th_sound" })));
+}
+
+function layout(first) {
   liveBadge = h("span", { class: "badge" });
   updated = h("span", { class: "muted" });
   tiles = h("div", { class: "tiles" },
@@ -162,6 +228,7 @@ function layout() {
         abody))),
   ];
   if (wb.canAct) parts.push(moveForm());
+  parts.push(thresholdsForm(first.queues || []));
   app.replaceChildren(...parts);
   translate(app);
   if (new URLSearchParams(location.search).get("tv") === "1") setTV(true, false);
@@ -262,6 +329,17 @@ function update(d) {
     setText(c[8], number(q.today.abandoned) + (q.today.short_abandoned ? ` (${number(q.today.short_abandoned)} ${t("wb.short")})` : ""));
     setText(c[9], states.filter((s) => q.agents[s]).map((s) => `${t(`state.${s}`)} ${q.agents[s]}`).join(" \u00b7 ") || dash);
     c[1].classList.toggle("alert-cell", q.waiting > 0 && q.longest_wait_seconds > (q.today.sl_threshold_seconds ?? d.sl_threshold_seconds));
+    // The supervisor's own thresholds (this browser): colour, and a sound
+    // when a figure crosses one.
+    const th = thresholds.queues[q.queue_id] || {};
+    const waitAlert = th.wait > 0 && q.waiting > 0 && q.longest_wait_seconds > th.wait;
+    const slAlert = th.sl > 0 && q.today.service_level !== null && q.today.service_level !== undefined && q.today.service_level * 100 < th.sl;
+    for (const [cell, on] of [[c[2], waitAlert], [c[3], slAlert]]) {
+      if (on && !cell.classList.contains("threshold-alert") && thresholds.sound) chime();
+      cell.classList.toggle("threshold-alert", on);
+      if (on) cell.setAttribute("title", t("wb.threshold_crossed"));
+      else cell.removeAttribute("title");
+    }
   }
   for (const [id, r] of wb.qrows) if (!seenQ.has(id)) (r.tr.remove(), wb.qrows.delete(id));
   if (moveQueue) {
