@@ -105,6 +105,8 @@ func (ac *agentConn) handle(f inFrame) error {
 			return err
 		}
 		err = c.do(ctx, func(o *owner) error { return o.typingToCustomer(id, cid) })
+	case "canned":
+		return ac.canned()
 	case "softphone":
 		return ac.softphone(f)
 	case "rtc_answer":
@@ -221,4 +223,31 @@ func (ac *agentConn) wrapUp(f inFrame) error {
 	}
 	cid := acd.ContactID(f.ContactID)
 	return ac.refused(c.do(ctx, func(o *owner) error { return o.finishWrapUp(id, cid) }))
+}
+
+// cannedItem is a canned response as the desktop gets it.
+type cannedItem struct {
+	Code  string `json:"code"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+type cannedFrame struct {
+	Type  string       `json:"type"`
+	Items []cannedItem `json:"items"`
+}
+
+// canned sends the tenant's canned responses.
+func (ac *agentConn) canned() error {
+	list, err := ac.c.st.ListCannedResponses(ac.s.ctx, ac.tenantID)
+	if err != nil {
+		ac.c.log.Error("list canned responses", "tenant", ac.tenantID, "err", err)
+		return &frameError{code: codeUnavailable, msg: "try again later"}
+	}
+	f := cannedFrame{Type: "canned", Items: make([]cannedItem, 0, len(list))}
+	for _, c := range list {
+		f.Items = append(f.Items, cannedItem{Code: c.Code, Title: c.Title, Body: c.Body})
+	}
+	ac.s.send(f)
+	return nil
 }

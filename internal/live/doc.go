@@ -102,6 +102,7 @@
 //	{"type":"accept","contact_id":1} / {"type":"decline","contact_id":1}
 //	{"type":"message","contact_id":1,"body":"..","client_msg_id":".."}
 //	{"type":"end","contact_id":1}
+//	{"type":"canned"}                                        the tenant's canned responses, please
 //	{"type":"typing","contact_id":1}                         the agent is typing (at most every 2 s)
 //	{"type":"wrap_up","contact_id":1,"disposition":"..","notes":".."}
 //	{"type":"softphone","enabled":true}                      the browser softphone on (false: off)
@@ -121,6 +122,7 @@
 //	{"type":"typing","contact_id":1}                         the customer is typing
 //	{"type":"ended","contact_id":1,"wrap_up":true,"wrap_up_seconds":30}
 //	{"type":"wrap_up_done","contact_id":1}
+//	{"type":"canned","items":[{"code":"delivery","title":"..","body":"Bonjour {name}, .."}, ..]}  by code
 //	{"type":"error","code":"..","message":"..","contact_id":1}
 //	{"type":"softphone","enabled":true}                      the softphone's state, after the agent's frame
 //	{"type":"rtc_offer","contact_id":1,"sdp":".."}           a call rings the softphone

@@ -164,3 +164,27 @@ func TestTypingBothWays(t *testing.T) {
 	ag.send(frame{"type": "typing", "contact_id": id + 100})
 	ag.expectError(codeBadState)
 }
+
+// TestCannedOverAgentSocket: a signed-in agent gets its tenant's canned
+// responses, by code.
+func TestCannedOverAgentSocket(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	fx := seed(t, st, 1, 0)
+	ctx := testCtx(t)
+	for _, c := range []model.CannedResponse{{Code: "thanks", Body: "Merci {name} !"}, {Code: "delay", Title: "Delay", Body: "Votre colis a du retard."}} {
+		_, err := st.CreateCannedResponse(ctx, fx.tenant, c)
+		must(t, err, "canned response")
+	}
+	l := startCenter(t, st, Options{})
+	c := dial(t, l.wsURL("/agent/ws"), "anonymous")
+	c.send(frame{"type": "canned"})
+	c.expectError(codeUnauthorized)
+	ag := loginAgent(t, l)
+	ag.send(frame{"type": "canned"})
+	f := ag.expect("canned")
+	items, _ := f["items"].([]any)
+	if len(items) != 2 || frame(items[0].(map[string]any)).str("code") != "delay" || frame(items[1].(map[string]any)).str("body") != "Merci {name} !" {
+		t.Fatalf("canned %v", f)
+	}
+}
