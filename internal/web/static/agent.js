@@ -29,6 +29,7 @@ const desk = {
   reason: "",
   since: Date.now(),
   chats: new Map(), // contact_id -> chat
+  canned: [], // the tenant's canned responses (code, title, body)
   offers: new Map(), // contact_id -> element
   selected: null,
   leaving: false,
@@ -347,6 +348,7 @@ function showDesk() {
   translate(app);
   renderState();
   ensureTicker();
+  send({ type: "canned" });
 }
 
 // stateText is what the badge says: the state, and for a busy agent the
@@ -517,6 +519,48 @@ function openChat(f) {
       }
     });
     const typing = h("p", { class: "typing muted", hidden: true });
+    // Canned responses: "/" then a code or words of a title lists them;
+    // a click (or Enter on the first) puts the text, the customer's name
+    // filled in, in the composer.
+    const picks = h("ul", { class: "canned-list", id: `canned-${id}`, hidden: true, "data-i18n-attr": "aria-label:agent.canned" });
+    compose.append(picks);
+    const cannedMatches = () => {
+      if (!input.value.startsWith("/")) return [];
+      const q = input.value.slice(1).trim().toLowerCase();
+      return desk.canned.filter((r) => r.code.startsWith(q) || (q && r.title.toLowerCase().includes(q))).slice(0, 6);
+    };
+    const useCanned = (r) => {
+      input.value = r.body.replaceAll("{name}", (f.customer && f.customer.name) || "");
+      picks.hidden = true;
+      renderCounter(input, counter);
+      input.focus();
+    };
+    const renderPicks = () => {
+      const list = cannedMatches();
+      picks.hidden = list.length === 0;
+      picks.replaceChildren(...list.map((r) => {
+        const b = h("button", { type: "button", class: "canned-pick" }, h("strong", {}, `/${r.code}`), r.title ? ` \u2014 ${r.title}` : "");
+        b.addEventListener("click", () => useCanned(r));
+        return h("li", {}, b);
+      }));
+    };
+    input.addEventListener("input", () => {
+      if (input.value === "/") send({ type: "canned" }); // fresh from the admin's last edit
+      renderPicks();
+    });
+    input.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && !ev.shiftKey && !picks.hidden) {
+        const first = cannedMatches()[0];
+        if (first) {
+          ev.preventDefault();
+          ev.stopImmediatePropagation();
+          useCanned(first);
+        }
+      } else if (ev.key === "Escape" && !picks.hidden) {
+        picks.hidden = true;
+      }
+    });
+
     // A call has no messages: its panel says so and its button hangs up.
     const voice = f.channel === "voice";
     if (voice) compose.hidden = log.hidden = true;
@@ -529,6 +573,7 @@ function openChat(f) {
       voice ? h("p", { class: "call-line" }, t("agent.on_call")) : null,
       log, typing, alert, compose, h("div", { class: "buttons" }, end), wrap);
     c = { id, tab, badge, panel, log, input, compose, end, alert, timer, wrap, typing, seen: new Set(), pending: new Map(), unread: 0, customer: f.customer || {} };
+    c.renderPicks = renderPicks;
     input.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && !ev.shiftKey) {
         ev.preventDefault();
@@ -719,6 +764,10 @@ function handle(f) {
       if (c) addIncoming(c, f);
       break;
     }
+    case "canned":
+      desk.canned = f.items || [];
+      for (const c of desk.chats.values()) if (c.renderPicks) c.renderPicks();
+      break;
     case "typing": {
       const c = desk.chats.get(f.contact_id);
       if (!c || c.ended) break;
