@@ -86,6 +86,18 @@ func TestAgentSessionSignIn(t *testing.T) {
 	}
 	same.conn.Close(websocket.StatusNormalClosure, "")
 
+	// Behind a reverse proxy, the host it forwarded counts.
+	proxied := func() *client {
+		h := http.Header{"Origin": {"https://plateau.example"}, "Cookie": {"plateau_session=" + cookie}, "X-Forwarded-Host": {"plateau.example"}}
+		conn, _, err := websocket.Dial(testCtx(t), l.wsURL("/agent/ws"), &websocket.DialOptions{HTTPHeader: h})
+		must(t, err, "dial")
+		t.Cleanup(func() { conn.CloseNow() })
+		return &client{t: t, conn: conn, name: "agent behind a proxy"}
+	}()
+	proxied.send(frame{"type": "login"})
+	proxied.expect("logged_in")
+	proxied.conn.Close(websocket.StatusNormalClosure, "")
+
 	other := open("https://evil.example", cookie)
 	other.send(frame{"type": "login"})
 	other.expectError(codeUnauthorized)

@@ -1,8 +1,8 @@
 // The agent desktop: signs in with the API's password session (POST
-// /api/v1/login: an HttpOnly cookie; the password is sent once and never
-// kept), then opens /agent/ws with a login frame that the socket checks
-// against that session, so a reload within the session's lifetime needs
-// no password. Then the agent's real state (what it does and the presence
+// /api/v1/login: an HttpOnly cookie) and on /agent/ws with the same
+// password (handed to the request and the socket, never kept); a reload
+// within the session's lifetime opens the socket with a login frame the
+// server checks against the session cookie: no password again. Then the agent's real state (what it does and the presence
 // it returns to) with a reason, a notice with a one-click Ready after a
 // missed or declined offer, offers with the customer's history, several
 // chats in tabs, and the wrap-up of each with a disposition, notes and a
@@ -187,22 +187,28 @@ function showSignIn(message) {
       fail(e && e.code === "invalid_credentials" ? t("error.credentials") : errorText(e));
       return;
     }
-    connect(fail);
+    // This first socket signs in with the password (whatever a proxy does
+    // to the session cookie); a reload later signs in on the session.
+    connect(fail, { login: login.value.trim(), password });
   });
   app.replaceChildren(form);
   translate(app);
   login.focus();
 }
 
-// connect opens the desk's socket, which signs in on the browser session.
-function connect(fail) {
+// connect opens the desk's socket, which signs in with creds (handed to
+// the socket once, never kept) or, without, on the browser session.
+function connect(fail, creds) {
   const url = location.origin.replace(/^http/, "ws") + "/agent/ws";
   const ws = new WebSocket(url);
   let signedIn = false;
   let refused = false;
   desk.leaving = false;
   desk.replaced = false;
-  ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "login" })));
+  ws.addEventListener("open", () => {
+    ws.send(JSON.stringify({ type: "login", ...(creds || {}) }));
+    creds = null;
+  });
   ws.addEventListener("message", (ev) => {
     let f;
     try {
