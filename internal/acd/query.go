@@ -34,15 +34,6 @@ func (e *Engine) AgentPresence(id AgentID) Presence {
 	return a.lastPresence
 }
 
-// QueueStaffed returns how many agents who serve a queue are logged in
-// (QueueStatus.Staffed, without walking the queue's contacts).
-func (e *Engine) QueueStaffed(id QueueID) int {
-	if q := e.queues[id]; q != nil {
-		return q.staffed
-	}
-	return 0
-}
-
 // QueueAgents lists, in no particular order, the agents who can take a
 // queue's contacts: allowed to serve it, skilled for it (at one of its
 // relaxation steps at least) and with a capacity on its channel, whatever
@@ -68,6 +59,15 @@ type QueueStatus struct {
 	LongestWait time.Duration // of the contacts present
 	Available   int           // agents available for it now
 	Staffed     int           // agents logged in who serve it
+}
+
+// Staffed is the number of agents logged in who serve the queue (0 for an
+// unknown queue), in constant time.
+func (e *Engine) Staffed(id QueueID) int {
+	if q := e.queues[id]; q != nil {
+		return q.staffed
+	}
+	return 0
 }
 
 // QueueStatus returns a live view of a queue.

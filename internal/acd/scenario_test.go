@@ -570,28 +570,3 @@ func TestQueueAgents(t *testing.T) {
 		t.Fatalf("voice queue agents %v, want [3]", got)
 	}
 }
-
-func TestQueueStaffed(t *testing.T) {
-	h := newHarness(t)
-	h.queue(QueueConfig{ID: 1, Channel: Chat})
-	h.agent(1, nil, func(c *AgentConfig) { c.ChatCapacity = 1 })
-	if n := h.e.QueueStaffed(1); n != 0 {
-		t.Fatalf("staffed %d with the agent logged out", n)
-	}
-	h.step(h.e.SetPresence(h.now, 1, NotReady, ""))
-	if n, st := h.e.QueueStaffed(1), mustStatus(t, h.e, 1); n != 1 || st.Staffed != n {
-		t.Fatalf("staffed %d (status %d), want 1", n, st.Staffed)
-	}
-	if n := h.e.QueueStaffed(99); n != 0 {
-		t.Fatalf("unknown queue staffed %d", n)
-	}
-}
-
-func mustStatus(t *testing.T, e *Engine, id QueueID) QueueStatus {
-	t.Helper()
-	st, ok := e.QueueStatus(id)
-	if !ok {
-		t.Fatalf("no queue %d", id)
-	}
-	return st
-}

@@ -140,7 +140,9 @@ func (cu *customer) start(f inFrame) error {
 	if err != nil {
 		return err
 	}
-	in := model.Interaction{QueueID: cu.ep.QueueID, Channel: model.ChannelChat, Customer: cust, ArrivedAt: c.now(), ResumeTokenHash: store.HashToken(token)}
+	epID := cu.ep.ID
+	in := model.Interaction{QueueID: cu.ep.QueueID, Channel: model.ChannelChat, Customer: cust, ArrivedAt: c.now(),
+		ResumeTokenHash: store.HashToken(token), EntryPointID: &epID}
 	// Stored and committed before the customer hears anything.
 	id, err := c.st.CreateInteraction(ctx, cu.ep.TenantID, in)
 	if err != nil {

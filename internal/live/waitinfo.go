@@ -11,7 +11,7 @@ import (
 // noAgent, while nobody who serves the queue is signed in (an estimate
 // would promise "about 3 minutes" with nobody to answer).
 func (o *owner) announcedWait(q acd.QueueID, ewt time.Duration) (wait int, noAgent bool) {
-	if o.eng.QueueStaffed(q) == 0 {
+	if o.eng.Staffed(q) == 0 {
 		return 0, true
 	}
 	return seconds(ewt), false
