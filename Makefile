@@ -12,9 +12,14 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/plateau
 
-## demo: run Plateau's main job on its embedded defaults.
+# make demo HTTP=127.0.0.1:9000 SIP=127.0.0.1:5070 ARGS="--agent-bots 3"
+HTTP    ?=
+SIP     ?=
+ARGS    ?=
+
+## demo: run Plateau's main job on its embedded defaults (HTTP=, SIP=, ARGS= change them).
 demo: build
-	./$(BIN) demo
+	./$(BIN) demo $(if $(HTTP),--http $(HTTP)) $(if $(SIP),--sip $(SIP)) $(ARGS)
 
 ## test: formatting, vet, then every test with the race detector.
 test: check unit

@@ -91,22 +91,23 @@ type work struct {
 
 type agent struct {
 	// Hot fields first: availability is read on every routing decision.
-	presence   Presence
-	blend      bool
-	offer      *contact
-	load       [numChannels]int
-	capacity   [numChannels]int
-	members    []*membership
-	work       []work
-	idleSince  int64
-	seq        uint64
-	id         AgentID
-	cfg        AgentConfig
-	reason     string
-	day        int64
-	handled    int
-	lastState  AgentState
-	lastReason string
+	presence     Presence
+	blend        bool
+	offer        *contact
+	load         [numChannels]int
+	capacity     [numChannels]int
+	members      []*membership
+	work         []work
+	idleSince    int64
+	seq          uint64
+	id           AgentID
+	cfg          AgentConfig
+	reason       string
+	day          int64
+	handled      int
+	lastState    AgentState
+	lastReason   string
+	lastPresence Presence
 }
 
 // New returns an empty engine.
@@ -878,18 +879,19 @@ func (a *agent) state() AgentState {
 	return StateNotReady
 }
 
-// noteAgent reports the agent's state if it changed.
+// noteAgent reports the agent's state if it changed: its state, its
+// chosen presence (which a busy agent returns to) or its not-ready reason.
 func (e *Engine) noteAgent(a *agent) {
 	s := a.state()
 	reason := ""
-	if s == StateNotReady {
+	if a.presence == NotReady {
 		reason = a.reason
 	}
-	if s == a.lastState && reason == a.lastReason {
+	if s == a.lastState && reason == a.lastReason && a.presence == a.lastPresence {
 		return
 	}
-	a.lastState, a.lastReason = s, reason
-	e.emit(Event{Kind: EvAgentState, Agent: a.id, State: s, Reason: reason})
+	a.lastState, a.lastReason, a.lastPresence = s, reason, a.presence
+	e.emit(Event{Kind: EvAgentState, Agent: a.id, State: s, Presence: a.presence, Reason: reason})
 }
 
 // SetPresence sets the state an agent chooses: Ready, NotReady (with a

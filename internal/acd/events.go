@@ -101,6 +101,7 @@ type Event struct {
 	Cause    Cause
 	Action   OverflowAction // EvOverflowed
 	State    AgentState     // EvAgentState
-	Reason   string         // EvAgentState: the not-ready reason
+	Presence Presence       // EvAgentState: the presence chosen (what a busy agent returns to)
+	Reason   string         // EvAgentState: the not-ready reason, when Presence is NotReady
 	WrapUp   bool           // EvEnded: the agent now wraps up
 }

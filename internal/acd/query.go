@@ -14,13 +14,42 @@ func (e *Engine) Position(id ContactID) (pos int, ewt time.Duration, ok bool) {
 	return pos, time.Duration(c.q.est.choose(ql, hol)), true
 }
 
-// AgentState returns an agent's state and its not-ready reason.
+// AgentState returns an agent's state and its not-ready reason (set when
+// the agent's presence is NotReady, even while it is still busy).
 func (e *Engine) AgentState(id AgentID) (AgentState, string) {
 	a := e.agents[id]
 	if a == nil {
 		return StateLoggedOut, ""
 	}
 	return a.lastState, a.lastReason
+}
+
+// AgentPresence returns the presence an agent chose (or was set to: RONA,
+// decline), which it keeps or returns to after its work.
+func (e *Engine) AgentPresence(id AgentID) Presence {
+	a := e.agents[id]
+	if a == nil {
+		return LoggedOut
+	}
+	return a.lastPresence
+}
+
+// QueueAgents lists, in no particular order, the agents who can take a
+// queue's contacts: allowed to serve it, skilled for it (at one of its
+// relaxation steps at least) and with a capacity on its channel, whatever
+// their state.
+func (e *Engine) QueueAgents(id QueueID) []AgentID {
+	q := e.queues[id]
+	if q == nil {
+		return nil
+	}
+	out := make([]AgentID, 0, len(q.members))
+	for _, m := range q.members {
+		if m.a.capacity[q.cfg.Channel] > 0 {
+			out = append(out, m.a.id)
+		}
+	}
+	return out
 }
 
 // QueueStatus is a live view of a queue.

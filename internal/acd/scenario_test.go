@@ -515,3 +515,58 @@ func TestInputErrors(t *testing.T) {
 	h.expectErr(e.SetQueue(QueueConfig{ID: 1, Channel: Chat}), ErrConfig)
 	h.step(nil)
 }
+
+// TestBusyAgentReportsPresence: an agent in a chat who misses a second
+// offer (RONA) stays busy but is now not ready; the state event says so,
+// so a desktop does not keep showing "ready" (the next customer would wait
+// until the agent changed its state by hand).
+func TestBusyAgentReportsPresence(t *testing.T) {
+	h := newHarness(t)
+	h.queue(QueueConfig{ID: 1, Channel: Chat, OfferTimeout: 10 * s})
+	h.agent(1, nil, func(c *AgentConfig) { c.ChatCapacity = 2 })
+	h.ready(1)
+	h.arrive(1, 1)
+	h.expectOffer(1, 1)
+	h.accept(1, 1)
+	h.arrive(2, 1)
+	h.expectOffer(2, 1)
+	h.take(EvAgentState)
+	h.at(11 * s)
+	evs := h.take(EvAgentState)
+	if len(evs) == 0 {
+		t.Fatal("no agent state event after the RONA")
+	}
+	last := evs[len(evs)-1]
+	if last.State != StateBusy || last.Presence != NotReady || last.Reason != "rona" {
+		t.Fatalf("after the RONA: state %v presence %v reason %q, want busy, not ready, rona", last.State, last.Presence, last.Reason)
+	}
+	if p := h.e.AgentPresence(1); p != NotReady {
+		t.Fatalf("AgentPresence %v", p)
+	}
+	// Going ready again while busy is reported too.
+	h.ready(1)
+	evs = h.take(EvAgentState)
+	if len(evs) == 0 || evs[len(evs)-1].Presence != Ready || evs[len(evs)-1].State != StateOffered && evs[len(evs)-1].State != StateBusy {
+		t.Fatalf("after ready while busy: %+v", evs)
+	}
+}
+
+// TestQueueAgents: a queue's agents are those skilled for it, allowed to
+// serve it and able to take its channel.
+func TestQueueAgents(t *testing.T) {
+	h := newHarness(t)
+	h.queue(QueueConfig{ID: 1, Channel: Chat, Skills: []SkillReq{{Skill: 1, MinLevel: 2}}})
+	h.queue(QueueConfig{ID: 2, Channel: Voice})
+	h.agent(1, map[SkillID]int{1: 3}, func(c *AgentConfig) { c.ChatCapacity = 2 })
+	h.agent(2, map[SkillID]int{1: 1}, func(c *AgentConfig) { c.ChatCapacity = 2 })  // not skilled enough
+	h.agent(3, map[SkillID]int{1: 3}, func(c *AgentConfig) { c.VoiceCapacity = 1 }) // no chat
+	h.agent(4, map[SkillID]int{1: 5}, func(c *AgentConfig) { c.ChatCapacity = 1; c.Queues = []QueueID{2} })
+	got := h.e.QueueAgents(1)
+	if len(got) != 1 || got[0] != 1 {
+		t.Fatalf("chat queue agents %v, want [1]", got)
+	}
+	// Agent 4 may serve the voice queue only, and takes no calls.
+	if got := h.e.QueueAgents(2); len(got) != 1 || got[0] != 3 {
+		t.Fatalf("voice queue agents %v, want [3]", got)
+	}
+}

@@ -168,6 +168,18 @@ const (
 	NotReady
 )
 
+func (p Presence) String() string {
+	switch p {
+	case LoggedOut:
+		return "logged_out"
+	case Ready:
+		return "ready"
+	case NotReady:
+		return "not_ready"
+	}
+	return fmt.Sprintf("presence(%d)", uint8(p))
+}
+
 // AgentState is an agent's state as a supervisor sees it.
 type AgentState uint8
 

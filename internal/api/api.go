@@ -77,6 +77,7 @@ const (
 	KindSkill      = "skill"
 	KindSite       = "site"
 	KindTenant     = "tenant"
+	KindCanned     = "canned_response"
 )
 
 // Options configure the API; the zero value is usable.

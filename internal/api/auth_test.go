@@ -44,6 +44,8 @@ func sampleID(rt route, f fixture) int64 {
 		return f.interaction
 	case "tokens":
 		return f.token.ID
+	case "canned-responses":
+		return f.canned.ID
 	}
 	return 0
 }

@@ -229,6 +229,7 @@ type fixture struct {
 	admin       model.User
 
 	adminToken cred // tenant token: acts as tenant admin
+	canned     model.CannedResponse
 }
 
 const testPassword = "correct horse battery"
@@ -270,6 +271,8 @@ func (e *env) fixture(slug string) fixture {
 	f.adminToken = cred{name: slug + " token", bearer: plain}
 	f.admin, err = e.st.CreateUser(ctx, &tid, model.User{Login: slug + "-admin", DisplayName: "Admin " + slug, Role: model.RoleAdmin})
 	must("admin user", err)
+	f.canned, err = e.st.CreateCannedResponse(ctx, tid, model.CannedResponse{Code: "hello", Title: "Greeting", Body: "Bonjour {name} !"})
+	must("canned response", err)
 	return f
 }
 

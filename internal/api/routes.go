@@ -403,6 +403,12 @@ func (a *API) routeTable() []route {
 		update: (*store.Store).UpdateQueue, del: (*store.Store).DeleteQueue,
 		setID: func(v *model.Queue, id int64) { v.ID = id }, idOf: func(v model.Queue) int64 { return v.ID },
 	})...)
+	add("", crudRoutes(a, crud[model.CannedResponse]{
+		plural: "canned-responses", singular: "CannedResponse", kind: KindCanned,
+		list: (*store.Store).ListCannedResponses, get: (*store.Store).GetCannedResponse, create: (*store.Store).CreateCannedResponse,
+		update: (*store.Store).UpdateCannedResponse, del: (*store.Store).DeleteCannedResponse,
+		setID: func(v *model.CannedResponse, id int64) { v.ID = id }, idOf: func(v model.CannedResponse) int64 { return v.ID },
+	})...)
 	add("", crudRoutes(a, crud[model.Agent]{
 		plural: "agents", singular: "Agent", kind: KindAgent,
 		list: (*store.Store).ListAgents, get: (*store.Store).GetAgent, create: (*store.Store).CreateAgent,

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/live"
+	"github.com/plateau-cc/plateau/internal/model"
 )
 
 // WallboardEvery is how often the wallboard stream sends the wallboard.
@@ -35,7 +37,8 @@ func (a *API) wallboardRoutes(v1 string) []route {
 				if err != nil {
 					return live.Wallboard{}, err
 				}
-				return lv.Wallboard(ctx, c.tid)
+				wb, err := lv.Wallboard(ctx, c.tid)
+				return forViewer(wb, c.p), err
 			}).withTag("supervision"),
 		stream,
 	}
@@ -55,6 +58,7 @@ func (a *API) streamWallboard(ctx context.Context, c *call) error {
 	if err != nil {
 		return err
 	}
+	wb = forViewer(wb, c.p)
 	rc := http.NewResponseController(c.w)
 	h := c.w.Header()
 	h.Set("Content-Type", eventStream)
@@ -103,8 +107,27 @@ func (a *API) streamWallboard(ctx context.Context, c *call) error {
 		if wb, err = lv.Wallboard(ctx, c.tid); err != nil {
 			return fail("wallboard", err)
 		}
+		wb = forViewer(wb, p)
 		if err := send(wb); err != nil {
 			return fail("write", err)
 		}
 	}
+}
+
+// forViewer leaves the waiting customers' names out for a client viewer:
+// supervisors see who waits, the brand's viewers only the figures.
+func forViewer(wb live.Wallboard, p *principal) live.Wallboard {
+	if p == nil || p.Role != model.RoleClientViewer {
+		return wb
+	}
+	queues := make([]live.WallboardQueue, len(wb.Queues))
+	for i, q := range wb.Queues {
+		q.Contacts = slices.Clone(q.Contacts)
+		for j := range q.Contacts {
+			q.Contacts[j].Name = ""
+		}
+		queues[i] = q
+	}
+	wb.Queues = queues
+	return wb
 }

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -24,7 +26,15 @@ sum |actual - forecast| / sum actual. Then the model is refitted on the whole
 history and forecasts --horizon-days days after it.
 
 --csv has lines "start,calls" (RFC 3339 start, a header line allowed);
-missing intervals count as zero. Holt-Winters needs two weeks of training.
+missing intervals count as zero. Holt-Winters needs two weeks of training;
+under four weeks of history the forecast is said to be unreliable.
+
+--format csv writes the forecast as "start,calls,aht_seconds" lines (with
+--aht, the handle time to staff with): what "plateau staff --csv" reads,
+whose "--format csv" output "plateau schedule --requirements" reads:
+  plateau forecast --csv history.csv --aht 4m --format csv > forecast.csv
+  plateau staff --csv forecast.csv --sl 80/20 --format csv > needs.csv
+  plateau schedule --requirements needs.csv --config sites.json
 --db reads the interaction history of a Plateau database instead (a SQLite
 file or a postgres:// URL): arrivals of the tenant (and queue) counted per
 interval from --from to --to (dates YYYY-MM-DD, UTC, --to excluded).
@@ -55,7 +65,9 @@ func runForecast(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	interval := fs.Duration("interval", 30*time.Minute, "interval length (must divide a day)")
 	backtestDays := fs.Int("backtest-days", 7, "days held out for the backtest (0: none)")
 	horizonDays := fs.Int("horizon-days", 7, "days to forecast after the history")
-	asJSON := fs.Bool("json", false, "print JSON")
+	asJSON := fs.Bool("json", false, "print JSON (same as --format json)")
+	format := fs.String("format", "text", "text, json or csv (start,calls,aht_seconds lines for plateau staff --csv; needs --aht)")
+	aht := fs.Duration("aht", 0, "with --format csv: the average handle time written on every line, e.g. 180s")
 	dsn := fs.String("db", "", "read the history from this database instead of --csv")
 	tenant := fs.Int64("tenant", 0, "with --db: the tenant")
 	queue := fs.Int64("queue", 0, "with --db: the queue (0: all the tenant's queues)")
@@ -66,6 +78,15 @@ func runForecast(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if (*csvFile == "") == (*dsn == "") {
 		return errors.New("give exactly one of --csv and --db")
+	}
+	if err := checkFormat(*format, asJSON); err != nil {
+		return err
+	}
+	if *asJSON {
+		*format = "json"
+	}
+	if *format == "csv" && *aht <= 0 {
+		return errors.New("--format csv needs --aht, the handle time plateau staff computes with (e.g. --aht 180s)")
 	}
 	if *backtestDays < 0 || *horizonDays < 0 {
 		return errors.New("--backtest-days and --horizon-days must be >= 0")
@@ -84,6 +105,10 @@ func runForecast(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	if days := len(s.Values) / perDay; days < minReliableDays {
+		fmt.Fprintf(stderr, "warning: only %d days of history: a weekly pattern seen %d times is a weak basis, the forecast is unreliable (%d days or more recommended)\n",
+			days, days/7, minReliableDays)
+	}
 	var out forecastOutput
 	if *backtestDays > 0 {
 		bt, err := wfm.Backtest(s, *backtestDays, nil)
@@ -100,8 +125,11 @@ func runForecast(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for i, v := range hw.Forecast(*horizonDays * perDay) {
 		out.Forecast = append(out.Forecast, forecastPoint{Start: s.Time(len(s.Values) + i), Calls: v})
 	}
-	if *asJSON {
+	switch *format {
+	case "json":
 		return wfmWriteJSON(stdout, out)
+	case "csv":
+		return forecastCSV(stdout, out.Forecast, *aht)
 	}
 	if bt := out.Backtest; bt != nil {
 		fmt.Fprintf(stdout, "backtest over %d days from %s (WAPE, lower is better):\n", bt.Days, bt.Start.Format(time.RFC3339))
@@ -115,6 +143,25 @@ func runForecast(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
+	}
+	return nil
+}
+
+// minReliableDays is the history under which a forecast is said to be
+// unreliable: four weeks, each weekday seen four times.
+const minReliableDays = 28
+
+// forecastCSV writes the forecast as "start,calls,aht_seconds" lines, for
+// plateau staff --csv; a negative forecast (a trend run down) is written 0.
+func forecastCSV(w io.Writer, points []forecastPoint, aht time.Duration) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"start", "calls", "aht_seconds"})
+	for _, p := range points {
+		cw.Write([]string{p.Start.Format(time.RFC3339), strconv.FormatFloat(max(0, p.Calls), 'f', 2, 64), strconv.FormatFloat(aht.Seconds(), 'f', -1, 64)})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write CSV: %w", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -57,6 +58,11 @@ Flags:
 func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "sip" {
 		return runLoadtestSIP(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fmt.Fprint(stderr, loadtestHelp)
+		fmt.Fprintln(stderr, "  plateau loadtest chat -h, plateau loadtest sip -h: each one's flags")
+		return flag.ErrHelp
 	}
 	if len(args) == 0 || args[0] != "chat" {
 		fmt.Fprint(stderr, loadtestHelp)

@@ -25,8 +25,12 @@ keeping the share of paid hours in France at or above the minimum (default
 plan, its cost, the France share and the intervals that no allowed shift
 can cover.
 
---requirements: CSV lines "start,agents" (RFC 3339 start, a header line is
-allowed), contiguous and evenly spaced (the spacing is the interval length).
+--requirements: CSV lines "start,agents" (RFC 3339 start, a header line
+"start,agents" is allowed: what "plateau staff --csv FILE --format csv"
+writes), contiguous and evenly spaced (the spacing is the interval length).
+
+Exits 1 after printing the plan when the France share is not met, so that a
+script does not take the plan for a valid one.
 
 --config: JSON such as
   {
@@ -81,9 +85,18 @@ func runSchedule(_ context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *asJSON {
-		return wfmWriteJSON(stdout, plan)
+		err = wfmWriteJSON(stdout, plan)
+	} else {
+		err = scheduleText(stdout, plan)
 	}
-	return scheduleText(stdout, plan)
+	if err != nil {
+		return err
+	}
+	if !plan.FranceShareMet {
+		return fmt.Errorf("the France share of paid hours is %.1f%%, under the minimum %.0f%%: add French capacity or lower min_france_share",
+			100*plan.FranceShare, 100*plan.MinFranceShare)
+	}
+	return nil
 }
 
 // readRequirements reads "start,agents" lines into the horizon of a problem.
@@ -108,14 +121,17 @@ func readRequirements(path string) (wfm.ScheduleProblem, error) {
 			return p, fmt.Errorf("%s: %w", path, err)
 		}
 		line, _ := cr.FieldPos(0)
+		t, terr := time.Parse(time.RFC3339, strings.TrimSpace(rec[0]))
+		if terr != nil && first {
+			if len(rec) != 2 || !strings.EqualFold(strings.TrimSpace(rec[0]), "start") || !strings.EqualFold(strings.TrimSpace(rec[1]), "agents") {
+				return p, fmt.Errorf("%s: line %d: header %q: want \"start,agents\", a staffing requirement (plateau staff --csv FILE --format csv writes one)", path, line, strings.Join(rec, ","))
+			}
+			continue
+		}
 		if len(rec) != 2 {
 			return p, fmt.Errorf("%s: line %d: want 2 columns (start,agents), got %d", path, line, len(rec))
 		}
-		t, err := time.Parse(time.RFC3339, strings.TrimSpace(rec[0]))
-		if err != nil {
-			if first {
-				continue
-			}
+		if terr != nil {
 			return p, fmt.Errorf("%s: line %d: bad start %q: want RFC 3339", path, line, rec[0])
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(rec[1]))

@@ -46,3 +46,34 @@ func TestDemoCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateSaysWhatItDoes: the plan's starts are honoured, the warm-up
+// left out is said, an overloaded interval is warned about, and non-positive
+// calls or agents are refused plainly.
+func TestSimulateSaysWhatItDoes(t *testing.T) {
+	plan := writeTemp(t, "plan.csv", "start,calls,agents\n2026-03-02T08:00:00+01:00,10,3\n2026-03-02T08:15:00+01:00,20,6\n2026-03-02T08:30:00+01:00,90,2\n")
+	code, out, errs := runCLI(t, "simulate", "--plan", plan, "--per-interval", "--aht", "3m")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Mon 08:00 (warm-up)", "Mon 08:15", "Mon 08:30", "without the first 1 warm-up interval(s)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errs, "warning: Mon 08:30: offered load 18.0 Erlangs for 2 agents: overloaded") || strings.Contains(errs, "08:15") {
+		t.Errorf("warnings: %q", errs)
+	}
+	if code, _, errs := runCLI(t, "simulate", "--plan", plan, "--interval", "30m"); code != 1 || !strings.Contains(errs, "15m0s apart") {
+		t.Errorf("a plan against --interval: exit %d %q", code, errs)
+	}
+	if _, _, errs := runCLI(t, "simulate", "--agents", "2", "--calls", "80", "--intervals", "3"); !strings.Contains(errs, "every interval: offered load 8.0 Erlangs for 2 agents") {
+		t.Errorf("constant overload: %q", errs)
+	}
+	for _, args := range [][]string{{"--calls", "0"}, {"--calls", "-5"}, {"--agents", "0"}, {"--agents", "-1"}} {
+		code, _, errs := runCLI(t, append([]string{"simulate"}, args...)...)
+		if code != 1 || !strings.Contains(errs, "must be positive") {
+			t.Errorf("simulate %v: exit %d %q", args, code, errs)
+		}
+	}
+}

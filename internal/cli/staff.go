@@ -29,7 +29,10 @@ contacts; occupancy = carried load / agents; scheduled agents =
 ceil(agents / (1 - shrinkage)).
 
 --csv FILE has lines "start,calls,aht_seconds" (RFC 3339 start; a header
-line is allowed) and prints one requirement per line (JSON lines with --json).
+line is allowed; what "plateau forecast --format csv" writes) and prints one
+requirement per line (JSON lines with --json; with --format csv the lines
+"start,agents" of scheduled agents that "plateau schedule --requirements"
+reads).
 
 Flags:
 `
@@ -75,9 +78,19 @@ func runStaff(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	maxOcc := fs.Float64("max-occupancy", 0, "maximum occupancy, e.g. 0.9")
 	shrinkage := fs.Float64("shrinkage", 0, "share of paid time not available for contacts, in [0,1)")
 	csvFile := fs.String("csv", "", "CSV file of start,calls,aht_seconds lines")
-	asJSON := fs.Bool("json", false, "print JSON")
+	asJSON := fs.Bool("json", false, "print JSON (same as --format json)")
+	format := fs.String("format", "text", "text, json or csv (with --csv: start,agents lines for plateau schedule)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if err := checkFormat(*format, asJSON); err != nil {
+		return err
+	}
+	if *asJSON {
+		*format = "json"
+	}
+	if *format == "csv" && *csvFile == "" {
+		return errors.New("--format csv needs --csv: it writes one requirement per interval")
 	}
 	opts := staffOptions{interval: *interval, patience: *patience, shrinkage: *shrinkage}
 	opts.targets = wfm.Targets{MaxASA: *maxASA, MaxAbandon: *maxAbandon, MaxOccupancy: *maxOcc}
@@ -100,7 +113,7 @@ func runStaff(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		if *calls >= 0 || *aht != 0 {
 			return errors.New("--csv takes calls and AHT from the file: drop --calls and --aht")
 		}
-		return staffCSV(*csvFile, opts, *asJSON, stdout)
+		return staffCSV(*csvFile, opts, *format, stdout)
 	}
 	if *calls < 0 {
 		return errors.New("--calls is required (or --csv)")
@@ -112,7 +125,7 @@ func runStaff(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if *format == "json" {
 		return wfmWriteJSON(stdout, res)
 	}
 	return staffTable(stdout, []staffResult{res})
@@ -168,7 +181,7 @@ func staffOne(start string, calls float64, aht time.Duration, o staffOptions) (s
 	return r, nil
 }
 
-func staffCSV(path string, o staffOptions, asJSON bool, stdout io.Writer) error {
+func staffCSV(path string, o staffOptions, format string, stdout io.Writer) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("open CSV: %w", err)
@@ -215,7 +228,19 @@ func staffCSV(path string, o staffOptions, asJSON bool, stdout io.Writer) error 
 	if len(results) == 0 {
 		return fmt.Errorf("%s: no data lines", path)
 	}
-	if asJSON {
+	if format == "csv" {
+		w := csv.NewWriter(stdout)
+		w.Write([]string{"start", "agents"})
+		for _, r := range results {
+			w.Write([]string{r.Start, strconv.Itoa(r.ScheduledAgents)})
+		}
+		w.Flush()
+		if err := w.Error(); err != nil {
+			return fmt.Errorf("write CSV: %w", err)
+		}
+		return nil
+	}
+	if format == "json" {
 		enc := json.NewEncoder(stdout)
 		for _, r := range results {
 			if err := enc.Encode(r); err != nil {
@@ -260,6 +285,21 @@ func staffTable(w io.Writer, rs []staffResult) error {
 	}
 	_, err := fmt.Fprintf(w, "model: %s; SL = answered within %gs / offered; ASA over answered contacts\n", model, rs[0].SLThresholdSecs)
 	return err
+}
+
+// checkFormat checks a --format flag; --json sets it to json.
+func checkFormat(format string, asJSON *bool) error {
+	switch format {
+	case "text", "json", "csv":
+	default:
+		return fmt.Errorf("--format %q: want text, json or csv", format)
+	}
+	if *asJSON {
+		if format == "csv" {
+			return errors.New("--json and --format csv: choose one")
+		}
+	}
+	return nil
 }
 
 // wfmWriteJSON prints v as indented JSON.

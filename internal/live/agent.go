@@ -27,11 +27,15 @@ type agentConn struct {
 	tenantID int64
 	id       acd.AgentID // 0 until signed in
 	failures int
+	// session is the user of the browser session the handshake carried
+	// (Options.SessionUser), nil without one.
+	session *model.User
 }
 
 func (c *Center) serveAgent(w http.ResponseWriter, r *http.Request) {
+	sessionUser := c.handshakeSession(r)
 	c.upgrade(w, r, "agent", func(s *session) {
-		ac := &agentConn{c: c, s: s}
+		ac := &agentConn{c: c, s: s, session: sessionUser}
 		s.serve(ac.handle)
 		if ac.id == 0 {
 			return
@@ -96,6 +100,13 @@ func (ac *agentConn) handle(f inFrame) error {
 			return err
 		}
 		return ac.wrapUp(f)
+	case "typing":
+		if err := needContact(); err != nil {
+			return err
+		}
+		err = c.do(ctx, func(o *owner) error { return o.typingToCustomer(id, cid) })
+	case "canned":
+		return ac.canned()
 	case "softphone":
 		return ac.softphone(f)
 	case "rtc_answer":
@@ -120,10 +131,16 @@ func (ac *agentConn) login(f inFrame) error {
 	if ac.id != 0 {
 		return &frameError{code: codeBadState, msg: "already signed in"}
 	}
+	c, ctx := ac.c, ac.s.ctx
+	if f.Login == "" && f.Password == "" && ac.session != nil {
+		return ac.signIn(*ac.session)
+	}
 	if f.Login == "" || f.Password == "" {
+		if ac.session == nil && f.Login == "" && f.Password == "" {
+			return &frameError{code: codeUnauthorized, msg: "no session: sign in with login and password"}
+		}
 		return badFrame("login needs login and password")
 	}
-	c, ctx := ac.c, ac.s.ctx
 	u, err := c.st.CheckPassword(ctx, f.Login, f.Password)
 	if errors.Is(err, store.ErrInvalidCredentials) {
 		ac.failures++
@@ -138,6 +155,13 @@ func (ac *agentConn) login(f inFrame) error {
 		c.log.Error("agent sign-in", "err", err)
 		return &frameError{code: codeUnavailable, msg: "try again later"}
 	}
+	return ac.signIn(u)
+}
+
+// signIn attaches the agent of user u (checked by password or by its
+// browser session) to the session.
+func (ac *agentConn) signIn(u model.User) error {
+	c, ctx := ac.c, ac.s.ctx
 	if u.Role != model.RoleAgent || u.AgentID == nil || u.TenantID == nil {
 		return &frameError{code: codeForbidden, msg: "this user is not an agent"}
 	}
@@ -199,4 +223,31 @@ func (ac *agentConn) wrapUp(f inFrame) error {
 	}
 	cid := acd.ContactID(f.ContactID)
 	return ac.refused(c.do(ctx, func(o *owner) error { return o.finishWrapUp(id, cid) }))
+}
+
+// cannedItem is a canned response as the desktop gets it.
+type cannedItem struct {
+	Code  string `json:"code"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+type cannedFrame struct {
+	Type  string       `json:"type"`
+	Items []cannedItem `json:"items"`
+}
+
+// canned sends the tenant's canned responses.
+func (ac *agentConn) canned() error {
+	list, err := ac.c.st.ListCannedResponses(ac.s.ctx, ac.tenantID)
+	if err != nil {
+		ac.c.log.Error("list canned responses", "tenant", ac.tenantID, "err", err)
+		return &frameError{code: codeUnavailable, msg: "try again later"}
+	}
+	f := cannedFrame{Type: "canned", Items: make([]cannedItem, 0, len(list))}
+	for _, c := range list {
+		f.Items = append(f.Items, cannedItem{Code: c.Code, Title: c.Title, Body: c.Body})
+	}
+	ac.s.send(f)
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -43,9 +44,16 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// OriginPatterns restricts the Origin of WebSocket handshakes (see
 	// websocket.AcceptOptions); empty accepts any origin, which is safe here
-	// because no session relies on cookies: agents sign in in the socket
-	// and customers hold only their resume token.
+	// because customers hold only their resume token and agents sign in in
+	// the socket: a browser session (SessionUser) is honoured only from a
+	// page of the socket's own origin.
 	OriginPatterns []string
+	// SessionUser, if set, finds the signed-in user of a browser session
+	// from an agent socket's handshake (the API's session cookie), so that
+	// a desktop reloaded within its session signs in with a login frame
+	// without password; an error means no usable session. The cookie is
+	// honoured only from a page of the socket's own origin.
+	SessionUser func(ctx context.Context, r *http.Request) (model.User, error)
 }
 
 // Center is the live contact center: one routing engine for every tenant,
@@ -57,15 +65,17 @@ type Center struct {
 	now     func() time.Time
 	grace   time.Duration
 	origins []string
-	metrics *metrics
-	cmds    chan func(*owner)
-	done    chan struct{}
-	stopped context.Context // done when Run returns: sessions end with it
-	stop    context.CancelFunc
-	running atomic.Bool
-	entries entryCache
-	voice   voiceHooks // voice.go
-	stats   statsCache
+	// sessionUser is Options.SessionUser (agentsession.go).
+	sessionUser func(ctx context.Context, r *http.Request) (model.User, error)
+	metrics     *metrics
+	cmds        chan func(*owner)
+	done        chan struct{}
+	stopped     context.Context // done when Run returns: sessions end with it
+	stop        context.CancelFunc
+	running     atomic.Bool
+	entries     entryCache
+	voice       voiceHooks // voice.go
+	stats       statsCache
 	// announcer stores what customers were told on arrival; Run starts and closes it.
 	announcer *announcer
 	// stateLog stores the agents' state history; Run starts and closes it.
@@ -83,7 +93,7 @@ type Center struct {
 // documentation). Call Run to start it.
 func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	c := &Center{
-		st: st, log: opts.Logger, now: opts.Now, grace: opts.Grace, origins: opts.OriginPatterns,
+		st: st, log: opts.Logger, now: opts.Now, grace: opts.Grace, origins: opts.OriginPatterns, sessionUser: opts.SessionUser,
 		cmds: make(chan func(*owner)),
 		done: make(chan struct{}),
 	}
@@ -343,7 +353,7 @@ type QueueSnapshot struct {
 	LongestWait time.Duration  `json:"longest_wait_ns"`
 	Available   int            `json:"available"`
 	Staffed     int            `json:"staffed"`
-	Agents      map[string]int `json:"agents"` // agents serving the queue, by state
+	Agents      map[string]int `json:"agents"` // agents who can take its contacts (allowed, skilled, with a capacity on its channel), by state
 	// Contacts are the first waiting (or offered) contacts by arrival, at
 	// most wallboardContacts, for a supervisor to move.
 	Contacts []WaitingContact `json:"contacts"`
@@ -352,10 +362,11 @@ type QueueSnapshot struct {
 // wallboardContacts bounds the waiting contacts listed per queue.
 const wallboardContacts = 50
 
-// WaitingContact is a contact waiting in a queue, as a wallboard lists it
-// (no customer identity: client viewers see the wallboard too).
+// WaitingContact is a contact waiting in a queue, as a wallboard lists it:
+// the customer's name only (the API leaves it out for client viewers).
 type WaitingContact struct {
 	ContactID int64         `json:"contact_id"`
+	Name      string        `json:"name"` // the customer's, "" when not given
 	Channel   model.Channel `json:"channel"`
 	ArrivedAt time.Time     `json:"arrived_at"`
 	Position  int           `json:"position"` // 0 while offered to an agent
@@ -368,8 +379,11 @@ type AgentSnapshot struct {
 	AgentID int64  `json:"agent_id"`
 	Name    string `json:"name"`
 	State   string `json:"state"`
-	Reason  string `json:"reason"`
-	Online  bool   `json:"online"` // a session is connected
+	// Presence is what the agent returns to after its work (logged_out,
+	// ready, not_ready): a busy agent that missed an offer is not ready.
+	Presence string `json:"presence"`
+	Reason   string `json:"reason"` // set when Presence is not_ready
+	Online   bool   `json:"online"` // a session is connected
 	// Since is when the agent entered its state; nil when it has not
 	// changed since the center started.
 	Since *time.Time `json:"since"`

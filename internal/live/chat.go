@@ -70,7 +70,7 @@ func (cu *customer) handle(f inFrame) error {
 		return cu.resume(f)
 	}
 	switch f.Type {
-	case "message", "callback", "leave":
+	case "message", "callback", "leave", "typing":
 	default:
 		return badFrame("unknown type %q", f.Type)
 	}
@@ -82,6 +82,9 @@ func (cu *customer) handle(f inFrame) error {
 		return cu.message(f)
 	case "callback":
 		return cu.callback(f)
+	case "typing":
+		id := acd.ContactID(cu.id)
+		return cu.c.do(cu.s.ctx, func(o *owner) error { o.typingToAgent(id); return nil })
 	case "leave":
 		id := acd.ContactID(cu.id)
 		if err := cu.c.do(cu.s.ctx, func(o *owner) error { return o.leave(id) }); err != nil {
@@ -121,7 +124,7 @@ func (cu *customer) start(f inFrame) error {
 	c, ctx := cu.c, cu.s.ctx
 	cust := model.Customer{Name: f.Name, Email: f.Email, Phone: f.Phone}
 	if err := cust.Validate(); err != nil {
-		return &frameError{code: codeInvalid, msg: err.Error()}
+		return invalidErr(err)
 	}
 	qid := acd.QueueID(cu.ep.QueueID)
 	var loaded bool
@@ -233,8 +236,14 @@ func storeErr(err error) error {
 
 func (cu *customer) callback(f inFrame) error {
 	cb := model.Callback{Number: f.Phone, WriteBack: f.WriteBack}
+	if cb.Number != "" && !model.ValidE164(cb.Number) {
+		// A national number ("06 12 34 56 78") is read in the tenant's country.
+		if n, ok := model.NormalizePhone(cb.Number, cu.c.tenantCountry(cu.s.ctx, cu.ep.TenantID)); ok {
+			cb.Number = n
+		}
+	}
 	if err := cb.Validate(); err != nil {
-		return &frameError{code: codeInvalid, msg: err.Error()}
+		return invalidErr(err)
 	}
 	id := acd.ContactID(cu.id)
 	if err := cu.c.do(cu.s.ctx, func(o *owner) error { return o.requestCallback(id, cb) }); err != nil {

@@ -43,18 +43,25 @@
 //	{"type":"resume","token":"..","last_seq":12}            last_seq optional
 //	{"type":"message","body":"..","client_msg_id":".."}
 //	{"type":"callback","phone":"+33123456789"} or {"type":"callback","write_back":true}
+//	    a national number ("06 12 34 56 78") is read in the tenant's country:
+//	    its first phone entry point's, else most of its sites' (stored E.164)
 //	{"type":"leave"}
+//	{"type":"typing"}                                       the customer is typing (at most every 2 s)
 //
 // Server to client:
 //
 //	{"type":"queued","contact_id":1,"resume_token":"..","position":3,"ewt_seconds":120}
 //	{"type":"position","position":2,"ewt_seconds":80}   on change, at most every 500 ms per queue
-//	{"type":"connected","agent":"Amina"}
+//	    both with "no_agent":true and ewt_seconds 0 while nobody serving the
+//	    queue is signed in: no wait is announced (offer a callback instead)
+//	{"type":"connected","agent":"Amina"}               the agent's first name only (its privacy)
 //	{"type":"message","seq":4,"from":"agent","body":"..","client_msg_id":"..","sent_at":".."}
 //	{"type":"ack","client_msg_id":"..","seq":5}         after the message is stored
 //	{"type":"callback","message":".."}                  the callback is registered (the place is kept)
+//	{"type":"typing"}                                   the agent is typing (show it for a few seconds)
 //	{"type":"ended","reason":"abandoned"|"closed"|"full"|"","message":"..","survey":true}  then the server closes
-//	{"type":"error","code":"..","message":".."}
+//	    "closed" comes with "opens_at" (RFC 3339), the next opening within a week
+//	{"type":"error","code":"..","message":"..","field":".."}  field: code invalid (customer.name, callback.number, ..)
 //
 // On resume the server sends "queued" (same token) or "connected", then
 // the messages after last_seq; a message may then arrive twice: clients
@@ -85,12 +92,18 @@
 // # Agent protocol: GET /agent/ws
 //
 // The first frame signs in: {"type":"login","login":"..","password":".."}
-// (a user of role agent linked to an agent). Then, client to server:
+// (a user of role agent linked to an agent), or {"type":"login"} alone
+// on the browser session the handshake's cookie carries (Options.SessionUser:
+// the API's session, from a page of the socket's own origin), so that a
+// desktop reloaded within its session's lifetime needs no password. Signing
+// in logs a logged-out agent in as not ready. Then, client to server:
 //
 //	{"type":"state","state":"ready"|"not_ready"|"logged_out","reason":".."}
 //	{"type":"accept","contact_id":1} / {"type":"decline","contact_id":1}
 //	{"type":"message","contact_id":1,"body":"..","client_msg_id":".."}
 //	{"type":"end","contact_id":1}
+//	{"type":"canned"}                                        the tenant's canned responses, please
+//	{"type":"typing","contact_id":1}                         the agent is typing (at most every 2 s)
 //	{"type":"wrap_up","contact_id":1,"disposition":"..","notes":".."}
 //	{"type":"softphone","enabled":true}                      the browser softphone on (false: off)
 //	{"type":"rtc_answer","contact_id":1,"sdp":".."}          SDP answer to an rtc_offer
@@ -98,19 +111,31 @@
 // Server to agent:
 //
 //	{"type":"logged_in","agent_id":7,"name":".."}
-//	{"type":"agent_state","state":"ready","reason":""}
+//	{"type":"agent_state","state":"busy","presence":"not_ready","reason":"rona"}
 //	{"type":"offer","contact_id":1,"queue":3,"queue_name":"..","channel":"chat","wait_seconds":12,
-//	 "customer":{..},"callback":false,"callback_to":{..},"history":[{"contact_id":..,"disposition":..}, ..]}
+//	 "customer":{..},"callback":false,"callback_to":{..},"history":[{"contact_id":..,"disposition":..}, ..],
+//	 "expires_in_seconds":20}                                time left before the offer goes back (RONA)
 //	{"type":"offer_withdrawn","contact_id":1,"reason":"rona"|"declined"|"abandoned"|..}
 //	{"type":"connected","contact_id":1,"channel":"chat"|"voice","customer":{..},"messages":[..]}
 //	{"type":"message","contact_id":1,"seq":3,"from":"customer","body":"..","client_msg_id":".."}
 //	{"type":"ack","contact_id":1,"client_msg_id":"..","seq":4}
+//	{"type":"typing","contact_id":1}                         the customer is typing
 //	{"type":"ended","contact_id":1,"wrap_up":true,"wrap_up_seconds":30}
 //	{"type":"wrap_up_done","contact_id":1}
+//	{"type":"canned","items":[{"code":"delivery","title":"..","body":"Bonjour {name}, .."}, ..]}  by code
 //	{"type":"error","code":"..","message":"..","contact_id":1}
 //	{"type":"softphone","enabled":true}                      the softphone's state, after the agent's frame
 //	{"type":"rtc_offer","contact_id":1,"sdp":".."}           a call rings the softphone
 //	{"type":"rtc_hangup","contact_id":1,"reason":".."}       the softphone call is over: close the connection
+//
+// "state" is what the agent is doing (logged_out, ready, not_ready, offered,
+// busy, wrap_up); "presence" is what it chose or was set to (logged_out,
+// ready, not_ready) and returns to after its work: a busy agent that missed
+// an offer (RONA, reason "rona") or declined one ("declined") is busy and
+// not ready, and gets no more offers until it chooses ready. "reason" is
+// the not-ready reason (the agent's, or rona, declined, disconnected, or
+// the telephony side's phone_unreachable), set whenever presence is
+// not_ready.
 //
 // After "ended", an agent with "wrap_up" true is in wrap-up for the
 // queue's wrap-up time, "wrap_up_seconds" (always > 0 then), and ready

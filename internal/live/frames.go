@@ -15,12 +15,19 @@ type queuedFrame struct {
 	Position    int    `json:"position"`
 	EWTSeconds  int    `json:"ewt_seconds"`
 	Callback    bool   `json:"callback,omitempty"`
+	// NoAgent: nobody serving the queue is signed in; no wait is announced.
+	NoAgent bool `json:"no_agent,omitempty"`
 }
 
 type positionFrame struct {
 	Type       string `json:"type"`
 	Position   int    `json:"position"`
 	EWTSeconds int    `json:"ewt_seconds"`
+	NoAgent    bool   `json:"no_agent,omitempty"`
+}
+
+type typingFrame struct {
+	Type string `json:"type"`
 }
 
 type connectedFrame struct {
@@ -33,6 +40,8 @@ type endedFrame struct {
 	Reason  string `json:"reason,omitempty"`
 	Message string `json:"message,omitempty"`
 	Survey  bool   `json:"survey,omitempty"` // answered: the customer may rate it
+	// OpensAt: reason "closed", when the queue opens next (within a week).
+	OpensAt *time.Time `json:"opens_at,omitempty"`
 }
 
 type noticeFrame struct {
@@ -64,9 +73,10 @@ type loggedInFrame struct {
 }
 
 type agentStateFrame struct {
-	Type   string `json:"type"`
-	State  string `json:"state"`
-	Reason string `json:"reason,omitempty"`
+	Type     string `json:"type"`
+	State    string `json:"state"`
+	Presence string `json:"presence"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 type historyItem struct {
@@ -91,6 +101,9 @@ type offerFrame struct {
 	Callback    bool            `json:"callback,omitempty"`
 	CallbackTo  *model.Callback `json:"callback_to,omitempty"`
 	History     []historyItem   `json:"history"`
+	// ExpiresInSeconds is the time left to accept before the offer goes
+	// back (RONA), for a countdown.
+	ExpiresInSeconds int `json:"expires_in_seconds"`
 }
 
 type agentConnectedFrame struct {

@@ -40,7 +40,8 @@ func TestAgentStateHistory(t *testing.T) {
 	ag.expect("agent_state", func(f frame) bool { return f.str("state") == "not_ready" })
 
 	// Offered after a minute ready, accepted 5 s later.
-	want := "ready 1m0s|offered 5s|busy 2m0s|wrap_up 10s|ready 1m0s|not_ready:training open"
+	// Signing in makes the agent not ready (0 s here: it goes ready at once).
+	want := "not_ready 0s|ready 1m0s|offered 5s|busy 2m0s|wrap_up 10s|ready 1m0s|not_ready:training open"
 	describe := func() string {
 		spans, err := st.AgentStateSpans(ctx, fx.tenant, fx.agent, clk.t.Add(-time.Hour), clk.t.Add(time.Hour))
 		must(t, err, "spans")

@@ -23,7 +23,8 @@ func TestChatFlow(t *testing.T) {
 		if got := q.num("position"); got != int64(i+1) {
 			t.Errorf("customer %d: position %d, want %d", i+1, got, i+1)
 		}
-		if q.str("resume_token") == "" || q.num("contact_id") == 0 || q.num("ewt_seconds") <= 0 {
+		// Nobody is signed in yet: no wait is announced.
+		if q.str("resume_token") == "" || q.num("contact_id") == 0 || q.num("ewt_seconds") != 0 || q["no_agent"] != true {
 			t.Errorf("customer %d: queued frame %v", i+1, q)
 		}
 	}
@@ -45,7 +46,7 @@ func TestChatFlow(t *testing.T) {
 	}
 
 	ag := loginAgent(t, l)
-	ag.expect("agent_state", func(f frame) bool { return f.str("state") == "logged_out" })
+	ag.expect("agent_state", func(f frame) bool { return f.str("state") == "not_ready" })
 	ag.send(frame{"type": "state", "state": "ready"})
 	offer := ag.expect("offer")
 	if offer.num("contact_id") != id1 || offer.str("channel") != "chat" {

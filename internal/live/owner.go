@@ -68,6 +68,8 @@ type contactRec struct {
 	// the store (or, for a contact restored at start, was stored or lost).
 	announced bool
 	pos, ewt  int
+	noAgent   bool      // the customer was told that nobody is signed in
+	offeredAt time.Time // the offer in progress began, for its countdown
 	voice     *voiceRec // the call of a voice contact (voice.go)
 }
 
@@ -282,9 +284,9 @@ func (o *owner) tick(now time.Time) {
 			if !ok {
 				continue
 			}
-			if e := seconds(ewt); pos != rec.pos || e != rec.ewt {
-				rec.pos, rec.ewt = pos, e
-				rec.sess.send(positionFrame{Type: "position", Position: pos, EWTSeconds: e})
+			if e, na := o.announcedWait(id, ewt); pos != rec.pos || e != rec.ewt || na != rec.noAgent {
+				rec.pos, rec.ewt, rec.noAgent = pos, e, na
+				rec.sess.send(positionFrame{Type: "position", Position: pos, EWTSeconds: e, NoAgent: na})
 			}
 		}
 	}
@@ -365,7 +367,12 @@ func (o *owner) handle(ev acd.Event) {
 			o.c.stateLog.add(store.AgentStateChange{TenantID: a.m.TenantID, AgentID: int64(ev.Agent), State: ev.State.String(),
 				Reason: ev.Reason, At: ev.At}, ev.At)
 			a.since = ev.At
-			a.sess.send(agentStateFrame{Type: "agent_state", State: ev.State.String(), Reason: ev.Reason})
+			// Whether anybody is signed in for a queue may have changed:
+			// its waiting customers are told at the next flush.
+			for _, q := range o.tenantQueues(a.m.TenantID) {
+				o.markDirty(q)
+			}
+			a.sess.send(agentStateFrame{Type: "agent_state", State: ev.State.String(), Presence: ev.Presence.String(), Reason: ev.Reason})
 		}
 		return
 	}
@@ -381,14 +388,14 @@ func (o *owner) handle(ev acd.Event) {
 	case acd.EvQueued:
 		rec.state = cWaiting
 		o.markDirty(ev.Queue)
+		ewt, noAgent := o.announcedWait(ev.Queue, ev.EWT)
 		if !rec.announced {
 			rec.announced = true
-			o.c.announcer.add(store.Announcement{TenantID: tid, InteractionID: id, Position: ev.Position, EWTSeconds: seconds(ev.EWT),
-				NoAgent: o.eng.Staffed(ev.Queue) == 0}, ev.At)
+			o.c.announcer.add(store.Announcement{TenantID: tid, InteractionID: id, Position: ev.Position, EWTSeconds: ewt, NoAgent: noAgent}, ev.At)
 		}
 		if rec.sess != nil && rec.token != "" {
-			rec.pos, rec.ewt, rec.told = ev.Position, seconds(ev.EWT), true
-			rec.sess.send(queuedFrame{Type: "queued", ContactID: id, ResumeToken: rec.token, Position: ev.Position, EWTSeconds: rec.ewt})
+			rec.pos, rec.ewt, rec.noAgent, rec.told = ev.Position, ewt, noAgent, true
+			rec.sess.send(queuedFrame{Type: "queued", ContactID: id, ResumeToken: rec.token, Position: ev.Position, EWTSeconds: ewt, NoAgent: noAgent})
 			rec.token = ""
 		}
 	case acd.EvRejected:
@@ -397,10 +404,14 @@ func (o *owner) handle(ev acd.Event) {
 			reason, why = model.EndRejected, "full"
 		}
 		o.persist(tid, id, store.StateUpdate{State: model.StateEnded, EndedReason: reason, At: ev.At, CloseSegments: true})
-		o.endCustomer(rec, why, "")
+		f := endedFrame{Type: "ended", Reason: why}
+		if why == "closed" {
+			f.OpensAt = o.opensAt(rec.queue, ev.At)
+		}
+		o.closeCustomer(rec, f)
 		o.forget(rec)
 	case acd.EvOffered:
-		rec.state, rec.agent = cOffered, ev.Agent
+		rec.state, rec.agent, rec.offeredAt = cOffered, ev.Agent, ev.At
 		o.c.metrics.offer()
 		o.persist(tid, id, store.StateUpdate{State: model.StateOffered, At: ev.At, AgentID: &agentID, CloseSegments: true,
 			OpenSegment: &model.Segment{Kind: model.SegOffered, AgentID: &agentID, QueueID: &qid}})
@@ -420,7 +431,7 @@ func (o *owner) handle(ev acd.Event) {
 		name := ""
 		if a := o.agents[ev.Agent]; a != nil {
 			a.offer = 0
-			name = a.name
+			name = customerFacing(a.name)
 			a.sess.send(o.connectedAgentFrame(rec))
 		}
 		rec.sess.send(connectedFrame{Type: "connected", Agent: name})
@@ -560,6 +571,11 @@ func (o *owner) offerFrame(rec *contactRec, ev acd.Event) offerFrame {
 		Customer: rec.in.Customer, Callback: ev.Callback || rec.callback, CallbackTo: rec.in.Callback, History: []historyItem{}}
 	if q := o.queues[ev.Queue]; q != nil {
 		f.QueueName = q.m.Name
+		left := time.Duration(q.m.OfferTimeoutSeconds) * time.Second
+		if !rec.offeredAt.IsZero() {
+			left -= o.c.now().Sub(rec.offeredAt)
+		}
+		f.ExpiresInSeconds = max(0, int(left.Round(time.Second)/time.Second))
 	}
 	f.WaitSeconds = seconds(ev.Wait)
 	for _, key := range []string{rec.in.Customer.Email, rec.in.Customer.Phone, rec.in.Customer.ExternalID} {
@@ -642,12 +658,13 @@ func (o *owner) attachCustomer(id acd.ContactID, s *session, token string) error
 	switch rec.state {
 	case cWaiting, cOffered:
 		pos, ewt, _ := o.eng.Position(id)
-		rec.pos, rec.ewt, rec.told = pos, seconds(ewt), true
-		s.send(queuedFrame{Type: "queued", ContactID: rec.in.ID, ResumeToken: token, Position: pos, EWTSeconds: rec.ewt, Callback: rec.callback})
+		rec.pos, rec.told = pos, true
+		rec.ewt, rec.noAgent = o.announcedWait(rec.queue, ewt)
+		s.send(queuedFrame{Type: "queued", ContactID: rec.in.ID, ResumeToken: token, Position: pos, EWTSeconds: rec.ewt, Callback: rec.callback, NoAgent: rec.noAgent})
 	case cConnected:
 		name := ""
 		if a := o.agents[rec.agent]; a != nil {
-			name = a.name
+			name = customerFacing(a.name)
 		}
 		s.send(connectedFrame{Type: "connected", Agent: name})
 	}
@@ -728,6 +745,27 @@ func (o *owner) toCustomer(id acd.ContactID, f messageFrame) {
 	}
 }
 
+// typingToAgent tells the agent in conversation with a customer that the
+// customer is typing (nothing is stored).
+func (o *owner) typingToAgent(id acd.ContactID) {
+	rec := o.contacts[id]
+	if rec == nil || rec.state != cConnected {
+		return
+	}
+	if a := o.agents[rec.agent]; a != nil {
+		a.sess.send(contactFrame{Type: "typing", ContactID: rec.in.ID})
+	}
+}
+
+// typingToCustomer tells a customer that its agent is typing.
+func (o *owner) typingToCustomer(agent acd.AgentID, id acd.ContactID) error {
+	if err := o.holds(agent, id); err != nil {
+		return err
+	}
+	o.contacts[id].sess.send(typingFrame{Type: "typing"})
+	return nil
+}
+
 // ---- commands from agent sessions ----
 
 func (o *owner) agent(id acd.AgentID) (*agentRec, error) {
@@ -751,9 +789,22 @@ func (o *owner) attachAgent(m model.Agent, name string, s *session) error {
 		a.sess.finish()
 	}
 	a.sess, a.name = s, name
-	state, reason := o.eng.AgentState(id)
 	s.send(loggedInFrame{Type: "logged_in", AgentID: m.ID, Name: name})
-	s.send(agentStateFrame{Type: "agent_state", State: state.String(), Reason: reason})
+	// Signing in logs a logged-out agent in, not ready: a signed-in agent
+	// shown "logged out" would be a lie. Its agent_state follows.
+	signedIn := false
+	if o.eng.AgentPresence(id) == acd.LoggedOut {
+		if err := o.eng.SetPresence(o.c.now(), id, acd.NotReady, ""); err != nil {
+			o.c.log.Debug("not ready at sign-in", "agent", id, "err", err)
+		} else {
+			o.process()
+			signedIn = true
+		}
+	}
+	if !signedIn {
+		state, reason := o.eng.AgentState(id)
+		s.send(agentStateFrame{Type: "agent_state", State: state.String(), Presence: o.eng.AgentPresence(id).String(), Reason: reason})
+	}
 	for _, cid := range slices.Sorted(maps.Keys(o.contacts)) {
 		rec := o.contacts[cid]
 		if rec.agent != id {
@@ -791,7 +842,7 @@ func (o *owner) detachAgent(id acd.AgentID, s *session) {
 		}
 		o.process()
 	}
-	if st, _ := o.eng.AgentState(id); st != acd.StateLoggedOut {
+	if o.eng.AgentPresence(id) != acd.LoggedOut {
 		if err := o.eng.SetPresence(now, id, acd.NotReady, "disconnected"); err != nil {
 			o.c.log.Debug("not ready on disconnect", "agent", id, "err", err)
 		}
@@ -877,7 +928,7 @@ func (o *owner) waitingContacts(q *queueRec) []WaitingContact {
 	out := make([]WaitingContact, 0, min(len(q.waiting), wallboardContacts))
 	for cid, rec := range q.waiting {
 		wc := WaitingContact{ContactID: int64(cid), Channel: rec.in.Channel, ArrivedAt: rec.in.ArrivedAt,
-			Callback: rec.callback, Offered: rec.state == cOffered}
+			Callback: rec.callback, Offered: rec.state == cOffered, Name: rec.in.Customer.Name}
 		if pos, _, ok := o.eng.Position(cid); ok {
 			wc.Position = pos
 		}
@@ -909,11 +960,10 @@ func (o *owner) snapshot(tenantID int64) Snapshot {
 		}
 		qs := QueueSnapshot{QueueID: int64(id), Name: q.m.Name, Channel: q.m.Channel, Waiting: st.Waiting, Callbacks: st.Callbacks,
 			LongestWait: st.LongestWait, Available: st.Available, Staffed: st.Staffed, Agents: map[string]int{}}
-		for aid, a := range o.agents {
-			if a.m.TenantID != tenantID || a.deleted {
-				continue
-			}
-			if len(a.m.QueueIDs) > 0 && !slices.Contains(a.m.QueueIDs, int64(id)) {
+		// The agents who can take the queue's contacts (allowed, skilled,
+		// with a capacity on its channel), not every agent of the tenant.
+		for _, aid := range o.eng.QueueAgents(id) {
+			if a := o.agents[aid]; a == nil || a.deleted || a.m.TenantID != tenantID {
 				continue
 			}
 			state, _ := o.eng.AgentState(aid)
@@ -927,7 +977,8 @@ func (o *owner) snapshot(tenantID int64) Snapshot {
 			continue
 		}
 		state, reason := o.eng.AgentState(aid)
-		as := AgentSnapshot{AgentID: int64(aid), Name: a.m.Name, State: state.String(), Reason: reason, Online: a.sess != nil}
+		as := AgentSnapshot{AgentID: int64(aid), Name: a.m.Name, State: state.String(), Presence: o.eng.AgentPresence(aid).String(),
+			Reason: reason, Online: a.sess != nil}
 		if !a.since.IsZero() {
 			since := a.since
 			as.Since = &since

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/plateau-cc/plateau/internal/model"
 )
 
 // Limits of a WebSocket session (customer or agent).
@@ -78,12 +80,25 @@ type errorFrame struct {
 	Message     string `json:"message,omitempty"`
 	ContactID   int64  `json:"contact_id,omitempty"`
 	ClientMsgID string `json:"client_msg_id,omitempty"`
+	Field       string `json:"field,omitempty"` // code invalid: the field refused
 }
 
 // frameError is a client mistake answered by an error frame; the session
 // goes on.
 type frameError struct {
 	code, msg string
+	field     string // code invalid: the field refused, if known
+}
+
+// invalidErr answers a refused value, naming its field when err is a
+// *model.ValidationError.
+func invalidErr(err error) error {
+	fe := &frameError{code: codeInvalid, msg: err.Error()}
+	var ve *model.ValidationError
+	if errors.As(err, &ve) {
+		fe.field = ve.Field
+	}
+	return fe
 }
 
 func (e *frameError) Error() string { return e.code + ": " + e.msg }
@@ -305,7 +320,7 @@ func (s *session) dispatch(typ websocket.MessageType, buf []byte, err error, han
 	}
 	var fe *frameError
 	if errors.As(err, &fe) {
-		s.send(errorFrame{Type: "error", Code: fe.code, Message: fe.msg, ContactID: f.ContactID, ClientMsgID: f.ClientMsgID})
+		s.send(errorFrame{Type: "error", Code: fe.code, Message: fe.msg, ContactID: f.ContactID, ClientMsgID: f.ClientMsgID, Field: fe.field})
 		return nil
 	}
 	return err

@@ -42,7 +42,8 @@ func TestSupervisorSetsAgentState(t *testing.T) {
 	must(t, l.c.SetAgentState(ctx, fx.tenant, fx.agent, "logged_out", ""), "log out an offline agent")
 
 	ag := loginAgent(t, l)
-	ag.expect("agent_state", func(f frame) bool { return f.str("state") == "logged_out" })
+	// Signing in logs the agent in, not ready.
+	ag.expect("agent_state", func(f frame) bool { return f.str("state") == "not_ready" })
 	before := time.Now().Add(-time.Second)
 	must(t, l.c.SetAgentState(ctx, fx.tenant, fx.agent, "ready", ""), "ready")
 	ag.expect("agent_state", func(f frame) bool { return f.str("state") == "ready" })

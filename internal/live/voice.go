@@ -82,6 +82,9 @@ type VoiceArrival struct {
 	ContactID int64
 	Position  int
 	EWT       time.Duration
+	// NoAgent: nobody who serves the queue is signed in; the EWT then
+	// promises an answer nobody is there to give (the chat announces none).
+	NoAgent bool
 	// Ended is "" when the call waits (or is already offered); else why it
 	// was refused: "closed", "full".
 	Ended string
@@ -195,6 +198,7 @@ func (c *Center) QueueVoice(ctx context.Context, rc *ReceivedCall, queueID int64
 			return nil
 		}
 		res.Position, res.EWT, _ = o.eng.Position(acd.ContactID(in.ID))
+		res.NoAgent = o.eng.Staffed(acd.QueueID(in.QueueID)) == 0
 		return nil
 	})
 	if err != nil {

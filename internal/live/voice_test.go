@@ -78,6 +78,9 @@ func TestVoiceCallLifecycle(t *testing.T) {
 	if a1.Ended != "" || a1.Position != 1 || a2.Position != 2 {
 		t.Fatalf("arrivals %+v %+v", a1, a2)
 	}
+	if !a1.NoAgent {
+		t.Errorf("arrival %+v: nobody is signed in, NoAgent not set", a1)
+	}
 	in, err := st.GetInteraction(ctx, f.tenant, a1.ContactID)
 	must(t, err, "stored call")
 	if in.Channel != model.ChannelVoice || in.State != model.StateQueued {
@@ -85,6 +88,9 @@ func TestVoiceCallLifecycle(t *testing.T) {
 	}
 
 	agent := loginAgent(t, l)
+	if a, err := l.c.ArriveVoice(ctx, ep, model.Customer{}, newRecCall()); err != nil || a.NoAgent {
+		t.Fatalf("arrival with an agent signed in: %+v %v", a, err)
+	}
 	agent.send(frame{"type": "state", "state": "ready"})
 	c1.expect(t, fmt.Sprintf("offered %d 15s", f.agent))
 	offer := agent.expect("offer")

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/plateau-cc/plateau/internal/api"
 	"github.com/plateau-cc/plateau/internal/live"
+	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/report"
 	"github.com/plateau-cc/plateau/internal/sip"
 	"github.com/plateau-cc/plateau/internal/softphone"
@@ -66,7 +68,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 	}
 	s := &Server{cfg: cfg, log: logger, Store: st, reg: prometheus.NewRegistry(),
 		Upkeep: report.NewUpkeep(st, logger.With("part", "report"), time.Second, 256)}
-	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg})
+	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg,
+		// The API is made just below, before anything is served.
+		SessionUser: func(ctx context.Context, r *http.Request) (model.User, error) { return s.api.SessionUser(ctx, r) }})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -87,7 +91,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 	s.ln, err = net.Listen("tcp", cfg.HTTP)
 	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTP, err)
+		return nil, fmt.Errorf("listen on %s: %w%s", cfg.HTTP, err, portHint(err, "--http (or PLATEAU_HTTP, http in the configuration file)"))
 	}
 	if cfg.SIP.Enabled() {
 		sc := cfg.SIP.sipConfig(cfg.Data)
@@ -96,7 +100,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		sc.Softphone = softphone.New(cfg.SIP.softphoneConfig(logger.With("part", "softphone")))
 		s.Center.SetSoftphone(sc.Softphone)
 		if s.SIP, err = sip.New(sc, s.Center, st); err == nil {
-			err = s.SIP.Listen(ctx)
+			if err = s.SIP.Listen(ctx); err != nil {
+				err = fmt.Errorf("%w%s", err, portHint(err, "--sip (or PLATEAU_SIP, [sip] addr in the configuration file; --sip off turns SIP off)"))
+			}
 		}
 		if err != nil {
 			s.ln.Close()
@@ -244,4 +250,12 @@ func redact(dsn string) string {
 		return u.Redacted()
 	}
 	return dsn
+}
+
+// portHint tells which setting changes an address that is already taken.
+func portHint(err error, setting string) string {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return ": the port is taken by another program; choose another address with " + setting
+	}
+	return ""
 }

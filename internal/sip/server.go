@@ -428,7 +428,11 @@ func (s *Server) serve(ctx context.Context, errs chan error) error {
 	if s.cfg.RecordingsDir != "" {
 		go s.runSweeper(ctx)
 	}
-	s.log.Info("sip serving", "udp", s.udpAddr.String(), "tcp", s.tcpAddr.String(), "tls", s.tlsAddr.String())
+	attrs := []any{"udp", s.udpAddr.String(), "tcp", s.tcpAddr.String()}
+	if s.tlsLn != nil { // no "invalid AddrPort" when TLS is not configured
+		attrs = append(attrs, "tls", s.tlsAddr.String())
+	}
+	s.log.Info("sip serving", attrs...)
 	select {
 	case <-ctx.Done():
 		return nil

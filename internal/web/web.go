@@ -127,6 +127,8 @@ func Handler() http.Handler {
 		panic(fmt.Sprintf("web: static files: %v", err)) // the embed directive guarantees the folder
 	}
 	mux.Handle("GET /widget.js", serveAsset(static, "widget.js"))
+	// Browsers ask for /favicon.ico whatever the page says.
+	mux.Handle("GET /favicon.ico", serveAsset(static, "favicon.svg"))
 	mux.HandleFunc("GET /static/{file...}", func(w http.ResponseWriter, r *http.Request) {
 		serveAsset(static, r.PathValue("file")).ServeHTTP(w, r)
 	})

@@ -86,7 +86,7 @@ func TestPagesServedAsHTML(t *testing.T) {
 
 func TestAssetsServedWithTheirTypes(t *testing.T) {
 	h := Handler()
-	want := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+	want := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 	n := 0
 	for name, content := range embedded(t) {
 		rel, ok := strings.CutPrefix(name, "static/")
@@ -244,6 +244,19 @@ func TestDictionariesMatch(t *testing.T) {
 	}
 	if len(used) < 50 {
 		t.Errorf("only %d keys found in use: the scan is broken", len(used))
+	}
+}
+
+func TestFavicon(t *testing.T) {
+	h := Handler()
+	for _, target := range []string{"/favicon.ico", "/static/favicon.svg"} {
+		w := get(t, h, target)
+		if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "image/svg+xml" || !strings.Contains(w.Body.String(), "<svg") {
+			t.Errorf("GET %s: %d %s", target, w.Code, w.Header().Get("Content-Type"))
+		}
+	}
+	if w := get(t, h, "/agent"); !strings.Contains(w.Body.String(), `rel="icon" href="/static/favicon.svg"`) {
+		t.Error("the pages do not name their icon")
 	}
 }
 

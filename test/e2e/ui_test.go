@@ -456,6 +456,10 @@ func TestUIContactFlow(t *testing.T) {
 		t.Fatalf("offered before anything happened: %q", got)
 	}
 
+	// The agent's desk is open (not ready yet): positions and waits are
+	// announced (with nobody signed in they would not be).
+	agentSocket(ctx, t, f)
+
 	// A first customer (a plain socket) is ahead in the queue.
 	ahead := dialCustomer(ctx, t, f.s.ws("/chat/demo/ws"), `{"type":"start","name":"Jeanne (earlier)","email":"jeanne@example.com"}`)
 	if q := ahead.await(t, 10*time.Second, "queued"); q.Position != 1 {
@@ -515,7 +519,7 @@ func TestUIContactFlow(t *testing.T) {
 	}
 	ag.js(clickText(".offer button", "Accept"))
 	ag.wait("the chat tab", fmt.Sprintf(`document.querySelector("#tab-%d")?.getAttribute("aria-selected") === "true"`, contactID))
-	cust.wait("connected", widget(`w.querySelector(".status").textContent === "You are chatting with Camille Martin."`))
+	cust.wait("connected", widget(`w.querySelector(".status").textContent === "You are chatting with Camille."`))
 
 	// Both write.
 	cust.js(widget(`(() => { w.querySelector("#plateau-msg").value = "Bonjour, ma commande 42 n'est pas arrivée."; w.querySelector("form.composer").requestSubmit(); return "ok"; })()`))
@@ -567,7 +571,7 @@ func TestUIContactFlow(t *testing.T) {
 	// It is listed with its queue and position; its Move button fills the
 	// form and puts the focus on the target queue.
 	row := fmt.Sprintf(`document.querySelector('#contacts tr[data-contact="%d"]')`, q.ContactID)
-	sup.wait("the contact listed", row+`?.textContent.includes("Support") && `+row+`.children[3].textContent === "1"`)
+	sup.wait("the contact listed", row+`?.textContent.includes("Support") && `+row+`.children[4].textContent === "1" && `+row+`.children[1].textContent === "Paul"`)
 	sup.shot("wallboard-contacts")
 	sup.js(row + `.querySelector("button").click(), "ok"`)
 	sup.wait("the form filled", fmt.Sprintf(`document.querySelector("#move-id").value === "%d" && document.activeElement.id === "move-queue"`, q.ContactID))
@@ -627,10 +631,11 @@ func TestUIWidgetCallbackInFrench(t *testing.T) {
 	cust.wait("the panel folded", widget(`w.querySelector(".panel").hidden && w.activeElement === w.querySelector(".launcher")`))
 	cust.js(widget(`w.querySelector(".launcher").click(), "ok"`))
 	cust.js(widget(`w.querySelector("form.start").requestSubmit(), "ok"`))
-	cust.wait("the position", widget(`w.querySelector(".status").textContent.startsWith("Vous êtes le prochain.")`))
+	// Nobody is signed in: no wait is promised, a callback is offered.
+	cust.wait("no adviser", widget(`w.querySelector(".status").textContent.startsWith("Aucun conseiller n'est disponible pour le moment.") && !w.querySelector("form.callback").hidden`))
 	// A malformed number is refused by the widget itself, next to the field.
 	cust.js(widget(`(() => { w.querySelector("#plateau-phone").value = "12"; w.querySelector("form.callback").requestSubmit(); return "ok"; })()`))
-	cust.wait("the phone error", widget(`w.querySelector("#plateau-phone-error").textContent.includes("+33123456789") && w.querySelector("#plateau-phone").getAttribute("aria-invalid") === "true"`))
+	cust.wait("the phone error", widget(`w.querySelector("#plateau-phone-error").textContent.includes("06 12 34 56 78") && w.querySelector("#plateau-phone").getAttribute("aria-invalid") === "true"`))
 	cust.shot("widget-callback-fr")
 	cust.js(widget(`(() => { w.querySelector("#plateau-phone").value = "+33 1 23 45 67 89"; w.querySelector("form.callback").requestSubmit(); return "ok"; })()`))
 	cust.wait("the callback kept", widget(`w.querySelector(".status").textContent.startsWith("Votre place est gardée") && w.querySelector("form.callback").hidden`))
@@ -715,7 +720,7 @@ func TestUIWidgetOnAnotherSite(t *testing.T) {
 	cust.js(widget(`w.querySelector(".launcher").click(), "ok"`))
 	cust.wait("the start form", widget(`!!w.querySelector("#plateau-name")`))
 	cust.js(widget(`w.querySelector("form.start").requestSubmit(), "ok"`))
-	cust.wait("the position", widget(`w.querySelector(".status").textContent.startsWith("You are next in line.")`))
+	cust.wait("the position", widget(`w.querySelector(".status").textContent.startsWith("No adviser is available at the moment.")`))
 	cust.js(widget(`(() => { w.querySelector("#plateau-msg").value = "Hello from the brand's site"; w.querySelector("form.composer").requestSubmit(); return "ok"; })()`))
 	cust.wait("the message acknowledged", widget(`w.querySelectorAll(".msg.from-customer").length === 1 && w.querySelectorAll(".msg.pending").length === 0`))
 	cust.shot("widget-other-site")

@@ -95,6 +95,14 @@ const resources = {
     // The recorded prompt of a phone entry's menu, uploaded apart.
     extra: (item, slot) => (item && item.kind === "phone" ? promptEditor(item, slot) : null),
   },
+  // Prepared answers agents insert by their code ("/delivery"); {name} is
+  // the customer's name.
+  "canned-responses": {
+    path: (tid) => `/api/v1/tenants/${tid}/canned-responses`,
+    columns: ["code", "title"],
+    blank: { code: "", title: "", body: "" },
+    fields: [{ name: "code", required: true }, { name: "title" }, { name: "body", kind: "longtext", required: true }],
+  },
 };
 
 const view = { me: null, tenant: null, tenants: [], section: "queues", lists: { queues: [], schedules: [], sites: [], skills: [] } };
@@ -300,6 +308,9 @@ function control(f, value) {
     case "dates":
       input = h("input", { id, value: (value || []).join(", "), spellcheck: "false" });
       break;
+    case "longtext":
+      input = h("textarea", { id, rows: "5", required: !!f.required }, value ?? "");
+      break;
     case "menu":
       input = h("textarea", { id, rows: "3", spellcheck: "false" }, ((value && value.options) || []).map((o) => `${o.key} = ${queueName(o.queue_id)}`).join("\n"));
       break;
@@ -307,7 +318,7 @@ function control(f, value) {
       input = h("input", { id, value: value ?? "", required: !!f.required });
   }
   const hintKey = `hint.${f.kind || ""}`;
-  const hint = ["skills", "weekly", "dates", "menu"].includes(f.kind) ? h("p", { class: "hint", id: id + "-hint", "data-i18n": hintKey }) : null;
+  const hint = ["skills", "weekly", "dates", "menu", "longtext"].includes(f.kind) ? h("p", { class: "hint", id: id + "-hint", "data-i18n": hintKey }) : null;
   input.setAttribute("aria-describedby", [hint ? id + "-hint" : "", errId].filter(Boolean).join(" "));
   const err = h("p", { class: "field-error", id: errId });
   const wrap = h("div", { class: f.kind === "checkbox" ? "field inline" : "field", dataset: { field: f.name } },

@@ -1,9 +1,14 @@
-// The agent desktop: signs in on /agent/ws with the login frame (the
-// password is sent once and never kept), then the agent's state with a
-// reason, offers with the customer's history, several chats in tabs, and
-// the wrap-up of each with a disposition, notes and a visible timer.
-import { duration, h, initPage, randomId } from "./common.js";
-import { dateTime, onLang, t, translate } from "./i18n.js";
+// The agent desktop: signs in with the API's password session (POST
+// /api/v1/login: an HttpOnly cookie) and on /agent/ws with the same
+// password (handed to the request and the socket, never kept); a reload
+// within the session's lifetime opens the socket with a login frame the
+// server checks against the session cookie: no password again. Then the agent's real state (what it does and the presence
+// it returns to) with a reason, a notice with a one-click Ready after a
+// missed or declined offer, offers with the customer's history, several
+// chats in tabs, and the wrap-up of each with a disposition, notes and a
+// visible timer.
+import { api, duration, errorText, h, initPage, linkified, logout, me, messageTime, randomId } from "./common.js";
+import { dateTime, lang, onLang, t, translate } from "./i18n.js";
 import { createSoftphone } from "./softphone.js";
 
 const reasons = ["break", "training", "meeting", "admin"];
@@ -20,13 +25,115 @@ const desk = {
   ws: null,
   name: "",
   state: "logged_out",
+  presence: "logged_out",
   reason: "",
   since: Date.now(),
   chats: new Map(), // contact_id -> chat
+  canned: [], // the tenant's canned responses (code, title, body)
   offers: new Map(), // contact_id -> element
   selected: null,
   leaving: false,
 };
+
+// ---- alerts: a sound, a desktop notification and a flashing tab title on
+// a new offer and on a customer's message while the tab is in the
+// background; each can be turned off (kept in localStorage).
+const alertsKey = "plateau.desk.alerts";
+const alerts = (() => {
+  let saved = {};
+  try {
+    saved = JSON.parse(localStorage.getItem(alertsKey) || "{}");
+  } catch {
+    saved = {};
+  }
+  return { sound: saved.sound !== false, notify: saved.notify === true, flash: saved.flash !== false };
+})();
+function saveAlerts() {
+  try {
+    localStorage.setItem(alertsKey, JSON.stringify(alerts));
+  } catch {
+    // not remembered; the choice holds for this page
+  }
+}
+const baseTitle = () => t("agent.title");
+let flashTimer = null;
+function stopFlash() {
+  clearInterval(flashTimer);
+  flashTimer = null;
+  document.title = baseTitle();
+}
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden) stopFlash();
+});
+let audio = null;
+function beep() {
+  try {
+    audio = audio || new AudioContext();
+    const o = audio.createOscillator();
+    const g = audio.createGain();
+    o.frequency.value = 880;
+    g.gain.setValueAtTime(0.15, audio.currentTime);
+    g.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+    o.connect(g).connect(audio.destination);
+    o.start();
+    o.stop(audio.currentTime + 0.4);
+  } catch {
+    // no audio here: the other alerts still work
+  }
+}
+// alert signals an event: always the sound (when on) for an offer; for
+// a message, and for the title and the notification, only in the background.
+function alertAgent(text, offer) {
+  const background = document.hidden;
+  if (alerts.sound && (offer || background)) beep();
+  if (!background) return;
+  if (alerts.flash) {
+    stopFlash();
+    let on = false;
+    flashTimer = setInterval(() => {
+      on = !on;
+      document.title = on ? `\u25cf ${text}` : baseTitle();
+    }, 1000);
+    document.title = `\u25cf ${text}`;
+  }
+  if (alerts.notify && "Notification" in window && Notification.permission === "granted") {
+    try {
+      const n = new Notification(text, { tag: "plateau-desk" });
+      n.onclick = () => window.focus();
+    } catch {
+      // some browsers refuse notifications outside a service worker
+    }
+  }
+}
+
+function alertSettings() {
+  const box = (id, key, label) => {
+    const input = h("input", { type: "checkbox", id });
+    input.checked = alerts[key];
+    input.addEventListener("change", async () => {
+      if (key === "notify" && input.checked && "Notification" in window && Notification.permission !== "granted") {
+        const p = await Notification.requestPermission().catch(() => "denied");
+        if (p !== "granted") {
+          input.checked = false;
+          hint.textContent = t("agent.alerts_denied");
+          return;
+        }
+      }
+      hint.textContent = "";
+      alerts[key] = input.checked;
+      saveAlerts();
+      if (key === "flash" && !input.checked) stopFlash();
+    });
+    return h("div", { class: "check" }, input, h("label", { for: id, "data-i18n": label }));
+  };
+  const hint = h("p", { class: "muted", role: "status" });
+  return h("details", { class: "card alerts" },
+    h("summary", { "data-i18n": "agent.alerts" }),
+    box("alert-sound", "sound", "agent.alert_sound"),
+    box("alert-notify", "notify", "agent.alert_notify"),
+    box("alert-flash", "flash", "agent.alert_flash"),
+    hint);
+}
 
 function say(text) {
   announce.textContent = "";
@@ -55,32 +162,53 @@ function showSignIn(message) {
     h("div", { class: "field" }, h("label", { for: "agent-login", "data-i18n": "signin.login" }), login),
     h("div", { class: "field" }, h("label", { for: "agent-password", "data-i18n": "signin.password" }), pw),
     err, submit);
-  form.addEventListener("submit", (ev) => {
+  const fail = (problem) => {
+    submit.disabled = false;
+    pw.value = "";
+    err.textContent = problem;
+    pw.focus();
+  };
+  form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     err.textContent = "";
     submit.disabled = true;
-    connect(login.value.trim(), pw.value, (problem) => {
-      submit.disabled = false;
-      pw.value = "";
-      err.textContent = problem;
-      pw.focus();
-    });
-    // The password lives only in the login frame already handed to the socket.
+    const password = pw.value;
+    // The password lives only in the request already handed to fetch.
     pw.value = "";
+    try {
+      await api("POST", "/api/v1/login", { login: login.value.trim(), password });
+      const m = await me();
+      if (!m || m.role !== "agent") {
+        await logout();
+        fail(t("agent.not_agent"));
+        return;
+      }
+    } catch (e) {
+      fail(e && e.code === "invalid_credentials" ? t("error.credentials") : errorText(e));
+      return;
+    }
+    // This first socket signs in with the password (whatever a proxy does
+    // to the session cookie); a reload later signs in on the session.
+    connect(fail, { login: login.value.trim(), password });
   });
   app.replaceChildren(form);
   translate(app);
   login.focus();
 }
 
-function connect(login, password, fail) {
+// connect opens the desk's socket, which signs in with creds (handed to
+// the socket once, never kept) or, without, on the browser session.
+function connect(fail, creds) {
   const url = location.origin.replace(/^http/, "ws") + "/agent/ws";
   const ws = new WebSocket(url);
   let signedIn = false;
   let refused = false;
   desk.leaving = false;
   desk.replaced = false;
-  ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "login", login, password })));
+  ws.addEventListener("open", () => {
+    ws.send(JSON.stringify({ type: "login", ...(creds || {}) }));
+    creds = null;
+  });
   ws.addEventListener("message", (ev) => {
     let f;
     try {
@@ -91,6 +219,7 @@ function connect(login, password, fail) {
     if (!signedIn) {
       if (f.type === "logged_in") {
         signedIn = true;
+        desk.retries = 0;
         desk.ws = ws;
         desk.name = f.name;
         showDesk();
@@ -98,7 +227,7 @@ function connect(login, password, fail) {
       }
       if (f.type === "error") {
         refused = true;
-        fail(f.code === "unauthorized" ? t("error.credentials") : t("agent.error", { error: f.message || f.code }));
+        fail(f.code === "unauthorized" ? t("agent.session_over") : t("agent.error", { error: f.message || f.code }));
         ws.close();
         return;
       }
@@ -117,18 +246,63 @@ function connect(login, password, fail) {
     desk.chats.clear();
     desk.offers.clear();
     desk.selected = null;
-    showSignIn(desk.leaving ? "" : desk.replaced ? t("agent.replaced") : t("agent.disconnected"));
+    if (desk.leaving || desk.replaced) {
+      showSignIn(desk.leaving ? "" : t("agent.replaced"));
+      return;
+    }
+    // The connection dropped: come back on the session, a few times.
+    showSignIn(t("agent.reconnecting"));
+    desk.retries = (desk.retries || 0) + 1;
+    if (desk.retries > 3) {
+      desk.retries = 0;
+      showSignIn(t("agent.disconnected"));
+      return;
+    }
+    setTimeout(async () => {
+      const m = await me().catch(() => null);
+      if (m && m.role === "agent" && !desk.ws) connect(() => showSignIn(t("agent.disconnected")));
+      else showSignIn(t("agent.disconnected"));
+    }, 1000 * desk.retries);
   });
 }
 
 signout.addEventListener("click", () => {
   desk.leaving = true;
   send({ type: "state", state: "logged_out" });
-  setTimeout(() => desk.ws && desk.ws.close(), 200);
+  // Signing out closes the session too: the next visit asks the password.
+  setTimeout(async () => {
+    await logout();
+    if (desk.ws) desk.ws.close();
+  }, 200);
 });
 
+// start resumes the browser's session when there is one (a reload),
+// otherwise shows the sign-in form.
+async function start() {
+  let m = null;
+  try {
+    m = await me();
+  } catch {
+    m = null;
+  }
+  if (m && m.role === "agent") connect((problem) => showSignIn(problem));
+  else showSignIn();
+}
+
 // ---- the desk ----
-let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField, softphone;
+let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField, softphone, stateNotice;
+
+// The reasons the server sets by itself, each with a notice that says
+// what happened and offers to be ready again in one click.
+const noticeReasons = { rona: "agent.notice_rona", declined: "agent.notice_declined", disconnected: "agent.notice_disconnected", phone_unreachable: "agent.notice_phone_unreachable" };
+
+// reasonText translates a reason key; a reason typed by a supervisor is
+// shown as it is.
+function reasonText(r) {
+  const k = `reason.${r}`;
+  const s = t(k);
+  return s === k ? r : s;
+}
 
 function showDesk() {
   who.textContent = desk.name;
@@ -139,6 +313,9 @@ function showDesk() {
     ["ready", "not_ready", "logged_out"].map((s) => h("option", { value: s, "data-i18n": `state.${s}` })));
   reasonSelect = h("select", { id: "reason-select" }, reasons.map((r) => h("option", { value: r, "data-i18n": `reason.${r}` })));
   reasonField = h("div", { class: "field" }, h("label", { for: "reason-select", "data-i18n": "agent.reason" }), reasonSelect);
+  const readyNow = h("button", { type: "button", class: "primary", id: "ready-now", "data-i18n": "agent.ready_now" });
+  readyNow.addEventListener("click", () => send({ type: "state", state: "ready" }));
+  stateNotice = h("div", { class: "notice warn state-notice", role: "alert", hidden: true }, h("p", { class: "notice-text" }), readyNow);
   const stateForm = h("form", { class: "state-form" },
     h("div", { class: "field" }, h("label", { for: "state-select", "data-i18n": "agent.state" }), stateSelect),
     reasonField,
@@ -163,8 +340,10 @@ function showDesk() {
         h("section", { class: "card", "aria-labelledby": "mystate-title" },
           h("h2", { id: "mystate-title", "data-i18n": "agent.my_state" }),
           h("p", { class: "current-state" }, stateBadge, " ", stateSince),
+          stateNotice,
           stateForm),
         softphone.element,
+        alertSettings(),
         h("section", { "aria-labelledby": "offers-title" },
           h("h2", { id: "offers-title", class: "section-title", "data-i18n": "agent.offers" }),
           offersList,
@@ -175,15 +354,35 @@ function showDesk() {
   translate(app);
   renderState();
   ensureTicker();
+  send({ type: "canned" });
+}
+
+// stateText is what the badge says: the state, and for a busy agent the
+// presence it returns to when it is not "ready" (after a missed offer a
+// busy agent takes no new contact).
+function stateText() {
+  const reason = desk.reason ? reasonText(desk.reason) : "";
+  if (desk.state === "not_ready") return t("state.not_ready") + (reason ? ` \u00b7 ${reason}` : "");
+  let text = t(`state.${desk.state}`);
+  if (["busy", "offered", "wrap_up"].includes(desk.state) && desk.presence !== "ready") {
+    text += ` \u00b7 ${t("agent.then", { state: t(`state.${desk.presence}`) + (reason ? ` (${reason})` : "") })}`;
+  }
+  return text;
 }
 
 function renderState() {
   if (!stateBadge) return;
   stateBadge.className = `badge state-${desk.state}`;
-  stateBadge.textContent = t(`state.${desk.state}`) + (desk.reason ? ` \u00b7 ${t(`reason.${desk.reason}`)}` : "");
-  stateSelect.value = ["ready", "not_ready", "logged_out"].includes(desk.state) ? desk.state : stateSelect.value;
+  stateBadge.textContent = stateText();
+  // The selector shows the presence chosen, never a stale choice: one
+  // Apply keeps the agent where it is.
+  stateSelect.value = desk.presence;
   if (reasons.includes(desk.reason)) reasonSelect.value = desk.reason;
   reasonField.hidden = stateSelect.value !== "not_ready";
+  const notice = desk.presence === "not_ready" && noticeReasons[desk.reason];
+  stateNotice.hidden = !notice;
+  if (notice) stateNotice.querySelector(".notice-text").textContent = t(notice);
+  translate(stateNotice);
   tick();
 }
 
@@ -198,6 +397,12 @@ function stopTimers() {
 }
 function tick() {
   if (stateSince) stateSince.textContent = t("agent.since", { time: duration((Date.now() - desk.since) / 1000) });
+  for (const card of desk.offers.values()) {
+    if (!card.deadline) continue;
+    const left = Math.max(0, Math.ceil((card.deadline - Date.now()) / 1000));
+    card.timer.textContent = t("agent.offer_left", { time: duration(left) });
+    card.timer.classList.toggle("urgent", left <= 5);
+  }
   for (const c of desk.chats.values()) {
     if (!c.wrapStart) continue;
     const elapsed = (Date.now() - c.wrapStart) / 1000;
@@ -251,18 +456,25 @@ function showOffer(f) {
     callbackText = h("p", { class: "notice" },
       f.callback_to.write_back ? t("agent.callback_write") : t("agent.callback_call", { number: f.callback_to.number }));
   }
+  const timer = h("p", { class: "offer-timer", role: "timer" });
   const card = h("article", { class: "card offer", id, "aria-labelledby": id + "-title" },
     h("h3", { id: id + "-title" }, t("agent.offer_title", { queue: f.queue_name })),
+    timer,
     h("p", {}, h("strong", {}, customerLine(f.customer || {}))),
     h("p", { class: "muted" }, t("agent.waited", { time: duration(f.wait_seconds || 0) })),
     callbackText,
     h("h4", { "data-i18n": "agent.history" }),
     historyTable(f.history),
     h("div", { class: "buttons" }, accept, decline));
+  card.timer = timer;
+  if (f.expires_in_seconds > 0) card.deadline = Date.now() + f.expires_in_seconds * 1000;
   desk.offers.set(f.contact_id, card);
   offersList.append(card);
   translate(card);
-  say(t("agent.new_offer", { queue: f.queue_name, customer: (f.customer && f.customer.name) || t("agent.anonymous") }));
+  tick();
+  const text = t("agent.new_offer", { queue: f.queue_name, customer: (f.customer && f.customer.name) || t("agent.anonymous") });
+  say(text);
+  alertAgent(text, true);
 }
 
 function removeOffer(id, reason) {
@@ -296,10 +508,65 @@ function openChat(f) {
     const tab = h("button", { type: "button", role: "tab", id: `tab-${id}`, "aria-controls": `panel-${id}`, "aria-selected": "false", tabindex: "-1" },
       h("span", { class: "tab-name" }, (f.customer && f.customer.name) || t("agent.anonymous")), badge);
     const log = h("ol", { class: "chat-log", role: "log", "aria-live": "polite", "aria-label": t("agent.conversation_with", { customer: (f.customer && f.customer.name) || t("agent.anonymous") }) });
-    const input = h("textarea", { id: `compose-${id}`, rows: "2", maxlength: "4000" });
+    // No maxlength (a paste would be cut without a word): a counter near
+    // the limit, and a message over it is refused.
+    const input = h("textarea", { id: `compose-${id}`, rows: "2", "aria-describedby": `count-${id}` });
     const sendBtn = h("button", { type: "submit", class: "primary", "data-i18n": "agent.send" });
+    const counter = h("p", { class: "counter", id: `count-${id}`, hidden: true });
     const compose = h("form", { class: "composer" },
-      h("label", { for: `compose-${id}`, class: "sr-only", "data-i18n": "agent.message" }), input, sendBtn);
+      h("label", { for: `compose-${id}`, class: "sr-only", "data-i18n": "agent.message" }), input, sendBtn, counter);
+    let lastTyping = 0;
+    input.addEventListener("input", () => {
+      renderCounter(input, counter);
+      // Tell the customer, at most every 2 seconds, that the agent types.
+      if (input.value && !c.ended && Date.now() - lastTyping > 2000) {
+        lastTyping = Date.now();
+        send({ type: "typing", contact_id: id });
+      }
+    });
+    const typing = h("p", { class: "typing muted", hidden: true });
+    // Canned responses: "/" then a code or words of a title lists them;
+    // a click (or Enter on the first) puts the text, the customer's name
+    // filled in, in the composer.
+    const picks = h("ul", { class: "canned-list", id: `canned-${id}`, hidden: true, "data-i18n-attr": "aria-label:agent.canned" });
+    compose.append(picks);
+    const cannedMatches = () => {
+      if (!input.value.startsWith("/")) return [];
+      const q = input.value.slice(1).trim().toLowerCase();
+      return desk.canned.filter((r) => r.code.startsWith(q) || (q && r.title.toLowerCase().includes(q))).slice(0, 6);
+    };
+    const useCanned = (r) => {
+      input.value = r.body.replaceAll("{name}", (f.customer && f.customer.name) || "");
+      picks.hidden = true;
+      renderCounter(input, counter);
+      input.focus();
+    };
+    const renderPicks = () => {
+      const list = cannedMatches();
+      picks.hidden = list.length === 0;
+      picks.replaceChildren(...list.map((r) => {
+        const b = h("button", { type: "button", class: "canned-pick" }, h("strong", {}, `/${r.code}`), r.title ? ` \u2014 ${r.title}` : "");
+        b.addEventListener("click", () => useCanned(r));
+        return h("li", {}, b);
+      }));
+    };
+    input.addEventListener("input", () => {
+      if (input.value === "/") send({ type: "canned" }); // fresh from the admin's last edit
+      renderPicks();
+    });
+    input.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && !ev.shiftKey && !picks.hidden) {
+        const first = cannedMatches()[0];
+        if (first) {
+          ev.preventDefault();
+          ev.stopImmediatePropagation();
+          useCanned(first);
+        }
+      } else if (ev.key === "Escape" && !picks.hidden) {
+        picks.hidden = true;
+      }
+    });
+
     // A call has no messages: its panel says so and its button hangs up.
     const voice = f.channel === "voice";
     if (voice) compose.hidden = log.hidden = true;
@@ -310,8 +577,9 @@ function openChat(f) {
     const panel = h("div", { role: "tabpanel", id: `panel-${id}`, "aria-labelledby": `tab-${id}`, class: "chat-panel", hidden: true },
       h("p", { class: "muted chat-customer" }, customerLine(f.customer || {})),
       voice ? h("p", { class: "call-line" }, t("agent.on_call")) : null,
-      log, alert, compose, h("div", { class: "buttons" }, end), wrap);
-    c = { id, tab, badge, panel, log, input, compose, end, alert, timer, wrap, seen: new Set(), pending: new Map(), unread: 0, customer: f.customer || {} };
+      log, typing, alert, compose, h("div", { class: "buttons" }, end), wrap);
+    c = { id, tab, badge, panel, log, input, compose, end, alert, timer, wrap, typing, seen: new Set(), pending: new Map(), unread: 0, customer: f.customer || {} };
+    c.renderPicks = renderPicks;
     input.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && !ev.shiftKey) {
         ev.preventDefault();
@@ -322,10 +590,20 @@ function openChat(f) {
       ev.preventDefault();
       const body = input.value.trim();
       if (!body || c.ended) return;
+      if (tooLong(body)) {
+        renderCounter(input, counter);
+        c.alert.textContent = t("agent.too_long", { max: maxMessage });
+        input.focus();
+        return;
+      }
+      c.alert.textContent = "";
       const mid = randomId();
       const li = addMessage(c, { from: "agent", body }, true);
       c.pending.set(mid, li);
-      if (send({ type: "message", contact_id: id, body, client_msg_id: mid })) input.value = "";
+      if (send({ type: "message", contact_id: id, body, client_msg_id: mid })) {
+        input.value = "";
+        renderCounter(input, counter);
+      }
     });
     end.addEventListener("click", () => send({ type: "end", contact_id: id }));
     tab.addEventListener("click", () => selectChat(id, false));
@@ -340,6 +618,19 @@ function openChat(f) {
   if (desk.selected === null || !desk.chats.has(desk.selected)) selectChat(c.id, false);
   say(t("agent.chat_started", { customer: c.customer.name || t("agent.anonymous") }));
   return c;
+}
+
+// The server's limit on a message: 4 KiB of UTF-8, said as 4,000 characters.
+const maxMessage = 4000;
+const tooLong = (text) => [...text].length > maxMessage || new TextEncoder().encode(text).length > 4096;
+function renderCounter(input, counter) {
+  const n = [...input.value].length;
+  const over = tooLong(input.value);
+  counter.textContent = t(over ? "widget.count_over" : "widget.count", { n, max: maxMessage });
+  counter.classList.toggle("over", over);
+  counter.hidden = n < maxMessage * 0.8 && !over;
+  if (over) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
 }
 
 function tabKeys(ev) {
@@ -359,7 +650,7 @@ function tabKeys(ev) {
 function addMessage(c, m, mine) {
   const whoText = m.from === "agent" ? t("agent.me") : m.from === "customer" ? c.customer.name || t("agent.customer") : t("agent.system");
   const li = h("li", { class: `msg from-${m.from}${mine ? " pending" : ""}` },
-    h("span", { class: "who" }, whoText + " "), h("span", { class: "text" }, m.body));
+    h("span", { class: "who" }, whoText + " ", messageTime(m.sent_at, lang())), h("span", { class: "text" }, linkified(m.body)));
   c.log.append(li);
   c.log.scrollTop = c.log.scrollHeight;
   return li;
@@ -380,6 +671,12 @@ function addIncoming(c, m) {
     c.badge.textContent = ` (${c.unread})`;
     say(t("agent.new_message", { customer: c.customer.name || t("agent.customer") }));
   }
+  if (m.from === "customer" && document.hidden) alertAgent(t("agent.new_message", { customer: c.customer.name || t("agent.customer") }), false);
+}
+
+function hideTyping(c) {
+  clearTimeout(c.typingTimer);
+  c.typing.hidden = true;
 }
 
 function endChat(f) {
@@ -451,6 +748,7 @@ function handle(f) {
   switch (f.type) {
     case "agent_state":
       desk.state = f.state;
+      desk.presence = f.presence || (["ready", "not_ready", "logged_out"].includes(f.state) ? f.state : desk.presence);
       desk.reason = f.reason || "";
       desk.since = Date.now();
       renderState();
@@ -468,7 +766,21 @@ function handle(f) {
       break;
     case "message": {
       const c = desk.chats.get(f.contact_id);
+      if (c && f.from === "customer") hideTyping(c);
       if (c) addIncoming(c, f);
+      break;
+    }
+    case "canned":
+      desk.canned = f.items || [];
+      for (const c of desk.chats.values()) if (c.renderPicks) c.renderPicks();
+      break;
+    case "typing": {
+      const c = desk.chats.get(f.contact_id);
+      if (!c || c.ended) break;
+      c.typing.textContent = t("agent.typing", { customer: c.customer.name || t("agent.customer") });
+      c.typing.hidden = false;
+      clearTimeout(c.typingTimer);
+      c.typingTimer = setTimeout(() => hideTyping(c), 4000);
       break;
     }
     case "ack": {
@@ -507,4 +819,4 @@ onLang(() => {
   if (softphone) softphone.render();
 });
 
-showSignIn();
+start();

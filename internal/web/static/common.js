@@ -242,3 +242,38 @@ export function initPage() {
   if (slot) slot.replaceChildren(langSwitch());
   translate();
 }
+
+// linkified returns text as nodes where the web addresses (http and https
+// only) are links opened in a new tab without access to this page
+// (rel=noopener noreferrer); anything else, "javascript:" included, stays
+// text. No HTML is ever parsed.
+export function linkified(text) {
+  const out = [];
+  const re = /\bhttps?:\/\/[^\s<>"]+/gi;
+  let at = 0;
+  for (const m of text.matchAll(re)) {
+    // A sentence's last punctuation is not part of the address.
+    const url = m[0].replace(/[.,;:!?)\]]+$/, "");
+    let href = null;
+    try {
+      const u = new URL(url);
+      if (u.protocol === "http:" || u.protocol === "https:") href = u.href;
+    } catch {
+      href = null;
+    }
+    if (!href) continue;
+    if (m.index > at) out.push(document.createTextNode(text.slice(at, m.index)));
+    out.push(h("a", { href, target: "_blank", rel: "noopener noreferrer nofollow" }, url));
+    at = m.index + url.length;
+  }
+  if (at < text.length) out.push(document.createTextNode(text.slice(at)));
+  return out;
+}
+
+// messageTime is a <time> element for a message sent at iso (now when
+// absent), shown as hours and minutes in the page's language.
+export function messageTime(iso, lang) {
+  const d = iso ? new Date(iso) : new Date();
+  const text = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" }).format(d);
+  return h("time", { class: "msg-time", datetime: d.toISOString() }, text);
+}

@@ -6,7 +6,7 @@
 // contact to another queue.
 import { api, ApiError, duration, errorText, h, initPage, logout, me, signInForm } from "./common.js";
 import { intradayChart } from "./chart.js";
-import { clock, number, onLang, percent, t, translate } from "./i18n.js";
+import { clock, lang, number, onLang, percent, t, translate } from "./i18n.js";
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -75,7 +75,7 @@ async function start() {
     else app.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(e)));
     return;
   }
-  layout();
+  layout(first);
   update(first);
   listen();
   setInterval(() => (tickAgents(), tickContacts()), 1000);
@@ -123,7 +123,73 @@ function tile(id, key) {
   return h("div", { class: "tile card" }, h("p", { class: "tile-label", "data-i18n": key }), h("p", { class: "tile-value", id }));
 }
 
-function layout() {
+// ---- alert thresholds per queue, kept by this browser ----
+const thresholdsKey = () => `plateau.wb.thresholds.${wb.tid}`;
+const thresholds = { queues: {}, sound: false };
+function loadThresholds() {
+  try {
+    Object.assign(thresholds, JSON.parse(localStorage.getItem(thresholdsKey()) || "{}"));
+  } catch {
+    // none kept
+  }
+}
+function saveThresholds() {
+  try {
+    localStorage.setItem(thresholdsKey(), JSON.stringify(thresholds));
+  } catch {
+    // not kept; they hold for this page
+  }
+}
+let audio = null;
+function chime() {
+  try {
+    audio = audio || new AudioContext();
+    const o = audio.createOscillator();
+    const g = audio.createGain();
+    o.frequency.value = 660;
+    g.gain.setValueAtTime(0.15, audio.currentTime);
+    g.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.6);
+    o.connect(g).connect(audio.destination);
+    o.start();
+    o.stop(audio.currentTime + 0.6);
+  } catch {
+    // no audio: the colour still says it
+  }
+}
+
+function thresholdsForm(queues) {
+  loadThresholds();
+  const rows = queues.map((q) => {
+    const th = thresholds.queues[q.queue_id] || {};
+    const wait = h("input", { type: "number", min: "0", max: "3600", id: `th-wait-${q.queue_id}`, value: th.wait || "" });
+    const sl = h("input", { type: "number", min: "0", max: "100", id: `th-sl-${q.queue_id}`, value: th.sl || "" });
+    const set = () => {
+      thresholds.queues[q.queue_id] = { wait: Number(wait.value) || 0, sl: Number(sl.value) || 0 };
+      saveThresholds();
+      if (wb.data) update(wb.data);
+    };
+    wait.addEventListener("change", set);
+    sl.addEventListener("change", set);
+    return h("tr", {}, h("th", { scope: "row" }, q.name),
+      h("td", {}, h("label", { for: wait.id, class: "sr-only" }, t("wb.th_wait_for", { queue: q.name })), wait),
+      h("td", {}, h("label", { for: sl.id, class: "sr-only" }, t("wb.th_sl_for", { queue: q.name })), sl));
+  });
+  const sound = h("input", { type: "checkbox", id: "th-sound" });
+  sound.checked = !!thresholds.sound;
+  sound.addEventListener("change", () => {
+    thresholds.sound = sound.checked;
+    saveThresholds();
+  });
+  return h("details", { class: "card thresholds" },
+    h("summary", { "data-i18n": "wb.thresholds" }),
+    h("p", { class: "hint", "data-i18n": "wb.thresholds_hint" }),
+    h("div", { class: "table-wrap" }, h("table", { id: "thresholds" },
+      h("thead", {}, h("tr", {}, ["wb.queue", "wb.th_wait", "wb.th_sl"].map((k) => h("th", { scope: "col", "data-i18n": k })))),
+      h("tbody", {}, rows))),
+    h("div", { class: "check" }, sound, h("label", { for: "th-sound", "data-i18n": "wb.th_sound" })));
+}
+
+function layout(first) {
   liveBadge = h("span", { class: "badge" });
   updated = h("span", { class: "muted" });
   tiles = h("div", { class: "tiles" },
@@ -134,8 +200,10 @@ function layout() {
   cbody = h("tbody", {});
   chartSlot = h("div", {});
   const qhead = ["wb.queue", "wb.waiting", "wb.longest", "wb.sl", "wb.answer_rate", "wb.asa", "wb.offered", "wb.answered", "wb.abandoned", "wb.agents"];
+  const tv = h("button", { type: "button", id: "tv-mode", class: "tv-toggle", "aria-pressed": "false", "data-i18n": "wb.tv" });
+  tv.addEventListener("click", () => setTV(!document.body.classList.contains("tv"), true));
   const parts = [
-    h("div", { class: "wb-status" }, liveBadge, " ", updated),
+    h("div", { class: "wb-status" }, liveBadge, " ", updated, " ", tv),
     tiles,
     h("section", { "aria-labelledby": "q-title" },
       h("h2", { id: "q-title", "data-i18n": "wb.queues" }),
@@ -146,7 +214,7 @@ function layout() {
       h("h2", { id: "c-title", "data-i18n": "wb.contacts_title" }),
       h("div", { class: "table-wrap" }, h("table", { id: "contacts" },
         h("thead", {}, h("tr", {},
-          ["wb.contact", "wb.queue", "wb.channel", "wb.position", "wb.waited"].map((k, i) => h("th", { scope: "col", class: i === 3 || i === 4 ? "num" : false, "data-i18n": k })),
+          ["wb.contact", "wb.customer", "wb.queue", "wb.channel", "wb.position", "wb.waited"].map((k, i) => h("th", { scope: "col", class: i === 4 || i === 5 ? "num" : false, "data-i18n": k })),
           wb.canAct ? h("th", { scope: "col", "data-i18n": "wb.move" }) : null)),
         cbody))),
     h("section", { "aria-labelledby": "chart-h" }, h("h2", { id: "chart-h", "data-i18n": "wb.intraday" }), h("div", { class: "card" }, chartSlot)),
@@ -160,9 +228,27 @@ function layout() {
         abody))),
   ];
   if (wb.canAct) parts.push(moveForm());
+  parts.push(thresholdsForm(first.queues || []));
   app.replaceChildren(...parts);
   translate(app);
+  if (new URLSearchParams(location.search).get("tv") === "1") setTV(true, false);
 }
+
+// setTV turns the TV mode on or off: the figures alone, large, on one
+// screen (1920×1080) without scrolling; full screen when asked by a click.
+// Escape leaves it. ?tv=1 opens the wallboard in it.
+function setTV(on, fullscreen) {
+  document.body.classList.toggle("tv", on);
+  const b = document.getElementById("tv-mode");
+  b.setAttribute("aria-pressed", String(on));
+  b.textContent = t(on ? "wb.tv_exit" : "wb.tv");
+  b.dataset.i18n = on ? "wb.tv_exit" : "wb.tv";
+  if (fullscreen && on && document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(() => {});
+  if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
+}
+document.addEventListener("keydown", (ev) => {
+  if (ev.key === "Escape" && document.body.classList.contains("tv")) setTV(false, false);
+});
 
 function moveForm() {
   const id = h("input", { id: "move-id", type: "number", min: "1", required: true, inputmode: "numeric" });
@@ -232,7 +318,8 @@ function update(d) {
     }
     const c = r.cells;
     setText(c[0], q.name);
-    setText(c[1], number(q.waiting) + (q.callbacks ? ` (+${number(q.callbacks)} ${t("wb.callbacks")})` : ""));
+    // The callbacks are among the waiting: "2, of which 1 callback".
+    setText(c[1], q.callbacks ? t(`wb.waiting_with_callbacks_${plural(q.callbacks)}`, { n: number(q.waiting), k: number(q.callbacks) }) : number(q.waiting));
     setText(c[2], duration(q.longest_wait_seconds || 0));
     setText(c[3], `${pct(q.today.service_level)} / ${q.today.sl_threshold_seconds ?? d.sl_threshold_seconds}s`);
     setText(c[4], pct(q.today.answer_rate));
@@ -242,6 +329,17 @@ function update(d) {
     setText(c[8], number(q.today.abandoned) + (q.today.short_abandoned ? ` (${number(q.today.short_abandoned)} ${t("wb.short")})` : ""));
     setText(c[9], states.filter((s) => q.agents[s]).map((s) => `${t(`state.${s}`)} ${q.agents[s]}`).join(" \u00b7 ") || dash);
     c[1].classList.toggle("alert-cell", q.waiting > 0 && q.longest_wait_seconds > (q.today.sl_threshold_seconds ?? d.sl_threshold_seconds));
+    // The supervisor's own thresholds (this browser): colour, and a sound
+    // when a figure crosses one.
+    const th = thresholds.queues[q.queue_id] || {};
+    const waitAlert = th.wait > 0 && q.waiting > 0 && q.longest_wait_seconds > th.wait;
+    const slAlert = th.sl > 0 && q.today.service_level !== null && q.today.service_level !== undefined && q.today.service_level * 100 < th.sl;
+    for (const [cell, on] of [[c[2], waitAlert], [c[3], slAlert]]) {
+      if (on && !cell.classList.contains("threshold-alert") && thresholds.sound) chime();
+      cell.classList.toggle("threshold-alert", on);
+      if (on) cell.setAttribute("title", t("wb.threshold_crossed"));
+      else cell.removeAttribute("title");
+    }
   }
   for (const [id, r] of wb.qrows) if (!seenQ.has(id)) (r.tr.remove(), wb.qrows.delete(id));
   if (moveQueue) {
@@ -265,7 +363,7 @@ function update(d) {
     r.agent = a;
     setText(r.name, a.name);
     r.badge.className = `badge state-${a.state}`;
-    setText(r.badge, t(`state.${a.state}`) + (a.reason ? ` \u00b7 ${reasonText(a.reason)}` : "") + (a.online === false && a.state !== "logged_out" ? ` (${t("wb.offline")})` : ""));
+    setText(r.badge, agentStateText(a) + (a.online === false && a.state !== "logged_out" ? ` (${t("wb.offline")})` : ""));
   }
   for (const [id, r] of wb.rows) if (!seenA.has(id)) (r.tr.remove(), wb.rows.delete(id));
   tickAgents();
@@ -282,7 +380,7 @@ function update(d) {
 // waits count up between updates.
 function contactRows(qs) {
   const list = qs.flatMap((q) => (q.contacts || []).map((c) => ({ ...c, queue: q.name })));
-  const key = list.map((c) => `${c.contact_id}:${c.queue}:${c.position}:${c.offered}`).join("|");
+  const key = list.map((c) => `${c.contact_id}:${c.queue}:${c.position}:${c.offered}:${c.callback}:${c.name || ""}`).join("|");
   if (key !== wb.contactsKey) {
     wb.contactsKey = key;
     wb.contactRows = list.map((c) => {
@@ -298,18 +396,36 @@ function contactRows(qs) {
       }
       const pos = c.offered ? t("wb.offered_now") : c.callback ? t("wb.callback_pos", { pos: number(c.position) }) : number(c.position);
       const tr = h("tr", { dataset: { contact: c.contact_id } },
-        h("th", { scope: "row" }, `#${c.contact_id}`), h("td", {}, c.queue), h("td", {}, t(`channel.${c.channel}`)),
+        h("th", { scope: "row" }, `#${c.contact_id}`), h("td", { class: c.name ? false : "muted" }, c.name || t("wb.no_name")), h("td", {}, c.queue), h("td", {}, t(`channel.${c.channel}`)),
         h("td", { class: "num" }, pos), waited, act);
       return { tr, waited, arrived: Date.parse(c.arrived_at) };
     });
     cbody.replaceChildren(...(wb.contactRows.length ? wb.contactRows.map((r) => r.tr)
-      : [h("tr", {}, h("td", { colspan: wb.canAct ? 6 : 5, class: "muted" }, t("wb.no_contacts")))]));
+      : [h("tr", {}, h("td", { colspan: wb.canAct ? 7 : 6, class: "muted" }, t("wb.no_contacts")))]));
   }
   tickContacts();
 }
 
 function tickContacts() {
   for (const r of wb.contactRows || []) setText(r.waited, duration(Math.max(0, (Date.now() - wb.skew - r.arrived) / 1000)));
+}
+
+// plural is the CLDR plural category of n in the page's language ("one",
+// "other"; French counts 0 and 1 as "one").
+function plural(n) {
+  return new Intl.PluralRules(lang()).select(n) === "one" ? "one" : "other";
+}
+
+// agentStateText is an agent's state, and for a busy agent the presence
+// it returns to when not ready (after a missed offer, for instance).
+function agentStateText(a) {
+  const reason = a.reason ? reasonText(a.reason) : "";
+  if (a.state === "not_ready") return t("state.not_ready") + (reason ? ` \u00b7 ${reason}` : "");
+  let text = t(`state.${a.state}`);
+  if (["busy", "offered", "wrap_up"].includes(a.state) && a.presence && a.presence !== "ready") {
+    text += ` \u00b7 ${t("agent.then", { state: t(`state.${a.presence}`) + (reason ? ` (${reason})` : "") })}`;
+  }
+  return text;
 }
 
 function reasonText(r) {

@@ -4,10 +4,16 @@
 // callback request, resume after a reload or a dropped connection (the
 // resume token is kept in sessionStorage), and at the end a satisfaction
 // survey posted to /chat/{entry}/survey.
-import { h, randomId } from "./common.js";
-import { langSwitch, onLang, t, translate } from "./i18n.js";
+import { h, linkified, messageTime, randomId } from "./common.js";
+import { lang, langSwitch, onLang, t, translate } from "./i18n.js";
 
 const maxComment = 1000;
+// The server's limits: a name (characters), an e-mail, and a message body
+// (4 KiB of UTF-8; the widget says 4,000 characters and checks both).
+const maxName = 100;
+const maxEmail = 200;
+const maxMessage = 4000;
+const maxMessageBytes = 4096;
 
 export function mount({ base, entry }) {
   const key = `plateau.chat.${entry}`;
@@ -72,6 +78,8 @@ export function mount({ base, entry }) {
     if (ev.key === "Escape") setOpen(false);
   });
 
+  let phoneRefused = () => {};
+
   // Conversation state.
   let ws = null;
   let phase = "idle"; // idle | connecting | queued | connected | ended
@@ -81,12 +89,45 @@ export function mount({ base, entry }) {
   const pending = new Map(); // client_msg_id -> element
   let lastWait = null; // last position frame, re-rendered on a language switch
   let agentName = saved.agent || "";
+  // What the customer typed in the start form, given back if the server
+  // refuses it; startError is the refusal to show there.
+  let draft = { name: "", email: "" };
+  let startError = null;
 
   const log = h("ol", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "data-i18n-attr": "aria-label:widget.log" });
-  const composer = h("textarea", { id: "plateau-msg", rows: "2", maxlength: "4000", "data-i18n-attr": "placeholder:widget.write" });
+  // No maxlength: a pasted text over the limit is not cut without a word;
+  // the counter says how long it is and sending it is refused.
+  const composer = h("textarea", { id: "plateau-msg", rows: "2", "aria-describedby": "plateau-count", "data-i18n-attr": "placeholder:widget.write" });
   const send = h("button", { type: "submit", class: "primary", "data-i18n": "widget.send" });
+  const counter = h("p", { class: "counter", id: "plateau-count" });
   const composeForm = h("form", { class: "composer" },
     h("label", { for: "plateau-msg", class: "sr-only", "data-i18n": "widget.message_label" }), composer, send);
+  const tooLong = (text) => [...text].length > maxMessage || new TextEncoder().encode(text).length > maxMessageBytes;
+  const renderCounter = () => {
+    const n = [...composer.value].length;
+    const over = tooLong(composer.value);
+    counter.textContent = over ? t("widget.count_over", { n, max: maxMessage }) : t("widget.count", { n, max: maxMessage });
+    counter.classList.toggle("over", over);
+    counter.hidden = n < maxMessage * 0.8 && !over;
+    if (over) composer.setAttribute("aria-invalid", "true");
+    else composer.removeAttribute("aria-invalid");
+  };
+  composer.addEventListener("input", () => {
+    renderCounter();
+    // Tell the agent, at most every 2 seconds, that the customer types.
+    if (phase === "connected" && composer.value && Date.now() - lastTyping > 2000) {
+      lastTyping = Date.now();
+      sendFrame({ type: "typing" });
+    }
+  });
+  let lastTyping = 0;
+  // The agent is typing: shown for 4 seconds after its last signal.
+  const typing = h("p", { class: "typing", hidden: true });
+  let typingTimer = null;
+  const hideTyping = () => {
+    clearTimeout(typingTimer);
+    typing.hidden = true;
+  };
   const leave = h("button", { type: "button", class: "link", "data-i18n": "widget.leave" });
   const callbackBox = callbackForm();
 
@@ -100,6 +141,13 @@ export function mount({ base, entry }) {
     ev.preventDefault();
     const text = composer.value.trim();
     if (!text) return;
+    if (tooLong(text)) {
+      renderCounter();
+      alertLine.textContent = t("widget.too_long", { max: maxMessage });
+      composer.focus();
+      return;
+    }
+    alertLine.textContent = "";
     const id = randomId();
     const li = addMessage({ from: "customer", body: text }, true);
     pending.set(id, li);
@@ -107,6 +155,7 @@ export function mount({ base, entry }) {
       li.classList.add("failed");
     }
     composer.value = "";
+    renderCounter();
   });
   leave.addEventListener("click", () => {
     if (phase === "queued" || phase === "connected") sendFrame({ type: "leave" });
@@ -123,7 +172,7 @@ export function mount({ base, entry }) {
   function addMessage(m, mine) {
     const who = m.from === "customer" ? t("widget.you") : m.from === "agent" ? agentName || t("widget.agent") : t("widget.system");
     const li = h("li", { class: `msg from-${m.from}${mine ? " pending" : ""}` },
-      h("span", { class: "who" }, who + " "), h("span", { class: "text" }, m.body));
+      h("span", { class: "who" }, who + " ", messageTime(m.sent_at, lang())), h("span", { class: "text" }, linkified(m.body)));
     log.append(li);
     log.scrollTop = log.scrollHeight;
     return li;
@@ -135,6 +184,8 @@ export function mount({ base, entry }) {
   }
 
   function waitText(f) {
+    // Nobody is signed in: no position or wait that would promise a reply.
+    if (f.no_agent) return t("widget.no_agent");
     const parts = [];
     parts.push(f.position <= 1 ? t("widget.position_next") : t("widget.position", { n: f.position }));
     if (f.ewt_seconds > 0) {
@@ -144,7 +195,7 @@ export function mount({ base, entry }) {
   }
 
   function callbackForm() {
-    const phone = h("input", { id: "plateau-phone", type: "tel", autocomplete: "tel", inputmode: "tel", placeholder: "+33123456789" });
+    const phone = h("input", { id: "plateau-phone", type: "tel", autocomplete: "tel", inputmode: "tel", maxlength: "30", "data-i18n-attr": "placeholder:widget.phone_placeholder" });
     const err = h("p", { class: "alert", role: "alert", id: "plateau-phone-error" });
     const call = h("button", { type: "submit", "data-i18n": "widget.callback_call" });
     const write = h("button", { type: "button", "data-i18n": "widget.callback_write" });
@@ -157,17 +208,22 @@ export function mount({ base, entry }) {
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       err.textContent = "";
-      const number = phone.value.replace(/[\s.()-]/g, "");
-      if (!/^\+[1-9][0-9]{5,14}$/.test(number)) {
-        err.textContent = t("widget.callback_bad_phone");
-        phone.setAttribute("aria-invalid", "true");
-        phone.focus();
+      // National numbers ("06 12 34 56 78") are read by the server in the
+      // brand's country; only what cannot be a number is refused here.
+      const number = phone.value.trim();
+      if (!/^\+?[0-9][0-9\s.()/-]{4,24}$/.test(number)) {
+        phoneRefused();
         return;
       }
       phone.removeAttribute("aria-invalid");
       sendFrame({ type: "callback", phone: number });
     });
     write.addEventListener("click", () => sendFrame({ type: "callback", write_back: true }));
+    phoneRefused = () => {
+      err.textContent = t("widget.callback_bad_phone");
+      phone.setAttribute("aria-invalid", "true");
+      phone.focus();
+    };
     return form;
   }
 
@@ -177,15 +233,35 @@ export function mount({ base, entry }) {
     lastWait = null;
     status.textContent = "";
     alertLine.textContent = "";
-    const name = h("input", { id: "plateau-name", autocomplete: "name" });
-    const email = h("input", { id: "plateau-email", type: "email", autocomplete: "email" });
+    const name = h("input", { id: "plateau-name", autocomplete: "name", maxlength: String(maxName) });
+    const email = h("input", { id: "plateau-email", type: "email", autocomplete: "email", maxlength: String(maxEmail) });
+    name.value = draft.name;
+    email.value = draft.email;
+    const nameErr = h("p", { class: "alert", id: "plateau-name-error" });
+    const emailErr = h("p", { class: "alert", id: "plateau-email-error" });
+    name.setAttribute("aria-describedby", "plateau-name-error");
+    email.setAttribute("aria-describedby", "plateau-email-error");
     const form = h("form", { class: "start" },
       h("p", { "data-i18n": "widget.intro" }),
-      h("div", { class: "field" }, h("label", { for: "plateau-name", "data-i18n": "widget.name" }), name),
-      h("div", { class: "field" }, h("label", { for: "plateau-email", "data-i18n": "widget.email" }), email),
+      h("div", { class: "field" }, h("label", { for: "plateau-name", "data-i18n": "widget.name" }), name, nameErr),
+      h("div", { class: "field" }, h("label", { for: "plateau-email", "data-i18n": "widget.email" }), email, emailErr),
       h("button", { type: "submit", class: "primary", "data-i18n": "widget.start" }));
+    if (startError) {
+      // The server refused what was typed: say so next to the field.
+      const field = startError.field;
+      const input = field === "customer.email" ? email : field === "customer.name" ? name : null;
+      if (input) {
+        (input === name ? nameErr : emailErr).textContent = t(input === name ? "widget.bad_name" : "widget.bad_email", { max: input === name ? maxName : maxEmail });
+        input.setAttribute("aria-invalid", "true");
+      } else {
+        alertLine.textContent = t("widget.start_failed");
+      }
+      startError = null;
+      setTimeout(() => (input || name).focus(), 0);
+    }
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
+      draft = { name: name.value, email: email.value };
       const f = { type: "start" };
       if (name.value.trim()) f.name = name.value.trim();
       if (email.value.trim()) f.email = email.value.trim();
@@ -200,9 +276,26 @@ export function mount({ base, entry }) {
   }
 
   function showConversation() {
-    body.replaceChildren(callbackBox, log, composeForm, h("div", { class: "actions" }, leave));
+    body.replaceChildren(callbackBox, log, typing, composeForm, counter, h("div", { class: "actions" }, leave));
+    renderCounter();
     callbackBox.hidden = true;
     translate(body);
+  }
+
+  // transcriptLink offers the conversation shown as a text file to keep,
+  // made in the page (nothing is sent anywhere); null without messages.
+  function transcriptLink() {
+    const lines = [...log.querySelectorAll(".msg")].map((li) => {
+      const who = li.querySelector(".who")?.firstChild?.textContent.trim() || "";
+      const at = li.querySelector("time")?.textContent || "";
+      return `[${at}] ${who}: ${li.querySelector(".text")?.textContent || ""}`;
+    });
+    if (lines.length === 0) return null;
+    const text = `${t("widget.title")}\n${new Date().toLocaleDateString(lang())}\n\n${lines.join("\n")}\n`;
+    // A data: address (a blob: one would be refused by pages whose policy
+    // allows only their own origin).
+    const href = "data:text/plain;charset=utf-8," + encodeURIComponent(text);
+    return h("a", { class: "transcript", href, download: "conversation.txt", "data-i18n": "widget.transcript" });
   }
 
   function showSurvey() {
@@ -253,7 +346,7 @@ export function mount({ base, entry }) {
       }
     });
     skip.addEventListener("click", () => showDone(t("widget.goodbye")));
-    body.replaceChildren(form);
+    body.replaceChildren(...[transcriptLink(), form].filter(Boolean));
     translate(body);
     status.textContent = t("widget.ended");
   }
@@ -263,7 +356,7 @@ export function mount({ base, entry }) {
     phase = "idle";
     const again = h("button", { type: "button", class: "primary", "data-i18n": "widget.again" });
     again.addEventListener("click", showStart);
-    body.replaceChildren(again);
+    body.replaceChildren(...[transcriptLink(), again].filter(Boolean));
     translate(body);
     status.textContent = text;
     again.focus();
@@ -282,6 +375,11 @@ export function mount({ base, entry }) {
       return;
     }
     const reasons = { abandoned: "widget.ended_left", closed: "widget.ended_closed", full: "widget.ended_full" };
+    if (!f.message && f.reason === "closed" && f.opens_at) {
+      const when = new Intl.DateTimeFormat(lang(), { weekday: "long", hour: "numeric", minute: "2-digit" }).format(new Date(f.opens_at));
+      showDone(t("widget.ended_closed_until", { when }));
+      return;
+    }
     showDone(f.message || t(reasons[f.reason] || "widget.ended"));
   }
 
@@ -312,7 +410,15 @@ export function mount({ base, entry }) {
         status.textContent = t("widget.connected", { agent: agentName || t("widget.agent") });
         note(status.textContent);
         break;
+      case "typing":
+        if (phase !== "connected") break;
+        typing.textContent = t("widget.typing", { agent: agentName || t("widget.agent") });
+        typing.hidden = false;
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(hideTyping, 4000);
+        break;
       case "message": {
+        if (f.from === "agent") hideTyping();
         if (f.seq && seen.has(f.seq)) break;
         let li = f.client_msg_id ? pending.get(f.client_msg_id) : null;
         if (li) {
@@ -358,6 +464,24 @@ export function mount({ base, entry }) {
           alertLine.textContent = t("widget.resume_failed");
           break;
         }
+        if (phase === "connecting" && !saved.token) {
+          // The start was refused (a name too long...): back to the form,
+          // with what was typed and why, instead of a dead conversation.
+          startError = { field: f.field || "", code: f.code };
+          const sock = ws;
+          ws = null;
+          if (sock) sock.close();
+          showStart();
+          break;
+        }
+        if (f.field === "callback.number") {
+          phoneRefused();
+          break;
+        }
+        if (f.code === "too_large") {
+          alertLine.textContent = t("widget.too_long", { max: maxMessage });
+          break;
+        }
         alertLine.textContent = t("widget.error", { error: f.message || f.code });
         break;
     }
@@ -400,6 +524,7 @@ export function mount({ base, entry }) {
   }
 
   onLang(() => {
+    renderCounter();
     if (phase === "queued" && lastWait && !saved.callback) status.textContent = waitText(lastWait);
   });
 
