@@ -81,9 +81,10 @@
 // told). Reported: mean absolute error, bias (mean error), the share
 // within ±30 s and the share within ±25 % of the announced wait, by queue
 // and by the position announced (1 to 10, then 11 and more). Abandoned
-// contacts are not in it (their full wait is unknown). Told with no
-// agent: contacts told a wait while no agent who could take them was
-// signed in (the wait announced then was a guess; the widget now says so).
+// contacts are not in it (their full wait is unknown), nor are those that
+// arrived while no agent who could take them was signed in: they are told
+// that no advisor is available (and offered a callback), not a wait.
+// Told with no agent counts them.
 //
 // # Agents (from the stored state history, split at interval boundaries)
 //

@@ -179,7 +179,7 @@ func Contribute(rc store.ReportContact, env *Env) store.Contribution {
 	for k, v := range queues {
 		out.Queue = append(out.Queue, store.QueueRollup{QueueKey: k, Counts: *v})
 	}
-	if answered && in.AnnouncedEWTSeconds != nil {
+	if answered && in.AnnouncedEWTSeconds != nil && !in.ToldNoAgent { // told "no advisor available", not a wait
 		pos := 0
 		if in.AnnouncedPosition != nil {
 			pos = kpi.PositionBand(*in.AnnouncedPosition)
