@@ -654,7 +654,7 @@ func statusKey(err error) string {
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
 	}
-	s := err.Error()
+	s, _, _ := strings.Cut(err.Error(), "\n") // sipgo's errors can carry the message
 	if len(s) > 80 {
 		s = s[:80]
 	}
