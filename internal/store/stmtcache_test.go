@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,5 +131,32 @@ func BenchmarkStoreChatContact(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestSQLiteKeepsIdleConns: concurrent readers' connections (each with its
+// prepared statements) stay in the pool instead of being closed after the
+// burst and opened again for the next.
+func TestSQLiteKeepsIdleConns(t *testing.T) {
+	s := openSQLiteForTest(t)
+	ctx := testCtx(t)
+	f := newFixture(t, s, "acme")
+	id, err := s.CreateInteraction(ctx, f.tenant.ID, model.Interaction{QueueID: f.chat.ID, Channel: model.ChannelChat, Tier: "free", ArrivedAt: t0})
+	noErr(t, err, "create interaction")
+	for range 5 {
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				for range 20 {
+					if _, err := s.GetInteraction(ctx, f.tenant.ID, id); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if st := s.db.Stats(); st.MaxIdleClosed != 0 {
+		t.Errorf("%d connections closed for exceeding the idle limit (%d opened)", st.MaxIdleClosed, st.OpenConnections)
 	}
 }

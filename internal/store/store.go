@@ -76,6 +76,9 @@ type Store struct {
 	stmts   *stmtCache // SQLite: prepared statements, see stmtcache.go
 }
 
+// sqliteIdleConns is how many idle SQLite connections the pool keeps.
+const sqliteIdleConns = 16
+
 // sqliteBusyTimeout is how long a SQLite connection waits for the write lock.
 const sqliteBusyTimeout = 10 * time.Second
 
@@ -157,6 +160,11 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if dialect == SQLite {
+		// Keep the connections concurrent readers opened: a SQLite
+		// connection is costly to open and holds its prepared statements
+		// (database/sql keeps 2 idle by default: under load the others
+		// were opened, prepared and closed again for each burst).
+		db.SetMaxIdleConns(sqliteIdleConns)
 		s.stmts = newStmtCache(db)
 		s.group = newCommitter(s)
 	}
