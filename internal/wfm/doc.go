@@ -76,8 +76,10 @@
 // abandonment r needs N >= A (1 - r) and a service level s needs N >= A s:
 // the search starts at that bound (less a margin), gallops up (the
 // occupancy found at the bound guessing the next probe for an abandonment
-// target) and ends with a binary search, B(N, A) being computed once per N
-// for all the probes.
+// target) and ends with a binary search, probing downwards one agent at a
+// time once within three agents; B(N, A) is computed once per N for all
+// the probes, up to the bound by the recursion of 1/B, which needs no
+// division: 1/B(N) = 1 + (N/A) / B(N-1).
 //
 // # Forecasting
 //

@@ -429,7 +429,7 @@ func requiredErlangC(a, aht float64, t Targets) (Metrics, error) {
 func requiredErlangA(iv Interval, t Targets) (Metrics, error) {
 	a := iv.OfferedLoad()
 	base := max(0, erlangAFailsBelow(a, t)-1)
-	bs := []float64{ErlangB(base, a)} // bs[i] = B(base+i, A)
+	bs := []float64{erlangBInv(base, a)} // bs[i] = B(base+i, A)
 	eval := func(n int) (Metrics, bool, error) {
 		for k := base + len(bs); k <= n; k++ {
 			ab := a * bs[len(bs)-1]
@@ -472,8 +472,13 @@ func requiredErlangA(iv Interval, t Targets) (Metrics, error) {
 			}
 		}
 	}
+	// A guess that met the targets is often the answer or one above it:
+	// close to it, probe downwards one by one.
 	for hi-lo > 1 {
 		mid := lo + (hi-lo)/2
+		if hi-lo <= 3 {
+			mid = hi - 1
+		}
 		m, ok, err := eval(mid)
 		if err != nil {
 			return Metrics{}, err
@@ -485,6 +490,25 @@ func requiredErlangA(iv Interval, t Targets) (Metrics, error) {
 		}
 	}
 	return best, nil
+}
+
+// erlangBInv is B(n, a) from the recursion of its inverse,
+// 1/B(k) = 1 + (k/a) / B(k-1), which needs no division per step (the
+// terms are positive, so it is as stable as ErlangB's). An overflow gives
+// 0, an underflowed B.
+func erlangBInv(n int, a float64) float64 {
+	if n == 0 || a <= 0 {
+		return ErlangB(n, a)
+	}
+	inv := 1 / a
+	r := 1.0
+	for k := 1; k <= n; k++ {
+		r = 1 + r*(float64(k)*inv)
+		if math.IsInf(r, 1) {
+			return 0
+		}
+	}
+	return 1 / r
 }
 
 // erlangAFailsBelow returns a number of agents below which no N can meet t

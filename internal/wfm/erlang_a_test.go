@@ -191,3 +191,15 @@ func TestRequiredAgentsErlangAMatchesScan(t *testing.T) {
 		}
 	}
 }
+
+func TestErlangBInvMatchesErlangB(t *testing.T) {
+	for _, a := range []float64{0.01, 0.7, 3, 42.5, 500, 19000} {
+		for _, f := range []float64{0, 0.3, 0.95, 1, 1.2, 2, 10} {
+			n := int(a * f)
+			got, want := erlangBInv(n, a), ErlangB(n, a)
+			if !near(got, want, 1e-12) && !(want < 1e-300 && got < 1e-290) {
+				t.Errorf("B(%d, %g): reciprocal recursion %.17g, ErlangB %.17g", n, a, got, want)
+			}
+		}
+	}
+}
