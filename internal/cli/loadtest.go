@@ -48,6 +48,13 @@ at the same rate against a bare SIP UAS in this process that answers
 every INVITE and streams a paced tone; "added" is the server's p99 less
 the baseline's.
 
+With --duration D (e.g. --duration 60s --hold 5s) the run is a steady
+state instead: INVITEs at --rate for D (--calls is ignored), and the
+figures of the calls started in the first --warmup (default: the hold plus
+one second, when hang-ups begin to overlap new setups) are reported apart
+from the rest: calls, answered, answered/s, INVITE → 200 OK p50/p99 and
+failures per phase, for the server and the baseline.
+
 Servers rate-limit INVITEs per source address (Plateau: 5/s, burst 20,
 [sip] invite_rate and invite_burst):
 --sources N spreads the callers over 127.0.0.1 ... 127.0.0.N.
@@ -119,6 +126,8 @@ func runLoadtestSIP(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.IntVar(&cfg.Calls, "calls", 100, fmt.Sprintf("calls placed (at most %d)", loadtest.MaxSIPCalls))
 	fs.Float64Var(&cfg.Rate, "rate", 50, "call setups (INVITEs) per second")
 	fs.DurationVar(&cfg.Hold, "hold", 10*time.Second, "each call stays up this long after its 200 OK, then BYE")
+	fs.DurationVar(&cfg.Duration, "duration", 0, fmt.Sprintf("steady state: INVITEs at --rate for this long, instead of --calls (at most %v)", loadtest.MaxSIPDuration))
+	fs.DurationVar(&cfg.WarmUp, "warmup", 0, "with --duration: calls started this early are the warm-up (default: --hold + 1s)")
 	fs.StringVar(&cfg.Audio, "audio", loadtest.AudioTone, "what callers send: tone, silence or none")
 	noRTP := fs.Bool("no-rtp", false, "signalling only: send no RTP (same as --audio none)")
 	fs.IntVar(&cfg.Sources, "sources", 1, "spread the callers over source addresses 127.0.0.1..127.0.0.N")
@@ -135,6 +144,9 @@ func runLoadtestSIP(ctx context.Context, args []string, stdout, stderr io.Writer
 	bound := *timeout
 	if bound <= 0 {
 		per := time.Duration(float64(cfg.Calls)/max(cfg.Rate, 0.001)*float64(time.Second)) + cfg.Hold + time.Minute
+		if cfg.Duration > 0 {
+			per = cfg.Duration + cfg.Hold + time.Minute
+		}
 		bound = 2 * per
 	}
 	ctx, cancel := context.WithTimeout(ctx, bound)
@@ -175,6 +187,33 @@ func printSIPResult(w io.Writer, res loadtest.SIPResult) error {
 	row("INVITE → 200 OK", func(r loadtest.SIPRun) string {
 		return fmt.Sprintf("p50 %s, p99 %s, max %s", ms(r.Setup.P50), ms(r.Setup.P99), ms(r.Setup.Max))
 	})
+	for i, ph := range res.Server.Phases {
+		title := fmt.Sprintf("%s (calls started %.0f-%.0f s)", ph.Name, ph.From.Seconds(), ph.To.Seconds())
+		phase := func(r loadtest.SIPRun) (loadtest.SIPPhase, bool) {
+			if i < len(r.Phases) {
+				return r.Phases[i], true
+			}
+			return loadtest.SIPPhase{}, false
+		}
+		row(title, func(r loadtest.SIPRun) string {
+			p, ok := phase(r)
+			if !ok {
+				return "-"
+			}
+			return fmt.Sprintf("%d: %d answered (%.1f/s), %d failed", p.Calls, p.Established, p.AnswerRate, p.Calls-p.Established)
+		})
+		row("  INVITE → 200 OK", func(r loadtest.SIPRun) string {
+			p, _ := phase(r)
+			return fmt.Sprintf("p50 %s, p99 %s, max %s", ms(p.Setup.P50), ms(p.Setup.P99), ms(p.Setup.Max))
+		})
+		row("  failures", func(r loadtest.SIPRun) string {
+			p, _ := phase(r)
+			if len(p.Failures) == 0 {
+				return "none"
+			}
+			return p.FailureSummary()
+		})
+	}
 	row("peak concurrent calls", func(r loadtest.SIPRun) string { return fmt.Sprint(r.PeakConcurrent) })
 	row("load generator CPU", func(r loadtest.SIPRun) string { return fmt.Sprintf("%.2f cores", r.LoadgenCores) })
 	row("hung up by the UAS", func(r loadtest.SIPRun) string { return fmt.Sprint(r.EndedByServer) })

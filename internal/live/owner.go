@@ -446,8 +446,12 @@ func (o *owner) handle(ev acd.Event) {
 		o.markDirty(ev.Queue)
 	case acd.EvAbandoned:
 		o.c.metrics.wait(int64(ev.Queue), "abandoned", ev.Wait.Seconds())
-		o.persist(tid, id, store.StateUpdate{State: model.StateEnded, EndedReason: model.EndAbandoned, At: ev.At, CloseSegments: true})
-		o.marker(rec, model.SegAbandoned, ev.At)
+		// One transaction with its zero-length marker: the engine's
+		// goroutine waits for each commit, and hang-ups come by hundreds a
+		// second under load.
+		qid, at := int64(rec.queue), ev.At
+		o.persist(tid, id, store.StateUpdate{State: model.StateEnded, EndedReason: model.EndAbandoned, At: at, CloseSegments: true,
+			OpenSegment: &model.Segment{Kind: model.SegAbandoned, QueueID: &qid, EndedAt: &at}})
 		if rec.state == cOffered {
 			if a := o.agents[rec.agent]; a != nil && a.offer == ev.Contact {
 				a.offer = 0

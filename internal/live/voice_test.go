@@ -136,6 +136,18 @@ func TestVoiceCallLifecycle(t *testing.T) {
 		in, err := st.GetInteraction(ctx, f.tenant, a2.ContactID)
 		return err == nil && in.State == model.StateEnded && in.EndedReason == model.EndAbandoned
 	})
+	// Its queued segment is closed when it hung up, and a zero-length
+	// abandoned marker in the queue is there at that instant.
+	segs, err = st.ListSegments(ctx, f.tenant, a2.ContactID)
+	must(t, err, "segments 2")
+	if len(segs) != 2 || segs[0].Kind != model.SegQueued || segs[1].Kind != model.SegAbandoned {
+		t.Fatalf("abandoned call's segments %+v", segs)
+	}
+	q, m := segs[0], segs[1]
+	if q.EndedAt == nil || m.EndedAt == nil || !m.StartedAt.Equal(*m.EndedAt) || !q.EndedAt.Equal(m.StartedAt) ||
+		m.QueueID == nil || q.QueueID == nil || *m.QueueID != *q.QueueID || m.Billable {
+		t.Fatalf("queued %+v, abandoned marker %+v", q, m)
+	}
 	c1.none(t)
 }
 

@@ -39,6 +39,10 @@ const (
 	MaxSIPRate    = 1000.0
 	MaxSIPHold    = 10 * time.Minute
 	MaxSIPSources = 250
+	// MaxSIPDuration and MaxSIPSteadyCalls bound a steady-state run
+	// (SIPConfig.Duration).
+	MaxSIPDuration    = 10 * time.Minute
+	MaxSIPSteadyCalls = 120_000
 	// silentRMS is the RMS (16-bit linear) under which received audio
 	// counts as silence.
 	silentRMS = 100
@@ -55,8 +59,16 @@ type SIPConfig struct {
 	Calls     int
 	Rate      float64 // call setups (INVITEs) per second
 	// Hold is how long each call stays up after its 200 OK, then BYE.
-	Hold  time.Duration
-	Audio string // AudioTone (default), AudioSilence, AudioNone
+	Hold time.Duration
+	// Duration, when set, makes a steady-state run: INVITEs at Rate for
+	// this long (Calls is then Rate x Duration), the figures split in
+	// SIPRun.Phases into the warm-up (calls started in the first WarmUp)
+	// and the steady state (the rest), where new setups overlap hang-ups.
+	Duration time.Duration
+	// WarmUp is the start of the steady state; 0: Hold plus one second
+	// (the first hang-ups have come by then).
+	WarmUp time.Duration
+	Audio  string // AudioTone (default), AudioSilence, AudioNone
 	// Sources spreads the callers over this many source addresses
 	// 127.0.0.1, 127.0.0.2, ... (servers rate-limit INVITEs per source);
 	// 0 or 1: one source, the target's family loopback address.
@@ -112,6 +124,33 @@ type SIPRun struct {
 	// ServerProcess is from the server's /metrics (nil for the baseline,
 	// which runs in this process, or without a metrics URL).
 	ServerProcess *ProcessFigures `json:",omitempty"`
+	// Phases is the warm-up and the steady state of a steady-state run
+	// (SIPConfig.Duration), each call counted in the phase its INVITE was
+	// due in.
+	Phases []SIPPhase `json:",omitempty"`
+}
+
+// SIPPhase is the figures of the calls started in [From, To) of a run.
+type SIPPhase struct {
+	Name        string // "warm-up" or "steady"
+	From, To    time.Duration
+	Calls       int
+	Established int
+	Failures    map[string]int
+	Setup       Percentiles // INVITE sent -> 200 OK received
+	// AnswerRate is the calls of the phase answered, per second of the
+	// phase: Established / (To - From).
+	AnswerRate float64
+}
+
+// phaseStats gathers a phase's figures (under runStats.mu).
+type phaseStats struct {
+	from, to    time.Duration
+	name        string
+	calls       int
+	established int
+	failures    map[string]int
+	setups      []time.Duration
 }
 
 // RTPFigures sums the audio the callers received.
@@ -201,14 +240,29 @@ func (cfg *SIPConfig) validate() (sipmsg.Uri, netip.Addr, error) {
 	default:
 		return uri, host, fmt.Errorf("loadtest sip: audio %q: tone, silence or none", cfg.Audio)
 	}
-	if cfg.Calls <= 0 || cfg.Calls > MaxSIPCalls {
-		return uri, host, fmt.Errorf("loadtest sip: calls %d: between 1 and %d", cfg.Calls, MaxSIPCalls)
-	}
 	if cfg.Rate <= 0 || cfg.Rate > MaxSIPRate {
 		return uri, host, fmt.Errorf("loadtest sip: rate %g: above 0, at most %g per second", cfg.Rate, MaxSIPRate)
 	}
 	if cfg.Hold < 0 || cfg.Hold > MaxSIPHold {
 		return uri, host, fmt.Errorf("loadtest sip: hold %v: between 0 and %v", cfg.Hold, MaxSIPHold)
+	}
+	if cfg.Duration < 0 || cfg.Duration > MaxSIPDuration {
+		return uri, host, fmt.Errorf("loadtest sip: duration %v: between 0 and %v", cfg.Duration, MaxSIPDuration)
+	}
+	if cfg.Duration > 0 {
+		if cfg.WarmUp == 0 {
+			cfg.WarmUp = cfg.Hold + time.Second
+		}
+		if cfg.WarmUp < 0 || cfg.WarmUp >= cfg.Duration {
+			return uri, host, fmt.Errorf("loadtest sip: warm-up %v: at least 0 and shorter than the duration %v", cfg.WarmUp, cfg.Duration)
+		}
+		n := math.Ceil(cfg.Rate * cfg.Duration.Seconds())
+		if n > MaxSIPSteadyCalls {
+			return uri, host, fmt.Errorf("loadtest sip: %g calls (rate x duration): at most %d", n, MaxSIPSteadyCalls)
+		}
+		cfg.Calls = int(n)
+	} else if cfg.Calls <= 0 || cfg.Calls > MaxSIPCalls {
+		return uri, host, fmt.Errorf("loadtest sip: calls %d: between 1 and %d", cfg.Calls, MaxSIPCalls)
 	}
 	if cfg.Sources < 0 || cfg.Sources > MaxSIPSources {
 		return uri, host, fmt.Errorf("loadtest sip: sources %d: between 1 and %d", cfg.Sources, MaxSIPSources)
@@ -405,16 +459,54 @@ type runStats struct {
 	firstAnswer, lastAnswer time.Time    // first and last 200 OK received
 }
 
-func (s *runStats) fail(why string) {
+func (s *runStats) fail(ph *phaseStats, why string) {
 	s.mu.Lock()
 	s.failures[why]++
+	if ph != nil {
+		ph.failures[why]++
+	}
 	s.mu.Unlock()
+}
+
+// phases returns the warm-up and steady phases of a steady-state run, or
+// nil.
+func (cfg SIPConfig) phases() []*phaseStats {
+	if cfg.Duration <= 0 {
+		return nil
+	}
+	return []*phaseStats{
+		{name: "warm-up", from: 0, to: cfg.WarmUp, failures: map[string]int{}},
+		{name: "steady", from: cfg.WarmUp, to: cfg.Duration, failures: map[string]int{}},
+	}
+}
+
+// phaseOf is the phase a call due at offset at belongs to, or nil.
+func phaseOf(phases []*phaseStats, at time.Duration) *phaseStats {
+	for _, p := range phases {
+		if at >= p.from && at < p.to {
+			return p
+		}
+	}
+	if len(phases) > 0 {
+		return phases[len(phases)-1]
+	}
+	return nil
+}
+
+func (p *phaseStats) figures() SIPPhase {
+	f := SIPPhase{Name: p.name, From: p.from, To: p.to, Calls: p.calls, Established: p.established,
+		Failures: p.failures, Setup: percentiles(p.setups)}
+	if d := (p.to - p.from).Seconds(); d > 0 {
+		f.AnswerRate = float64(p.established) / d
+	}
+	return f
 }
 
 func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host netip.Addr, metricsURL string) (SIPRun, error) {
 	run := SIPRun{Calls: cfg.Calls}
 	sources := max(cfg.Sources, 1)
 	st := &runStats{failures: map[string]int{}, transit: newHistogram(10*time.Microsecond, time.Second)}
+	phases := cfg.phases()
 	var eps []*sipEndpoint
 	epCtx, closeEPs := context.WithCancel(ctx)
 	defer closeEPs()
@@ -470,10 +562,11 @@ func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host neti
 				return run, ctx.Err()
 			}
 		}
+		ph := phaseOf(phases, time.Duration(i)*interval)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			runCall(ctx, cfg, eps[i%len(eps)], target, st, snd)
+			runCall(ctx, cfg, eps[i%len(eps)], target, st, snd, ph)
 		}()
 	}
 	// n INVITEs span n-1 intervals.
@@ -502,6 +595,9 @@ func runCallers(ctx context.Context, cfg SIPConfig, target sipmsg.Uri, host neti
 	}
 	if !st.lastAnswer.IsZero() {
 		run.AnswerLag = st.lastAnswer.Sub(st.lastInvite)
+	}
+	for _, p := range phases {
+		run.Phases = append(run.Phases, p.figures())
 	}
 	run.RTP = st.rtp
 	run.RTP.Sent = snd.sent.Load()
@@ -558,23 +654,28 @@ func statusKey(err error) string {
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
 	}
-	s := err.Error()
+	s, _, _ := strings.Cut(err.Error(), "\n") // sipgo's errors can carry the message
 	if len(s) > 80 {
 		s = s[:80]
 	}
 	return s
 }
 
-func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.Uri, st *runStats, snd *sender) {
+func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.Uri, st *runStats, snd *sender, ph *phaseStats) {
+	if ph != nil {
+		st.mu.Lock()
+		ph.calls++
+		st.mu.Unlock()
+	}
 	rtpSess, err := media.Listen(ctx, net.JoinHostPort(e.host.String(), "0"))
 	if err != nil {
-		st.fail("rtp socket: " + err.Error())
+		st.fail(ph, "rtp socket: "+err.Error())
 		return
 	}
 	defer rtpSess.Close()
 	offer, err := media.BuildOffer(media.OfferSpec{Addr: rtpSess.LocalAddr(), Laws: []media.Law{media.Ulaw}, SessionID: rand.Uint64() >> 1})
 	if err != nil {
-		st.fail(err.Error())
+		st.fail(ph, err.Error())
 		return
 	}
 	req := sipmsg.NewRequest(sipmsg.INVITE, target)
@@ -594,11 +695,11 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 	st.mu.Unlock()
 	dlg, err := e.dua.WriteInvite(setupCtx, req)
 	if err != nil {
-		st.fail(statusKey(err))
+		st.fail(ph, statusKey(err))
 		return
 	}
 	if err := dlg.WaitAnswer(setupCtx, sipgo.AnswerOptions{}); err != nil {
-		st.fail(statusKey(err))
+		st.fail(ph, statusKey(err))
 		dlg.Close()
 		return
 	}
@@ -615,7 +716,7 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 		dlg.Close()
 	}()
 	if err := dlg.Ack(setupCtx); err != nil {
-		st.fail("ack: " + statusKey(err))
+		st.fail(ph, "ack: "+statusKey(err))
 		return
 	}
 	st.answered.Add(1)
@@ -628,6 +729,10 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 	}
 	st.mu.Lock()
 	st.setups = append(st.setups, setup)
+	if ph != nil {
+		ph.established++
+		ph.setups = append(ph.setups, setup)
+	}
 	st.firstAnswer, st.lastAnswer = earliest(st.firstAnswer, answeredAt), latest(st.lastAnswer, answeredAt)
 	st.mu.Unlock()
 
@@ -1221,3 +1326,6 @@ func sortedFailures(m map[string]int) []string {
 
 // FailureSummary is the failures of a run, most frequent first.
 func (r SIPRun) FailureSummary() string { return strings.Join(sortedFailures(r.Failures), ", ") }
+
+// FailureSummary lists the phase's failures, most frequent first.
+func (p SIPPhase) FailureSummary() string { return strings.Join(sortedFailures(p.Failures), ", ") }

@@ -258,3 +258,59 @@ func TestRunSIPWithBaseline(t *testing.T) {
 		t.Fatalf("%+v / %+v", res.Server, res.Baseline)
 	}
 }
+
+// TestRunSIPSteadyState: with a duration, calls arrive at the rate for that
+// long, held, and the figures are split at the warm-up by when each INVITE
+// was due: 1 s at 40/s is 40 warm-up calls, the next 2 s 80 steady ones,
+// with the baseline UAS measured beside the target in the same run.
+func TestRunSIPSteadyState(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	uas, err := StartBaselineUAS(ctx, "127.0.0.1", "udp", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uas.Close()
+	res, err := RunSIP(ctx, SIPConfig{
+		Target: "sip:1000@" + uas.Addr().String(), Rate: 40, Duration: 3 * time.Second, WarmUp: time.Second,
+		Hold: 500 * time.Millisecond, Audio: AudioNone, Calls: 7, Baseline: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]*SIPRun{"target": &res.Server, "baseline": res.Baseline} {
+		if r == nil {
+			t.Fatalf("%s: no figures", name)
+		}
+		if r.Calls != 120 || r.Established != 120 || len(r.Failures) != 0 {
+			t.Fatalf("%s: %d calls, %d answered, failures %v; want 120 answered (rate x duration)", name, r.Calls, r.Established, r.Failures)
+		}
+		if len(r.Phases) != 2 {
+			t.Fatalf("%s: phases %+v", name, r.Phases)
+		}
+		w, s := r.Phases[0], r.Phases[1]
+		if w.Name != "warm-up" || w.From != 0 || w.To != time.Second || w.Calls != 40 || w.Established != 40 {
+			t.Errorf("%s: warm-up %+v", name, w)
+		}
+		if s.Name != "steady" || s.From != time.Second || s.To != 3*time.Second || s.Calls != 80 || s.Established != 80 {
+			t.Errorf("%s: steady %+v", name, s)
+		}
+		if s.Setup.N != 80 || s.Setup.P99 <= 0 || s.AnswerRate != 40 || len(s.Failures) != 0 {
+			t.Errorf("%s: steady setups %+v, %.1f answered/s, failures %v", name, s.Setup, s.AnswerRate, s.Failures)
+		}
+		// Hang-ups overlap setups: 500 ms holds at 40/s keep about 20 up.
+		if r.PeakConcurrent < 10 || r.PeakConcurrent > 40 {
+			t.Errorf("%s: peak %d concurrent calls", name, r.PeakConcurrent)
+		}
+	}
+	for _, cfg := range []SIPConfig{
+		{Rate: 10, Duration: time.Second, WarmUp: time.Second},
+		{Rate: 10, Duration: MaxSIPDuration + time.Second},
+		{Rate: 1000, Duration: MaxSIPDuration},
+		{Rate: 10, Duration: time.Second, Hold: 5 * time.Second}, // default warm-up past the end
+	} {
+		if _, err := RunSIP(ctx, cfg); err == nil {
+			t.Errorf("%+v accepted", cfg)
+		}
+	}
+}

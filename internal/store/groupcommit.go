@@ -30,7 +30,7 @@ type txJob struct {
 
 type committer struct {
 	db      *sql.DB
-	dialect Dialect
+	txConn  func(*sql.Tx) conn
 	jobs    chan *txJob
 	wg      sync.WaitGroup
 	closed  chan struct{}
@@ -40,8 +40,8 @@ type committer struct {
 
 var errClosed = errors.New("store closed")
 
-func newCommitter(db *sql.DB, d Dialect) *committer {
-	c := &committer{db: db, dialect: d, jobs: make(chan *txJob), closed: make(chan struct{})}
+func newCommitter(s *Store) *committer {
+	c := &committer{db: s.db, txConn: s.txConn, jobs: make(chan *txJob), closed: make(chan struct{})}
 	c.wg.Add(1)
 	go c.loop()
 	return c
@@ -106,27 +106,27 @@ func (c *committer) commit(batch []*txJob) {
 		finish(fmt.Errorf("begin transaction: %w", err))
 		return
 	}
-	cn := conn{q: tx, dialect: c.dialect}
+	cn := c.txConn(tx)
 	ctx := context.Background()
 	for _, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			j.err = err
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+		if _, err := cn.exec(ctx, "SAVEPOINT job"); err != nil {
 			_ = tx.Rollback()
 			finish(fmt.Errorf("savepoint: %w", err))
 			return
 		}
 		if err := j.fn(cn); err != nil {
 			j.err = err
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT job"); err != nil {
+			if _, err := cn.exec(ctx, "ROLLBACK TO SAVEPOINT job"); err != nil {
 				_ = tx.Rollback()
 				finish(fmt.Errorf("roll back to savepoint: %w", err))
 				return
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT job"); err != nil {
+		if _, err := cn.exec(ctx, "RELEASE SAVEPOINT job"); err != nil {
 			_ = tx.Rollback()
 			finish(fmt.Errorf("release savepoint: %w", err))
 			return

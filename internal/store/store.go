@@ -73,7 +73,11 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	group   *committer // SQLite: write transactions are group-committed
+	stmts   *stmtCache // SQLite: prepared statements, see stmtcache.go
 }
+
+// sqliteIdleConns is how many idle SQLite connections the pool keeps.
+const sqliteIdleConns = 16
 
 // sqliteBusyTimeout is how long a SQLite connection waits for the write lock.
 const sqliteBusyTimeout = 10 * time.Second
@@ -156,7 +160,13 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if dialect == SQLite {
-		s.group = newCommitter(db, dialect)
+		// Keep the connections concurrent readers opened: a SQLite
+		// connection is costly to open and holds its prepared statements
+		// (database/sql keeps 2 idle by default: under load the others
+		// were opened, prepared and closed again for each burst).
+		db.SetMaxIdleConns(sqliteIdleConns)
+		s.stmts = newStmtCache(db)
+		s.group = newCommitter(s)
 	}
 	return s, nil
 }
@@ -165,6 +175,9 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 func (s *Store) Close() error {
 	if s.group != nil {
 		s.group.close()
+	}
+	if s.stmts != nil {
+		s.stmts.close()
 	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close %s database: %w", s.dialect, err)
@@ -209,22 +222,55 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// conn runs queries written with ? placeholders on a database or transaction.
+// conn runs queries written with ? placeholders on a database or
+// transaction, through prepared statements when it has a cache (see
+// stmtcache.go).
 type conn struct {
 	q       querier
 	dialect Dialect
+	stmts   *stmtCache // nil: no statement is cached
+	tx      *txStmts   // set inside a transaction with a cache
+}
+
+// stmt returns the cached statement for query, or nil to run it unprepared.
+// Rows that stay open are not cached inside a transaction (forRows).
+func (c conn) stmt(ctx context.Context, query string, forRows bool) *sql.Stmt {
+	switch {
+	case c.stmts == nil:
+		return nil
+	case c.tx != nil:
+		if forRows {
+			return nil
+		}
+		return c.tx.get(ctx, query)
+	}
+	return c.stmts.get(ctx, query)
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return c.q.ExecContext(ctx, rebind(c.dialect, query), args...)
+	query = rebind(c.dialect, query)
+	if st := c.stmt(ctx, query, false); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return c.q.ExecContext(ctx, query, args...)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return c.q.QueryContext(ctx, rebind(c.dialect, query), args...)
+	query = rebind(c.dialect, query)
+	if st := c.stmt(ctx, query, true); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return c.q.QueryContext(ctx, query, args...)
 }
 
+// queryRow's row is read at once by Scan (always called right away), which
+// closes it: the statement is free again before the next query.
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.q.QueryRowContext(ctx, rebind(c.dialect, query), args...)
+	query = rebind(c.dialect, query)
+	if st := c.stmt(ctx, query, false); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return c.q.QueryRowContext(ctx, query, args...)
 }
 
 // insert runs an INSERT and returns the new row's id.
@@ -250,7 +296,16 @@ func (c conn) execOne(ctx context.Context, query string, args ...any) error {
 	return nil
 }
 
-func (s *Store) conn() conn { return conn{q: s.db, dialect: s.dialect} }
+func (s *Store) conn() conn { return conn{q: s.db, dialect: s.dialect, stmts: s.stmts} }
+
+// txConn is the conn of a transaction of the store.
+func (s *Store) txConn(tx *sql.Tx) conn {
+	c := conn{q: tx, dialect: s.dialect}
+	if s.stmts != nil {
+		c.stmts, c.tx = s.stmts, newTxStmts(tx, s.stmts)
+	}
+	return c
+}
 
 // inTx runs fn in a transaction, committed if fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(c conn) error) error {
@@ -261,7 +316,7 @@ func (s *Store) inTx(ctx context.Context, fn func(c conn) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(conn{q: tx, dialect: s.dialect}); err != nil {
+	if err := fn(s.txConn(tx)); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

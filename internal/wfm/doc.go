@@ -40,10 +40,12 @@
 // package sums the stationary distribution of the birth-death chain directly:
 // states below N carry a total mass of pi_N (1/B(N,A) - 1) (the Erlang loss
 // system shares the same shape there), and states N+j above follow
-// pi_{N+j} = pi_{N+j-1} lambda / (N mu + j theta). Terms are kept as
-// logarithms and normalised with an online log-sum-exp, and the sum is cut
-// when the (geometric, decreasing) tail bound drops below 1e-15 of the total,
-// so it is defined and stable for N <= A and for thousands of agents.
+// pi_{N+j} = pi_{N+j-1} lambda / (N mu + j theta). Terms are products of
+// these ratios, all sums being scaled down together by an exact power of two
+// whenever a term grows past 2^600, and the sum is cut when the (geometric,
+// decreasing) tail bound drops below 1e-15 of the total, so it is defined
+// and stable for N <= A and for thousands of agents, with no logarithm or
+// exponential per term.
 //
 // A contact arriving with j contacts already waiting (FCFS) waits
 // V_j = sum over i=0..j of Exp(N mu + i theta) before reaching an agent and
@@ -56,7 +58,10 @@
 //     exp(-theta V'_j) follows a Beta(N mu/theta + 1, j + 1) law, so
 //     P(V'_j <= T) = 1 - sum_{k<j+1} NB(k), a negative-binomial sum with
 //     b = N mu/theta + 1 and x = 1 - exp(-theta T) that is accumulated
-//     incrementally over j (positive terms only, log space).
+//     incrementally over j (positive terms only; in log space while the
+//     terms are below exp(-700), then as products). The terms are unimodal
+//     in k, so once past the mode a term too small to change the sum ends
+//     it: no later term can.
 //
 // Averaging over the arrival-seen state (PASTA) gives P(wait), P(abandon),
 // SL and ASA. The test suite checks these against an exact rational solution
@@ -68,8 +73,15 @@
 // combination of service level, maximum ASA, maximum abandonment and maximum
 // occupancy). Every measure is monotone in N, so under Erlang C the search
 // starts just above A (or at A / max occupancy) and walks up one agent at a
-// time, updating the Erlang B recursion in O(1) per step; under Erlang A it
-// uses an exponential then binary search.
+// time, updating the Erlang B recursion in O(1) per step. Under Erlang A
+// the carried load A (1 - P(abandon)) is at most N, so a maximum
+// abandonment r needs N >= A (1 - r) and a service level s needs N >= A s:
+// the search starts at that bound (less a margin), gallops up (the
+// occupancy found at the bound guessing the next probe for an abandonment
+// target) and ends with a binary search, probing downwards one agent at a
+// time once within three agents; B(N, A) is computed once per N for all
+// the probes, up to the bound by the recursion of 1/B, which needs no
+// division: 1/B(N) = 1 + (N/A) / B(N-1).
 //
 // # Forecasting
 //

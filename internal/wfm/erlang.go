@@ -201,54 +201,86 @@ func evalErlangA(iv Interval, n int, b float64, slT time.Duration) (Metrics, err
 		m.Occupancy = a / float64(n)
 		return m, nil
 	}
-	logLower := math.Log1p(-b) - math.Log(b) // log(1/B - 1); -Inf when n == 0
+	// Every accumulator and e = pi_{N+j}/pi_N are kept scaled by the same
+	// power of two, lowered whenever e grows past 2^rescaleExp, so that the
+	// terms are products of rationals and never overflow.
+	lower := (1 - b) / b // 1/B - 1 <= 1e300; 0 when n == 0
+	z := lower           // total mass
+	sl := lower          // answered within T (no wait below N)
+	var wait float64     // mass of states >= N
+	var aband float64    // abandon probability mass
+	var asa float64      // wait x 1{answered} mass
+	e := 1.0             // pi_{N+j} / pi_N, scaled
 
-	// Online log-sum-exp: every accumulator is scaled by exp(-scale).
-	scale := math.Max(logLower, 0)
-	lower := math.Exp(logLower - scale)
-	z := lower        // total mass
-	sl := lower       // answered within T (no wait below N)
-	var wait float64  // mass of states >= N
-	var aband float64 // abandon probability mass
-	var asa float64   // wait x 1{answered} mass
-
+	// P(V'_j <= T) = 1 - Q_{j+1}, Q_{j+1} = sum_{k<=j} NB(k): the NB terms
+	// are carried in log space while they are below exp(nbLinear), then as
+	// products. They are unimodal; past their mode, once a term no longer
+	// changes q (or q reached 1), none of the following does.
 	x := -math.Expm1(-theta * T) // 1 - exp(-theta T)
-	bb := c/theta + 1            // negative-binomial size parameter
 	logNB := -(c + theta) * T    // log NB(0) = bb log(1 - x)
-	q := 0.0                     // Q_{j+1} = sum_{k<=j} NB(k)
-	h := 0.0                     // sum_{i=1..j+1} 1/(c + i theta)
-	logW := 0.0                  // log pi_{N+j} / pi_N
+	nb := 0.0                    // NB(j) once logNB >= nbLinear
+	linear := logNB >= nbLinear
+	if linear {
+		nb = math.Exp(logNB)
+	}
+	qDone := x == 0 // T == 0: Q_1 = NB(0) = 1, nobody waiting is answered in time
+	q := 0.0
+	if qDone {
+		q = 1
+	}
+	xc := x * c / theta // with the size b = c/theta + 1: NB(j)/NB(j-1) = x (j-1+b)/j = x + xc/j
+	h := 0.0            // sum_{i=1..j+1} 1/(c + i theta)
 	for j := 0; ; j++ {
 		if j >= maxChainStates {
 			return Metrics{}, fmt.Errorf("erlang A: waiting-state sum did not converge within %d states", maxChainStates)
 		}
-		if logW > scale {
-			f := math.Exp(scale - logW)
-			z, sl, wait, aband, asa = z*f, sl*f, wait*f, aband*f, asa*f
-			scale = logW
+		if e > rescaleAt {
+			z, sl, wait, aband, asa, e = z*rescaleBy, sl*rescaleBy, wait*rescaleBy, aband*rescaleBy, asa*rescaleBy, e*rescaleBy
 		}
-		e := math.Exp(logW - scale)
 		jf := float64(j + 1)
 		den := c + jf*theta
-		ans := c / den
-		h += 1 / den
-		if j > 0 {
-			logNB += math.Log(x * (float64(j-1) + bb) / float64(j))
+		var inv float64
+		if !qDone && j > 0 {
+			// One division for both 1/den and 1/j.
+			jm := float64(j)
+			d := 1 / (den * jm)
+			inv = jm * d
+			ratio := x + xc*den*d
+			if linear {
+				nb *= ratio
+			} else {
+				logNB += math.Log(ratio)
+				if logNB >= nbLinear {
+					linear, nb = true, math.Exp(logNB)
+				}
+			}
+			if linear && ratio < 1 && q+nb == q {
+				qDone = true
+			}
+		} else {
+			inv = 1 / den
 		}
-		if x > 0 || j == 0 {
-			q += math.Exp(logNB)
+		if !qDone {
+			q += nb
+			if q >= 1 {
+				qDone = true
+			}
 		}
+		ans := c * inv
+		h += inv
 		z += e
 		wait += e
-		aband += e * (jf * theta / den)
-		sl += e * ans * math.Max(0, 1-q)
+		aband += e * (jf * theta * inv)
+		if w := 1 - q; w > 0 {
+			sl += e * ans * w
+		}
 		asa += e * ans * h
 		// Next ratio pi_{N+j+1}/pi_{N+j}.
-		r := lambda / (c + (jf)*theta)
-		if r < 1 && e*r/(1-r) < 1e-15*z {
+		r := lambda * inv
+		if r < 1 && e*r < 1e-15*z*(1-r) {
 			break
 		}
-		logW += math.Log(r)
+		e *= r
 	}
 	m.PWait = wait / z
 	m.AbandonRate = aband / z
@@ -262,6 +294,18 @@ func evalErlangA(iv Interval, n int, b float64, slT time.Duration) (Metrics, err
 	}
 	return m, nil
 }
+
+// Scaling of the Erlang A sums: powers of two, so rescaling is exact, and a
+// term below 2^600 times a ratio (at most lambda / (N mu + theta)) stays
+// finite.
+const (
+	rescaleAt = 0x1p600
+	rescaleBy = 0x1p-600
+)
+
+// nbLinear is the log of the smallest negative-binomial term carried as a
+// plain number rather than a logarithm (exp(-700) ~ 1e-304).
+const nbLinear = -700.0
 
 // Targets are staffing targets; a zero field is not a target. Any
 // combination may be given; at least one is required.
@@ -377,20 +421,38 @@ func requiredErlangC(a, aht float64, t Targets) (Metrics, error) {
 	return Metrics{}, fmt.Errorf("targets not met with %d agents", maxAgents)
 }
 
-// requiredErlangA finds the smallest N >= 1 meeting t by exponential then
-// binary search (the measures are monotone in N).
+// requiredErlangA finds the smallest N >= 1 meeting t (the measures are
+// monotone in N). It starts from a proven lower bound (erlangAFailsBelow),
+// gallops up from it and ends with a binary search; B(N, A) is computed once
+// for every N from the bound up, by the recursion, and shared by all the
+// evaluations.
 func requiredErlangA(iv Interval, t Targets) (Metrics, error) {
+	a := iv.OfferedLoad()
+	base := max(0, erlangAFailsBelow(a, t)-1)
+	bs := []float64{erlangBInv(base, a)} // bs[i] = B(base+i, A)
 	eval := func(n int) (Metrics, bool, error) {
-		m, err := evalErlangA(iv, n, ErlangB(n, iv.OfferedLoad()), t.SLThreshold)
+		for k := base + len(bs); k <= n; k++ {
+			ab := a * bs[len(bs)-1]
+			bs = append(bs, ab/(float64(k)+ab))
+		}
+		m, err := evalErlangA(iv, n, bs[n-base], t.SLThreshold)
 		if err != nil {
 			return Metrics{}, false, err
 		}
 		return m, t.Met(m), nil
 	}
-	lo := 0 // known to fail (or not allowed: contacts need agents)
-	hi := max(1, int(math.Ceil(iv.OfferedLoad()*0.5)))
-	var best Metrics
-	for {
+	lo := base // known to fail (or not allowed: contacts need agents)
+	var (
+		hi   int
+		best Metrics
+	)
+	// The first probe is the bound itself; if it fails, its occupancy
+	// gives the next guess for an abandonment target: P(abandon) =
+	// 1 - N occ / A with occ falling slowly in N. Guesses only steer the
+	// search; every step is an evaluation.
+	next := lo + 1
+	for step := 1; ; step *= 2 {
+		hi = min(next, maxAgents)
 		m, ok, err := eval(hi)
 		if err != nil {
 			return Metrics{}, err
@@ -399,14 +461,24 @@ func requiredErlangA(iv Interval, t Targets) (Metrics, error) {
 			best = m
 			break
 		}
-		lo = hi
 		if hi >= maxAgents {
 			return Metrics{}, fmt.Errorf("targets not met with %d agents", maxAgents)
 		}
-		hi = min(2*hi, maxAgents)
+		lo = hi
+		next = lo + step
+		if step == 1 && t.MaxAbandon > 0 && m.Occupancy > 0 {
+			if g := a * (1 - t.MaxAbandon) / m.Occupancy; g < maxAgents && int(math.Ceil(g)) > next {
+				next = int(math.Ceil(g))
+			}
+		}
 	}
+	// A guess that met the targets is often the answer or one above it:
+	// close to it, probe downwards one by one.
 	for hi-lo > 1 {
 		mid := lo + (hi-lo)/2
+		if hi-lo <= 3 {
+			mid = hi - 1
+		}
 		m, ok, err := eval(mid)
 		if err != nil {
 			return Metrics{}, err
@@ -418,6 +490,47 @@ func requiredErlangA(iv Interval, t Targets) (Metrics, error) {
 		}
 	}
 	return best, nil
+}
+
+// erlangBInv is B(n, a) from the recursion of its inverse,
+// 1/B(k) = 1 + (k/a) / B(k-1), which needs no division per step (the
+// terms are positive, so it is as stable as ErlangB's). An overflow gives
+// 0, an underflowed B.
+func erlangBInv(n int, a float64) float64 {
+	if n == 0 || a <= 0 {
+		return ErlangB(n, a)
+	}
+	inv := 1 / a
+	r := 1.0
+	for k := 1; k <= n; k++ {
+		r = 1 + r*(float64(k)*inv)
+		if math.IsInf(r, 1) {
+			return 0
+		}
+	}
+	return 1 / r
+}
+
+// erlangAFailsBelow returns a number of agents below which no N can meet t
+// under Erlang A with a load of a Erlangs. The carried load A (1 - P(abandon))
+// is at most N busy agents, so P(abandon) >= 1 - N/A, and SL <= P(answered)
+// <= N/A: a maximum abandonment rate r needs N >= A (1 - r) and a service
+// level s needs N >= A s. The bound is lowered by a margin far above the
+// rounding of the computed measures, so that every N below it also fails as
+// computed.
+func erlangAFailsBelow(a float64, t Targets) int {
+	need := 0.0
+	if t.MaxAbandon > 0 {
+		need = a * (1 - t.MaxAbandon)
+	}
+	if t.ServiceLevel > 0 {
+		need = max(need, a*t.ServiceLevel)
+	}
+	need -= 1e-6 * (1 + a)
+	if need <= 0 {
+		return 0
+	}
+	return int(math.Min(math.Ceil(need), maxAgents))
 }
 
 // ScheduledAgents returns ceil(required / (1 - shrinkage)), the agents to
