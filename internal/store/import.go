@@ -64,7 +64,7 @@ func (s *Store) ImportPastContacts(ctx context.Context, tenantID int64, list []P
 					sarg = append(sarg, tenantID, ids[i], sg.Kind, nullInt64(sg.AgentID), nullInt64(sg.QueueID), ts(sg.StartedAt), nullTS(sg.EndedAt), sg.Billable)
 				}
 			}
-			if _, err := c.exec(ctx, `INSERT INTO interactions (id, tenant_id, queue_id, channel, tier, customer_name, customer_phone,
+			if _, err := c.uncached().exec(ctx, `INSERT INTO interactions (id, tenant_id, queue_id, channel, tier, customer_name, customer_phone,
 				customer_email, customer_external_id, state, ended_reason, arrived_at, answered_at, ended_at, announced_ewt_seconds,
 				announced_position, agent_id, disposition, csat_score, csat_comment, entry_point_id, queue_path, menu_choice,
 				told_no_agent, report_pending) VALUES `+strings.Join(vals, ", "), args...); err != nil {
@@ -72,7 +72,7 @@ func (s *Store) ImportPastContacts(ctx context.Context, tenantID int64, list []P
 			}
 			for len(segs) > 0 { // at most importBatch segments a statement
 				n := min(len(segs), importBatch)
-				if _, err := c.exec(ctx, "INSERT INTO segments (tenant_id, interaction_id, kind, agent_id, queue_id, started_at, ended_at, billable) VALUES "+
+				if _, err := c.uncached().exec(ctx, "INSERT INTO segments (tenant_id, interaction_id, kind, agent_id, queue_id, started_at, ended_at, billable) VALUES "+
 					strings.Join(segs[:n], ", "), sarg[:n*8]...); err != nil {
 					return fmt.Errorf("insert segments: %w", err)
 				}

@@ -197,7 +197,7 @@ func loadReportContacts(ctx context.Context, c conn, where string, args ...any) 
 		byID[rc.ID] = i
 		ids[i] = fmt.Sprint(rc.ID)
 	}
-	srows, err := c.query(ctx, "SELECT "+segmentCols+" FROM segments WHERE interaction_id IN ("+strings.Join(ids, ",")+") ORDER BY interaction_id, started_at, id")
+	srows, err := c.uncached().query(ctx, "SELECT "+segmentCols+" FROM segments WHERE interaction_id IN ("+strings.Join(ids, ",")+") ORDER BY interaction_id, started_at, id")
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +341,7 @@ func upsertMany(ctx context.Context, c conn, table string, insertKeys, keys, val
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		if _, err := c.exec(ctx, upsertAdd(c.dialect, table, insertKeys, keys, values, n, maxCols...), args...); err != nil {
+		if _, err := c.uncached().exec(ctx, upsertAdd(c.dialect, table, insertKeys, keys, values, n, maxCols...), args...); err != nil {
 			return fmt.Errorf("add to %s: %w", table, err)
 		}
 		rows = rows[n:]
@@ -474,7 +474,7 @@ func markContributions(ctx context.Context, c conn, changes []ContributionChange
 		args = append(args, hargs...)
 	}
 	q += " RETURNING id"
-	res, err := c.query(ctx, q, args...)
+	res, err := c.uncached().query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("mark contacts rolled up: %w", err)
 	}

@@ -171,7 +171,7 @@ func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFil
 			out[i].WaitSeconds = in.EndedAt.Sub(in.ArrivedAt).Seconds()
 		}
 	}
-	srows, err := s.conn().query(ctx, "SELECT interaction_id, kind, billable, started_at, ended_at FROM segments WHERE interaction_id IN ("+
+	srows, err := s.conn().uncached().query(ctx, "SELECT interaction_id, kind, billable, started_at, ended_at FROM segments WHERE interaction_id IN ("+
 		strings.Join(ids, ",")+") AND ended_at IS NOT NULL AND kind IN ('connected', 'hold', 'wrap_up')")
 	if err != nil {
 		return nil, fail(err, "search interactions: segments")

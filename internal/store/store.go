@@ -232,6 +232,13 @@ type conn struct {
 	tx      *txStmts   // set inside a transaction with a cache
 }
 
+// uncached is c without the statement cache: for queries whose text
+// varies with their input (lists of rows or ids), which would fill it.
+func (c conn) uncached() conn {
+	c.stmts, c.tx = nil, nil
+	return c
+}
+
 // stmt returns the cached statement for query, or nil to run it unprepared.
 // Rows that stay open are not cached inside a transaction (forRows).
 func (c conn) stmt(ctx context.Context, query string, forRows bool) *sql.Stmt {
