@@ -15,6 +15,7 @@ import (
 	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/media"
 	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
 )
 
 // callbackKey is the DTMF key asking for a callback.
@@ -230,29 +231,52 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	if cust.Validate() != nil {
 		cust = model.Customer{Phone: c.number}
 	}
-	// Stored, and queued unless a menu chooses the queue, before the call
-	// is answered.
+	// Stored before the call is answered, queued only once it is (a menu
+	// chooses the queue later): a call that cannot be answered never
+	// reaches an agent.
+	rc, err := s.center.ReceiveVoice(ctx, ep, cust, c)
+	if err != nil {
+		s.log.Error("sip: store a call", "entry", ep.Address, "err", err)
+		fail(sipmsg.StatusServiceUnavailable, "Unavailable")
+		return
+	}
+	c.id = rc.ContactID
+	answer, err := media.BuildAnswer(offer, media.Answer{Addr: c.rtp.LocalAddr(), Codec: law, TelephoneEvent: true, SessionID: rand.Uint64() >> 1, Username: "plateau"})
+	if err != nil {
+		s.log.Error("sip: sdp answer", "err", err)
+		fail(sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
+		s.notAnswered(ep.TenantID, rc, model.EndFailed)
+		return
+	}
+	s.addCall(c.dlgID, c)
+	if err := dlg.RespondSDP(answer); err != nil {
+		// Cancelled (the caller left), or the answer could not be sent or
+		// was never acknowledged (a failure of ours or of the network).
+		why := model.EndFailed
+		if errors.Is(err, sipmsg.ErrTransactionCanceled) {
+			why = model.EndAbandoned
+		}
+		s.log.Info("sip: call not answered", "contact", c.id, "ended", why, "err", err)
+		s.notAnswered(ep.TenantID, rc, why)
+		c.finish()
+		return
+	}
 	var (
-		arr   live.VoiceArrival
+		arr   = live.VoiceArrival{ContactID: rc.ContactID}
 		start func() bool
 	)
 	if prompt := s.menuPrompt(ctx, ep); prompt != nil {
-		rc, err := s.center.ReceiveVoice(ctx, ep, cust, c)
-		if err != nil {
-			s.log.Error("sip: store a call", "entry", ep.Address, "err", err)
-			fail(sipmsg.StatusServiceUnavailable, "Unavailable")
-			return
-		}
-		arr.ContactID = rc.ContactID
 		if !rc.Closed {
 			c.menu = &menuState{rc: rc, ep: ep, prompt: prompt, start: s.now()}
 			start = c.sayMenu
 		}
 	} else {
-		arr, err = s.center.ArriveVoice(ctx, ep, cust, c)
+		arr, err = s.center.QueueVoice(ctx, rc, ep.QueueID)
 		if err != nil {
-			s.log.Error("sip: store and queue a call", "entry", ep.Address, "err", err)
-			fail(sipmsg.StatusServiceUnavailable, "Unavailable")
+			s.log.Error("sip: queue a call", "entry", ep.Address, "err", err)
+			s.notAnswered(ep.TenantID, rc, model.EndFailed)
+			c.byeCaller()
+			c.finish()
 			return
 		}
 		if arr.Ended == "" {
@@ -262,26 +286,25 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 			}
 		}
 	}
-	c.id = arr.ContactID
-	answer, err := media.BuildAnswer(offer, media.Answer{Addr: c.rtp.LocalAddr(), Codec: law, TelephoneEvent: true, SessionID: rand.Uint64() >> 1, Username: "plateau"})
-	if err != nil {
-		s.log.Error("sip: sdp answer", "err", err)
-		fail(sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
-		s.hangup(c)
-		return
-	}
-	s.addCall(c.dlgID, c)
-	if err := dlg.RespondSDP(answer); err != nil {
-		// Cancelled, or never acknowledged: the caller is gone.
-		s.log.Info("sip: call not answered", "contact", c.id, "err", err)
-		s.hangup(c)
-		c.finish()
-		return
-	}
 	s.log.Info("sip call answered", "contact", c.id, "entry", ep.Address, "menu", c.menu != nil, "position", arr.Position, "ewt", arr.EWT, "codec", law.String())
 	go c.readCaller()
 	go c.readDigits()
 	go c.run(start)
+}
+
+// notAnswered ends a stored call that was never queued: why is
+// model.EndAbandoned when the caller left first, model.EndFailed when
+// Plateau could not answer.
+func (s *Server) notAnswered(tenant int64, rc *live.ReceivedCall, why model.EndedReason) {
+	if rc.Closed {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.serverCtx()), 5*time.Second)
+	defer cancel()
+	if _, err := s.st.UpdateInteractionState(ctx, tenant, rc.ContactID, store.StateUpdate{State: model.StateEnded,
+		EndedReason: why, At: s.now(), CloseSegments: true}); err != nil {
+		s.log.Warn("sip: end a call never answered", "contact", rc.ContactID, "err", err)
+	}
 }
 
 // setQueue notes the queue the call waits in, and whether it records.
