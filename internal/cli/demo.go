@@ -130,6 +130,7 @@ func narrateEvent(ev acd.Event) string {
 // demoServer runs the server with the demo tenant and optional bots.
 func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Duration, stdout, stderr io.Writer) error {
 	logger := newLogger(cfg, stderr)
+	server.StartProcess(logger)
 	var demo server.Demo
 	var botUsers []server.DemoUser
 	var sipAccounts []server.SIPAccount

@@ -46,6 +46,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageOr(err)
 	}
 	logger := newLogger(cfg, stderr)
+	server.StartProcess(logger)
 	srv, err := server.Open(ctx, cfg, logger, nil)
 	if err != nil {
 		return err

@@ -61,6 +61,16 @@ type SIPConfig struct {
 	InviteBurst   float64 `toml:"invite_burst"`
 	RegisterRate  float64 `toml:"register_rate"`
 	RegisterBurst float64 `toml:"register_burst"`
+	// ReadTimeout is how long a TCP or TLS connection may take to send a
+	// whole message once begun, and its first one once connected (default
+	// 5s); IdleTimeout closes a connection with no message for that long
+	// (default 15m). MaxConnections caps the open SIP TCP and TLS
+	// connections (default 4096), MaxConnectionsPerSource those from one IP
+	// address (default 128); past them new connections are closed at once.
+	ReadTimeout             Duration `toml:"read_timeout"`
+	IdleTimeout             Duration `toml:"idle_timeout"`
+	MaxConnections          int      `toml:"max_connections"`
+	MaxConnectionsPerSource int      `toml:"max_connections_per_source"`
 	// DigestSHA256 also challenges phones with SHA-256 (RFC 8760).
 	DigestSHA256 bool `toml:"digest_sha256"`
 	// ICEServers are the STUN/TURN URLs of the agents' browser softphones
@@ -110,6 +120,9 @@ func (c SIPConfig) validate() error {
 	if c.InviteRate < 0 || c.InviteBurst < 0 || c.RegisterRate < 0 || c.RegisterBurst < 0 {
 		errs = append(errs, errors.New("sip.invite_rate, invite_burst, register_rate and register_burst must not be negative"))
 	}
+	if c.ReadTimeout.Duration < 0 || c.IdleTimeout.Duration < 0 || c.MaxConnections < 0 || c.MaxConnectionsPerSource < 0 {
+		errs = append(errs, errors.New("sip.read_timeout, idle_timeout, max_connections and max_connections_per_source must not be negative"))
+	}
 	if c.AnnounceEvery.Duration < 0 {
 		errs = append(errs, errors.New("sip.announce_every is negative"))
 	}
@@ -126,5 +139,6 @@ func (c SIPConfig) sipConfig(data string) sip.Config {
 		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway, DigestSHA256: c.DigestSHA256,
 		CallbackAllow: c.CallbackAllow, CallbackDeny: c.CallbackDeny, CallbacksPerNumber: c.CallbacksPerNumber, CallbacksPerSource: c.CallbacksPerSource,
 		MaxCalls: c.MaxCalls, MaxCallsPerTenant: c.MaxCallsPerTenant,
-		InviteRate: c.InviteRate, InviteBurst: c.InviteBurst, RegisterRate: c.RegisterRate, RegisterBurst: c.RegisterBurst}
+		InviteRate: c.InviteRate, InviteBurst: c.InviteBurst, RegisterRate: c.RegisterRate, RegisterBurst: c.RegisterBurst,
+		ReadTimeout: c.ReadTimeout.Duration, IdleTimeout: c.IdleTimeout.Duration, MaxConns: c.MaxConnections, MaxConnsPerSource: c.MaxConnectionsPerSource}
 }
