@@ -429,6 +429,7 @@ func (c *call) handle(ev callEvent) bool {
 		if ev.leg == c.customer {
 			return c.customerAnswered()
 		}
+		c.s.unreach.reached(ev.leg.agent)
 		if err := c.s.center.VoiceAnswered(ctx, ev.leg.agent, c.id); err != nil {
 			c.s.log.Info("sip: agent answered too late", "contact", c.id, "agent", ev.leg.agent, "err", err)
 			ev.leg.stop()
@@ -446,7 +447,12 @@ func (c *call) handle(ev callEvent) bool {
 		}
 		if ev.leg == c.leg {
 			c.leg = nil
-			if !ev.leg.withdrawn {
+			switch {
+			case ev.leg.withdrawn:
+			case ev.code == 0 || ev.code == 408 || ev.code == 480 || ev.code == 503:
+				// No answer at all, or the phone is not there: not a refusal.
+				c.unreachable(ev.leg.agent, fmt.Sprintf("phone answered %d", ev.code))
+			default:
 				c.decline(ev.leg.agent, fmt.Sprintf("phone answered %d", ev.code))
 			}
 		}
@@ -521,7 +527,7 @@ func (c *call) offered(ev callEvent) bool {
 	}
 	b, ok := c.s.reg.lookup(ev.agent, c.s.now())
 	if !ok || b.tenantID != c.tenant {
-		c.decline(ev.agent, "no registered phone")
+		c.unreachable(ev.agent, "no registered phone")
 		return false
 	}
 	if err := c.s.stillValid(c.ctx, b); err != nil {

@@ -227,6 +227,7 @@ type Server struct {
 	regs     *limiter
 	nonces   nonces
 	reg      *registrar
+	unreach  *unreachables
 	metrics  *metrics
 	cbPolicy *callbackPolicy
 	prompts  promptCache // the entry points' menu prompts
@@ -261,8 +262,8 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		speakers: map[string]*media.Speaker{},
 		invites:  newLimiter(cfg.InviteRate, cfg.InviteBurst),
 		regs:     newLimiter(cfg.RegisterRate, cfg.RegisterBurst),
-		reg:      newRegistrar(),
-		calls:    map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{}, perTenant: map[int64]int{},
+		reg:      newRegistrar(), unreach: newUnreachables(),
+		calls: map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{}, perTenant: map[int64]int{},
 		ctx: context.Background(), clock: media.NewClock(),
 	}
 	key := make([]byte, 32)
@@ -627,6 +628,7 @@ func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	expires = min(expires, s.cfg.MaxExpires)
 	s.reg.set(binding{agentID: acc.AgentID, tenantID: acc.TenantID, username: acc.Username, ha1MD5: acc.HA1MD5, contact: contact.Address,
 		source: req.Source(), transport: req.Transport(), expires: s.now().Add(expires)})
+	s.unreach.reached(acc.AgentID)
 	s.log.Info("sip phone registered", "agent", acc.AgentID, "username", acc.Username, "contact", contact.Address.String(), "source", req.Source())
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
 	res.AppendHeader(&sipmsg.ContactHeader{Address: contact.Address, Params: params("expires", strconv.Itoa(int(expires.Seconds())))})
