@@ -43,7 +43,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	morning := fs.Bool("morning", false, "narrate a simulated morning and exit")
 	narrate := fs.Duration("narrate", 20*time.Minute, "with --morning: narrate every event for this long, then summarise")
 	bots := fs.Int("agent-bots", 0, "virtual agents answering chats")
-	handle := fs.Duration("bot-handle", 20*time.Second, "mean handle time of the virtual agents")
+	handle := fs.Duration("bot-handle", 20*time.Second, "mean handle time of the virtual agents (each between half and 1.5 times it)")
 	cfg, err := server.Load(fs, args, os.Getenv)
 	if err != nil {
 		return usageOr(err)
@@ -196,7 +196,7 @@ func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Du
 	defer cancel()
 	for _, u := range botUsers {
 		go func() {
-			if err := live.RunAgentBot(runCtx, ws+"/agent/ws", u.Login, u.Password, live.ExponentialHandle(handle), logger); err != nil && runCtx.Err() == nil {
+			if err := live.RunAgentBot(runCtx, ws+"/agent/ws", u.Login, u.Password, server.BotHandleTimes(handle), logger); err != nil && runCtx.Err() == nil {
 				logger.Warn("agent bot stopped", "login", u.Login, "err", err)
 			}
 		}()
