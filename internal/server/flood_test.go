@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -40,7 +41,9 @@ func TestSIPFloodChild(t *testing.T) {
 	cfg.HTTP, cfg.Data = "127.0.0.1:0", os.Getenv("PLATEAU_FLOOD_DATA")
 	cfg.SIP.Addr = "127.0.0.1:0"
 	cfg.SIP.ReadTimeout = Duration{time.Second}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// JSON at debug level, as --log-json --log-level debug: the parent
+	// checks that sipgo's own lines come through it.
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	StartProcess(logger)
 	srv, err := Open(ctx, cfg, logger, nil)
 	if err != nil {
@@ -167,6 +170,42 @@ func TestIdleSIPFloodKeepsServing(t *testing.T) {
 	case <-exited:
 		t.Fatal("the server exited")
 	default:
+	}
+	// A response matching no transaction (sipgo logs it), then stop: every
+	// line the server logged is its logger's JSON, sipgo's at debug level.
+	stray, err := net.Dial("udp", sipAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(stray, "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-stray\r\nFrom: <sip:a@127.0.0.1>;tag=1\r\n"+
+		"To: <sip:b@127.0.0.1>;tag=2\r\nCall-ID: stray-1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n", stray.LocalAddr())
+	stray.Close()
+	time.Sleep(300 * time.Millisecond)
+	stdin.Close()
+	select {
+	case <-exited:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the server did not stop")
+	}
+	sipgoLines := 0
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("a log line not in the server's JSON format: %q", tail(line, 300))
+			continue
+		}
+		if rec["part"] == "sipgo" {
+			sipgoLines++
+			if rec["level"] != "DEBUG" {
+				t.Errorf("sipgo logged at %v: %q", rec["level"], tail(line, 300))
+			}
+		}
+	}
+	if sipgoLines == 0 {
+		t.Error("no sipgo line in the server's log")
 	}
 }
 
