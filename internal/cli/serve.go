@@ -31,7 +31,10 @@ cert_file, key_file, rtp_host, realm, announce_every ("60s"),
 callback_gateway (host:port for the callbacks callers ask for),
 callback_allow and callback_deny (number prefixes; no callback without
 callback_allow), callbacks_per_number (3 a day), callbacks_per_source (10),
-max_calls (200 calls in progress) and max_calls_per_tenant, digest_sha256,
+max_calls (200 calls in progress) and max_calls_per_tenant, read_timeout
+("5s", for a TCP/TLS message once begun) and idle_timeout ("15m"),
+max_connections (4096 TCP/TLS) and max_connections_per_source (128),
+digest_sha256,
 ice_servers (STUN/TURN URLs for the agents' browser softphones; none by
 default). Recordings go under --data/recordings.
 
