@@ -72,3 +72,22 @@ func TestLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSIPConnectionKeys(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "p.toml")
+	os.WriteFile(file, []byte("[sip]\naddr = \"127.0.0.1:5060\"\nread_timeout = \"2s\"\nidle_timeout = \"1m\"\nmax_connections = 500\nmax_connections_per_source = 20\n"), 0o600)
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg, err := Load(fs, []string{"--config", file}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := cfg.SIP.sipConfig("")
+	if sc.ReadTimeout != 2*time.Second || sc.IdleTimeout != time.Minute || sc.MaxConns != 500 || sc.MaxConnsPerSource != 20 {
+		t.Fatalf("sip config %+v", sc)
+	}
+	os.WriteFile(file, []byte("[sip]\naddr = \"127.0.0.1:5060\"\nmax_connections = -1\n"), 0o600)
+	if _, err := Load(flag.NewFlagSet("serve", flag.ContinueOnError), []string{"--config", file}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "max_connections") {
+		t.Fatalf("negative max_connections: %v", err)
+	}
+}

@@ -242,6 +242,7 @@ type Server struct {
 	udpConn net.PacketConn
 	tcpLn   net.Listener
 	tlsLn   net.Listener
+	tlsConf *tls.Config
 
 	mu    sync.Mutex
 	calls map[string]*call // by the caller's dialog id (Plateau is the UAS)
@@ -366,7 +367,8 @@ func (s *Server) Listen(ctx context.Context) error {
 			s.closeListeners()
 			return fmt.Errorf("sip: listen tls %s: %w", addr, err)
 		}
-		s.tlsLn = s.guard(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}), "tls")
+		s.tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		s.tlsLn = s.guard(tls.NewListener(ln, s.tlsConf), "tls")
 		s.tlsAddr = ln.Addr().(*net.TCPAddr).AddrPort()
 	}
 	host := s.cfg.RTPHost
@@ -390,6 +392,8 @@ func (s *Server) Listen(ctx context.Context) error {
 }
 
 func (s *Server) closeListeners() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, c := range []interface{ Close() error }{s.udpConn, s.tcpLn, s.tlsLn} {
 		if c != nil { // a nil net.PacketConn or net.Listener converts to nil
 			c.Close()
@@ -414,7 +418,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.mu.Unlock()
 	s.center.SetVoiceDialer(s)
 	var listeners sync.WaitGroup
-	listeners.Go(func() { s.keepServing(ctx, "udp", func() error { return s.srv.ServeUDP(s.udpConn) }) })
+	listeners.Go(func() { s.keepServing(ctx, "udp", func() error { return s.srv.ServeUDP(s.udpConn) }, nil) })
 	err := waitConn(ctx, s.ua, "udp", s.udpAddr.String())
 	if err != nil {
 		err = fmt.Errorf("sip: serve: %w", err)
@@ -450,15 +454,51 @@ func (s *Server) Serve(ctx context.Context) error {
 // listener that stops is started again (keepServing): SIP never stops
 // before ctx.
 func (s *Server) serve(ctx context.Context, listeners *sync.WaitGroup) {
-	listeners.Go(func() { s.keepServing(ctx, "tcp", func() error { return s.srv.ServeTCP(s.tcpLn) }) })
+	listeners.Go(func() {
+		s.keepServing(ctx, "tcp", func() error { return s.srv.ServeTCP(s.listener(&s.tcpLn)) },
+			func() error { return s.rebind(ctx, &s.tcpLn, "tcp", s.tcpAddr, nil) })
+	})
 	if s.tlsLn != nil {
-		listeners.Go(func() { s.keepServing(ctx, "tls", func() error { return s.srv.ServeTLS(s.tlsLn) }) })
+		listeners.Go(func() {
+			s.keepServing(ctx, "tls", func() error { return s.srv.ServeTLS(s.listener(&s.tlsLn)) },
+				func() error { return s.rebind(ctx, &s.tlsLn, "tls", s.tlsAddr, s.tlsConf) })
+		})
 	}
 	if s.cfg.RecordingsDir != "" {
 		go s.runSweeper(ctx)
 	}
 	s.log.Info("sip serving", "udp", s.udpAddr.String(), "tcp", s.tcpAddr.String(), "tls", s.tlsAddr.String())
 	<-ctx.Done()
+}
+
+// listener reads a stream listener, which rebind may replace.
+func (s *Server) listener(ln *net.Listener) net.Listener {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return *ln
+}
+
+// rebind replaces a stream listener that stopped with a new one on the
+// same address (over TLS with conf).
+func (s *Server) rebind(ctx context.Context, ln *net.Listener, transport string, addr netip.AddrPort, conf *tls.Config) error {
+	s.listener(ln).Close() // whatever stopped it, it is done with
+	var lc net.ListenConfig
+	raw, err := lc.Listen(ctx, "tcp", addr.String())
+	if err != nil {
+		return fmt.Errorf("sip: listen %s %s again: %w", transport, addr, err)
+	}
+	var next net.Listener = raw
+	if conf != nil {
+		next = tls.NewListener(raw, conf)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ctx.Err() != nil {
+		raw.Close()
+		return ctx.Err()
+	}
+	*ln = s.guard(next, transport)
+	return nil
 }
 
 // serverCtx is the context calls live in.

@@ -363,9 +363,9 @@ func (s *Server) onCancel(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 // ---- listeners that restart ----
 
 // keepServing runs serve until ctx is done; when it returns before, the
-// stop is logged and counted and serve runs again after a pause (relisten
-// first makes a new listener when the old one is gone).
-func (s *Server) keepServing(ctx context.Context, transport string, serve func() error) {
+// stop is logged and counted, and serve runs again after a pause (after
+// rebind, when given, made a new listener: the old one may be gone).
+func (s *Server) keepServing(ctx context.Context, transport string, serve, rebind func() error) {
 	delay := 10 * time.Millisecond
 	for {
 		err := serve()
@@ -374,12 +374,25 @@ func (s *Server) keepServing(ctx context.Context, transport string, serve func()
 		}
 		s.metrics.listenerRestarts.WithLabelValues(transport).Inc()
 		s.log.Error("sip: listener stopped, restarting it", "transport", transport, "err", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(delay):
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(delay):
+			}
+			delay = min(2*delay, 5*time.Second)
+			if rebind == nil {
+				break
+			}
+			err := rebind()
+			if err == nil {
+				break
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			s.log.Error("sip: listener not restarted yet", "transport", transport, "err", err)
 		}
-		delay = min(2*delay, 5*time.Second)
 	}
 }
 

@@ -241,3 +241,40 @@ func TestStreamConnectionsPerSource(t *testing.T) {
 		t.Errorf("plateau_sip_connections_refused_total{tcp,source} = %v, want 1", n)
 	}
 }
+
+// The TCP listener closed under the server (its socket gone) is bound
+// again and served: logged, counted, and UDP never stopped.
+func TestStreamListenerRestarted(t *testing.T) {
+	w := newWorld(t, worldOpts{})
+	options := func(network string) error {
+		c, err := net.DialTimeout(network, w.srv.Addr().String(), time.Second)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		local := c.LocalAddr().String()
+		msg := "OPTIONS sip:1000@" + w.srv.Addr().String() + ";transport=" + network + " SIP/2.0\r\nVia: SIP/2.0/" + strings.ToUpper(network) + " " + local +
+			";branch=z9hG4bK-re" + strconv.FormatInt(time.Now().UnixNano(), 36) + "\r\nFrom: <sip:a@127.0.0.1>;tag=re\r\nTo: <sip:1000@127.0.0.1>\r\n" +
+			"Call-ID: re-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+		if _, err := c.Write([]byte(msg)); err != nil {
+			return err
+		}
+		c.SetReadDeadline(time.Now().Add(time.Second))
+		buf := make([]byte, 2048)
+		n, err := c.Read(buf)
+		if err != nil {
+			return err
+		}
+		if !strings.HasPrefix(string(buf[:n]), "SIP/2.0 200") {
+			return fmt.Errorf("got %q", buf[:n])
+		}
+		return nil
+	}
+	must(t, options("tcp"), "OPTIONS over TCP before")
+	w.srv.listener(&w.srv.tcpLn).(*guardedListener).Listener.Close() // the socket dies under sipgo
+	eventually(t, "TCP served again", 5*time.Second, func() bool { return options("tcp") == nil })
+	must(t, options("udp"), "OPTIONS over UDP")
+	if n := metricValue(t, w.reg, "plateau_sip_listener_restarts_total", "transport", "tcp"); n != 1 {
+		t.Errorf("plateau_sip_listener_restarts_total{tcp} = %v, want 1", n)
+	}
+}
