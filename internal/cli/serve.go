@@ -34,7 +34,9 @@ callback_allow), callbacks_per_number (3 a day), callbacks_per_source (10),
 max_calls (200 calls in progress) and max_calls_per_tenant, read_timeout
 ("5s", for a TCP/TLS message once begun) and idle_timeout ("15m"),
 max_connections (4096 TCP/TLS) and max_connections_per_source (128),
-digest_sha256,
+digest_sha256, [[sip.trunk]] entries (name, sources, transport, invite_rate,
+invite_burst, max_calls, dids: a carrier's calls, not held to the
+per-source limits),
 ice_servers (STUN/TURN URLs for the agents' browser softphones; none by
 default). Recordings go under --data/recordings.
 

@@ -91,3 +91,24 @@ func TestSIPConnectionKeys(t *testing.T) {
 		t.Fatalf("negative max_connections: %v", err)
 	}
 }
+
+func TestSIPTrunkEntries(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "p.toml")
+	os.WriteFile(file, []byte("[sip]\naddr = \"127.0.0.1:5060\"\n[[sip.trunk]]\nname = \"carrier\"\nsources = [\"192.0.2.10\", \"198.51.100.0/24\"]\n"+
+		"transport = \"udp\"\ninvite_rate = 50\nmax_calls = 300\ndids = [\"+33100000000\"]\n"), 0o600)
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg, err := Load(fs, []string{"--config", file}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := cfg.SIP.sipConfig("")
+	if len(sc.Trunks) != 1 || len(sc.Trunks[0].Sources) != 2 || sc.Trunks[0].Sources[1].String() != "198.51.100.0/24" ||
+		sc.Trunks[0].InviteRate != 50 || sc.Trunks[0].MaxCalls != 300 || sc.Trunks[0].DIDs[0] != "+33100000000" {
+		t.Fatalf("trunks %+v", sc.Trunks)
+	}
+	os.WriteFile(file, []byte("[sip]\naddr = \"127.0.0.1:5060\"\n[[sip.trunk]]\nname = \"bad\"\nsources = [\"not-an-ip\"]\n"), 0o600)
+	if _, err := Load(flag.NewFlagSet("serve", flag.ContinueOnError), []string{"--config", file}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "not-an-ip") {
+		t.Fatalf("bad trunk source: %v", err)
+	}
+}

@@ -62,8 +62,9 @@ type call struct {
 	id     int64 // the contact
 	tenant int64
 	sp     *media.Speaker
-	number string // the calling number, "" when it is not one
-	source string // the IP the INVITE came from (callback caps)
+	number string      // the calling number, "" when it is not one
+	source string      // the IP the INVITE came from (callback caps)
+	trunk  *trunkState // the trunk it came through, nil for none
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -181,9 +182,10 @@ func newCall(s *Server, tenant int64, sp *media.Speaker, capped bool) *call {
 	return c
 }
 
-// answerCall takes an INVITE to an entry point: the call is stored and
-// queued in the center, then answered, then run.
-func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.ServerTransaction, ep model.EntryPoint, offer *media.Offer, law media.Law) {
+// answerCall takes an INVITE to an entry point: the call is stored,
+// answered, queued in the center, then run. It reports whether a call was
+// made (which then releases the trunk's place when it ends).
+func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.ServerTransaction, ep model.EntryPoint, offer *media.Offer, law media.Law, trunk *trunkState) bool {
 	lang, err := s.st.TenantLanguage(ctx, ep.TenantID)
 	if err != nil {
 		s.log.Warn("sip: tenant language", "tenant", ep.TenantID, "err", err)
@@ -192,8 +194,9 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	if c == nil {
 		s.log.Warn("sip: too many calls, INVITE refused", "tenant", ep.TenantID, "source", req.Source())
 		s.replyFull(req, tx)
-		return
+		return false
 	}
+	c.trunk = trunk
 	fail := func(code int, reason string) {
 		reply(req, tx, code, reason)
 		c.finish()
@@ -207,7 +210,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	if err != nil {
 		s.log.Error("sip: media for a call", "err", err)
 		fail(sipmsg.StatusServiceUnavailable, "No Media")
-		return
+		return true
 	}
 	c.rtp.SetRemote(offer.Addr)
 	c.rtp.SetPayloadType(law.PayloadType())
@@ -218,7 +221,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	dlg, err := s.dialogUA(req.Transport()).ReadInvite(req, tx)
 	if err != nil {
 		fail(sipmsg.StatusBadRequest, "Bad Request")
-		return
+		return true
 	}
 	c.dlg, c.dlgID = dlg, dlg.ID
 	cust := model.Customer{Phone: c.number}
@@ -238,7 +241,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	if err != nil {
 		s.log.Error("sip: store a call", "entry", ep.Address, "err", err)
 		fail(sipmsg.StatusServiceUnavailable, "Unavailable")
-		return
+		return true
 	}
 	c.id = rc.ContactID
 	answer, err := media.BuildAnswer(offer, media.Answer{Addr: c.rtp.LocalAddr(), Codec: law, TelephoneEvent: true, SessionID: rand.Uint64() >> 1, Username: "plateau"})
@@ -246,7 +249,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 		s.log.Error("sip: sdp answer", "err", err)
 		fail(sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
 		s.notAnswered(ep.TenantID, rc, model.EndFailed)
-		return
+		return true
 	}
 	s.addCall(c.dlgID, c)
 	if err := dlg.RespondSDP(answer); err != nil {
@@ -259,7 +262,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 		s.log.Info("sip: call not answered", "contact", c.id, "ended", why, "err", err)
 		s.notAnswered(ep.TenantID, rc, why)
 		c.finish()
-		return
+		return true
 	}
 	var (
 		arr   = live.VoiceArrival{ContactID: rc.ContactID}
@@ -277,7 +280,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 			s.notAnswered(ep.TenantID, rc, model.EndFailed)
 			c.byeCaller()
 			c.finish()
-			return
+			return true
 		}
 		if arr.Ended == "" {
 			start = func() bool {
@@ -290,6 +293,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	go c.readCaller()
 	go c.readDigits()
 	go c.run(start)
+	return true
 }
 
 // notAnswered ends a stored call that was never queued: why is
@@ -369,6 +373,7 @@ func (c *call) finish() {
 	if c.dlg != nil {
 		c.dlg.Close()
 	}
+	c.trunk.release()
 	c.s.mu.Lock()
 	delete(c.s.all, c)
 	if c.s.perTenant[c.tenant]--; c.s.perTenant[c.tenant] <= 0 {

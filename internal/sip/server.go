@@ -130,6 +130,9 @@ type Config struct {
 	// DefaultMaxConns, DefaultMaxConnsPerSource.
 	ReadTimeout, IdleTimeout    time.Duration
 	MaxConns, MaxConnsPerSource int
+	// Trunks are the carriers' SIP trunks (their INVITEs skip the
+	// per-source INVITE limit, held to the trunk's own).
+	Trunks []Trunk
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 	// Registerer receives the plateau_sip_* series; nil keeps them unexported.
@@ -207,6 +210,11 @@ func (c *Config) defaults() error {
 	if c.MaxConnsPerSource <= 0 || c.MaxConnsPerSource > c.MaxConns {
 		c.MaxConnsPerSource = min(DefaultMaxConnsPerSource, c.MaxConns)
 	}
+	for i := range c.Trunks {
+		if err := c.Trunks[i].validate(); err != nil {
+			return err
+		}
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -228,6 +236,7 @@ type Server struct {
 	nonces   nonces
 	reg      *registrar
 	unreach  *unreachables
+	trunks   []*trunkState
 	metrics  *metrics
 	cbPolicy *callbackPolicy
 	prompts  promptCache // the entry points' menu prompts
@@ -263,7 +272,7 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		speakers: map[string]*media.Speaker{},
 		invites:  newLimiter(cfg.InviteRate, cfg.InviteBurst),
 		regs:     newLimiter(cfg.RegisterRate, cfg.RegisterBurst),
-		reg:      newRegistrar(), unreach: newUnreachables(),
+		reg:      newRegistrar(), unreach: newUnreachables(), trunks: newTrunks(cfg.Trunks),
 		calls: map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{}, perTenant: map[int64]int{},
 		ctx: context.Background(), clock: media.NewClock(),
 	}
@@ -692,7 +701,12 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
 		return
 	}
-	if s.limited(s.invites, req, tx) {
+	trunk := s.trunkOf(req)
+	if trunk != nil {
+		if s.limitedTrunk(trunk, req, tx) {
+			return
+		}
+	} else if s.limited(s.invites, req, tx) {
 		return
 	}
 	if s.full() {
@@ -701,9 +715,21 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	number, err := entryNumber(req.Recipient)
-	if err != nil {
+	if err != nil || (trunk != nil && !trunk.delivers(number)) {
 		reply(req, tx, sipmsg.StatusNotFound, "Not Found")
 		return
+	}
+	if trunk != nil {
+		if !trunk.take() {
+			s.replyFull(req, tx)
+			return
+		}
+		// Released when the call ends, or now if it never starts.
+		defer func() {
+			if trunk != nil {
+				trunk.release()
+			}
+		}()
 	}
 	ctx, cancel := context.WithTimeout(s.serverCtx(), 10*time.Second)
 	defer cancel()
@@ -722,7 +748,9 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	reply(req, tx, sipmsg.StatusTrying, "Trying")
-	s.answerCall(ctx, req, tx, ep, offer, law)
+	if s.answerCall(ctx, req, tx, ep, offer, law, trunk) {
+		trunk = nil // the call releases it
+	}
 }
 
 // inDialog reports whether an in-dialog request belongs to a call or a leg.
