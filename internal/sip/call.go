@@ -244,6 +244,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 		return true
 	}
 	c.id = rc.ContactID
+	prompt := s.menuPrompt(ctx, ep) // nil: no menu
 	answer, err := media.BuildAnswer(offer, media.Answer{Addr: c.rtp.LocalAddr(), Codec: law, TelephoneEvent: true, SessionID: rand.Uint64() >> 1, Username: "plateau"})
 	if err != nil {
 		s.log.Error("sip: sdp answer", "err", err)
@@ -268,7 +269,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 		arr   = live.VoiceArrival{ContactID: rc.ContactID}
 		start func() bool
 	)
-	if prompt := s.menuPrompt(ctx, ep); prompt != nil {
+	if prompt != nil {
 		if !rc.Closed {
 			c.menu = &menuState{rc: rc, ep: ep, prompt: prompt, start: s.now()}
 			start = c.sayMenu

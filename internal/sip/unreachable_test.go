@@ -38,6 +38,7 @@ func TestUnreachablePhoneNotReadyAndBacksOff(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d offers in 3 s, not-ready reasons %v", offers, reasons)
 	if reasons[ReasonPhoneUnreachable] == 0 {
 		t.Errorf("not made not ready with reason %q (not-ready reasons seen: %v)", ReasonPhoneUnreachable, reasons)
 	}
