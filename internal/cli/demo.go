@@ -49,7 +49,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	morning := fs.Bool("morning", false, "narrate a simulated morning and exit")
 	narrate := fs.Duration("narrate", 20*time.Minute, "with --morning: narrate every event for this long, then summarise")
 	bots := fs.Int("agent-bots", 0, "virtual agents answering chats")
-	handle := fs.Duration("bot-handle", 20*time.Second, "mean handle time of the virtual agents")
+	handle := fs.Duration("bot-handle", 20*time.Second, "mean handle time of the virtual agents (each between half and 1.5 times it)")
 	history := fs.Int("history", server.DemoHistoryDays, "days of past played on first run (0: none)")
 	cfg, err := server.Load(fs, args, os.Getenv)
 	if err != nil {
@@ -137,6 +137,7 @@ func narrateEvent(ev acd.Event) string {
 // demoServer runs the server with the demo tenant and optional bots.
 func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Duration, history int, stdout, stderr io.Writer) error {
 	logger := newLogger(cfg, stderr)
+	server.StartProcess(logger)
 	var demo server.Demo
 	var botUsers []server.DemoUser
 	var sipAccounts []server.SIPAccount
@@ -205,7 +206,7 @@ func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Du
 	defer cancel()
 	for _, u := range botUsers {
 		go func() {
-			if err := live.RunAgentBot(runCtx, ws+"/agent/ws", u.Login, u.Password, live.ExponentialHandle(handle), logger); err != nil && runCtx.Err() == nil {
+			if err := live.RunAgentBot(runCtx, ws+"/agent/ws", u.Login, u.Password, server.BotHandleTimes(handle), logger); err != nil && runCtx.Err() == nil {
 				logger.Warn("agent bot stopped", "login", u.Login, "err", err)
 			}
 		}()

@@ -31,7 +31,12 @@ cert_file, key_file, rtp_host, realm, announce_every ("60s"),
 callback_gateway (host:port for the callbacks callers ask for),
 callback_allow and callback_deny (number prefixes; no callback without
 callback_allow), callbacks_per_number (3 a day), callbacks_per_source (10),
-max_calls (200 calls in progress) and max_calls_per_tenant, digest_sha256,
+max_calls (200 calls in progress) and max_calls_per_tenant, read_timeout
+("5s", for a TCP/TLS message once begun) and idle_timeout ("15m"),
+max_connections (4096 TCP/TLS) and max_connections_per_source (128),
+digest_sha256, [[sip.trunk]] entries (name, sources, transport, invite_rate,
+invite_burst, max_calls, dids: a carrier's calls, not held to the
+per-source limits),
 ice_servers (STUN/TURN URLs for the agents' browser softphones; none by
 default). Recordings go under --data/recordings.
 
@@ -46,6 +51,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageOr(err)
 	}
 	logger := newLogger(cfg, stderr)
+	server.StartProcess(logger)
 	srv, err := server.Open(ctx, cfg, logger, nil)
 	if err != nil {
 		return err

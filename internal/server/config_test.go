@@ -75,3 +75,43 @@ func TestLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSIPConnectionKeys(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "p.toml")
+	os.WriteFile(file, []byte("[sip]\naddr = \"127.0.0.1:5060\"\nread_timeout = \"2s\"\nidle_timeout = \"1m\"\nmax_connections = 500\nmax_connections_per_source = 20\n"), 0o600)
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg, err := Load(fs, []string{"--config", file}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := cfg.SIP.sipConfig("")
+	if sc.ReadTimeout != 2*time.Second || sc.IdleTimeout != time.Minute || sc.MaxConns != 500 || sc.MaxConnsPerSource != 20 {
+		t.Fatalf("sip config %+v", sc)
+	}
+	os.WriteFile(file, []byte("[sip]\naddr = \"127.0.0.1:5060\"\nmax_connections = -1\n"), 0o600)
+	if _, err := Load(flag.NewFlagSet("serve", flag.ContinueOnError), []string{"--config", file}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "max_connections") {
+		t.Fatalf("negative max_connections: %v", err)
+	}
+}
+
+func TestSIPTrunkEntries(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "p.toml")
+	os.WriteFile(file, []byte("[sip]\naddr = \"127.0.0.1:5060\"\n[[sip.trunk]]\nname = \"carrier\"\nsources = [\"192.0.2.10\", \"198.51.100.0/24\"]\n"+
+		"transport = \"udp\"\ninvite_rate = 50\nmax_calls = 300\ndids = [\"+33100000000\"]\n"), 0o600)
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg, err := Load(fs, []string{"--config", file}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := cfg.SIP.sipConfig("")
+	if len(sc.Trunks) != 1 || len(sc.Trunks[0].Sources) != 2 || sc.Trunks[0].Sources[1].String() != "198.51.100.0/24" ||
+		sc.Trunks[0].InviteRate != 50 || sc.Trunks[0].MaxCalls != 300 || sc.Trunks[0].DIDs[0] != "+33100000000" {
+		t.Fatalf("trunks %+v", sc.Trunks)
+	}
+	os.WriteFile(file, []byte("[sip]\naddr = \"127.0.0.1:5060\"\n[[sip.trunk]]\nname = \"bad\"\nsources = [\"not-an-ip\"]\n"), 0o600)
+	if _, err := Load(flag.NewFlagSet("serve", flag.ContinueOnError), []string{"--config", file}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "not-an-ip") {
+		t.Fatalf("bad trunk source: %v", err)
+	}
+}

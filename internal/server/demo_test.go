@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -39,5 +40,28 @@ func TestSeedDemoTwice(t *testing.T) {
 	}
 	if _, err := st.LookupToken(ctx, again.AdminToken); err != nil {
 		t.Errorf("admin token: %v", err)
+	}
+}
+
+// The demo's bots set to 10-minute handle times never end a call within
+// seconds of answering it.
+func TestBotHandleTimesHaveNoShortTail(t *testing.T) {
+	const mean = 10 * time.Minute
+	next := BotHandleTimes(mean)
+	var sum time.Duration
+	short := 0
+	const n = 20000
+	for range n {
+		d := next()
+		sum += d
+		if d < mean/2 {
+			short++
+		}
+	}
+	if short > 0 {
+		t.Errorf("%d of %d handle times under %v (mean %v)", short, n, mean/2, mean)
+	}
+	if avg := sum / n; avg < mean*98/100 || avg > mean*102/100 {
+		t.Errorf("mean handle time %v, want %v", avg, mean)
 	}
 }

@@ -36,8 +36,11 @@ type Server struct {
 	api     *api.API
 	reg     *prometheus.Registry
 	latency *prometheus.HistogramVec
-	ln      net.Listener
-	http    *http.Server
+	// channelStops counts the channels (sip) that stopped while the
+	// server ran: each is logged and the others go on.
+	channelStops *prometheus.CounterVec
+	ln           net.Listener
+	http         *http.Server
 	// SIP is the voice channel, nil when off.
 	SIP *sip.Server
 	// Upkeep keeps the report rollups up to date.
@@ -87,7 +90,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		Help:    "HTTP request latency by route group, method and status.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"group", "method", "code"})
-	s.reg.MustRegister(s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.channelStops = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plateau_channel_stops_total",
+		Help: "Channels (sip) that stopped while the server ran; the web, API and chats go on."}, []string{"channel"})
+	s.reg.MustRegister(s.latency, s.channelStops, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.ln, err = net.Listen("tcp", cfg.HTTP)
 	if err != nil {
 		st.Close()
@@ -208,14 +213,26 @@ func (s *Server) Run(ctx context.Context) error {
 	}()
 	s.log.Info("plateau serving", "http", s.Addr(), "db", redact(s.cfg.DSN()))
 	var err error
-	select {
-	case <-ctx.Done():
-	case err = <-serveDone:
-		err = fmt.Errorf("serve http: %w", err)
-	case err = <-centerDone:
-		err = fmt.Errorf("live center stopped: %w", err)
-	case err = <-sipDone:
-		err = fmt.Errorf("sip stopped: %w", err)
+	sipStopped := false
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			break wait
+		case err = <-serveDone:
+			err = fmt.Errorf("serve http: %w", err)
+			break wait
+		case err = <-centerDone:
+			err = fmt.Errorf("live center stopped: %w", err)
+			break wait
+		case e := <-sipDone:
+			// SIP restarts its own listeners; should it stop all the
+			// same, the rest of Plateau goes on without voice.
+			sipStopped = true
+			s.channelStops.WithLabelValues("sip").Inc()
+			s.log.Error("sip stopped: voice is off until restart, the rest goes on", "err", e)
+			sipDone = nil
+		}
 	}
 	s.log.Info("plateau shutting down")
 	grace, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace.Duration)
@@ -223,7 +240,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if e := s.http.Shutdown(grace); e != nil && !errors.Is(e, http.ErrServerClosed) {
 		s.log.Warn("http shutdown", "err", e)
 	}
-	if s.SIP != nil {
+	if s.SIP != nil && !sipStopped {
 		stopSIP() // calls are hung up while the center still runs
 		select {
 		case <-sipDone:

@@ -61,11 +61,50 @@ type SIPConfig struct {
 	InviteBurst   float64 `toml:"invite_burst"`
 	RegisterRate  float64 `toml:"register_rate"`
 	RegisterBurst float64 `toml:"register_burst"`
+	// ReadTimeout is how long a TCP or TLS connection may take to send a
+	// whole message once begun, and its first one once connected (default
+	// 5s); IdleTimeout closes a connection with no message for that long
+	// (default 15m). MaxConnections caps the open SIP TCP and TLS
+	// connections (default 4096), MaxConnectionsPerSource those from one IP
+	// address (default 128); past them new connections are closed at once.
+	ReadTimeout             Duration `toml:"read_timeout"`
+	IdleTimeout             Duration `toml:"idle_timeout"`
+	MaxConnections          int      `toml:"max_connections"`
+	MaxConnectionsPerSource int      `toml:"max_connections_per_source"`
+	// Trunks are the carriers' SIP trunks ([[sip.trunk]]).
+	Trunks []TrunkConfig `toml:"trunk"`
 	// DigestSHA256 also challenges phones with SHA-256 (RFC 8760).
 	DigestSHA256 bool `toml:"digest_sha256"`
 	// ICEServers are the STUN/TURN URLs of the agents' browser softphones
 	// (none by default: host candidates on rtp_host, enough on a LAN).
 	ICEServers []string `toml:"ice_servers"`
+}
+
+// TrunkConfig is a [[sip.trunk]] entry: a carrier whose INVITEs (from its
+// sources, IPs or CIDRs, over transport if set) are held to the trunk's
+// own invite_rate (100/s) and invite_burst (twice the rate), and
+// max_calls (0: only sip.max_calls), not to the per-source limits meant
+// for phones; dids lists the entry numbers it may reach (empty: any).
+type TrunkConfig struct {
+	Name        string   `toml:"name"`
+	Sources     []string `toml:"sources"`
+	Transport   string   `toml:"transport"`
+	InviteRate  float64  `toml:"invite_rate"`
+	InviteBurst float64  `toml:"invite_burst"`
+	MaxCalls    int      `toml:"max_calls"`
+	DIDs        []string `toml:"dids"`
+}
+
+func (t TrunkConfig) trunk() (sip.Trunk, error) {
+	st := sip.Trunk{Name: t.Name, Transport: t.Transport, InviteRate: t.InviteRate, InviteBurst: t.InviteBurst, MaxCalls: t.MaxCalls, DIDs: t.DIDs}
+	for _, src := range t.Sources {
+		p, err := sip.ParsePrefix(src)
+		if err != nil {
+			return st, fmt.Errorf("sip.trunk %q: source %q: %w", t.Name, src, err)
+		}
+		st.Sources = append(st.Sources, p)
+	}
+	return st, nil
 }
 
 // softphoneConfig is the browser softphones' configuration: host
@@ -110,6 +149,26 @@ func (c SIPConfig) validate() error {
 	if c.InviteRate < 0 || c.InviteBurst < 0 || c.RegisterRate < 0 || c.RegisterBurst < 0 {
 		errs = append(errs, errors.New("sip.invite_rate, invite_burst, register_rate and register_burst must not be negative"))
 	}
+	if c.ReadTimeout.Duration < 0 || c.IdleTimeout.Duration < 0 || c.MaxConnections < 0 || c.MaxConnectionsPerSource < 0 {
+		errs = append(errs, errors.New("sip.read_timeout, idle_timeout, max_connections and max_connections_per_source must not be negative"))
+	}
+	names := map[string]bool{}
+	for _, t := range c.Trunks {
+		st, err := t.trunk()
+		if err == nil && (st.Name == "" || len(st.Sources) == 0) {
+			err = fmt.Errorf("sip.trunk %q: a name and sources are needed", t.Name)
+		}
+		if err == nil && names[t.Name] {
+			err = fmt.Errorf("sip.trunk %q: the name is used twice", t.Name)
+		}
+		if err == nil && (t.InviteRate < 0 || t.InviteBurst < 0 || t.MaxCalls < 0) {
+			err = fmt.Errorf("sip.trunk %q: invite_rate, invite_burst and max_calls must not be negative", t.Name)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+		names[t.Name] = true
+	}
 	if c.AnnounceEvery.Duration < 0 {
 		errs = append(errs, errors.New("sip.announce_every is negative"))
 	}
@@ -122,9 +181,16 @@ func (c SIPConfig) sipConfig(data string) sip.Config {
 	if data != "" {
 		rec = filepath.Join(data, "recordings")
 	}
-	return sip.Config{RecordingsDir: rec, Addr: c.Addr, TLSAddr: c.TLSAddr, CertFile: c.CertFile, KeyFile: c.KeyFile, RTPHost: c.RTPHost,
+	var trunks []sip.Trunk
+	for _, t := range c.Trunks {
+		if st, err := t.trunk(); err == nil { // validate refused the others
+			trunks = append(trunks, st)
+		}
+	}
+	return sip.Config{Trunks: trunks, RecordingsDir: rec, Addr: c.Addr, TLSAddr: c.TLSAddr, CertFile: c.CertFile, KeyFile: c.KeyFile, RTPHost: c.RTPHost,
 		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway, DigestSHA256: c.DigestSHA256,
 		CallbackAllow: c.CallbackAllow, CallbackDeny: c.CallbackDeny, CallbacksPerNumber: c.CallbacksPerNumber, CallbacksPerSource: c.CallbacksPerSource,
 		MaxCalls: c.MaxCalls, MaxCallsPerTenant: c.MaxCallsPerTenant,
-		InviteRate: c.InviteRate, InviteBurst: c.InviteBurst, RegisterRate: c.RegisterRate, RegisterBurst: c.RegisterBurst}
+		InviteRate: c.InviteRate, InviteBurst: c.InviteBurst, RegisterRate: c.RegisterRate, RegisterBurst: c.RegisterBurst,
+		ReadTimeout: c.ReadTimeout.Duration, IdleTimeout: c.IdleTimeout.Duration, MaxConns: c.MaxConnections, MaxConnsPerSource: c.MaxConnectionsPerSource}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/media"
 	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
 )
 
 // callbackKey is the DTMF key asking for a callback.
@@ -61,8 +62,9 @@ type call struct {
 	id     int64 // the contact
 	tenant int64
 	sp     *media.Speaker
-	number string // the calling number, "" when it is not one
-	source string // the IP the INVITE came from (callback caps)
+	number string      // the calling number, "" when it is not one
+	source string      // the IP the INVITE came from (callback caps)
+	trunk  *trunkState // the trunk it came through, nil for none
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -180,9 +182,10 @@ func newCall(s *Server, tenant int64, sp *media.Speaker, capped bool) *call {
 	return c
 }
 
-// answerCall takes an INVITE to an entry point: the call is stored and
-// queued in the center, then answered, then run.
-func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.ServerTransaction, ep model.EntryPoint, offer *media.Offer, law media.Law) {
+// answerCall takes an INVITE to an entry point: the call is stored,
+// answered, queued in the center, then run. It reports whether a call was
+// made (which then releases the trunk's place when it ends).
+func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.ServerTransaction, ep model.EntryPoint, offer *media.Offer, law media.Law, trunk *trunkState) bool {
 	lang, err := s.st.TenantLanguage(ctx, ep.TenantID)
 	if err != nil {
 		s.log.Warn("sip: tenant language", "tenant", ep.TenantID, "err", err)
@@ -191,8 +194,9 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	if c == nil {
 		s.log.Warn("sip: too many calls, INVITE refused", "tenant", ep.TenantID, "source", req.Source())
 		s.replyFull(req, tx)
-		return
+		return false
 	}
+	c.trunk = trunk
 	fail := func(code int, reason string) {
 		reply(req, tx, code, reason)
 		c.finish()
@@ -206,7 +210,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	if err != nil {
 		s.log.Error("sip: media for a call", "err", err)
 		fail(sipmsg.StatusServiceUnavailable, "No Media")
-		return
+		return true
 	}
 	c.rtp.SetRemote(offer.Addr)
 	c.rtp.SetPayloadType(law.PayloadType())
@@ -217,7 +221,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	dlg, err := s.dialogUA(req.Transport()).ReadInvite(req, tx)
 	if err != nil {
 		fail(sipmsg.StatusBadRequest, "Bad Request")
-		return
+		return true
 	}
 	c.dlg, c.dlgID = dlg, dlg.ID
 	cust := model.Customer{Phone: c.number}
@@ -230,30 +234,54 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	if cust.Validate() != nil {
 		cust = model.Customer{Phone: c.number}
 	}
-	// Stored, and queued unless a menu chooses the queue, before the call
-	// is answered.
+	// Stored before the call is answered, queued only once it is (a menu
+	// chooses the queue later): a call that cannot be answered never
+	// reaches an agent.
+	rc, err := s.center.ReceiveVoice(ctx, ep, cust, c)
+	if err != nil {
+		s.log.Error("sip: store a call", "entry", ep.Address, "err", err)
+		fail(sipmsg.StatusServiceUnavailable, "Unavailable")
+		return true
+	}
+	c.id = rc.ContactID
+	prompt := s.menuPrompt(ctx, ep) // nil: no menu
+	answer, err := media.BuildAnswer(offer, media.Answer{Addr: c.rtp.LocalAddr(), Codec: law, TelephoneEvent: true, SessionID: rand.Uint64() >> 1, Username: "plateau"})
+	if err != nil {
+		s.log.Error("sip: sdp answer", "err", err)
+		fail(sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
+		s.notAnswered(ep.TenantID, rc, model.EndFailed)
+		return true
+	}
+	s.addCall(c.dlgID, c)
+	if err := dlg.RespondSDP(answer); err != nil {
+		// Cancelled (the caller left), or the answer could not be sent or
+		// was never acknowledged (a failure of ours or of the network).
+		why := model.EndFailed
+		if errors.Is(err, sipmsg.ErrTransactionCanceled) {
+			why = model.EndAbandoned
+		}
+		s.log.Info("sip: call not answered", "contact", c.id, "ended", why, "err", err)
+		s.notAnswered(ep.TenantID, rc, why)
+		c.finish()
+		return true
+	}
 	var (
-		arr   live.VoiceArrival
+		arr   = live.VoiceArrival{ContactID: rc.ContactID}
 		start func() bool
 	)
-	if prompt := s.menuPrompt(ctx, ep); prompt != nil {
-		rc, err := s.center.ReceiveVoice(ctx, ep, cust, c)
-		if err != nil {
-			s.log.Error("sip: store a call", "entry", ep.Address, "err", err)
-			fail(sipmsg.StatusServiceUnavailable, "Unavailable")
-			return
-		}
-		arr.ContactID = rc.ContactID
+	if prompt != nil {
 		if !rc.Closed {
 			c.menu = &menuState{rc: rc, ep: ep, prompt: prompt, start: s.now()}
 			start = c.sayMenu
 		}
 	} else {
-		arr, err = s.center.ArriveVoice(ctx, ep, cust, c)
+		arr, err = s.center.QueueVoice(ctx, rc, ep.QueueID)
 		if err != nil {
-			s.log.Error("sip: store and queue a call", "entry", ep.Address, "err", err)
-			fail(sipmsg.StatusServiceUnavailable, "Unavailable")
-			return
+			s.log.Error("sip: queue a call", "entry", ep.Address, "err", err)
+			s.notAnswered(ep.TenantID, rc, model.EndFailed)
+			c.byeCaller()
+			c.finish()
+			return true
 		}
 		if arr.Ended == "" {
 			start = func() bool {
@@ -262,26 +290,26 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 			}
 		}
 	}
-	c.id = arr.ContactID
-	answer, err := media.BuildAnswer(offer, media.Answer{Addr: c.rtp.LocalAddr(), Codec: law, TelephoneEvent: true, SessionID: rand.Uint64() >> 1, Username: "plateau"})
-	if err != nil {
-		s.log.Error("sip: sdp answer", "err", err)
-		fail(sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
-		s.hangup(c)
-		return
-	}
-	s.addCall(c.dlgID, c)
-	if err := dlg.RespondSDP(answer); err != nil {
-		// Cancelled, or never acknowledged: the caller is gone.
-		s.log.Info("sip: call not answered", "contact", c.id, "err", err)
-		s.hangup(c)
-		c.finish()
-		return
-	}
 	s.log.Info("sip call answered", "contact", c.id, "entry", ep.Address, "menu", c.menu != nil, "position", arr.Position, "ewt", arr.EWT, "codec", law.String())
 	go c.readCaller()
 	go c.readDigits()
 	go c.run(start)
+	return true
+}
+
+// notAnswered ends a stored call that was never queued: why is
+// model.EndAbandoned when the caller left first, model.EndFailed when
+// Plateau could not answer.
+func (s *Server) notAnswered(tenant int64, rc *live.ReceivedCall, why model.EndedReason) {
+	if rc.Closed {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.serverCtx()), 5*time.Second)
+	defer cancel()
+	if _, err := s.st.UpdateInteractionState(ctx, tenant, rc.ContactID, store.StateUpdate{State: model.StateEnded,
+		EndedReason: why, At: s.now(), CloseSegments: true}); err != nil {
+		s.log.Warn("sip: end a call never answered", "contact", rc.ContactID, "err", err)
+	}
 }
 
 // setQueue notes the queue the call waits in, and whether it records.
@@ -346,6 +374,7 @@ func (c *call) finish() {
 	if c.dlg != nil {
 		c.dlg.Close()
 	}
+	c.trunk.release()
 	c.s.mu.Lock()
 	delete(c.s.all, c)
 	if c.s.perTenant[c.tenant]--; c.s.perTenant[c.tenant] <= 0 {
@@ -406,6 +435,7 @@ func (c *call) handle(ev callEvent) bool {
 		if ev.leg == c.customer {
 			return c.customerAnswered()
 		}
+		c.s.unreach.reached(ev.leg.agent)
 		if err := c.s.center.VoiceAnswered(ctx, ev.leg.agent, c.id); err != nil {
 			c.s.log.Info("sip: agent answered too late", "contact", c.id, "agent", ev.leg.agent, "err", err)
 			ev.leg.stop()
@@ -423,7 +453,12 @@ func (c *call) handle(ev callEvent) bool {
 		}
 		if ev.leg == c.leg {
 			c.leg = nil
-			if !ev.leg.withdrawn {
+			switch {
+			case ev.leg.withdrawn:
+			case ev.code == 0 || ev.code == 408 || ev.code == 480 || ev.code == 503:
+				// No answer at all, or the phone is not there: not a refusal.
+				c.unreachable(ev.leg.agent, fmt.Sprintf("phone answered %d", ev.code))
+			default:
 				c.decline(ev.leg.agent, fmt.Sprintf("phone answered %d", ev.code))
 			}
 		}
@@ -498,7 +533,7 @@ func (c *call) offered(ev callEvent) bool {
 	}
 	b, ok := c.s.reg.lookup(ev.agent, c.s.now())
 	if !ok || b.tenantID != c.tenant {
-		c.decline(ev.agent, "no registered phone")
+		c.unreachable(ev.agent, "no registered phone")
 		return false
 	}
 	if err := c.s.stillValid(c.ctx, b); err != nil {

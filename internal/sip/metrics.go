@@ -19,6 +19,9 @@ type metrics struct {
 	// (0: a human), default (no key or wrong keys: the entry's queue),
 	// error.
 	menuChoices *prometheus.CounterVec
+	// Stream connections and listeners (transport.go).
+	conns                                                       *prometheus.GaugeVec
+	connsRefused, connsTimedOut, acceptErrors, listenerRestarts *prometheus.CounterVec
 }
 
 func newMetrics(s *Server, reg prometheus.Registerer) (*metrics, error) {
@@ -35,6 +38,7 @@ func newMetrics(s *Server, reg prometheus.Registerer) (*metrics, error) {
 			Help: "How callers left a voice menu: option (a key 1-9), zero (0, the entry point's queue), default (no key or wrong keys: the entry point's queue), error."},
 			[]string{"choice"}),
 	}
+	m.conns, m.connsRefused, m.connsTimedOut, m.acceptErrors, m.listenerRestarts = transportMetrics()
 	if reg == nil {
 		return m, nil
 	}
@@ -46,7 +50,8 @@ func newMetrics(s *Server, reg prometheus.Registerer) (*metrics, error) {
 		})
 	phones := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plateau_sip_phones_registered", Help: "Agents' phones with a live registration."},
 		func() float64 { return float64(s.reg.count(time.Now())) })
-	for _, c := range []prometheus.Collector{m.responses, m.bridges, m.callbacksRefused, m.menuChoices, calls, phones} {
+	for _, c := range []prometheus.Collector{m.responses, m.bridges, m.callbacksRefused, m.menuChoices, calls, phones,
+		m.conns, m.connsRefused, m.connsTimedOut, m.acceptErrors, m.listenerRestarts} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

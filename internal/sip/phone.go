@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -194,9 +196,28 @@ func (p *Phone) Register(ctx context.Context, expires time.Duration) error {
 		}
 	}
 	if res.StatusCode != sipmsg.StatusOK {
-		return fmt.Errorf("phone: register: %d %s", res.StatusCode, res.Reason)
+		e := &RegisterError{Code: res.StatusCode, Reason: res.Reason}
+		if h := res.GetHeader("Retry-After"); h != nil {
+			v, _, _ := strings.Cut(strings.TrimSpace(h.Value()), ";")
+			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+				e.RetryAfter = time.Duration(n) * time.Second
+			}
+		}
+		return e
 	}
 	return nil
+}
+
+// RegisterError is a REGISTER refused by the server; RetryAfter is its
+// Retry-After (0 without).
+type RegisterError struct {
+	Code       int
+	Reason     string
+	RetryAfter time.Duration
+}
+
+func (e *RegisterError) Error() string {
+	return fmt.Sprintf("phone: register: %d %s", e.Code, e.Reason)
 }
 
 // Answer makes the phone answer every call (after one ringing response)
@@ -469,16 +490,28 @@ func RunPhoneBot(ctx context.Context, cfg PhoneConfig) error {
 	})
 	const expires = 5 * time.Minute
 	for {
+		next := expires / 2
 		if err := p.Register(ctx, expires); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			p.log.Warn("phone bot: register", "username", cfg.Username, "err", err)
+			// Refused for now (503 from the per-source rate limit when the
+			// demo's bots register at once, all from one address): again
+			// after Retry-After, spread a little, else in a few seconds.
+			next = 5 * time.Second
+			var re *RegisterError
+			if errors.As(err, &re) && re.RetryAfter > 0 {
+				next = re.RetryAfter
+				p.log.Debug("phone bot: register deferred", "username", cfg.Username, "err", err, "retry_after", re.RetryAfter)
+			} else {
+				p.log.Warn("phone bot: register", "username", cfg.Username, "err", err)
+			}
+			next += rand.N(time.Second)
 		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(expires / 2):
+		case <-time.After(next):
 		}
 	}
 }

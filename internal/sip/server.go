@@ -121,6 +121,18 @@ type Config struct {
 	// Softphone rings the agents whose desktop has its browser softphone on
 	// (before their SIP phone); nil: SIP phones only.
 	Softphone *softphone.Manager
+	// ReadTimeout bounds how long a TCP or TLS connection may take to send
+	// a whole message once it started one, and its first message once
+	// connected; IdleTimeout closes a connection with no message for that
+	// long. MaxConns caps the open SIP stream connections, and
+	// MaxConnsPerSource those from one IP address (past them new ones are
+	// closed at once). Defaults: DefaultReadTimeout, DefaultIdleTimeout,
+	// DefaultMaxConns, DefaultMaxConnsPerSource.
+	ReadTimeout, IdleTimeout    time.Duration
+	MaxConns, MaxConnsPerSource int
+	// Trunks are the carriers' SIP trunks (their INVITEs skip the
+	// per-source INVITE limit, held to the trunk's own).
+	Trunks []Trunk
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 	// Registerer receives the plateau_sip_* series; nil keeps them unexported.
@@ -186,6 +198,23 @@ func (c *Config) defaults() error {
 	if (c.CertFile == "") != (c.KeyFile == "") || (c.TLSAddr == "") != (c.CertFile == "") {
 		return errors.New("sip: TLS needs an address, a certificate file and a key file")
 	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = DefaultReadTimeout
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.MaxConns <= 0 {
+		c.MaxConns = DefaultMaxConns
+	}
+	if c.MaxConnsPerSource <= 0 || c.MaxConnsPerSource > c.MaxConns {
+		c.MaxConnsPerSource = min(DefaultMaxConnsPerSource, c.MaxConns)
+	}
+	for i := range c.Trunks {
+		if err := c.Trunks[i].validate(); err != nil {
+			return err
+		}
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -206,6 +235,8 @@ type Server struct {
 	regs     *limiter
 	nonces   nonces
 	reg      *registrar
+	unreach  *unreachables
+	trunks   []*trunkState
 	metrics  *metrics
 	cbPolicy *callbackPolicy
 	prompts  promptCache // the entry points' menu prompts
@@ -220,6 +251,7 @@ type Server struct {
 	udpConn net.PacketConn
 	tcpLn   net.Listener
 	tlsLn   net.Listener
+	tlsConf *tls.Config
 
 	mu    sync.Mutex
 	calls map[string]*call // by the caller's dialog id (Plateau is the UAS)
@@ -240,8 +272,8 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		speakers: map[string]*media.Speaker{},
 		invites:  newLimiter(cfg.InviteRate, cfg.InviteBurst),
 		regs:     newLimiter(cfg.RegisterRate, cfg.RegisterBurst),
-		reg:      newRegistrar(),
-		calls:    map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{}, perTenant: map[int64]int{},
+		reg:      newRegistrar(), unreach: newUnreachables(), trunks: newTrunks(cfg.Trunks),
+		calls: map[string]*call{}, legs: map[string]*leg{}, all: map[*call]struct{}{}, perTenant: map[int64]int{},
 		ctx: context.Background(), clock: media.NewClock(),
 	}
 	key := make([]byte, 32)
@@ -275,8 +307,11 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 	// party's doing, so its layers log at debug under Plateau's logger.
 	quiet := slog.New(demote{s.log.With("part", "sipgo").Handler()})
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("Plateau"), sipgo.WithUserAgentHostname(cfg.RTPHost),
-		sipgo.WithUserAgentTransportLayerOptions(sipmsg.WithTransportLayerLogger(quiet)),
-		sipgo.WithUserAgentTransactionLayerOptions(sipmsg.WithTransactionLayerLogger(quiet)))
+		sipgo.WithUserAgentTransportLayerOptions(sipmsg.WithTransportLayerLogger(quiet), sipmsg.WithTransportLayerReadFilter(s.udpFilter)),
+		sipgo.WithUserAgentTransactionLayerOptions(sipmsg.WithTransactionLayerLogger(quiet),
+			sipmsg.WithTransactionLayerUnhandledResponseHandler(func(r *sipmsg.Response) {
+				quiet.Debug("sip: response matching no transaction (a retransmission)", "response", r.Short())
+			})))
 	if err != nil {
 		return nil, fmt.Errorf("sip: user agent: %w", err)
 	}
@@ -286,17 +321,18 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 		return nil, fmt.Errorf("sip: server: %w", err)
 	}
 	s.srv = srv
-	srv.OnInvite(s.counted(s.onInvite))
-	srv.OnAck(s.onAck)
-	srv.OnBye(s.counted(s.onBye))
-	srv.OnCancel(func(*sipmsg.Request, sipmsg.ServerTransaction) {}) // the transaction layer answers it and ends the INVITE
-	srv.OnInfo(s.counted(s.onInfo))
-	srv.OnRegister(s.counted(s.onRegister))
-	srv.OnOptions(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	srv.OnInvite(s.checked(s.onInvite))
+	srv.OnAck(s.checked(s.onAck))
+	srv.OnBye(s.checked(s.onBye))
+	srv.OnCancel(s.checked(s.onCancel))
+	srv.OnInfo(s.checked(s.onInfo))
+	srv.OnRegister(s.checked(s.onRegister))
+	srv.OnOptions(s.checked(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
-		res.AppendHeader(sipmsg.NewHeader("Allow", "INVITE, ACK, BYE, CANCEL, INFO, OPTIONS, REGISTER"))
+		res.AppendHeader(sipmsg.NewHeader("Allow", allowMethods))
 		respond(tx, res)
-	})
+	}))
+	srv.OnNoRoute(s.checked(s.onNoRoute))
 	return s, nil
 }
 
@@ -327,6 +363,7 @@ func (s *Server) Listen(ctx context.Context) error {
 		return fmt.Errorf("sip: listen tcp %s: %w", s.cfg.Addr, err)
 	}
 	s.tcpAddr = s.tcpLn.Addr().(*net.TCPAddr).AddrPort()
+	s.tcpLn = s.guard(s.tcpLn, "tcp")
 	if s.cfg.CertFile != "" {
 		cert, err := tls.LoadX509KeyPair(s.cfg.CertFile, s.cfg.KeyFile)
 		if err != nil {
@@ -339,7 +376,8 @@ func (s *Server) Listen(ctx context.Context) error {
 			s.closeListeners()
 			return fmt.Errorf("sip: listen tls %s: %w", addr, err)
 		}
-		s.tlsLn = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		s.tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		s.tlsLn = s.guard(tls.NewListener(ln, s.tlsConf), "tls")
 		s.tlsAddr = ln.Addr().(*net.TCPAddr).AddrPort()
 	}
 	host := s.cfg.RTPHost
@@ -363,6 +401,8 @@ func (s *Server) Listen(ctx context.Context) error {
 }
 
 func (s *Server) closeListeners() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, c := range []interface{ Close() error }{s.udpConn, s.tcpLn, s.tlsLn} {
 		if c != nil { // a nil net.PacketConn or net.Listener converts to nil
 			c.Close()
@@ -386,13 +426,13 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.ctx = ctx
 	s.mu.Unlock()
 	s.center.SetVoiceDialer(s)
-	errs := make(chan error, 3)
-	go func() { errs <- s.srv.ServeUDP(s.udpConn) }()
+	var listeners sync.WaitGroup
+	listeners.Go(func() { s.keepServing(ctx, "udp", func() error { return s.srv.ServeUDP(s.udpConn) }, nil) })
 	err := waitConn(ctx, s.ua, "udp", s.udpAddr.String())
 	if err != nil {
 		err = fmt.Errorf("sip: serve: %w", err)
 	} else {
-		err = s.serve(ctx, errs)
+		s.serve(ctx, &listeners)
 	}
 	// Whatever ended serving: the common cleanup.
 	s.center.SetVoiceDialer(nil)
@@ -414,16 +454,24 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.log.Warn("sip: calls still ending at shutdown")
 	}
 	s.closeListeners()
+	listeners.Wait()
 	s.ua.Close()
 	return err
 }
 
-// serve runs the TCP and TLS listeners beside UDP (whose errors come on
-// errs) until ctx is done or one fails.
-func (s *Server) serve(ctx context.Context, errs chan error) error {
-	go func() { errs <- s.srv.ServeTCP(s.tcpLn) }()
+// serve runs the TCP and TLS listeners beside UDP until ctx is done. A
+// listener that stops is started again (keepServing): SIP never stops
+// before ctx.
+func (s *Server) serve(ctx context.Context, listeners *sync.WaitGroup) {
+	listeners.Go(func() {
+		s.keepServing(ctx, "tcp", func() error { return s.srv.ServeTCP(s.listener(&s.tcpLn)) },
+			func() error { return s.rebind(ctx, &s.tcpLn, "tcp", s.tcpAddr, nil) })
+	})
 	if s.tlsLn != nil {
-		go func() { errs <- s.srv.ServeTLS(s.tlsLn) }()
+		listeners.Go(func() {
+			s.keepServing(ctx, "tls", func() error { return s.srv.ServeTLS(s.listener(&s.tlsLn)) },
+				func() error { return s.rebind(ctx, &s.tlsLn, "tls", s.tlsAddr, s.tlsConf) })
+		})
 	}
 	if s.cfg.RecordingsDir != "" {
 		go s.runSweeper(ctx)
@@ -433,12 +481,37 @@ func (s *Server) serve(ctx context.Context, errs chan error) error {
 		attrs = append(attrs, "tls", s.tlsAddr.String())
 	}
 	s.log.Info("sip serving", attrs...)
-	select {
-	case <-ctx.Done():
-		return nil
-	case err := <-errs:
-		return fmt.Errorf("sip: serve: %w", err)
+	<-ctx.Done()
+}
+
+// listener reads a stream listener, which rebind may replace.
+func (s *Server) listener(ln *net.Listener) net.Listener {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return *ln
+}
+
+// rebind replaces a stream listener that stopped with a new one on the
+// same address (over TLS with conf).
+func (s *Server) rebind(ctx context.Context, ln *net.Listener, transport string, addr netip.AddrPort, conf *tls.Config) error {
+	s.listener(ln).Close() // whatever stopped it, it is done with
+	var lc net.ListenConfig
+	raw, err := lc.Listen(ctx, "tcp", addr.String())
+	if err != nil {
+		return fmt.Errorf("sip: listen %s %s again: %w", transport, addr, err)
 	}
+	var next net.Listener = raw
+	if conf != nil {
+		next = tls.NewListener(raw, conf)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ctx.Err() != nil {
+		raw.Close()
+		return ctx.Err()
+	}
+	*ln = s.guard(next, transport)
+	return nil
 }
 
 // serverCtx is the context calls live in.
@@ -608,6 +681,7 @@ func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	expires = min(expires, s.cfg.MaxExpires)
 	s.reg.set(binding{agentID: acc.AgentID, tenantID: acc.TenantID, username: acc.Username, ha1MD5: acc.HA1MD5, contact: contact.Address,
 		source: req.Source(), transport: req.Transport(), expires: s.now().Add(expires)})
+	s.unreach.reached(acc.AgentID)
 	s.log.Info("sip phone registered", "agent", acc.AgentID, "username", acc.Username, "contact", contact.Address.String(), "source", req.Source())
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusOK, "OK", nil)
 	res.AppendHeader(&sipmsg.ContactHeader{Address: contact.Address, Params: params("expires", strconv.Itoa(int(expires.Seconds())))})
@@ -622,11 +696,21 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	if tag, ok := req.To().Params.Get("tag"); ok && tag != "" {
-		// A re-INVITE (hold, session refresh): the media stays as it is.
+		// A re-INVITE (hold, session refresh): the media stays as it is;
+		// outside any dialog, there is nothing to change.
+		if !s.inDialog(req) {
+			reply(req, tx, sipmsg.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+			return
+		}
 		reply(req, tx, sipmsg.StatusNotAcceptableHere, "Not Acceptable Here")
 		return
 	}
-	if s.limited(s.invites, req, tx) {
+	trunk := s.trunkOf(req)
+	if trunk != nil {
+		if s.limitedTrunk(trunk, req, tx) {
+			return
+		}
+	} else if s.limited(s.invites, req, tx) {
 		return
 	}
 	if s.full() {
@@ -635,9 +719,21 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	number, err := entryNumber(req.Recipient)
-	if err != nil {
+	if err != nil || (trunk != nil && !trunk.delivers(number)) {
 		reply(req, tx, sipmsg.StatusNotFound, "Not Found")
 		return
+	}
+	if trunk != nil {
+		if !trunk.take() {
+			s.replyFull(req, tx)
+			return
+		}
+		// Released when the call ends, or now if it never starts.
+		defer func() {
+			if trunk != nil {
+				trunk.release()
+			}
+		}()
 	}
 	ctx, cancel := context.WithTimeout(s.serverCtx(), 10*time.Second)
 	defer cancel()
@@ -656,7 +752,22 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	reply(req, tx, sipmsg.StatusTrying, "Trying")
-	s.answerCall(ctx, req, tx, ep, offer, law)
+	if s.answerCall(ctx, req, tx, ep, offer, law, trunk) {
+		trunk = nil // the call releases it
+	}
+}
+
+// inDialog reports whether an in-dialog request belongs to a call or a leg.
+func (s *Server) inDialog(req *sipmsg.Request) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id, err := sipmsg.DialogIDFromRequestUAS(req); err == nil && s.calls[id] != nil {
+		return true
+	}
+	if id, err := sipmsg.DialogIDFromRequestUAC(req); err == nil && s.legs[id] != nil {
+		return true
+	}
+	return false
 }
 
 // acceptOffer parses an INVITE's SDP offer and chooses its G.711 codec;
@@ -836,3 +947,11 @@ func (d demote) Handle(ctx context.Context, r slog.Record) error {
 
 func (d demote) WithAttrs(as []slog.Attr) slog.Handler { return demote{d.Handler.WithAttrs(as)} }
 func (d demote) WithGroup(g string) slog.Handler       { return demote{d.Handler.WithGroup(g)} }
+
+// RouteLibraryLogs sends what sipgo logs outside the layers of a server
+// (its default logger: "TCP ref went negative", unhandled requests of a
+// client...) to log, at debug level: they are noise to an operator. Call
+// it once at the start of the process, before any SIP server or phone.
+func RouteLibraryLogs(log *slog.Logger) {
+	sipmsg.SetDefaultLogger(slog.New(demote{log.With("part", "sipgo").Handler()}))
+}

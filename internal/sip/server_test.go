@@ -67,6 +67,9 @@ type worldOpts struct {
 	maxCalls      int
 	maxPerTenant  int
 	menuTimeout   time.Duration
+	readTimeout   time.Duration // of SIP stream connections
+	perSource     int           // stream connections per source
+	trunks        []Trunk
 }
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -140,6 +143,7 @@ func newWorld(t *testing.T, o worldOpts) *world {
 	w.reg = prometheus.NewRegistry()
 	w.srv, err = New(Config{Registerer: w.reg, Addr: "127.0.0.1:0", AnnounceEvery: o.announceEvery, InviteBurst: o.inviteBurst, RecordingsDir: o.recordings, CallbackAllow: o.callbackAllow,
 		MaxCalls: o.maxCalls, MaxCallsPerTenant: o.maxPerTenant, MenuTimeout: o.menuTimeout,
+		ReadTimeout: o.readTimeout, MaxConnsPerSource: o.perSource, Trunks: o.trunks,
 		TLSAddr: tlsAddr(o), CertFile: o.tlsCert, KeyFile: o.tlsKey, Logger: testLogger(t).With("part", "sip")}, w.center, st)
 	must(t, err, "sip server")
 	must(t, w.srv.Listen(ctx), "sip listen")
