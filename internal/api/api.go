@@ -46,6 +46,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/store"
 )
 
@@ -91,8 +92,12 @@ type Options struct {
 	OnChange func(ctx context.Context, ev Change)
 	// LoginRate is the number of login attempts allowed per minute for one
 	// client IP and login (a token bucket of that size); 0 means
-	// DefaultLoginRate.
+	// DefaultLoginRate. Ignored when Logins is set.
 	LoginRate int
+	// Logins bounds password checks (concurrency, per address, per login);
+	// share it with the agents' WebSocket sign-in. Nil means a Guard of its
+	// own with the defaults and LoginRate.
+	Logins *loginguard.Guard
 	// SecureCookies marks the session cookie Secure (serve over HTTPS).
 	SecureCookies bool
 	// SessionTTL is how long a session lives after sign-in; 0 means
@@ -118,7 +123,7 @@ type API struct {
 	live       Live
 	secure     bool
 	sessions   *sessionStore
-	limiter    *rateLimiter
+	logins     *loginguard.Guard
 	routes     []route
 	mux        *http.ServeMux
 	openapi    []byte
@@ -161,7 +166,10 @@ func New(st *store.Store, opts Options) *API {
 	}
 	a.streams, a.endStreams = context.WithCancel(context.Background())
 	a.sessions = newSessionStore(a.now, ttl)
-	a.limiter = newRateLimiter(a.now, rate, time.Minute)
+	a.logins = opts.Logins
+	if a.logins == nil {
+		a.logins = loginguard.New(loginguard.Options{Now: a.now, PerAddressLogin: rate})
+	}
 	a.routes = a.routeTable()
 	a.mux = http.NewServeMux()
 	for _, rt := range a.routes {

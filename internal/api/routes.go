@@ -9,8 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -519,16 +519,23 @@ func (a *API) login(ctx context.Context, c *call, in *LoginRequest) (LoginRespon
 	if in.Password == "" {
 		return LoginResponse{}, fieldErr(CodeValidationFailed, "password", "must not be empty")
 	}
-	key := clientIP(c.r) + "\x00" + strings.ToLower(in.Login)
-	if ok, wait := a.limiter.allow(key); !ok {
-		secs := int(wait.Round(time.Second) / time.Second)
-		if secs < 1 {
-			secs = 1
-		}
-		c.w.Header().Set("Retry-After", strconv.Itoa(secs))
-		return LoginResponse{}, apiErr(CodeRateLimited, "too many sign-in attempts for this login; retry in %d s", secs)
+	if len(in.Login) > loginguard.MaxLoginBytes {
+		return LoginResponse{}, fieldErr(CodeValidationFailed, "login", "is at most %d bytes", loginguard.MaxLoginBytes)
 	}
-	u, err := a.st.CheckPassword(ctx, in.Login, in.Password)
+	if len(in.Password) > loginguard.MaxPasswordBytes {
+		return LoginResponse{}, fieldErr(CodeValidationFailed, "password", "is at most %d bytes", loginguard.MaxPasswordBytes)
+	}
+	var u model.User
+	err := a.logins.Check(ctx, c.r.RemoteAddr, in.Login, func(ctx context.Context) error {
+		var err error
+		u, err = a.st.CheckPassword(ctx, in.Login, in.Password)
+		return err
+	})
+	if r, ok := loginguard.AsRefused(err); ok {
+		c.w.Header().Set("Retry-After", strconv.Itoa(r.Seconds()))
+		a.log.InfoContext(ctx, "audit: sign-in refused", "login", in.Login, "ip", clientIP(c.r), "reason", r.Reason, "request_id", requestID(ctx))
+		return LoginResponse{}, apiErr(CodeRateLimited, "%s; retry in %d s", r.Reason, r.Seconds())
+	}
 	if err != nil {
 		if errors.Is(err, store.ErrInvalidCredentials) {
 			a.log.InfoContext(ctx, "audit: failed sign-in", "login", in.Login, "ip", clientIP(c.r), "request_id", requestID(ctx))

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -123,9 +124,22 @@ func (ac *agentConn) login(f inFrame) error {
 	if f.Login == "" || f.Password == "" {
 		return badFrame("login needs login and password")
 	}
+	if len(f.Login) > loginguard.MaxLoginBytes || len(f.Password) > loginguard.MaxPasswordBytes {
+		return badFrame("login is at most %d bytes and password %d", loginguard.MaxLoginBytes, loginguard.MaxPasswordBytes)
+	}
 	c, ctx := ac.c, ac.s.ctx
-	u, err := c.st.CheckPassword(ctx, f.Login, f.Password)
+	var u model.User
+	err := c.logins.Check(ctx, ac.s.remote, f.Login, func(ctx context.Context) error {
+		var err error
+		u, err = c.st.CheckPassword(ctx, f.Login, f.Password)
+		return err
+	})
+	if r, ok := loginguard.AsRefused(err); ok {
+		c.log.Info("audit: agent sign-in refused", "login", f.Login, "remote", ac.s.remote, "reason", r.Reason)
+		return &frameError{code: codeRateLimited, msg: r.Error(), retryAfter: r.Seconds()}
+	}
 	if errors.Is(err, store.ErrInvalidCredentials) {
+		c.log.Info("audit: failed agent sign-in", "login", f.Login, "remote", ac.s.remote)
 		ac.failures++
 		if ac.failures >= maxLoginFailures {
 			ac.s.sendError(codeUnauthorized, "too many failed sign-ins")
@@ -135,6 +149,9 @@ func (ac *agentConn) login(f inFrame) error {
 		return &frameError{code: codeUnauthorized, msg: "wrong login or password"}
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
 		c.log.Error("agent sign-in", "err", err)
 		return &frameError{code: codeUnavailable, msg: "try again later"}
 	}
@@ -156,7 +173,8 @@ func (ac *agentConn) login(f inFrame) error {
 		return &frameError{code: codeUnavailable, msg: err.Error()}
 	}
 	ac.id, ac.tenantID = acd.AgentID(a.ID), a.TenantID
-	c.log.Info("agent signed in", "agent", a.ID, "tenant", a.TenantID)
+	ac.s.established()
+	c.log.Info("audit: agent signed in", "agent", a.ID, "tenant", a.TenantID, "login", f.Login, "remote", ac.s.remote)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -20,6 +22,13 @@ import (
 // DefaultGrace is how long a waiting customer whose socket dropped keeps
 // their place before the contact is abandoned.
 const DefaultGrace = 2 * time.Minute
+
+// Defaults of the WebSocket timeouts (Options).
+const (
+	DefaultFirstFrameTimeout = 10 * time.Second
+	DefaultPingInterval      = 30 * time.Second
+	DefaultPingTimeout       = 15 * time.Second
+)
 
 // positionEvery is the shortest time between two position recomputations
 // of one queue.
@@ -46,6 +55,18 @@ type Options struct {
 	// because no session relies on cookies: agents sign in in the socket
 	// and customers hold only their resume token.
 	OriginPatterns []string
+	// FirstFrameTimeout closes a WebSocket that has not started a chat,
+	// resumed one or signed an agent in by then (status 1008); 0 means
+	// DefaultFirstFrameTimeout.
+	FirstFrameTimeout time.Duration
+	// PingInterval is how often an idle session is pinged, PingTimeout how
+	// long its pong may take before the session is closed; 0 means
+	// DefaultPingInterval and DefaultPingTimeout.
+	PingInterval, PingTimeout time.Duration
+	// Logins bounds the agents' password checks (concurrency, per address,
+	// per login); share it with the REST login. Nil means a Guard of its own
+	// with the defaults.
+	Logins *loginguard.Guard
 }
 
 // Center is the live contact center: one routing engine for every tenant,
@@ -57,15 +78,18 @@ type Center struct {
 	now     func() time.Time
 	grace   time.Duration
 	origins []string
-	metrics *metrics
-	cmds    chan func(*owner)
-	done    chan struct{}
-	stopped context.Context // done when Run returns: sessions end with it
-	stop    context.CancelFunc
-	running atomic.Bool
-	entries entryCache
-	voice   voiceHooks // voice.go
-	stats   statsCache
+	logins  *loginguard.Guard
+	// WebSocket timeouts (Options).
+	firstFrame, pingEvery, pingTimeout time.Duration
+	metrics                            *metrics
+	cmds                               chan func(*owner)
+	done                               chan struct{}
+	stopped                            context.Context // done when Run returns: sessions end with it
+	stop                               context.CancelFunc
+	running                            atomic.Bool
+	entries                            entryCache
+	voice                              voiceHooks // voice.go
+	stats                              statsCache
 	// announcer stores what customers were told on arrival; Run starts and closes it.
 	announcer *announcer
 	o         *owner // only touched by New and then by Run's goroutine
@@ -74,6 +98,7 @@ type Center struct {
 	sessionsMu     sync.Mutex
 	sessionsClosed bool
 	sessions       sync.WaitGroup
+	open           map[*session]struct{} // under sessionsMu
 }
 
 // New loads every tenant's queues and agents from the store into a new
@@ -82,8 +107,9 @@ type Center struct {
 func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	c := &Center{
 		st: st, log: opts.Logger, now: opts.Now, grace: opts.Grace, origins: opts.OriginPatterns,
-		cmds: make(chan func(*owner)),
-		done: make(chan struct{}),
+		logins: opts.Logins,
+		cmds:   make(chan func(*owner)),
+		done:   make(chan struct{}),
 	}
 	m, err := newMetrics(opts.Registerer)
 	if err != nil {
@@ -99,6 +125,12 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	}
 	if c.grace <= 0 {
 		c.grace = DefaultGrace
+	}
+	c.firstFrame = cmp.Or(opts.FirstFrameTimeout, DefaultFirstFrameTimeout)
+	c.pingEvery = cmp.Or(opts.PingInterval, DefaultPingInterval)
+	c.pingTimeout = cmp.Or(opts.PingTimeout, DefaultPingTimeout)
+	if c.logins == nil {
+		c.logins = loginguard.New(loginguard.Options{Now: c.now})
 	}
 	c.announcer = newAnnouncer(st, c.log, c.metrics.announcementsDropped)
 	c.o = newOwner(c, ctx)
@@ -183,6 +215,7 @@ func (c *Center) Run(ctx context.Context) error {
 	o := c.o
 	o.ctx = ctx
 	defer o.closeSessions()
+	defer c.closeOpen() // runs first: every socket hears 1001
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -200,14 +233,38 @@ func (c *Center) Run(ctx context.Context) error {
 }
 
 // addSession counts a new session's goroutine; false once Run has ended.
-func (c *Center) addSession() bool {
+func (c *Center) addSession(s *session) bool {
 	c.sessionsMu.Lock()
 	defer c.sessionsMu.Unlock()
 	if c.sessionsClosed {
 		return false
 	}
 	c.sessions.Add(1)
+	if c.open == nil {
+		c.open = map[*session]struct{}{}
+	}
+	c.open[s] = struct{}{}
 	return true
+}
+
+// dropSession forgets an ended session.
+func (c *Center) dropSession(s *session) {
+	c.sessionsMu.Lock()
+	defer c.sessionsMu.Unlock()
+	delete(c.open, s)
+}
+
+// closeOpen closes every open session with 1001 (going away) when the
+// center stops, so that pages reconnect quietly.
+func (c *Center) closeOpen() {
+	c.sessionsMu.Lock()
+	c.sessionsClosed = true
+	open := make([]*session, 0, len(c.open))
+	for s := range c.open {
+		open = append(open, s)
+	}
+	c.sessionsMu.Unlock()
+	goingAway(open)
 }
 
 // waitSessions refuses new sessions and waits for the running ones.

@@ -155,6 +155,7 @@ func (cu *customer) start(f inFrame) error {
 		cu.id = 0
 		return &frameError{code: codeUnavailable, msg: "the chat is not available"}
 	}
+	cu.s.established()
 	return nil
 }
 
@@ -195,6 +196,7 @@ func (cu *customer) resume(f inFrame) error {
 		return nil
 	}
 	cu.id = in.ID
+	cu.s.established()
 	return nil
 }
 

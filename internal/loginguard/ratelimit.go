@@ -1,4 +1,4 @@
-package api
+package loginguard
 
 import (
 	"math"
@@ -35,22 +35,52 @@ func newRateLimiter(now func() time.Time, burst int, period time.Duration) *rate
 // allow takes a token from key's bucket. When it is empty it returns false
 // and how long until a token is back.
 func (l *rateLimiter) allow(key string) (bool, time.Duration) {
+	if wait := l.wait(key); wait > 0 {
+		return false, wait
+	}
+	l.take(key)
+	return true, 0
+}
+
+// wait returns how long until key's bucket holds a token: 0 when it holds
+// one now. It takes nothing.
+func (l *rateLimiter) wait(key string) time.Duration {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sweep(now)
 	b, ok := l.buckets[key]
 	if !ok {
+		return 0
+	}
+	l.refill(b, now)
+	if b.tokens >= 1 {
+		return 0
+	}
+	return time.Duration(math.Ceil((1 - b.tokens) / l.perSecond * float64(time.Second)))
+}
+
+// take takes a token from key's bucket (which may go below zero).
+func (l *rateLimiter) take(key string) {
+	l.add(key, -1)
+}
+
+// refund gives a token back to key's bucket.
+func (l *rateLimiter) refund(key string) {
+	l.add(key, 1)
+}
+
+func (l *rateLimiter) add(key string, n float64) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
 		b = &bucket{tokens: l.burst, at: now}
 		l.buckets[key] = b
 	}
 	l.refill(b, now)
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
-	}
-	wait := time.Duration(math.Ceil((1 - b.tokens) / l.perSecond * float64(time.Second)))
-	return false, wait
+	b.tokens = math.Min(l.burst, b.tokens+n)
 }
 
 func (l *rateLimiter) refill(b *bucket, now time.Time) {

@@ -1,0 +1,182 @@
+package live
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A new socket used to start over after three failures: the sign-in
+// limits are now kept across sockets (and shared with the REST login), and
+// every failure is logged.
+func TestAgentSignInBruteForceAcrossSockets(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	seed(t, st, 2, 0)
+	var logs syncBuffer
+	l := startCenter(t, st, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	for i := range 12 {
+		a := dial(t, l.wsURL("/agent/ws"), "attacker")
+		a.send(frame{"type": "login", "login": agentLogin, "password": "wrong password"})
+		f := a.expect("error")
+		if c := f.str("code"); c != codeUnauthorized && c != codeRateLimited {
+			t.Fatalf("try %d: %v", i, f)
+		}
+		a.conn.CloseNow()
+	}
+	a := dial(t, l.wsURL("/agent/ws"), "attacker")
+	a.send(frame{"type": "login", "login": agentLogin, "password": agentPassword})
+	f := a.expect("error")
+	if f.str("code") != codeRateLimited || f.num("retry_after_seconds") < 1 {
+		t.Fatalf("the right password after 12 wrong ones on new sockets: %v, want rate_limited with retry_after_seconds", f)
+	}
+	out := logs.String()
+	if n := strings.Count(out, "audit: failed agent sign-in"); n < 10 {
+		t.Errorf("%d failed agent sign-ins logged, want at least 10:\n%s", n, out)
+	}
+	if !strings.Contains(out, "login="+agentLogin) || !strings.Contains(out, "127.0.0.1") {
+		t.Errorf("failures logged without login or address:\n%s", out)
+	}
+}
+
+// rawWS opens a WebSocket by hand on a plain TCP connection, which never
+// answers pings (nobody reads it as a WebSocket).
+func rawWS(t *testing.T, l *live, path string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(l.srv.URL, "http://"))
+	must(t, err, "dial")
+	t.Cleanup(func() { conn.Close() })
+	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef"))
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n", path, key)
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	must(t, err, "handshake")
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("handshake: %s", resp.Status)
+	}
+	return conn
+}
+
+// closedWithin reports whether the server closed conn within d (reading,
+// and so never answering its pings).
+func closedWithin(conn net.Conn, d time.Duration) bool {
+	conn.SetReadDeadline(time.Now().Add(d))
+	_, err := io.Copy(io.Discard, conn)
+	return err == nil || !errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// Sockets that never start anything, and peers that never answer pings
+// (gone, or stuck in the middle of a frame), are closed.
+func TestIdleWebSocketsAreClosed(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	seed(t, st, 2, 0)
+	l := startCenter(t, st, Options{FirstFrameTimeout: 300 * time.Millisecond, PingInterval: 200 * time.Millisecond, PingTimeout: 200 * time.Millisecond})
+	t.Run("never starts", func(t *testing.T) {
+		for _, path := range []string{"/chat/" + entryAddress + "/ws", "/agent/ws"} {
+			if !closedWithin(rawWS(t, l, path), 3*time.Second) {
+				t.Errorf("%s: a socket that sent nothing is still open", path)
+			}
+		}
+	})
+	t.Run("never answers pings", func(t *testing.T) {
+		conn := rawWS(t, l, "/chat/"+entryAddress+"/ws")
+		conn.Write(maskedFrame(`{"type":"start","name":"Ada"}`))
+		if !closedWithin(conn, 3*time.Second) {
+			t.Error("a started chat whose peer never answers pings is still open")
+		}
+	})
+	t.Run("half-sent frame", func(t *testing.T) {
+		conn := rawWS(t, l, "/chat/"+entryAddress+"/ws")
+		conn.Write(maskedFrame(`{"type":"start","name":"Ada"}`))
+		f := maskedFrame(`{"type":"message","body":"` + strings.Repeat("x", 200) + `"}`)
+		conn.Write(f[:20])
+		if !closedWithin(conn, 3*time.Second) {
+			t.Error("a socket stuck in the middle of a frame is still open")
+		}
+	})
+	t.Run("a live client stays", func(t *testing.T) {
+		c, _ := startChat(t, l, "Grace", "grace@example.com")
+		if f, err := c.read(time.Second); err == nil || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("a client answering pings: %v %v", f, err)
+		}
+	})
+}
+
+// A text frame that is not UTF-8 closes the socket with 1007 (RFC 6455).
+func TestInvalidUTF8Closes1007(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	seed(t, st, 2, 0)
+	l := startCenter(t, st, Options{})
+	c, _ := startChat(t, l, "Ada", "ada@example.com")
+	c.raw("{\"type\":\"message\",\"body\":\"caf\xe9\"}")
+	for {
+		_, err := c.read(5 * time.Second)
+		if err == nil {
+			continue
+		}
+		if got := websocket.CloseStatus(err); got != websocket.StatusInvalidFramePayloadData {
+			t.Fatalf("closed with %v (%v), want 1007", got, err)
+		}
+		return
+	}
+}
+
+// When the center stops, every socket (signed in or not) gets 1001.
+func TestShutdownClosesWith1001(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	seed(t, st, 2, 0)
+	l := startCenter(t, st, Options{})
+	cust, _ := startChat(t, l, "Ada", "ada@example.com")
+	agent := loginAgent(t, l)
+	idle := dial(t, l.wsURL("/agent/ws"), "idle")
+	// Let the idle socket's session register.
+	time.Sleep(100 * time.Millisecond)
+	l.cancel()
+	for _, c := range []*client{cust, agent, idle} {
+		for {
+			_, err := c.read(5 * time.Second)
+			if err == nil {
+				continue
+			}
+			if got := websocket.CloseStatus(err); got != websocket.StatusGoingAway {
+				t.Errorf("%s: closed with %v (%v), want 1001", c.name, got, err)
+			}
+			break
+		}
+	}
+}
