@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,10 +15,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/plateau-cc/plateau/internal/api"
 	"github.com/plateau-cc/plateau/internal/live"
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/sip"
 	"github.com/plateau-cc/plateau/internal/softphone"
 	"github.com/plateau-cc/plateau/internal/store"
@@ -35,6 +36,9 @@ type Server struct {
 	latency *prometheus.HistogramVec
 	ln      net.Listener
 	http    *http.Server
+	// metrics serves /metrics on [http] metrics_addr; nil without one.
+	metrics   *http.Server
+	metricsLn net.Listener
 	// SIP is the voice channel, nil when off.
 	SIP *sip.Server
 }
@@ -62,7 +66,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		}
 	}
 	s := &Server{cfg: cfg, log: logger, Store: st, reg: prometheus.NewRegistry()}
-	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg})
+	logins := loginguard.New(loginguard.Options{Concurrent: cfg.Login.Concurrent, PerAddressLogin: cfg.Login.PerAddressLogin,
+		PerAddress: cfg.Login.PerAddress, PerLogin: cfg.Login.PerLogin})
+	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg,
+		OriginPatterns: cfg.Web.Origins, Logins: logins, FirstFrameTimeout: cfg.Web.FirstFrameTimeout.Duration,
+		PingInterval: cfg.Web.PingInterval.Duration, PingTimeout: cfg.Web.PingTimeout.Duration})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -73,6 +81,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		OnChange:      s.reload,
 		SIPRealm:      cfg.SIP.Realm,
 		Live:          s.Center,
+		Logins:        logins,
 	})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "plateau_http_request_duration_seconds",
@@ -80,10 +89,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"group", "method", "code"})
 	s.reg.MustRegister(s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s.ln, err = net.Listen("tcp", cfg.HTTP)
-	if err != nil {
+	if err := s.listen(); err != nil {
 		st.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTP, err)
+		return nil, err
 	}
 	if cfg.SIP.Enabled() {
 		sc := cfg.SIP.sipConfig(cfg.Data)
@@ -95,12 +103,12 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 			err = s.SIP.Listen(ctx)
 		}
 		if err != nil {
-			s.ln.Close()
+			s.closeListeners()
 			st.Close()
 			return nil, err
 		}
 	}
-	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	s.http = s.newHTTPServer(s.routes())
 	s.http.RegisterOnShutdown(s.api.EndStreams)
 	return s, nil
 }
@@ -137,14 +145,16 @@ func (s *Server) routes() http.Handler {
 		}
 		w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	if s.cfg.Web.MetricsAddr == "" {
+		mux.Handle("GET /metrics", s.metricsHandler())
+	}
 	// The web interface: pages, the chat widget and their assets. "GET
 	// /agent" is named so that the agent WebSocket's subtree does not
 	// redirect the desktop's page.
 	ui := s.timed("web", web.Handler())
 	mux.Handle("/", ui)
 	mux.Handle("GET /agent", ui)
-	return mux
+	return bodyDeadline(cmp.Or(s.cfg.Web.BodyTimeout.Duration, DefaultBodyTimeout), mux)
 }
 
 // timed records a request's latency under group.
@@ -178,8 +188,11 @@ func (s *Server) Run(ctx context.Context) error {
 	centerCtx, stopCenter := context.WithCancel(context.WithoutCancel(ctx))
 	centerDone := make(chan error, 1)
 	go func() { centerDone <- s.Center.Run(centerCtx) }()
-	serveDone := make(chan error, 1)
+	serveDone := make(chan error, 2)
 	go func() { serveDone <- s.http.Serve(s.ln) }()
+	if s.metrics != nil {
+		go func() { serveDone <- s.metrics.Serve(s.metricsLn) }()
+	}
 	sipCtx, stopSIP := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSIP()
 	sipDone := make(chan error, 1)
@@ -202,6 +215,9 @@ func (s *Server) Run(ctx context.Context) error {
 	defer cancel()
 	if e := s.http.Shutdown(grace); e != nil && !errors.Is(e, http.ErrServerClosed) {
 		s.log.Warn("http shutdown", "err", e)
+	}
+	if s.metrics != nil {
+		s.metrics.Close()
 	}
 	if s.SIP != nil {
 		stopSIP() // calls are hung up while the center still runs

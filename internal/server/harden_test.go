@@ -1,0 +1,268 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+// startServer runs a server on a free loopback port with cfg's [http]
+// settings until the test ends.
+func startServer(t *testing.T, edit func(c *Config)) *Server {
+	t.Helper()
+	cfg := Defaults()
+	cfg.HTTP = "127.0.0.1:0"
+	cfg.Data = t.TempDir()
+	if edit != nil {
+		edit(&cfg)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := Open(ctx, cfg, slog.New(slog.DiscardHandler), func(ctx context.Context, st *store.Store) error {
+		ten, err := st.CreateTenant(ctx, model.Tenant{Slug: "acme", Name: "Acme"})
+		if err != nil {
+			return err
+		}
+		q, err := st.CreateQueue(ctx, ten.ID, model.Queue{Name: "chat", Channel: model.ChannelChat, Priority: 1, SLTargetPct: 80,
+			SLThresholdSeconds: 20, Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 20})
+		if err != nil {
+			return err
+		}
+		_, err = st.CreateEntryPoint(ctx, ten.ID, model.EntryPoint{Kind: model.EntryChat, Address: "web", QueueID: q.ID})
+		return err
+	})
+	if err != nil {
+		cancel()
+		t.Fatalf("open server: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+	return srv
+}
+
+// closedWithin reports whether the server closed conn within d.
+func closedWithin(conn net.Conn, d time.Duration) bool {
+	conn.SetReadDeadline(time.Now().Add(d))
+	_, err := io.Copy(io.Discard, conn)
+	return !errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+func dialRaw(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Slow headers, slow bodies and idle kept-alive connections are closed.
+func TestIdleHTTPConnectionsAreClosed(t *testing.T) {
+	t.Parallel()
+	short := Duration{300 * time.Millisecond}
+	srv := startServer(t, func(c *Config) {
+		c.Web.ReadHeaderTimeout, c.Web.BodyTimeout, c.Web.IdleTimeout = short, short, short
+	})
+	t.Run("slow headers", func(t *testing.T) {
+		c := dialRaw(t, srv.Addr())
+		fmt.Fprint(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n")
+		if !closedWithin(c, 3*time.Second) {
+			t.Error("a request whose headers never end is still open")
+		}
+	})
+	t.Run("slow body", func(t *testing.T) {
+		c := dialRaw(t, srv.Addr())
+		fmt.Fprint(c, "POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"login\":")
+		if !closedWithin(c, 3*time.Second) {
+			t.Error("a request whose body never ends is still open")
+		}
+	})
+	t.Run("idle keep-alive", func(t *testing.T) {
+		c := dialRaw(t, srv.Addr())
+		fmt.Fprint(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("healthz: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		if !closedWithin(c, 3*time.Second) {
+			t.Error("an idle kept-alive connection is still open")
+		}
+	})
+	t.Run("a body in time is served", func(t *testing.T) {
+		resp, err := http.Post("http://"+srv.Addr()+"/api/v1/login", "application/json", strings.NewReader(`{"login":"nobody","password":"wrong password"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Errorf("login: %d", resp.StatusCode)
+		}
+	})
+}
+
+// Connections past the caps (per address, in total) are closed at once,
+// and the place comes back when one closes.
+func TestConnectionCaps(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		edit func(c *Config)
+	}{
+		{"per address", func(c *Config) { c.Web.MaxConnsPerAddress = 3 }},
+		{"total", func(c *Config) { c.Web.MaxConns = 3; c.Web.MaxConnsPerAddress = -1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := startServer(t, tc.edit)
+			var held []net.Conn
+			for range 3 {
+				held = append(held, dialRaw(t, srv.Addr()))
+			}
+			time.Sleep(100 * time.Millisecond) // accepted
+			extra := dialRaw(t, srv.Addr())
+			if !closedWithin(extra, 2*time.Second) {
+				t.Fatal("a fourth connection was kept")
+			}
+			held[0].Close()
+			time.Sleep(100 * time.Millisecond)
+			resp, err := http.Get("http://" + srv.Addr() + "/healthz")
+			if err != nil {
+				t.Fatalf("healthz after a connection closed: %v", err)
+			}
+			resp.Body.Close()
+		})
+	}
+}
+
+func TestMaxConnsFromLimit(t *testing.T) {
+	for limit, want := range map[uint64]int{1024: 768, 1200: 944, 65536: 65280, 256: 128, 1 << 40: 1<<31 - 256} {
+		if got := maxConnsFromLimit(limit); got != want {
+			t.Errorf("limit %d: %d, want %d", limit, got, want)
+		}
+	}
+}
+
+// /metrics shows every tenant's figures: a token guards it, or it is
+// served on an address of its own only.
+func TestMetricsProtected(t *testing.T) {
+	t.Parallel()
+	get := func(url, token string) int {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	t.Run("token", func(t *testing.T) {
+		t.Parallel()
+		srv := startServer(t, func(c *Config) { c.Web.MetricsToken = "s3cret-metrics" })
+		u := "http://" + srv.Addr() + "/metrics"
+		if c := get(u, ""); c != 401 {
+			t.Errorf("without the token: %d", c)
+		}
+		if c := get(u, "wrong"); c != 401 {
+			t.Errorf("with a wrong token: %d", c)
+		}
+		if c := get(u, "s3cret-metrics"); c != 200 {
+			t.Errorf("with the token: %d", c)
+		}
+	})
+	t.Run("own address", func(t *testing.T) {
+		t.Parallel()
+		srv := startServer(t, func(c *Config) { c.Web.MetricsAddr = "127.0.0.1:0" })
+		if c := get("http://"+srv.Addr()+"/metrics", ""); c == 200 {
+			t.Errorf("/metrics still on the main address: %d", c)
+		}
+		if c := get("http://"+srv.metricsLn.Addr().String()+"/metrics", ""); c != 200 {
+			t.Errorf("/metrics on its own address: %d", c)
+		}
+	})
+}
+
+// [http] origins restricts the Origin of WebSocket handshakes.
+func TestWebSocketOrigins(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, func(c *Config) { c.Web.Origins = []string{"shop.example.com"} })
+	dial := func(origin string) error {
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		h := http.Header{}
+		h.Set("Origin", origin)
+		conn, _, err := websocket.Dial(ctx, "ws://"+srv.Addr()+"/chat/web/ws", &websocket.DialOptions{HTTPHeader: h})
+		if err == nil {
+			conn.CloseNow()
+		}
+		return err
+	}
+	if err := dial("https://evil.example.net"); err == nil {
+		t.Error("a handshake from another origin was accepted")
+	}
+	if err := dial("https://shop.example.com"); err != nil {
+		t.Errorf("a handshake from the allowed origin: %v", err)
+	}
+}
+
+func TestHTTPSection(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	load := func(args ...string) (Config, error) {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		return Load(fs, args, func(string) string { return "" })
+	}
+	good := write("good.toml", "[http]\naddr = \"127.0.0.1:9100\"\norigins = [\"shop.example.com\", \"*.example.org\"]\nidle_timeout = \"30s\"\nmax_conns_per_address = 50\nmetrics_token = \"tok\"\n\n[login]\nconcurrent = 2\n\n[chat]\nstarts_per_minute = 3\nsilent_grace = \"15s\"\n")
+	cfg, err := load("--config", good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP != "127.0.0.1:9100" || len(cfg.Web.Origins) != 2 || cfg.Web.IdleTimeout.Duration != 30*time.Second ||
+		cfg.Web.MaxConnsPerAddress != 50 || cfg.Web.MetricsToken != "tok" || cfg.Login.Concurrent != 2 ||
+		cfg.Chat.StartsPerMinute != 3 || cfg.Chat.SilentGrace.Duration != 15*time.Second {
+		t.Errorf("got %+v", cfg)
+	}
+	if cfg, err := load("--config", good, "--http", ":7000"); err != nil || cfg.HTTP != ":7000" {
+		t.Errorf("the flag over [http] addr: %v %v", cfg.HTTP, err)
+	}
+	for name, body := range map[string]string{
+		"unknown.toml": "[http]\norigin = [\"x\"]\n",
+		"url.toml":     "[http]\norigins = [\"https://shop.example.com\"]\n",
+		"neg.toml":     "[http]\nidle_timeout = \"-1s\"\n",
+	} {
+		if _, err := load("--config", write(name, body)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
