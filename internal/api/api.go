@@ -32,6 +32,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -98,6 +99,12 @@ type Options struct {
 	// share it with the agents' WebSocket sign-in. Nil means a Guard of its
 	// own with the defaults and LoginRate.
 	Logins *loginguard.Guard
+	// PlanningTimeout bounds a planning request (it also stops when the
+	// client leaves); 0 means DefaultPlanningTimeout. PlanningConcurrent is
+	// how many run at once, the others refused 429; 0 means
+	// DefaultPlanningConcurrent.
+	PlanningTimeout    time.Duration
+	PlanningConcurrent int
 	// SecureCookies marks the session cookie Secure (serve over HTTPS).
 	SecureCookies bool
 	// SessionTTL is how long a session lives after sign-in; 0 means
@@ -124,11 +131,14 @@ type API struct {
 	secure     bool
 	sessions   *sessionStore
 	logins     *loginguard.Guard
-	routes     []route
-	mux        *http.ServeMux
-	openapi    []byte
-	handler    http.Handler
-	sipRealm   string
+	// planning holds a token per planning request running.
+	planning        chan struct{}
+	planningTimeout time.Duration
+	routes          []route
+	mux             *http.ServeMux
+	openapi         []byte
+	handler         http.Handler
+	sipRealm        string
 }
 
 // EndStreams ends the open event streams (the wallboard's): call it when
@@ -166,6 +176,8 @@ func New(st *store.Store, opts Options) *API {
 	}
 	a.streams, a.endStreams = context.WithCancel(context.Background())
 	a.sessions = newSessionStore(a.now, ttl)
+	a.planning = make(chan struct{}, cmp.Or(opts.PlanningConcurrent, DefaultPlanningConcurrent))
+	a.planningTimeout = cmp.Or(opts.PlanningTimeout, DefaultPlanningTimeout)
 	a.logins = opts.Logins
 	if a.logins == nil {
 		a.logins = loginguard.New(loginguard.Options{Now: a.now, PerAddressLogin: rate})

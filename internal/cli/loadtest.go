@@ -74,6 +74,7 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.DurationVar(&cfg.Handle, "handle", 10*time.Second, "mean handle time of the bots")
 	fs.DurationVar(&cfg.Hold, "hold", 2*time.Second, "keep everyone connected this long after the last arrival")
 	fs.BoolVar(&cfg.EchoBaseline, "echo-baseline", true, "also measure a bare WebSocket echo server")
+	fs.IntVar(&cfg.Sources, "sources", 0, "spread the customers over source addresses 127.0.0.1..N (loopback server; 0: one per 4 customers, within the server's per-address chat limits)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args[1:]); err != nil {
 		return err

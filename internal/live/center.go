@@ -23,11 +23,14 @@ import (
 // their place before the contact is abandoned.
 const DefaultGrace = 2 * time.Minute
 
-// Defaults of the WebSocket timeouts (Options).
+// Defaults of the WebSocket timeouts and chat limits (Options).
 const (
-	DefaultFirstFrameTimeout = 10 * time.Second
-	DefaultPingInterval      = 30 * time.Second
-	DefaultPingTimeout       = 15 * time.Second
+	DefaultChatStartsPerMinute   = 10
+	DefaultChatWaitingPerAddress = 5
+	DefaultSilentGrace           = 20 * time.Second
+	DefaultFirstFrameTimeout     = 10 * time.Second
+	DefaultPingInterval          = 30 * time.Second
+	DefaultPingTimeout           = 15 * time.Second
 )
 
 // positionEvery is the shortest time between two position recomputations
@@ -63,6 +66,16 @@ type Options struct {
 	// long its pong may take before the session is closed; 0 means
 	// DefaultPingInterval and DefaultPingTimeout.
 	PingInterval, PingTimeout time.Duration
+	// ChatStartsPerMinute is the chats one source address may start per
+	// minute (a bucket as large); 0 means DefaultChatStartsPerMinute, < 0
+	// no limit. ChatWaitingPerAddress is the chats from one address waiting
+	// at once on one entry point; 0 means DefaultChatWaitingPerAddress, < 0
+	// no limit.
+	ChatStartsPerMinute, ChatWaitingPerAddress int
+	// SilentGrace is how long a waiting customer who never sent a message
+	// keeps their place after the socket dropped; 0 means
+	// DefaultSilentGrace (it is never longer than Grace).
+	SilentGrace time.Duration
 	// Logins bounds the agents' password checks (concurrency, per address,
 	// per login); share it with the REST login. Nil means a Guard of its own
 	// with the defaults.
@@ -81,15 +94,21 @@ type Center struct {
 	logins  *loginguard.Guard
 	// WebSocket timeouts (Options).
 	firstFrame, pingEvery, pingTimeout time.Duration
-	metrics                            *metrics
-	cmds                               chan func(*owner)
-	done                               chan struct{}
-	stopped                            context.Context // done when Run returns: sessions end with it
-	stop                               context.CancelFunc
-	running                            atomic.Bool
-	entries                            entryCache
-	voice                              voiceHooks // voice.go
-	stats                              statsCache
+	silentGrace                        time.Duration
+	// Anonymous chat limits per source address (Options).
+	chatStarts  *loginguard.Limiter // nil: no limit
+	waitingMax  int                 // <= 0: no limit
+	waitingMu   sync.Mutex
+	waitingFrom map[string]int // entry point and address -> chats waiting
+	metrics     *metrics
+	cmds        chan func(*owner)
+	done        chan struct{}
+	stopped     context.Context // done when Run returns: sessions end with it
+	stop        context.CancelFunc
+	running     atomic.Bool
+	entries     entryCache
+	voice       voiceHooks // voice.go
+	stats       statsCache
 	// announcer stores what customers were told on arrival; Run starts and closes it.
 	announcer *announcer
 	o         *owner // only touched by New and then by Run's goroutine
@@ -132,6 +151,12 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	if c.logins == nil {
 		c.logins = loginguard.New(loginguard.Options{Now: c.now})
 	}
+	c.silentGrace = min(cmp.Or(opts.SilentGrace, DefaultSilentGrace), c.grace)
+	if n := cmp.Or(opts.ChatStartsPerMinute, DefaultChatStartsPerMinute); n > 0 {
+		c.chatStarts = loginguard.NewLimiter(c.now, n, time.Minute)
+	}
+	c.waitingMax = cmp.Or(opts.ChatWaitingPerAddress, DefaultChatWaitingPerAddress)
+	c.waitingFrom = map[string]int{}
 	c.announcer = newAnnouncer(st, c.log, c.metrics.announcementsDropped)
 	c.o = newOwner(c, ctx)
 	if err := c.load(ctx); err != nil {

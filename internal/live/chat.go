@@ -5,10 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -123,6 +126,16 @@ func (cu *customer) start(f inFrame) error {
 	if err := cust.Validate(); err != nil {
 		return &frameError{code: codeInvalid, msg: err.Error()}
 	}
+	release, err := c.admitChat(cu.ep, cu.s.remote)
+	if err != nil {
+		return err
+	}
+	started := false
+	defer func() {
+		if !started {
+			release()
+		}
+	}()
 	qid := acd.QueueID(cu.ep.QueueID)
 	var loaded bool
 	if err := c.do(ctx, func(o *owner) error { loaded = o.knowsQueue(qid); return nil }); err != nil {
@@ -145,7 +158,8 @@ func (cu *customer) start(f inFrame) error {
 		return &frameError{code: codeUnavailable, msg: "the chat is not available"}
 	}
 	in.ID, in.TenantID, in.State = id, cu.ep.TenantID, model.StateQueued
-	rec := &contactRec{in: in, queue: qid, sess: cu.s, token: token}
+	rec := &contactRec{in: in, queue: qid, sess: cu.s, token: token, release: release}
+	started = true // the contact gives its place back from now on
 	cu.id = id
 	if err := c.do(ctx, func(o *owner) error { return o.arrive(rec) }); err != nil {
 		if errors.Is(err, ErrStopped) || ctx.Err() != nil {
@@ -242,4 +256,44 @@ func (cu *customer) callback(f inFrame) error {
 	}
 	cu.s.send(noticeFrame{Type: "callback", Message: "your place is kept; you may leave"})
 	return nil
+}
+
+// admitChat checks the limits of anonymous chats from one source address:
+// starts per minute, and chats waiting at once on the entry point. The
+// returned func gives the waiting place back (once; the contact calls it
+// when it is answered or over).
+func (c *Center) admitChat(ep model.EntryPoint, remote string) (func(), error) {
+	addr := loginguard.Address(remote)
+	if c.chatStarts != nil {
+		if ok, wait := c.chatStarts.Allow(addr); !ok {
+			r := &loginguard.Refused{RetryAfter: wait}
+			c.log.Info("chat start refused", "entry", ep.Address, "remote", remote, "why", "starts per minute")
+			c.metrics.chatRefused("starts")
+			return nil, &frameError{code: codeRateLimited, retryAfter: r.Seconds(),
+				msg: fmt.Sprintf("too many chats started from your connection; try again in %d s", r.Seconds())}
+		}
+	}
+	if c.waitingMax <= 0 {
+		return func() {}, nil
+	}
+	key := fmt.Sprintf("%d\x00%s", ep.ID, addr)
+	c.waitingMu.Lock()
+	defer c.waitingMu.Unlock()
+	if c.waitingFrom[key] >= c.waitingMax {
+		c.log.Info("chat start refused", "entry", ep.Address, "remote", remote, "why", "waiting per address")
+		c.metrics.chatRefused("waiting")
+		return nil, &frameError{code: codeRateLimited, retryAfter: 30,
+			msg: fmt.Sprintf("%d chats from your connection are already waiting; please wait for one of them", c.waitingMax)}
+	}
+	c.waitingFrom[key]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.waitingMu.Lock()
+			defer c.waitingMu.Unlock()
+			if c.waitingFrom[key]--; c.waitingFrom[key] <= 0 {
+				delete(c.waitingFrom, key)
+			}
+		})
+	}, nil
 }

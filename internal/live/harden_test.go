@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/plateau-cc/plateau/internal/model"
 )
 
 // syncBuffer is a log sink safe for concurrent writes.
@@ -178,5 +180,90 @@ func TestShutdownClosesWith1001(t *testing.T) {
 			}
 			break
 		}
+	}
+}
+
+// One address cannot flood a chat entry point: its starts per minute and
+// its chats waiting at once are limited, refused with a message the widget
+// shows; a waiting place comes back when a chat leaves.
+func TestChatFloodFromOneAddress(t *testing.T) {
+	t.Parallel()
+	t.Run("waiting at once", func(t *testing.T) {
+		t.Parallel()
+		st := openSQLite(t, tempDB(t))
+		seed(t, st, 2, 0)
+		l := startCenter(t, st, Options{ChatWaitingPerAddress: 2})
+		first, _ := startChat(t, l, "One", "one@example.com")
+		startChat(t, l, "Two", "two@example.com")
+		third := dial(t, l.wsURL("/chat/"+entryAddress+"/ws"), "third")
+		third.send(frame{"type": "start", "name": "Three"})
+		f := third.expectError(codeRateLimited)
+		if !strings.Contains(f.str("message"), "already waiting") || f.num("retry_after_seconds") < 1 {
+			t.Errorf("refusal %v", f)
+		}
+		first.send(frame{"type": "leave"})
+		first.expect("ended")
+		eventually(t, "a place back", func() bool {
+			third.send(frame{"type": "start", "name": "Three"})
+			for {
+				f, err := third.read(time.Second)
+				if err != nil {
+					return false
+				}
+				switch f.str("type") {
+				case "queued":
+					return true
+				case "error":
+					return false
+				}
+			}
+		})
+	})
+	t.Run("starts per minute", func(t *testing.T) {
+		t.Parallel()
+		st := openSQLite(t, tempDB(t))
+		seed(t, st, 2, 0)
+		l := startCenter(t, st, Options{ChatStartsPerMinute: 3})
+		for i := range 3 {
+			c, _ := startChat(t, l, fmt.Sprintf("C%d", i), "")
+			c.send(frame{"type": "leave"})
+		}
+		c := dial(t, l.wsURL("/chat/"+entryAddress+"/ws"), "fourth")
+		c.send(frame{"type": "start", "name": "Four"})
+		f := c.expectError(codeRateLimited)
+		if f.num("retry_after_seconds") < 1 {
+			t.Errorf("refusal %v", f)
+		}
+		if m := l.metrics(t); !strings.Contains(m, `plateau_chats_refused_total{why="starts"} 1`) {
+			t.Errorf("refusal not counted:\n%s", m)
+		}
+	})
+}
+
+// A dropped chat that never sent a message keeps its place a shorter time
+// than one whose customer was writing.
+func TestSilentChatKeepsItsPlaceShorter(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	fx := seed(t, st, 2, 0)
+	l := startCenter(t, st, Options{Grace: time.Minute, SilentGrace: 300 * time.Millisecond})
+	silent, sq := startChat(t, l, "Silent", "")
+	talker, tq := startChat(t, l, "Talker", "")
+	talker.send(frame{"type": "message", "body": "hello?", "client_msg_id": "m1"})
+	talker.expect("ack")
+	silent.conn.CloseNow()
+	talker.conn.CloseNow()
+	ctx := testCtx(t)
+	eventually(t, "the silent chat abandoned", func() bool {
+		in, err := st.GetInteraction(ctx, fx.tenant, sq.num("contact_id"))
+		return err == nil && in.State == model.StateEnded
+	})
+	in, err := st.GetInteraction(ctx, fx.tenant, tq.num("contact_id"))
+	must(t, err, "talker")
+	if in.State == model.StateEnded {
+		t.Error("the chat in conversation lost its place as soon as the silent one")
+	}
+	if p := position(t, l.c, tq.num("contact_id")); p != 1 {
+		t.Errorf("the talker is at %d, want 1", p)
 	}
 }

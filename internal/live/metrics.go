@@ -17,6 +17,7 @@ type metrics struct {
 	waits        *prometheus.HistogramVec
 	// announcementsDropped counts announcements not stored (backlog full).
 	announcementsDropped prometheus.Counter
+	chatsRefused         *prometheus.CounterVec
 	chatQueue            map[int64]int // waiting count of chat queues, for chatsWaiting (owner goroutine only)
 }
 
@@ -37,10 +38,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: []float64{5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1200}}, []string{"queue", "outcome"}),
 		announcementsDropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "plateau_announcements_dropped_total",
 			Help: "Announced positions and waits not stored because the database fell behind."}),
+		chatsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plateau_chats_refused_total",
+			Help: "Chat starts refused by the per-address limits (why: starts, waiting)."}, []string{"why"}),
 		chatQueue: map[int64]int{},
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.queueWaiting, m.chatsWaiting, m.offers, m.sessions, m.messages, m.waits, m.announcementsDropped} {
+		for _, c := range []prometheus.Collector{m.queueWaiting, m.chatsWaiting, m.offers, m.sessions, m.messages, m.waits, m.announcementsDropped, m.chatsRefused} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}
@@ -63,6 +66,7 @@ func (m *metrics) setQueue(id int64, waiting int, chat bool) {
 }
 
 func (m *metrics) offer()                     { m.offers.Inc() }
+func (m *metrics) chatRefused(why string)     { m.chatsRefused.WithLabelValues(why).Inc() }
 func (m *metrics) session(kind string, d int) { m.sessions.WithLabelValues(kind).Add(float64(d)) }
 func (m *metrics) message(from string)        { m.messages.WithLabelValues(from).Inc() }
 

@@ -6,6 +6,20 @@ import (
 	"time"
 )
 
+// Limiter is a set of token buckets kept in memory, one per key (chat
+// starts per address, for instance); see NewLimiter.
+type Limiter struct{ l *rateLimiter }
+
+// NewLimiter returns a Limiter whose buckets hold burst tokens and refill
+// burst tokens per period.
+func NewLimiter(now func() time.Time, burst int, period time.Duration) *Limiter {
+	return &Limiter{l: newRateLimiter(now, burst, period)}
+}
+
+// Allow takes a token from key's bucket; when it is empty it returns false
+// and how long until a token is back.
+func (l *Limiter) Allow(key string) (bool, time.Duration) { return l.l.allow(key) }
+
 // rateLimiter is a set of token buckets kept in memory, one per key: each
 // holds up to burst tokens and refills burst tokens per period. It forgets
 // full buckets, so its size stays bounded by the keys active in a period.

@@ -358,6 +358,14 @@ export function mount({ base, entry }) {
           alertLine.textContent = t("widget.resume_failed");
           break;
         }
+        if (f.code === "rate_limited" && !saved.token) {
+          // Too many chats from this connection: back to the form, told why.
+          if (ws) ws.close();
+          ws = null;
+          showStart();
+          alertLine.textContent = t("widget.too_many");
+          break;
+        }
         alertLine.textContent = t("widget.error", { error: f.message || f.code });
         break;
     }
