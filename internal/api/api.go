@@ -45,6 +45,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/loginguard"
@@ -79,6 +80,9 @@ const (
 	KindSkill      = "skill"
 	KindSite       = "site"
 	KindTenant     = "tenant"
+	// KindUser: a user was deleted or updated or its password set; its
+	// open sessions elsewhere (the agent socket) must be checked again.
+	KindUser = "user"
 )
 
 // Options configure the API; the zero value is usable.
@@ -131,6 +135,9 @@ type API struct {
 	secure     bool
 	sessions   *sessionStore
 	logins     *loginguard.Guard
+	// revoked wakes the open event streams to check their credential
+	// again at once (a user deleted, a token revoked, a password set).
+	revoked revocations
 	// planning holds a token per planning request running.
 	planning        chan struct{}
 	planningTimeout time.Duration
@@ -394,4 +401,29 @@ func jsonError(err error) error {
 		return &Error{Code: CodeUnknownField, Field: field, Message: fmt.Sprintf("unknown field %q", field), Err: err}
 	}
 	return &Error{Code: CodeBadJSON, Message: "the body is not valid JSON", Err: err}
+}
+
+// revocations is a broadcast: every fire wakes those waiting on the channel
+// wait returned before it.
+type revocations struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func (r *revocations) wait() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ch == nil {
+		r.ch = make(chan struct{})
+	}
+	return r.ch
+}
+
+func (r *revocations) fire() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ch != nil {
+		close(r.ch)
+	}
+	r.ch = make(chan struct{})
 }

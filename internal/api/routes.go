@@ -426,6 +426,7 @@ func (a *API) routeTable() []route {
 				if err := a.st.UpdateUser(ctx, &c.tid, *in); err != nil {
 					return model.User{}, err
 				}
+				a.revoke(ctx, c.tid, c.id, false)
 				return a.st.GetUser(ctx, &c.tid, c.id)
 			}),
 		mk(http.MethodDelete, users+"/{id}", "deleteUser", "Delete a user and close its sessions", accessTenantAdmin,
@@ -434,6 +435,7 @@ func (a *API) routeTable() []route {
 					return noContent{}, err
 				}
 				a.sessions.deleteUser(c.id, "")
+				a.revoke(ctx, c.tid, c.id, true)
 				return noContent{}, nil
 			}),
 		mk(http.MethodPost, users+"/{id}/password", "setUserPassword", "Set a user's password; closes the user's other sessions", accessTenantAdmin,
@@ -446,6 +448,7 @@ func (a *API) routeTable() []route {
 					keep = c.p.session.id
 				}
 				a.sessions.deleteUser(c.id, keep)
+				a.revoke(ctx, c.tid, c.id, false)
 				return noContent{}, nil
 			}),
 	)
@@ -480,6 +483,14 @@ func (a *API) routeTable() []route {
 	return rs
 }
 
+// revoke ends at once what user userID of tenant tid had open: the event
+// streams check their credential again, and the change goes to OnChange
+// (the live center closes the user's agent sockets).
+func (a *API) revoke(ctx context.Context, tid, userID int64, deleted bool) {
+	a.revoked.fire()
+	a.changed(ctx, Change{Kind: KindUser, TenantID: tid, ID: userID, Deleted: deleted})
+}
+
 // audit logs who read a customer's data (GDPR: who saw what).
 func (a *API) audit(ctx context.Context, c *call, what string) {
 	a.log.InfoContext(ctx, "audit: "+what, "by", c.p.describe(), "tenant", c.tid, "id", c.id, "request_id", requestID(ctx))
@@ -500,6 +511,7 @@ func (a *API) createUser(ctx context.Context, c *call, in *UserInput) (model.Use
 			return model.User{}, err
 		}
 	}
+	a.changed(ctx, Change{Kind: KindUser, TenantID: c.tid, ID: u.ID})
 	return u, nil
 }
 
@@ -557,6 +569,7 @@ func (a *API) login(ctx context.Context, c *call, in *LoginRequest) (LoginRespon
 func (a *API) logout(_ context.Context, c *call, _ *noBody) (noContent, error) {
 	if c.p.session != nil {
 		a.sessions.delete(c.p.session.id)
+		a.revoked.fire()
 	}
 	http.SetCookie(c.w, a.sessionCookie("", -1))
 	return noContent{}, nil
@@ -620,6 +633,7 @@ func (a *API) deleteToken(ctx context.Context, c *call, _ *noBody) (noContent, e
 	if err := a.st.DeleteToken(ctx, scope, c.id); err != nil {
 		return noContent{}, err
 	}
+	a.revoked.fire() // streams opened with the token end now
 	a.log.InfoContext(ctx, "audit: token revoked", "by", c.p.describe(), "token", c.id, "request_id", requestID(ctx))
 	return noContent{}, nil
 }

@@ -166,6 +166,7 @@ func (ac *agentConn) login(f inFrame) error {
 	if name == "" {
 		name = a.Name
 	}
+	c.signedIn(ac.s, u) // from now on, removing the user closes the socket
 	if err := c.do(ctx, func(o *owner) error { return o.attachAgent(a, name, ac.s) }); err != nil {
 		if errors.Is(err, ErrStopped) || ctx.Err() != nil {
 			return err

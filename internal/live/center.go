@@ -117,7 +117,8 @@ type Center struct {
 	sessionsMu     sync.Mutex
 	sessionsClosed bool
 	sessions       sync.WaitGroup
-	open           map[*session]struct{} // under sessionsMu
+	open           map[*session]struct{}     // under sessionsMu
+	users          map[*session]signedInUser // signed-in agents' sessions, under sessionsMu
 }
 
 // New loads every tenant's queues and agents from the store into a new
@@ -277,6 +278,7 @@ func (c *Center) dropSession(s *session) {
 	c.sessionsMu.Lock()
 	defer c.sessionsMu.Unlock()
 	delete(c.open, s)
+	delete(c.users, s)
 }
 
 // closeOpen closes every open session with 1001 (going away) when the

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,10 +22,29 @@ import (
 	"github.com/plateau-cc/plateau/internal/store"
 )
 
+// fixture is what startServer seeds: a tenant with a chat queue (entry
+// point "web"), an agent who signs in as agentLogin, and a platform token.
+type fixture struct {
+	tenant, agent, user int64
+	token               string
+}
+
+const (
+	agentLogin    = "amina"
+	agentPassword = "correct horse battery"
+)
+
 // startServer runs a server on a free loopback port with cfg's [http]
 // settings until the test ends.
 func startServer(t *testing.T, edit func(c *Config)) *Server {
 	t.Helper()
+	srv, _ := startSeeded(t, edit)
+	return srv
+}
+
+func startSeeded(t *testing.T, edit func(c *Config)) (*Server, *fixture) {
+	t.Helper()
+	fx := &fixture{}
 	cfg := Defaults()
 	cfg.HTTP = "127.0.0.1:0"
 	cfg.Data = t.TempDir()
@@ -42,7 +62,26 @@ func startServer(t *testing.T, edit func(c *Config)) *Server {
 		if err != nil {
 			return err
 		}
-		_, err = st.CreateEntryPoint(ctx, ten.ID, model.EntryPoint{Kind: model.EntryChat, Address: "web", QueueID: q.ID})
+		if _, err = st.CreateEntryPoint(ctx, ten.ID, model.EntryPoint{Kind: model.EntryChat, Address: "web", QueueID: q.ID}); err != nil {
+			return err
+		}
+		site, err := st.CreateSite(ctx, ten.ID, model.Site{Name: "Lyon", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 30})
+		if err != nil {
+			return err
+		}
+		a, err := st.CreateAgent(ctx, ten.ID, model.Agent{SiteID: site.ID, Name: "Amina B.", ChatCapacity: 2})
+		if err != nil {
+			return err
+		}
+		u, err := st.CreateUser(ctx, &ten.ID, model.User{Login: agentLogin, DisplayName: "Amina", Role: model.RoleAgent, AgentID: &a.ID})
+		if err != nil {
+			return err
+		}
+		if err := st.SetPassword(ctx, &ten.ID, u.ID, agentPassword); err != nil {
+			return err
+		}
+		_, fx.token, err = st.CreateToken(ctx, nil, "test")
+		fx.tenant, fx.agent, fx.user = ten.ID, a.ID, u.ID
 		return err
 	})
 	if err != nil {
@@ -57,7 +96,7 @@ func startServer(t *testing.T, edit func(c *Config)) *Server {
 			t.Errorf("run: %v", err)
 		}
 	})
-	return srv
+	return srv, fx
 }
 
 // closedWithin reports whether the server closed conn within d.
@@ -264,5 +303,128 @@ func TestHTTPSection(t *testing.T) {
 		if _, err := load("--config", write(name, body)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// wsFrames reads JSON frames from a WebSocket until it closes, sending
+// them on the channel; the channel closes with the socket.
+func wsFrames(t *testing.T, conn *websocket.Conn) <-chan map[string]any {
+	out := make(chan map[string]any, 64)
+	go func() {
+		defer close(out)
+		for {
+			_, b, err := conn.Read(context.Background())
+			if err != nil {
+				return
+			}
+			var f map[string]any
+			if json.Unmarshal(b, &f) == nil {
+				out <- f
+			}
+		}
+	}()
+	return out
+}
+
+// signIn opens the agent socket and signs in; it returns the frames.
+func signIn(t *testing.T, srv *Server) <-chan map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws://"+srv.Addr()+"/agent/ws", nil)
+	if err != nil {
+		t.Fatalf("dial agent socket: %v", err)
+	}
+	t.Cleanup(func() { conn.CloseNow() })
+	if err := conn.Write(ctx, websocket.MessageText, []byte(`{"type":"login","login":"`+agentLogin+`","password":"`+agentPassword+`"}`)); err != nil {
+		t.Fatal(err)
+	}
+	frames := wsFrames(t, conn)
+	for f := range frames {
+		if f["type"] == "logged_in" {
+			return frames
+		}
+		if f["type"] == "error" {
+			t.Fatalf("sign-in: %v", f)
+		}
+	}
+	t.Fatal("agent socket closed before signing in")
+	return nil
+}
+
+// untilClosed waits for the socket to close and returns the error frame
+// it got last, failing after d.
+func untilClosed(t *testing.T, frames <-chan map[string]any, d time.Duration) map[string]any {
+	t.Helper()
+	var last map[string]any
+	timeout := time.After(d)
+	for {
+		select {
+		case f, ok := <-frames:
+			if !ok {
+				return last
+			}
+			if f["type"] == "error" {
+				last = f
+			}
+		case <-timeout:
+			t.Fatalf("the agent socket is still open %v later", d)
+		}
+	}
+}
+
+// A person removed is out at once: deleting the user, setting its password
+// or changing its role closes its open agent socket.
+func TestRemovedAgentIsOutAtOnce(t *testing.T) {
+	t.Parallel()
+	srv, fx := startSeeded(t, nil)
+	call := func(method, path, body string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, "http://"+srv.Addr()+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+fx.token)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+		}
+	}
+	user := fmt.Sprintf("/api/v1/tenants/%d/users/%d", fx.tenant, fx.user)
+
+	// Another user's change leaves the socket alone; a changed display
+	// name too.
+	frames := signIn(t, srv)
+	call(http.MethodPut, user, fmt.Sprintf(`{"login":%q,"display_name":"Amina K.","role":"agent","agent_id":%d}`, agentLogin, fx.agent))
+	select {
+	case f, ok := <-frames:
+		if !ok || f["type"] == "error" {
+			t.Fatalf("a harmless change closed the socket: %v", f)
+		}
+	case <-time.After(500 * time.Millisecond):
+	}
+
+	call(http.MethodPost, user+"/password", `{"password":"another long password"}`)
+	if f := untilClosed(t, frames, 3*time.Second); f["code"] != "signed_out" {
+		t.Errorf("password changed: last error %v, want signed_out", f)
+	}
+
+	call(http.MethodPost, user+"/password", `{"password":"`+agentPassword+`"}`)
+	frames = signIn(t, srv)
+	call(http.MethodPut, user, fmt.Sprintf(`{"login":%q,"display_name":"Amina","role":"supervisor"}`, agentLogin))
+	if f := untilClosed(t, frames, 3*time.Second); f["code"] != "signed_out" {
+		t.Errorf("role changed: last error %v, want signed_out", f)
+	}
+
+	call(http.MethodPut, user, fmt.Sprintf(`{"login":%q,"display_name":"Amina","role":"agent","agent_id":%d}`, agentLogin, fx.agent))
+	frames = signIn(t, srv)
+	call(http.MethodDelete, user, "")
+	if f := untilClosed(t, frames, 3*time.Second); f["code"] != "signed_out" {
+		t.Errorf("user deleted: last error %v, want signed_out", f)
 	}
 }

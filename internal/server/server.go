@@ -120,6 +120,12 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // reload passes a configuration change from the API to the live center.
 func (s *Server) reload(ctx context.Context, ch api.Change) {
+	if ch.Kind == api.KindUser {
+		if err := s.Center.UserChanged(ctx, ch.TenantID, ch.ID); err != nil {
+			s.log.Error("close a changed user's sessions", "user", ch.ID, "err", err)
+		}
+		return
+	}
 	kinds := map[string]live.ChangeKind{api.KindQueue: live.ChangeQueue, api.KindAgent: live.ChangeAgent, api.KindSchedule: live.ChangeSchedule}
 	k, ok := kinds[ch.Kind]
 	if !ok {
