@@ -48,7 +48,10 @@ func (c *Center) serveAgent(w http.ResponseWriter, r *http.Request) {
 
 func (ac *agentConn) handle(f inFrame) error {
 	if f.Type == "login" {
-		return ac.login(f)
+		done := ac.s.starting()
+		err := ac.login(f)
+		done(err == nil && ac.id != 0)
+		return err
 	}
 	if ac.id == 0 {
 		return &frameError{code: codeUnauthorized, msg: `send "login" first`}

@@ -119,6 +119,8 @@ type Center struct {
 	sessions       sync.WaitGroup
 	open           map[*session]struct{}     // under sessionsMu
 	users          map[*session]signedInUser // signed-in agents' sessions, under sessionsMu
+	// arrivals orders the chats' arrivals (order.go).
+	arrivals arrivalOrder
 }
 
 // New loads every tenant's queues and agents from the store into a new

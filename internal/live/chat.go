@@ -67,10 +67,16 @@ func (c *Center) serveChat(w http.ResponseWriter, r *http.Request) {
 
 func (cu *customer) handle(f inFrame) error {
 	switch f.Type {
-	case "start":
-		return cu.start(f)
-	case "resume":
-		return cu.resume(f)
+	case "start", "resume":
+		done := cu.s.starting()
+		var err error
+		if f.Type == "start" {
+			err = cu.start(f)
+		} else {
+			err = cu.resume(f)
+		}
+		done(err == nil && cu.id != 0)
+		return err
 	}
 	switch f.Type {
 	case "message", "callback", "leave":
@@ -150,7 +156,11 @@ func (cu *customer) start(f inFrame) error {
 	if err != nil {
 		return err
 	}
-	in := model.Interaction{QueueID: cu.ep.QueueID, Channel: model.ChannelChat, Customer: cust, ArrivedAt: c.now(), ResumeTokenHash: store.HashToken(token)}
+	// The chat's place in line: its stamp, and its ticket to reach the
+	// engine after every chat stamped before it (order.go).
+	ticket, arrivedAt := c.arrivals.take(c.now())
+	defer c.arrivals.finish(ticket)
+	in := model.Interaction{QueueID: cu.ep.QueueID, Channel: model.ChannelChat, Customer: cust, ArrivedAt: arrivedAt, ResumeTokenHash: store.HashToken(token)}
 	// Stored and committed before the customer hears anything.
 	id, err := c.st.CreateInteraction(ctx, cu.ep.TenantID, in)
 	if err != nil {
@@ -159,8 +169,10 @@ func (cu *customer) start(f inFrame) error {
 	}
 	in.ID, in.TenantID, in.State = id, cu.ep.TenantID, model.StateQueued
 	rec := &contactRec{in: in, queue: qid, sess: cu.s, token: token, release: release}
-	started = true // the contact gives its place back from now on
 	cu.id = id
+	if err := c.arrivals.wait(ctx, ticket); err != nil {
+		return err
+	}
 	if err := c.do(ctx, func(o *owner) error { return o.arrive(rec) }); err != nil {
 		if errors.Is(err, ErrStopped) || ctx.Err() != nil {
 			return err
@@ -169,6 +181,7 @@ func (cu *customer) start(f inFrame) error {
 		cu.id = 0
 		return &frameError{code: codeUnavailable, msg: "the chat is not available"}
 	}
+	started = true // the contact gives its waiting place back from now on
 	cu.s.established()
 	return nil
 }

@@ -625,6 +625,7 @@ func (o *owner) arrive(rec *contactRec) error {
 	if q == nil || q.deleted {
 		o.persist(rec.in.TenantID, rec.in.ID, store.StateUpdate{State: model.StateEnded, EndedReason: model.EndClosed, At: o.c.now(), CloseSegments: true})
 		o.endCustomer(rec, "closed", "")
+		rec.stopWaiting()
 		return nil
 	}
 	o.contacts[id] = rec

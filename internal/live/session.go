@@ -139,8 +139,10 @@ type session struct {
 	log     *slog.Logger
 	frames  bucket
 	msgs    bucket
-	// firstFrame closes the session unless established is called first.
-	firstFrame *time.Timer
+	// firstFrame closes the session unless established is called first,
+	// firstFrameWait after it opened.
+	firstFrame     *time.Timer
+	firstFrameWait time.Duration
 }
 
 // established tells the session it started a chat, resumed one or signed
@@ -148,6 +150,20 @@ type session struct {
 func (s *session) established() {
 	if s.firstFrame != nil {
 		s.firstFrame.Stop()
+	}
+}
+
+// starting stops the first-frame deadline while a start, resume or sign-in
+// is handled (the store may be slow); done(false) gives the session its
+// deadline again if that failed.
+func (s *session) starting() (done func(ok bool)) {
+	if s.firstFrame == nil || !s.firstFrame.Stop() {
+		return func(bool) {}
+	}
+	return func(ok bool) {
+		if !ok {
+			s.firstFrame.Reset(s.firstFrameWait)
+		}
 	}
 }
 

@@ -46,6 +46,7 @@ func (c *Center) upgrade(w http.ResponseWriter, r *http.Request, kind string, ru
 	// A socket that never starts a chat or signs in is closed; pings find
 	// peers that vanished or stopped reading (a frame sent in part never
 	// lets a pong through either).
+	s.firstFrameWait = c.firstFrame
 	s.firstFrame = time.AfterFunc(c.firstFrame, func() {
 		s.closeWith(websocket.StatusPolicyViolation, "nothing started in time")
 	})
