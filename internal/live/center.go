@@ -72,6 +72,9 @@ type Options struct {
 	// at once on one entry point; 0 means DefaultChatWaitingPerAddress, < 0
 	// no limit.
 	ChatStartsPerMinute, ChatWaitingPerAddress int
+	// ResumeGrace is how long a resume token still opens its conversation
+	// after it ended; 0 means DefaultResumeGrace.
+	ResumeGrace time.Duration
 	// SilentGrace is how long a waiting customer who never sent a message
 	// keeps their place after the socket dropped; 0 means
 	// DefaultSilentGrace (it is never longer than Grace).
@@ -95,6 +98,7 @@ type Center struct {
 	// WebSocket timeouts (Options).
 	firstFrame, pingEvery, pingTimeout time.Duration
 	silentGrace                        time.Duration
+	resumeGrace                        time.Duration
 	// Anonymous chat limits per source address (Options).
 	chatStarts  *loginguard.Limiter // nil: no limit
 	waitingMax  int                 // <= 0: no limit
@@ -154,6 +158,7 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	if c.logins == nil {
 		c.logins = loginguard.New(loginguard.Options{Now: c.now})
 	}
+	c.resumeGrace = cmp.Or(opts.ResumeGrace, DefaultResumeGrace)
 	c.silentGrace = min(cmp.Or(opts.SilentGrace, DefaultSilentGrace), c.grace)
 	if n := cmp.Or(opts.ChatStartsPerMinute, DefaultChatStartsPerMinute); n > 0 {
 		c.chatStarts = loginguard.NewLimiter(c.now, n, time.Minute)

@@ -160,7 +160,7 @@ func (cu *customer) start(f inFrame) error {
 	// engine after every chat stamped before it (order.go).
 	ticket, arrivedAt := c.arrivals.take(c.now())
 	defer c.arrivals.finish(ticket)
-	in := model.Interaction{QueueID: cu.ep.QueueID, Channel: model.ChannelChat, Customer: cust, ArrivedAt: arrivedAt, ResumeTokenHash: store.HashToken(token)}
+	in := model.Interaction{QueueID: cu.ep.QueueID, Channel: model.ChannelChat, Customer: cust, ArrivedAt: arrivedAt, ResumeTokenHash: resumeHash(cu.ep, token)}
 	// Stored and committed before the customer hears anything.
 	id, err := c.st.CreateInteraction(ctx, cu.ep.TenantID, in)
 	if err != nil {
@@ -194,7 +194,7 @@ func (cu *customer) resume(f inFrame) error {
 		return badFrame("resume needs a token")
 	}
 	c, ctx := cu.c, cu.s.ctx
-	in, err := c.st.FindInteractionByResumeToken(ctx, cu.ep.TenantID, store.HashToken(f.Token))
+	in, err := c.findByResumeToken(ctx, cu.ep, f.Token)
 	if errors.Is(err, store.ErrNotFound) {
 		return &frameError{code: codeUnknownToken, msg: "no conversation with this token"}
 	}

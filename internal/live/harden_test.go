@@ -267,3 +267,32 @@ func TestSilentChatKeepsItsPlaceShorter(t *testing.T) {
 		t.Errorf("the talker is at %d, want 1", p)
 	}
 }
+
+// A resume token opens its conversation only at the entry point it was
+// given at, and no more once the conversation has been over for the
+// resume grace.
+func TestResumeTokenBoundAndExpiring(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	fx := seed(t, st, 2, 0)
+	ctx := testCtx(t)
+	_, err := st.CreateEntryPoint(ctx, fx.tenant, model.EntryPoint{Kind: model.EntryChat, Address: "other", QueueID: fx.queue})
+	must(t, err, "second entry point")
+	l := startCenter(t, st, Options{ResumeGrace: 500 * time.Millisecond})
+	cu, q := startChat(t, l, "Ada", "")
+	token := q.str("resume_token")
+
+	elsewhere := dial(t, l.wsURL("/chat/other/ws"), "elsewhere")
+	elsewhere.send(frame{"type": "resume", "token": token})
+	elsewhere.expectError(codeUnknownToken)
+
+	cu.send(frame{"type": "leave"})
+	cu.expect("ended")
+	again := dial(t, l.wsURL("/chat/"+entryAddress+"/ws"), "again")
+	again.send(frame{"type": "resume", "token": token})
+	again.expect("ended") // within the grace: the conversation, over
+	time.Sleep(700 * time.Millisecond)
+	late := dial(t, l.wsURL("/chat/"+entryAddress+"/ws"), "late")
+	late.send(frame{"type": "resume", "token": token})
+	late.expectError(codeUnknownToken)
+}

@@ -151,7 +151,7 @@ func (c *Center) serveSurvey(w http.ResponseWriter, r *http.Request) {
 		writeSurveyError(w, http.StatusUnprocessableEntity, surveyInvalid, field, msg)
 		return
 	}
-	contact, err := c.st.FindInteractionByResumeToken(ctx, ep.TenantID, store.HashToken(in.Token))
+	contact, err := c.findByResumeToken(ctx, ep, in.Token)
 	if errors.Is(err, store.ErrNotFound) {
 		writeSurveyError(w, http.StatusNotFound, surveyUnknown, "", "no conversation with this token")
 		return

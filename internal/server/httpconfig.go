@@ -137,7 +137,7 @@ type ChatConfig struct {
 	SilentGrace Duration `toml:"silent_grace"`
 	// ResumeGrace is how long a resume token still shows a closed
 	// conversation (its last messages, its survey) after it ended (default
-	// 10m); after that the token is unknown.
+	// 15m); after that the token is unknown.
 	ResumeGrace Duration `toml:"resume_grace"`
 }
 

@@ -71,7 +71,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg,
 		OriginPatterns: cfg.Web.Origins, Logins: logins, FirstFrameTimeout: cfg.Web.FirstFrameTimeout.Duration,
 		PingInterval: cfg.Web.PingInterval.Duration, PingTimeout: cfg.Web.PingTimeout.Duration,
-		Grace: cfg.Chat.Grace.Duration, SilentGrace: cfg.Chat.SilentGrace.Duration,
+		Grace: cfg.Chat.Grace.Duration, SilentGrace: cfg.Chat.SilentGrace.Duration, ResumeGrace: cfg.Chat.ResumeGrace.Duration,
 		ChatStartsPerMinute: cfg.Chat.StartsPerMinute, ChatWaitingPerAddress: cfg.Chat.WaitingPerAddress})
 	if err != nil {
 		st.Close()

@@ -1,0 +1,44 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+// DefaultResumeGrace is how long a resume token still opens its
+// conversation (to read it and rate it) after the conversation ended.
+const DefaultResumeGrace = 15 * time.Minute
+
+// resumeHash is what the store keeps of a chat's resume token: the hash of
+// the token bound to its entry point, so that the token opens nothing at
+// the tenant's other entry points.
+func resumeHash(ep model.EntryPoint, token string) string {
+	return store.HashToken(strconv.FormatInt(ep.ID, 10) + ":" + token)
+}
+
+// findByResumeToken returns the chat a resume token opens at entry point
+// ep: one started there, not ended more than the resume grace ago.
+func (c *Center) findByResumeToken(ctx context.Context, ep model.EntryPoint, token string) (model.Interaction, error) {
+	in, err := c.st.FindInteractionByResumeToken(ctx, ep.TenantID, resumeHash(ep, token))
+	if errors.Is(err, store.ErrNotFound) {
+		// Tokens handed out before they were bound to their entry point:
+		// accepted where the contact's queue is the entry point's.
+		in, err = c.st.FindInteractionByResumeToken(ctx, ep.TenantID, store.HashToken(token))
+		if err == nil && (in.QueueID != ep.QueueID || in.Channel != model.ChannelChat) {
+			err = fmt.Errorf("resume token of another entry point: %w", store.ErrNotFound)
+		}
+	}
+	if err != nil {
+		return model.Interaction{}, err
+	}
+	if in.EndedAt != nil && c.now().After(in.EndedAt.Add(c.resumeGrace)) {
+		return model.Interaction{}, fmt.Errorf("resume token of a conversation ended at %s: %w", in.EndedAt.Format(time.RFC3339), store.ErrNotFound)
+	}
+	return in, nil
+}
