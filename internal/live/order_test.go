@@ -30,14 +30,19 @@ func TestWaitingOrderSurvivesRestartPostgres(t *testing.T) {
 }
 
 func testOrderSurvivesRestart(t *testing.T, open func() *store.Store) {
-	const n = 120
+	// n customers, inFlight at once (PostgreSQL on the test machine is
+	// shared: each start holds a connection).
+	const n, inFlight = 100, 16
 	st := open()
 	seed(t, st, 1, 0)
 	l := startCenter(t, st, Options{})
 	ids := make([]int64, n)
 	var wg sync.WaitGroup
+	slots := make(chan struct{}, inFlight)
 	for i := range n {
+		slots <- struct{}{}
 		wg.Go(func() {
+			defer func() { <-slots }()
 			c := dial(t, l.wsURL("/chat/"+entryAddress+"/ws"), fmt.Sprintf("c%d", i))
 			c.send(frame{"type": "start", "name": fmt.Sprintf("Customer %d", i)})
 			ids[i] = c.expect("queued").num("contact_id")
