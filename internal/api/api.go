@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/loginguard"
+	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
 
@@ -373,7 +374,9 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 		}
 		return apiErr(CodeBadJSON, "the body must hold a single JSON value")
 	}
-	return nil
+	// Control characters are refused alike on both backends (PostgreSQL
+	// cannot store U+0000 in text).
+	return model.CheckControl(dst)
 }
 
 // jsonError explains a decoding failure.

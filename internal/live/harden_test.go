@@ -296,3 +296,22 @@ func TestResumeTokenBoundAndExpiring(t *testing.T) {
 	late.send(frame{"type": "resume", "token": token})
 	late.expectError(codeUnknownToken)
 }
+
+// Control characters in a chat frame are refused (PostgreSQL answered
+// "unavailable", SQLite stored them).
+func TestChatControlCharactersRefused(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	seed(t, st, 2, 0)
+	l := startCenter(t, st, Options{})
+	c := dial(t, l.wsURL("/chat/"+entryAddress+"/ws"), "nul")
+	c.raw(`{"type":"start","name":"Ada\u0000"}`)
+	if f := c.expectError(codeInvalid); !strings.Contains(f.str("message"), "control characters") {
+		t.Errorf("start: %v", f)
+	}
+	cu, _ := startChat(t, l, "Ada", "")
+	cu.raw(`{"type":"message","body":"hi\u0000","client_msg_id":"m1"}`)
+	cu.expectError(codeInvalid)
+	cu.raw(`{"type":"message","body":"two\nlines","client_msg_id":"m2"}`)
+	cu.expect("ack")
+}

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/coder/websocket"
+
+	"github.com/plateau-cc/plateau/internal/model"
 )
 
 // Limits of a WebSocket session (customer or agent).
@@ -342,6 +344,9 @@ func decode(typ websocket.MessageType, buf []byte) (inFrame, error) {
 	}
 	if f.Type == "" {
 		return f, badFrame("missing type")
+	}
+	if err := model.CheckControl(f); err != nil {
+		return f, &frameError{code: codeInvalid, msg: err.Error()}
 	}
 	return f, nil
 }

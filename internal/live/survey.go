@@ -137,6 +137,11 @@ func (c *Center) serveSurvey(w http.ResponseWriter, r *http.Request) {
 		writeSurveyError(w, http.StatusBadRequest, surveyBadRequest, "", "the body must hold a single JSON object")
 		return
 	}
+	if err := model.CheckControl(in); err != nil {
+		ve, _ := model.AsValidationError(err)
+		writeSurveyError(w, http.StatusUnprocessableEntity, surveyInvalid, ve.Field, ve.Message)
+		return
+	}
 	in.Token = strings.TrimSpace(in.Token)
 	if in.Token == "" {
 		writeSurveyError(w, http.StatusUnprocessableEntity, surveyInvalid, "token", "the conversation's resume token is required")
