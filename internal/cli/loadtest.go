@@ -14,6 +14,7 @@ import (
 const loadtestHelp = `Usage: plateau loadtest chat [flags]
        plateau loadtest sip [flags] (plateau loadtest sip -h)
        plateau loadtest logins [flags] (plateau loadtest logins -h)
+       plateau loadtest idle [flags] (plateau loadtest idle -h)
 
 Drives a running Plateau server (plateau demo prints its URL and an admin
 token) over real WebSockets: --customers customers open the chat entry point
@@ -75,9 +76,12 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(args) > 0 && args[0] == "logins" {
 		return runLoadtestLogins(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "idle" {
+		return runLoadtestIdle(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "chat" {
 		fmt.Fprint(stderr, loadtestHelp)
-		return errors.New("loadtest: say which: chat, sip or logins")
+		return errors.New("loadtest: say which: chat or sip (or logins, idle)")
 	}
 	fs := newFlagSet("loadtest chat", stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, loadtestHelp); fs.PrintDefaults() }
@@ -277,6 +281,46 @@ func runLoadtestLogins(ctx context.Context, args []string, stdout, stderr io.Wri
 		}
 		fmt.Fprintf(tw, "%s\t%d tries: %d checked, %d refused, %d errors; p50 %s, p99 %s; peak %s resident, %s Go heap\n",
 			ph.name, ph.p.Tries, ph.p.Checked, ph.p.Refused, ph.p.Errors, ms(ph.p.Latency.P50), ms(ph.p.Latency.P99), mb(ph.p.RSSPeak), mb(ph.p.HeapPeak))
+	}
+	return tw.Flush()
+}
+
+const loadtestIdleHelp = `Usage: plateau loadtest idle [flags]
+
+Opens --conns connections of each kind to a running server on loopback,
+from addresses 127.1.x.y, and leaves them unfinished for --window:
+keep-alive (a request answered, then nothing), slow-headers, slow-body,
+ws-silent (a chat WebSocket that never sends start) and ws-half-frame (a
+chat started, then a frame sent in part; pings unanswered). Reports, per
+kind, how many the server closed within the window and when.
+
+Flags:
+`
+
+func runLoadtestIdle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("loadtest idle", stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, loadtestIdleHelp); fs.PrintDefaults() }
+	var cfg loadtest.IdleConfig
+	fs.StringVar(&cfg.BaseURL, "url", "http://127.0.0.1:8080", "the server (loopback)")
+	fs.StringVar(&cfg.Entry, "entry", "demo", "chat entry point")
+	fs.IntVar(&cfg.Conns, "conns", 1000, fmt.Sprintf("connections of each kind (at most %d)", loadtest.MaxIdleConns))
+	fs.DurationVar(&cfg.Window, "window", 60*time.Second, "how long to wait for the server to close them")
+	fs.IntVar(&cfg.Sources, "sources", 0, "source addresses per kind (0: one per 100 connections)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	res, err := loadtest.RunIdle(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return wfmWriteJSON(stdout, res)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	for _, k := range res {
+		fmt.Fprintf(tw, "%s\t%d opened, %d closed by the server within %s (p50 %.1f s, max %.1f s), %d refused at once\n",
+			k.Kind, k.Opened, k.Closed, cfg.Window, k.ToClose.P50.Seconds(), k.ToClose.Max.Seconds(), k.Refused)
 	}
 	return tw.Flush()
 }

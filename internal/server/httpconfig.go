@@ -14,7 +14,7 @@ import (
 const (
 	DefaultReadHeaderTimeout  = 10 * time.Second
 	DefaultBodyTimeout        = 60 * time.Second
-	DefaultIdleTimeout        = 120 * time.Second
+	DefaultIdleTimeout        = 30 * time.Second
 	DefaultMaxConnsPerAddress = 256
 	// DefaultMaxConns is the total cap when the open-files limit is not
 	// known; otherwise the cap is that limit less a reserve for the
