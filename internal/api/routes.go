@@ -153,6 +153,9 @@ func (a *API) wrap(rt route) http.Handler {
 			fail(err)
 			return
 		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			a.recordChange(ctx, c, rt)
+		}
 		if rt.stream != "" || rt.rawOut != "" {
 			return
 		}
@@ -457,7 +460,9 @@ func (a *API) routeTable() []route {
 	add("interactions",
 		mk(http.MethodGet, interactions, "getInteraction", "Get an interaction (read only)", accessTenantInteractions,
 			func(ctx context.Context, c *call, _ *noBody) (model.Interaction, error) {
-				a.audit(ctx, c, "read interaction")
+				if err := a.auditRead(ctx, c, "getInteraction", "interactions"); err != nil {
+					return model.Interaction{}, err
+				}
 				return a.st.GetInteraction(ctx, c.tid, c.id)
 			}),
 		mk(http.MethodGet, interactions+"/messages", "listInteractionMessages", "List an interaction's chat messages (read only)", accessTenantInteractions,
@@ -470,7 +475,9 @@ func (a *API) routeTable() []route {
 					}
 					after = v
 				}
-				a.audit(ctx, c, "read interaction messages")
+				if err := a.auditRead(ctx, c, "listInteractionMessages", "messages"); err != nil {
+					return nil, err
+				}
 				v, err := a.st.ListMessages(ctx, c.tid, c.id, after)
 				return nonNil(v), err
 			}).withQuery(param{"after_seq", "only messages with a greater seq (default 0: all)"}),
@@ -479,6 +486,7 @@ func (a *API) routeTable() []route {
 	add("voice", a.voiceRoutes(v1)...)
 	add("supervision", a.wallboardRoutes(v1)...)
 	add("supervision", a.superviseRoutes(v1)...)
+	add("audit", a.auditRoutes(v1)...)
 
 	return rs
 }
@@ -562,6 +570,11 @@ func (a *API) login(ctx context.Context, c *call, in *LoginRequest) (LoginRespon
 		return LoginResponse{}, err
 	}
 	http.SetCookie(c.w, a.sessionCookie(s.id, int(s.expires.Sub(a.now()).Seconds())))
+	signedIn := *c
+	signedIn.p = &principal{TenantID: u.TenantID, Role: u.Role, User: &u}
+	if err := a.record(ctx, &signedIn, signedIn.p.describe(), "login", "session"); err != nil {
+		a.log.ErrorContext(ctx, "audit log", "request_id", requestID(ctx), "err", err)
+	}
 	a.log.InfoContext(ctx, "audit: signed in", "user", u.ID, "login", u.Login, "ip", clientIP(c.r), "request_id", requestID(ctx))
 	return LoginResponse{User: u, CSRFToken: s.csrf}, nil
 }
