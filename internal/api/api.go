@@ -110,6 +110,9 @@ type Options struct {
 	// DefaultPlanningConcurrent.
 	PlanningTimeout    time.Duration
 	PlanningConcurrent int
+	// RecordingsDir is where call recordings are kept
+	// (<dir>/<tenant>/<queue>/<interaction>.wav), for erasures; empty: none.
+	RecordingsDir string
 	// SecureCookies marks the session cookie Secure (serve over HTTPS).
 	SecureCookies bool
 	// SessionTTL is how long a session lives after sign-in; 0 means
@@ -142,6 +145,7 @@ type API struct {
 	// planning holds a token per planning request running.
 	planning        chan struct{}
 	planningTimeout time.Duration
+	recordings      string
 	routes          []route
 	mux             *http.ServeMux
 	openapi         []byte
@@ -186,6 +190,7 @@ func New(st *store.Store, opts Options) *API {
 	a.sessions = newSessionStore(a.now, ttl)
 	a.planning = make(chan struct{}, cmp.Or(opts.PlanningConcurrent, DefaultPlanningConcurrent))
 	a.planningTimeout = cmp.Or(opts.PlanningTimeout, DefaultPlanningTimeout)
+	a.recordings = opts.RecordingsDir
 	a.logins = opts.Logins
 	if a.logins == nil {
 		a.logins = loginguard.New(loginguard.Options{Now: a.now, PerAddressLogin: rate})

@@ -52,6 +52,8 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 		return AgentStateRequest{State: "logged_out"}
 	case reflect.TypeFor[MoveRequest]():
 		return MoveRequest{QueueID: f.queue.ID}
+	case reflect.TypeFor[ErasureRequest]():
+		return ErasureRequest{Phone: "+33612345678"}
 	case reflect.TypeFor[LoginRequest]():
 		return LoginRequest{Login: "walk", Password: "long enough pw"}
 	case reflect.TypeFor[SIPAccountRequest]():

@@ -487,6 +487,7 @@ func (a *API) routeTable() []route {
 	add("supervision", a.wallboardRoutes(v1)...)
 	add("supervision", a.superviseRoutes(v1)...)
 	add("audit", a.auditRoutes(v1)...)
+	add("audit", a.erasureRoutes(v1)...)
 
 	return rs
 }

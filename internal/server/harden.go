@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -52,6 +53,14 @@ func (s *Server) closeListeners() {
 	if s.metricsLn != nil {
 		s.metricsLn.Close()
 	}
+}
+
+// recordingsDir is where the SIP channel keeps recordings (as sipConfig).
+func recordingsDir(data string) string {
+	if data == "" {
+		return ""
+	}
+	return filepath.Join(data, "recordings")
 }
 
 // defaultMaxConns is the total connection cap when [http] max_conns is

@@ -84,6 +84,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		SIPRealm:      cfg.SIP.Realm,
 		Live:          s.Center,
 		Logins:        logins,
+		RecordingsDir: recordingsDir(cfg.Data),
 	})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "plateau_http_request_duration_seconds",
