@@ -25,7 +25,20 @@ type ErasureResult struct {
 }
 
 func (a *API) erasureRoutes(v1 string) []route {
+	retention := v1 + "/tenants/{tid}/retention"
 	return []route{
+		mk(http.MethodGet, retention, "getRetention", "How long the tenant keeps transcripts, recordings and customer details after a contact ended", accessTenantAdmin,
+			func(ctx context.Context, c *call, _ *noBody) (model.Retention, error) {
+				return a.st.GetRetention(ctx, c.tid)
+			}),
+		mk(http.MethodPut, retention, "setRetention", "Set the tenant's retention (days; recordings at most 183, the CNIL's six months); a daily job removes what is older", accessTenantAdmin,
+			func(ctx context.Context, c *call, in *model.Retention) (model.Retention, error) {
+				in.TenantID = c.tid
+				if err := a.st.SetRetention(ctx, *in); err != nil {
+					return model.Retention{}, err
+				}
+				return a.st.GetRetention(ctx, c.tid)
+			}),
 		mk(http.MethodPost, v1+"/tenants/{tid}/erasure", "eraseCustomer",
 			"Erase a customer's personal data (details, notes, transcripts, survey comments, callback numbers, recordings) from the tenant's ended interactions, keeping the anonymised figures", accessTenantAdmin,
 			func(ctx context.Context, c *call, in *ErasureRequest) (ErasureResult, error) {

@@ -61,3 +61,20 @@ func TestEraseCustomerAPI(t *testing.T) {
 	sup := e.userCred(&f.tenant.ID, "sup", model.RoleSupervisor, nil)
 	wantError(t, e.do(sup, http.MethodPost, path, ErasureRequest{Phone: "+33612345678"}), http.StatusForbidden, CodeForbidden, "")
 }
+
+func TestRetentionAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	f := e.fixture("acme")
+	path := fmt.Sprintf("/api/v1/tenants/%d/retention", f.tenant.ID)
+	var r model.Retention
+	e.must(f.adminToken, http.MethodGet, path, nil, 200, &r)
+	if r.RecordingDays != model.MaxRecordingDays || r.TranscriptDays != 0 {
+		t.Errorf("default %+v", r)
+	}
+	e.must(f.adminToken, http.MethodPut, path, model.Retention{TranscriptDays: 30, RecordingDays: 90, CustomerDays: 365}, 200, &r)
+	if r.TenantID != f.tenant.ID || r.RecordingDays != 90 {
+		t.Errorf("set %+v", r)
+	}
+	wantError(t, e.do(f.adminToken, http.MethodPut, path, model.Retention{RecordingDays: 365}), http.StatusUnprocessableEntity, CodeValidationFailed, "recording_days")
+}

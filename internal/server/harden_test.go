@@ -428,3 +428,48 @@ func TestRemovedAgentIsOutAtOnce(t *testing.T) {
 		t.Errorf("user deleted: last error %v, want signed_out", f)
 	}
 }
+
+// The daily retention job, run with an injected clock: old transcripts
+// and recordings go, recent ones stay.
+func TestRetentionJob(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, dir+"/p.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ten, err := st.CreateTenant(ctx, model.Tenant{Slug: "acme", Name: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetRetention(ctx, model.Retention{TenantID: ten.ID, TranscriptDays: 30, RecordingDays: 90}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 9, 1, 3, 0, 0, 0, time.UTC)
+	recs := dir + "/recordings"
+	old, recent := fmt.Sprintf("%s/%d/7/1.wav", recs, ten.ID), fmt.Sprintf("%s/%d/7/2.wav", recs, ten.ID)
+	for f, age := range map[string]int{old: 100, recent: 10} {
+		if err := os.MkdirAll(recs+fmt.Sprintf("/%d/7", ten.ID), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, []byte("RIFF"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		at := now.AddDate(0, 0, -age)
+		if err := os.Chtimes(f, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	job := &retentionJob{st: st, recordings: recs, now: func() time.Time { return now }, log: slog.New(slog.DiscardHandler)}
+	if err := job.runOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("a recording 100 days old is still there (retention 90 days): %v", err)
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Errorf("a recording 10 days old was deleted: %v", err)
+	}
+}

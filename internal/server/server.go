@@ -202,6 +202,11 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.metrics != nil {
 		go func() { serveDone <- s.metrics.Serve(s.metricsLn) }()
 	}
+	retention := &retentionJob{st: s.Store, recordings: recordingsDir(s.cfg.Data), now: time.Now, log: s.log.With("part", "retention")}
+	retentionCtx, stopRetention := context.WithCancel(ctx)
+	defer stopRetention()
+	retentionDone := make(chan struct{})
+	go func() { defer close(retentionDone); retention.run(retentionCtx) }()
 	sipCtx, stopSIP := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSIP()
 	sipDone := make(chan error, 1)
@@ -241,6 +246,8 @@ func (s *Server) Run(ctx context.Context) error {
 	case <-grace.Done():
 		s.log.Warn("live center did not stop within the grace period")
 	}
+	stopRetention()
+	<-retentionDone
 	if e := s.Store.Close(); e != nil {
 		s.log.Warn("close storage", "err", e)
 	}

@@ -1,5 +1,6 @@
--- The audit log: who read or changed what, when and from where. Rows are
--- only ever added (the trigger refuses updates and deletes). Keep in step
+-- The audit log: who read or changed what, when and from where (rows are
+-- only ever added: the trigger refuses updates and deletes); and each
+-- tenant's retention of personal data. Keep in step
 -- with ../sqlite/00007_audit.sql.
 
 -- +goose Up
@@ -16,6 +17,15 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_tenant_at ON audit_log (tenant_id, at);
 
+-- Days kept after a contact ended (0: no limit, but recordings: at most
+-- 183 days, the CNIL's six months).
+CREATE TABLE retention (
+    tenant_id       BIGINT PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
+    transcript_days INTEGER NOT NULL DEFAULT 0,
+    recording_days  INTEGER NOT NULL DEFAULT 183,
+    customer_days   INTEGER NOT NULL DEFAULT 0
+);
+
 -- +goose StatementBegin
 CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$
 BEGIN
@@ -28,5 +38,6 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 
 -- +goose Down
+DROP TABLE retention;
 DROP TABLE audit_log;
 DROP FUNCTION audit_log_append_only();

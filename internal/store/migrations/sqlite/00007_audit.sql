@@ -1,5 +1,6 @@
--- The audit log: who read or changed what, when and from where. Rows are
--- only ever added (the triggers refuse updates and deletes). Keep in step
+-- The audit log: who read or changed what, when and from where (rows are
+-- only ever added: the triggers refuse updates and deletes); and each
+-- tenant's retention of personal data. Keep in step
 -- with ../postgres/00007_audit.sql.
 
 -- +goose Up
@@ -16,6 +17,15 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_tenant_at ON audit_log (tenant_id, at);
 
+-- Days kept after a contact ended (0: no limit, but recordings: at most
+-- 183 days, the CNIL's six months).
+CREATE TABLE retention (
+    tenant_id       INTEGER PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
+    transcript_days INTEGER NOT NULL DEFAULT 0,
+    recording_days  INTEGER NOT NULL DEFAULT 183,
+    customer_days   INTEGER NOT NULL DEFAULT 0
+);
+
 -- +goose StatementBegin
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN
@@ -31,4 +41,5 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
+DROP TABLE retention;
 DROP TABLE audit_log;
