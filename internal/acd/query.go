@@ -32,6 +32,15 @@ type QueueStatus struct {
 	Staffed     int           // agents logged in who serve it
 }
 
+// Staffed is the number of agents logged in who serve the queue (0 for an
+// unknown queue), in constant time.
+func (e *Engine) Staffed(id QueueID) int {
+	if q := e.queues[id]; q != nil {
+		return q.staffed
+	}
+	return 0
+}
+
 // QueueStatus returns a live view of a queue.
 func (e *Engine) QueueStatus(id QueueID) (QueueStatus, bool) {
 	q := e.queues[id]

@@ -20,14 +20,14 @@ import (
 
 // auditParams are the audit routes' query parameters.
 var auditParams = []param{
-	{"from", "RFC 3339 time: lines at or after it"},
-	{"to", "RFC 3339 time: lines before it"},
-	{"actor", "text the actor contains (\"user 3\", a login, \"token 5\")"},
-	{"action", "operation id of the request (getInteraction, deleteUser, ...)"},
-	{"target", "kind of data (interactions, users, tokens, queues, ...)"},
-	{"target_id", "id of the row"},
-	{"after_id", "only lines with a greater id: pass the last id seen to export the whole log"},
-	{"limit", fmt.Sprintf("at most this many lines (default %d, at most %d)", store.DefaultAuditLimit, store.MaxAuditLimit)},
+	{name: "from", description: "RFC 3339 time: lines at or after it", typ: "string"},
+	{name: "to", description: "RFC 3339 time: lines before it", typ: "string"},
+	{name: "actor", description: "text the actor contains (\"user 3\", a login, \"token 5\")", typ: "string"},
+	{name: "action", description: "operation id of the request (getInteraction, deleteUser, ...)", typ: "string"},
+	{name: "target", description: "kind of data (interactions, users, tokens, queues, ...)", typ: "string"},
+	{name: "target_id", description: "id of the row"},
+	{name: "after_id", description: "only lines with a greater id: pass the last id seen to export the whole log"},
+	{name: "limit", description: fmt.Sprintf("at most this many lines (default %d, at most %d)", store.DefaultAuditLimit, store.MaxAuditLimit)},
 }
 
 func (a *API) auditRoutes(v1 string) []route {

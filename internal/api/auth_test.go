@@ -14,7 +14,11 @@ import (
 // samplePath fills a route's path parameters with tenant f's rows.
 func samplePath(rt route, f fixture) string {
 	p := strings.ReplaceAll(rt.path, "{tid}", fmt.Sprint(f.tenant.ID))
-	return strings.ReplaceAll(p, "{id}", fmt.Sprint(sampleID(rt, f)))
+	p = strings.ReplaceAll(p, "{id}", fmt.Sprint(sampleID(rt, f)))
+	if strings.Contains(rt.path, "/reports/") && !strings.HasSuffix(rt.path, "/abandoned") {
+		p += "?from=2026-01-01&to=2026-01-31" // reports need a period
+	}
+	return p
 }
 
 // sampleID is the id of tenant f's row a route's {id} names.

@@ -33,7 +33,11 @@ func buildOpenAPI(routes []route) obj {
 			params = append(params, obj{"name": p, "in": "path", "required": true, "schema": obj{"type": "integer", "format": "int64", "minimum": 1}})
 		}
 		for _, q := range rt.query {
-			params = append(params, obj{"name": q.name, "in": "query", "required": false, "description": q.description, "schema": obj{"type": "integer", "format": "int64"}})
+			schema := obj{"type": "integer", "format": "int64"}
+			if q.typ != "" {
+				schema = obj{"type": q.typ}
+			}
+			params = append(params, obj{"name": q.name, "in": "query", "required": false, "description": q.description, "schema": schema})
 		}
 		if len(params) > 0 {
 			op["parameters"] = params
@@ -52,6 +56,9 @@ func buildOpenAPI(routes []route) obj {
 			ok["content"] = obj{rt.stream: obj{"schema": obj{"type": "string"}, "x-event-data": g.schema(rt.out)}}
 		case rt.out != nil:
 			ok["content"] = obj{"application/json": obj{"schema": g.schema(rt.out)}}
+		}
+		if rt.csv {
+			ok["content"].(obj)[textCSV] = obj{"schema": obj{"type": "string"}}
 		}
 		op["responses"] = obj{
 			itoa(rt.status): ok,

@@ -76,7 +76,14 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 				t.Errorf("%s: stream documented as %v, want %s with x-event-data", rt.pattern(), content, rt.stream)
 			}
 		case rt.out != nil:
-			if _, has := content["application/json"]; !has || len(content) != 1 {
+			want := 1
+			if rt.csv {
+				want = 2
+				if content[textCSV] == nil {
+					t.Errorf("%s: response documented as %v, want text/csv too", rt.pattern(), content)
+				}
+			}
+			if _, has := content["application/json"]; !has || len(content) != want {
 				t.Errorf("%s: response documented as %v, want application/json", rt.pattern(), content)
 			}
 		}

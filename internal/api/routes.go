@@ -36,12 +36,17 @@ type route struct {
 	// (audio/wav), rawOut of a response it writes itself (serve returns
 	// nil, nil once written, or an error before writing anything).
 	rawIn, rawOut string
-	serve         func(ctx context.Context, c *call) (any, error)
+	// csv: the route also answers text/csv (?format=csv or Accept), which
+	// serve writes itself, returning errWritten.
+	csv   bool
+	serve func(ctx context.Context, c *call) (any, error)
 }
 
-// param is a documented query parameter.
+// param is a documented query parameter; typ is its JSON schema type
+// ("" is integer).
 type param struct {
 	name, description string
+	typ               string
 }
 
 func (rt route) pattern() string { return rt.method + " " + rt.path }
@@ -149,6 +154,9 @@ func (a *API) wrap(rt route) http.Handler {
 			return
 		}
 		out, err := rt.serve(ctx, c)
+		if errors.Is(err, errWritten) {
+			return
+		}
 		if err != nil {
 			fail(err)
 			return
@@ -314,7 +322,7 @@ type (
 // routeTable declares every endpoint of the API.
 func (a *API) routeTable() []route {
 	const v1 = "/api/v1"
-	tenantParam := param{"tenant_id", "platform admins: the tenant whose tokens to address (default: platform tokens); others: their own tenant only"}
+	tenantParam := param{name: "tenant_id", description: "platform admins: the tenant whose tokens to address (default: platform tokens); others: their own tenant only"}
 	var rs []route
 	add := func(tag string, r ...route) {
 		for _, x := range r {
@@ -480,11 +488,12 @@ func (a *API) routeTable() []route {
 				}
 				v, err := a.st.ListMessages(ctx, c.tid, c.id, after)
 				return nonNil(v), err
-			}).withQuery(param{"after_seq", "only messages with a greater seq (default 0: all)"}),
+			}).withQuery(param{name: "after_seq", description: "only messages with a greater seq (default 0: all)"}),
 	)
 	add("planning", a.planningRoutes(v1)...)
 	add("voice", a.voiceRoutes(v1)...)
 	add("supervision", a.wallboardRoutes(v1)...)
+	add("reports", a.reportRoutes(v1)...)
 	add("supervision", a.superviseRoutes(v1)...)
 	add("audit", a.auditRoutes(v1)...)
 	add("audit", a.erasureRoutes(v1)...)

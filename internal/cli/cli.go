@@ -30,6 +30,7 @@ func commands() map[string]command {
 		"staff":    {"agents needed per interval (Erlang C / Erlang A)", runStaff},
 		"schedule": {"cover a staffing requirement with shifts across sites", runSchedule},
 		"forecast": {"forecast contact volumes and backtest the models", runForecast},
+		"report":   {"print a report over a period, or rebuild the rollups", runReport},
 	}
 }
 

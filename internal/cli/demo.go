@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"slices"
 	"text/tabwriter"
@@ -30,6 +31,11 @@ advisor). --agent-bots N adds virtual agents that accept offers, answer and
 wrap up after a random handle time; they answer calls too, on a phone that
 sends a tone and then echoes the caller.
 
+On first run the demo tenant also gets a past: --history days (14 by
+default, 0 for none) of chats played through Plateau's live center under a
+virtual clock (shifts, breaks, waits, abandons, callbacks, missed offers,
+surveys), so that the reports show real figures at once.
+
 --morning instead narrates a simulated morning (08:00-13:00) in a small
 center on Plateau's real routing engine under a virtual clock, and exits.
 
@@ -44,6 +50,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	narrate := fs.Duration("narrate", 20*time.Minute, "with --morning: narrate every event for this long, then summarise")
 	bots := fs.Int("agent-bots", 0, "virtual agents answering chats")
 	handle := fs.Duration("bot-handle", 20*time.Second, "mean handle time of the virtual agents")
+	history := fs.Int("history", server.DemoHistoryDays, "days of past played on first run (0: none)")
 	cfg, err := server.Load(fs, args, os.Getenv)
 	if err != nil {
 		return usageOr(err)
@@ -57,7 +64,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		cfg.SIP.MaxCalls = server.DemoMaxCalls
 	}
 	if !*morning {
-		return demoServer(ctx, cfg, *bots, *handle, stdout, stderr)
+		return demoServer(ctx, cfg, *bots, *handle, *history, stdout, stderr)
 	}
 	start := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	until := start.Add(*narrate)
@@ -128,7 +135,7 @@ func narrateEvent(ev acd.Event) string {
 }
 
 // demoServer runs the server with the demo tenant and optional bots.
-func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Duration, stdout, stderr io.Writer) error {
+func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Duration, history int, stdout, stderr io.Writer) error {
 	logger := newLogger(cfg, stderr)
 	var demo server.Demo
 	var botUsers []server.DemoUser
@@ -136,6 +143,9 @@ func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Du
 	srv, err := server.Open(ctx, cfg, logger, func(ctx context.Context, st *store.Store) error {
 		var err error
 		if demo, err = server.SeedDemo(ctx, st); err != nil {
+			return err
+		}
+		if err := playDemoHistory(ctx, cfg, st, demo, history, logger, stdout); err != nil {
 			return err
 		}
 		if bots > 0 {
@@ -210,4 +220,32 @@ func demoServer(ctx context.Context, cfg server.Config, bots int, handle time.Du
 		}
 	}
 	return srv.Run(ctx)
+}
+
+// playDemoHistory plays the demo tenant's past on first run. On SQLite it
+// writes through a second handle with synchronous=normal: the past is
+// made again by a new demo, and every commit fsynced would make it
+// minutes instead of seconds.
+func playDemoHistory(ctx context.Context, cfg server.Config, st *store.Store, demo server.Demo, days int, logger *slog.Logger, stdout io.Writer) error {
+	if days <= 0 {
+		return nil
+	}
+	hst := st
+	if st.Dialect() == store.SQLite {
+		var err error
+		if hst, err = store.OpenWith(ctx, cfg.DSN(), store.Options{SQLiteSynchronous: "normal"}); err != nil {
+			return err
+		}
+		defer hst.Close()
+	}
+	began := time.Now()
+	res, err := server.PlayDemoHistory(ctx, hst, demo.Tenant, days, time.Now(), logger.With("part", "history"))
+	if err != nil {
+		return err
+	}
+	if res.Contacts > 0 {
+		fmt.Fprintf(stdout, "Played %d days of past in %v: %d chats, %d answered, %d abandoned, %d surveys (see the reports).\n\n",
+			days, time.Since(began).Round(100*time.Millisecond), res.Contacts, res.Answered, res.Abandoned, res.Surveys)
+	}
+	return nil
 }

@@ -44,7 +44,7 @@ func TestAnnouncerBacklogAndBatches(t *testing.T) {
 	if n := m.GetCounter().GetValue(); n != 5 {
 		t.Errorf("dropped %v, want 5", n)
 	}
-	if n := strings.Count(logs.String(), "announcement backlog full"); n != 1 {
+	if n := strings.Count(logs.String(), "announcements backlog full"); n != 1 {
 		t.Errorf("%d warnings, want 1:\n%s", n, logs.String())
 	}
 	go a.run()
@@ -56,7 +56,7 @@ func TestAnnouncerBacklogAndBatches(t *testing.T) {
 			t.Errorf("interaction %d announced %v/%v", id, in.AnnouncedPosition, in.AnnouncedEWTSeconds)
 		}
 	}
-	if strings.Contains(logs.String(), "store announced") {
+	if strings.Contains(logs.String(), "store announcements") {
 		t.Errorf("a batch failed:\n%s", logs.String())
 	}
 }

@@ -115,7 +115,9 @@ type Center struct {
 	stats       statsCache
 	// announcer stores what customers were told on arrival; Run starts and closes it.
 	announcer *announcer
-	o         *owner // only touched by New and then by Run's goroutine
+	// stateLog stores the agents' state history; Run starts and closes it.
+	stateLog *batcher[store.AgentStateChange]
+	o        *owner // only touched by New and then by Run's goroutine
 	// sessions counts the WebSocket sessions' goroutines, which Run waits
 	// for; after Run, sessionsClosed refuses new ones.
 	sessionsMu     sync.Mutex
@@ -166,6 +168,11 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	c.waitingMax = cmp.Or(opts.ChatWaitingPerAddress, DefaultChatWaitingPerAddress)
 	c.waitingFrom = map[string]int{}
 	c.announcer = newAnnouncer(st, c.log, c.metrics.announcementsDropped)
+	c.stateLog = newStateLog(st, c.log, c.metrics.statesDropped)
+	// The agents were signed out by the stop: their last stretches end now.
+	if err := st.CloseAgentStates(ctx, c.now()); err != nil {
+		return nil, fmt.Errorf("live center: %w", err)
+	}
 	c.o = newOwner(c, ctx)
 	if err := c.load(ctx); err != nil {
 		return nil, err
@@ -244,6 +251,8 @@ func (c *Center) Run(ctx context.Context) error {
 	defer close(c.done)
 	go c.announcer.run()
 	defer c.announcer.close()
+	go c.stateLog.run()
+	defer c.stateLog.close()
 	defer c.stop()
 	o := c.o
 	o.ctx = ctx

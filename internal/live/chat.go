@@ -160,7 +160,9 @@ func (cu *customer) start(f inFrame) error {
 	// engine after every chat stamped before it (order.go).
 	ticket, arrivedAt := c.arrivals.take(c.now())
 	defer c.arrivals.finish(ticket)
-	in := model.Interaction{QueueID: cu.ep.QueueID, Channel: model.ChannelChat, Customer: cust, ArrivedAt: arrivedAt, ResumeTokenHash: resumeHash(cu.ep, token)}
+	epID := cu.ep.ID
+	in := model.Interaction{QueueID: cu.ep.QueueID, Channel: model.ChannelChat, Customer: cust, ArrivedAt: arrivedAt,
+		ResumeTokenHash: resumeHash(cu.ep, token), EntryPointID: &epID}
 	// Stored and committed before the customer hears anything.
 	id, err := c.st.CreateInteraction(ctx, cu.ep.TenantID, in)
 	if err != nil {

@@ -130,6 +130,10 @@ func TestIdleWebSocketsAreClosed(t *testing.T) {
 		}
 	})
 	t.Run("a live client stays", func(t *testing.T) {
+		// Pinged often, with time to answer even on a loaded machine.
+		st := openSQLite(t, tempDB(t))
+		seed(t, st, 2, 0)
+		l := startCenter(t, st, Options{PingInterval: 100 * time.Millisecond, PingTimeout: 5 * time.Second})
 		c, _ := startChat(t, l, "Grace", "grace@example.com")
 		if f, err := c.read(time.Second); err == nil || !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("a client answering pings: %v %v", f, err)

@@ -17,8 +17,10 @@ type metrics struct {
 	waits        *prometheus.HistogramVec
 	// announcementsDropped counts announcements not stored (backlog full).
 	announcementsDropped prometheus.Counter
-	chatsRefused         *prometheus.CounterVec
-	chatQueue            map[int64]int // waiting count of chat queues, for chatsWaiting (owner goroutine only)
+	// statesDropped counts agent state changes not stored (backlog full).
+	statesDropped prometheus.Counter
+	chatsRefused  *prometheus.CounterVec
+	chatQueue     map[int64]int // waiting count of chat queues, for chatsWaiting (owner goroutine only)
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -38,12 +40,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: []float64{5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1200}}, []string{"queue", "outcome"}),
 		announcementsDropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "plateau_announcements_dropped_total",
 			Help: "Announced positions and waits not stored because the database fell behind."}),
+		statesDropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "plateau_agent_states_dropped_total",
+			Help: "Changes of agents' states not stored in their history because the database fell behind."}),
 		chatsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plateau_chats_refused_total",
 			Help: "Chat starts refused by the per-address limits (why: starts, waiting)."}, []string{"why"}),
 		chatQueue: map[int64]int{},
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.queueWaiting, m.chatsWaiting, m.offers, m.sessions, m.messages, m.waits, m.announcementsDropped, m.chatsRefused} {
+		for _, c := range []prometheus.Collector{m.queueWaiting, m.chatsWaiting, m.offers, m.sessions, m.messages, m.waits, m.announcementsDropped, m.statesDropped, m.chatsRefused} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

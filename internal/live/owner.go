@@ -376,6 +376,8 @@ func (o *owner) process() {
 func (o *owner) handle(ev acd.Event) {
 	if ev.Kind == acd.EvAgentState {
 		if a := o.agents[ev.Agent]; a != nil {
+			o.c.stateLog.add(store.AgentStateChange{TenantID: a.m.TenantID, AgentID: int64(ev.Agent), State: ev.State.String(),
+				Reason: ev.Reason, At: ev.At}, ev.At)
 			a.since = ev.At
 			a.sess.send(agentStateFrame{Type: "agent_state", State: ev.State.String(), Reason: ev.Reason})
 		}
@@ -395,7 +397,8 @@ func (o *owner) handle(ev acd.Event) {
 		o.markDirty(ev.Queue)
 		if !rec.announced {
 			rec.announced = true
-			o.c.announcer.add(store.Announcement{TenantID: tid, InteractionID: id, Position: ev.Position, EWTSeconds: seconds(ev.EWT)}, ev.At)
+			o.c.announcer.add(store.Announcement{TenantID: tid, InteractionID: id, Position: ev.Position, EWTSeconds: seconds(ev.EWT),
+				NoAgent: o.eng.Staffed(ev.Queue) == 0}, ev.At)
 		}
 		if rec.sess != nil && rec.token != "" {
 			rec.pos, rec.ewt, rec.told = ev.Position, seconds(ev.EWT), true
@@ -510,7 +513,7 @@ func (o *owner) moved(rec *contactRec, ev acd.Event) {
 	tid, id := rec.in.TenantID, rec.in.ID
 	switch {
 	case ev.Kind == acd.EvOverflowed && ev.Action == acd.OverflowClose:
-		o.persist(tid, id, store.StateUpdate{State: model.StateEnded, EndedReason: model.EndClosed, At: ev.At, CloseSegments: true})
+		o.persist(tid, id, store.StateUpdate{State: model.StateEnded, EndedReason: model.EndOverflow, At: ev.At, CloseSegments: true})
 		msg := ""
 		if q := o.queues[ev.Queue]; q != nil {
 			msg = q.m.Overflow.Message

@@ -28,9 +28,14 @@ func (c *Center) findByResumeToken(ctx context.Context, ep model.EntryPoint, tok
 	in, err := c.st.FindInteractionByResumeToken(ctx, ep.TenantID, resumeHash(ep, token))
 	if errors.Is(err, store.ErrNotFound) {
 		// Tokens handed out before they were bound to their entry point:
-		// accepted where the contact's queue is the entry point's.
+		// accepted at the entry point the chat was started at (or, for
+		// chats older than that record, the one of its queue).
 		in, err = c.st.FindInteractionByResumeToken(ctx, ep.TenantID, store.HashToken(token))
-		if err == nil && (in.QueueID != ep.QueueID || in.Channel != model.ChannelChat) {
+		sameEntry := in.EntryPointID != nil && *in.EntryPointID == ep.ID
+		if in.EntryPointID == nil {
+			sameEntry = in.QueueID == ep.QueueID
+		}
+		if err == nil && (!sameEntry || in.Channel != model.ChannelChat) {
 			err = fmt.Errorf("resume token of another entry point: %w", store.ErrNotFound)
 		}
 	}

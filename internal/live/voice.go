@@ -102,6 +102,9 @@ func (c *Center) ArriveVoice(ctx context.Context, ep model.EntryPoint, cust mode
 // ReceivedCall is a call stored by ReceiveVoice and not yet queued.
 type ReceivedCall struct {
 	ContactID int64
+	// MenuChoice, set before QueueVoice, is stored on the interaction:
+	// "option:K", "zero" or "default" (model.CheckMenuChoice).
+	MenuChoice string
 	// Closed: the entry point is closed; the call was ended and told so
 	// (call.Ended("closed")).
 	Closed bool
@@ -123,7 +126,8 @@ func (c *Center) ReceiveVoice(ctx context.Context, ep model.EntryPoint, cust mod
 	if err := c.do(ctx, func(*owner) error { return nil }); err != nil {
 		return nil, fmt.Errorf("arrive call to %s: %w", ep.Address, err)
 	}
-	in := model.Interaction{QueueID: ep.QueueID, Channel: model.ChannelVoice, Customer: cust, ArrivedAt: c.now()}
+	epID := ep.ID
+	in := model.Interaction{QueueID: ep.QueueID, Channel: model.ChannelVoice, Customer: cust, ArrivedAt: c.now(), EntryPointID: &epID}
 	id, err := c.st.CreateInteraction(ctx, ep.TenantID, in)
 	if err != nil {
 		return nil, fmt.Errorf("store arriving call to %s: %w", ep.Address, err)
@@ -155,10 +159,15 @@ func (c *Center) QueueVoice(ctx context.Context, rc *ReceivedCall, queueID int64
 	if queueID != in.QueueID {
 		q := queueID
 		if _, err := c.st.UpdateInteractionState(ctx, in.TenantID, in.ID, store.StateUpdate{State: model.StateQueued, At: c.now(),
-			QueueID: &q, CloseSegments: true, OpenSegment: &model.Segment{Kind: model.SegQueued, QueueID: &q}}); err != nil {
+			QueueID: &q, CloseSegments: true, OpenSegment: &model.Segment{Kind: model.SegQueued, QueueID: &q}, MenuChoice: rc.MenuChoice}); err != nil {
 			return VoiceArrival{}, fmt.Errorf("move call %d to queue %d: %w", in.ID, queueID, err)
 		}
 		in.QueueID = queueID
+	} else if rc.MenuChoice != "" {
+		if _, err := c.st.UpdateInteractionState(ctx, in.TenantID, in.ID, store.StateUpdate{State: model.StateQueued, At: c.now(),
+			MenuChoice: rc.MenuChoice}); err != nil {
+			return VoiceArrival{}, fmt.Errorf("record the menu choice of call %d: %w", in.ID, err)
+		}
 	}
 	qid := acd.QueueID(queueID)
 	var loaded bool

@@ -7,12 +7,10 @@ import (
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/kpi"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
-
-// ShortAbandon is the limit under which an abandon is counted as short.
-const ShortAbandon = 5 * time.Second
 
 // statsTTL is how long a tenant's figures of the day are reused: every
 // open wallboard of a tenant asks each second, the store is asked at most
@@ -39,7 +37,7 @@ func (c *Center) todayStats(ctx context.Context, tenantID int64, from, now time.
 	if ok && e.from.Equal(from) && !now.Before(e.at) && now.Sub(e.at) < statsTTL {
 		return e.rows, nil
 	}
-	rows, err := c.st.TodayStats(ctx, tenantID, from, now, ShortAbandon)
+	rows, err := c.st.TodayStats(ctx, tenantID, from, now)
 	if err != nil {
 		return nil, err
 	}
@@ -58,13 +56,14 @@ func (c *Center) todayStats(ctx context.Context, tenantID int64, from, now time.
 // "Today" is since local midnight in each queue's time zone (its
 // schedule's; UTC for a queue without schedule). The tenant's time zone,
 // for the intraday intervals, is that of its first queue (lowest id) with a
-// schedule, UTC when none has one. Definitions are those of internal/wfm:
-// offered = contacts arrived; answered and abandoned count where the
-// contact arrived; service level = answered within the queue's threshold /
-// offered, abandons counting as failures, contacts still waiting that have
-// not yet waited the threshold left out (they may still make it); answer
-// rate = answered / offered; ASA = mean wait of the answered contacts.
-// Ratios are null when their denominator is 0. The figures may lag the
+// schedule, UTC when none has one. Definitions are internal/kpi's, as in
+// the reports: offered = contacts arrived while their queue was open;
+// answered and abandoned count where the contact arrived; service level =
+// answered within the queue's threshold / (offered − short abandons),
+// abandons counting as failures, and (live only) contacts still waiting
+// that have not yet waited the threshold left out (they may still make
+// it); answer rate = answered / (offered − short abandons); ASA = mean wait
+// of the answered contacts. Ratios are null when their denominator is 0. The figures may lag the
 // live state by up to a second.
 type Wallboard struct {
 	At       time.Time `json:"at"`
@@ -102,7 +101,7 @@ type DayFigures struct {
 	Offered            int       `json:"offered"`
 	Answered           int       `json:"answered"`
 	Abandoned          int       `json:"abandoned"`
-	ShortAbandoned     int       `json:"short_abandoned"` // within ShortAbandon; counted in abandoned too
+	ShortAbandoned     int       `json:"short_abandoned"` // within the queue's short_abandon_seconds; counted in abandoned too
 	ServiceLevel       *float64  `json:"service_level"`
 	AnswerRate         *float64  `json:"answer_rate"`
 	ASASeconds         *float64  `json:"asa_seconds"`
@@ -216,7 +215,7 @@ func (c *Center) Wallboard(ctx context.Context, tenantID int64) (Wallboard, erro
 		}
 		wq.Today = DayFigures{Since: midnights[q.ID], Offered: n.Offered, Answered: n.Answered, Abandoned: n.Abandoned,
 			ShortAbandoned: n.ShortAbandoned, SLThresholdSeconds: q.SLThresholdSeconds,
-			ServiceLevel: ratio(n.AnsweredInSL, n.Offered-n.Pending), AnswerRate: ratio(n.Answered, n.Offered)}
+			ServiceLevel: ratio(n.AnsweredInSL, n.Offered-n.ShortAbandoned-n.Pending), AnswerRate: ratio(n.Answered, n.Offered-n.ShortAbandoned)}
 		if n.Answered > 0 {
 			asa := n.WaitSeconds / float64(n.Answered)
 			wq.Today.ASASeconds = &asa
@@ -242,7 +241,7 @@ func intraday(rows []store.IntervalCounts, start, now time.Time, loc *time.Locat
 	out := make([]IntervalFigures, n)
 	for i, s := range sums {
 		out[i] = IntervalFigures{Start: start.Add(time.Duration(i) * store.StatsInterval).In(loc), Offered: s.Offered,
-			Answered: s.Answered, Abandoned: s.Abandoned, ServiceLevel: ratio(s.AnsweredInSL, s.Offered-s.Pending)}
+			Answered: s.Answered, Abandoned: s.Abandoned, ServiceLevel: ratio(s.AnsweredInSL, s.Offered-s.ShortAbandoned-s.Pending)}
 	}
 	return out
 }
@@ -258,10 +257,4 @@ func midnight(now time.Time, loc *time.Location) time.Time {
 	return m
 }
 
-func ratio(num, den int) *float64 {
-	if den <= 0 {
-		return nil
-	}
-	r := float64(num) / float64(den)
-	return &r
-}
+func ratio(num, den int) *float64 { return kpi.Ratio(int64(num), int64(den)) }

@@ -30,7 +30,7 @@ type EndedReason string
 const (
 	EndAnswered    EndedReason = "answered"    // handled by an agent
 	EndAbandoned   EndedReason = "abandoned"   // customer left while waiting
-	EndOverflow    EndedReason = "overflow"    // sent to another queue (a new interaction there)
+	EndOverflow    EndedReason = "overflow"    // closed by the queue's overflow rule after its maximum wait
 	EndClosed      EndedReason = "closed"      // arrived or waited outside opening hours / queue closed it
 	EndTransferred EndedReason = "transferred" // transferred out by an agent
 	EndRejected    EndedReason = "rejected"    // queue full (max_waiting) with no overflow
@@ -95,6 +95,19 @@ type Interaction struct {
 	CSATScore           *int      `json:"csat_score"`
 	CSATComment         string    `json:"csat_comment"`
 	Callback            *Callback `json:"callback"`
+	// EntryPointID is the entry point the contact came through (nil: none,
+	// e.g. created through the API).
+	EntryPointID *int64 `json:"entry_point_id"`
+	// QueuePath lists the queues the contact waited in, in order (the last
+	// is QueueID).
+	QueuePath []int64 `json:"queue_path"`
+	// MenuChoice is what the caller did in the voice menu: "option:K" (key
+	// K chose its queue), "zero" (0, the entry point's queue), "default"
+	// (no choice: the entry point's queue); "" without a menu.
+	MenuChoice string `json:"menu_choice,omitempty"`
+	// ToldNoAgent is set when the customer was told a wait while no agent
+	// who could take the contact was signed in.
+	ToldNoAgent bool `json:"told_no_agent,omitempty"`
 	// ResumeTokenHash is the hex SHA-256 of the token a chat customer holds
 	// to rejoin the conversation; not serialised.
 	ResumeTokenHash string `json:"-"`
@@ -128,7 +141,26 @@ func (in *Interaction) Validate() error {
 	if err := checkText("disposition", in.Disposition, MaxNameLen); err != nil {
 		return err
 	}
+	if err := checkOptionalID("entry_point_id", in.EntryPointID); err != nil {
+		return err
+	}
+	if err := CheckMenuChoice(in.MenuChoice); err != nil {
+		return err
+	}
 	return checkText("notes", in.Notes, MaxTextLen)
+}
+
+// CheckMenuChoice checks a voice menu choice: "", "zero", "default" or
+// "option:K" with K from 1 to 9.
+func CheckMenuChoice(c string) error {
+	switch c {
+	case "", "zero", "default":
+		return nil
+	}
+	if len(c) == len("option:1") && strings.HasPrefix(c, "option:") && c[7] >= '1' && c[7] <= '9' {
+		return nil
+	}
+	return invalid("menu_choice", "must be zero, default or option:1 to option:9 (got %q)", c)
 }
 
 // Validate checks the customer's fields.

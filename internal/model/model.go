@@ -130,3 +130,6 @@ var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$`)
 // ValidSlug tells whether s has the form of a tenant slug or a chat
 // entry-point key (its length is checked apart).
 func ValidSlug(s string) bool { return slugRE.MatchString(s) }
+
+// CheckText checks that v is valid UTF-8 of at most max characters.
+func CheckText(field, v string, max int) error { return checkText(field, v, max) }

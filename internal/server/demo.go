@@ -73,6 +73,11 @@ func createDemo(ctx context.Context, st *store.Store) (model.Tenant, error) {
 	if err != nil {
 		return t, err
 	}
+	// Open every day and hour, in Paris time: the figures are Paris days.
+	always, err := st.CreateSchedule(ctx, t.ID, model.Schedule{Name: "Paris, 7/7", TimeZone: demoZone, AlwaysOpen: true})
+	if err != nil {
+		return t, err
+	}
 	paris, err := st.CreateSite(ctx, t.ID, model.Site{Name: "Paris", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 32})
 	if err != nil {
 		return t, err
@@ -89,14 +94,14 @@ func createDemo(ctx context.Context, st *store.Store) (model.Tenant, error) {
 	if err != nil {
 		return t, err
 	}
-	qSupport, err := st.CreateQueue(ctx, t.ID, model.Queue{Name: "Support", Channel: model.ChannelChat, Priority: 1,
+	qSupport, err := st.CreateQueue(ctx, t.ID, model.Queue{Name: "Support", Channel: model.ChannelChat, Priority: 1, ScheduleID: &always.ID,
 		SLTargetPct: 80, SLThresholdSeconds: 20, Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 20, WrapUpSeconds: 30,
 		Skills: []model.SkillRequirement{{SkillID: support.ID, MinLevel: 5}},
 		Relax:  []model.RelaxStep{{AfterSeconds: 60, Skills: []model.SkillRequirement{{SkillID: support.ID, MinLevel: 1}}}}})
 	if err != nil {
 		return t, err
 	}
-	qSales, err := st.CreateQueue(ctx, t.ID, model.Queue{Name: "Sales", Channel: model.ChannelChat,
+	qSales, err := st.CreateQueue(ctx, t.ID, model.Queue{Name: "Sales", Channel: model.ChannelChat, ScheduleID: &always.ID,
 		SLTargetPct: 80, SLThresholdSeconds: 30, Strategy: model.StrategyMostSkilled, OfferTimeoutSeconds: 20, WrapUpSeconds: 20,
 		Skills: []model.SkillRequirement{{SkillID: sales.ID, MinLevel: 3}}})
 	if err != nil {

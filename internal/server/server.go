@@ -19,6 +19,7 @@ import (
 	"github.com/plateau-cc/plateau/internal/api"
 	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/loginguard"
+	"github.com/plateau-cc/plateau/internal/report"
 	"github.com/plateau-cc/plateau/internal/sip"
 	"github.com/plateau-cc/plateau/internal/softphone"
 	"github.com/plateau-cc/plateau/internal/store"
@@ -41,6 +42,8 @@ type Server struct {
 	metricsLn net.Listener
 	// SIP is the voice channel, nil when off.
 	SIP *sip.Server
+	// Upkeep keeps the report rollups up to date.
+	Upkeep *report.Upkeep
 }
 
 // Open opens the storage, runs prepare on it if given (the demo seeds its
@@ -65,7 +68,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, log: logger, Store: st, reg: prometheus.NewRegistry()}
+	s := &Server{cfg: cfg, log: logger, Store: st, reg: prometheus.NewRegistry(),
+		Upkeep: report.NewUpkeep(st, logger.With("part", "report"), time.Second, 256)}
 	logins := loginguard.New(loginguard.Options{Concurrent: cfg.Login.Concurrent, PerAddressLogin: cfg.Login.PerAddressLogin,
 		PerAddress: cfg.Login.PerAddress, PerLogin: cfg.Login.PerLogin})
 	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg,
@@ -213,6 +217,9 @@ func (s *Server) Run(ctx context.Context) error {
 	if s.SIP != nil {
 		go func() { sipDone <- s.SIP.Serve(sipCtx) }()
 	}
+	upkeepCtx, stopUpkeep := context.WithCancel(context.WithoutCancel(ctx))
+	upkeepDone := make(chan struct{})
+	go func() { defer close(upkeepDone); s.Upkeep.Run(upkeepCtx) }()
 	s.log.Info("plateau serving", "http", s.Addr(), "db", redact(s.cfg.DSN()))
 	var err error
 	select {
@@ -248,6 +255,8 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	stopRetention()
 	<-retentionDone
+	stopUpkeep()
+	<-upkeepDone
 	if e := s.Store.Close(); e != nil {
 		s.log.Warn("close storage", "err", e)
 	}

@@ -82,7 +82,9 @@ type Config struct {
 	OnEvent func(acd.Event)
 }
 
-// Stats are the figures of an interval or a run.
+// Stats are the figures of an interval or a run, by internal/kpi's
+// definitions (with no short abandons: the simulator is compared with
+// queueing models that have none).
 type Stats struct {
 	Offered, Answered, WithinSL, Abandoned int
 	WaitSum                                time.Duration // of answered contacts

@@ -179,7 +179,14 @@ func (c *call) menuDigit(k rune) bool {
 func (c *call) chooseQueue(queueID int64, why string) bool {
 	m := c.menu
 	c.stopPlayer()
-	c.s.metrics.menuChoices.WithLabelValues(menuChoiceLabel(why)).Inc()
+	label := menuChoiceLabel(why)
+	c.s.metrics.menuChoices.WithLabelValues(label).Inc()
+	switch label {
+	case "option":
+		m.rc.MenuChoice = "option:" + why
+	case "zero", "default":
+		m.rc.MenuChoice = label
+	}
 	c.chosenAt = c.s.now()
 	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
 	defer cancel()

@@ -95,6 +95,10 @@ func TestMenuOption(t *testing.T) {
 	if n := metricValue(t, w.reg, "plateau_sip_menu_choices_total", "choice", "option"); n != 1 {
 		t.Errorf("menu choices option = %v", n)
 	}
+	if in, err := w.st.GetInteraction(ctx, w.tenant, id); err != nil || in.MenuChoice != "option:1" ||
+		fmt.Sprint(in.QueuePath) != fmt.Sprint([]int64{w.queue.ID, sales.ID}) {
+		t.Errorf("stored menu choice %q and queue path %v (%v), want option:1 and the entry's queue then sales", in.MenuChoice, in.QueuePath, err)
+	}
 	must(t, call.Hangup(ctx), "bye")
 	eventually(t, "abandoned", 10*time.Second, func() bool {
 		in, err := w.st.GetInteraction(ctx, w.tenant, id)
@@ -119,6 +123,9 @@ func TestMenuZeroWrongKeyAndSilence(t *testing.T) {
 	if segs := w.waitInQueue(ctx, id, w.queue.ID); segs != fmt.Sprintf("queued/%d ", w.queue.ID) {
 		t.Fatalf("segments after 0: %s", segs)
 	}
+	if in, err := w.st.GetInteraction(ctx, w.tenant, id); err != nil || in.MenuChoice != "zero" {
+		t.Errorf("stored menu choice %q (%v), want zero", in.MenuChoice, err)
+	}
 	must(t, call.Hangup(ctx), "bye")
 
 	// No key: the menu is said menuPlays times, then the entry's queue.
@@ -132,6 +139,9 @@ func TestMenuZeroWrongKeyAndSilence(t *testing.T) {
 	w.waitInQueue(ctx, id, w.queue.ID)
 	if n := len(findPrompt(call.Audio(), prompt)); n != menuPlays {
 		t.Errorf("menu said %d times before the default queue, want %d", n, menuPlays)
+	}
+	if in, err := w.st.GetInteraction(ctx, w.tenant, id); err != nil || in.MenuChoice != "default" {
+		t.Errorf("stored menu choice %q (%v), want default", in.MenuChoice, err)
 	}
 	for choice, want := range map[string]float64{"zero": 1, "default": 1, "option": 0} {
 		if n := metricValue(t, w.reg, "plateau_sip_menu_choices_total", "choice", choice); n != want {

@@ -104,6 +104,8 @@ func TestConfigurationCRUD(t *testing.T) {
 		want := validQueue(f.skill.ID, &f.schedule.ID)
 		want.ID, want.TenantID = f.queue.ID, tid
 		want.Relax[1].Skills = []model.SkillRequirement{}
+		short := model.DefaultShortAbandonSeconds // absent: the default, stored
+		want.ShortAbandonSeconds = &short
 		if !reflect.DeepEqual(q, want) {
 			t.Errorf("queue:\n got %+v\nwant %+v", q, want)
 		}

@@ -13,7 +13,8 @@ import (
 
 const interactionCols = `id, tenant_id, queue_id, channel, tier, customer_name, customer_phone, customer_email,
 	customer_external_id, state, ended_reason, arrived_at, answered_at, ended_at, announced_ewt_seconds,
-	announced_position, agent_id, disposition, notes, csat_score, csat_comment, callback, resume_token_hash`
+	announced_position, agent_id, disposition, notes, csat_score, csat_comment, callback, resume_token_hash,
+	entry_point_id, queue_path, menu_choice, told_no_agent`
 
 func scanInteraction(r scanner) (model.Interaction, error) {
 	var (
@@ -22,12 +23,22 @@ func scanInteraction(r scanner) (model.Interaction, error) {
 		ewt, position, csat   sql.NullInt64
 		agentID               sql.NullInt64
 		callback, resumeToken sql.NullString
+		entryPointID          sql.NullInt64
+		queuePath             string
 	)
 	err := r.Scan(&in.ID, &in.TenantID, &in.QueueID, &in.Channel, &in.Tier, &in.Customer.Name, &in.Customer.Phone,
 		&in.Customer.Email, &in.Customer.ExternalID, &in.State, &in.EndedReason, &in.ArrivedAt, &answered, &ended,
-		&ewt, &position, &agentID, &in.Disposition, &in.Notes, &csat, &in.CSATComment, &callback, &resumeToken)
+		&ewt, &position, &agentID, &in.Disposition, &in.Notes, &csat, &in.CSATComment, &callback, &resumeToken,
+		&entryPointID, &queuePath, &in.MenuChoice, &in.ToldNoAgent)
 	if err != nil {
 		return in, err
+	}
+	in.EntryPointID = int64Ptr(entryPointID)
+	if in.QueuePath, err = fromJSON[int64](queuePath, "queue_path"); err != nil {
+		return in, err
+	}
+	if len(in.QueuePath) == 0 { // stored before queue paths were kept
+		in.QueuePath = []int64{in.QueueID}
 	}
 	in.ArrivedAt = in.ArrivedAt.UTC()
 	in.AnsweredAt = timePtr(answered)
@@ -103,12 +114,19 @@ func (s *Store) CreateInteraction(ctx context.Context, tenantID int64, in model.
 		if err := checkQueueFits(ctx, c, tenantID, in.QueueID, in.Channel, in.Tier); err != nil {
 			return err
 		}
+		if in.EntryPointID != nil {
+			if err := checkIDsExist(ctx, c, "entry_points", tenantID, "entry_point_id", []int64{*in.EntryPointID}); err != nil {
+				return err
+			}
+		}
 		id, err = c.insert(ctx, `INSERT INTO interactions (tenant_id, queue_id, channel, tier, customer_name, customer_phone,
 			customer_email, customer_external_id, state, arrived_at, announced_ewt_seconds, announced_position,
-			disposition, notes, callback, resume_token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			disposition, notes, callback, resume_token_hash, entry_point_id, queue_path, menu_choice, told_no_agent)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			tenantID, in.QueueID, in.Channel, in.Tier, in.Customer.Name, in.Customer.Phone, in.Customer.Email,
 			in.Customer.ExternalID, model.StateQueued, arrived, nullInt(in.AnnouncedEWTSeconds), nullInt(in.AnnouncedPosition),
-			in.Disposition, in.Notes, cb, nullString(in.ResumeTokenHash))
+			in.Disposition, in.Notes, cb, nullString(in.ResumeTokenHash), nullInt64(in.EntryPointID),
+			fmt.Sprintf("[%d]", in.QueueID), in.MenuChoice, in.ToldNoAgent)
 		if err != nil {
 			return err
 		}
@@ -150,6 +168,8 @@ type StateUpdate struct {
 	QueueID *int64
 	// Callback, when set, records the customer's callback request.
 	Callback *model.Callback
+	// MenuChoice, when not "", records the caller's voice menu choice.
+	MenuChoice string
 	// CloseSegments closes the interaction's open segments at At.
 	CloseSegments bool
 	// OpenSegment, when set, opens this segment at At (after closing, if
@@ -183,10 +203,24 @@ func (s *Store) UpdateInteractionState(ctx context.Context, tenantID, id int64, 
 				return err
 			}
 		}
+		path := cur.QueuePath
 		if u.QueueID != nil {
 			if err := checkQueueFits(ctx, c, tenantID, *u.QueueID, cur.Channel, ""); err != nil {
 				return err
 			}
+			if *u.QueueID != cur.QueueID {
+				path = append(path, *u.QueueID)
+			}
+		}
+		pathJSON, err := toJSON(path)
+		if err != nil {
+			return err
+		}
+		// The figures of a contact change when it ends: the rollups
+		// take the change (report_pending > report_done).
+		reportChange := 0
+		if u.State == model.StateEnded {
+			reportChange = 1
 		}
 		var answered, ended any
 		if u.State == model.StateConnected {
@@ -197,9 +231,11 @@ func (s *Store) UpdateInteractionState(ctx context.Context, tenantID, id int64, 
 		}
 		err = c.execOne(ctx, `UPDATE interactions SET state = ?, ended_reason = ?, ended_at = ?,
 			answered_at = COALESCE(answered_at, ?), agent_id = COALESCE(?, agent_id),
-			queue_id = COALESCE(?, queue_id), callback = COALESCE(?, callback)
+			queue_id = COALESCE(?, queue_id), callback = COALESCE(?, callback), queue_path = ?,
+			menu_choice = CASE WHEN ? = '' THEN menu_choice ELSE ? END, report_pending = report_pending + ?
 			WHERE tenant_id = ? AND id = ?`,
-			u.State, string(u.EndedReason), ended, answered, nullInt64(u.AgentID), nullInt64(u.QueueID), cb, tenantID, id)
+			u.State, string(u.EndedReason), ended, answered, nullInt64(u.AgentID), nullInt64(u.QueueID), cb, pathJSON,
+			u.MenuChoice, u.MenuChoice, reportChange, tenantID, id)
 		if err != nil {
 			return err
 		}
@@ -248,6 +284,9 @@ func (u *StateUpdate) validate() error {
 			return err
 		}
 	}
+	if err := model.CheckMenuChoice(u.MenuChoice); err != nil {
+		return err
+	}
 	if u.OpenSegment != nil {
 		seg := *u.OpenSegment
 		seg.StartedAt = u.At
@@ -295,6 +334,8 @@ func checkDisposition(in *model.Interaction) error {
 type Announcement struct {
 	TenantID, InteractionID int64
 	Position, EWTSeconds    int
+	// NoAgent: no agent who could take the contact was signed in then.
+	NoAgent bool
 }
 
 // SetAnnouncements records announcements in one transaction and returns how
@@ -311,8 +352,8 @@ func (s *Store) SetAnnouncements(ctx context.Context, list []Announcement) (int,
 	err := s.inTx(ctx, func(c conn) error {
 		changed = 0
 		for _, a := range list {
-			res, err := c.exec(ctx, "UPDATE interactions SET announced_position = ?, announced_ewt_seconds = ? "+
-				"WHERE tenant_id = ? AND id = ? AND announced_position IS NULL", a.Position, a.EWTSeconds, a.TenantID, a.InteractionID)
+			res, err := c.exec(ctx, "UPDATE interactions SET announced_position = ?, announced_ewt_seconds = ?, told_no_agent = ? "+
+				"WHERE tenant_id = ? AND id = ? AND announced_position IS NULL", a.Position, a.EWTSeconds, a.NoAgent, a.TenantID, a.InteractionID)
 			if err != nil {
 				return err
 			}
@@ -345,7 +386,7 @@ func (s *Store) SetSurvey(ctx context.Context, tenantID, id int64, score int, co
 		return invalidInput(err, "set survey of interaction %d", id)
 	}
 	err := s.inTx(ctx, func(c conn) error {
-		err := c.execOne(ctx, `UPDATE interactions SET csat_score = ?, csat_comment = ?
+		err := c.execOne(ctx, `UPDATE interactions SET csat_score = ?, csat_comment = ?, report_pending = report_pending + 1
 			WHERE tenant_id = ? AND id = ? AND csat_score IS NULL AND answered_at IS NOT NULL`,
 			score, comment, tenantID, id)
 		if errors.Is(err, ErrNotFound) {

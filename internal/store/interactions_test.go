@@ -93,12 +93,12 @@ func TestInteractionLifecycle(t *testing.T) {
 			changed int
 			err     error
 		}{
-			{"invalid position", []Announcement{{tid, quiet, 0, 30}}, 0, ErrInvalid},
-			{"negative wait", []Announcement{{tid, quiet, 1, 30}, {tid, quiet, 1, -1}}, 0, ErrInvalid},
-			{"another tenant's", []Announcement{{other.tenant.ID, quiet, 1, 1}}, 0, nil},
-			{"already announced", []Announcement{{tid, id, 2, 30}}, 0, nil},
-			{"first", []Announcement{{tid, quiet, 7, 120}, {tid, quiet, 1, 0}, {tid, id + 1000, 1, 1}}, 1, nil},
-			{"again", []Announcement{{tid, quiet, 1, 0}}, 0, nil},
+			{"invalid position", []Announcement{{tid, quiet, 0, 30, false}}, 0, ErrInvalid},
+			{"negative wait", []Announcement{{tid, quiet, 1, 30, false}, {tid, quiet, 1, -1, false}}, 0, ErrInvalid},
+			{"another tenant's", []Announcement{{other.tenant.ID, quiet, 1, 1, false}}, 0, nil},
+			{"already announced", []Announcement{{tid, id, 2, 30, false}}, 0, nil},
+			{"first", []Announcement{{tid, quiet, 7, 120, true}, {tid, quiet, 1, 0, false}, {tid, id + 1000, 1, 1, false}}, 1, nil},
+			{"again", []Announcement{{tid, quiet, 1, 0, false}}, 0, nil},
 		} {
 			n, err := s.SetAnnouncements(ctx, c.list)
 			if c.err != nil {
@@ -118,6 +118,9 @@ func TestInteractionLifecycle(t *testing.T) {
 			noErr(t, err, "get")
 			if got.AnnouncedPosition == nil || *got.AnnouncedPosition != c.position || *got.AnnouncedEWTSeconds != c.wait {
 				t.Errorf("interaction %d announced %v/%v, want %d/%d", c.id, got.AnnouncedPosition, got.AnnouncedEWTSeconds, c.position, c.wait)
+			}
+			if got.ToldNoAgent != (c.id == quiet) {
+				t.Errorf("interaction %d told with no agent: %v", c.id, got.ToldNoAgent)
 			}
 		}
 

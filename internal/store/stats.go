@@ -12,10 +12,12 @@ import (
 // StatsInterval is the length of the intervals TodayStats counts by.
 const StatsInterval = 15 * time.Minute
 
-// Counts are the contacts of one queue that arrived in one interval.
-// Definitions (as in internal/wfm): a contact is offered when it arrives;
-// answered when an agent took it (it counts where it arrived, even if it is
-// answered later); abandoned when the customer left before being answered.
+// Counts are the contacts of one queue that arrived in one interval, open
+// ones included (the wallboard's today). Definitions are internal/kpi's: a
+// contact is offered when it arrives while its queue is open (closed ones
+// are not counted); answered when an agent took it (it counts where it
+// arrived, even if it is answered later); abandoned when the customer left
+// before being answered.
 type Counts struct {
 	Offered  int
 	Answered int
@@ -55,23 +57,24 @@ type IntervalCounts struct {
 
 // TodayStats counts a tenant's contacts that arrived in [from, now], by
 // queue and by StatsInterval from from. Each queue's service-level
-// threshold is its own (sl_threshold_seconds); a short abandon is one
-// within shortAbandon of the arrival. Intervals without contacts are left
+// threshold is its own (sl_threshold_seconds), and so is its short-abandon
+// threshold (short_abandon_seconds: an abandon within it of the arrival is
+// short, as in internal/kpi). Intervals without contacts are left
 // out; the result is ordered by queue then start. Two queries: the queues'
 // thresholds, then the counts.
-func (s *Store) TodayStats(ctx context.Context, tenantID int64, from, now time.Time, shortAbandon time.Duration) ([]IntervalCounts, error) {
+func (s *Store) TodayStats(ctx context.Context, tenantID int64, from, now time.Time) ([]IntervalCounts, error) {
 	if now.Before(from) {
 		return nil, fmt.Errorf("today's stats: %w: now %v is before from %v", ErrInvalid, now, from)
 	}
 	from, now = ts(from), ts(now)
 	c := s.conn()
-	qrows, err := c.query(ctx, "SELECT id, sl_threshold_seconds FROM queues WHERE tenant_id = ? ORDER BY id", tenantID)
+	qrows, err := c.query(ctx, "SELECT id, sl_threshold_seconds, short_abandon_seconds FROM queues WHERE tenant_id = ? ORDER BY id", tenantID)
 	if err != nil {
 		return nil, fail(err, "today's stats of tenant %d", tenantID)
 	}
-	thresholds, err := collect(qrows, func(r scanner) ([2]int64, error) {
-		var v [2]int64
-		err := r.Scan(&v[0], &v[1])
+	thresholds, err := collect(qrows, func(r scanner) ([3]int64, error) {
+		var v [3]int64
+		err := r.Scan(&v[0], &v[1], &v[2])
 		return v, err
 	})
 	if err != nil {
@@ -99,30 +102,35 @@ func (s *Store) TodayStats(ctx context.Context, tenantID int64, from, now time.T
 	}
 	msOf := func(col string) string { return strings.ReplaceAll(ms, "{t}", col) }
 	// Arguments in the order of the placeholders in the query's text.
-	args := []any{float64(from.UnixMilli()), StatsInterval.Milliseconds(), model.EndAbandoned, shortAbandon.Milliseconds(),
+	args := []any{float64(from.UnixMilli()), StatsInterval.Milliseconds(), model.EndAbandoned,
 		model.StateEnded, float64(now.UnixMilli())}
-	var thr strings.Builder
-	thr.WriteString("CASE i.queue_id")
-	for _, t := range thresholds {
-		thr.WriteString(" WHEN CAST(? AS BIGINT) THEN CAST(? AS BIGINT)")
-		args = append(args, t[0], t[1]*1000)
+	caseOf := func(col int) string {
+		var b strings.Builder
+		b.WriteString("CASE i.queue_id")
+		for _, t := range thresholds {
+			b.WriteString(" WHEN CAST(? AS BIGINT) THEN CAST(? AS BIGINT)")
+			args = append(args, t[0], t[col]*1000)
+		}
+		b.WriteString(" ELSE 0 END")
+		return b.String()
 	}
-	thr.WriteString(" ELSE 0 END")
-	args = append(args, model.EndAbandoned, tenantID, from, now)
-	query := strings.NewReplacer("{thr}", thr.String(), "{bucket}", bucket, "{keep}", keep,
+	thr := caseOf(1)
+	short := caseOf(2)
+	args = append(args, model.EndAbandoned, tenantID, from, now, model.EndClosed)
+	query := strings.NewReplacer("{thr}", thr, "{short}", short, "{bucket}", bucket, "{keep}", keep,
 		"{a}", msOf("i.arrived_at"), "{ans}", msOf("i.answered_at"), "{end}", msOf("i.ended_at")).Replace(`
 		SELECT d.queue_id, {bucket} AS bucket,
 			COUNT(*),
 			SUM(CASE WHEN d.ans IS NOT NULL THEN 1 ELSE 0 END),
 			SUM(CASE WHEN d.ans IS NULL AND d.ended_reason = ? THEN 1 ELSE 0 END),
-			SUM(CASE WHEN d.e - d.a < ? THEN 1 ELSE 0 END),
+			SUM(CASE WHEN d.e - d.a < d.short THEN 1 ELSE 0 END),
 			SUM(CASE WHEN d.ans - d.a <= d.thr THEN 1 ELSE 0 END),
 			SUM(CASE WHEN d.ans IS NULL AND d.state <> ? AND ? - d.a < d.thr THEN 1 ELSE 0 END),
 			COALESCE(SUM(d.ans - d.a), 0)
-		FROM (SELECT i.queue_id, i.state, i.ended_reason, {thr} AS thr, {a} AS a, {ans} AS ans,
+		FROM (SELECT i.queue_id, i.state, i.ended_reason, {thr} AS thr, {short} AS short, {a} AS a, {ans} AS ans,
 				CASE WHEN i.answered_at IS NULL AND i.ended_reason = ? THEN {end} END AS e
 			FROM interactions i
-			WHERE i.tenant_id = ? AND i.arrived_at >= ? AND i.arrived_at <= ?
+			WHERE i.tenant_id = ? AND i.arrived_at >= ? AND i.arrived_at <= ? AND i.ended_reason <> ?
 			{keep}) d
 		GROUP BY d.queue_id, bucket
 		ORDER BY d.queue_id, bucket`)

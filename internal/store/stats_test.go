@@ -54,7 +54,7 @@ func TestTodayStats(t *testing.T) {
 		contact(tid, f.chat.ID, chat, 5*time.Minute, 5*time.Second, answered)
 		contact(other.tenant.ID, other.queue.ID, voice, time.Minute, time.Second, answered) // another tenant
 
-		got, err := s.TodayStats(ctx, tid, from, now, 5*time.Second)
+		got, err := s.TodayStats(ctx, tid, from, now)
 		noErr(t, err, "stats")
 		q := func(n int) time.Time { return from.Add(time.Duration(n) * StatsInterval) }
 		want := []IntervalCounts{
@@ -77,12 +77,12 @@ func TestTodayStats(t *testing.T) {
 		}
 
 		// A tenant with nothing today has no rows; now before from is refused.
-		empty, err := s.TodayStats(ctx, other.tenant.ID, from.Add(2*time.Hour), from.Add(3*time.Hour), 5*time.Second)
+		empty, err := s.TodayStats(ctx, other.tenant.ID, from.Add(2*time.Hour), from.Add(3*time.Hour))
 		noErr(t, err, "empty stats")
 		if len(empty) != 0 {
 			t.Errorf("stats of an empty day: %+v", empty)
 		}
-		if _, err := s.TodayStats(ctx, tid, now, from, 5*time.Second); err == nil {
+		if _, err := s.TodayStats(ctx, tid, now, from); err == nil {
 			t.Error("now before from accepted")
 		}
 	})
@@ -147,7 +147,7 @@ func BenchmarkTodayStats(b *testing.B) {
 				})
 				b.Run(fmt.Sprintf("contacts=%d", n), func(b *testing.B) {
 					for b.Loop() {
-						rows, err := s.TodayStats(ctx, f.tenant.ID, from, now, 5*time.Second)
+						rows, err := s.TodayStats(ctx, f.tenant.ID, from, now)
 						if err != nil || len(rows) != 72 {
 							b.Fatalf("%d rows, %v", len(rows), err)
 						}

@@ -1,7 +1,7 @@
 // Package web is Plateau's user interface, served by the same binary: the
 // home page, the customer chat widget (one script tag on a brand's site)
-// and its demo page, the agent desktop, the supervisor wallboard and the
-// admin pages. Everything is plain HTML, CSS and JavaScript modules
+// and its demo page, the agent desktop, the supervisor wallboard, the
+// reports and the admin pages. Everything is plain HTML, CSS and JavaScript modules
 // embedded with go:embed; there is no build step and no framework. The
 // pages talk to the live WebSockets (/chat/{entry}/ws, /agent/ws) and to the
 // REST API (/api/v1); strings come from one dictionary per language
@@ -47,6 +47,7 @@ func Pages() []Page {
 		{Path: "/try/{entry}", File: "pages/try.html"},
 		{Path: "/agent", File: "pages/app.html", app: &appPage{Key: "agent", Title: "Plateau agent desktop", Heading: "Agent desktop", Script: "agent.js", Live: "assertive"}},
 		{Path: "/wallboard", File: "pages/app.html", app: &appPage{Key: "wb", Title: "Plateau wallboard", Heading: "Wallboard", Script: "wallboard.js", Live: "polite"}},
+		{Path: "/reports", File: "pages/app.html", app: &appPage{Key: "rep", Title: "Plateau reports", Heading: "Reports", Script: "reports.js", Live: "polite"}},
 		{Path: "/admin", File: "pages/app.html", app: &appPage{Key: "admin", Title: "Plateau administration", Heading: "Administration", Script: "admin.js", Live: "polite"}},
 	}
 }

@@ -53,7 +53,7 @@ const renderedPrefix = "rendered "
 
 func TestPagesServedAsHTML(t *testing.T) {
 	h := Handler()
-	for _, target := range []string{"/", "/try/demo", "/try/demo-sales", "/agent", "/wallboard", "/wallboard?tenant=2", "/admin"} {
+	for _, target := range []string{"/", "/try/demo", "/try/demo-sales", "/agent", "/wallboard", "/wallboard?tenant=2", "/reports", "/reports?tenant=2&tab=ewt", "/admin"} {
 		w := get(t, h, target)
 		if w.Code != http.StatusOK {
 			t.Errorf("GET %s: %d", target, w.Code)
@@ -244,5 +244,76 @@ func TestDictionariesMatch(t *testing.T) {
 	}
 	if len(used) < 50 {
 		t.Errorf("only %d keys found in use: the scan is broken", len(used))
+	}
+}
+
+// TestHomeLinksEveryPage: the home page is the navigation; every page of
+// the shell is linked from it.
+func TestHomeLinksEveryPage(t *testing.T) {
+	home := get(t, Handler(), "/").Body.String()
+	n := 0
+	for _, p := range Pages() {
+		if p.app == nil {
+			continue
+		}
+		n++
+		if !strings.Contains(home, `href="`+p.Path+`"`) {
+			t.Errorf("the home page does not link to %s", p.Path)
+		}
+	}
+	if n < 4 {
+		t.Errorf("only %d shell pages", n)
+	}
+}
+
+// TestReportsPageShell: /reports is the shell with the reports module and
+// its own title, and the module's definitions exist in both languages for
+// every tab it shows (keys built at run time, which the scan above cannot
+// see).
+func TestReportsPageShell(t *testing.T) {
+	body := get(t, Handler(), "/reports").Body.String()
+	for _, want := range []string{`<script type="module" src="/static/reports.js"></script>`, `data-i18n="rep.title"`, `data-i18n="rep.heading"`, `aria-live="polite"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/reports lacks %s:\n%s", want, body)
+		}
+	}
+	js, err := files.ReadFile("static/reports.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, fr := dictionary(t, "en"), dictionary(t, "fr")
+	// The keys the module builds: tabs, presets, groups, definitions and
+	// the columns' default labels.
+	lists := map[string]*regexp.Regexp{
+		"rep.tab.":    regexp.MustCompile(`const tabs = \[([^\]]+)\]`),
+		"rep.preset.": regexp.MustCompile(`const presets = \[([^\]]+)\]`),
+		"rep.group.":  regexp.MustCompile(`const groups = \[([^\]]+)\]`),
+	}
+	var keys []string
+	for prefix, re := range lists {
+		m := re.FindSubmatch(js)
+		if m == nil {
+			t.Fatalf("reports.js: no list for %s", prefix)
+		}
+		for _, q := range regexp.MustCompile(`"([a-z_]+)"`).FindAllSubmatch(m[1], -1) {
+			keys = append(keys, prefix+string(q[1]))
+		}
+	}
+	for _, m := range regexp.MustCompile(`\b(?:def|drill)?:? ?"([a-z_]+)"`).FindAllSubmatch(regexp.MustCompile(`(?s)const defsOf = \{.*?\n\};`).Find(js), -1) {
+		keys = append(keys, "rep.def."+string(m[1]), "rep.def_title."+string(m[1]))
+	}
+	for _, m := range regexp.MustCompile(`col\("([a-z_0-9]+)", "[a-z0-9]+"(?:\)|, null)`).FindAllSubmatch(js, -1) {
+		keys = append(keys, "rep."+string(m[1]))
+	}
+	for _, m := range regexp.MustCompile(`def: "([a-z_]+)"`).FindAllSubmatch(js, -1) {
+		keys = append(keys, "rep.def."+string(m[1]))
+	}
+	if len(keys) < 60 {
+		t.Errorf("only %d built keys found in reports.js: the scan is broken", len(keys))
+	}
+	for _, k := range keys {
+		if en[k] == "" || fr[k] == "" {
+			t.Errorf("reports.js builds the key %q, missing in en.js or fr.js", k)
+		}
 	}
 }

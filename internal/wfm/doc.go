@@ -4,8 +4,10 @@
 //
 // # Definitions
 //
-// These definitions are used everywhere in the package and in the plateau
-// CLI; reports must not mix them with other conventions.
+// Every figure is defined once, in internal/kpi, for the wallboard, the
+// reports, the simulator and this package alike. The models know no
+// short abandons (a queue's short-abandon threshold is 0 here), so the
+// kpi definitions read as follows:
 //
 //   - Offered load A = arrival rate x AHT, in Erlangs. For an interval of
 //     length L with V contacts offered, A = V x AHT / L.

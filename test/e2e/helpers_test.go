@@ -73,8 +73,9 @@ var (
 // address and token.
 func startDemo(t *testing.T, args ...string) *server {
 	t.Helper()
-	// SIP on a free port unless args say otherwise (a later flag wins).
-	cmd := exec.Command(plateauBinary(t), append([]string{"demo", "--http", "127.0.0.1:0", "--sip", "127.0.0.1:0"}, args...)...)
+	// SIP on a free port and no past unless args say otherwise (a later
+	// flag wins): the tests count today's contacts.
+	cmd := exec.Command(plateauBinary(t), append([]string{"demo", "--http", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--history", "0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

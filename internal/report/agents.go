@@ -1,0 +1,280 @@
+package report
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/plateau-cc/plateau/internal/kpi"
+	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+// AgentRow is one agent's figures over one period (see internal/kpi).
+// Times are in seconds.
+type AgentRow struct {
+	Period            string             `json:"period"`
+	PeriodStart       time.Time          `json:"period_start"`
+	AgentID           int64              `json:"agent_id"`
+	Agent             string             `json:"agent"`
+	SiteID            int64              `json:"site_id"`
+	Site              string             `json:"site"`
+	LoginSeconds      float64            `json:"login_seconds"`
+	ReadySeconds      float64            `json:"ready_seconds"`
+	OfferedSeconds    float64            `json:"offered_seconds"`
+	BusySeconds       float64            `json:"busy_seconds"`
+	WrapUpSeconds     float64            `json:"wrap_up_seconds"`
+	NotReadySeconds   float64            `json:"not_ready_seconds"`
+	NotReadyByReason  map[string]float64 `json:"not_ready_by_reason"`
+	Occupancy         *float64           `json:"occupancy"`
+	Handled           int64              `json:"handled"`
+	AHTSeconds        *float64           `json:"aht_seconds"`
+	TalkSeconds       *float64           `json:"talk_seconds"`
+	HoldSeconds       *float64           `json:"hold_seconds"`
+	ContactWrapUpSecs *float64           `json:"contact_wrap_up_seconds"`
+	RONA              int64              `json:"rona"`
+	CSATMean          *float64           `json:"csat_mean"`
+	CSATResponses     int64              `json:"csat_responses"`
+}
+
+// AgentReport is the agents report: a row per period and agent, in the
+// tenant's time zone (that of its first queue with a schedule).
+type AgentReport struct {
+	From  string     `json:"from"`
+	To    string     `json:"to"`
+	Group Group      `json:"group"`
+	Rows  []AgentRow `json:"rows"`
+}
+
+type agentSums struct {
+	time     kpi.AgentTime
+	contacts store.AgentCounts
+}
+
+func seconds(ms int64) float64 { return float64(ms) / 1000 }
+
+func meanSec(ms, n int64) *float64 {
+	if n <= 0 {
+		return nil
+	}
+	v := float64(ms) / 1000 / float64(n)
+	return &v
+}
+
+// Agents is the agents report. The state time of stretches still open
+// (or closed but not yet rolled up) is counted up to the request's Now.
+func Agents(ctx context.Context, st ReadStore, r Request) (AgentReport, error) {
+	p, err := r.prepare(ctx, st)
+	if err != nil {
+		return AgentReport{}, err
+	}
+	loc := p.tenant
+	from, to := p.bounds(loc)
+	f := store.RollupFilter{From: from, To: to, AgentID: r.AgentID}
+	if r.QueueID != 0 {
+		f.QueueIDs = []int64{r.QueueID}
+	}
+	sums := map[periodKey]*agentSums{}
+	at := func(b time.Time, agent int64) *agentSums {
+		k := periodKey{p.periodStart(b, loc), agent}
+		if sums[k] == nil {
+			sums[k] = &agentSums{}
+		}
+		return sums[k]
+	}
+	states, err := st.AgentStateRollups(ctx, r.TenantID, f)
+	if err != nil {
+		return AgentReport{}, err
+	}
+	for _, s := range states {
+		at(s.Bucket, s.AgentID).time.Add(s.State, s.Reason, s.MS)
+	}
+	now := r.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	spans, err := st.AgentStateSpans(ctx, r.TenantID, r.AgentID, from, to)
+	if err != nil {
+		return AgentReport{}, err
+	}
+	for _, sp := range spans {
+		if sp.Rolled {
+			continue
+		}
+		for _, s := range SplitState(sp, now, from, to) {
+			at(s.Bucket, s.AgentID).time.Add(s.State, s.Reason, s.MS)
+		}
+	}
+	contacts, err := st.AgentRollups(ctx, r.TenantID, f)
+	if err != nil {
+		return AgentReport{}, err
+	}
+	for _, c := range contacts {
+		at(c.Bucket, c.AgentID).contacts.Add(c.AgentCounts)
+	}
+	agents, err := st.ListAgents(ctx, r.TenantID)
+	if err != nil {
+		return AgentReport{}, err
+	}
+	sites, err := st.ListSites(ctx, r.TenantID)
+	if err != nil {
+		return AgentReport{}, err
+	}
+	byAgent := map[int64]model.Agent{}
+	for _, a := range agents {
+		byAgent[a.ID] = a
+	}
+	siteName := map[int64]string{}
+	for _, s := range sites {
+		siteName[s.ID] = s.Name
+	}
+	out := AgentReport{From: r.From, To: r.To, Group: p.group, Rows: []AgentRow{}}
+	for k, s := range sums {
+		t, c := s.time, s.contacts
+		row := AgentRow{Period: p.label(k.start), PeriodStart: k.start, AgentID: k.id,
+			LoginSeconds: seconds(t.LoginMS()), ReadySeconds: seconds(t.ReadyMS), OfferedSeconds: seconds(t.OfferedMS),
+			BusySeconds: seconds(t.BusyMS), WrapUpSeconds: seconds(t.WrapUpMS), NotReadySeconds: seconds(t.NotReadyMS),
+			NotReadyByReason: map[string]float64{}, Occupancy: t.Occupancy(), Handled: c.Handled,
+			AHTSeconds: meanSec(c.TalkMS+c.HoldMS+c.WrapUpMS, c.Handled), TalkSeconds: meanSec(c.TalkMS, c.Handled),
+			HoldSeconds: meanSec(c.HoldMS, c.Handled), ContactWrapUpSecs: meanSec(c.WrapUpMS, c.Handled), RONA: c.RONA,
+			CSATResponses: c.CSATResponses}
+		if c.CSATResponses > 0 {
+			v := float64(c.CSATSum) / float64(c.CSATResponses)
+			row.CSATMean = &v
+		}
+		for reason, ms := range t.ByReason {
+			row.NotReadyByReason[reason] = seconds(ms)
+		}
+		if a, ok := byAgent[k.id]; ok {
+			row.Agent, row.SiteID, row.Site = a.Name, a.SiteID, siteName[a.SiteID]
+		} else {
+			row.Agent = fmt.Sprintf("agent %d (deleted)", k.id)
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	slices.SortFunc(out.Rows, func(a, b AgentRow) int {
+		return cmp.Or(a.PeriodStart.Compare(b.PeriodStart), cmp.Compare(a.Agent, b.Agent), cmp.Compare(a.AgentID, b.AgentID))
+	})
+	return out, nil
+}
+
+// EWTRow is the accuracy of the waits announced in one queue over one
+// period, for one position announced (0: every position).
+type EWTRow struct {
+	Period           string    `json:"period"`
+	PeriodStart      time.Time `json:"period_start"`
+	QueueID          int64     `json:"queue_id"`
+	Queue            string    `json:"queue"`
+	Position         int       `json:"position"` // 0: all; 1-10; 11: 11 and more
+	Contacts         int64     `json:"contacts"`
+	MAESeconds       *float64  `json:"mae_seconds"`
+	BiasSeconds      *float64  `json:"bias_seconds"`
+	Within30s        *float64  `json:"within_30s"`
+	Within25Pct      *float64  `json:"within_25pct"`
+	ToldWithNoAgents int64     `json:"told_no_agent"`
+}
+
+// EWTReport is announced against actual waits.
+type EWTReport struct {
+	From  string   `json:"from"`
+	To    string   `json:"to"`
+	Group Group    `json:"group"`
+	Rows  []EWTRow `json:"rows"`
+	// ByPosition is the whole period by queue and position announced.
+	ByPosition []EWTRow `json:"by_position"`
+}
+
+func ewtRow(e kpi.EWT) EWTRow {
+	return EWTRow{Contacts: e.Contacts, MAESeconds: e.MAESeconds(), BiasSeconds: e.BiasSeconds(),
+		Within30s: e.Within30sShare(), Within25Pct: e.Within25PctShare()}
+}
+
+// EWT is the announced-wait accuracy report.
+func EWT(ctx context.Context, st ReadStore, r Request) (EWTReport, error) {
+	p, err := r.prepare(ctx, st)
+	if err != nil {
+		return EWTReport{}, err
+	}
+	from, to := p.widest()
+	f := store.RollupFilter{From: from, To: to}
+	if r.QueueID != 0 {
+		f.QueueIDs = []int64{r.QueueID}
+	}
+	rows, err := st.EWTRollups(ctx, r.TenantID, f)
+	if err != nil {
+		return EWTReport{}, err
+	}
+	type posKey struct {
+		queue int64
+		pos   int
+	}
+	byPeriod := map[periodKey]*kpi.EWT{}
+	byPos := map[posKey]*kpi.EWT{}
+	inside := func(b time.Time, queue int64) (*time.Location, bool) {
+		loc := p.zones[queue]
+		if loc == nil {
+			loc = p.tenant
+		}
+		qf, qt := p.bounds(loc)
+		return loc, !b.Before(qf) && b.Before(qt)
+	}
+	for _, row := range rows {
+		loc, ok := inside(row.Bucket, row.QueueID)
+		if !ok {
+			continue
+		}
+		k := periodKey{p.periodStart(row.Bucket, loc), row.QueueID}
+		if byPeriod[k] == nil {
+			byPeriod[k] = &kpi.EWT{}
+		}
+		byPeriod[k].Add(row.EWT)
+		pk := posKey{row.QueueID, row.Position}
+		if byPos[pk] == nil {
+			byPos[pk] = &kpi.EWT{}
+		}
+		byPos[pk].Add(row.EWT)
+	}
+	// Told with no agent comes from the queue rollups.
+	qrows, err := st.QueueRollups(ctx, r.TenantID, f)
+	if err != nil {
+		return EWTReport{}, err
+	}
+	noAgent := map[periodKey]int64{}
+	for _, row := range qrows {
+		loc, ok := inside(row.Bucket, row.QueueID)
+		if !ok || row.ToldNoAgent == 0 {
+			continue
+		}
+		k := periodKey{p.periodStart(row.Bucket, loc), row.QueueID}
+		noAgent[k] += row.ToldNoAgent
+		if byPeriod[k] == nil {
+			byPeriod[k] = &kpi.EWT{}
+		}
+	}
+	name := func(id int64) string {
+		if q, ok := p.queues[id]; ok {
+			return q.Name
+		}
+		return fmt.Sprintf("queue %d (deleted)", id)
+	}
+	out := EWTReport{From: r.From, To: r.To, Group: p.group, Rows: []EWTRow{}, ByPosition: []EWTRow{}}
+	for k, e := range byPeriod {
+		row := ewtRow(*e)
+		row.Period, row.PeriodStart, row.QueueID, row.Queue, row.ToldWithNoAgents = p.label(k.start), k.start, k.id, name(k.id), noAgent[k]
+		out.Rows = append(out.Rows, row)
+	}
+	for k, e := range byPos {
+		row := ewtRow(*e)
+		row.Period, row.QueueID, row.Queue, row.Position = r.From+"/"+r.To, k.queue, name(k.queue), k.pos
+		out.ByPosition = append(out.ByPosition, row)
+	}
+	slices.SortFunc(out.Rows, func(a, b EWTRow) int {
+		return cmp.Or(a.PeriodStart.Compare(b.PeriodStart), cmp.Compare(a.Queue, b.Queue))
+	})
+	slices.SortFunc(out.ByPosition, func(a, b EWTRow) int {
+		return cmp.Or(cmp.Compare(a.Queue, b.Queue), cmp.Compare(a.Position, b.Position))
+	})
+	return out, nil
+}
