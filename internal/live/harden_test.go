@@ -19,6 +19,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 )
 
@@ -318,4 +319,38 @@ func TestChatControlCharactersRefused(t *testing.T) {
 	cu.expectError(codeInvalid)
 	cu.raw(`{"type":"message","body":"two\nlines","client_msg_id":"m2"}`)
 	cu.expect("ack")
+}
+
+// An agent bot whose sign-in the server refuses for being busy signs in
+// again after retry_after_seconds (the demo's bots all sign in at once).
+func TestAgentBotRetriesABusySignIn(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	fx := seed(t, st, 2, 0)
+	guard := loginguard.New(loginguard.Options{Concurrent: 1, SlotWait: 50 * time.Millisecond})
+	l := startCenter(t, st, Options{Logins: guard})
+	// Another sign-in holds the only check slot for a while.
+	release := make(chan struct{})
+	held := make(chan struct{})
+	go guard.Check(context.Background(), "192.0.2.9:1", "someone", func(context.Context) error {
+		close(held)
+		<-release
+		return nil
+	})
+	<-held
+	time.AfterFunc(300*time.Millisecond, func() { close(release) })
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- RunAgentBot(ctx, l.wsURL("/agent/ws"), agentLogin, agentPassword, func() time.Duration { return time.Hour }, slog.New(slog.DiscardHandler))
+	}()
+	eventually(t, "the bot signed in and ready", func() bool {
+		snap, err := l.c.Snapshot(testCtx(t), fx.tenant)
+		return err == nil && len(snap.Agents) == 1 && snap.Agents[0].Online && snap.Agents[0].State == "ready"
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("bot: %v", err)
+	}
 }

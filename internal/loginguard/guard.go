@@ -33,7 +33,7 @@ import (
 // Defaults of Options.
 const (
 	DefaultConcurrent      = 4
-	DefaultSlotWait        = 2 * time.Second
+	DefaultSlotWait        = 5 * time.Second
 	DefaultPerAddressLogin = 10
 	DefaultPerAddress      = 30
 	DefaultPerLogin        = 20
