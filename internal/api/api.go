@@ -32,6 +32,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -44,8 +45,11 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/plateau-cc/plateau/internal/loginguard"
+	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
 
@@ -78,6 +82,9 @@ const (
 	KindSite       = "site"
 	KindTenant     = "tenant"
 	KindCanned     = "canned_response"
+	// KindUser: a user was deleted or updated or its password set; its
+	// open sessions elsewhere (the agent socket) must be checked again.
+	KindUser = "user"
 )
 
 // Options configure the API; the zero value is usable.
@@ -92,8 +99,21 @@ type Options struct {
 	OnChange func(ctx context.Context, ev Change)
 	// LoginRate is the number of login attempts allowed per minute for one
 	// client IP and login (a token bucket of that size); 0 means
-	// DefaultLoginRate.
+	// DefaultLoginRate. Ignored when Logins is set.
 	LoginRate int
+	// Logins bounds password checks (concurrency, per address, per login);
+	// share it with the agents' WebSocket sign-in. Nil means a Guard of its
+	// own with the defaults and LoginRate.
+	Logins *loginguard.Guard
+	// PlanningTimeout bounds a planning request (it also stops when the
+	// client leaves); 0 means DefaultPlanningTimeout. PlanningConcurrent is
+	// how many run at once, the others refused 429; 0 means
+	// DefaultPlanningConcurrent.
+	PlanningTimeout    time.Duration
+	PlanningConcurrent int
+	// RecordingsDir is where call recordings are kept
+	// (<dir>/<tenant>/<queue>/<interaction>.wav), for erasures; empty: none.
+	RecordingsDir string
 	// SecureCookies marks the session cookie Secure (serve over HTTPS).
 	SecureCookies bool
 	// SessionTTL is how long a session lives after sign-in; 0 means
@@ -119,12 +139,19 @@ type API struct {
 	live       Live
 	secure     bool
 	sessions   *sessionStore
-	limiter    *rateLimiter
-	routes     []route
-	mux        *http.ServeMux
-	openapi    []byte
-	handler    http.Handler
-	sipRealm   string
+	logins     *loginguard.Guard
+	// revoked wakes the open event streams to check their credential
+	// again at once (a user deleted, a token revoked, a password set).
+	revoked revocations
+	// planning holds a token per planning request running.
+	planning        chan struct{}
+	planningTimeout time.Duration
+	recordings      string
+	routes          []route
+	mux             *http.ServeMux
+	openapi         []byte
+	handler         http.Handler
+	sipRealm        string
 }
 
 // EndStreams ends the open event streams (the wallboard's): call it when
@@ -162,7 +189,13 @@ func New(st *store.Store, opts Options) *API {
 	}
 	a.streams, a.endStreams = context.WithCancel(context.Background())
 	a.sessions = newSessionStore(a.now, ttl)
-	a.limiter = newRateLimiter(a.now, rate, time.Minute)
+	a.planning = make(chan struct{}, cmp.Or(opts.PlanningConcurrent, DefaultPlanningConcurrent))
+	a.planningTimeout = cmp.Or(opts.PlanningTimeout, DefaultPlanningTimeout)
+	a.recordings = opts.RecordingsDir
+	a.logins = opts.Logins
+	if a.logins == nil {
+		a.logins = loginguard.New(loginguard.Options{Now: a.now, PerAddressLogin: rate})
+	}
 	a.routes = a.routeTable()
 	a.mux = http.NewServeMux()
 	for _, rt := range a.routes {
@@ -347,7 +380,9 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 		}
 		return apiErr(CodeBadJSON, "the body must hold a single JSON value")
 	}
-	return nil
+	// Control characters are refused alike on both backends (PostgreSQL
+	// cannot store U+0000 in text).
+	return model.CheckControl(dst)
 }
 
 // jsonError explains a decoding failure.
@@ -375,4 +410,29 @@ func jsonError(err error) error {
 		return &Error{Code: CodeUnknownField, Field: field, Message: fmt.Sprintf("unknown field %q", field), Err: err}
 	}
 	return &Error{Code: CodeBadJSON, Message: "the body is not valid JSON", Err: err}
+}
+
+// revocations is a broadcast: every fire wakes those waiting on the channel
+// wait returned before it.
+type revocations struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func (r *revocations) wait() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ch == nil {
+		r.ch = make(chan struct{})
+	}
+	return r.ch
+}
+
+func (r *revocations) fire() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ch != nil {
+		close(r.ch)
+	}
+	r.ch = make(chan struct{})
 }

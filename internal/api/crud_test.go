@@ -49,7 +49,7 @@ func TestCRUDRoundTrips(t *testing.T) {
 			map[string]any{"kind": "phone", "address": "+33123456789", "queue_id": f.queue.ID, "schedule_id": f.schedule.ID},
 			map[string]any{"kind": "chat", "address": "acme-sales", "queue_id": f.queue.ID, "welcome": "Hello"},
 			"address"},
-		{"users", f.adminToken, base + "users", "",
+		{"users", f.adminToken, base + "users", KindUser,
 			map[string]any{"login": "sup@acme.test", "display_name": "Sup", "role": "supervisor", "password": "longenough1"},
 			map[string]any{"login": "sup@acme.test", "display_name": "Supervisor", "role": "admin"},
 			"display_name"},

@@ -136,6 +136,12 @@ type wavBody []byte
 // do sends a request; body is JSON-encoded unless it is a rawBody or nil.
 func (e *env) do(c cred, method, path string, body any) *httptest.ResponseRecorder {
 	e.t.Helper()
+	return e.doFrom("192.0.2.1:1234", c, method, path, body)
+}
+
+// doFrom sends a request from the remote address.
+func (e *env) doFrom(remote string, c cred, method, path string, body any) *httptest.ResponseRecorder {
+	e.t.Helper()
 	var rd io.Reader
 	ct := "application/json"
 	switch b := body.(type) {
@@ -152,7 +158,7 @@ func (e *env) do(c cred, method, path string, body any) *httptest.ResponseRecord
 		rd = bytes.NewReader(buf)
 	}
 	r := httptest.NewRequestWithContext(testCtx(e.t), method, path, rd)
-	r.RemoteAddr = "192.0.2.1:1234"
+	r.RemoteAddr = remote
 	if rd != nil {
 		r.Header.Set("Content-Type", ct)
 	}

@@ -54,6 +54,10 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 		return AgentStateRequest{State: "logged_out"}
 	case reflect.TypeFor[MoveRequest]():
 		return MoveRequest{QueueID: f.queue.ID}
+	case reflect.TypeFor[model.Retention]():
+		return model.Retention{TranscriptDays: 1, RecordingDays: 1, CustomerDays: 1}
+	case reflect.TypeFor[ErasureRequest]():
+		return ErasureRequest{Phone: "+33612345678"}
 	case reflect.TypeFor[LoginRequest]():
 		return LoginRequest{Login: "walk", Password: "long enough pw"}
 	case reflect.TypeFor[SIPAccountRequest]():

@@ -9,8 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -160,6 +160,9 @@ func (a *API) wrap(rt route) http.Handler {
 		if err != nil {
 			fail(err)
 			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			a.recordChange(ctx, c, rt)
 		}
 		if rt.stream != "" || rt.rawOut != "" {
 			return
@@ -440,6 +443,7 @@ func (a *API) routeTable() []route {
 				if err := a.st.UpdateUser(ctx, &c.tid, *in); err != nil {
 					return model.User{}, err
 				}
+				a.revoke(ctx, c.tid, c.id, false)
 				return a.st.GetUser(ctx, &c.tid, c.id)
 			}),
 		mk(http.MethodDelete, users+"/{id}", "deleteUser", "Delete a user and close its sessions", accessTenantAdmin,
@@ -448,6 +452,7 @@ func (a *API) routeTable() []route {
 					return noContent{}, err
 				}
 				a.sessions.deleteUser(c.id, "")
+				a.revoke(ctx, c.tid, c.id, true)
 				return noContent{}, nil
 			}),
 		mk(http.MethodPost, users+"/{id}/password", "setUserPassword", "Set a user's password; closes the user's other sessions", accessTenantAdmin,
@@ -460,6 +465,7 @@ func (a *API) routeTable() []route {
 					keep = c.p.session.id
 				}
 				a.sessions.deleteUser(c.id, keep)
+				a.revoke(ctx, c.tid, c.id, false)
 				return noContent{}, nil
 			}),
 	)
@@ -468,7 +474,9 @@ func (a *API) routeTable() []route {
 	add("interactions",
 		mk(http.MethodGet, interactions, "getInteraction", "Get an interaction (read only)", accessTenantInteractions,
 			func(ctx context.Context, c *call, _ *noBody) (model.Interaction, error) {
-				a.audit(ctx, c, "read interaction")
+				if err := a.auditRead(ctx, c, "getInteraction", "interactions"); err != nil {
+					return model.Interaction{}, err
+				}
 				return a.st.GetInteraction(ctx, c.tid, c.id)
 			}),
 		mk(http.MethodGet, interactions+"/messages", "listInteractionMessages", "List an interaction's chat messages (read only)", accessTenantInteractions,
@@ -481,7 +489,9 @@ func (a *API) routeTable() []route {
 					}
 					after = v
 				}
-				a.audit(ctx, c, "read interaction messages")
+				if err := a.auditRead(ctx, c, "listInteractionMessages", "messages"); err != nil {
+					return nil, err
+				}
 				v, err := a.st.ListMessages(ctx, c.tid, c.id, after)
 				return nonNil(v), err
 			}).withQuery(param{name: "after_seq", description: "only messages with a greater seq (default 0: all)"}),
@@ -491,8 +501,18 @@ func (a *API) routeTable() []route {
 	add("supervision", a.wallboardRoutes(v1)...)
 	add("reports", a.reportRoutes(v1)...)
 	add("supervision", a.superviseRoutes(v1)...)
+	add("audit", a.auditRoutes(v1)...)
+	add("audit", a.erasureRoutes(v1)...)
 
 	return rs
+}
+
+// revoke ends at once what user userID of tenant tid had open: the event
+// streams check their credential again, and the change goes to OnChange
+// (the live center closes the user's agent sockets).
+func (a *API) revoke(ctx context.Context, tid, userID int64, deleted bool) {
+	a.revoked.fire()
+	a.changed(ctx, Change{Kind: KindUser, TenantID: tid, ID: userID, Deleted: deleted})
 }
 
 // audit logs who read a customer's data (GDPR: who saw what).
@@ -515,6 +535,7 @@ func (a *API) createUser(ctx context.Context, c *call, in *UserInput) (model.Use
 			return model.User{}, err
 		}
 	}
+	a.changed(ctx, Change{Kind: KindUser, TenantID: c.tid, ID: u.ID})
 	return u, nil
 }
 
@@ -534,16 +555,23 @@ func (a *API) login(ctx context.Context, c *call, in *LoginRequest) (LoginRespon
 	if in.Password == "" {
 		return LoginResponse{}, fieldErr(CodeValidationFailed, "password", "must not be empty")
 	}
-	key := clientIP(c.r) + "\x00" + strings.ToLower(in.Login)
-	if ok, wait := a.limiter.allow(key); !ok {
-		secs := int(wait.Round(time.Second) / time.Second)
-		if secs < 1 {
-			secs = 1
-		}
-		c.w.Header().Set("Retry-After", strconv.Itoa(secs))
-		return LoginResponse{}, apiErr(CodeRateLimited, "too many sign-in attempts for this login; retry in %d s", secs)
+	if len(in.Login) > loginguard.MaxLoginBytes {
+		return LoginResponse{}, fieldErr(CodeValidationFailed, "login", "is at most %d bytes", loginguard.MaxLoginBytes)
 	}
-	u, err := a.st.CheckPassword(ctx, in.Login, in.Password)
+	if len(in.Password) > loginguard.MaxPasswordBytes {
+		return LoginResponse{}, fieldErr(CodeValidationFailed, "password", "is at most %d bytes", loginguard.MaxPasswordBytes)
+	}
+	var u model.User
+	err := a.logins.Check(ctx, c.r.RemoteAddr, in.Login, func(ctx context.Context) error {
+		var err error
+		u, err = a.st.CheckPassword(ctx, in.Login, in.Password)
+		return err
+	})
+	if r, ok := loginguard.AsRefused(err); ok {
+		c.w.Header().Set("Retry-After", strconv.Itoa(r.Seconds()))
+		a.log.InfoContext(ctx, "audit: sign-in refused", "login", in.Login, "ip", clientIP(c.r), "reason", r.Reason, "request_id", requestID(ctx))
+		return LoginResponse{}, apiErr(CodeRateLimited, "%s; retry in %d s", r.Reason, r.Seconds())
+	}
 	if err != nil {
 		if errors.Is(err, store.ErrInvalidCredentials) {
 			a.log.InfoContext(ctx, "audit: failed sign-in", "login", in.Login, "ip", clientIP(c.r), "request_id", requestID(ctx))
@@ -558,6 +586,11 @@ func (a *API) login(ctx context.Context, c *call, in *LoginRequest) (LoginRespon
 		return LoginResponse{}, err
 	}
 	http.SetCookie(c.w, a.sessionCookie(s.id, int(s.expires.Sub(a.now()).Seconds())))
+	signedIn := *c
+	signedIn.p = &principal{TenantID: u.TenantID, Role: u.Role, User: &u}
+	if err := a.record(ctx, &signedIn, signedIn.p.describe(), "login", "session"); err != nil {
+		a.log.ErrorContext(ctx, "audit log", "request_id", requestID(ctx), "err", err)
+	}
 	a.log.InfoContext(ctx, "audit: signed in", "user", u.ID, "login", u.Login, "ip", clientIP(c.r), "request_id", requestID(ctx))
 	return LoginResponse{User: u, CSRFToken: s.csrf}, nil
 }
@@ -565,6 +598,7 @@ func (a *API) login(ctx context.Context, c *call, in *LoginRequest) (LoginRespon
 func (a *API) logout(_ context.Context, c *call, _ *noBody) (noContent, error) {
 	if c.p.session != nil {
 		a.sessions.delete(c.p.session.id)
+		a.revoked.fire()
 	}
 	http.SetCookie(c.w, a.sessionCookie("", -1))
 	return noContent{}, nil
@@ -628,6 +662,7 @@ func (a *API) deleteToken(ctx context.Context, c *call, _ *noBody) (noContent, e
 	if err := a.st.DeleteToken(ctx, scope, c.id); err != nil {
 		return noContent{}, err
 	}
+	a.revoked.fire() // streams opened with the token end now
 	a.log.InfoContext(ctx, "audit: token revoked", "by", c.p.describe(), "token", c.id, "request_id", requestID(ctx))
 	return noContent{}, nil
 }

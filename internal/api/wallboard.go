@@ -89,12 +89,14 @@ func (a *API) streamWallboard(ctx context.Context, c *call) error {
 	tick := time.NewTicker(WallboardEvery)
 	defer tick.Stop()
 	for {
+		revoked := a.revoked.wait()
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-a.streams.Done(): // the server shuts down
 			return nil
 		case <-tick.C:
+		case <-revoked: // someone's access was removed: check ours at once
 		}
 		p, err := a.authenticate(ctx, c.r)
 		if err == nil {

@@ -14,6 +14,8 @@ import (
 
 const loadtestHelp = `Usage: plateau loadtest chat [flags]
        plateau loadtest sip [flags] (plateau loadtest sip -h)
+       plateau loadtest logins [flags] (plateau loadtest logins -h)
+       plateau loadtest idle [flags] (plateau loadtest idle -h)
 
 Drives a running Plateau server (plateau demo prints its URL and an admin
 token) over real WebSockets: --customers customers open the chat entry point
@@ -62,9 +64,28 @@ Servers rate-limit INVITEs per source address (Plateau: 5/s, burst 20,
 Flags:
 `
 
+const loadtestLoginsHelp = `Usage: plateau loadtest logins [flags]
+
+Probes a running server's bounds on password sign-ins, on loopback only:
+--concurrent peers, each on its own source address 127.0.0.x and its own
+login, send --rounds wrong passwords at once to POST /api/v1/login, then
+(--socket) to the agent WebSocket's sign-in. Reports how many reached the
+password check (401, "unauthorized") and how many a limit refused (429,
+"rate_limited"), the latency p50/p99, and the server's resident memory
+and Go heap before and at their peak (read from its /metrics every 100 ms).
+
+Flags:
+`
+
 func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "sip" {
 		return runLoadtestSIP(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "logins" {
+		return runLoadtestLogins(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "idle" {
+		return runLoadtestIdle(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 		fmt.Fprint(stderr, loadtestHelp)
@@ -73,7 +94,7 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if len(args) == 0 || args[0] != "chat" {
 		fmt.Fprint(stderr, loadtestHelp)
-		return errors.New("loadtest: say which: chat or sip")
+		return errors.New("loadtest: say which: chat or sip (or logins, idle)")
 	}
 	fs := newFlagSet("loadtest chat", stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, loadtestHelp); fs.PrintDefaults() }
@@ -87,6 +108,7 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.DurationVar(&cfg.Handle, "handle", 10*time.Second, "mean handle time of the bots")
 	fs.DurationVar(&cfg.Hold, "hold", 2*time.Second, "keep everyone connected this long after the last arrival")
 	fs.BoolVar(&cfg.EchoBaseline, "echo-baseline", true, "also measure a bare WebSocket echo server")
+	fs.IntVar(&cfg.Sources, "sources", 0, "spread the customers over source addresses 127.0.0.1..N (loopback server; 0: one per 4 customers, within the server's per-address chat limits)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -267,6 +289,83 @@ func printSIPResult(w io.Writer, res loadtest.SIPResult) error {
 		// the same callers in the same run.
 		fmt.Fprintf(tw, "added jitter p99 (server - baseline)\t%s\n", ms(res.Server.RTP.Jitter.P99-res.Baseline.RTP.Jitter.P99))
 		fmt.Fprintf(tw, "added transit variation p99 (server - baseline)\t%s\n", ms(res.Server.RTP.TransitP99-res.Baseline.RTP.TransitP99))
+	}
+	return tw.Flush()
+}
+
+func runLoadtestLogins(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("loadtest logins", stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, loadtestLoginsHelp); fs.PrintDefaults() }
+	var cfg loadtest.LoginsConfig
+	fs.StringVar(&cfg.BaseURL, "url", "http://127.0.0.1:8080", "the server (loopback)")
+	fs.IntVar(&cfg.Concurrent, "concurrent", 200, fmt.Sprintf("peers signing in at once (at most %d)", loadtest.MaxLoginAttackers))
+	fs.IntVar(&cfg.Rounds, "rounds", 1, "wrong passwords each peer sends, one after the other")
+	fs.IntVar(&cfg.Sources, "sources", 0, "source addresses 127.0.0.1..N (0: one per peer)")
+	fs.BoolVar(&cfg.Socket, "socket", true, "also attack the agent WebSocket's sign-in")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	res, err := loadtest.RunLogins(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return wfmWriteJSON(stdout, res)
+	}
+	mb := func(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) }
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "server memory before	%s resident\n", mb(res.RSSBefore))
+	for _, ph := range []struct {
+		name string
+		p    loadtest.LoginsPhase
+	}{{"REST login", res.REST}, {"agent socket", res.Socket}} {
+		if ph.p.Tries == 0 {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d tries: %d checked, %d refused, %d errors; p50 %s, p99 %s; peak %s resident, %s Go heap\n",
+			ph.name, ph.p.Tries, ph.p.Checked, ph.p.Refused, ph.p.Errors, ms(ph.p.Latency.P50), ms(ph.p.Latency.P99), mb(ph.p.RSSPeak), mb(ph.p.HeapPeak))
+	}
+	return tw.Flush()
+}
+
+const loadtestIdleHelp = `Usage: plateau loadtest idle [flags]
+
+Opens --conns connections of each kind to a running server on loopback,
+from addresses 127.1.x.y, and leaves them unfinished for --window:
+keep-alive (a request answered, then nothing), slow-headers, slow-body,
+ws-silent (a chat WebSocket that never sends start) and ws-half-frame (a
+chat started, then a frame sent in part; pings unanswered). Reports, per
+kind, how many the server closed within the window and when.
+
+Flags:
+`
+
+func runLoadtestIdle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("loadtest idle", stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, loadtestIdleHelp); fs.PrintDefaults() }
+	var cfg loadtest.IdleConfig
+	fs.StringVar(&cfg.BaseURL, "url", "http://127.0.0.1:8080", "the server (loopback)")
+	fs.StringVar(&cfg.Entry, "entry", "demo", "chat entry point")
+	fs.IntVar(&cfg.Conns, "conns", 1000, fmt.Sprintf("connections of each kind (at most %d)", loadtest.MaxIdleConns))
+	fs.DurationVar(&cfg.Window, "window", 60*time.Second, "how long to wait for the server to close them")
+	fs.IntVar(&cfg.Sources, "sources", 0, "source addresses per kind (0: one per 100 connections)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	res, err := loadtest.RunIdle(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return wfmWriteJSON(stdout, res)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	for _, k := range res {
+		fmt.Fprintf(tw, "%s\t%d opened, %d closed by the server within %s (p50 %.1f s, max %.1f s), %d refused at once\n",
+			k.Kind, k.Opened, k.Closed, cfg.Window, k.ToClose.P50.Seconds(), k.ToClose.Max.Seconds(), k.Refused)
 	}
 	return tw.Flush()
 }

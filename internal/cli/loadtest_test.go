@@ -48,3 +48,14 @@ func TestLoadtestSIPCommand(t *testing.T) {
 		t.Fatalf("no-rtp sent packets:\n%s", out)
 	}
 }
+
+func TestLoadtestLoginsAndIdleLoopbackOnly(t *testing.T) {
+	for _, args := range [][]string{
+		{"loadtest", "logins", "--url", "http://203.0.113.7:8080"},
+		{"loadtest", "idle", "--url", "http://203.0.113.7:8080", "--window", "1s"},
+	} {
+		if code, _, errs := runCLI(t, args...); code != 1 || !strings.Contains(errs, "loopback") {
+			t.Errorf("%v: exit %d %q", args, code, errs)
+		}
+	}
+}

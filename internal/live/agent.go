@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -51,7 +52,10 @@ func (c *Center) serveAgent(w http.ResponseWriter, r *http.Request) {
 
 func (ac *agentConn) handle(f inFrame) error {
 	if f.Type == "login" {
-		return ac.login(f)
+		done := ac.s.starting()
+		err := ac.login(f)
+		done(err == nil && ac.id != 0)
+		return err
 	}
 	if ac.id == 0 {
 		return &frameError{code: codeUnauthorized, msg: `send "login" first`}
@@ -141,8 +145,21 @@ func (ac *agentConn) login(f inFrame) error {
 		}
 		return badFrame("login needs login and password")
 	}
-	u, err := c.st.CheckPassword(ctx, f.Login, f.Password)
+	if len(f.Login) > loginguard.MaxLoginBytes || len(f.Password) > loginguard.MaxPasswordBytes {
+		return badFrame("login is at most %d bytes and password %d", loginguard.MaxLoginBytes, loginguard.MaxPasswordBytes)
+	}
+	var u model.User
+	err := c.logins.Check(ctx, ac.s.remote, f.Login, func(ctx context.Context) error {
+		var err error
+		u, err = c.st.CheckPassword(ctx, f.Login, f.Password)
+		return err
+	})
+	if r, ok := loginguard.AsRefused(err); ok {
+		c.log.Info("audit: agent sign-in refused", "login", f.Login, "remote", ac.s.remote, "reason", r.Reason)
+		return &frameError{code: codeRateLimited, msg: r.Error(), retryAfter: r.Seconds()}
+	}
 	if errors.Is(err, store.ErrInvalidCredentials) {
+		c.log.Info("audit: failed agent sign-in", "login", f.Login, "remote", ac.s.remote)
 		ac.failures++
 		if ac.failures >= maxLoginFailures {
 			ac.s.sendError(codeUnauthorized, "too many failed sign-ins")
@@ -152,6 +169,9 @@ func (ac *agentConn) login(f inFrame) error {
 		return &frameError{code: codeUnauthorized, msg: "wrong login or password"}
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
 		c.log.Error("agent sign-in", "err", err)
 		return &frameError{code: codeUnavailable, msg: "try again later"}
 	}
@@ -173,6 +193,7 @@ func (ac *agentConn) signIn(u model.User) error {
 	if name == "" {
 		name = a.Name
 	}
+	c.signedIn(ac.s, u) // from now on, removing the user closes the socket
 	if err := c.do(ctx, func(o *owner) error { return o.attachAgent(a, name, ac.s) }); err != nil {
 		if errors.Is(err, ErrStopped) || ctx.Err() != nil {
 			return err
@@ -180,7 +201,8 @@ func (ac *agentConn) signIn(u model.User) error {
 		return &frameError{code: codeUnavailable, msg: err.Error()}
 	}
 	ac.id, ac.tenantID = acd.AgentID(a.ID), a.TenantID
-	c.log.Info("agent signed in", "agent", a.ID, "tenant", a.TenantID)
+	ac.s.established()
+	c.log.Info("audit: agent signed in", "agent", a.ID, "tenant", a.TenantID, "login", u.Login, "remote", ac.s.remote)
 	return nil
 }
 

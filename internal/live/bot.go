@@ -52,12 +52,13 @@ func RunAgentBot(ctx context.Context, wsURL, login, password string, handle func
 			return fmt.Errorf("agent bot %s: read: %w", login, err)
 		}
 		var f struct {
-			Type      string `json:"type"`
-			Code      string `json:"code"`
-			Message   string `json:"message"`
-			ContactID int64  `json:"contact_id"`
-			State     string `json:"state"`
-			Channel   string `json:"channel"`
+			Type       string `json:"type"`
+			Code       string `json:"code"`
+			Message    string `json:"message"`
+			RetryAfter int    `json:"retry_after_seconds"`
+			ContactID  int64  `json:"contact_id"`
+			State      string `json:"state"`
+			Channel    string `json:"channel"`
 		}
 		if err := json.Unmarshal(b, &f); err != nil {
 			return fmt.Errorf("agent bot %s: bad frame from server: %w", login, err)
@@ -66,6 +67,16 @@ func RunAgentBot(ctx context.Context, wsURL, login, password string, handle func
 		case "error":
 			if !ready && (f.Code == codeUnauthorized || f.Code == codeForbidden) {
 				return fmt.Errorf("agent bot %s: sign-in refused: %s", login, f.Message)
+			}
+			if !ready && f.Code == codeRateLimited {
+				// The server is busy checking other sign-ins: try again.
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(time.Duration(max(f.RetryAfter, 1)) * time.Second):
+				}
+				err = send(map[string]any{"type": "login", "login": login, "password": password})
+				break
 			}
 			logger.Debug("agent bot: server error", "login", login, "code", f.Code, "message", f.Message)
 		case "logged_in":

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -21,6 +23,16 @@ import (
 // DefaultGrace is how long a waiting customer whose socket dropped keeps
 // their place before the contact is abandoned.
 const DefaultGrace = 2 * time.Minute
+
+// Defaults of the WebSocket timeouts and chat limits (Options).
+const (
+	DefaultChatStartsPerMinute   = 10
+	DefaultChatWaitingPerAddress = 5
+	DefaultSilentGrace           = 20 * time.Second
+	DefaultFirstFrameTimeout     = 10 * time.Second
+	DefaultPingInterval          = 30 * time.Second
+	DefaultPingTimeout           = 15 * time.Second
+)
 
 // positionEvery is the shortest time between two position recomputations
 // of one queue.
@@ -54,6 +66,31 @@ type Options struct {
 	// without password; an error means no usable session. The cookie is
 	// honoured only from a page of the socket's own origin.
 	SessionUser func(ctx context.Context, r *http.Request) (model.User, error)
+	// FirstFrameTimeout closes a WebSocket that has not started a chat,
+	// resumed one or signed an agent in by then (status 1008); 0 means
+	// DefaultFirstFrameTimeout.
+	FirstFrameTimeout time.Duration
+	// PingInterval is how often an idle session is pinged, PingTimeout how
+	// long its pong may take before the session is closed; 0 means
+	// DefaultPingInterval and DefaultPingTimeout.
+	PingInterval, PingTimeout time.Duration
+	// ChatStartsPerMinute is the chats one source address may start per
+	// minute (a bucket as large); 0 means DefaultChatStartsPerMinute, < 0
+	// no limit. ChatWaitingPerAddress is the chats from one address waiting
+	// at once on one entry point; 0 means DefaultChatWaitingPerAddress, < 0
+	// no limit.
+	ChatStartsPerMinute, ChatWaitingPerAddress int
+	// ResumeGrace is how long a resume token still opens its conversation
+	// after it ended; 0 means DefaultResumeGrace.
+	ResumeGrace time.Duration
+	// SilentGrace is how long a waiting customer who never sent a message
+	// keeps their place after the socket dropped; 0 means
+	// DefaultSilentGrace (it is never longer than Grace).
+	SilentGrace time.Duration
+	// Logins bounds the agents' password checks (concurrency, per address,
+	// per login); share it with the REST login. Nil means a Guard of its own
+	// with the defaults.
+	Logins *loginguard.Guard
 }
 
 // Center is the live contact center: one routing engine for every tenant,
@@ -67,6 +104,16 @@ type Center struct {
 	origins []string
 	// sessionUser is Options.SessionUser (agentsession.go).
 	sessionUser func(ctx context.Context, r *http.Request) (model.User, error)
+	logins      *loginguard.Guard
+	// WebSocket timeouts (Options).
+	firstFrame, pingEvery, pingTimeout time.Duration
+	silentGrace                        time.Duration
+	resumeGrace                        time.Duration
+	// Anonymous chat limits per source address (Options).
+	chatStarts  *loginguard.Limiter // nil: no limit
+	waitingMax  int                 // <= 0: no limit
+	waitingMu   sync.Mutex
+	waitingFrom map[string]int // entry point and address -> chats waiting
 	metrics     *metrics
 	cmds        chan func(*owner)
 	done        chan struct{}
@@ -86,6 +133,10 @@ type Center struct {
 	sessionsMu     sync.Mutex
 	sessionsClosed bool
 	sessions       sync.WaitGroup
+	open           map[*session]struct{}     // under sessionsMu
+	users          map[*session]signedInUser // signed-in agents' sessions, under sessionsMu
+	// arrivals orders the chats' arrivals (order.go).
+	arrivals arrivalOrder
 }
 
 // New loads every tenant's queues and agents from the store into a new
@@ -94,8 +145,9 @@ type Center struct {
 func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	c := &Center{
 		st: st, log: opts.Logger, now: opts.Now, grace: opts.Grace, origins: opts.OriginPatterns, sessionUser: opts.SessionUser,
-		cmds: make(chan func(*owner)),
-		done: make(chan struct{}),
+		logins: opts.Logins,
+		cmds:   make(chan func(*owner)),
+		done:   make(chan struct{}),
 	}
 	m, err := newMetrics(opts.Registerer)
 	if err != nil {
@@ -112,6 +164,19 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	if c.grace <= 0 {
 		c.grace = DefaultGrace
 	}
+	c.firstFrame = cmp.Or(opts.FirstFrameTimeout, DefaultFirstFrameTimeout)
+	c.pingEvery = cmp.Or(opts.PingInterval, DefaultPingInterval)
+	c.pingTimeout = cmp.Or(opts.PingTimeout, DefaultPingTimeout)
+	if c.logins == nil {
+		c.logins = loginguard.New(loginguard.Options{Now: c.now})
+	}
+	c.resumeGrace = cmp.Or(opts.ResumeGrace, DefaultResumeGrace)
+	c.silentGrace = min(cmp.Or(opts.SilentGrace, DefaultSilentGrace), c.grace)
+	if n := cmp.Or(opts.ChatStartsPerMinute, DefaultChatStartsPerMinute); n > 0 {
+		c.chatStarts = loginguard.NewLimiter(c.now, n, time.Minute)
+	}
+	c.waitingMax = cmp.Or(opts.ChatWaitingPerAddress, DefaultChatWaitingPerAddress)
+	c.waitingFrom = map[string]int{}
 	c.announcer = newAnnouncer(st, c.log, c.metrics.announcementsDropped)
 	c.stateLog = newStateLog(st, c.log, c.metrics.statesDropped)
 	// The agents were signed out by the stop: their last stretches end now.
@@ -202,6 +267,7 @@ func (c *Center) Run(ctx context.Context) error {
 	o := c.o
 	o.ctx = ctx
 	defer o.closeSessions()
+	defer c.closeOpen() // runs first: every socket hears 1001
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -219,14 +285,39 @@ func (c *Center) Run(ctx context.Context) error {
 }
 
 // addSession counts a new session's goroutine; false once Run has ended.
-func (c *Center) addSession() bool {
+func (c *Center) addSession(s *session) bool {
 	c.sessionsMu.Lock()
 	defer c.sessionsMu.Unlock()
 	if c.sessionsClosed {
 		return false
 	}
 	c.sessions.Add(1)
+	if c.open == nil {
+		c.open = map[*session]struct{}{}
+	}
+	c.open[s] = struct{}{}
 	return true
+}
+
+// dropSession forgets an ended session.
+func (c *Center) dropSession(s *session) {
+	c.sessionsMu.Lock()
+	defer c.sessionsMu.Unlock()
+	delete(c.open, s)
+	delete(c.users, s)
+}
+
+// closeOpen closes every open session with 1001 (going away) when the
+// center stops, so that pages reconnect quietly.
+func (c *Center) closeOpen() {
+	c.sessionsMu.Lock()
+	c.sessionsClosed = true
+	open := make([]*session, 0, len(c.open))
+	for s := range c.open {
+		open = append(open, s)
+	}
+	c.sessionsMu.Unlock()
+	goingAway(open)
 }
 
 // waitSessions refuses new sessions and waits for the running ones.

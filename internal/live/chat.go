@@ -5,10 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -64,10 +67,16 @@ func (c *Center) serveChat(w http.ResponseWriter, r *http.Request) {
 
 func (cu *customer) handle(f inFrame) error {
 	switch f.Type {
-	case "start":
-		return cu.start(f)
-	case "resume":
-		return cu.resume(f)
+	case "start", "resume":
+		done := cu.s.starting()
+		var err error
+		if f.Type == "start" {
+			err = cu.start(f)
+		} else {
+			err = cu.resume(f)
+		}
+		done(err == nil && cu.id != 0)
+		return err
 	}
 	switch f.Type {
 	case "message", "callback", "leave", "typing":
@@ -126,6 +135,16 @@ func (cu *customer) start(f inFrame) error {
 	if err := cust.Validate(); err != nil {
 		return invalidErr(err)
 	}
+	release, err := c.admitChat(cu.ep, cu.s.remote)
+	if err != nil {
+		return err
+	}
+	started := false
+	defer func() {
+		if !started {
+			release()
+		}
+	}()
 	qid := acd.QueueID(cu.ep.QueueID)
 	var loaded bool
 	if err := c.do(ctx, func(o *owner) error { loaded = o.knowsQueue(qid); return nil }); err != nil {
@@ -140,9 +159,13 @@ func (cu *customer) start(f inFrame) error {
 	if err != nil {
 		return err
 	}
+	// The chat's place in line: its stamp, and its ticket to reach the
+	// engine after every chat stamped before it (order.go).
+	ticket, arrivedAt := c.arrivals.take(c.now())
+	defer c.arrivals.finish(ticket)
 	epID := cu.ep.ID
-	in := model.Interaction{QueueID: cu.ep.QueueID, Channel: model.ChannelChat, Customer: cust, ArrivedAt: c.now(),
-		ResumeTokenHash: store.HashToken(token), EntryPointID: &epID}
+	in := model.Interaction{QueueID: cu.ep.QueueID, Channel: model.ChannelChat, Customer: cust, ArrivedAt: arrivedAt,
+		ResumeTokenHash: resumeHash(cu.ep, token), EntryPointID: &epID}
 	// Stored and committed before the customer hears anything.
 	id, err := c.st.CreateInteraction(ctx, cu.ep.TenantID, in)
 	if err != nil {
@@ -150,8 +173,11 @@ func (cu *customer) start(f inFrame) error {
 		return &frameError{code: codeUnavailable, msg: "the chat is not available"}
 	}
 	in.ID, in.TenantID, in.State = id, cu.ep.TenantID, model.StateQueued
-	rec := &contactRec{in: in, queue: qid, sess: cu.s, token: token}
+	rec := &contactRec{in: in, queue: qid, sess: cu.s, token: token, release: release}
 	cu.id = id
+	if err := c.arrivals.wait(ctx, ticket); err != nil {
+		return err
+	}
 	if err := c.do(ctx, func(o *owner) error { return o.arrive(rec) }); err != nil {
 		if errors.Is(err, ErrStopped) || ctx.Err() != nil {
 			return err
@@ -160,6 +186,8 @@ func (cu *customer) start(f inFrame) error {
 		cu.id = 0
 		return &frameError{code: codeUnavailable, msg: "the chat is not available"}
 	}
+	started = true // the contact gives its waiting place back from now on
+	cu.s.established()
 	return nil
 }
 
@@ -171,7 +199,7 @@ func (cu *customer) resume(f inFrame) error {
 		return badFrame("resume needs a token")
 	}
 	c, ctx := cu.c, cu.s.ctx
-	in, err := c.st.FindInteractionByResumeToken(ctx, cu.ep.TenantID, store.HashToken(f.Token))
+	in, err := c.findByResumeToken(ctx, cu.ep, f.Token)
 	if errors.Is(err, store.ErrNotFound) {
 		return &frameError{code: codeUnknownToken, msg: "no conversation with this token"}
 	}
@@ -200,6 +228,7 @@ func (cu *customer) resume(f inFrame) error {
 		return nil
 	}
 	cu.id = in.ID
+	cu.s.established()
 	return nil
 }
 
@@ -251,4 +280,44 @@ func (cu *customer) callback(f inFrame) error {
 	}
 	cu.s.send(noticeFrame{Type: "callback", Message: "your place is kept; you may leave"})
 	return nil
+}
+
+// admitChat checks the limits of anonymous chats from one source address:
+// starts per minute, and chats waiting at once on the entry point. The
+// returned func gives the waiting place back (once; the contact calls it
+// when it is answered or over).
+func (c *Center) admitChat(ep model.EntryPoint, remote string) (func(), error) {
+	addr := loginguard.Address(remote)
+	if c.chatStarts != nil {
+		if ok, wait := c.chatStarts.Allow(addr); !ok {
+			r := &loginguard.Refused{RetryAfter: wait}
+			c.log.Info("chat start refused", "entry", ep.Address, "remote", remote, "why", "starts per minute")
+			c.metrics.chatRefused("starts")
+			return nil, &frameError{code: codeRateLimited, retryAfter: r.Seconds(),
+				msg: fmt.Sprintf("too many chats started from your connection; try again in %d s", r.Seconds())}
+		}
+	}
+	if c.waitingMax <= 0 {
+		return func() {}, nil
+	}
+	key := fmt.Sprintf("%d\x00%s", ep.ID, addr)
+	c.waitingMu.Lock()
+	defer c.waitingMu.Unlock()
+	if c.waitingFrom[key] >= c.waitingMax {
+		c.log.Info("chat start refused", "entry", ep.Address, "remote", remote, "why", "waiting per address")
+		c.metrics.chatRefused("waiting")
+		return nil, &frameError{code: codeRateLimited, retryAfter: 30,
+			msg: fmt.Sprintf("%d chats from your connection are already waiting; please wait for one of them", c.waitingMax)}
+	}
+	c.waitingFrom[key]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.waitingMu.Lock()
+			defer c.waitingMu.Unlock()
+			if c.waitingFrom[key]--; c.waitingFrom[key] <= 0 {
+				delete(c.waitingFrom, key)
+			}
+		})
+	}, nil
 }

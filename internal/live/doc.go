@@ -23,7 +23,10 @@
 // retry with the same client_msg_id is acknowledged with the stored seq
 // without being stored twice. At start, New restores every open
 // interaction in arrival order with its original arrival time, so positions
-// come back as they were:
+// come back as they were (exactly: a chat's arrival stamp is strictly
+// increasing to the microsecond, stored with its row, and chats reach the
+// engine in stamp order even when their rows commit in another; see
+// order.go):
 //
 //   - waiting contacts wait again; callbacks stay callbacks;
 //   - offered and connected contacts are restored as waiting (their stored
@@ -213,7 +216,29 @@
 // and the session goes on. Other codes: bad_state (not allowed now),
 // invalid (a field's value), unauthorized, forbidden, unknown_token,
 // conflict (client_msg_id reused for another message), unavailable,
-// replaced. Frames over 1 MiB close the connection (status 1009).
+// replaced, signed_out (the agent's user was deleted, or its password or
+// role changed: the socket then closes). Frames over 1 MiB close the
+// connection (status 1009), a text frame that is not UTF-8 too (1007).
+//
+// # Abuse and idle sockets
+//
+// A socket that has not started a chat, resumed one or signed an agent in
+// within Options.FirstFrameTimeout (10 s) is closed (1008); every session
+// is pinged every PingInterval (30 s) and closed when its pong takes more
+// than PingTimeout (15 s): a peer gone, or stuck in the middle of a frame.
+// Agents' sign-ins go through the server's shared loginguard.Guard (the
+// REST login's): a few password checks at once, tries limited per address
+// and per login across sockets; a refused one gets rate_limited with
+// "retry_after_seconds", and every failure is logged ("audit: failed agent
+// sign-in", login and address). One source address may start
+// ChatStartsPerMinute chats a minute (10) and keep ChatWaitingPerAddress
+// waiting at once per entry point (5); past them "start" gets
+// rate_limited with retry_after_seconds (plateau_chats_refused_total). A
+// waiting customer who never sent a message keeps their place SilentGrace
+// (20 s) after the socket dropped, instead of Grace (2 min). A resume token
+// opens its conversation only at the entry point it was given at, and no
+// more ResumeGrace (15 min) after the conversation ended. When the center
+// stops, every socket is closed with 1001 (going away).
 //
 // # Metrics
 //

@@ -156,6 +156,14 @@ func startCenter(t *testing.T, st *store.Store, opts Options) *live {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	// Tests start many chats from 127.0.0.1; those about the per-address
+	// limits set them.
+	if opts.ChatStartsPerMinute == 0 {
+		opts.ChatStartsPerMinute = -1
+	}
+	if opts.ChatWaitingPerAddress == 0 {
+		opts.ChatWaitingPerAddress = -1
+	}
 	reg := prometheus.NewRegistry()
 	if opts.Registerer == nil {
 		opts.Registerer = reg

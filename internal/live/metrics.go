@@ -19,6 +19,7 @@ type metrics struct {
 	announcementsDropped prometheus.Counter
 	// statesDropped counts agent state changes not stored (backlog full).
 	statesDropped prometheus.Counter
+	chatsRefused  *prometheus.CounterVec
 	chatQueue     map[int64]int // waiting count of chat queues, for chatsWaiting (owner goroutine only)
 }
 
@@ -41,10 +42,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Announced positions and waits not stored because the database fell behind."}),
 		statesDropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "plateau_agent_states_dropped_total",
 			Help: "Changes of agents' states not stored in their history because the database fell behind."}),
+		chatsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plateau_chats_refused_total",
+			Help: "Chat starts refused by the per-address limits (why: starts, waiting)."}, []string{"why"}),
 		chatQueue: map[int64]int{},
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.queueWaiting, m.chatsWaiting, m.offers, m.sessions, m.messages, m.waits, m.announcementsDropped, m.statesDropped} {
+		for _, c := range []prometheus.Collector{m.queueWaiting, m.chatsWaiting, m.offers, m.sessions, m.messages, m.waits, m.announcementsDropped, m.statesDropped, m.chatsRefused} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}
@@ -67,6 +70,7 @@ func (m *metrics) setQueue(id int64, waiting int, chat bool) {
 }
 
 func (m *metrics) offer()                     { m.offers.Inc() }
+func (m *metrics) chatRefused(why string)     { m.chatsRefused.WithLabelValues(why).Inc() }
 func (m *metrics) session(kind string, d int) { m.sessions.WithLabelValues(kind).Add(float64(d)) }
 func (m *metrics) message(from string)        { m.messages.WithLabelValues(from).Inc() }
 

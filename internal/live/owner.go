@@ -71,6 +71,19 @@ type contactRec struct {
 	noAgent   bool      // the customer was told that nobody is signed in
 	offeredAt time.Time // the offer in progress began, for its countdown
 	voice     *voiceRec // the call of a voice contact (voice.go)
+	// spoke: the customer sent a message (a silent one keeps its place a
+	// shorter time when its socket drops).
+	spoke bool
+	// release gives back the chat's waiting place counted per source
+	// address (chat.go); nil for contacts not counted.
+	release func()
+}
+
+// stopWaiting gives back the contact's waiting place per address.
+func (rec *contactRec) stopWaiting() {
+	if rec.release != nil {
+		rec.release()
+	}
 }
 
 func newOwner(c *Center, ctx context.Context) *owner {
@@ -322,6 +335,7 @@ func (o *owner) markDirty(id acd.QueueID) {
 
 // forget drops a contact that left the engine.
 func (o *owner) forget(rec *contactRec) {
+	rec.stopWaiting()
 	id := acd.ContactID(rec.in.ID)
 	delete(o.contacts, id)
 	delete(o.detached, id)
@@ -422,6 +436,7 @@ func (o *owner) handle(ev acd.Event) {
 	case acd.EvConnected:
 		o.c.metrics.wait(int64(ev.Queue), "answered", ev.Wait.Seconds())
 		rec.state, rec.agent = cConnected, ev.Agent
+		rec.stopWaiting()
 		o.persist(tid, id, store.StateUpdate{State: model.StateConnected, At: ev.At, AgentID: &agentID, CloseSegments: true,
 			OpenSegment: &model.Segment{Kind: model.SegConnected, AgentID: &agentID, QueueID: &qid, Billable: true}})
 		if q := o.queues[rec.queue]; q != nil {
@@ -633,6 +648,7 @@ func (o *owner) arrive(rec *contactRec) error {
 	if q == nil || q.deleted {
 		o.persist(rec.in.TenantID, rec.in.ID, store.StateUpdate{State: model.StateEnded, EndedReason: model.EndClosed, At: o.c.now(), CloseSegments: true})
 		o.endCustomer(rec, "closed", "")
+		rec.stopWaiting()
 		return nil
 	}
 	o.contacts[id] = rec
@@ -687,7 +703,11 @@ func (o *owner) detachCustomer(id acd.ContactID, s *session) {
 	if rec.callback || rec.state == cWrapUp {
 		return
 	}
-	rec.graceAt = o.c.now().Add(o.c.grace)
+	grace := o.c.grace
+	if !rec.spoke && rec.state == cWaiting {
+		grace = o.c.silentGrace
+	}
+	rec.graceAt = o.c.now().Add(grace)
 	o.detached[id] = rec
 }
 
@@ -734,6 +754,9 @@ func openIf(cond bool, seg *model.Segment) *model.Segment {
 // toAgent delivers a customer's message to the agent holding the contact.
 func (o *owner) toAgent(id acd.ContactID, f messageFrame) {
 	rec := o.contacts[id]
+	if rec != nil {
+		rec.spoke = true
+	}
 	if rec == nil || rec.state != cConnected {
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 
@@ -81,13 +82,16 @@ type errorFrame struct {
 	ContactID   int64  `json:"contact_id,omitempty"`
 	ClientMsgID string `json:"client_msg_id,omitempty"`
 	Field       string `json:"field,omitempty"` // code invalid: the field refused
+	// RetryAfter is when to try again (rate_limited sign-ins and chats).
+	RetryAfter int `json:"retry_after_seconds,omitempty"`
 }
 
 // frameError is a client mistake answered by an error frame; the session
 // goes on.
 type frameError struct {
-	code, msg string
-	field     string // code invalid: the field refused, if known
+	code, msg  string
+	field      string // code invalid: the field refused, if known
+	retryAfter int    // seconds, for rate_limited
 }
 
 // invalidErr answers a refused value, naming its field when err is a
@@ -136,6 +140,7 @@ func (b *bucket) allow(now time.Time) bool {
 // allowed to hold the center back.
 type session struct {
 	kind   string
+	remote string // the peer's address, host:port
 	conn   *websocket.Conn
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -149,6 +154,75 @@ type session struct {
 	log     *slog.Logger
 	frames  bucket
 	msgs    bucket
+	// firstFrame closes the session unless established is called first,
+	// firstFrameWait after it opened.
+	firstFrame     *time.Timer
+	firstFrameWait time.Duration
+}
+
+// established tells the session it started a chat, resumed one or signed
+// an agent in: it is no longer closed for having started nothing.
+func (s *session) established() {
+	if s.firstFrame != nil {
+		s.firstFrame.Stop()
+	}
+}
+
+// starting stops the first-frame deadline while a start, resume or sign-in
+// is handled (the store may be slow); done(false) gives the session its
+// deadline again if that failed.
+func (s *session) starting() (done func(ok bool)) {
+	if s.firstFrame == nil || !s.firstFrame.Stop() {
+		return func(bool) {}
+	}
+	return func(ok bool) {
+		if !ok {
+			s.firstFrame.Reset(s.firstFrameWait)
+		}
+	}
+}
+
+// closeWith closes the connection with a status and ends the session.
+func (s *session) closeWith(code websocket.StatusCode, reason string) {
+	if s.ctx.Err() != nil {
+		return
+	}
+	s.closing.Store(true)
+	s.conn.Close(code, reason)
+	s.cancel()
+}
+
+// keepAlive pings the peer every interval while the session lasts and ends
+// the session when a pong takes longer than timeout. It holds a timer, not
+// a goroutine, between pings.
+func (s *session) keepAlive(every, timeout time.Duration) {
+	var mu sync.Mutex
+	var t *time.Timer
+	mu.Lock()
+	defer mu.Unlock()
+	t = time.AfterFunc(every, func() {
+		if s.ctx.Err() != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, timeout)
+		err := s.conn.Ping(ctx)
+		cancel()
+		if err != nil {
+			if s.ctx.Err() == nil {
+				s.log.Debug("no pong, closing session", "err", err)
+			}
+			s.cancel()
+			return
+		}
+		mu.Lock()
+		t.Reset(every)
+		mu.Unlock()
+	})
+	context.AfterFunc(s.ctx, func() {
+		mu.Lock()
+		t.Stop()
+		mu.Unlock()
+	})
 }
 
 func newSession(ctx context.Context, kind string, conn *websocket.Conn, log *slog.Logger) *session {
@@ -260,6 +334,12 @@ func (s *session) read() (websocket.MessageType, []byte, error) {
 		}
 		return 0, nil, &frameError{code: codeTooLarge, msg: fmt.Sprintf("a frame is at most %d bytes", MaxFrameBytes)}
 	}
+	if typ == websocket.MessageText && !utf8.Valid(buf) {
+		// RFC 6455 section 8.1: a text frame that is not UTF-8 fails the
+		// connection with 1007.
+		s.closeWith(websocket.StatusInvalidFramePayloadData, "text frames must be UTF-8")
+		return 0, nil, errors.New("read frame: invalid UTF-8 in a text frame")
+	}
 	if !s.frames.allow(time.Now()) {
 		return 0, nil, &frameError{code: codeRateLimited, msg: "too many frames"}
 	}
@@ -277,6 +357,9 @@ func decode(typ websocket.MessageType, buf []byte) (inFrame, error) {
 	}
 	if f.Type == "" {
 		return f, badFrame("missing type")
+	}
+	if err := model.CheckControl(f); err != nil {
+		return f, &frameError{code: codeInvalid, msg: err.Error()}
 	}
 	return f, nil
 }
@@ -320,7 +403,7 @@ func (s *session) dispatch(typ websocket.MessageType, buf []byte, err error, han
 	}
 	var fe *frameError
 	if errors.As(err, &fe) {
-		s.send(errorFrame{Type: "error", Code: fe.code, Message: fe.msg, ContactID: f.ContactID, ClientMsgID: f.ClientMsgID, Field: fe.field})
+		s.send(errorFrame{Type: "error", Code: fe.code, Message: fe.msg, ContactID: f.ContactID, ClientMsgID: f.ClientMsgID, Field: fe.field, RetryAfter: fe.retryAfter})
 		return nil
 	}
 	return err

@@ -137,6 +137,11 @@ func (c *Center) serveSurvey(w http.ResponseWriter, r *http.Request) {
 		writeSurveyError(w, http.StatusBadRequest, surveyBadRequest, "", "the body must hold a single JSON object")
 		return
 	}
+	if err := model.CheckControl(in); err != nil {
+		ve, _ := model.AsValidationError(err)
+		writeSurveyError(w, http.StatusUnprocessableEntity, surveyInvalid, ve.Field, ve.Message)
+		return
+	}
 	in.Token = strings.TrimSpace(in.Token)
 	if in.Token == "" {
 		writeSurveyError(w, http.StatusUnprocessableEntity, surveyInvalid, "token", "the conversation's resume token is required")
@@ -151,7 +156,7 @@ func (c *Center) serveSurvey(w http.ResponseWriter, r *http.Request) {
 		writeSurveyError(w, http.StatusUnprocessableEntity, surveyInvalid, field, msg)
 		return
 	}
-	contact, err := c.st.FindInteractionByResumeToken(ctx, ep.TenantID, store.HashToken(in.Token))
+	contact, err := c.findByResumeToken(ctx, ep, in.Token)
 	if errors.Is(err, store.ErrNotFound) {
 		writeSurveyError(w, http.StatusNotFound, surveyUnknown, "", "no conversation with this token")
 		return

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -34,12 +35,22 @@ func (c *Center) upgrade(w http.ResponseWriter, r *http.Request, kind string, ru
 		c.log.Debug("websocket handshake", "err", err)
 		return
 	}
-	if !c.addSession() {
+	s := newSession(c.stopped, kind, conn, c.log.With("session", kind, "remote", r.RemoteAddr))
+	s.remote = r.RemoteAddr
+	if !c.addSession(s) {
+		s.cancel()
 		conn.CloseNow()
 		return
 	}
-	s := newSession(c.stopped, kind, conn, c.log.With("session", kind, "remote", r.RemoteAddr))
 	context.AfterFunc(s.ctx, func() { conn.CloseNow() })
+	// A socket that never starts a chat or signs in is closed; pings find
+	// peers that vanished or stopped reading (a frame sent in part never
+	// lets a pong through either).
+	s.firstFrameWait = c.firstFrame
+	s.firstFrame = time.AfterFunc(c.firstFrame, func() {
+		s.closeWith(websocket.StatusPolicyViolation, "nothing started in time")
+	})
+	s.keepAlive(c.pingEvery, c.pingTimeout)
 	c.metrics.session(kind, 1)
 	go func() {
 		defer c.sessions.Done()
@@ -50,6 +61,7 @@ func (c *Center) upgrade(w http.ResponseWriter, r *http.Request, kind string, ru
 
 func (c *Center) release(s *session) {
 	s.cancel()
+	c.dropSession(s)
 	c.metrics.session(s.kind, -1)
 }
 
@@ -83,4 +95,35 @@ func (l leanHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		}
 	}
 	return conn, bufio.NewReadWriter(in, bufio.NewWriterSize(conn, wsWriteBuffer)), nil
+}
+
+// closeGoingAwayWait bounds how long stopping waits for the close frames.
+const closeGoingAwayWait = time.Second
+
+// goingAway closes the sessions with status 1001 (going away), all at
+// once, waiting at most closeGoingAwayWait; the sessions are ended anyway.
+func goingAway(sessions []*session) {
+	done := make(chan struct{}, len(sessions))
+	for _, s := range sessions {
+		s.closing.Store(true)
+		go func() {
+			s.conn.Close(websocket.StatusGoingAway, "server shutting down")
+			done <- struct{}{}
+		}()
+	}
+	timer := time.NewTimer(closeGoingAwayWait)
+	defer timer.Stop()
+	for range sessions {
+		select {
+		case <-done:
+		case <-timer.C:
+			for _, s := range sessions {
+				s.cancel()
+			}
+			return
+		}
+	}
+	for _, s := range sessions {
+		s.cancel()
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,6 +47,44 @@ type ChatConfig struct {
 	// process, at the same rate, for the same number of connections (at
 	// most 2,000).
 	EchoBaseline bool
+	// Sources spreads the customers over source addresses 127.0.0.1,
+	// 127.0.0.2, ... (a loopback server only): the server limits the chats
+	// one address may start and keep waiting. 0 takes one address per
+	// ChatsPerSource customers.
+	Sources int
+}
+
+// ChatsPerSource is how many customers share a source address by default:
+// within the server's default per-address limits (10 starts a minute, 5
+// waiting at once per entry point).
+const ChatsPerSource = 4
+
+// sourceDialers returns the WebSocket dial options of each source address.
+func sourceDialers(base string, customers, sources int) ([]*websocket.DialOptions, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, fmt.Errorf("loadtest chat: url: %w", err)
+	}
+	ip, err := netip.ParseAddr(u.Hostname())
+	if err != nil || !ip.Is4() || !ip.IsLoopback() {
+		if sources > 1 {
+			return nil, errors.New("loadtest chat: --sources needs a server on an IPv4 loopback address")
+		}
+		return []*websocket.DialOptions{nil}, nil
+	}
+	if sources <= 0 {
+		sources = (customers + ChatsPerSource - 1) / ChatsPerSource
+	}
+	sources = min(sources, 1<<16)
+	out := make([]*websocket.DialOptions, sources)
+	first := binary.BigEndian.Uint32([]byte{127, 0, 0, 1})
+	for i := range out {
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], first+uint32(i))
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IP(b[:])}, Timeout: 10 * time.Second}
+		out[i] = &websocket.DialOptions{HTTPClient: &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}}
+	}
+	return out, nil
 }
 
 // Percentiles summarises latencies.
@@ -133,6 +174,10 @@ func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 	}
 	custCtx, leaveAll := context.WithCancel(ctx)
 	defer leaveAll()
+	dialers, err := sourceDialers(base, cfg.Customers, cfg.Sources)
+	if err != nil {
+		return res, err
+	}
 	interval := time.Duration(float64(time.Second) / cfg.Rate)
 	start := time.Now()
 	for i := 0; i < cfg.Customers; i++ {
@@ -144,10 +189,11 @@ func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 			}
 		}
 		wg.Add(1)
+		dialOpts := dialers[i%len(dialers)]
 		go func() {
 			defer wg.Done()
 			t0 := time.Now()
-			conn, _, err := websocket.Dial(custCtx, wsBase+"/chat/"+cfg.Entry+"/ws", nil)
+			conn, _, err := websocket.Dial(custCtx, wsBase+"/chat/"+cfg.Entry+"/ws", dialOpts)
 			if err != nil {
 				fail(fmt.Errorf("dial: %w", err))
 				return

@@ -18,8 +18,15 @@ import (
 // Config is the server's configuration. It is read from a TOML file, then
 // the environment (PLATEAU_*), then flags: each later source wins.
 type Config struct {
-	// HTTP is the listen address of the web server.
-	HTTP string `toml:"http"`
+	// HTTP is the listen address of the web server (in the file, `http =
+	// "ADDR"` or addr in [http]).
+	HTTP string `toml:"-"`
+	// Web is [http]: origins, timeouts, connection caps, /metrics.
+	Web HTTPConfig `toml:"http"`
+	// Login is [login]: the bounds on password sign-ins.
+	Login LoginConfig `toml:"login"`
+	// Chat is [chat]: limits and grace periods of the customers' chat.
+	Chat ChatConfig `toml:"chat"`
 	// Data is the folder for everything the embedded default keeps (the
 	// SQLite database, recordings).
 	Data string `toml:"data"`
@@ -99,6 +106,15 @@ func (c Config) Validate() error {
 	if err := c.SIP.validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.Web.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Web.MetricsAddr != "" && c.Web.MetricsAddr == c.HTTP && !strings.HasSuffix(c.HTTP, ":0") {
+		errs = append(errs, errors.New("http.metrics_addr is the listen address: leave it out to serve /metrics there"))
+	}
+	if err := c.Chat.validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.ShutdownGrace.Duration < 0 {
 		errs = append(errs, errors.New("shutdown_grace is negative"))
 	}
@@ -144,6 +160,9 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 				keys[i] = k.String()
 			}
 			return cfg, fmt.Errorf("configuration %s: unknown keys %s", file, strings.Join(keys, ", "))
+		}
+		if cfg.Web.Addr != "" {
+			cfg.HTTP = cfg.Web.Addr
 		}
 	}
 	env := map[string]*string{"PLATEAU_HTTP": &cfg.HTTP, "PLATEAU_DATA": &cfg.Data, "PLATEAU_DB": &cfg.DB,

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,10 +16,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/plateau-cc/plateau/internal/api"
 	"github.com/plateau-cc/plateau/internal/live"
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/report"
 	"github.com/plateau-cc/plateau/internal/sip"
@@ -41,6 +42,9 @@ type Server struct {
 	channelStops *prometheus.CounterVec
 	ln           net.Listener
 	http         *http.Server
+	// metrics serves /metrics on [http] metrics_addr; nil without one.
+	metrics   *http.Server
+	metricsLn net.Listener
 	// SIP is the voice channel, nil when off.
 	SIP *sip.Server
 	// Upkeep keeps the report rollups up to date.
@@ -71,7 +75,13 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 	}
 	s := &Server{cfg: cfg, log: logger, Store: st, reg: prometheus.NewRegistry(),
 		Upkeep: report.NewUpkeep(st, logger.With("part", "report"), time.Second, 256)}
+	logins := loginguard.New(loginguard.Options{Concurrent: cfg.Login.Concurrent, PerAddressLogin: cfg.Login.PerAddressLogin,
+		PerAddress: cfg.Login.PerAddress, PerLogin: cfg.Login.PerLogin})
 	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg,
+		OriginPatterns: cfg.Web.Origins, Logins: logins, FirstFrameTimeout: cfg.Web.FirstFrameTimeout.Duration,
+		PingInterval: cfg.Web.PingInterval.Duration, PingTimeout: cfg.Web.PingTimeout.Duration,
+		Grace: cfg.Chat.Grace.Duration, SilentGrace: cfg.Chat.SilentGrace.Duration, ResumeGrace: cfg.Chat.ResumeGrace.Duration,
+		ChatStartsPerMinute: cfg.Chat.StartsPerMinute, ChatWaitingPerAddress: cfg.Chat.WaitingPerAddress,
 		// The API is made just below, before anything is served.
 		SessionUser: func(ctx context.Context, r *http.Request) (model.User, error) { return s.api.SessionUser(ctx, r) }})
 	if err != nil {
@@ -84,6 +94,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		OnChange:      s.reload,
 		SIPRealm:      cfg.SIP.Realm,
 		Live:          s.Center,
+		Logins:        logins,
+		RecordingsDir: recordingsDir(cfg.Data),
 	})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "plateau_http_request_duration_seconds",
@@ -93,10 +105,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 	s.channelStops = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plateau_channel_stops_total",
 		Help: "Channels (sip) that stopped while the server ran; the web, API and chats go on."}, []string{"channel"})
 	s.reg.MustRegister(s.latency, s.channelStops, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s.ln, err = net.Listen("tcp", cfg.HTTP)
-	if err != nil {
+	if err := s.listen(); err != nil {
 		st.Close()
-		return nil, fmt.Errorf("listen on %s: %w%s", cfg.HTTP, err, portHint(err, "--http (or PLATEAU_HTTP, http in the configuration file)"))
+		return nil, err
 	}
 	if cfg.SIP.Enabled() {
 		sc := cfg.SIP.sipConfig(cfg.Data)
@@ -110,12 +121,12 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 			}
 		}
 		if err != nil {
-			s.ln.Close()
+			s.closeListeners()
 			st.Close()
 			return nil, err
 		}
 	}
-	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	s.http = s.newHTTPServer(s.routes())
 	s.http.RegisterOnShutdown(s.api.EndStreams)
 	return s, nil
 }
@@ -125,6 +136,12 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // reload passes a configuration change from the API to the live center.
 func (s *Server) reload(ctx context.Context, ch api.Change) {
+	if ch.Kind == api.KindUser {
+		if err := s.Center.UserChanged(ctx, ch.TenantID, ch.ID); err != nil {
+			s.log.Error("close a changed user's sessions", "user", ch.ID, "err", err)
+		}
+		return
+	}
 	kinds := map[string]live.ChangeKind{api.KindQueue: live.ChangeQueue, api.KindAgent: live.ChangeAgent, api.KindSchedule: live.ChangeSchedule}
 	k, ok := kinds[ch.Kind]
 	if !ok {
@@ -152,14 +169,16 @@ func (s *Server) routes() http.Handler {
 		}
 		w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	if s.cfg.Web.MetricsAddr == "" {
+		mux.Handle("GET /metrics", s.metricsHandler())
+	}
 	// The web interface: pages, the chat widget and their assets. "GET
 	// /agent" is named so that the agent WebSocket's subtree does not
 	// redirect the desktop's page.
 	ui := s.timed("web", web.Handler())
 	mux.Handle("/", ui)
 	mux.Handle("GET /agent", ui)
-	return mux
+	return bodyDeadline(cmp.Or(s.cfg.Web.BodyTimeout.Duration, DefaultBodyTimeout), mux)
 }
 
 // timed records a request's latency under group.
@@ -193,8 +212,16 @@ func (s *Server) Run(ctx context.Context) error {
 	centerCtx, stopCenter := context.WithCancel(context.WithoutCancel(ctx))
 	centerDone := make(chan error, 1)
 	go func() { centerDone <- s.Center.Run(centerCtx) }()
-	serveDone := make(chan error, 1)
+	serveDone := make(chan error, 2)
 	go func() { serveDone <- s.http.Serve(s.ln) }()
+	if s.metrics != nil {
+		go func() { serveDone <- s.metrics.Serve(s.metricsLn) }()
+	}
+	retention := &retentionJob{st: s.Store, recordings: recordingsDir(s.cfg.Data), now: time.Now, log: s.log.With("part", "retention")}
+	retentionCtx, stopRetention := context.WithCancel(ctx)
+	defer stopRetention()
+	retentionDone := make(chan struct{})
+	go func() { defer close(retentionDone); retention.run(retentionCtx) }()
 	sipCtx, stopSIP := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSIP()
 	sipDone := make(chan error, 1)
@@ -240,6 +267,9 @@ wait:
 	if e := s.http.Shutdown(grace); e != nil && !errors.Is(e, http.ErrServerClosed) {
 		s.log.Warn("http shutdown", "err", e)
 	}
+	if s.metrics != nil {
+		s.metrics.Close()
+	}
 	if s.SIP != nil && !sipStopped {
 		stopSIP() // calls are hung up while the center still runs
 		select {
@@ -253,6 +283,8 @@ wait:
 	case <-grace.Done():
 		s.log.Warn("live center did not stop within the grace period")
 	}
+	stopRetention()
+	<-retentionDone
 	stopUpkeep()
 	<-upkeepDone
 	if e := s.Store.Close(); e != nil {

@@ -2,6 +2,7 @@ package wfm
 
 import (
 	"container/heap"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -319,6 +320,12 @@ func (p ScheduleProblem) columns() []column {
 // is no such bound. The tests compare the result with a brute-force optimum
 // on small instances.
 func Schedule(p ScheduleProblem) (Plan, error) {
+	return ScheduleContext(context.Background(), p)
+}
+
+// ScheduleContext is Schedule, giving up with ctx's error as soon as ctx
+// is done (a client gone, a deadline passed).
+func ScheduleContext(ctx context.Context, p ScheduleProblem) (Plan, error) {
 	if err := p.validate(); err != nil {
 		return Plan{}, fmt.Errorf("schedule: %w", err)
 	}
@@ -338,8 +345,12 @@ func Schedule(p ScheduleProblem) (Plan, error) {
 	}
 	for _, l := range lambdas {
 		s := newSolver(p.Required, cols, share, maxRate)
+		s.ctx = ctx
 		s.greedy(l * math.Max(maxRate, 1))
 		s.improve()
+		if err := ctx.Err(); err != nil {
+			return Plan{}, fmt.Errorf("schedule: %w", err)
+		}
 		if key := s.key(); less(key, bestKey) {
 			best, bestKey = slices.Clone(s.x), key
 		}
@@ -369,7 +380,12 @@ type solver struct {
 	france  float64 // paid hours in France
 	cost    float64
 	byCell  [][]int // columns covering each interval
+	// ctx stops the search when done (ScheduleContext checks it after).
+	ctx context.Context
 }
+
+// stopped reports whether the search should give up.
+func (s *solver) stopped() bool { return s.ctx != nil && s.ctx.Err() != nil }
 
 func newSolver(req []int, cols []column, share, maxRate float64) *solver {
 	s := &solver{
@@ -442,7 +458,10 @@ func (s *solver) greedy(lambda float64) {
 		}
 	}
 	heap.Init(h)
-	for h.Len() > 0 {
+	for n := 0; h.Len() > 0; n++ {
+		if n%1024 == 0 && s.stopped() {
+			return
+		}
 		top := heap.Pop(h).(colItem)
 		g := s.gain(top.col)
 		if g == 0 {
@@ -591,7 +610,7 @@ func overlaps(a, b []uint64) bool {
 // by unit, the best improving removal, swap, split or merge, and adds a
 // French shift when that helps a failing share, until nothing improves.
 func (s *solver) improve() {
-	for pass := 0; pass < 50; pass++ {
+	for pass := 0; pass < 50 && !s.stopped(); pass++ {
 		changed := false
 		if s.deficit(0, 0) > shareEps {
 			best := move{delta: -1e-9}
@@ -609,6 +628,9 @@ func (s *solver) improve() {
 		}
 		sel := s.selected()
 		for _, ci := range sel {
+			if s.stopped() {
+				return
+			}
 			for s.x[ci] > 0 {
 				m := s.bestMoveFor(ci, sel)
 				if m.delta >= -1e-9 || (m.out == nil && m.in == nil) {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"net"
+	"net/http"
 	"slices"
 	"sync"
 	"testing"
@@ -38,7 +41,7 @@ type customer struct {
 
 func dialCustomer(ctx context.Context, t *testing.T, url string, hello string) *customer {
 	t.Helper()
-	conn, _, err := websocket.Dial(ctx, url, nil)
+	conn, _, err := websocket.Dial(ctx, url, sourceFor(hello))
 	if err != nil {
 		t.Fatalf("dial %s: %v", url, err)
 	}
@@ -60,6 +63,17 @@ func dialCustomer(ctx context.Context, t *testing.T, url string, hello string) *
 		t.Fatalf("hello: %v", err)
 	}
 	return c
+}
+
+// sourceFor spreads customers over loopback addresses 127.0.x.y, one per
+// first frame (a hash of it): the server limits the chats one address may
+// start and keep waiting, and its connections.
+func sourceFor(hello string) *websocket.DialOptions {
+	h := fnv.New32a()
+	h.Write([]byte(hello))
+	n := 256 + h.Sum32()%65000
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, byte(n>>8), byte(n))}}
+	return &websocket.DialOptions{HTTPClient: &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}}
 }
 
 // sawConnected reads the frames already received and reports whether one

@@ -464,6 +464,14 @@ export function mount({ base, entry }) {
           alertLine.textContent = t("widget.resume_failed");
           break;
         }
+        if (f.code === "rate_limited" && !saved.token) {
+          // Too many chats from this connection: back to the form, told why.
+          if (ws) ws.close();
+          ws = null;
+          showStart();
+          alertLine.textContent = t("widget.too_many");
+          break;
+        }
         if (phase === "connecting" && !saved.token) {
           // The start was refused (a name too long...): back to the form,
           // with what was typed and why, instead of a dead conversation.

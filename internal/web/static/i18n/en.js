@@ -205,6 +205,7 @@ export default {
   "widget.resume_failed": "The previous conversation could not be found.",
   "widget.error": "Error: {error}",
   "widget.unavailable": "The chat is not available right now.",
+  "widget.too_many": "Too many chats from your connection right now: please try again in a moment.",
   "widget.reconnecting": "Connection lost, reconnecting… your place is kept.",
   "widget.transcript": "Download the conversation",
   "widget.count": "{n} / {max} characters",

@@ -205,6 +205,7 @@ export default {
   "widget.resume_failed": "La conversation précédente est introuvable.",
   "widget.error": "Erreur : {error}",
   "widget.unavailable": "Le chat n'est pas disponible pour le moment.",
+  "widget.too_many": "Trop de conversations depuis votre connexion pour le moment : réessayez dans un instant.",
   "widget.reconnecting": "Connexion perdue, reconnexion… votre place est gardée.",
   "widget.transcript": "Télécharger la conversation",
   "widget.count": "{n} / {max} caractères",

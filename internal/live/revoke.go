@@ -1,0 +1,80 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+// codeSignedOut is the error frame sent to an agent whose access was
+// removed (user deleted, password or role changed) before its socket closes.
+const codeSignedOut = "signed_out"
+
+// signedInUser is who signed a session in, as the store said then.
+type signedInUser struct {
+	tenantID, userID int64
+	agentID          int64
+	passwordHash     string
+}
+
+// signedIn remembers who signed session s in.
+func (c *Center) signedIn(s *session, u model.User) {
+	su := signedInUser{userID: u.ID, passwordHash: u.PasswordHash}
+	if u.TenantID != nil {
+		su.tenantID = *u.TenantID
+	}
+	if u.AgentID != nil {
+		su.agentID = *u.AgentID
+	}
+	c.sessionsMu.Lock()
+	defer c.sessionsMu.Unlock()
+	if c.users == nil {
+		c.users = map[*session]signedInUser{}
+	}
+	c.users[s] = su
+}
+
+// UserChanged closes at once the sessions a user signed in, unless the
+// user still exists, is still the same agent and kept the password it
+// signed in with: call it after a user is deleted or updated or its
+// password set.
+func (c *Center) UserChanged(ctx context.Context, tenantID, userID int64) error {
+	c.sessionsMu.Lock()
+	var mine []*session
+	var was []signedInUser
+	for s, su := range c.users {
+		if su.userID == userID && su.tenantID == tenantID {
+			mine = append(mine, s)
+			was = append(was, su)
+		}
+	}
+	c.sessionsMu.Unlock()
+	if len(mine) == 0 {
+		return nil
+	}
+	u, err := c.st.GetUser(ctx, &tenantID, userID)
+	gone := errors.Is(err, store.ErrNotFound)
+	if err != nil && !gone {
+		return fmt.Errorf("user %d changed: %w", userID, err)
+	}
+	for i, s := range mine {
+		why := ""
+		switch {
+		case gone:
+			why = "your account was removed"
+		case u.Role != model.RoleAgent || u.AgentID == nil || *u.AgentID != was[i].agentID:
+			why = "your role was changed"
+		case u.PasswordHash != was[i].passwordHash:
+			why = "your password was changed: sign in again"
+		default:
+			continue
+		}
+		c.log.Info("audit: agent session closed", "user", userID, "agent", was[i].agentID, "remote", s.remote, "why", why)
+		s.sendError(codeSignedOut, why)
+		s.finish()
+	}
+	return nil
+}
