@@ -134,7 +134,11 @@ func rawMonth(ctx context.Context, st *store.Store, tenant int64) (map[[2]string
 // interactions. go test -run '^$' -bench MonthReport -benchtime 20x ./internal/report
 func BenchmarkMonthReport(b *testing.B) {
 	n := benchContacts()
-	for _, backend := range []string{"sqlite", "postgres"} {
+	backends := []string{"sqlite", "postgres"}
+	if v := os.Getenv("PLATEAU_BENCH_BACKEND"); v != "" {
+		backends = []string{v}
+	}
+	for _, backend := range backends {
 		b.Run(backend, func(b *testing.B) {
 			var st *store.Store
 			if backend == "sqlite" {

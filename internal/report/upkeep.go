@@ -29,8 +29,14 @@ type Upkeep struct {
 	log   *slog.Logger
 	every time.Duration
 	batch int
+	// pause is the rest between two batches while Run drains a backlog,
+	// so that the live center's own writes get the database in between.
+	pause time.Duration
 	nudge chan struct{}
 }
+
+// SetPause sets the rest between two batches of Run (0: none).
+func (u *Upkeep) SetPause(d time.Duration) { u.pause = d }
 
 // NewUpkeep returns an upkeep that looks for work every `every` (and when
 // nudged), batch contacts at a time.
@@ -57,8 +63,22 @@ func (u *Upkeep) Run(ctx context.Context) {
 	t := time.NewTicker(u.every)
 	defer t.Stop()
 	for {
-		if _, err := u.Drain(ctx); err != nil && ctx.Err() == nil {
-			u.log.Warn("report rollups", "err", err)
+		for {
+			n, more, err := u.pass(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					u.log.Warn("report rollups", "err", err)
+				}
+				break
+			}
+			if !more || n == 0 {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(u.pause):
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -74,7 +74,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		}
 	}
 	s := &Server{cfg: cfg, log: logger, Store: st, reg: prometheus.NewRegistry(),
-		Upkeep: report.NewUpkeep(st, logger.With("part", "report"), time.Second, 256)}
+		Upkeep: report.NewUpkeep(st, logger.With("part", "report"), time.Second, 64)}
+	// Small batches with a rest between them: the upkeep never holds the
+	// database's writer long while contacts arrive.
+	s.Upkeep.SetPause(20 * time.Millisecond)
 	logins := loginguard.New(loginguard.Options{Concurrent: cfg.Login.Concurrent, PerAddressLogin: cfg.Login.PerAddressLogin,
 		PerAddress: cfg.Login.PerAddress, PerLogin: cfg.Login.PerLogin})
 	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg,

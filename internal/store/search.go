@@ -221,26 +221,36 @@ func (s *Store) FirstArrival(ctx context.Context) (time.Time, bool, error) {
 }
 
 // ScanInteractions calls fn for each of the tenant's interactions that
-// arrived in [from, to), in id order, reading them in pages.
+// arrived in [from, to), by arrival then id, reading them in pages on the
+// (tenant, arrival, id) index.
 func (s *Store) ScanInteractions(ctx context.Context, tenantID int64, from, to time.Time, fn func(model.Interaction) error) error {
-	var after int64
+	const page = 5000
+	var (
+		afterAt time.Time
+		afterID int64
+	)
 	for {
-		rows, err := s.conn().query(ctx, "SELECT "+interactionCols+" FROM interactions WHERE tenant_id = ? AND arrived_at >= ? AND arrived_at < ? AND id > ? ORDER BY id LIMIT 5000",
-			tenantID, ts(from), ts(to), after)
+		q := "SELECT " + interactionCols + " FROM interactions WHERE tenant_id = ? AND arrived_at >= ? AND arrived_at < ?"
+		args := []any{tenantID, ts(from), ts(to)}
+		if afterID != 0 {
+			q += " AND arrived_at >= ? AND (arrived_at > ? OR id > ?)"
+			args = append(args, ts(afterAt), ts(afterAt), afterID)
+		}
+		rows, err := s.conn().query(ctx, q+" ORDER BY arrived_at, id LIMIT ?", append(args, page)...)
 		if err != nil {
 			return fail(err, "scan interactions")
 		}
-		page, err := collect(rows, scanInteraction)
+		list, err := collect(rows, scanInteraction)
 		if err != nil {
 			return fail(err, "scan interactions")
 		}
-		for _, in := range page {
+		for _, in := range list {
 			if err := fn(in); err != nil {
 				return err
 			}
-			after = in.ID
+			afterAt, afterID = in.ArrivedAt, in.ID
 		}
-		if len(page) < 5000 {
+		if len(list) < page {
 			return nil
 		}
 	}
