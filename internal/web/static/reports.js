@@ -537,8 +537,10 @@ function byPeriod(rows) {
 
 function shortLabel(p, group) {
   if (group === "interval" || group === "hour") {
-    const d = new Date(p.start);
-    const time = new Intl.DateTimeFormat(lang(), { hour: "2-digit", minute: "2-digit" }).format(d);
+    // The time as the label gives it, in the queue's zone (as the table),
+    // not the browser's.
+    const m = /T(\d{2}:\d{2})/.exec(p.label || "");
+    const time = m ? m[1] : p.label;
     return rp.data.f.from === rp.data.f.to ? time : `${p.label.slice(5, 10)} ${time}`;
   }
   return p.label;
