@@ -2,16 +2,11 @@ package live
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,6 +21,7 @@ import (
 	"github.com/plateau-cc/plateau/internal/acd"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
+	"github.com/plateau-cc/plateau/internal/store/storetest"
 )
 
 const (
@@ -56,54 +52,7 @@ func openSQLite(t *testing.T, path string) *store.Store {
 
 // postgresDSN returns the DSN of a fresh schema, dropped after the test, or
 // skips the test when PostgreSQL is unreachable (fails under CI).
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("PLATEAU_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	unavailable := func(err error) {
-		t.Helper()
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL required under CI but unavailable: %v", err)
-		}
-		t.Skipf("PostgreSQL unavailable, skipping (set PLATEAU_TEST_POSTGRES): %v", err)
-	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		unavailable(err)
-	}
-	defer admin.Close()
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
-	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		unavailable(err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "plt_live_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", dsn)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	must(t, err, "parse dsn")
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func postgresDSN(t *testing.T) string { return storetest.PostgresDSN(t) }
 
 // fixture is one tenant with a chat queue, its entry point and one agent
 // who can sign in.
