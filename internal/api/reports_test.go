@@ -84,6 +84,9 @@ func TestReports(t *testing.T) {
 		t.Fatalf("rows %+v, want one", day.Rows)
 	}
 	r := day.Rows[0]
+	if !r.PeriodEnd.Equal(time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("period end %v, want the next midnight", r.PeriodEnd)
+	}
 	if r.Period != "2026-03-02" || r.Offered != 4 || r.Answered != 2 || r.Abandoned != 2 || r.ShortAbandoned != 1 || r.Closed != 1 {
 		t.Errorf("row %+v", r)
 	}

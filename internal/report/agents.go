@@ -17,6 +17,7 @@ import (
 type AgentRow struct {
 	Period            string             `json:"period"`
 	PeriodStart       time.Time          `json:"period_start"`
+	PeriodEnd         time.Time          `json:"period_end"`
 	AgentID           int64              `json:"agent_id"`
 	Agent             string             `json:"agent"`
 	SiteID            int64              `json:"site_id"`
@@ -133,7 +134,7 @@ func Agents(ctx context.Context, st ReadStore, r Request) (AgentReport, error) {
 	out := AgentReport{From: r.From, To: r.To, Group: p.group, Rows: []AgentRow{}}
 	for k, s := range sums {
 		t, c := s.time, s.contacts
-		row := AgentRow{Period: p.label(k.start), PeriodStart: k.start, AgentID: k.id,
+		row := AgentRow{Period: p.label(k.start), PeriodStart: k.start, PeriodEnd: p.periodEnd(k.start), AgentID: k.id,
 			LoginSeconds: seconds(t.LoginMS()), ReadySeconds: seconds(t.ReadyMS), OfferedSeconds: seconds(t.OfferedMS),
 			BusySeconds: seconds(t.BusyMS), WrapUpSeconds: seconds(t.WrapUpMS), NotReadySeconds: seconds(t.NotReadyMS),
 			NotReadyByReason: map[string]float64{}, Occupancy: t.Occupancy(), Handled: c.Handled,
@@ -165,6 +166,7 @@ func Agents(ctx context.Context, st ReadStore, r Request) (AgentReport, error) {
 type EWTRow struct {
 	Period           string    `json:"period"`
 	PeriodStart      time.Time `json:"period_start"`
+	PeriodEnd        time.Time `json:"period_end"`
 	QueueID          int64     `json:"queue_id"`
 	Queue            string    `json:"queue"`
 	Position         int       `json:"position"` // 0: all; 1-10; 11: 11 and more
@@ -262,7 +264,7 @@ func EWT(ctx context.Context, st ReadStore, r Request) (EWTReport, error) {
 	out := EWTReport{From: r.From, To: r.To, Group: p.group, Rows: []EWTRow{}, ByPosition: []EWTRow{}}
 	for k, e := range byPeriod {
 		row := ewtRow(*e)
-		row.Period, row.PeriodStart, row.QueueID, row.Queue, row.ToldWithNoAgents = p.label(k.start), k.start, k.id, name(k.id), noAgent[k]
+		row.Period, row.PeriodStart, row.PeriodEnd, row.QueueID, row.Queue, row.ToldWithNoAgents = p.label(k.start), k.start, p.periodEnd(k.start), k.id, name(k.id), noAgent[k]
 		out.Rows = append(out.Rows, row)
 	}
 	for k, e := range byPos {

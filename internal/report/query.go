@@ -214,6 +214,24 @@ func (p *period) periodStart(b time.Time, loc *time.Location) time.Time {
 	}
 }
 
+// periodEnd is the end of the period that starts at start (in start's
+// zone): the next period's start, so a day of a daylight-saving change
+// lasts 23 or 25 hours.
+func (p *period) periodEnd(start time.Time) time.Time {
+	loc := start.Location()
+	switch p.group {
+	case GroupInterval:
+		return start.Add(kpi.Interval)
+	case GroupHour:
+		return start.Add(time.Hour)
+	case GroupDay:
+		return localMidnight(time.Date(start.Year(), start.Month(), start.Day()+1, 0, 0, 0, 0, loc), loc)
+	case GroupWeek:
+		return localMidnight(time.Date(start.Year(), start.Month(), start.Day()+7, 0, 0, 0, 0, loc), loc)
+	}
+	return localMidnight(time.Date(start.Year(), start.Month()+1, 1, 0, 0, 0, 0, loc), loc)
+}
+
 // label names a period: its start, in the forms a person reads.
 func (p *period) label(start time.Time) string {
 	switch p.group {
@@ -232,6 +250,7 @@ func (p *period) label(start time.Time) string {
 type QueueRow struct {
 	Period             string    `json:"period"`
 	PeriodStart        time.Time `json:"period_start"`
+	PeriodEnd          time.Time `json:"period_end"`
 	QueueID            int64     `json:"queue_id"`
 	Queue              string    `json:"queue"`
 	SLThresholdSeconds int       `json:"sl_threshold_seconds"`
@@ -302,7 +321,7 @@ func Queues(ctx context.Context, st ReadStore, r Request) (QueueReport, error) {
 	out := QueueReport{From: r.From, To: r.To, Group: p.group, Rows: []QueueRow{}, Counts: total}
 	for k, c := range sums {
 		qr := queueRow(*c)
-		qr.Period, qr.PeriodStart, qr.QueueID = p.label(k.start), k.start, k.id
+		qr.Period, qr.PeriodStart, qr.PeriodEnd, qr.QueueID = p.label(k.start), k.start, p.periodEnd(k.start), k.id
 		if q, ok := p.queues[k.id]; ok {
 			qr.Queue, qr.SLThresholdSeconds = q.Name, q.SLThresholdSeconds
 		} else {

@@ -15,6 +15,7 @@ import (
 type SatisfactionRow struct {
 	Period       string    `json:"period"`
 	PeriodStart  time.Time `json:"period_start"`
+	PeriodEnd    time.Time `json:"period_end"`
 	QueueID      int64     `json:"queue_id"`
 	Queue        string    `json:"queue"`
 	Answered     int64     `json:"answered"`
@@ -66,7 +67,7 @@ func Satisfaction(ctx context.Context, st interface {
 	out.Total.Period = r.From + "/" + r.To
 	for k, c := range sums {
 		row := satRow(*c)
-		row.Period, row.PeriodStart, row.QueueID = p.label(k.start), k.start, k.id
+		row.Period, row.PeriodStart, row.PeriodEnd, row.QueueID = p.label(k.start), k.start, p.periodEnd(k.start), k.id
 		if qq, ok := p.queues[k.id]; ok {
 			row.Queue = qq.Name
 		}
@@ -85,6 +86,7 @@ func Satisfaction(ctx context.Context, st interface {
 type SiteRow struct {
 	Period       string         `json:"period"`
 	PeriodStart  time.Time      `json:"period_start"`
+	PeriodEnd    time.Time      `json:"period_end"`
 	SiteID       int64          `json:"site_id"`
 	Site         string         `json:"site"`
 	Country      string         `json:"country"`
@@ -171,7 +173,7 @@ func Sites(ctx context.Context, st ReadStore, r Request) (SiteReport, error) {
 	var all, home, allMS, homeMS int64
 	for k, s := range per {
 		site := bySite[k.id]
-		row := SiteRow{Period: p.label(k.start), PeriodStart: k.start, SiteID: k.id, Site: site.Name, Country: site.Country, Kind: site.Kind,
+		row := SiteRow{Period: p.label(k.start), PeriodStart: k.start, PeriodEnd: p.periodEnd(k.start), SiteID: k.id, Site: site.Name, Country: site.Country, Kind: site.Kind,
 			Handled: s.handled, HandledHours: float64(s.handledMS) / 3.6e6, LoginHours: float64(s.loginMS) / 3.6e6}
 		out.Rows = append(out.Rows, row)
 		c := countries[site.Country]
