@@ -272,7 +272,7 @@ func TestUIReports(t *testing.T) {
 		t.Fatalf("the report's CSV: %.300s", csv)
 	}
 	lines = strings.Split(strings.TrimSpace(parts[2]), "\n")
-	if len(lines) != len(qr.Rows)+1 || !strings.HasPrefix(lines[0], "period,period_start,queue_id,queue,") {
+	if len(lines) != len(qr.Rows)+1 || !strings.HasPrefix(lines[0], "period,period_start,period_end,queue_id,queue,") {
 		t.Errorf("the report's CSV has %d lines for %d rows:\n%s", len(lines), len(qr.Rows), parts[2])
 	}
 	// Clicking it saves the file.
