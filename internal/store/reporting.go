@@ -584,27 +584,36 @@ type RollupFilter struct {
 func (f RollupFilter) where(tenantID int64, queueCol bool) (string, []any) {
 	w := "tenant_id = ? AND bucket >= ? AND bucket < ?"
 	args := []any{tenantID, ts(f.From), ts(f.To)}
-	if queueCol && len(f.QueueIDs) > 0 {
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(f.QueueIDs)), ", ")
-		w += " AND queue_id IN (" + marks + ")"
+	if queueCol {
+		w, args = f.queueWhere(w, args, false)
+	}
+	return w, args
+}
+
+// queueWhere adds f's queue ids and, with contacts, its tier and channel
+// to a condition.
+func (f RollupFilter) queueWhere(w string, args []any, contacts bool) (string, []any) {
+	if len(f.QueueIDs) > 0 {
+		w += " AND queue_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(f.QueueIDs)), ", ") + ")"
 		for _, id := range f.QueueIDs {
 			args = append(args, id)
 		}
+	}
+	if contacts && f.Tier != nil {
+		w += " AND tier = ?"
+		args = append(args, *f.Tier)
+	}
+	if contacts && f.Channel != "" {
+		w += " AND channel = ?"
+		args = append(args, string(f.Channel))
 	}
 	return w, args
 }
 
 // QueueRollups reads a tenant's rollup_queue rows, by bucket.
 func (s *Store) QueueRollups(ctx context.Context, tenantID int64, f RollupFilter) ([]QueueRollup, error) {
-	w, args := f.where(tenantID, true)
-	if f.Tier != nil {
-		w += " AND tier = ?"
-		args = append(args, *f.Tier)
-	}
-	if f.Channel != "" {
-		w += " AND channel = ?"
-		args = append(args, string(f.Channel))
-	}
+	w, args := f.where(tenantID, false)
+	w, args = f.queueWhere(w, args, true)
 	rows, err := s.conn().query(ctx, "SELECT bucket, queue_id, tier, channel, entry_point_id, local_day, "+strings.Join(queueValueCols, ", ")+
 		" FROM rollup_queue WHERE "+w+" ORDER BY bucket, queue_id, tier, channel, entry_point_id", args...)
 	if err != nil {
@@ -622,28 +631,12 @@ func (s *Store) QueueRollups(ctx context.Context, tenantID int64, f RollupFilter
 	return out, nil
 }
 
-// QueueRollupsByDay reads a tenant's rollup_queue rows summed by local
-// day and queue, for days in [fromDay, toDay] (YYYY-MM-DD, included) and
-// buckets in f's range: what reports by day, week and month need, summed
-// by the database (Bucket is zero; Tier, Channel and EntryPointID are the
-// filter's).
+// QueueRollupsByDay reads a tenant's daily queue rollups (rollup_queue_day)
+// summed by local day and queue, for days in [fromDay, toDay] (YYYY-MM-DD,
+// included) and f's queues, tier and channel (its From and To are not
+// used): what reports by day, week and month need. Bucket is zero.
 func (s *Store) QueueRollupsByDay(ctx context.Context, tenantID int64, f RollupFilter, fromDay, toDay string) ([]QueueRollup, error) {
-	w := "tenant_id = ? AND local_day >= ? AND local_day <= ?"
-	args := []any{tenantID, fromDay, toDay}
-	if len(f.QueueIDs) > 0 {
-		w += " AND queue_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(f.QueueIDs)), ", ") + ")"
-		for _, id := range f.QueueIDs {
-			args = append(args, id)
-		}
-	}
-	if f.Tier != nil {
-		w += " AND tier = ?"
-		args = append(args, *f.Tier)
-	}
-	if f.Channel != "" {
-		w += " AND channel = ?"
-		args = append(args, string(f.Channel))
-	}
+	w, args := f.queueWhere("tenant_id = ? AND local_day >= ? AND local_day <= ?", []any{tenantID, fromDay, toDay}, true)
 	rows, err := s.conn().query(ctx, "SELECT local_day, queue_id, "+strings.Join(daySums(), ", ")+
 		" FROM rollup_queue_day WHERE "+w+" GROUP BY local_day, queue_id ORDER BY local_day, queue_id", args...)
 	if err != nil {
