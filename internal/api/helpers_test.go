@@ -236,6 +236,7 @@ type fixture struct {
 
 	adminToken cred // tenant token: acts as tenant admin
 	canned     model.CannedResponse
+	billing    billingRows
 }
 
 const testPassword = "correct horse battery"
@@ -279,6 +280,7 @@ func (e *env) fixture(slug string) fixture {
 	must("admin user", err)
 	f.canned, err = e.st.CreateCannedResponse(ctx, tid, model.CannedResponse{Code: "hello", Title: "Greeting", Body: "Bonjour {name} !"})
 	must("canned response", err)
+	f.billing = e.billingFixture(tid)
 	return f
 }
 

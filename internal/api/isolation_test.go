@@ -19,6 +19,9 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 	if rt.in == nil {
 		return nil
 	}
+	if b, ok := billingSampleBody(rt); ok {
+		return b
+	}
 	switch rt.in {
 	case reflect.TypeFor[model.Tenant]():
 		return model.Tenant{Slug: "walk", Name: "Walk"}
