@@ -52,7 +52,9 @@ func (a *API) billingRoutes(v1 string) []route {
 	invoices := base + "/invoices"
 	routes := []route{
 		mk(http.MethodGet, v1+"/billing/provider", "getBillingProvider", "The provider's details printed on every invoice, and the next invoice number", accessPlatform,
-			func(ctx context.Context, _ *call, _ *noBody) (billing.Provider, error) { return a.biller().GetProvider(ctx) }),
+			func(ctx context.Context, _ *call, _ *noBody) (billing.Provider, error) {
+				return a.biller().GetProvider(ctx)
+			}),
 		mk(http.MethodPut, v1+"/billing/provider", "setBillingProvider", "Set the provider's details and invoice number prefix (issued invoices keep theirs)", accessPlatform,
 			func(ctx context.Context, _ *call, in *billing.Provider) (billing.Provider, error) {
 				p, err := a.biller().SetProvider(ctx, *in)
@@ -79,7 +81,9 @@ func (a *API) billingRoutes(v1 string) []route {
 				return v, billingErr(err)
 			}),
 		mk(http.MethodGet, contracts+"/{id}", "getContractVersion", "A contract version", accessTenantBilling,
-			func(ctx context.Context, c *call, _ *noBody) (billing.Contract, error) { return a.biller().Contract(ctx, c.tid, c.id) }),
+			func(ctx context.Context, c *call, _ *noBody) (billing.Contract, error) {
+				return a.biller().Contract(ctx, c.tid, c.id)
+			}),
 		mk(http.MethodDelete, contracts+"/{id}", "deleteContractVersion", "Withdraw the latest version before it takes effect (one in effect, or covering an invoiced month, is kept)", accessTenantAdmin,
 			func(ctx context.Context, c *call, _ *noBody) (noContent, error) {
 				return noContent{}, billingErr(a.biller().DeleteContract(ctx, c.tid, c.id))
