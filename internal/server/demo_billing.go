@@ -36,7 +36,7 @@ func seedDemoBilling(ctx context.Context, st *store.Store, tenant model.Tenant, 
 	}
 	// The revision falls in the middle of the past's part of the last month.
 	start := last
-	if from.After(start) {
+	if from.After(start) && from.Before(thisMonth) {
 		start = from
 	}
 	mid := start.Add(thisMonth.Sub(start) / 2).In(loc)

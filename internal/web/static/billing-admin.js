@@ -101,7 +101,7 @@ export async function renderContracts(body, { tenant, say }) {
       field("c-client_name", "bill.client_name", cname), field("c-client_address", "bill.client_address", caddr),
       h("div", { class: "row-fields" }, field("c-client_vat", "bill.client_vat", cvat), field("c-client_registration", "bill.client_registration", creg),
         field("c-client_email", "bill.client_email", cmail)),
-      field("c-reference", "bill.reference", ref)),
+      field("c-reference", "bill.reference_field", ref)),
     formErr,
     h("button", { type: "submit", class: "primary", "data-i18n": "bill.save_version" }));
   const fieldIDs = { valid_from: "c-valid_from", currency: "c-currency", time_zone: "c-time_zone", monthly_minimum_cents: "c-minimum",
@@ -146,7 +146,10 @@ export async function renderContracts(body, { tenant, say }) {
       say(t("bill.saved", { version: v.version }));
       await renderContracts(body, { tenant, say });
       const st = body.querySelector("#contract-status");
-      if (st) st.textContent = t("bill.saved", { version: v.version });
+      if (st) {
+        st.hidden = false;
+        st.textContent = t("bill.saved", { version: v.version });
+      }
     } catch (e) {
       show(e.field || "", errorText(e));
     }
@@ -154,7 +157,7 @@ export async function renderContracts(body, { tenant, say }) {
   body.replaceChildren(
     h("h2", { id: "section-title", tabindex: "-1", "data-i18n": "admin.section.contracts" }),
     h("p", {}, h("a", { href: `/invoices?tenant=${tenant}`, "data-i18n": "bill.see_invoices" })),
-    h("p", { class: "notice", id: "contract-status", role: "status" }, versions.length ? "" : t("bill.no_contract")),
+    h("p", { class: "notice", id: "contract-status", role: "status", hidden: !!versions.length }, versions.length ? "" : t("bill.no_contract")),
     table, form);
   translate(body);
 }

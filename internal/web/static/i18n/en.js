@@ -703,5 +703,6 @@ export default {
   "bill.vat_pct": "VAT rate (%)",
   "bill.version": "Version",
   "bill.waited_min": "Waited, not billed (min)",
-  "bill.waiting": "Waiting not billed: {minutes} minutes of waiting over {contacts} contacts ({handled} handled) were not billed: only handled time is."
+  "bill.waiting": "Waiting not billed: {minutes} minutes of waiting over {contacts} contacts ({handled} handled) were not billed: only handled time is.",
+  "bill.reference_field": "Contract reference"
 };

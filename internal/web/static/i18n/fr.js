@@ -703,5 +703,6 @@ export default {
   "bill.vat_pct": "Taux de TVA (%)",
   "bill.version": "Version",
   "bill.waited_min": "Attente non facturée (min)",
-  "bill.waiting": "Attente non facturée : {minutes} minutes d'attente sur {contacts} contacts ({handled} traités) n'ont pas été facturées ; seul le temps traité l'est."
+  "bill.waiting": "Attente non facturée : {minutes} minutes d'attente sur {contacts} contacts ({handled} traités) n'ont pas été facturées ; seul le temps traité l'est.",
+  "bill.reference_field": "Référence du contrat"
 };
