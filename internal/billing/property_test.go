@@ -2,11 +2,13 @@ package billing
 
 import (
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/report"
 	"github.com/plateau-cc/plateau/internal/store"
 	"github.com/plateau-cc/plateau/internal/store/storetest"
 )
@@ -22,7 +24,9 @@ func TestBilledMinutesAreBillableSegments(t *testing.T) {
 			seed := uint64(round*7919 + 17)
 			rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
 			w := newWorld(t, st, fmt.Sprintf("prop%d", round))
-			w.contract(Terms{ValidFrom: "2026-01-01", VATRateBP: 2000, Client: client(),
+			// UTC, the zone of queues without a schedule: the reports'
+			// months are the invoice's.
+			w.contract(Terms{ValidFrom: "2026-01-01", TimeZone: "UTC", VATRateBP: 2000, Client: client(),
 				Units: []UnitPrice{{Unit: UnitMinute, Price: Price(1 + rng.IntN(20000))}}})
 			var (
 				list                 []store.PastContact
@@ -97,6 +101,15 @@ func TestBilledMinutesAreBillableSegments(t *testing.T) {
 			}
 			if inv.WaitingNotBilledMS != wantWait {
 				t.Errorf("seed %d: waiting not billed %d ms, want %d", seed, inv.WaitingNotBilledMS, wantWait)
+			}
+			// The reports count the same billable time.
+			if _, err := report.NewUpkeep(st, slog.New(slog.DiscardHandler), time.Hour, 1000).Drain(testCtx(t)); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := report.Queues(testCtx(t), st, report.Request{TenantID: w.tenant, From: "2026-02-01", To: "2026-02-28", Group: report.Group("month")})
+			w.must("report", err)
+			if rep.Counts.BillableMS != inv.BilledMS {
+				t.Errorf("seed %d: the month's report counts %d billable ms, the invoice %d", seed, rep.Counts.BillableMS, inv.BilledMS)
 			}
 			d, err := w.b.Details(testCtx(t), w.tenant, inv.ID, 0)
 			w.must("details", err)
