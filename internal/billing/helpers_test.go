@@ -29,7 +29,7 @@ func (c *clock) Set(t time.Time) {
 	c.t = t
 }
 
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx
@@ -37,7 +37,7 @@ func testCtx(t *testing.T) context.Context {
 
 // world is a tenant with a voice and a chat queue and an agent.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	b      *Biller
 	clock  *clock
@@ -47,9 +47,7 @@ type world struct {
 	agent  int64
 }
 
-var worldN sync.Mutex
-
-func newWorld(t *testing.T, st *store.Store, slug string) *world {
+func newWorld(t testing.TB, st *store.Store, slug string) *world {
 	t.Helper()
 	ctx := testCtx(t)
 	w := &world{t: t, st: st, clock: &clock{t: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}}

@@ -388,17 +388,31 @@ func (s *Store) IssueInvoice(ctx context.Context, in NewInvoice) (InvoiceRow, er
 		if err != nil {
 			return err
 		}
-		for _, b := range in.Contacts {
-			if _, err := c.exec(ctx, `INSERT INTO billing_invoice_contacts (tenant_id, interaction_id, invoice_id, period, channel, arrived_at,
-				billable_ms, handled, wait_ms, minute_line, contact_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				in.TenantID, b.InteractionID, v.ID, b.Period, b.Channel, ts(b.ArrivedAt), b.BillableMS, b.Handled, b.WaitMS, b.MinuteLine, b.ContactLine); err != nil {
-				return fmt.Errorf("account for contact %d: %w", b.InteractionID, err)
+		// Many rows a statement: a month of contacts is one row each.
+		for start := 0; start < len(in.Contacts); start += importBatch {
+			part := in.Contacts[start:min(start+importBatch, len(in.Contacts))]
+			vals := make([]string, len(part))
+			args := make([]any, 0, len(part)*11)
+			for i, b := range part {
+				vals[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+				args = append(args, in.TenantID, b.InteractionID, v.ID, b.Period, b.Channel, ts(b.ArrivedAt), b.BillableMS, b.Handled, b.WaitMS, b.MinuteLine, b.ContactLine)
+			}
+			if _, err := c.uncached().exec(ctx, `INSERT INTO billing_invoice_contacts (tenant_id, interaction_id, invoice_id, period, channel, arrived_at,
+				billable_ms, handled, wait_ms, minute_line, contact_line) VALUES `+strings.Join(vals, ", "), args...); err != nil {
+				return fmt.Errorf("account for %d contacts: %w", len(part), err)
 			}
 		}
-		for _, b := range in.Spans {
-			if _, err := c.exec(ctx, `INSERT INTO billing_invoice_spans (tenant_id, agent_state_id, period, invoice_id, agent_id, ms, line)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, in.TenantID, b.AgentStateID, b.Period, v.ID, b.AgentID, b.MS, b.Line); err != nil {
-				return fmt.Errorf("account for agent state %d: %w", b.AgentStateID, err)
+		for start := 0; start < len(in.Spans); start += importBatch {
+			part := in.Spans[start:min(start+importBatch, len(in.Spans))]
+			vals := make([]string, len(part))
+			args := make([]any, 0, len(part)*7)
+			for i, b := range part {
+				vals[i] = "(?, ?, ?, ?, ?, ?, ?)"
+				args = append(args, in.TenantID, b.AgentStateID, b.Period, v.ID, b.AgentID, b.MS, b.Line)
+			}
+			if _, err := c.uncached().exec(ctx, `INSERT INTO billing_invoice_spans (tenant_id, agent_state_id, period, invoice_id, agent_id, ms, line)
+				VALUES `+strings.Join(vals, ", "), args...); err != nil {
+				return fmt.Errorf("account for %d stretches of agent time: %w", len(part), err)
 			}
 		}
 		out = v
