@@ -369,3 +369,33 @@ func TestIssueRefusals(t *testing.T) {
 		t.Error("a service-level clause was accepted before the commitments exist")
 	}
 }
+
+// October 2026 in Paris has 745 hours: the night of 25 October repeats
+// 02:00-03:00. Logged in from midnight to 04:00 local is 5 hours billed;
+// a new price from 16 October prorates the minimum over real hours.
+func TestDSTMonthStaffedHours(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachBackend(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st, "dst")
+		w.clock.Set(utc("2026-09-01 12:00:00"))
+		terms := Terms{ValidFrom: "2026-09-01", VATRateBP: 2000, Client: client(), MonthlyMinimumCents: 74500,
+			Units: []UnitPrice{{Unit: UnitStaffedHour, Price: 300000}}}
+		w.contract(terms)
+		terms.ValidFrom, terms.MonthlyMinimumCents = "2026-10-16", 149000
+		w.contract(terms)
+		w.clock.Set(utc("2026-11-02 12:00:00"))
+		w.loggedIn(utc("2026-10-24 22:00:00"), utc("2026-10-25 03:00:00"))
+		inv := w.issue("2026-10")
+		if !inv.PeriodStart.Equal(utc("2026-09-30 22:00:00")) || !inv.PeriodEnd.Equal(utc("2026-10-31 23:00:00")) {
+			t.Errorf("October from %s to %s", inv.PeriodStart, inv.PeriodEnd)
+		}
+		// 5 h at 30.00, in the second version's window.
+		wantLine(t, inv, 1, LineUsage, UnitStaffedHour, "", 5*3_600_000, 300000, 15000)
+		// 745.00 for the 15 × 24 = 360 h before the 16th, 1490.00 for the
+		// 385 h after (the 25th has 25): (745 × 360 + 1490 × 385) / 745 = 1130.00.
+		if inv.MinimumCents != 113000 {
+			t.Errorf("minimum %d, want 113000", inv.MinimumCents)
+		}
+		wantLine(t, inv, 2, LineMinimum, "", "", 1, (113000-15000)*100, 113000-15000)
+	})
+}
