@@ -1,8 +1,10 @@
 package api
 
 import (
+	"encoding/csv"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,5 +195,35 @@ func TestErasurePreviewAPI(t *testing.T) {
 	wantError(t, w, http.StatusUnprocessableEntity, CodeValidationFailed, "phone")
 	if got := apiError(t, w); got.Key != "erasure_key" {
 		t.Errorf("key %q", got.Key)
+	}
+}
+
+// The audit log exports as CSV: every matching line, past the page limit.
+func TestAuditCSVExport(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	f := e.fixture("acme")
+	ctx := testCtx(t)
+	for i := range store.MaxAuditLimit + 5 {
+		if err := e.st.AppendAudit(ctx, model.AuditEntry{TenantID: &f.tenant.ID, At: e.clock.Now(), Actor: fmt.Sprintf("user %d (=cmd)", i%3),
+			Address: "192.0.2.1", Action: "getInteraction", Target: "interactions", TargetID: ptr(int64(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := e.do(f.adminToken, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/audit?format=csv&actor=user+1&action=getInteraction", f.tenant.ID), nil)
+	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/csv") {
+		t.Fatalf("status %d %q: %s", w.Code, w.Header().Get("Content-Type"), w.Body)
+	}
+	rows, err := csv.NewReader(w.Body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 1 + (store.MaxAuditLimit+5)/3 // the header, then lines 1, 4, 7...
+	if len(rows) != want || strings.Join(rows[0], ",") != strings.Join(auditCSVHeader, ",") || rows[1][2] != "user 1 (=cmd)" || rows[1][6] != "1" {
+		t.Fatalf("%d rows (want %d), first %v %v", len(rows), want, rows[0], rows[1])
+	}
+	wantError(t, e.do(f.adminToken, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/audit?format=xml", f.tenant.ID), nil), http.StatusBadRequest, CodeBadRequest, "format")
+	if got := csvSafe("=HYPERLINK(1)"); got != "'=HYPERLINK(1)" {
+		t.Errorf("csvSafe %q", got)
 	}
 }
