@@ -55,7 +55,7 @@ export async function gdprSection(body, ctx, res) {
       outcome.append(h("p", { class: "notice", id: "erase-preview" }, t("gdpr.erase_nothing")));
       return;
     }
-    const go = h("button", { type: "button", id: "erase-confirm", class: "danger", disabled: p.interactions === 0 }, t("gdpr.erase_confirm", { interactions: p.interactions }));
+    const go = h("button", { type: "button", id: "erase-confirm", class: "danger", disabled: p.interactions === 0 }, t("gdpr.erase_confirm"));
     const cancel = h("button", { type: "button" }, t("admin.cancel"));
     go.addEventListener("click", async () => {
       try {

@@ -291,7 +291,7 @@ async function renderSection(body) {
   });
   body.replaceChildren(
     h("div", { class: "section-head" }, h("h2", { id: "section-title", tabindex: "-1", "data-i18n": `admin.section.${key}` }), add),
-    res.note ? h("p", { class: "hint", "data-i18n": res.note }) : null,
+    ...(res.note ? [h("p", { class: "hint", "data-i18n": res.note })] : []),
     formSlot,
     items.length === 0
       ? h("p", { class: "muted", "data-i18n": "admin.empty" })
