@@ -1,9 +1,12 @@
 package api
 
 import (
+	"bufio"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -225,5 +228,117 @@ func TestAuditCSVExport(t *testing.T) {
 	wantError(t, e.do(f.adminToken, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/audit?format=xml", f.tenant.ID), nil), http.StatusBadRequest, CodeBadRequest, "format")
 	if got := csvSafe("=HYPERLINK(1)"); got != "'=HYPERLINK(1)" {
 		t.Errorf("csvSafe %q", got)
+	}
+}
+
+// Disabling a user ends its sessions at once and refuses its sign-in;
+// enabling it again and setting a password lets it back in.
+func TestDisabledUserIsOutAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{LoginRate: 1000})
+	f := e.fixture("acme")
+	sup := e.userCred(&f.tenant.ID, "nadia", model.RoleSupervisor, nil)
+	e.must(sup, http.MethodGet, "/api/v1/me", nil, http.StatusOK, nil)
+	var u model.User
+	var users []model.User
+	e.must(f.adminToken, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/users", f.tenant.ID), nil, http.StatusOK, &users)
+	for _, x := range users {
+		if x.Login == "nadia" {
+			u = x
+		}
+	}
+	path := fmt.Sprintf("/api/v1/tenants/%d/users/%d", f.tenant.ID, u.ID)
+	u.Disabled = true
+	e.takeChanges()
+	e.must(f.adminToken, http.MethodPut, path, u, http.StatusOK, &u)
+	if !u.Disabled {
+		t.Fatalf("not disabled: %+v", u)
+	}
+	if ch := e.takeChanges(); len(ch) != 1 || ch[0].Kind != KindUser || ch[0].ID != u.ID {
+		t.Errorf("changes %+v: the live center is not told", ch)
+	}
+	wantError(t, e.do(sup, http.MethodGet, "/api/v1/me", nil), http.StatusUnauthorized, CodeUnauthenticated, "")
+	wantError(t, e.do(cred{}, http.MethodPost, "/api/v1/login", LoginRequest{Login: "nadia", Password: testPassword}), http.StatusUnauthorized, CodeInvalidCredential, "")
+	u.Disabled = false
+	e.must(f.adminToken, http.MethodPut, path, u, http.StatusOK, nil)
+	wantError(t, e.do(cred{}, http.MethodPost, "/api/v1/login", LoginRequest{Login: "nadia", Password: testPassword}), http.StatusUnauthorized, CodeInvalidCredential, "")
+	e.must(f.adminToken, http.MethodPost, path+"/password", PasswordRequest{Password: "a brand new password"}, http.StatusNoContent, nil)
+	e.login("nadia", "a brand new password")
+}
+
+// An open wallboard stream ends at once when its person is removed: the
+// user deleted, disabled, its password set, its role changed, or the API
+// token revoked.
+func TestStreamsEndWhenAPersonIsRemoved(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{LoginRate: 1000})
+	a := e.fixture("acme")
+	e.goLive(a)
+	srv := httptest.NewServer(e.api.Handler())
+	defer srv.Close()
+	ctx := testCtx(t)
+	users := fmt.Sprintf("/api/v1/tenants/%d/users", a.tenant.ID)
+	userID := func(login string) int64 {
+		var list []model.User
+		e.must(a.adminToken, http.MethodGet, users, nil, http.StatusOK, &list)
+		for _, u := range list {
+			if u.Login == login {
+				return u.ID
+			}
+		}
+		t.Fatalf("no user %s", login)
+		return 0
+	}
+	cases := []struct {
+		name   string
+		cred   func() cred
+		remove func(c cred)
+	}{
+		{"deleted", func() cred { return e.userCred(&a.tenant.ID, "s-del", model.RoleSupervisor, nil) }, func(cred) {
+			e.must(a.adminToken, http.MethodDelete, fmt.Sprintf("%s/%d", users, userID("s-del")), nil, http.StatusNoContent, nil)
+		}},
+		{"disabled", func() cred { return e.userCred(&a.tenant.ID, "s-off", model.RoleSupervisor, nil) }, func(cred) {
+			e.must(a.adminToken, http.MethodPut, fmt.Sprintf("%s/%d", users, userID("s-off")),
+				model.User{Login: "s-off", DisplayName: "s-off", Role: model.RoleSupervisor, Disabled: true}, http.StatusOK, nil)
+		}},
+		{"password set", func() cred { return e.userCred(&a.tenant.ID, "s-pw", model.RoleSupervisor, nil) }, func(cred) {
+			e.must(a.adminToken, http.MethodPost, fmt.Sprintf("%s/%d/password", users, userID("s-pw")), PasswordRequest{Password: "another long password"}, http.StatusNoContent, nil)
+		}},
+		{"role changed", func() cred { return e.userCred(&a.tenant.ID, "s-role", model.RoleSupervisor, nil) }, func(cred) {
+			e.must(a.adminToken, http.MethodPut, fmt.Sprintf("%s/%d", users, userID("s-role")),
+				model.User{Login: "s-role", DisplayName: "s-role", Role: model.RoleAgent, AgentID: &a.agent.ID}, http.StatusOK, nil)
+		}},
+		{"token revoked", func() cred {
+			tok, plain, err := e.st.CreateToken(ctx, &a.tenant.ID, "wallboard screen")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cred{name: fmt.Sprint(tok.ID), bearer: plain}
+		}, func(c cred) {
+			e.must(a.adminToken, http.MethodDelete, "/api/v1/tokens/"+c.name, nil, http.StatusNoContent, nil)
+		}},
+	}
+	for _, tc := range cases {
+		c := tc.cred()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/api/v1/tenants/%d/wallboard/stream", srv.URL, a.tenant.ID), nil)
+		c.apply(req)
+		resp, err := srv.Client().Do(req)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: stream: %v %v", tc.name, err, resp)
+		}
+		rd := bufio.NewReader(resp.Body)
+		if _, err := sseEvent(t, rd); err != nil {
+			t.Fatalf("%s: first event: %v", tc.name, err)
+		}
+		tc.remove(c)
+		for {
+			if _, err := sseEvent(t, rd); err != nil {
+				if err != io.EOF {
+					t.Errorf("%s: stream after the removal: %v", tc.name, err)
+				}
+				break
+			}
+		}
+		resp.Body.Close()
 	}
 }

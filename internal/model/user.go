@@ -29,6 +29,10 @@ type User struct {
 	Role        Role   `json:"role"`
 	// AgentID links a user of role agent to the agent it signs in as.
 	AgentID *int64 `json:"agent_id"`
+	// Disabled: the person cannot sign in, and what they had open closes
+	// at once; disabling also clears the password, so enabling again
+	// means setting a new one.
+	Disabled bool `json:"disabled"`
 	// PasswordHash is an argon2id PHC string; it never leaves the server.
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`

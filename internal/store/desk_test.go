@@ -119,3 +119,34 @@ func TestPreviewErasure(t *testing.T) {
 		wantErr(t, err, ErrInvalid, "no key")
 	})
 }
+
+// A disabled user cannot sign in, and disabling clears the password: the
+// person's open desk sees a changed credential and is closed.
+func TestDisabledUser(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		a := newFixture(t, s, "acme")
+		tid := &a.tenant.ID
+		u, err := s.CreateUser(ctx, tid, model.User{Login: "nadia", DisplayName: "Nadia", Role: model.RoleSupervisor})
+		noErr(t, err, "create")
+		noErr(t, s.SetPassword(ctx, tid, u.ID, "a long password"), "password")
+		_, err = s.CheckPassword(ctx, "nadia", "a long password")
+		noErr(t, err, "sign in")
+		u.Disabled = true
+		noErr(t, s.UpdateUser(ctx, tid, u), "disable")
+		got, err := s.GetUser(ctx, tid, u.ID)
+		noErr(t, err, "get")
+		if !got.Disabled || got.PasswordHash != "" {
+			t.Fatalf("disabled user %+v", got)
+		}
+		_, err = s.CheckPassword(ctx, "nadia", "a long password")
+		wantErr(t, err, ErrInvalidCredentials, "a disabled user signs in")
+		noErr(t, s.SetPassword(ctx, tid, u.ID, "another long password"), "a password while disabled")
+		_, err = s.CheckPassword(ctx, "nadia", "another long password")
+		wantErr(t, err, ErrInvalidCredentials, "a disabled user with a new password signs in")
+		u.Disabled = false
+		noErr(t, s.UpdateUser(ctx, tid, u), "enable")
+		_, err = s.CheckPassword(ctx, "nadia", "another long password")
+		noErr(t, err, "enabled again, with the password set")
+	})
+}

@@ -86,6 +86,13 @@ func TestUIAdminSections(t *testing.T) {
 	if code := login(f.s, "nadia", "nadia-second-pass"); code != http.StatusOK {
 		t.Errorf("the new password: %d", code)
 	}
+	// Disabled: out at once, and no sign-in.
+	p.do(`(() => { document.querySelector("#f-disabled").checked = true; return "ok"; })()`)
+	p.do(submitForm)
+	p.wait("the user disabled", `[...document.querySelectorAll("table tbody tr")].find((r) => r.cells[1].textContent === "nadia")?.cells[5].textContent === "Yes"`)
+	if code := login(f.s, "nadia", "nadia-second-pass"); code != http.StatusUnauthorized {
+		t.Errorf("a disabled user signs in: %d", code)
+	}
 
 	// A site.
 	p.section("Sites", "Sites")
@@ -162,8 +169,9 @@ func TestUIAdminSections(t *testing.T) {
 	// the brand's colours and greeting show in the widget.
 	p.section("Chat widget", "Chat widget")
 	p.wait("the widget form", `!!document.querySelector("#widget-colour")`)
-	p.do(`(() => { document.querySelector("#widget-entry").value = [...document.querySelector("#widget-entry").options].find((o) => o.textContent === "demo").value;
-		document.querySelector("#widget-entry").dispatchEvent(new Event("change")); return "ok"; })()`)
+	// The demo entry (a change of entry draws its form again: only then).
+	p.do(`(() => { const sel = document.querySelector("#widget-entry"); if (sel.selectedOptions[0].textContent === "demo") return "ok";
+		sel.value = [...sel.options].find((o) => o.textContent === "demo").value; sel.dispatchEvent(new Event("change")); return "ok"; })()`)
 	p.wait("the demo entry's form", `document.querySelector("#widget-form-title")?.textContent === "demo"`)
 	p.do(`(() => { document.querySelector("#widget-custom").checked = true; document.querySelector("#widget-custom").dispatchEvent(new Event("input")); return "ok"; })()`)
 	p.do(setField("widget-colour", "#ffff00"))

@@ -1,7 +1,8 @@
 -- The admin pages' editable lists and the chat widget's look: a tenant's
 -- dispositions and not-ready reasons (empty: the desk's built-in lists),
 -- and per chat entry point the widget's colours, logo, greeting and the
--- text shown out of hours. Keep in step with ../sqlite/00014_admin_lists.sql.
+-- text shown out of hours; a user can be disabled (signed out at once,
+-- cannot sign in). Keep in step with ../sqlite/00014_admin_lists.sql.
 
 -- +goose Up
 CREATE TABLE desk_reasons (
@@ -24,6 +25,9 @@ CREATE TABLE widget_settings (
     closed_text    TEXT NOT NULL DEFAULT ''
 );
 
+ALTER TABLE users ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT FALSE;
+
 -- +goose Down
+ALTER TABLE users DROP COLUMN disabled;
 DROP TABLE widget_settings;
 DROP TABLE desk_reasons;

@@ -620,6 +620,8 @@ export default {
   "field.display_name": "Display name",
   "field.role": "Role",
   "field.agent_id": "Signs in as agent",
+  "field.disabled": "Disabled",
+  "hint.disabled": "A disabled person is signed out at once and cannot sign in; the password is cleared, so enabling again means setting a new one.",
   "field.password": "Password",
   "hint.password": "At least 8 characters. Setting it closes the person’s other sessions and open desk at once.",
   "admin.note_users": "Deleting a user or changing a role or a password takes effect at once: the person’s open pages are closed.",

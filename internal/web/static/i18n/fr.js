@@ -620,6 +620,8 @@ export default {
   "field.display_name": "Nom affiché",
   "field.role": "Rôle",
   "field.agent_id": "Se connecte comme conseiller",
+  "field.disabled": "Désactivé",
+  "hint.disabled": "Une personne désactivée est déconnectée aussitôt et ne peut plus se connecter ; son mot de passe est effacé : pour la réactiver, définissez-en un nouveau.",
   "field.password": "Mot de passe",
   "hint.password": "Au moins 8 caractères. Le définir ferme aussitôt les autres sessions et le poste ouvert de la personne.",
   "admin.note_users": "Supprimer un utilisateur ou changer son rôle ou son mot de passe prend effet aussitôt : ses pages ouvertes sont fermées.",
