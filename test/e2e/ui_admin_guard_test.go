@@ -407,3 +407,24 @@ func bearer(s *server, token, path string) int {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode
 }
+
+// The desk offers the tenant's own not-ready reasons (set on the admin
+// page) instead of the built-in ones, and shows their labels.
+func TestUIDeskUsesTenantLists(t *testing.T) {
+	f := newUIFixture(t)
+	tp := fmt.Sprintf("/api/v1/tenants/%d", f.tenant)
+	f.s.call(t, http.MethodPost, tp+"/not-ready-reasons", map[string]any{"code": "coaching", "label": "Coaching individuel", "position": 1}, nil)
+	f.s.call(t, http.MethodPost, tp+"/not-ready-reasons", map[string]any{"code": "lunch", "label": "Déjeuner", "position": 2}, nil)
+	f.s.call(t, http.MethodPost, tp+"/dispositions", map[string]any{"code": "sale", "label": "Vente conclue"}, nil)
+	root := browser(t)
+	ag := newPerson(t, root, "agent")
+	ag.open(f.s.base + "/agent")
+	ag.wait("the agent sign-in", `!!document.querySelector("#agent-login")`)
+	ag.do(fmt.Sprintf(`(() => { document.querySelector("#agent-login").value = "agent1"; document.querySelector("#agent-password").value = %q;
+		document.querySelector("#agent-password").form.requestSubmit(); return "ok"; })()`, f.password))
+	ag.wait("the tenant's reasons", `[...document.querySelectorAll("#reason-select option")].map((o) => o.textContent).join("|") === "Coaching individuel|Déjeuner"`)
+	ag.do(`(() => { document.querySelector("#state-select").value = "not_ready"; document.querySelector("#state-select").dispatchEvent(new Event("change"));
+		document.querySelector("#reason-select").value = "lunch"; document.querySelector(".state-form").requestSubmit(); return "ok"; })()`)
+	ag.wait("the badge with the label", `document.querySelector(".badge")?.textContent.includes("Déjeuner")`)
+	ag.shot("desk-tenant-reasons")
+}
