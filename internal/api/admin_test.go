@@ -342,3 +342,32 @@ func TestStreamsEndWhenAPersonIsRemoved(t *testing.T) {
 		resp.Body.Close()
 	}
 }
+
+// Reads of customers' and people's data go to the audit log: the contacts
+// search (and its CSV), the abandoned list, the users.
+func TestPersonalReadsAudited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	f := e.fixture("acme")
+	base := fmt.Sprintf("/api/v1/tenants/%d", f.tenant.ID)
+	e.must(f.adminToken, http.MethodGet, base+"/interactions?customer=ada@example.com", nil, http.StatusOK, nil)
+	w := e.do(f.adminToken, http.MethodGet, base+"/interactions?format=csv", nil)
+	if w.Code != http.StatusOK {
+		t.Fatalf("CSV: %d", w.Code)
+	}
+	e.must(f.adminToken, http.MethodGet, base+"/reports/abandoned", nil, http.StatusOK, nil)
+	e.must(f.adminToken, http.MethodGet, base+"/users", nil, http.StatusOK, nil)
+	e.must(f.adminToken, http.MethodGet, fmt.Sprintf("%s/users/%d", base, f.admin.ID), nil, http.StatusOK, nil)
+	var log []model.AuditEntry
+	e.must(f.adminToken, http.MethodGet, base+"/audit", nil, http.StatusOK, &log)
+	count := map[string]int{}
+	for _, l := range log {
+		count[l.Action]++
+		if l.Action == "getUser" && (l.TargetID == nil || *l.TargetID != f.admin.ID) {
+			t.Errorf("getUser line %+v", l)
+		}
+	}
+	if count["searchInteractions"] != 2 || count["reportAbandoned"] != 1 || count["listUsers"] != 1 || count["getUser"] != 1 {
+		t.Errorf("audit lines %v", count)
+	}
+}
