@@ -200,8 +200,10 @@ func (q *Queue) Validate() error {
 	if err := checkRange("wrap_up_seconds", q.WrapUpSeconds, 0, MaxWrapUpSeconds); err != nil {
 		return err
 	}
-	if err := checkRange("recording_retention_days", q.RecordingRetentionDays, 0, MaxRetentionDays); err != nil {
-		return err
+	if q.RecordingRetentionDays < 0 || q.RecordingRetentionDays > MaxRecordingDays {
+		// The CNIL's six months, as for the tenant's retention.
+		return invalidKey("recording_retention_days", "recording_days", Params{"max": MaxRecordingDays, "got": q.RecordingRetentionDays},
+			"must be 0 to %d (the CNIL's six months; got %d)", MaxRecordingDays, q.RecordingRetentionDays)
 	}
 	if q.ShortAbandonSeconds != nil {
 		if err := checkRange("short_abandon_seconds", *q.ShortAbandonSeconds, 0, 60); err != nil {
