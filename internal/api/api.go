@@ -344,7 +344,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if def.Code == CodeUnauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="plateau"`)
 	}
-	body := ErrorResponse{Error: ErrorBody{Code: def.Code, Message: msg, Status: def.Status, Field: ae.Field, RequestID: id}}
+	body := ErrorResponse{Error: ErrorBody{Code: def.Code, Message: msg, Status: def.Status, Field: ae.Field, Key: ae.Key, Params: ae.Params, RequestID: id}}
 	b, mErr := json.Marshal(body)
 	if mErr != nil { // only strings and ints: cannot happen
 		http.Error(w, "internal error", http.StatusInternalServerError)

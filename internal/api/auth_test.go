@@ -46,6 +46,10 @@ func sampleID(rt route, f fixture) int64 {
 		return f.token.ID
 	case "canned-responses":
 		return f.canned.ID
+	case "dispositions":
+		return f.disposition.ID
+	case "not-ready-reasons":
+		return f.notReady.ID
 	}
 	return 0
 }

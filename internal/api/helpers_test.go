@@ -236,6 +236,8 @@ type fixture struct {
 
 	adminToken cred // tenant token: acts as tenant admin
 	canned     model.CannedResponse
+	// disposition and notReady are entries of the desk lists.
+	disposition, notReady model.Reason
 }
 
 const testPassword = "correct horse battery"
@@ -279,6 +281,10 @@ func (e *env) fixture(slug string) fixture {
 	must("admin user", err)
 	f.canned, err = e.st.CreateCannedResponse(ctx, tid, model.CannedResponse{Code: "hello", Title: "Greeting", Body: "Bonjour {name} !"})
 	must("canned response", err)
+	f.disposition, err = e.st.CreateReason(ctx, tid, model.ReasonDisposition, model.Reason{Code: "resolved", Label: "Résolu"})
+	must("disposition", err)
+	f.notReady, err = e.st.CreateReason(ctx, tid, model.ReasonNotReady, model.Reason{Code: "lunch", Label: "Déjeuner"})
+	must("not-ready reason", err)
 	return f
 }
 

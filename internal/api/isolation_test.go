@@ -64,6 +64,10 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 		return SIPAccountRequest{Username: "walk-phone", Password: "long enough pw"}
 	case reflect.TypeFor[LanguageRequest]():
 		return LanguageRequest{Language: "en"}
+	case reflect.TypeFor[model.Reason]():
+		return model.Reason{Code: "walk", Label: "Walk"}
+	case reflect.TypeFor[model.WidgetSettings]():
+		return model.WidgetSettings{Colour: "#000000", TextColour: "#ffffff", Greeting: "walk"}
 	}
 	t.Fatalf("%s: no sample body for %v: add one to sampleBody", rt.pattern(), rt.in)
 	return nil
@@ -108,7 +112,8 @@ func TestTenantIsolationWalk(t *testing.T) {
 	}
 	// Routes that never address a tenant's rows: they serve the caller
 	// itself or nobody's data.
-	callerOnly := []string{"GET /api/v1/openapi.json", "POST /api/v1/login", "POST /api/v1/logout", "GET /api/v1/me"}
+	callerOnly := []string{"GET /api/v1/openapi.json", "POST /api/v1/login", "POST /api/v1/logout", "GET /api/v1/me",
+		"GET /api/v1/me/desk-lists", "GET /api/v1/widget"}
 	e.takeChanges()
 	walked := 0
 	registered := map[string]bool{}

@@ -584,7 +584,7 @@ func checkIDsExist(ctx context.Context, c conn, table string, tenantID int64, fi
 		var one int
 		err := c.queryRow(ctx, "SELECT 1 FROM "+table+" WHERE tenant_id = ? AND id = ?", tenantID, id).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w: %w", ErrInvalid, &model.ValidationError{Field: field, Message: fmt.Sprintf("no %s %d in this tenant", strings.TrimSuffix(table, "s"), id)})
+			return fmt.Errorf("%w: %w", ErrInvalid, model.Keyed(field, "missing_ref", model.Params{"id": id}, fmt.Sprintf("no %s %d in this tenant", strings.TrimSuffix(table, "s"), id)))
 		}
 		if err != nil {
 			return fmt.Errorf("check %s %d: %w", strings.TrimSuffix(table, "s"), id, err)

@@ -11,8 +11,40 @@ import { api, duration, errorText, h, initPage, linkified, logout, me, messageTi
 import { dateTime, lang, onLang, t, translate } from "./i18n.js";
 import { createSoftphone } from "./softphone.js";
 
+// The built-in lists, offered while the tenant has none of its own (the
+// admin page's dispositions and not-ready reasons, GET /api/v1/me/desk-lists).
 const reasons = ["break", "training", "meeting", "admin"];
 const dispositions = ["resolved", "information", "follow_up", "escalated", "not_resolved", "other"];
+
+const deskLists = { dispositions: [], not_ready_reasons: [] };
+
+// listOptions are a list's <option>s: the tenant's labels, or the built-in
+// keys translated.
+function listOptions(own, builtIn, ns) {
+  return own.length
+    ? own.map((r) => h("option", { value: r.code }, r.label))
+    : builtIn.map((k) => h("option", { value: k, "data-i18n": `${ns}.${k}` }));
+}
+
+function listLabel(own, ns, code) {
+  const mine = own.find((r) => r.code === code);
+  if (mine) return mine.label;
+  const k = `${ns}.${code}`;
+  const s = t(k);
+  return s === k ? code : s;
+}
+
+async function loadDeskLists() {
+  try {
+    Object.assign(deskLists, await api("GET", "/api/v1/me/desk-lists"));
+  } catch {
+    return; // the built-in lists stay
+  }
+  if (reasonSelect && deskLists.not_ready_reasons.length) {
+    reasonSelect.replaceChildren(...listOptions(deskLists.not_ready_reasons, reasons, "reason"));
+    if (deskLists.not_ready_reasons.some((r) => r.code === desk.reason)) reasonSelect.value = desk.reason;
+  }
+}
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -223,6 +255,7 @@ function connect(fail, creds) {
         desk.ws = ws;
         desk.name = f.name;
         showDesk();
+        loadDeskLists();
         return;
       }
       if (f.type === "error") {
@@ -299,9 +332,7 @@ const noticeReasons = { rona: "agent.notice_rona", declined: "agent.notice_decli
 // reasonText translates a reason key; a reason typed by a supervisor is
 // shown as it is.
 function reasonText(r) {
-  const k = `reason.${r}`;
-  const s = t(k);
-  return s === k ? r : s;
+  return listLabel(deskLists.not_ready_reasons, "reason", r);
 }
 
 function showDesk() {
@@ -311,7 +342,7 @@ function showDesk() {
   stateSince = h("span", { class: "muted", role: "timer" });
   stateSelect = h("select", { id: "state-select" },
     ["ready", "not_ready", "logged_out"].map((s) => h("option", { value: s, "data-i18n": `state.${s}` })));
-  reasonSelect = h("select", { id: "reason-select" }, reasons.map((r) => h("option", { value: r, "data-i18n": `reason.${r}` })));
+  reasonSelect = h("select", { id: "reason-select" }, listOptions(deskLists.not_ready_reasons, reasons, "reason"));
   reasonField = h("div", { class: "field" }, h("label", { for: "reason-select", "data-i18n": "agent.reason" }), reasonSelect);
   const readyNow = h("button", { type: "button", class: "primary", id: "ready-now", "data-i18n": "agent.ready_now" });
   readyNow.addEventListener("click", () => send({ type: "state", state: "ready" }));
@@ -377,7 +408,7 @@ function renderState() {
   // The selector shows the presence chosen, never a stale choice: one
   // Apply keeps the agent where it is.
   stateSelect.value = desk.presence;
-  if (reasons.includes(desk.reason)) reasonSelect.value = desk.reason;
+  if ([...reasonSelect.options].some((o) => o.value === desk.reason)) reasonSelect.value = desk.reason;
   reasonField.hidden = stateSelect.value !== "not_ready";
   const notice = desk.presence === "not_ready" && noticeReasons[desk.reason];
   stateNotice.hidden = !notice;
@@ -428,7 +459,7 @@ function historyTable(items) {
         h("td", {}, dateTime(it.arrived_at)),
         h("td", {}, t(`channel.${it.channel}`)),
         h("td", {}, t(`outcome.${it.ended_reason || it.state}`)),
-        h("td", {}, it.disposition ? t(`disposition.${it.disposition}`) : "\u2014"),
+        h("td", {}, it.disposition ? listLabel(deskLists.dispositions, "disposition", it.disposition) : "\u2014"),
         h("td", {}, it.notes || ""))))));
 }
 
@@ -700,7 +731,7 @@ function endChat(f) {
   c.wrapStart = Date.now();
   const disp = h("select", { id: `disp-${c.id}`, required: true },
     h("option", { value: "", "data-i18n": "agent.pick_disposition" }),
-    dispositions.map((d) => h("option", { value: d, "data-i18n": `disposition.${d}` })));
+    listOptions(deskLists.dispositions, dispositions, "disposition"));
   const notes = h("textarea", { id: `notes-${c.id}`, rows: "3", maxlength: "4000" });
   const err = h("p", { class: "form-error", role: "alert" });
   const form = h("form", { class: "wrapup-form", "aria-labelledby": `wrap-title-${c.id}` },
