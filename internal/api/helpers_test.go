@@ -236,6 +236,7 @@ type fixture struct {
 
 	adminToken cred // tenant token: acts as tenant admin
 	canned     model.CannedResponse
+	employee   model.Employee
 }
 
 const testPassword = "correct horse battery"
@@ -279,7 +280,13 @@ func (e *env) fixture(slug string) fixture {
 	must("admin user", err)
 	f.canned, err = e.st.CreateCannedResponse(ctx, tid, model.CannedResponse{Code: "hello", Title: "Greeting", Body: "Bonjour {name} !"})
 	must("canned response", err)
+	f.employee, err = e.st.CreateEmployee(ctx, tid, validEmployee(f.site.ID))
+	must("employee", err)
 	return f
+}
+
+func validEmployee(siteID int64) model.Employee {
+	return model.Employee{Ref: "E001", Name: "Amina B.", SiteID: siteID, Contract: model.ContractPermanent, FTE: 1000, HireDate: "2025-09-01"}
 }
 
 // userCred creates a user of the role in tenant tid (nil: platform) and

@@ -64,6 +64,12 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 		return SIPAccountRequest{Username: "walk-phone", Password: "long enough pw"}
 	case reflect.TypeFor[LanguageRequest]():
 		return LanguageRequest{Language: "en"}
+	case reflect.TypeFor[model.Employee]():
+		e := validEmployee(f.site.ID)
+		e.Ref = "walk"
+		return e
+	case reflect.TypeFor[model.PlannedShare]():
+		return model.PlannedShare{Period: "2026-01", TotalHours: 1000, FranceHours: 600}
 	}
 	t.Fatalf("%s: no sample body for %v: add one to sampleBody", rt.pattern(), rt.in)
 	return nil

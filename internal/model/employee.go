@@ -1,7 +1,9 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -127,12 +129,10 @@ func (m Milli) MarshalJSON() ([]byte, error) { return []byte(m.String()), nil }
 // UnmarshalJSON reads a JSON number (or a string holding one).
 func (m *Milli) UnmarshalJSON(b []byte) error {
 	s := strings.Trim(string(b), `"`)
-	if strings.ContainsAny(s, "eE") {
-		return fmt.Errorf("a decimal with at most 3 decimals, not %s", s)
-	}
 	v, err := ParseMilli(s)
-	if err != nil {
-		return fmt.Errorf("a decimal with at most 3 decimals: %s", err)
+	if err != nil || strings.ContainsAny(s, "eE") {
+		// The decoder names the field of a type error.
+		return &json.UnmarshalTypeError{Value: "number " + s + " (at most 3 decimals)", Type: reflect.TypeFor[Milli]()}
 	}
 	*m = v
 	return nil

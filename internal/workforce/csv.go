@@ -75,18 +75,19 @@ func csvField(f string) string {
 	return f
 }
 
-// ParseCSV reads a register file against the tenant's sites. The first bad
-// line refuses the whole file, as a *RowError.
-func ParseCSV(r io.Reader, sites []model.Site) ([]model.Employee, error) {
+// ParseCSV reads a register file against the tenant's sites, returning
+// the employees and the line each came from. The first bad line refuses
+// the whole file, as a *RowError.
+func ParseCSV(r io.Reader, sites []model.Site) ([]model.Employee, []int, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, &RowError{Line: 1, Field: "header", Message: "the file is empty: it needs a header line (" + strings.Join(CSVColumns, ",") + ")"}
+		return nil, nil, &RowError{Line: 1, Field: "header", Message: "the file is empty: it needs a header line (" + strings.Join(CSVColumns, ",") + ")"}
 	}
 	if err != nil {
-		return nil, csvErr(err)
+		return nil, nil, csvErr(err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -98,16 +99,16 @@ func ParseCSV(r io.Reader, sites []model.Site) ([]model.Employee, error) {
 			}
 		}
 		if !known {
-			return nil, &RowError{Line: 1, Field: h, Message: "unknown column (the columns are " + strings.Join(CSVColumns, ", ") + ")"}
+			return nil, nil, &RowError{Line: 1, Field: h, Message: "unknown column (the columns are " + strings.Join(CSVColumns, ", ") + ")"}
 		}
 		if _, dup := col[h]; dup {
-			return nil, &RowError{Line: 1, Field: h, Message: "column given twice"}
+			return nil, nil, &RowError{Line: 1, Field: h, Message: "column given twice"}
 		}
 		col[h] = i
 	}
 	for _, c := range requiredColumns {
 		if _, ok := col[c]; !ok {
-			return nil, &RowError{Line: 1, Field: c, Message: "required column missing"}
+			return nil, nil, &RowError{Line: 1, Field: c, Message: "required column missing"}
 		}
 	}
 	byName := map[string]int64{}
@@ -116,7 +117,10 @@ func ParseCSV(r io.Reader, sites []model.Site) ([]model.Employee, error) {
 		byName[strings.ToLower(s.Name)] = s.ID
 		byID[s.ID] = true
 	}
-	var out []model.Employee
+	var (
+		out   []model.Employee
+		lines []int
+	)
 	refs := map[string]int{}
 	for {
 		rec, err := cr.Read()
@@ -124,7 +128,7 @@ func ParseCSV(r io.Reader, sites []model.Site) ([]model.Employee, error) {
 			break
 		}
 		if err != nil {
-			return nil, csvErr(err)
+			return nil, nil, csvErr(err)
 		}
 		line, _ := cr.FieldPos(0)
 		get := func(name string) string {
@@ -138,7 +142,7 @@ func ParseCSV(r io.Reader, sites []model.Site) ([]model.Employee, error) {
 			return &RowError{Line: line, Field: field, Message: fmt.Sprintf(format, args...)}
 		}
 		if len(out) >= model.MaxEmployeesPerFile {
-			return nil, bad("ref", "a file holds at most %d employees", model.MaxEmployeesPerFile)
+			return nil, nil, bad("ref", "a file holds at most %d employees", model.MaxEmployeesPerFile)
 		}
 		e := model.Employee{Ref: get("ref"), Name: get("name"), Job: get("job"), Training: []model.Training{}}
 		site := get("site")
@@ -147,31 +151,31 @@ func ParseCSV(r io.Reader, sites []model.Site) ([]model.Employee, error) {
 		} else if id, err := strconv.ParseInt(site, 10, 64); err == nil && byID[id] {
 			e.SiteID = id
 		} else if site == "" {
-			return nil, bad("site", "is required")
+			return nil, nil, bad("site", "is required")
 		} else {
-			return nil, bad("site", "no site %q in this tenant", site)
+			return nil, nil, bad("site", "no site %q in this tenant", site)
 		}
 		var ok bool
 		if e.AgentID, ok = optID(get("agent_id")); !ok {
-			return nil, bad("agent_id", "must be an agent id or empty (got %q)", get("agent_id"))
+			return nil, nil, bad("agent_id", "must be an agent id or empty (got %q)", get("agent_id"))
 		}
 		if e.UserID, ok = optID(get("user_id")); !ok {
-			return nil, bad("user_id", "must be a user id or empty (got %q)", get("user_id"))
+			return nil, nil, bad("user_id", "must be a user id or empty (got %q)", get("user_id"))
 		}
 		if e.Homeshoring, ok = parseBool(get("homeshoring")); !ok {
-			return nil, bad("homeshoring", "must be yes or no (got %q)", get("homeshoring"))
+			return nil, nil, bad("homeshoring", "must be yes or no (got %q)", get("homeshoring"))
 		}
 		if e.Disability, ok = parseBool(get("disability_recognition")); !ok {
-			return nil, bad("disability_recognition", "must be yes or no (got %q)", get("disability_recognition"))
+			return nil, nil, bad("disability_recognition", "must be yes or no (got %q)", get("disability_recognition"))
 		}
 		if c, ok := model.ParseContract(get("contract")); ok {
 			e.Contract = c
 		} else {
-			return nil, bad("contract", "must be permanent (CDI), fixed_term (CDD), temporary (intérim) or apprentice (got %q)", get("contract"))
+			return nil, nil, bad("contract", "must be permanent (CDI), fixed_term (CDD), temporary (intérim) or apprentice (got %q)", get("contract"))
 		}
 		fte, err := model.ParseMilli(get("fte"))
 		if err != nil {
-			return nil, bad("fte", "%s", err)
+			return nil, nil, bad("fte", "%s", err)
 		}
 		e.FTE = fte
 		e.HireDate = get("hire_date")
@@ -187,11 +191,11 @@ func ParseCSV(r io.Reader, sites []model.Site) ([]model.Employee, error) {
 				}
 				parts := strings.SplitN(item, ":", 3)
 				if len(parts) < 2 {
-					return nil, bad("training", "%q: want date:hours[:subject]", item)
+					return nil, nil, bad("training", "%q: want date:hours[:subject]", item)
 				}
 				h, err := model.ParseMilli(parts[1])
 				if err != nil {
-					return nil, bad("training", "%q: hours %s", item, err)
+					return nil, nil, bad("training", "%q: hours %s", item, err)
 				}
 				t := model.Training{Date: strings.TrimSpace(parts[0]), Hours: h}
 				if len(parts) == 3 {
@@ -202,20 +206,21 @@ func ParseCSV(r io.Reader, sites []model.Site) ([]model.Employee, error) {
 		}
 		if err := e.Validate(); err != nil {
 			if ve, ok := model.AsValidationError(err); ok {
-				return nil, bad(csvField(ve.Field), "%s", ve.Message)
+				return nil, nil, bad(csvField(ve.Field), "%s", ve.Message)
 			}
-			return nil, bad("ref", "%s", err)
+			return nil, nil, bad("ref", "%s", err)
 		}
 		if first, dup := refs[e.Ref]; dup {
-			return nil, bad("ref", "%q is already on line %d", e.Ref, first)
+			return nil, nil, bad("ref", "%q is already on line %d", e.Ref, first)
 		}
 		refs[e.Ref] = line
 		out = append(out, e)
+		lines = append(lines, line)
 	}
 	if len(out) == 0 {
-		return nil, &RowError{Line: 2, Field: "ref", Message: "the file has no employee"}
+		return nil, nil, &RowError{Line: 2, Field: "ref", Message: "the file has no employee"}
 	}
-	return out, nil
+	return out, lines, nil
 }
 
 func csvErr(err error) error {

@@ -17,7 +17,7 @@ E2,,trainer,rabat,,yes,fixed_term,1,2025-01-01,2025-06-30,end_of_contract,no,
 `
 
 func TestCSVRoundTrip(t *testing.T) {
-	list, err := ParseCSV(strings.NewReader(goodCSV), csvSites)
+	list, _, err := ParseCSV(strings.NewReader(goodCSV), csvSites)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestCSVRoundTrip(t *testing.T) {
 	if err := WriteCSV(&buf, list, csvSites); err != nil {
 		t.Fatal(err)
 	}
-	again, err := ParseCSV(&buf, csvSites)
+	again, _, err := ParseCSV(&buf, csvSites)
 	if err != nil {
 		t.Fatalf("export does not import back: %v\n%s", err, buf.String())
 	}
@@ -60,7 +60,7 @@ func TestCSVRefusals(t *testing.T) {
 		{"no ref", ",Paris,CDI,1,2025-01-01,,,\n", 2, "ref"},
 		{"quote", "E1,\"Paris,CDI,1,2025-01-01,,,\n", 2, "csv"},
 	} {
-		_, err := ParseCSV(strings.NewReader(head+c.body), csvSites)
+		_, _, err := ParseCSV(strings.NewReader(head+c.body), csvSites)
 		var re *RowError
 		if !errors.As(err, &re) || re.Line != c.line || re.Field != c.field {
 			t.Errorf("%s: %v, want line %d field %s", c.name, err, c.line, c.field)
@@ -70,7 +70,7 @@ func TestCSVRefusals(t *testing.T) {
 		{"empty", "", "header"}, {"unknown column", "ref,site,salary\n", "salary"}, {"missing column", "ref,site,contract,fte\n", "hire_date"},
 		{"no rows", head, "ref"},
 	} {
-		_, err := ParseCSV(strings.NewReader(c.body), csvSites)
+		_, _, err := ParseCSV(strings.NewReader(c.body), csvSites)
 		var re *RowError
 		if !errors.As(err, &re) || re.Field != c.field {
 			t.Errorf("%s: %v, want field %s", c.name, err, c.field)
