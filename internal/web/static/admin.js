@@ -3,6 +3,7 @@
 // a field is shown next to that field.
 import { api, apiBlob, ApiError, errorText, h, initPage, logout, me, signInForm } from "./common.js";
 import { onLang, t, translate } from "./i18n.js";
+import { registerSection } from "./register.js";
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -103,6 +104,8 @@ const resources = {
     blank: { code: "", title: "", body: "" },
     fields: [{ name: "code", required: true }, { name: "title" }, { name: "body", kind: "longtext", required: true }],
   },
+  // The workforce register draws itself (register.js).
+  register: { custom: (body) => registerSection(body, view.tenant, say) },
 };
 
 const view = { me: null, tenant: null, tenants: [], section: "queues", lists: { queues: [], schedules: [], sites: [], skills: [] } };
@@ -240,6 +243,7 @@ function skillName(id) {
 async function renderSection(body) {
   const key = view.section;
   const res = resources[key];
+  if (res.custom) return res.custom(body);
   const items = await api("GET", res.path(view.tenant));
   const formSlot = h("div", { class: "form-slot" });
   const add = h("button", { type: "button", class: "primary", "data-i18n": "admin.new" });
