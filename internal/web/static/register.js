@@ -206,8 +206,8 @@ export async function registerSection(body, tid, say) {
     return h("tr", { dataset: { id: e.id } },
       h("td", {}, e.ref), h("td", {}, e.name), h("td", {}, e.job), h("td", {}, siteName(e.site_id)),
       h("td", {}, t(contractKeys[e.contract])), h("td", { class: "num" }, String(e.fte)),
-      h("td", {}, e.homeshoring ? t("admin.yes") : ""), h("td", {}, e.hire_date),
-      h("td", {}, e.exit_date ? `${e.exit_date} (${t(reasonKeys[e.exit_reason] || "wf.reason.other")})` : ""),
+      h("td", {}, e.homeshoring ? t("admin.yes") : ""), h("td", { class: "nowrap" }, e.hire_date),
+      h("td", {}, e.exit_date ? [h("span", { class: "nowrap" }, e.exit_date), ` (${t(reasonKeys[e.exit_reason] || "wf.reason.other")})`] : ""),
       h("td", {}, e.disability_recognition ? t("admin.yes") : ""), h("td", { class: "num" }, dec(hours, 1)),
       h("td", { class: "row-actions" }, edit, " ", del));
   });
