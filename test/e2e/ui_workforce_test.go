@@ -85,6 +85,18 @@ func TestUIWorkforce(t *testing.T) {
 			t.Errorf("month %d on screen %v, API %v", i, rows[i], want)
 		}
 	}
+	// The provider's indicators over the same months.
+	var pind struct {
+		Jobs struct {
+			Headcount int `json:"headcount"`
+		} `json:"jobs"`
+		Hires int `json:"hires"`
+	}
+	s.api(t, "/api/v1/workforce/indicators?from="+from+"-01&to="+now.Format(time.DateOnly), &pind)
+	p.wait("the provider's indicators", `!!document.querySelector("#bar-indicators #wf-t-jobs")`)
+	if got := p.js(`document.querySelector("#bar-indicators #wf-t-jobs .tile-value").textContent`); got != strconv.Itoa(pind.Jobs.Headcount) {
+		t.Errorf("provider jobs on screen %s, API %d", got, pind.Jobs.Headcount)
+	}
 	if n := p.js(`String(document.querySelectorAll("#bar-flows rect").length)`); n == "0" {
 		t.Error("no hires or exits drawn")
 	}

@@ -7,12 +7,13 @@
 import { api, apiBlob, errorText, h } from "./common.js";
 import { barChart } from "./chart.js";
 import { number, onLang, t, translate } from "./i18n.js";
-import { dec, fieldBox, int, showError, startPlatformPage, ym } from "./workforce-page.js";
+import { dec, fieldBox, int, showError, startPlatformPage, ym, ymd } from "./workforce-page.js";
+import { indicators } from "./register.js";
 
 const contracts = ["permanent", "fixed_term", "temporary", "apprentice"];
 const contractKeys = { permanent: "wf.contract.permanent", fixed_term: "wf.contract.fixed_term", temporary: "wf.contract.temporary", apprentice: "wf.contract.apprentice" };
 const palette = ["bar-wf1", "bar-wf2", "bar-wf3", "bar-wf4"];
-const st = { from: "", to: "", data: null, open: null };
+const st = { from: "", to: "", data: null, open: null, ind: null };
 
 function readURL() {
   const q = new URLSearchParams(location.search);
@@ -131,7 +132,10 @@ async function run(app) {
   const q = () => `from=${encodeURIComponent(st.from)}&to=${encodeURIComponent(st.to)}`;
   const draw = () => {
     if (!st.data) return;
-    out.replaceChildren(...charts(st.data), table(st.data), openTable(st.open || []));
+    out.replaceChildren(
+      st.ind ? h("section", { class: "card", id: "bar-indicators", "aria-labelledby": "bar-ind-title" },
+        h("h2", { id: "bar-ind-title" }, t("wf.provider_indicators", { from: st.ind.from, to: st.ind.to })), ...indicators(st.ind)) : null,
+      ...charts(st.data), table(st.data), openTable(st.open || []));
     translate(out);
   };
   const load = async () => {
@@ -139,9 +143,15 @@ async function run(app) {
     st.to = to.value;
     history.replaceState(null, "", `${location.pathname}?${q()}`);
     try {
-      const [d, od] = await Promise.all([api("GET", `/api/v1/workforce/barometer?${q()}`), api("GET", `/api/v1/workforce/open-data?${q()}&format=json`)]);
+      // The label's indicators of the whole provider over the same months
+      // (to today at most).
+      const [y, m] = st.to.split("-").map(Number);
+      const last = ymd(new Date(Math.min(new Date(y, m, 0), new Date())));
+      const [d, od, ind] = await Promise.all([api("GET", `/api/v1/workforce/barometer?${q()}`), api("GET", `/api/v1/workforce/open-data?${q()}&format=json`),
+        api("GET", `/api/v1/workforce/indicators?from=${st.from}-01&to=${last}`).catch(() => null)]);
       st.data = d;
       st.open = od;
+      st.ind = ind;
       showError(null, errs, formErr, "bar");
       draw();
     } catch (e) {

@@ -728,5 +728,6 @@ export default {
   "wf.crit_score": "criterion score {s}",
   "wf.hours_per_fte": "{h} h/FTE",
   "wf.nobody": "Nothing to rank.",
-  "wf.ties": "Equal scores (to 0.1) share a rank, shown =."
+  "wf.ties": "Equal scores (to 0.1) share a rank, shown =.",
+  "wf.provider_indicators": "The label's indicators of the whole provider, {from} to {to}"
 };

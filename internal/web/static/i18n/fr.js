@@ -728,5 +728,6 @@ export default {
   "wf.crit_score": "note du critère {s}",
   "wf.hours_per_fte": "{h} h/ETP",
   "wf.nobody": "Rien à classer.",
-  "wf.ties": "Les scores égaux (à 0,1 près) partagent un rang, marqué =."
+  "wf.ties": "Les scores égaux (à 0,1 près) partagent un rang, marqué =.",
+  "wf.provider_indicators": "Les indicateurs du label pour tout le prestataire, du {from} au {to}"
 };
