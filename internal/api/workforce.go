@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"mime"
 	"net/http"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
+	"github.com/plateau-cc/plateau/internal/wfm"
 	"github.com/plateau-cc/plateau/internal/workforce"
 )
 
@@ -43,6 +45,33 @@ var monthParams = []param{
 var planParams = []param{
 	{name: "from", description: "first month, YYYY-MM (default: January of the current year)", typ: "string"},
 	{name: "to", description: "last month, YYYY-MM (default: December of the current year)", typ: "string"},
+}
+
+// publishParam lets the planning record the plan it computes as the
+// month's published plan.
+var publishParam = param{name: "publish", description: "a month YYYY-MM: record the plan's paid hours and France hours as that month's published plan (the label's indicators show it as planned beside actual)", typ: "string"}
+
+// publishMonth is the planning request's publish month ("" when none).
+func publishMonth(c *call) (string, error) {
+	m := c.r.URL.Query().Get("publish")
+	if m == "" {
+		return "", nil
+	}
+	if _, err := time.Parse("2006-01", m); err != nil {
+		return "", fieldErr(CodeValidationFailed, "publish", "must be a month YYYY-MM (got %q)", m)
+	}
+	return m, nil
+}
+
+// publishPlan records the France share of a computed plan for month.
+func (a *API) publishPlan(ctx context.Context, c *call, month string, plan wfm.Plan) error {
+	if month == "" {
+		return nil
+	}
+	milli := func(h float64) model.Milli { return model.Milli(math.Round(h * 1000)) }
+	_, err := a.st.RecordPlannedShare(ctx, c.tid, model.PlannedShare{Period: month, TotalHours: milli(plan.TotalHours),
+		FranceHours: min(milli(plan.FranceHours), milli(plan.TotalHours)), PublishedAt: a.now(), PublishedBy: c.p.describe()})
+	return err
 }
 
 func newWorkforce(st *store.Store, opts Options) *workforce.Service {

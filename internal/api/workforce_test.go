@@ -3,12 +3,15 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/wfm"
 	"github.com/plateau-cc/plateau/internal/workforce"
 )
 
@@ -131,6 +134,20 @@ func TestWorkforceRegister(t *testing.T) {
 	e.must(admin, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/workforce/indicators?from=2026-01-01&to=2026-01-31", a.tenant.ID), nil, http.StatusOK, &ind)
 	if ind.PlannedHours.FranceShare == nil || *ind.PlannedHours.FranceShare != 0.7 {
 		t.Errorf("planned %+v", ind.PlannedHours)
+	}
+
+	// A plan computed with ?publish= becomes the month's published plan.
+	sup := e.userCred(tid, "acme-planner", model.RoleSupervisor, nil)
+	req := ScheduleRequest{Start: time.Date(2026, 2, 2, 0, 0, 0, 0, time.UTC), IntervalMinutes: 60, Required: []int{2, 2, 2, 2, 2, 2, 2, 2},
+		ScheduleSpec: wfm.ScheduleSpec{Shifts: []wfm.ShiftSpec{{Name: "8h", Length: "8h"}},
+			Sites: []wfm.SiteSpec{{Name: "Paris", Country: "FR", CostPerHour: 30}, {Name: "Rabat", Country: "MA", CostPerHour: 12}}}}
+	planPath := fmt.Sprintf("/api/v1/tenants/%d/planning/schedule", a.tenant.ID)
+	wantError(t, e.do(sup, http.MethodPost, planPath+"?publish=February", req), http.StatusUnprocessableEntity, CodeValidationFailed, "publish")
+	var computed wfm.Plan
+	e.must(sup, http.MethodPost, planPath+"?publish=2026-02", req, http.StatusOK, &computed)
+	e.must(admin, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/workforce/indicators?from=2026-02-01&to=2026-02-28", a.tenant.ID), nil, http.StatusOK, &ind)
+	if ind.PlannedHours.FranceShare == nil || math.Abs(*ind.PlannedHours.FranceShare-computed.FranceShare) > 1e-6 || computed.TotalHours != 16 {
+		t.Errorf("published plan %+v, computed %v of %v h", ind.PlannedHours, computed.FranceShare, computed.TotalHours)
 	}
 
 	// The provider's figures are the platform admin's alone.

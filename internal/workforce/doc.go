@@ -38,9 +38,9 @@
 //     offered, busy, wrap-up and not ready, breaks included, which is
 //     what a plan's paid hours are), the agents' current site. Planned
 //     beside it: the France share of the plans published for the same
-//     months (the latest plan of each month, as recorded through the API
-//     from internal/wfm's total_hours and france_hours), with the months
-//     that have no plan listed.
+//     months (the latest plan of each month: the planning API's
+//     ?publish=YYYY-MM records internal/wfm's total_hours and france_hours
+//     of the plan it computes), with the months that have no plan listed.
 //   - Homeshoring share, permanent-contract (CDI) share, share with a
 //     disability recognition (RQTH): employees so flagged / headcount, on
 //     the last day.
