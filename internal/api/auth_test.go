@@ -50,6 +50,8 @@ func sampleID(rt route, f fixture) int64 {
 		return f.disposition.ID
 	case "not-ready-reasons":
 		return f.notReady.ID
+	case "employees":
+		return f.employee.ID
 	}
 	return 0
 }

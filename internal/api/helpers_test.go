@@ -238,6 +238,7 @@ type fixture struct {
 	canned     model.CannedResponse
 	// disposition and notReady are entries of the desk lists.
 	disposition, notReady model.Reason
+	employee              model.Employee
 }
 
 const testPassword = "correct horse battery"
@@ -285,7 +286,13 @@ func (e *env) fixture(slug string) fixture {
 	must("disposition", err)
 	f.notReady, err = e.st.CreateReason(ctx, tid, model.ReasonNotReady, model.Reason{Code: "lunch", Label: "Déjeuner"})
 	must("not-ready reason", err)
+	f.employee, err = e.st.CreateEmployee(ctx, tid, validEmployee(f.site.ID))
+	must("employee", err)
 	return f
+}
+
+func validEmployee(siteID int64) model.Employee {
+	return model.Employee{Ref: "E001", Name: "Amina B.", SiteID: siteID, Contract: model.ContractPermanent, FTE: 1000, HireDate: "2025-09-01"}
 }
 
 // userCred creates a user of the role in tenant tid (nil: platform) and

@@ -68,6 +68,12 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 		return model.Reason{Code: "walk", Label: "Walk"}
 	case reflect.TypeFor[model.WidgetSettings]():
 		return model.WidgetSettings{Colour: "#000000", TextColour: "#ffffff", Greeting: "walk"}
+	case reflect.TypeFor[model.Employee]():
+		e := validEmployee(f.site.ID)
+		e.Ref = "walk"
+		return e
+	case reflect.TypeFor[model.PlannedShare]():
+		return model.PlannedShare{Period: "2026-01", TotalHours: 1000, FranceHours: 600}
 	}
 	t.Fatalf("%s: no sample body for %v: add one to sampleBody", rt.pattern(), rt.in)
 	return nil

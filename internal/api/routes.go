@@ -510,6 +510,7 @@ func (a *API) routeTable() []route {
 	add("audit", a.auditRoutes(v1)...)
 	add("audit", a.erasureRoutes(v1)...)
 	add("admin", a.adminRoutes(v1)...)
+	add("workforce", a.workforceRoutes(v1)...)
 
 	return rs
 }

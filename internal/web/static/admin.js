@@ -4,6 +4,7 @@
 import { api, apiBlob, ApiError, apiMessage, errorText, h, initPage, logout, me, signInForm } from "./common.js";
 import { onLang, t, translate } from "./i18n.js";
 import { guardResources, queueFields } from "./admin-guard.js";
+import { registerSection } from "./register.js";
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -112,6 +113,8 @@ const resources = {
     fields: [{ name: "code", required: true }, { name: "title" }, { name: "body", kind: "longtext", required: true }],
   },
   ...guardResources,
+  // The workforce register draws itself (register.js).
+  register: { custom: (body) => registerSection(body, view.tenant, say) },
 };
 
 const view = { me: null, tenant: null, tenants: [], section: "queues", lists: { queues: [], schedules: [], sites: [], skills: [], agents: [] } };
@@ -265,6 +268,7 @@ async function renderSection(body) {
     translate(body);
     return;
   }
+  if (res.custom) return res.custom(body);
   const items = await api("GET", res.path(view.tenant));
   const formSlot = h("div", { class: "form-slot" });
   const add = h("button", { type: "button", class: "primary", "data-i18n": "admin.new" });
