@@ -350,6 +350,12 @@ func (o *owner) voiceEvent(rec *contactRec, ev acd.Event) {
 			o.voiceOverflowCallback(rec, ev)
 		}
 	case acd.EvEnded:
+		if ev.Moved {
+			if rq, ok := call.(VoiceRequeuer); ok { // checked before the transfer
+				rq.Requeued(int64(ev.Agent))
+			}
+			return
+		}
 		o.voiceEnded(rec, "")
 	}
 }
