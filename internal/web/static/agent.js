@@ -348,11 +348,11 @@ function showDesk() {
           stateForm),
         softphone.element,
         alertSettings(),
-        lookup.element,
         h("section", { "aria-labelledby": "offers-title" },
           h("h2", { id: "offers-title", class: "section-title", "data-i18n": "agent.offers" }),
           offersList,
-          h("p", { class: "muted empty-offers", "data-i18n": "agent.no_offers" }))),
+          h("p", { class: "muted empty-offers", "data-i18n": "agent.no_offers" })),
+        lookup.element),
       h("section", { class: "chats card", "aria-labelledby": "chats-title" },
         h("h2", { id: "chats-title", "data-i18n": "agent.chats" }),
         tablist, noChats, panels)));
@@ -707,7 +707,7 @@ function endChat(f) {
   }
   c.wrapSeconds = Number(f.wrap_up_seconds) || 0;
   c.wrapStart = Date.now();
-  const disp = h("select", { id: `disp-${c.id}`, required: true },
+  const disp = h("select", { id: `disp-${c.id}`, required: !f.transferred },
     h("option", { value: "", "data-i18n": "agent.pick_disposition" }),
     dispositions.map((d) => h("option", { value: d, "data-i18n": `disposition.${d}` })));
   const notes = h("textarea", { id: `notes-${c.id}`, rows: "3", maxlength: "4000" });
