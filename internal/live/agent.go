@@ -126,6 +126,11 @@ func (ac *agentConn) handle(f inFrame) error {
 			return err
 		}
 		return ac.note(f)
+	case "hold":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.hold(f)
 	case "search":
 		return ac.search(f)
 	case "my_figures":

@@ -84,6 +84,8 @@ type contactRec struct {
 	heldSince time.Time
 	// consult is the agent's latest consult request on it (notes.go).
 	consult string
+	// onHold: the call is on hold (hold.go).
+	onHold bool
 }
 
 // stopWaiting gives back the contact's waiting place per address.
@@ -449,7 +451,7 @@ func (o *owner) handle(ev acd.Event) {
 		}
 	case acd.EvConnected:
 		o.c.metrics.wait(int64(ev.Queue), "answered", ev.Wait.Seconds())
-		rec.state, rec.agent, rec.heldSince, rec.consult = cConnected, ev.Agent, ev.At, ""
+		rec.state, rec.agent, rec.heldSince, rec.consult, rec.onHold = cConnected, ev.Agent, ev.At, "", false
 		rec.stopWaiting()
 		o.persist(tid, id, store.StateUpdate{State: model.StateConnected, At: ev.At, AgentID: &agentID, CloseSegments: true,
 			OpenSegment: &model.Segment{Kind: model.SegConnected, AgentID: &agentID, QueueID: &qid, Billable: true}})

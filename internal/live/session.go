@@ -76,6 +76,7 @@ type inFrame struct {
 	AgentID     int64  `json:"agent_id"` // transfer
 	Consult     bool   `json:"consult"`  // note
 	Query       string `json:"query"`    // search
+	On          bool   `json:"on"`       // hold
 }
 
 // errorFrame is {"type":"error"}.

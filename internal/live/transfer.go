@@ -85,7 +85,7 @@ func (o *owner) transfer(id acd.AgentID, cid acd.ContactID, queueID, agentID int
 	}
 	rec := o.contacts[cid]
 	if rec.voice != nil {
-		if _, ok := rec.voice.call.(VoiceRequeuer); !ok {
+		if _, ok := rec.voice.call.(VoiceRequeuer); !ok || rec.callback {
 			return refused(store.ErrConflict, "this call cannot be transferred")
 		}
 	}
@@ -120,7 +120,7 @@ func (o *owner) transfer(id acd.AgentID, cid acd.ContactID, queueID, agentID int
 // (EvEnded with Moved): the agent is told (and wraps up), the contact goes
 // on, waiting again (EvTransferred follows).
 func (o *owner) leftByTransfer(rec *contactRec, ev acd.Event) {
-	rec.state, rec.agent, rec.transferred = cWaiting, 0, true
+	rec.state, rec.agent, rec.transferred, rec.onHold = cWaiting, 0, true, false
 	if a := o.agents[ev.Agent]; a != nil {
 		f := agentEndedFrame{Type: "ended", ContactID: rec.in.ID, WrapUp: ev.WrapUp, Transferred: true}
 		if q := o.queues[rec.queue]; q != nil && ev.WrapUp {

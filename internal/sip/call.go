@@ -37,6 +37,9 @@ const (
 	evConfirmTimeout
 	evSaid        // the prompts of sayThen were played to the end (code: their sequence)
 	evMenuTimeout // no key after the menu was said (code: its sequence)
+	evHold        // hold.go
+	evUnhold
+	evRequeued
 )
 
 // confirmTimeout is how long the callback confirmation waits for a key.
@@ -495,6 +498,8 @@ func (c *call) handle(ev callEvent) bool {
 		}
 	case evMenuTimeout:
 		return c.menuTimedOut(ev.code)
+	case evHold, evUnhold, evRequeued:
+		return c.holdEvent(ev)
 	case evConfirmTimeout:
 		if c.confirming && ev.code == c.cbSeq {
 			c.confirming = false

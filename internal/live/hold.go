@@ -1,0 +1,61 @@
+package live
+
+import (
+	"fmt"
+
+	"github.com/plateau-cc/plateau/internal/acd"
+	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
+)
+
+// VoiceHolder is implemented by the VoiceCalls that can put a connected
+// caller on hold: Hold(true) plays the music on hold to the caller and
+// cuts the agent's audio both ways, Hold(false) brings them back together.
+type VoiceHolder interface {
+	Hold(on bool)
+}
+
+type holdFrame struct {
+	Type      string `json:"type"`
+	ContactID int64  `json:"contact_id"`
+	On        bool   `json:"on"`
+}
+
+// hold: {"type":"hold","contact_id":1,"on":true|false} puts a call the
+// agent holds on hold or back. Stored as a hold segment (billable, in AHT:
+// internal/kpi's talk + hold + wrap-up) between connected ones; the agent
+// gets {"type":"hold","contact_id","on"} back.
+func (ac *agentConn) hold(f inFrame) error {
+	id, cid := ac.id, acd.ContactID(f.ContactID)
+	return ac.refused(ac.c.do(ac.s.ctx, func(o *owner) error { return o.hold(id, cid, f.On) }))
+}
+
+func (o *owner) hold(id acd.AgentID, cid acd.ContactID, on bool) error {
+	if err := o.holds(id, cid); err != nil {
+		return err
+	}
+	rec := o.contacts[cid]
+	var h VoiceHolder
+	if rec.voice != nil && !rec.callback {
+		h, _ = rec.voice.call.(VoiceHolder)
+	}
+	if h == nil {
+		return refused(store.ErrConflict, "only a call answered on a phone can be put on hold")
+	}
+	if rec.onHold == on {
+		return fmt.Errorf("contact %d: already %s: %w", cid, map[bool]string{true: "on hold", false: "off hold"}[on], acd.ErrState)
+	}
+	rec.onHold = on
+	kind := model.SegConnected
+	if on {
+		kind = model.SegHold
+	}
+	agentID, qid := int64(id), int64(rec.queue)
+	o.persist(rec.in.TenantID, rec.in.ID, store.StateUpdate{State: model.StateConnected, At: o.c.now(), CloseSegments: true,
+		OpenSegment: &model.Segment{Kind: kind, AgentID: &agentID, QueueID: &qid, Billable: true}})
+	h.Hold(on)
+	if a := o.agents[id]; a != nil {
+		a.sess.send(holdFrame{Type: "hold", ContactID: rec.in.ID, On: on})
+	}
+	return nil
+}
