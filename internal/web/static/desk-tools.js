@@ -9,6 +9,8 @@ import { lang, t, translate } from "./i18n.js";
 // createDeskTools returns the tools bound to the desk's send.
 export function createDeskTools({ send, say }) {
   const forms = new Map(); // contact_id -> transfer form parts
+  const callbacks = new Map(); // contact_id -> number to call back (from the offer)
+  const callbackOf = (f) => (f.channel === "voice" ? "" : callbacks.get(f.contact_id) || "");
 
   // noteItem renders one note: its kind, author, time and text.
   function noteItem(n) {
@@ -114,13 +116,28 @@ export function createDeskTools({ send, say }) {
         openNote.focus();
       }
     });
-    c.toolsBar = h("div", { class: "buttons tools" }, openTransfer, openNote);
+    // A call can be put on hold (the caller hears music) and back.
+    let hold = null;
+    if (f.channel === "voice") {
+      hold = h("button", { type: "button", class: "hold-toggle", "aria-pressed": "false", "data-i18n": "hold.on" });
+      hold.addEventListener("click", () => send({ type: "hold", contact_id: id, on: hold.getAttribute("aria-pressed") !== "true" }));
+      c.holdButton = hold;
+    }
+    // A chat whose customer asked to be called back: the number, and a
+    // link that opens the agent's phone application (tel:).
+    let callLine = null;
+    const cb = callbackOf(f);
+    if (cb) {
+      callLine = h("p", { class: "notice call-back" }, t("agent.callback_call", { number: cb }), " ",
+        h("a", { href: `tel:${cb}`, class: "call-link", "aria-label": t("dial.call_aria", { number: cb }), "data-i18n": "dial.call" }));
+    }
+    c.toolsBar = h("div", { class: "buttons tools" }, hold, openTransfer, openNote);
     c.hideTools = () => {
       c.toolsBar.hidden = true;
       tform.hidden = nform.hidden = true;
     };
     // A call cannot take notes by message, but it can be noted and moved.
-    return h("div", { class: "desk-tools" }, c.toolsBar, tform, nform, c.notesBox);
+    return h("div", { class: "desk-tools" }, callLine, c.toolsBar, tform, nform, c.notesBox);
   }
 
   // targets fills a transfer form's list: queues, then colleagues (busy
@@ -141,6 +158,19 @@ export function createDeskTools({ send, say }) {
   // handle takes the frames of the tools; true when it took f.
   function handle(f, chats) {
     switch (f.type) {
+      case "offer":
+        if (f.callback && f.callback_to && f.callback_to.number) callbacks.set(f.contact_id, f.callback_to.number);
+        return false;
+      case "hold": {
+        const c = chats.get(f.contact_id);
+        if (c && c.holdButton) {
+          c.holdButton.setAttribute("aria-pressed", String(!!f.on));
+          c.holdButton.dataset.i18n = f.on ? "hold.off" : "hold.on";
+          c.holdButton.textContent = t(c.holdButton.dataset.i18n);
+          say(t(f.on ? "hold.said_on" : "hold.said_off"));
+        }
+        return true;
+      }
       case "transfer_targets":
         targets(f);
         return true;

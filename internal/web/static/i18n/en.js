@@ -652,5 +652,11 @@ export default {
   "wb.whisper_send": "Send to the agent",
   "wb.whisper_sent": "Note sent to the agent.",
   "wb.watch_close": "Close",
-  "wb.consult": "Asks: {text}"
+  "wb.consult": "Asks: {text}",
+  "hold.on": "Hold",
+  "hold.off": "Resume",
+  "hold.said_on": "The caller is on hold and hears music.",
+  "hold.said_off": "The caller is back with you.",
+  "dial.call": "Call",
+  "dial.call_aria": "Call {number} with your phone"
 };

@@ -652,5 +652,11 @@ export default {
   "wb.whisper_send": "Envoyer au conseiller",
   "wb.whisper_sent": "Note envoyée au conseiller.",
   "wb.watch_close": "Fermer",
-  "wb.consult": "Demande : {text}"
+  "wb.consult": "Demande : {text}",
+  "hold.on": "Mettre en attente",
+  "hold.off": "Reprendre",
+  "hold.said_on": "L’appelant est en attente et entend la musique.",
+  "hold.said_off": "L’appelant est de nouveau avec vous.",
+  "dial.call": "Appeler",
+  "dial.call_aria": "Appeler le {number} avec votre téléphone"
 };
