@@ -1,6 +1,7 @@
 package live
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/plateau-cc/plateau/internal/acd"
@@ -56,6 +57,23 @@ func (o *owner) hold(id acd.AgentID, cid acd.ContactID, on bool) error {
 	h.Hold(on)
 	if a := o.agents[id]; a != nil {
 		a.sess.send(holdFrame{Type: "hold", ContactID: rec.in.ID, On: on})
+	}
+	return nil
+}
+
+// VoiceSurveyor is implemented by the VoiceCalls that can ask the caller
+// to rate the call on the keypad once the agent has hung up: Survey comes
+// in place of Ended("") when the call's queue has voice_survey on; the
+// rating comes back through Center.VoiceSurvey.
+type VoiceSurveyor interface {
+	Survey()
+}
+
+// VoiceSurvey stores a caller's rating (1-5, keyed after the call), as a
+// chat's survey (csat_score): once, for an answered call of the tenant.
+func (c *Center) VoiceSurvey(ctx context.Context, tenantID, contactID int64, score int) error {
+	if err := c.st.SetSurvey(ctx, tenantID, contactID, score, ""); err != nil {
+		return fmt.Errorf("voice survey of contact %d: %w", contactID, err)
 	}
 	return nil
 }

@@ -356,6 +356,13 @@ func (o *owner) voiceEvent(rec *contactRec, ev acd.Event) {
 			}
 			return
 		}
+		if sv, ok := call.(VoiceSurveyor); ok && rec.voice.ended == "" && !rec.callback {
+			if q := o.queues[rec.queue]; q != nil && q.m.VoiceSurvey {
+				rec.voice.ended = "survey"
+				sv.Survey()
+				return
+			}
+		}
 		o.voiceEnded(rec, "")
 	}
 }

@@ -40,6 +40,9 @@ const (
 	evHold        // hold.go
 	evUnhold
 	evRequeued
+	evSurvey        // survey.go
+	evSurveyTimeout // no key after the survey's question (code: its sequence)
+	evAgentGone     // the agent's phone hung up, no word from the center yet (code: the survey sequence)
 )
 
 // confirmTimeout is how long the callback confirmation waits for a key.
@@ -114,6 +117,10 @@ type call struct {
 	cbSeq      int
 	menu       *menuState // the voice menu, while the caller chooses
 	chosenAt   time.Time  // when the menu was left (type-ahead guard)
+	// The satisfaction survey (survey.go): asked, and a counter
+	// invalidating stale timeouts.
+	surveying bool
+	surveySeq int
 }
 
 // bridgeEnd is where a reader forwards packets: the other side (an RTP
@@ -480,6 +487,17 @@ func (c *call) handle(ev callEvent) bool {
 		c.byeAll()
 		return true
 	case evLegBye:
+		if ev.leg == c.leg && c.bridged && c.customer == nil && !c.callerGone {
+			// The agent hung up: the center ends the call or asks for
+			// the survey (survey.go); the caller waits for its word.
+			c.s.hangup(c)
+			c.unbridge()
+			c.bridged = false
+			c.leg = nil
+			seq := c.surveySeq
+			time.AfterFunc(agentGoneWait, func() { c.push(callEvent{kind: evAgentGone, code: seq}) })
+			return false
+		}
 		if ev.leg == c.customer || (ev.leg == c.leg && c.bridged) {
 			c.s.hangup(c)
 			c.byeAll()
@@ -500,6 +518,8 @@ func (c *call) handle(ev callEvent) bool {
 		return c.menuTimedOut(ev.code)
 	case evHold, evUnhold, evRequeued:
 		return c.holdEvent(ev)
+	case evSurvey, evSurveyTimeout, evAgentGone:
+		return c.surveyEvent(ev)
 	case evConfirmTimeout:
 		if c.confirming && ev.code == c.cbSeq {
 			c.confirming = false
@@ -848,6 +868,9 @@ func (c *call) callbackOffered() bool {
 // confirm, or dial another number then #" (* or silence goes back to
 // waiting). The callback is registered only for a confirmed number.
 func (c *call) digit(k rune) bool {
+	if c.surveying && !c.callerGone {
+		return c.surveyDigit(k)
+	}
 	if c.menu != nil && !c.callerGone {
 		return c.menuDigit(k)
 	}
