@@ -68,6 +68,11 @@ func TestUIDeskTransferAndNotes(t *testing.T) {
 	camille.js(`(() => { const f = document.querySelector(".note-form"); f.querySelector("textarea").value = "Parcel 12 lost at the depot"; f.requestSubmit(); return "ok"; })()`)
 	camille.wait("the note listed", `[...document.querySelectorAll(".notes-list .desk-note")].some((n) => n.textContent.includes("Parcel 12 lost at the depot") && n.textContent.startsWith("Note · Camille Martin"))`)
 
+	// From the keyboard: Escape closes the form, the focus back on its button.
+	camille.js(`document.querySelector(".open-note").click(), "ok"`)
+	camille.js(`document.querySelector(".note-form textarea").dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true })), "ok"`)
+	camille.wait("the form closed by Escape", `document.querySelector(".note-form").hidden && document.activeElement === document.querySelector(".open-note") && document.querySelector(".open-note").getAttribute("aria-expanded") === "false"`)
+
 	lea := readyDesk(t, root, f, "agent3")
 	camille.js(`document.querySelector(".open-transfer").click(), "ok"`)
 	camille.wait("the colleagues", `[...document.querySelectorAll(".transfer-form option")].some((o) => o.textContent === "Léa Dubois" && !o.disabled) && [...document.querySelectorAll(".transfer-form option")].some((o) => o.textContent.startsWith("Sales ("))`)
@@ -112,6 +117,10 @@ func TestUIDeskTransferAndNotes(t *testing.T) {
 	lea.js(`document.querySelector("#my-refresh").click(), "ok"`)
 	lea.wait("her figures", `document.querySelector("#my-handled").textContent === "1" && /^\d+:\d\d$/.test(document.querySelector("#my-aht").textContent) && document.querySelector("#my-occupancy").textContent.endsWith("%")`)
 	lea.shot("desk-lookup-figures")
+	lea.js(`document.querySelector("[data-lang-slot] .lang-switch").click(), "ok"`)
+	lea.wait("in French", `document.querySelector("#lookup-title").textContent === "Trouver un client" && document.querySelector("#my-figures-title").textContent === "Ma journée" &&
+		[...document.querySelectorAll(".lookup-item")].some((li) => li.textContent.includes("Résolu"))`)
+	lea.shot("desk-lookup-figures-fr")
 }
 
 // TestUIWallboardAgentsAndWatch: the wallboard shows per agent the

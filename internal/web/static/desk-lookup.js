@@ -3,7 +3,7 @@
 // "my_figures") and the search of a customer's past contacts by name,
 // phone number or e-mail ("search").
 import { duration, h } from "./common.js";
-import { dateTime, lang, t, translate } from "./i18n.js";
+import { dateTime, lang, onLang, t, translate } from "./i18n.js";
 
 export function createDeskLookup({ send }) {
   const handled = h("dd", { id: "my-handled" }, "\u2014");
@@ -44,17 +44,26 @@ export function createDeskLookup({ send }) {
   });
 
   let timer = null;
+  let lastFigures = null;
+  let lastResults = null;
+  // The figures and results are said again in the page's new language.
+  onLang(() => {
+    if (lastFigures) showFigures(lastFigures);
+    if (lastResults) showResults(lastResults);
+  });
   function ask() {
     send({ type: "my_figures" });
   }
 
   function showFigures(f) {
+    lastFigures = f;
     handled.textContent = new Intl.NumberFormat(lang()).format(f.handled || 0);
     aht.textContent = f.aht_seconds == null ? "\u2014" : duration(f.aht_seconds);
     occ.textContent = f.occupancy == null ? "\u2014" : new Intl.NumberFormat(lang(), { style: "percent" }).format(f.occupancy);
   }
 
   function showResults(f) {
+    lastResults = f;
     if (!(f.items || []).length) {
       results.replaceChildren(h("li", { class: "muted" }, t("lookup.none", { query: f.query })));
       return;

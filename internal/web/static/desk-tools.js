@@ -85,6 +85,16 @@ export function createDeskTools({ send, say }) {
       show(tform, openTransfer, false);
       if (on) nbody.focus();
     });
+    // Escape closes an open form; the focus goes back to its button.
+    for (const [form, opener] of [[tform, openTransfer], [nform, openNote]]) {
+      form.addEventListener("keydown", (ev) => {
+        if (ev.key === "Escape") {
+          ev.stopPropagation();
+          show(form, opener, false);
+          opener.focus();
+        }
+      });
+    }
     tform.querySelector(".cancel").addEventListener("click", () => (show(tform, openTransfer, false), openTransfer.focus()));
     nform.querySelector(".cancel").addEventListener("click", () => (show(nform, openNote, false), openNote.focus()));
     tform.addEventListener("submit", (ev) => {
