@@ -131,6 +131,11 @@ func (ac *agentConn) handle(f inFrame) error {
 			return err
 		}
 		return ac.hold(f)
+	case "mute":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.mute(f)
 	case "search":
 		return ac.search(f)
 	case "my_figures":

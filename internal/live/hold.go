@@ -16,6 +16,14 @@ type VoiceHolder interface {
 	Hold(on bool)
 }
 
+// VoiceMuter is implemented by the VoiceCalls whose agent's audio can be
+// cut from the desk (a SIP phone's own mute button does as well; the
+// browser softphone mutes its microphone itself): Mute(true) stops the
+// agent's audio to the caller, the agent still hears the caller.
+type VoiceMuter interface {
+	Mute(on bool)
+}
+
 type holdFrame struct {
 	Type      string `json:"type"`
 	ContactID int64  `json:"contact_id"`
@@ -57,6 +65,7 @@ func (o *owner) hold(id acd.AgentID, cid acd.ContactID, on bool) error {
 	h.Hold(on)
 	if a := o.agents[id]; a != nil {
 		a.sess.send(holdFrame{Type: "hold", ContactID: rec.in.ID, On: on})
+		a.sess.send(holdFrame{Type: "mute", ContactID: rec.in.ID, On: false}) // a hold ends a mute
 	}
 	return nil
 }
@@ -76,4 +85,29 @@ func (c *Center) VoiceSurvey(ctx context.Context, tenantID, contactID int64, sco
 		return fmt.Errorf("voice survey of contact %d: %w", contactID, err)
 	}
 	return nil
+}
+
+// mute: {"type":"mute","contact_id":1,"on":true|false}: the agent's audio
+// to the caller cut or back (nothing is stored; a hold ends a mute); the
+// agent gets {"type":"mute","contact_id","on"} back.
+func (ac *agentConn) mute(f inFrame) error {
+	id, cid := ac.id, acd.ContactID(f.ContactID)
+	return ac.refused(ac.c.do(ac.s.ctx, func(o *owner) error {
+		if err := o.holds(id, cid); err != nil {
+			return err
+		}
+		rec := o.contacts[cid]
+		var m VoiceMuter
+		if rec.voice != nil && !rec.callback {
+			m, _ = rec.voice.call.(VoiceMuter)
+		}
+		if m == nil {
+			return refused(store.ErrConflict, "only a call answered on a phone can be muted")
+		}
+		m.Mute(f.On)
+		if a := o.agents[id]; a != nil {
+			a.sess.send(holdFrame{Type: "mute", ContactID: rec.in.ID, On: f.On})
+		}
+		return nil
+	}))
 }

@@ -40,6 +40,8 @@ const (
 	evHold        // hold.go
 	evUnhold
 	evRequeued
+	evMute
+	evUnmute
 	evSurvey        // survey.go
 	evSurveyTimeout // no key after the survey's question (code: its sequence)
 	evAgentGone     // the agent's phone hung up, no word from the center yet (code: the survey sequence)
@@ -516,7 +518,7 @@ func (c *call) handle(ev callEvent) bool {
 		}
 	case evMenuTimeout:
 		return c.menuTimedOut(ev.code)
-	case evHold, evUnhold, evRequeued:
+	case evHold, evUnhold, evRequeued, evMute, evUnmute:
 		return c.holdEvent(ev)
 	case evSurvey, evSurveyTimeout, evAgentGone:
 		return c.surveyEvent(ev)

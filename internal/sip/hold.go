@@ -14,11 +14,21 @@ func (c *call) Hold(on bool) {
 	c.push(callEvent{kind: kind})
 }
 
+// Mute cuts the agent's audio to the caller (on) or brings it back; the
+// agent still hears the caller.
+func (c *call) Mute(on bool) {
+	kind := evUnmute
+	if on {
+		kind = evMute
+	}
+	c.push(callEvent{kind: kind})
+}
+
 // Requeued: the call was transferred; the agent's phone is hung up and the
 // caller waits again (music and announcements) until the next offer.
 func (c *call) Requeued(agentID int64) { c.push(callEvent{kind: evRequeued, agent: agentID}) }
 
-// holdEvent handles evHold, evUnhold and evRequeued (run goroutine). Only
+// holdEvent handles evHold, evUnhold, evMute, evUnmute and evRequeued (run goroutine). Only
 // a caller's call bridged with an agent's phone is concerned (a callback's
 // customer leg is not held or moved).
 func (c *call) holdEvent(ev callEvent) bool {
@@ -26,6 +36,15 @@ func (c *call) holdEvent(ev callEvent) bool {
 		return false
 	}
 	switch ev.kind {
+	case evMute, evUnmute:
+		if c.player != nil { // on hold: the music plays, nothing to mute
+			return false
+		}
+		if ev.kind == evMute {
+			c.leg.peer.Store(nil)
+		} else {
+			c.leg.peer.Store(&bridgeEnd{rtp: c.rtp, evPT: c.evPT})
+		}
 	case evHold:
 		if c.player != nil {
 			return false
@@ -38,7 +57,7 @@ func (c *call) holdEvent(ev callEvent) bool {
 		}
 		c.stopPlayer()
 		c.peer.Store(&bridgeEnd{rtp: c.leg.end, evPT: c.leg.evPT})
-		c.leg.peer.Store(&bridgeEnd{rtp: c.rtp, evPT: c.evPT})
+		c.leg.peer.Store(&bridgeEnd{rtp: c.rtp, evPT: c.evPT}) // a mute ends with the hold
 	case evRequeued:
 		if c.leg.agent != ev.agent {
 			return false
@@ -66,4 +85,5 @@ func (c *call) unbridge() {
 var (
 	_ live.VoiceHolder   = (*call)(nil)
 	_ live.VoiceRequeuer = (*call)(nil)
+	_ live.VoiceMuter    = (*call)(nil)
 )

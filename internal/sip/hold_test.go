@@ -11,7 +11,7 @@ import (
 
 // TestHoldThenTransferToTheQueue: on hold the caller hears music, not the
 // agent, and the agent no longer hears the caller; back from hold both
-// hear each other; a transfer to the queue hangs the agent's phone up and
+// hear each other; muted, the caller no longer hears the agent; a transfer to the queue hangs the agent's phone up and
 // the caller waits again. The hold is a billable segment.
 func TestHoldThenTransferToTheQueue(t *testing.T) {
 	w := newWorld(t, worldOpts{})
@@ -61,6 +61,23 @@ func TestHoldThenTransferToTheQueue(t *testing.T) {
 	d.send(map[string]any{"type": "hold", "contact_id": id, "on": false})
 	d.expect("hold", func(f map[string]any) bool { return f["on"] == false })
 	hearEachOther("together again")
+
+	// Muted from the desk: the caller no longer hears the agent, the agent
+	// still hears the caller.
+	d.send(map[string]any{"type": "mute", "contact_id": id, "on": true})
+	d.expect("mute", func(f map[string]any) bool { return f["on"] == true })
+	time.Sleep(200 * time.Millisecond)
+	callerHeard, agentHeard := len(call.Audio()), len(agentCall.Audio())
+	time.Sleep(500 * time.Millisecond)
+	if ca := call.Audio(); len(ca) > callerHeard+400 && goertzel(ca[len(ca)-400:], 1300) >= 0.5 {
+		t.Error("muted, the caller still hears the agent")
+	}
+	if ag := agentCall.Audio(); len(ag) < agentHeard+2000 || goertzel(ag[len(ag)-2000:], 700) < 0.5 {
+		t.Error("muted, the agent no longer hears the caller")
+	}
+	d.send(map[string]any{"type": "mute", "contact_id": id, "on": false})
+	d.expect("mute", func(f map[string]any) bool { return f["on"] == false })
+	hearEachOther("unmuted")
 
 	d.send(map[string]any{"type": "transfer", "contact_id": id, "queue_id": queue})
 	d.expect("ended", func(f map[string]any) bool { return f["transferred"] == true })

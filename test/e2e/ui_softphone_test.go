@@ -105,6 +105,8 @@ func TestUISoftphone(t *testing.T) {
 	ag.shot("agent-softphone-on-hold")
 	ag.js(`document.querySelector(".chat-panel .hold-toggle").click(), "ok"`)
 	ag.wait("back from hold", `document.querySelector(".chat-panel .hold-toggle").getAttribute("aria-pressed") === "false" && document.querySelector(".chat-panel .hold-toggle").textContent === "Hold"`)
+	ag.js(`document.querySelector(".chat-panel .mute-toggle").click(), "ok"`)
+	ag.wait("muted at the server", `document.querySelector(".chat-panel .mute-toggle").getAttribute("aria-pressed") === "true" && document.querySelector(".chat-panel .mute-toggle").textContent === "Unmute"`)
 	ag.js(`document.querySelector("#softphone-hangup").click(), "ok"`)
 	select {
 	case <-call.Ended():

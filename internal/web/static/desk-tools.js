@@ -132,6 +132,11 @@ export function createDeskTools({ send, say }) {
       hold = h("button", { type: "button", class: "hold-toggle", "aria-pressed": "false", "data-i18n": "hold.on" });
       hold.addEventListener("click", () => send({ type: "hold", contact_id: id, on: hold.getAttribute("aria-pressed") !== "true" }));
       c.holdButton = hold;
+      // Mute at the server: the caller stops hearing the agent (a SIP
+      // phone's own button, or the softphone's, does it too).
+      const mute = h("button", { type: "button", class: "mute-toggle", "aria-pressed": "false", "data-i18n": "hold.mute" });
+      mute.addEventListener("click", () => send({ type: "mute", contact_id: id, on: mute.getAttribute("aria-pressed") !== "true" }));
+      c.muteButton = mute;
     }
     // A chat whose customer asked to be called back: the number, and a
     // link that opens the agent's phone application (tel:).
@@ -141,7 +146,7 @@ export function createDeskTools({ send, say }) {
       callLine = h("p", { class: "notice call-back" }, t("agent.callback_call", { number: cb }), " ",
         h("a", { href: `tel:${cb}`, class: "call-link", "aria-label": t("dial.call_aria", { number: cb }), "data-i18n": "dial.call" }));
     }
-    c.toolsBar = h("div", { class: "buttons tools" }, hold, openTransfer, openNote);
+    c.toolsBar = h("div", { class: "buttons tools" }, hold, c.muteButton || null, openTransfer, openNote);
     c.hideTools = () => {
       c.toolsBar.hidden = true;
       tform.hidden = nform.hidden = true;
@@ -171,6 +176,17 @@ export function createDeskTools({ send, say }) {
       case "offer":
         if (f.callback && f.callback_to && f.callback_to.number) callbacks.set(f.contact_id, f.callback_to.number);
         return false;
+      case "mute": {
+        const c = chats.get(f.contact_id);
+        if (c && c.muteButton) {
+          const was = c.muteButton.getAttribute("aria-pressed") === "true";
+          c.muteButton.setAttribute("aria-pressed", String(!!f.on));
+          c.muteButton.dataset.i18n = f.on ? "hold.unmute" : "hold.mute";
+          c.muteButton.textContent = t(c.muteButton.dataset.i18n);
+          if (was !== !!f.on) say(t(f.on ? "hold.said_muted" : "hold.said_unmuted"));
+        }
+        return true;
+      }
       case "hold": {
         const c = chats.get(f.contact_id);
         if (c && c.holdButton) {

@@ -658,5 +658,9 @@ export default {
   "hold.said_on": "The caller is on hold and hears music.",
   "hold.said_off": "The caller is back with you.",
   "dial.call": "Call",
-  "dial.call_aria": "Call {number} with your phone"
+  "dial.call_aria": "Call {number} with your phone",
+  "hold.mute": "Mute",
+  "hold.unmute": "Unmute",
+  "hold.said_muted": "Muted: the caller no longer hears you.",
+  "hold.said_unmuted": "The caller hears you again."
 };

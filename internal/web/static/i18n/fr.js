@@ -658,5 +658,9 @@ export default {
   "hold.said_on": "L’appelant est en attente et entend la musique.",
   "hold.said_off": "L’appelant est de nouveau avec vous.",
   "dial.call": "Appeler",
-  "dial.call_aria": "Appeler le {number} avec votre téléphone"
+  "dial.call_aria": "Appeler le {number} avec votre téléphone",
+  "hold.mute": "Couper le micro",
+  "hold.unmute": "Rétablir le micro",
+  "hold.said_muted": "Micro coupé : l’appelant ne vous entend plus.",
+  "hold.said_unmuted": "L’appelant vous entend de nouveau."
 };
