@@ -114,6 +114,7 @@
 //	{"type":"transfer","contact_id":1,"queue_id":3,"notes":".."} or "agent_id":7 instead of "queue_id"
 //	{"type":"note","contact_id":1,"body":"..","consult":false} an internal note (consult: a question to the supervisors)
 //	{"type":"hold","contact_id":1,"on":true}                 a call on hold (music to the caller) or back
+//	{"type":"mute","contact_id":1,"on":true}                 the agent's audio to the caller cut, or back
 //	{"type":"search","query":".."}                           the customer's past contacts
 //	{"type":"my_figures"}                                    the agent's figures of the day
 //
@@ -138,7 +139,7 @@
 //	{"type":"rtc_hangup","contact_id":1,"reason":".."}       the softphone call is over: close the connection
 //	{"type":"transfer_targets","contact_id":1,"queues":[{"queue_id","name","waiting"}],"agents":[{"agent_id","name","state","available"}]}
 //	{"type":"note","contact_id":1,"note":{"id","kind","author","body","created_at",..}}  stored (its own, or a supervisor's)
-//	{"type":"hold","contact_id":1,"on":true}
+//	{"type":"hold","contact_id":1,"on":true}                 also "mute" (a hold ends a mute: mute false follows it)
 //	{"type":"search_results","query":"..","items":[{"contact_id","arrived_at","channel","state","ended_reason","customer","disposition","notes"}, ..]}
 //	{"type":"my_figures","since":"..","handled":3,"aht_seconds":245.5,"occupancy":0.62}  ratios null without data
 //
@@ -161,7 +162,8 @@
 // never sent to the customer; a supervisor watches a chat (WatchChat) and
 // writes to its agent (WhisperToAgent: a "note" frame to the desk).
 // A call is transferred or held only when its VoiceCall implements
-// VoiceRequeuer or VoiceHolder (internal/sip does; callbacks are not);
+// VoiceRequeuer, VoiceHolder or VoiceMuter (internal/sip does; callbacks
+// are not);
 // hold is a billable hold segment between connected ones. A voice queue
 // with voice_survey asks the caller, once the agent hangs up, to rate the
 // call 1-5 on the keypad (VoiceSurveyor, Center.VoiceSurvey), stored as a
