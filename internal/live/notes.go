@@ -48,23 +48,18 @@ func (ac *agentConn) transfer(f inFrame) error {
 		if err := note.Validate(); err != nil {
 			return invalidErr(err)
 		}
-		// Stored first: the next agent's "connected" lists it.
-		if err := c.do(ctx, func(o *owner) error {
-			if err := o.holds(id, cid); err != nil {
-				return err
-			}
-			note.Author = o.agents[id].name
-			return nil
-		}); err != nil {
-			return ac.refused(err)
-		}
-		if _, err := c.st.AddNote(ctx, ac.tenantID, f.ContactID, *note); err != nil {
-			return storeErr(err)
-		}
 	}
 	err := c.do(ctx, func(o *owner) error {
 		if err := o.transfer(id, cid, f.QueueID, f.AgentID); err != nil {
 			return err
+		}
+		if note != nil {
+			// Stored on the engine's goroutine before anything else
+			// happens to the contact: the next agent's "connected" lists it.
+			note.Author = o.agents[id].name
+			if _, err := o.c.st.AddNote(o.ctx, ac.tenantID, f.ContactID, *note); err != nil {
+				o.c.log.Error("store the transfer note", "contact", f.ContactID, "err", err)
+			}
 		}
 		o.process() // stored and told before the agent hears back
 		return nil
