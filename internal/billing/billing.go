@@ -537,3 +537,49 @@ func FairTerms(ctx context.Context, src Source, tenantID int64, now time.Time) (
 	f.Fair = f.HasMinimum && f.HasIndexation && f.NoRetroactiveDiscount
 	return f, nil
 }
+
+// FairContracts is the palmarès' view of the contracts (it implements
+// workforce.FairContracts): a tenant has one contract, counted when a
+// version was in effect on the period's last day (to, YYYY-MM-DD, at its
+// end in the contract's time zone, or now if earlier), fair when
+// FairTerms says so then.
+type FairContracts struct {
+	Src Source
+	// Now bounds the day looked at; nil means time.Now.
+	Now func() time.Time
+}
+
+// FairContracts returns (1, 1) for a fair contract, (0, 1) for another,
+// (0, 0) without a contract in effect.
+func (f FairContracts) FairContracts(ctx context.Context, tenantID int64, from, to string) (fair, total int, err error) {
+	d, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return 0, 0, fmt.Errorf("fair contracts: the period's end %q is not a date YYYY-MM-DD", to)
+	}
+	versions, err := contracts(ctx, f.Src, tenantID)
+	if err != nil {
+		return 0, 0, fmt.Errorf("fair contracts of tenant %d: %w", tenantID, err)
+	}
+	if len(versions) == 0 {
+		return 0, 0, nil
+	}
+	at := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, versions[0].location()).Add(-time.Nanosecond)
+	now := time.Now
+	if f.Now != nil {
+		now = f.Now
+	}
+	if n := now(); n.Before(at) {
+		at = n
+	}
+	fs, err := FairTerms(ctx, f.Src, tenantID, at)
+	if err != nil {
+		return 0, 0, err
+	}
+	if fs.ContractVersion == 0 {
+		return 0, 0, nil
+	}
+	if fs.Fair {
+		return 1, 1, nil
+	}
+	return 0, 1, nil
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 	"github.com/plateau-cc/plateau/internal/store/storetest"
+	"github.com/plateau-cc/plateau/internal/workforce"
 )
 
 var (
@@ -398,4 +399,29 @@ func TestDSTMonthStaffedHours(t *testing.T) {
 		}
 		wantLine(t, inv, 2, LineMinimum, "", "", 1, (113000-15000)*100, 113000-15000)
 	})
+}
+
+// The palmarès counts a tenant's contract under fair terms.
+func TestFairContractsForThePalmares(t *testing.T) {
+	t.Parallel()
+	st := storetest.SQLite(t)
+	w := newWorld(t, st, "palmares")
+	var fc workforce.FairContracts = FairContracts{Src: st, Now: w.clock.Now}
+	ctx := testCtx(t)
+	if fair, total, err := fc.FairContracts(ctx, w.tenant, "2026-01-01", "2026-03-31"); err != nil || fair != 0 || total != 0 {
+		t.Errorf("no contract: %d/%d (%v)", fair, total, err)
+	}
+	w.contract(Terms{ValidFrom: "2026-01-01", VATRateBP: 2000, Client: client(), MonthlyMinimumCents: 1000,
+		Units: []UnitPrice{{Unit: UnitMinute, Price: 4250}}})
+	if fair, total, err := fc.FairContracts(ctx, w.tenant, "2026-01-01", "2026-03-31"); err != nil || fair != 0 || total != 1 {
+		t.Errorf("without indexation: %d/%d (%v)", fair, total, err)
+	}
+	w.contract(Terms{ValidFrom: "2026-04-01", VATRateBP: 2000, Client: client(), MonthlyMinimumCents: 1000,
+		Units: []UnitPrice{{Unit: UnitMinute, Price: 4250}}, Indexation: &Indexation{Index: "syntec", BaseMonth: "2026-01", Anniversary: "04-01"}})
+	if fair, total, err := fc.FairContracts(ctx, w.tenant, "2026-04-01", "2026-04-30"); err != nil || fair != 1 || total != 1 {
+		t.Errorf("fair: %d/%d (%v)", fair, total, err)
+	}
+	if fair, total, err := fc.FairContracts(ctx, w.tenant, "2026-01-01", "2026-03-31"); err != nil || fair != 0 || total != 1 {
+		t.Errorf("March, before the indexation: %d/%d (%v)", fair, total, err)
+	}
 }
