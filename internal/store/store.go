@@ -197,20 +197,29 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	gooseDialect := goose.DialectSQLite3
-	if s.dialect == Postgres {
-		gooseDialect = goose.DialectPostgres
-	}
 	dir, err := fs.Sub(migrationFiles, "migrations/"+string(s.dialect))
 	if err != nil {
 		return fmt.Errorf("load %s migrations: %w", s.dialect, err)
 	}
-	p, err := goose.NewProvider(gooseDialect, s.db, dir, goose.WithDisableGlobalRegistry(true))
+	return migrateWith(ctx, s.db, s.dialect, dir)
+}
+
+// migrateWith applies the migrations of dir to db.
+func migrateWith(ctx context.Context, db *sql.DB, dialect Dialect, dir fs.FS) error {
+	gooseDialect := goose.DialectSQLite3
+	if dialect == Postgres {
+		gooseDialect = goose.DialectPostgres
+	}
+	// Out of order: migrations are numbered when work starts and may land
+	// in another order (00011 after 00014); a database that has applied
+	// the later ones still gets the earlier one. Each migration only adds
+	// what it names, so their order between branches does not matter.
+	p, err := goose.NewProvider(gooseDialect, db, dir, goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
 	if err != nil {
-		return fmt.Errorf("prepare %s migrations: %w", s.dialect, err)
+		return fmt.Errorf("prepare %s migrations: %w", dialect, err)
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("apply %s migrations: %w", s.dialect, err)
+		return fmt.Errorf("apply %s migrations: %w", dialect, err)
 	}
 	return nil
 }
