@@ -46,6 +46,8 @@ func sampleID(rt route, f fixture) int64 {
 		return f.token.ID
 	case "canned-responses":
 		return f.canned.ID
+	case "commitments":
+		return f.commitment.ID
 	}
 	return 0
 }

@@ -236,6 +236,7 @@ type fixture struct {
 
 	adminToken cred // tenant token: acts as tenant admin
 	canned     model.CannedResponse
+	commitment model.Commitment
 }
 
 const testPassword = "correct horse battery"
@@ -279,6 +280,8 @@ func (e *env) fixture(slug string) fixture {
 	must("admin user", err)
 	f.canned, err = e.st.CreateCannedResponse(ctx, tid, model.CannedResponse{Code: "hello", Title: "Greeting", Body: "Bonjour {name} !"})
 	must("canned response", err)
+	f.commitment, err = e.st.CreateCommitment(ctx, tid, model.Commitment{Name: "80/20", Kind: model.CommitServiceLevel, TargetPct: 80})
+	must("commitment", err)
 	return f
 }
 
