@@ -49,6 +49,7 @@ func Pages() []Page {
 		{Path: "/wallboard", File: "pages/app.html", app: &appPage{Key: "wb", Title: "Plateau wallboard", Heading: "Wallboard", Script: "wallboard.js", Live: "polite"}},
 		{Path: "/reports", File: "pages/app.html", app: &appPage{Key: "rep", Title: "Plateau reports", Heading: "Reports", Script: "reports.js", Live: "polite"}},
 		{Path: "/admin", File: "pages/app.html", app: &appPage{Key: "admin", Title: "Plateau administration", Heading: "Administration", Script: "admin.js", Live: "polite"}},
+		{Path: "/commitments", File: "pages/app.html", app: &appPage{Key: "cm", Title: "Plateau service commitments", Heading: "Service commitments", Script: "commitments.js", Live: "polite"}},
 	}
 }
 

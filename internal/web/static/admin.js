@@ -3,6 +3,7 @@
 // a field is shown next to that field.
 import { api, apiBlob, ApiError, errorText, h, initPage, logout, me, signInForm } from "./common.js";
 import { onLang, t, translate } from "./i18n.js";
+import { commitments } from "./admin_commitments.js";
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -103,6 +104,7 @@ const resources = {
     blank: { code: "", title: "", body: "" },
     fields: [{ name: "code", required: true }, { name: "title" }, { name: "body", kind: "longtext", required: true }],
   },
+  commitments, // admin_commitments.js
 };
 
 const view = { me: null, tenant: null, tenants: [], section: "queues", lists: { queues: [], schedules: [], sites: [], skills: [] } };
@@ -212,6 +214,8 @@ async function render(focusSection) {
 }
 
 function cell(res, item, col) {
+  const own = res.cell ? res.cell(item, col, view.lists) : undefined;
+  if (own !== undefined) return own;
   const v = item[col];
   if (col === "skills") {
     return (v || []).map((s) => `${skillName(s.skill_id)}:${s.level ?? s.min_level}`).join(", ");
@@ -265,7 +269,8 @@ async function renderSection(body) {
       h("td", { class: "row-actions" }, edit, " ", del));
   });
   body.replaceChildren(
-    h("div", { class: "section-head" }, h("h2", { id: "section-title", tabindex: "-1", "data-i18n": `admin.section.${key}` }), add),
+    h("div", { class: "section-head" }, h("h2", { id: "section-title", tabindex: "-1", "data-i18n": `admin.section.${key}` }), add,
+      res.tools ? res.tools({ tid: view.tenant, reload: render, say, slot: formSlot }) : null),
     formSlot,
     items.length === 0
       ? h("p", { class: "muted", "data-i18n": "admin.empty" })
@@ -310,6 +315,9 @@ function control(f, value) {
       break;
     case "longtext":
       input = h("textarea", { id, rows: "5", required: !!f.required }, value ?? "");
+      break;
+    case "custom": // the field draws and reads its own control
+      input = f.input(id, value, view.lists);
       break;
     case "menu":
       input = h("textarea", { id, rows: "3", spellcheck: "false" }, ((value && value.options) || []).map((o) => `${o.key} = ${queueName(o.queue_id)}`).join("\n"));
@@ -362,6 +370,10 @@ function read(c) {
       });
     case "dates":
       return input.value.split(",").map((s) => s.trim()).filter(Boolean);
+    case "custom":
+      return f.read(input, (message) => {
+        throw new FieldError(f.name, message);
+      });
     case "menu": {
       // Labels set through the API stay while a key keeps its queue.
       const before = (c.original && c.original.options) || [];
