@@ -47,24 +47,25 @@ var Definitions = map[model.CommitmentKind]Definition{
 // waits, callbacks and satisfaction measurement, with levels the center
 // sets; ISO 18295-1 asks for defined KPIs without levels. The levels below
 // are the usual ones of the profession (assumptions; docs/commitments.md
-// gives each one's source).
+// gives each one's source). Names and sources are in French, the demo's
+// and most centers' language; both are the tenant's to edit.
 func Defaults() []model.Commitment {
 	return []model.Commitment{
 		{Name: "80 % des appels décrochés en 20 s", Kind: model.CommitServiceLevel, TargetPct: 80, Seconds: 20, Channel: model.ChannelVoice, Position: 10,
-			Source: "NF 345: access to the service (level set by the center); 80/20 is the profession's usual level (assumption)"},
+			Source: "NF 345 : accessibilité du service (niveau fixé par le centre) ; 80/20 est le niveau usuel de la profession (hypothèse)"},
 		{Name: "80 % des chats pris en 60 s", Kind: model.CommitServiceLevel, TargetPct: 80, Seconds: 60, Channel: model.ChannelChat, Position: 20,
-			Source: "NF 345 covers web contacts as well as calls; 60 s for a chat is an assumption"},
+			Source: "NF 345 couvre le web comme le téléphone ; 60 s pour un chat est une hypothèse"},
 		{Name: "Taux d'abandon inférieur à 5 %", Kind: model.CommitAbandonRate, TargetPct: 5, Position: 30,
-			Source: "ISO 18295-1: access KPIs (abandon rate); 5 % is the profession's usual level (assumption)"},
+			Source: "ISO 18295-1 : indicateurs d'accès (taux d'abandon) ; 5 % est le niveau usuel de la profession (hypothèse)"},
 		{Name: "Attente annoncée respectée (+30 s) pour 90 %", Kind: model.CommitAnnouncedWait, TargetPct: 90, Seconds: 30, Position: 40,
-			Source: "NF 345: announced waiting times respected; ISO 18295-1: informing customers of the wait"},
+			Source: "NF 345 : temps d'attente annoncés respectés ; ISO 18295-1 : informer le client de l'attente"},
 		{Name: "Rappel dans les 2 h pour 95 %", Kind: model.CommitCallback, TargetPct: 95, Seconds: 7200, Position: 50,
-			Source: "NF 345: callback commitment when the customer cannot be answered at once; 2 h/95 % is an assumption"},
+			Source: "NF 345 : rappel quand le client ne peut être pris tout de suite ; 2 h / 95 % est une hypothèse"},
 		{Name: "Service ouvert 7/7 de 08:00 à 20:00", Kind: model.CommitOpenHours, TargetPct: 100, Opens: "08:00", Closes: "20:00", Position: 60,
-			Source: "NF 345: published opening hours kept; the 2010 charter's 7/7 extended hours (assumption)"},
+			Source: "NF 345 : horaires d'ouverture publiés tenus ; 7/7 de 08:00 à 20:00 (hypothèse)"},
 		{Name: "Satisfaction mesurée sur 10 % des contacts, moyenne ≥ 4", Kind: model.CommitSatisfaction, TargetPct: 10, MinScore: 4, Position: 70,
-			Source: "NF 345: satisfaction measurement; ISO 18295-1: measuring customer experience; levels are assumptions"},
+			Source: "NF 345 : mesure de la satisfaction ; ISO 18295-1 : mesurer l'expérience client ; niveaux : hypothèses"},
 		{Name: "Tout appel enregistré est annoncé", Kind: model.CommitRecordingAnnounced, TargetPct: 100, Channel: model.ChannelVoice, Position: 80,
-			Source: "CNIL: the caller is informed of the recording first, with a right to object"},
+			Source: "CNIL : l'appelant est informé de l'enregistrement au préalable, avec un droit d'opposition"},
 	}
 }

@@ -259,7 +259,7 @@ function drillPanel() {
         h("th", { scope: "col", "data-i18n": `cm.drill.${k}` })))),
       h("tbody", {}, data.contacts.map((x) => h("tr", { dataset: { contact: x.id } },
         h("td", { class: "num" }, x.id), h("td", {}, dateTime(x.arrived_at)), h("td", {}, t(`channel.${x.channel}`)),
-        h("td", {}, x.outcome), h("td", { class: "num" }, wait(x.wait_seconds)), h("td", { class: "num" }, wait(x.announced_seconds)),
+        h("td", {}, t(`outcome.${x.outcome}`)), h("td", { class: "num" }, wait(x.wait_seconds)), h("td", { class: "num" }, wait(x.announced_seconds)),
         h("td", { class: "num" }, wait(x.callback_delay_seconds)), h("td", { class: "num" }, has(x.csat_score) ? x.csat_score : dash))))));
   }
   if (line.drilldown.interactions) {
