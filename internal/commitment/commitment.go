@@ -1,15 +1,16 @@
 // Package commitment evaluates a tenant's service commitments (NF 345,
 // ISO 18295-1: published rules with thresholds) month by month.
 //
-// Every figure is internal/kpi's. The service level, the abandon rate and
-// the satisfaction come from the queue rollups (internal/report's
-// readers). What the rollups do not keep is counted from one bounded scan
-// of the month's contacts (the tenant's (tenant_id, arrived_at) index,
-// store.ScanCommitmentContacts), shared by every commitment of the month:
-// the announced wait kept (actual ≤ announced + N s, one-sided, where the
-// rollups keep |error| ≤ 30 s), the callbacks made within N of the
-// request, a service level at a threshold other than the queue's own,
-// and the recorded calls. The opening is checked against the queues'
+// Every figure is internal/kpi's, read from the queue rollups
+// (internal/report's readers): the service level at each queue's own
+// threshold, the abandon rate, the satisfaction, the announced waits kept
+// (actual ≤ announced + 0, 30, 60 or 120 s) and the callbacks made within
+// 15 min, 30 min, 1, 2, 4 or 24 h of the request. What the rollups do not
+// keep is counted from one bounded scan of the month's contacts (the
+// tenant's (tenant_id, arrived_at) index, store.ScanCommitmentContacts),
+// shared by every commitment of the month: a service level at another
+// threshold than the queue's own, an announced-wait margin or a callback
+// delay other than those, and the recorded calls. The opening is checked against the queues'
 // schedules and holidays as configured now (schedules keep no history).
 //
 // A contact counts in the month in which it arrived, in the time zone of
@@ -108,6 +109,26 @@ type month struct {
 	keepFail int // commitment index whose failures are kept; -1 none
 	failCap  int
 	failN    int
+	recorded map[int64]bool // nil: not listed yet
+}
+
+// recordedOf lists the tenant's recorded contacts once per month evaluated.
+func (e *Evaluator) recordedOf(ctx context.Context, tenantID int64, m *month) (map[int64]bool, error) {
+	if m.recorded != nil {
+		return m.recorded, nil
+	}
+	m.recorded = map[int64]bool{}
+	if e.Recordings == nil {
+		return m.recorded, nil
+	}
+	rec, err := e.Recordings(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("commitments: list recordings: %w", err)
+	}
+	if rec != nil {
+		m.recorded = rec
+	}
+	return m.recorded, nil
 }
 
 type countKey struct {
@@ -251,10 +272,34 @@ func slSplit(c model.Commitment, queues []model.Queue) (rollup, raw []model.Queu
 	return rollup, raw
 }
 
+// band is the index of the rollups' band of d among bands, -1 for none.
+func band(bands []time.Duration, d time.Duration) int {
+	for i, b := range bands {
+		if b == d {
+			return i
+		}
+	}
+	return -1
+}
+
+func ewtBand(c model.Commitment) int {
+	m := kpi.EWTMargins()
+	return band(m[:], time.Duration(c.Seconds)*time.Second)
+}
+
+func callbackBand(c model.Commitment) int {
+	d := kpi.CallbackDelays()
+	return band(d[:], time.Duration(c.Seconds)*time.Second)
+}
+
 // needsScan reports whether the commitment reads the month's contacts.
 func needsScan(c model.Commitment, env *tenantEnv) bool {
 	switch c.Kind {
-	case model.CommitAnnouncedWait, model.CommitCallback, model.CommitRecordingAnnounced:
+	case model.CommitAnnouncedWait:
+		return ewtBand(c) < 0
+	case model.CommitCallback:
+		return callbackBand(c) < 0
+	case model.CommitRecordingAnnounced:
 		return true
 	case model.CommitServiceLevel:
 		_, raw := slSplit(c, env.scope(c))
@@ -361,9 +406,16 @@ func (e *Evaluator) scan(ctx context.Context, tenantID int64, env *tenantEnv, m 
 		raw map[int64]bool
 	}
 	var parts []part
-	var recorded map[int64]bool
+	recorded, err := e.recordedOf(ctx, tenantID, m)
+	if err != nil {
+		return err
+	}
 	for i, c := range list {
 		if !needsScan(c, env) && m.keepFail != i {
+			continue
+		}
+		if c.Kind == model.CommitRecordingAnnounced && len(recorded) == 0 {
+			m.raw[i] = &rawSum{} // no recording: nothing to read
 			continue
 		}
 		p := part{i: i, c: c}
@@ -376,12 +428,6 @@ func (e *Evaluator) scan(ctx context.Context, tenantID int64, env *tenantEnv, m 
 				}
 			}
 		}
-		if c.Kind == model.CommitRecordingAnnounced && recorded == nil && e.Recordings != nil {
-			var err error
-			if recorded, err = e.Recordings(ctx, tenantID); err != nil {
-				return fmt.Errorf("commitments: list recordings: %w", err)
-			}
-		}
 		parts = append(parts, p)
 		m.raw[i] = &rawSum{}
 	}
@@ -390,7 +436,7 @@ func (e *Evaluator) scan(ctx context.Context, tenantID int64, env *tenantEnv, m 
 	}
 	// Every zone is within 14 hours of UTC: read a little more, keep the
 	// contacts of the month in their queue's zone.
-	err := e.St.ScanCommitmentContacts(ctx, tenantID, m.from.Add(-15*time.Hour), m.to.Add(15*time.Hour), func(k store.CommitmentContact) error {
+	err = e.St.ScanCommitmentContacts(ctx, tenantID, m.from.Add(-15*time.Hour), m.to.Add(15*time.Hour), func(k store.CommitmentContact) error {
 		if !m.inMonth(k.ArrivedAt, env.zone(k.QueueID)) {
 			return nil
 		}
@@ -501,12 +547,33 @@ func (e *Evaluator) evaluate(ctx context.Context, tenantID int64, env *tenantEnv
 		}
 		return r, nil
 	case model.CommitAnnouncedWait, model.CommitCallback:
+		if b := ewtBand(c); c.Kind == model.CommitAnnouncedWait && b >= 0 {
+			n, err := e.rollupCounts(ctx, tenantID, m, c, queues, all)
+			if err != nil {
+				return Result{}, err
+			}
+			return finish(c, m.label, "rollups", n.EWTKept[b], n.EWTTold), nil
+		}
+		if b := callbackBand(c); c.Kind == model.CommitCallback && b >= 0 {
+			n, err := e.rollupCounts(ctx, tenantID, m, c, queues, all)
+			if err != nil {
+				return Result{}, err
+			}
+			return finish(c, m.label, "rollups", n.CallbacksWithin[b], n.CallbacksRequested), nil
+		}
 		s, err := raw()
 		if err != nil {
 			return Result{}, err
 		}
 		return finish(c, m.label, "contacts", s.num, s.den), nil
 	case model.CommitRecordingAnnounced:
+		rec, err := e.recordedOf(ctx, tenantID, m)
+		if err != nil {
+			return Result{}, err
+		}
+		if len(rec) == 0 {
+			return finish(c, m.label, "recordings", 0, 0), nil
+		}
 		s, err := raw()
 		if err != nil {
 			return Result{}, err

@@ -171,12 +171,23 @@ func TestEachKindHandComputed(t *testing.T) {
 			{"abandon strict", model.Commitment{Kind: model.CommitAbandonRate, TargetPct: 24.99}, 2, 9, StatusMet, "rollups"},
 			{"abandon too high", model.Commitment{Kind: model.CommitAbandonRate, TargetPct: 20, Channel: model.ChannelVoice}, 2, 8, StatusNotMet, "rollups"},
 			// v1, v2, c1 of v1, v2, v3, c1.
-			{"announced wait +30 s", model.Commitment{Kind: model.CommitAnnouncedWait, TargetPct: 75, Seconds: 30}, 3, 4, StatusMet, "contacts"},
+			// The margins the rollups keep (0, 30, 60, 120 s) are read
+			// from them, others counted from the contacts: same figures.
+			{"announced wait +30 s", model.Commitment{Kind: model.CommitAnnouncedWait, TargetPct: 75, Seconds: 30}, 3, 4, StatusMet, "rollups"},
 			// +0 s: v1 (10 ≤ 60) and c1 (45 ≤ 50) only.
-			{"announced wait exact", model.Commitment{Kind: model.CommitAnnouncedWait, TargetPct: 75}, 2, 4, StatusNotMet, "contacts"},
-			// v7 reached 1 h after asking, v8 never.
-			{"callback 2 h", model.Commitment{Kind: model.CommitCallback, TargetPct: 50, Seconds: 7200}, 1, 2, StatusMet, "contacts"},
-			{"callback 30 min", model.Commitment{Kind: model.CommitCallback, TargetPct: 50, Seconds: 1800}, 0, 2, StatusNotMet, "contacts"},
+			{"announced wait exact", model.Commitment{Kind: model.CommitAnnouncedWait, TargetPct: 75}, 2, 4, StatusNotMet, "rollups"},
+			// +10 s: v2 (30 > 10) still out.
+			{"announced wait +10 s", model.Commitment{Kind: model.CommitAnnouncedWait, TargetPct: 50, Seconds: 10}, 2, 4, StatusMet, "contacts"},
+			// +45 s: v3 too (70 ≤ 75); +60 s the same from the rollups.
+			{"announced wait +45 s", model.Commitment{Kind: model.CommitAnnouncedWait, TargetPct: 100, Seconds: 45}, 4, 4, StatusMet, "contacts"},
+			{"announced wait +60 s", model.Commitment{Kind: model.CommitAnnouncedWait, TargetPct: 100, Seconds: 60}, 4, 4, StatusMet, "rollups"},
+			// v7 reached 1 h after asking, v8 never; the delays the
+			// rollups keep (15 min to 24 h) are read from them.
+			{"callback 2 h", model.Commitment{Kind: model.CommitCallback, TargetPct: 50, Seconds: 7200}, 1, 2, StatusMet, "rollups"},
+			{"callback 1 h (exactly v7's)", model.Commitment{Kind: model.CommitCallback, TargetPct: 50, Seconds: 3600}, 1, 2, StatusMet, "rollups"},
+			{"callback 30 min", model.Commitment{Kind: model.CommitCallback, TargetPct: 50, Seconds: 1800}, 0, 2, StatusNotMet, "rollups"},
+			{"callback 90 min", model.Commitment{Kind: model.CommitCallback, TargetPct: 50, Seconds: 5400}, 1, 2, StatusMet, "contacts"},
+			{"callback 59 min", model.Commitment{Kind: model.CommitCallback, TargetPct: 50, Seconds: 3540}, 0, 2, StatusNotMet, "contacts"},
 			// Answered by voice in November: v1, v2, v3, v7, v9, v10; rated v1 (5), v2 (3): 2/6, mean 4.
 			{"satisfaction", model.Commitment{Kind: model.CommitSatisfaction, TargetPct: 10, MinScore: 4, Channel: model.ChannelVoice}, 2, 6, StatusMet, "rollups"},
 			{"satisfaction mean too low", model.Commitment{Kind: model.CommitSatisfaction, TargetPct: 10, MinScore: 4.5, Channel: model.ChannelVoice}, 2, 6, StatusNotMet, "rollups"},

@@ -39,6 +39,26 @@ type Counts struct {
 	// CSAT[i] counts the scores i+1.
 	CSAT        [5]int64 `json:"csat"`
 	ToldNoAgent int64    `json:"told_no_agent"`
+	// EWTTold counts the answered contacts told a wait (not those told no
+	// agent was available); EWTKept[i] those of them whose actual wait was
+	// at most the announced one + EWTMargins()[i].
+	EWTTold int64    `json:"ewt_told"`
+	EWTKept [4]int64 `json:"ewt_kept"`
+	// CallbacksWithin[i] counts the callbacks completed within
+	// CallbackDelays()[i] of the request.
+	CallbacksWithin [6]int64 `json:"callbacks_within"`
+}
+
+// EWTMargins are the margins over the announced wait the rollups count
+// the announcements kept within: 0, 30 s, 1 min, 2 min.
+func EWTMargins() [4]time.Duration {
+	return [4]time.Duration{0, 30 * time.Second, time.Minute, 2 * time.Minute}
+}
+
+// CallbackDelays are the delays from the request the rollups count the
+// callbacks made within: 15 min, 30 min, 1 h, 2 h, 4 h, 24 h.
+func CallbackDelays() [6]time.Duration {
+	return [6]time.Duration{15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour, 24 * time.Hour}
 }
 
 // Add adds o to c (MaxWaitMS takes the larger).
@@ -77,6 +97,13 @@ func (c *Counts) combine(o Counts, sign int64) {
 		c.CSAT[i] += sign * o.CSAT[i]
 	}
 	c.ToldNoAgent += sign * o.ToldNoAgent
+	c.EWTTold += sign * o.EWTTold
+	for i := range c.EWTKept {
+		c.EWTKept[i] += sign * o.EWTKept[i]
+	}
+	for i := range c.CallbacksWithin {
+		c.CallbacksWithin[i] += sign * o.CallbacksWithin[i]
+	}
 }
 
 // IsZero reports whether every count is zero.

@@ -11,8 +11,10 @@ import (
 )
 
 // Service commitments: a tenant's published rules (internal/commitment
-// evaluates them over the rollups and, for what the rollups do not keep,
-// one bounded scan of a month's contacts: ScanCommitmentContacts).
+// evaluates them over the rollups and, for what the rollups do not keep
+// (a service level at another threshold than the queue's, an announced
+// wait margin or a callback delay other than the kept ones), one bounded
+// scan of a month's contacts: ScanCommitmentContacts).
 
 const commitmentCols = "id, tenant_id, name, kind, target_pct, seconds, min_score, opens, closes, days, queue_ids, channel, source, position"
 

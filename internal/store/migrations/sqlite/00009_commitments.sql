@@ -1,6 +1,9 @@
 -- A tenant's service commitments: measurable rules over a month with their
 -- thresholds (internal/commitment evaluates them). days and queue_ids are
--- JSON arrays. Keep in step with ../postgres/00009_commitments.sql.
+-- JSON arrays. The queue rollups also count the announced waits kept
+-- (actual ≤ announced + 0, 30, 60, 120 s) and the callbacks made within
+-- 15 min to 24 h of the request (internal/kpi): rows rolled up before
+-- this migration have zeros there until `plateau report rebuild`. Keep in step with ../postgres/00009_commitments.sql.
 
 -- +goose Up
 CREATE TABLE commitments (
@@ -21,5 +24,50 @@ CREATE TABLE commitments (
     UNIQUE (tenant_id, name)
 );
 
+ALTER TABLE rollup_queue ADD COLUMN ewt_told INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN ewt_kept_0s INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN ewt_kept_30s INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN ewt_kept_60s INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN ewt_kept_120s INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN callbacks_within_15m INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN callbacks_within_30m INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN callbacks_within_1h INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN callbacks_within_2h INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN callbacks_within_4h INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN callbacks_within_24h INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN ewt_told INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN ewt_kept_0s INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN ewt_kept_30s INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN ewt_kept_60s INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN ewt_kept_120s INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN callbacks_within_15m INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN callbacks_within_30m INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN callbacks_within_1h INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN callbacks_within_2h INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN callbacks_within_4h INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN callbacks_within_24h INTEGER NOT NULL DEFAULT 0;
+
 -- +goose Down
+ALTER TABLE rollup_queue DROP COLUMN ewt_told;
+ALTER TABLE rollup_queue DROP COLUMN ewt_kept_0s;
+ALTER TABLE rollup_queue DROP COLUMN ewt_kept_30s;
+ALTER TABLE rollup_queue DROP COLUMN ewt_kept_60s;
+ALTER TABLE rollup_queue DROP COLUMN ewt_kept_120s;
+ALTER TABLE rollup_queue DROP COLUMN callbacks_within_15m;
+ALTER TABLE rollup_queue DROP COLUMN callbacks_within_30m;
+ALTER TABLE rollup_queue DROP COLUMN callbacks_within_1h;
+ALTER TABLE rollup_queue DROP COLUMN callbacks_within_2h;
+ALTER TABLE rollup_queue DROP COLUMN callbacks_within_4h;
+ALTER TABLE rollup_queue DROP COLUMN callbacks_within_24h;
+ALTER TABLE rollup_queue_day DROP COLUMN ewt_told;
+ALTER TABLE rollup_queue_day DROP COLUMN ewt_kept_0s;
+ALTER TABLE rollup_queue_day DROP COLUMN ewt_kept_30s;
+ALTER TABLE rollup_queue_day DROP COLUMN ewt_kept_60s;
+ALTER TABLE rollup_queue_day DROP COLUMN ewt_kept_120s;
+ALTER TABLE rollup_queue_day DROP COLUMN callbacks_within_15m;
+ALTER TABLE rollup_queue_day DROP COLUMN callbacks_within_30m;
+ALTER TABLE rollup_queue_day DROP COLUMN callbacks_within_1h;
+ALTER TABLE rollup_queue_day DROP COLUMN callbacks_within_2h;
+ALTER TABLE rollup_queue_day DROP COLUMN callbacks_within_4h;
+ALTER TABLE rollup_queue_day DROP COLUMN callbacks_within_24h;
 DROP TABLE commitments;
