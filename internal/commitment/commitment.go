@@ -3,15 +3,16 @@
 //
 // Every figure is internal/kpi's, read from the queue rollups
 // (internal/report's readers): the service level at each queue's own
-// threshold, the abandon rate, the satisfaction, the announced waits kept
-// (actual ≤ announced + 0, 30, 60 or 120 s) and the callbacks made within
-// 15 min, 30 min, 1, 2, 4 or 24 h of the request. What the rollups do not
-// keep is counted from one bounded scan of the month's contacts (the
-// tenant's (tenant_id, arrived_at) index, store.ScanCommitmentContacts),
-// shared by every commitment of the month: a service level at another
-// threshold than the queue's own, an announced-wait margin or a callback
-// delay other than those, and the recorded calls. The opening is checked against the queues'
-// schedules and holidays as configured now (schedules keep no history).
+// threshold or at 10, 15, 20, 30, 45, 60, 90, 120, 180 or 300 s, the
+// abandon rate, the satisfaction, the announced waits kept (actual ≤
+// announced + 0, 30, 60 or 120 s) and the callbacks made within 15 min,
+// 30 min, 1, 2, 4 or 24 h of the request. What the rollups do not keep is
+// counted from one bounded scan of the month's contacts (the tenant's
+// (tenant_id, arrived_at) index, store.ScanCommitmentContacts), shared by
+// every commitment of the month: a service level at another Y (but in the
+// queues whose own threshold it is), another margin or delay, and the
+// recorded calls. The opening is checked against the queues' schedules
+// and holidays as configured now (schedules keep no history).
 //
 // A contact counts in the month in which it arrived, in the time zone of
 // its queue (as in the reports); the month's bounds shown are in the
@@ -263,7 +264,7 @@ func (e *Evaluator) rollupCounts(ctx context.Context, tenantID int64, m *month, 
 // are counted from the contacts.
 func slSplit(c model.Commitment, queues []model.Queue) (rollup, raw []model.Queue) {
 	for _, q := range queues {
-		if c.Seconds == 0 || q.SLThresholdSeconds == c.Seconds {
+		if c.Seconds == 0 || q.SLThresholdSeconds == c.Seconds || slBand(c) >= 0 {
 			rollup = append(rollup, q)
 		} else {
 			raw = append(raw, q)
@@ -280,6 +281,11 @@ func band(bands []time.Duration, d time.Duration) int {
 		}
 	}
 	return -1
+}
+
+func slBand(c model.Commitment) int {
+	y := kpi.SLThresholds()
+	return band(y[:], time.Duration(c.Seconds)*time.Second)
 }
 
 func ewtBand(c model.Commitment) int {
@@ -505,6 +511,14 @@ func (e *Evaluator) evaluate(ctx context.Context, tenantID int64, env *tenantEnv
 	}
 	switch c.Kind {
 	case model.CommitServiceLevel:
+		if b := slBand(c); c.Seconds != 0 && b >= 0 {
+			// A Y the rollups keep: answered within Y in every queue.
+			n, err := e.rollupCounts(ctx, tenantID, m, c, queues, all)
+			if err != nil {
+				return Result{}, err
+			}
+			return finish(c, m.label, "rollups", n.AnsweredWithin[b], n.SLBase()), nil
+		}
 		rq, xq := slSplit(c, queues)
 		var n kpi.Counts
 		var err error

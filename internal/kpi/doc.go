@@ -29,7 +29,10 @@
 //     the arrival to that moment, menu and virtual hold included: a
 //     callback counts as answered when the agent reaches the customer, and
 //     its wait is all the time until then (Plateau never shortens a wait
-//     by counting the callback request as an answer).
+//     by counting the callback request as an answer). Answered within Y:
+//     the answered contacts whose wait was at most Y; kept for Y of 10,
+//     15, 20, 30, 45, 60, 90, 120, 180 and 300 s (SLThresholds) besides
+//     each queue's own threshold.
 //   - Abandoned: the customer left before being answered (hung up, closed
 //     the chat, did not come back within the grace period). Its wait runs
 //     from the arrival to the departure.

@@ -47,6 +47,20 @@ type Counts struct {
 	// CallbacksWithin[i] counts the callbacks completed within
 	// CallbackDelays()[i] of the request.
 	CallbacksWithin [6]int64 `json:"callbacks_within"`
+	// AnsweredWithin[i] counts the contacts answered within
+	// SLThresholds()[i], whatever their queue's own threshold: the service
+	// level at another Y than the queue's.
+	AnsweredWithin [10]int64 `json:"answered_within"`
+}
+
+// SLThresholds are the waits the rollups count the answers within: 10,
+// 15, 20, 30, 45, 60, 90, 120, 180 and 300 s.
+func SLThresholds() [10]time.Duration {
+	var out [10]time.Duration
+	for i, s := range [10]int{10, 15, 20, 30, 45, 60, 90, 120, 180, 300} {
+		out[i] = time.Duration(s) * time.Second
+	}
+	return out
 }
 
 // EWTMargins are the margins over the announced wait the rollups count
@@ -103,6 +117,9 @@ func (c *Counts) combine(o Counts, sign int64) {
 	}
 	for i := range c.CallbacksWithin {
 		c.CallbacksWithin[i] += sign * o.CallbacksWithin[i]
+	}
+	for i := range c.AnsweredWithin {
+		c.AnsweredWithin[i] += sign * o.AnsweredWithin[i]
 	}
 }
 

@@ -76,6 +76,11 @@ func Contribute(rc store.ReportContact, env *Env) store.Contribution {
 		if wait <= rc.SLThreshold {
 			c.AnsweredInSL = 1
 		}
+		for i, y := range kpi.SLThresholds() {
+			if wait <= y {
+				c.AnsweredWithin[i] = 1
+			}
+		}
 	case in.EndedReason == model.EndAbandoned:
 		c.Offered, c.Abandoned = 1, 1
 		if wait < short {

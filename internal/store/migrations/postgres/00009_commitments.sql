@@ -1,8 +1,9 @@
 -- A tenant's service commitments: measurable rules over a month with their
 -- thresholds (internal/commitment evaluates them). days and queue_ids are
 -- JSON arrays. The queue rollups also count the announced waits kept
--- (actual ≤ announced + 0, 30, 60, 120 s) and the callbacks made within
--- 15 min to 24 h of the request (internal/kpi): rows rolled up before
+-- (actual ≤ announced + 0, 30, 60, 120 s), the callbacks made within
+-- 15 min to 24 h of the request and the answers within 10 to 300 s
+-- (internal/kpi): rows rolled up before
 -- this migration have zeros there until `plateau report rebuild`. Keep in step with ../sqlite/00009_commitments.sql.
 
 -- +goose Up
@@ -46,8 +47,48 @@ ALTER TABLE rollup_queue_day ADD COLUMN callbacks_within_1h BIGINT NOT NULL DEFA
 ALTER TABLE rollup_queue_day ADD COLUMN callbacks_within_2h BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE rollup_queue_day ADD COLUMN callbacks_within_4h BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE rollup_queue_day ADD COLUMN callbacks_within_24h BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN answered_within_10s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN answered_within_15s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN answered_within_20s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN answered_within_30s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN answered_within_45s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN answered_within_60s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN answered_within_90s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN answered_within_120s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN answered_within_180s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue ADD COLUMN answered_within_300s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN answered_within_10s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN answered_within_15s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN answered_within_20s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN answered_within_30s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN answered_within_45s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN answered_within_60s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN answered_within_90s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN answered_within_120s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN answered_within_180s BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rollup_queue_day ADD COLUMN answered_within_300s BIGINT NOT NULL DEFAULT 0;
 
 -- +goose Down
+ALTER TABLE rollup_queue DROP COLUMN answered_within_10s;
+ALTER TABLE rollup_queue DROP COLUMN answered_within_15s;
+ALTER TABLE rollup_queue DROP COLUMN answered_within_20s;
+ALTER TABLE rollup_queue DROP COLUMN answered_within_30s;
+ALTER TABLE rollup_queue DROP COLUMN answered_within_45s;
+ALTER TABLE rollup_queue DROP COLUMN answered_within_60s;
+ALTER TABLE rollup_queue DROP COLUMN answered_within_90s;
+ALTER TABLE rollup_queue DROP COLUMN answered_within_120s;
+ALTER TABLE rollup_queue DROP COLUMN answered_within_180s;
+ALTER TABLE rollup_queue DROP COLUMN answered_within_300s;
+ALTER TABLE rollup_queue_day DROP COLUMN answered_within_10s;
+ALTER TABLE rollup_queue_day DROP COLUMN answered_within_15s;
+ALTER TABLE rollup_queue_day DROP COLUMN answered_within_20s;
+ALTER TABLE rollup_queue_day DROP COLUMN answered_within_30s;
+ALTER TABLE rollup_queue_day DROP COLUMN answered_within_45s;
+ALTER TABLE rollup_queue_day DROP COLUMN answered_within_60s;
+ALTER TABLE rollup_queue_day DROP COLUMN answered_within_90s;
+ALTER TABLE rollup_queue_day DROP COLUMN answered_within_120s;
+ALTER TABLE rollup_queue_day DROP COLUMN answered_within_180s;
+ALTER TABLE rollup_queue_day DROP COLUMN answered_within_300s;
 ALTER TABLE rollup_queue DROP COLUMN ewt_told;
 ALTER TABLE rollup_queue DROP COLUMN ewt_kept_0s;
 ALTER TABLE rollup_queue DROP COLUMN ewt_kept_30s;
