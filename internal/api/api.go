@@ -51,6 +51,7 @@ import (
 	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
+	"github.com/plateau-cc/plateau/internal/workforce"
 )
 
 // MaxBodyBytes bounds request bodies.
@@ -125,6 +126,12 @@ type Options struct {
 	// Live is the live contact center behind the wallboard and the
 	// supervisor actions; nil answers them 503 unavailable.
 	Live Live
+	// Workforce is the palmarès formula (zero: workforce.DefaultConfig);
+	// Commitments and FairContracts feed two of its criteria (nil: left
+	// out, said on the page).
+	Workforce     workforce.Config
+	Commitments   workforce.Commitments
+	FairContracts workforce.FairContracts
 }
 
 // API serves the REST API. Create it with New.
@@ -152,6 +159,7 @@ type API struct {
 	openapi         []byte
 	handler         http.Handler
 	sipRealm        string
+	workforce       *workforce.Service
 }
 
 // EndStreams ends the open event streams (the wallboard's): call it when
@@ -196,6 +204,7 @@ func New(st *store.Store, opts Options) *API {
 	if a.logins == nil {
 		a.logins = loginguard.New(loginguard.Options{Now: a.now, PerAddressLogin: rate})
 	}
+	a.workforce = newWorkforce(st, opts)
 	a.routes = a.routeTable()
 	a.mux = http.NewServeMux()
 	for _, rt := range a.routes {
@@ -344,7 +353,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if def.Code == CodeUnauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="plateau"`)
 	}
-	body := ErrorResponse{Error: ErrorBody{Code: def.Code, Message: msg, Status: def.Status, Field: ae.Field, RequestID: id}}
+	body := ErrorResponse{Error: ErrorBody{Code: def.Code, Message: msg, Status: def.Status, Field: ae.Field, Key: ae.Key, Params: ae.Params, RequestID: id}}
 	b, mErr := json.Marshal(body)
 	if mErr != nil { // only strings and ints: cannot happen
 		http.Error(w, "internal error", http.StatusInternalServerError)

@@ -158,6 +158,10 @@ func (a *API) authenticate(ctx context.Context, r *http.Request) (*principal, er
 		a.sessions.delete(c.Value)
 		return nil, apiErr(CodeUnauthenticated, "the session's user no longer exists")
 	}
+	if err == nil && u.Disabled {
+		a.sessions.delete(c.Value)
+		return nil, apiErr(CodeUnauthenticated, "the session's user is disabled")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("authenticate session: %w", err)
 	}

@@ -46,6 +46,12 @@ func sampleID(rt route, f fixture) int64 {
 		return f.token.ID
 	case "canned-responses":
 		return f.canned.ID
+	case "dispositions":
+		return f.disposition.ID
+	case "not-ready-reasons":
+		return f.notReady.ID
+	case "employees":
+		return f.employee.ID
 	case "commitments":
 		return f.commitment.ID
 	}

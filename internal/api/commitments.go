@@ -83,9 +83,9 @@ func (a *API) recordedContacts(_ context.Context, tenantID int64) (map[int64]boo
 	return out, nil
 }
 
-// period reads ?period= (the current month by default) and refuses any
+// commitmentPeriod reads ?period= (the current month by default) and refuses any
 // other query parameter.
-func (a *API) period(c *call) (string, error) {
+func (a *API) commitmentPeriod(c *call) (string, error) {
 	if err := checkParams(c.r, []param{periodParam}); err != nil {
 		return "", err
 	}
@@ -143,7 +143,7 @@ func (a *API) commitmentRoutes(v1 string) []route {
 		mk(http.MethodGet, item+"/contacts", "commitmentShortfall",
 			"The contacts that count against a commitment over the month (answered late or never, abandoned, told a wait not kept, called back late or never, rated below the minimum; the days not open, for an opening), at most 500",
 			accessTenantInteractions, func(ctx context.Context, c *call, _ *noBody) (commitment.Shortfall, error) {
-				p, err := a.period(c)
+				p, err := a.commitmentPeriod(c)
 				if err != nil {
 					return commitment.Shortfall{}, err
 				}
@@ -158,7 +158,7 @@ func (a *API) commitmentRoutes(v1 string) []route {
 }
 
 func (a *API) commitmentsReport(ctx context.Context, c *call, _ *noBody) (CommitmentsReport, error) {
-	p, err := a.period(c)
+	p, err := a.commitmentPeriod(c)
 	if err != nil {
 		return CommitmentsReport{}, err
 	}

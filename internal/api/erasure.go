@@ -43,7 +43,7 @@ func (a *API) erasureRoutes(v1 string) []route {
 			"Erase a customer's personal data (details, notes, transcripts, survey comments, callback numbers, recordings) from the tenant's ended interactions, keeping the anonymised figures", accessTenantAdmin,
 			func(ctx context.Context, c *call, in *ErasureRequest) (ErasureResult, error) {
 				if in.Phone == "" && in.Email == "" && in.CustomerID == "" {
-					return ErasureResult{}, &model.ValidationError{Field: "phone", Message: "give a phone, an email or a customer_id"}
+					return ErasureResult{}, model.Keyed("phone", "erasure_key", nil, "give a phone, an email or a customer_id")
 				}
 				e, err := a.st.EraseCustomer(ctx, c.tid, *in)
 				if err != nil {
@@ -82,4 +82,20 @@ func (a *API) eraseRecordings(tenantID int64, ids []int64) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// countRecordings counts the recordings of the interactions, as
+// eraseRecordings would find them.
+func (a *API) countRecordings(tenantID int64, ids []int64) int {
+	if a.recordings == "" {
+		return 0
+	}
+	n := 0
+	for _, id := range ids {
+		files, err := filepath.Glob(filepath.Join(a.recordings, strconv.FormatInt(tenantID, 10), "*", strconv.FormatInt(id, 10)+".wav"))
+		if err == nil {
+			n += len(files)
+		}
+	}
+	return n
 }

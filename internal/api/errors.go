@@ -87,6 +87,11 @@ type Error struct {
 	Code    ErrorCode
 	Message string
 	Field   string
+	// Key and Params name the message for translation (a page says it in
+	// its reader's language: "verr.<key>" in the web dictionaries); empty
+	// when the message has none.
+	Key    string
+	Params model.Params
 	// Err is the underlying cause, logged for internal errors, never sent.
 	Err error
 }
@@ -123,15 +128,15 @@ func toAPIError(err error) *Error {
 		return ae
 	}
 	if ve, ok := model.AsValidationError(err); ok {
-		return &Error{Code: CodeValidationFailed, Field: ve.Field, Message: ve.Message, Err: err}
+		return &Error{Code: CodeValidationFailed, Field: ve.Field, Message: ve.Message, Key: ve.Key, Params: ve.Params, Err: err}
 	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Code: CodeNotFound, Message: "no such resource", Err: err}
 	case errors.Is(err, store.ErrConflict):
-		return &Error{Code: CodeConflict, Message: "conflicts with existing data (a duplicate, or still referenced)", Err: err}
+		return &Error{Code: CodeConflict, Message: "conflicts with existing data (a duplicate, or still referenced)", Key: "conflict", Err: err}
 	case errors.Is(err, store.ErrInvalid):
-		return &Error{Code: CodeValidationFailed, Message: "invalid input or a reference to a missing row", Err: err}
+		return &Error{Code: CodeValidationFailed, Message: "invalid input or a reference to a missing row", Key: "invalid", Err: err}
 	case errors.Is(err, store.ErrInvalidCredentials):
 		return &Error{Code: CodeInvalidCredential, Message: "unknown login or wrong password", Err: err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -142,11 +147,16 @@ func toAPIError(err error) *Error {
 
 // ErrorBody is the "error" member of every error response.
 type ErrorBody struct {
-	Code      ErrorCode `json:"code"`
-	Message   string    `json:"message"`
-	Status    int       `json:"status"`
-	Field     string    `json:"field,omitempty"`
-	RequestID string    `json:"request_id"`
+	Code    ErrorCode `json:"code"`
+	Message string    `json:"message"`
+	Status  int       `json:"status"`
+	Field   string    `json:"field,omitempty"`
+	// Key names the message for translation ("range", "overflow_queue_required"),
+	// Params are the values it refers to ({"min": 1, "max": 10}); both are
+	// left out when the message has none, and Message says it in English.
+	Key       string         `json:"key,omitempty"`
+	Params    map[string]any `json:"params,omitempty"`
+	RequestID string         `json:"request_id"`
 }
 
 // ErrorResponse is the body of every error response.

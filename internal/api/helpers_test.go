@@ -236,7 +236,10 @@ type fixture struct {
 
 	adminToken cred // tenant token: acts as tenant admin
 	canned     model.CannedResponse
-	commitment model.Commitment
+	// disposition and notReady are entries of the desk lists.
+	disposition, notReady model.Reason
+	employee              model.Employee
+	commitment            model.Commitment
 }
 
 const testPassword = "correct horse battery"
@@ -280,9 +283,19 @@ func (e *env) fixture(slug string) fixture {
 	must("admin user", err)
 	f.canned, err = e.st.CreateCannedResponse(ctx, tid, model.CannedResponse{Code: "hello", Title: "Greeting", Body: "Bonjour {name} !"})
 	must("canned response", err)
+	f.disposition, err = e.st.CreateReason(ctx, tid, model.ReasonDisposition, model.Reason{Code: "resolved", Label: "Résolu"})
+	must("disposition", err)
+	f.notReady, err = e.st.CreateReason(ctx, tid, model.ReasonNotReady, model.Reason{Code: "lunch", Label: "Déjeuner"})
+	must("not-ready reason", err)
+	f.employee, err = e.st.CreateEmployee(ctx, tid, validEmployee(f.site.ID))
+	must("employee", err)
 	f.commitment, err = e.st.CreateCommitment(ctx, tid, model.Commitment{Name: "80/20", Kind: model.CommitServiceLevel, TargetPct: 80})
 	must("commitment", err)
 	return f
+}
+
+func validEmployee(siteID int64) model.Employee {
+	return model.Employee{Ref: "E001", Name: "Amina B.", SiteID: siteID, Contract: model.ContractPermanent, FTE: 1000, HireDate: "2025-09-01"}
 }
 
 // userCred creates a user of the role in tenant tid (nil: platform) and

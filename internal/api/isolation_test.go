@@ -56,6 +56,8 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 		return AgentStateRequest{State: "logged_out"}
 	case reflect.TypeFor[MoveRequest]():
 		return MoveRequest{QueueID: f.queue.ID}
+	case reflect.TypeFor[NoteRequest]():
+		return NoteRequest{Body: "walk"}
 	case reflect.TypeFor[model.Retention]():
 		return model.Retention{TranscriptDays: 1, RecordingDays: 1, CustomerDays: 1}
 	case reflect.TypeFor[ErasureRequest]():
@@ -66,6 +68,16 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 		return SIPAccountRequest{Username: "walk-phone", Password: "long enough pw"}
 	case reflect.TypeFor[LanguageRequest]():
 		return LanguageRequest{Language: "en"}
+	case reflect.TypeFor[model.Reason]():
+		return model.Reason{Code: "walk", Label: "Walk"}
+	case reflect.TypeFor[model.WidgetSettings]():
+		return model.WidgetSettings{Colour: "#000000", TextColour: "#ffffff", Greeting: "walk"}
+	case reflect.TypeFor[model.Employee]():
+		e := validEmployee(f.site.ID)
+		e.Ref = "walk"
+		return e
+	case reflect.TypeFor[model.PlannedShare]():
+		return model.PlannedShare{Period: "2026-01", TotalHours: 1000, FranceHours: 600}
 	}
 	t.Fatalf("%s: no sample body for %v: add one to sampleBody", rt.pattern(), rt.in)
 	return nil
@@ -110,7 +122,8 @@ func TestTenantIsolationWalk(t *testing.T) {
 	}
 	// Routes that never address a tenant's rows: they serve the caller
 	// itself or nobody's data.
-	callerOnly := []string{"GET /api/v1/openapi.json", "POST /api/v1/login", "POST /api/v1/logout", "GET /api/v1/me"}
+	callerOnly := []string{"GET /api/v1/openapi.json", "POST /api/v1/login", "POST /api/v1/logout", "GET /api/v1/me",
+		"GET /api/v1/me/desk-lists", "GET /api/v1/widget"}
 	e.takeChanges()
 	walked := 0
 	registered := map[string]bool{}

@@ -124,6 +124,8 @@ func enumValues() map[reflect.Type][]string {
 		reflect.TypeFor[model.InteractionState](): strs(model.InteractionStates()),
 		reflect.TypeFor[model.EndedReason]():      strs(model.EndedReasons()),
 		reflect.TypeFor[model.Sender]():           strs(model.Senders()),
+		reflect.TypeFor[model.Contract]():         strs(model.Contracts()),
+		reflect.TypeFor[model.ExitReason]():       append([]string{""}, strs(model.ExitReasons())...),
 	}
 }
 
@@ -148,6 +150,8 @@ func (g *schemaGen) schema(t reflect.Type) obj {
 		return obj{"type": "string", "format": "date-time"}
 	case reflect.TypeFor[json.RawMessage]():
 		return obj{"type": "object"}
+	case reflect.TypeFor[model.Milli]():
+		return obj{"type": "number", "multipleOf": 0.001} // an exact decimal, three places
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

@@ -48,6 +48,10 @@ func (a *API) planningRoutes(v1 string) []route {
 				if err != nil {
 					return wfm.Plan{}, err
 				}
+				publish, err := publishMonth(c)
+				if err != nil {
+					return wfm.Plan{}, err
+				}
 				select {
 				case a.planning <- struct{}{}:
 					defer func() { <-a.planning }()
@@ -69,8 +73,8 @@ func (a *API) planningRoutes(v1 string) []route {
 				if err != nil {
 					return wfm.Plan{}, &model.ValidationError{Field: "shifts", Message: err.Error()}
 				}
-				return plan, nil
-			}).withTag("planning"),
+				return plan, a.publishPlan(ctx, c, publish, plan)
+			}).withTag("planning").withQuery(publishParam),
 	}
 }
 

@@ -280,7 +280,9 @@ func (a *API) searchRoute(v1 string) route {
 				}
 				limit = n
 			}
-			a.audit(ctx, c, "search interactions")
+			if err := a.auditRead(ctx, c, "searchInteractions", "interactions"); err != nil {
+				return ContactPage{}, err
+			}
 			if wantsCSV(c.r) {
 				return ContactPage{}, a.streamContactsCSV(ctx, c, f)
 			}
@@ -420,7 +422,9 @@ func (a *API) abandonedRoute(base string) route {
 			} else if id != nil {
 				f.QueueID = *id
 			}
-			a.audit(ctx, c, "list abandoned contacts")
+			if err := a.auditRead(ctx, c, "reportAbandoned", "interactions"); err != nil {
+				return nil, err
+			}
 			out := []AbandonedContact{}
 			err = a.st.SearchInteractions(ctx, c.tid, f, 10_000, func(cs store.ContactSummary) error {
 				out = append(out, AbandonedContact{ID: cs.ID, ArrivedAt: cs.ArrivedAt, EndedAt: cs.EndedAt, WaitSeconds: cs.WaitSeconds,

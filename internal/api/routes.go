@@ -429,12 +429,18 @@ func (a *API) routeTable() []route {
 	add("users",
 		mk(http.MethodGet, users, "listUsers", "List the tenant's users", accessTenantAdmin,
 			func(ctx context.Context, c *call, _ *noBody) ([]model.User, error) {
+				if err := a.auditRead(ctx, c, "listUsers", "users"); err != nil {
+					return nil, err
+				}
 				v, err := a.st.ListUsers(ctx, &c.tid)
 				return nonNil(v), err
 			}),
 		mk(http.MethodPost, users, "createUser", "Create a user of the tenant, with an optional password", accessTenantAdmin, a.createUser),
 		mk(http.MethodGet, users+"/{id}", "getUser", "Get a user", accessTenantAdmin,
 			func(ctx context.Context, c *call, _ *noBody) (model.User, error) {
+				if err := a.auditRead(ctx, c, "getUser", "users"); err != nil {
+					return model.User{}, err
+				}
 				return a.st.GetUser(ctx, &c.tid, c.id)
 			}),
 		mk(http.MethodPut, users+"/{id}", "updateUser", "Change a user's login, display name, role and agent", accessTenantAdmin,
@@ -501,8 +507,11 @@ func (a *API) routeTable() []route {
 	add("supervision", a.wallboardRoutes(v1)...)
 	add("reports", a.reportRoutes(v1)...)
 	add("supervision", a.superviseRoutes(v1)...)
+	add("supervision", a.watchRoutes(v1)...)
 	add("audit", a.auditRoutes(v1)...)
 	add("audit", a.erasureRoutes(v1)...)
+	add("admin", a.adminRoutes(v1)...)
+	add("workforce", a.workforceRoutes(v1)...)
 	add("commitments", a.commitmentRoutes(v1)...)
 
 	return rs

@@ -44,7 +44,7 @@ func (a *Agent) Validate() error {
 			return err
 		}
 		if seen[s.SkillID] {
-			return invalid(indexed("skills", i, "skill_id"), "duplicate skill %d", s.SkillID)
+			return invalidKey(indexed("skills", i, "skill_id"), "duplicate_skill", Params{"id": s.SkillID}, "duplicate skill %d", s.SkillID)
 		}
 		seen[s.SkillID] = true
 		if err := checkRange(indexed("skills", i, "level"), s.Level, MinSkillLevel, MaxSkillLevel); err != nil {
@@ -58,7 +58,7 @@ func (a *Agent) Validate() error {
 		return err
 	}
 	if a.VoiceCapacity == 0 && a.ChatCapacity == 0 {
-		return invalid("voice_capacity", "an agent needs a voice or a chat capacity")
+		return invalidKey("voice_capacity", "capacity_needed", nil, "an agent needs a voice or a chat capacity")
 	}
 	queues := make(map[int64]bool, len(a.QueueIDs))
 	for i, id := range a.QueueIDs {
@@ -66,7 +66,7 @@ func (a *Agent) Validate() error {
 			return err
 		}
 		if queues[id] {
-			return invalid(indexed("queue_ids", i, ""), "duplicate queue %d", id)
+			return invalidKey(indexed("queue_ids", i, ""), "duplicate_queue", Params{"id": id}, "duplicate queue %d", id)
 		}
 		queues[id] = true
 	}

@@ -28,16 +28,16 @@ var cannedCodeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 // and the body (required, at most a chat message's length).
 func (c *CannedResponse) Validate() error {
 	if c.Code == "" {
-		return invalid("code", "is required")
+		return invalidKey("code", "required", nil, "is required")
 	}
 	if len(c.Code) > MaxCannedCodeLen || !cannedCodeRE.MatchString(c.Code) {
-		return invalid("code", "must be at most %d lower-case letters, digits, _ or - (got %q)", MaxCannedCodeLen, c.Code)
+		return invalidKey("code", "code_format", Params{"max": MaxCannedCodeLen, "got": c.Code}, "must be at most %d lower-case letters, digits, _ or - (got %q)", MaxCannedCodeLen, c.Code)
 	}
 	if err := checkText("title", c.Title, MaxNameLen); err != nil {
 		return err
 	}
 	if strings.TrimSpace(c.Body) == "" {
-		return invalid("body", "is required")
+		return invalidKey("body", "required", nil, "is required")
 	}
 	return checkText("body", c.Body, MaxCannedBodyLen)
 }

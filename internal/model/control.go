@@ -25,7 +25,7 @@ func CheckControl(v any) error {
 		if field == "" {
 			field = "body"
 		}
-		return invalid(field, "must not contain control characters (U+0000 to U+001F other than tab and line breaks, or U+007F)")
+		return invalidKey(field, "control", nil, "must not contain control characters (U+0000 to U+001F other than tab and line breaks, or U+007F)")
 	}
 	return nil
 }

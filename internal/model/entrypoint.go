@@ -81,18 +81,18 @@ func (m *Menu) Queue(key rune) (int64, bool) {
 // human's and never an option.
 func (m *Menu) Validate() error {
 	if len(m.Options) > MaxMenuOptions {
-		return invalid("menu.options", "must have at most %d options (keys 1 to 9)", MaxMenuOptions)
+		return invalidKey("menu.options", "menu_too_many", Params{"max": MaxMenuOptions}, "must have at most %d options (keys 1 to 9)", MaxMenuOptions)
 	}
 	seen := map[string]bool{}
 	for i, o := range m.Options {
 		if o.Key == "0" {
-			return invalid(indexed("menu.options", i, "key"), "0 always reaches the entry point's own queue and cannot be an option")
+			return invalidKey(indexed("menu.options", i, "key"), "menu_key_zero", nil, "0 always reaches the entry point's own queue and cannot be an option")
 		}
 		if len(o.Key) != 1 || o.Key[0] < '1' || o.Key[0] > '9' {
-			return invalid(indexed("menu.options", i, "key"), "must be one key from 1 to 9 (got %q)", o.Key)
+			return invalidKey(indexed("menu.options", i, "key"), "menu_key", Params{"got": o.Key}, "must be one key from 1 to 9 (got %q)", o.Key)
 		}
 		if seen[o.Key] {
-			return invalid(indexed("menu.options", i, "key"), "key %s is used twice", o.Key)
+			return invalidKey(indexed("menu.options", i, "key"), "menu_key_twice", Params{"key": o.Key}, "key %s is used twice", o.Key)
 		}
 		seen[o.Key] = true
 		if err := checkID(indexed("menu.options", i, "queue_id"), o.QueueID); err != nil {
@@ -123,23 +123,23 @@ func (e *EntryPoint) Validate() error {
 		return err
 	}
 	if e.Address == "" {
-		return invalid("address", "must not be empty")
+		return invalidKey("address", "required", nil, "must not be empty")
 	}
 	if len(e.Address) > MaxAddressLen {
-		return invalid("address", "must be at most %d characters", MaxAddressLen)
+		return invalidKey("address", "too_long", Params{"max": MaxAddressLen, "got": len(e.Address)}, "must be at most %d characters", MaxAddressLen)
 	}
 	switch e.Kind {
 	case EntryChat:
 		if !slugRE.MatchString(e.Address) {
-			return invalid("address", "a chat key must be lower-case letters, digits, '-' or '_' (got %q)", e.Address)
+			return invalidKey("address", "address_chat", Params{"got": e.Address}, "a chat key must be lower-case letters, digits, '-' or '_' (got %q)", e.Address)
 		}
 	case EntryPhone:
 		if e.Address[0] == '+' {
 			if !e164RE.MatchString(e.Address) {
-				return invalid("address", "a phone number must be in E.164 form such as +33123456789 (got %q)", e.Address)
+				return invalidKey("address", "address_phone", Params{"got": e.Address}, "a phone number must be in E.164 form such as +33123456789 (got %q)", e.Address)
 			}
 		} else if !sipUserRE.MatchString(e.Address) {
-			return invalid("address", "must be an E.164 number or a SIP user of letters, digits, '.', '_' or '-' (got %q)", e.Address)
+			return invalidKey("address", "address_format", Params{"got": e.Address}, "must be an E.164 number or a SIP user of letters, digits, '.', '_' or '-' (got %q)", e.Address)
 		}
 	}
 	if err := checkID("queue_id", e.QueueID); err != nil {
@@ -153,7 +153,7 @@ func (e *EntryPoint) Validate() error {
 	}
 	if e.Menu != nil {
 		if e.Kind != EntryPhone {
-			return invalid("menu", "only phone entry points have a voice menu")
+			return invalidKey("menu", "menu_phone_only", nil, "only phone entry points have a voice menu")
 		}
 		return e.Menu.Validate()
 	}

@@ -26,6 +26,10 @@ type ValidationError struct {
 	Field string
 	// Message says what is wrong, e.g. "must be between 1 and 10".
 	Message string
+	// Key names the message for translation ("range"), Params its values
+	// ({"min": 1, "max": 10, "got": 12}); empty when the message has none.
+	Key    string
+	Params Params
 }
 
 func (e *ValidationError) Error() string {
@@ -60,24 +64,24 @@ const (
 
 func checkName(field, v string) error {
 	if strings.TrimSpace(v) == "" {
-		return invalid(field, "must not be empty")
+		return invalidKey(field, "required", nil, "must not be empty")
 	}
 	return checkText(field, v, MaxNameLen)
 }
 
 func checkText(field, v string, max int) error {
 	if !utf8.ValidString(v) {
-		return invalid(field, "must be valid UTF-8")
+		return invalidKey(field, "utf8", nil, "must be valid UTF-8")
 	}
 	if n := utf8.RuneCountInString(v); n > max {
-		return invalid(field, "must be at most %d characters (got %d)", max, n)
+		return invalidKey(field, "too_long", Params{"max": max, "got": n}, "must be at most %d characters (got %d)", max, n)
 	}
 	return nil
 }
 
 func checkID(field string, id int64) error {
 	if id <= 0 {
-		return invalid(field, "must be a positive id")
+		return invalidKey(field, "id", nil, "must be a positive id")
 	}
 	return nil
 }
@@ -91,21 +95,21 @@ func checkOptionalID(field string, id *int64) error {
 
 func checkRange(field string, v, lo, hi int) error {
 	if v < lo || v > hi {
-		return invalid(field, "must be between %d and %d (got %d)", lo, hi, v)
+		return invalidKey(field, "range", Params{"min": lo, "max": hi, "got": v}, "must be between %d and %d (got %d)", lo, hi, v)
 	}
 	return nil
 }
 
 func checkNonNegative(field string, v int) error {
 	if v < 0 {
-		return invalid(field, "must not be negative (got %d)", v)
+		return invalidKey(field, "negative", Params{"got": v}, "must not be negative (got %d)", v)
 	}
 	return nil
 }
 
 func checkFinite(field string, v float64) error {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return invalid(field, "must be a finite number")
+		return invalidKey(field, "number", nil, "must be a finite number")
 	}
 	return nil
 }
@@ -120,7 +124,7 @@ func checkEnum[T ~string](field string, v T, known []T) error {
 	for i, k := range known {
 		names[i] = string(k)
 	}
-	return invalid(field, "must be one of %s (got %q)", strings.Join(names, ", "), string(v))
+	return invalidKey(field, "one_of", Params{"values": strings.Join(names, ", "), "got": string(v)}, "must be one of %s (got %q)", strings.Join(names, ", "), string(v))
 }
 
 // slugRE matches tenant slugs and chat entry-point keys: lower-case letters,

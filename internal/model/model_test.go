@@ -108,6 +108,8 @@ func TestQueueValidate(t *testing.T) {
 		{"empty overflow action means none", func(q *Queue) { q.Overflow = Overflow{} }, ""},
 		{"channel", func(q *Queue) { q.Channel = "email" }, "channel"},
 		{"priority", func(q *Queue) { q.Priority = -1 }, "priority"},
+		{"recordings kept over six months", func(q *Queue) { q.RecordingRetentionDays = MaxRecordingDays + 1 }, "recording_retention_days"},
+		{"recordings kept six months", func(q *Queue) { q.RecordingRetentionDays = MaxRecordingDays }, ""},
 		{"sl pct zero", func(q *Queue) { q.SLTargetPct = 0 }, "sl_target_pct"},
 		{"sl pct 101", func(q *Queue) { q.SLTargetPct = 101 }, "sl_target_pct"},
 		{"sl threshold", func(q *Queue) { q.SLThresholdSeconds = 0 }, "sl_threshold_seconds"},

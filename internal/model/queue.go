@@ -106,6 +106,10 @@ type Queue struct {
 	// ShortAbandonSeconds: an abandon less than this many seconds after the
 	// arrival is a short abandon (internal/kpi), 0 to 60; absent: 5.
 	ShortAbandonSeconds *int `json:"short_abandon_seconds,omitempty"`
+	// VoiceSurvey (voice queues): after the agent hangs up, the caller is
+	// asked to rate the call on the keypad, 1 to 5 (optional for the
+	// caller; stored as a chat's survey).
+	VoiceSurvey bool `json:"voice_survey,omitempty"`
 }
 
 // DefaultShortAbandonSeconds is a queue's short-abandon threshold when it sets none.
@@ -142,10 +146,10 @@ func (q *Queue) Validate() error {
 		return err
 	}
 	if q.SLTargetPct <= 0 || q.SLTargetPct > 100 {
-		return invalid("sl_target_pct", "must be above 0 and at most 100 (got %g)", q.SLTargetPct)
+		return invalidKey("sl_target_pct", "sl_target", Params{"got": q.SLTargetPct}, "must be above 0 and at most 100 (got %g)", q.SLTargetPct)
 	}
 	if q.SLThresholdSeconds <= 0 {
-		return invalid("sl_threshold_seconds", "must be positive (got %d)", q.SLThresholdSeconds)
+		return invalidKey("sl_threshold_seconds", "positive", Params{"got": q.SLThresholdSeconds}, "must be positive (got %d)", q.SLThresholdSeconds)
 	}
 	if err := checkRequirements("skills", q.Skills); err != nil {
 		return err
@@ -153,7 +157,7 @@ func (q *Queue) Validate() error {
 	prev := 0
 	for i, r := range q.Relax {
 		if r.AfterSeconds <= prev {
-			return invalid(indexed("relax", i, "after_seconds"), "must be positive and greater than the previous step's (got %d)", r.AfterSeconds)
+			return invalidKey(indexed("relax", i, "after_seconds"), "relax_after", Params{"got": r.AfterSeconds, "step": i + 1}, "must be positive and greater than the previous step's (got %d)", r.AfterSeconds)
 		}
 		prev = r.AfterSeconds
 		if err := checkRequirements(indexed("relax", i, "skills"), r.Skills); err != nil {
@@ -178,7 +182,7 @@ func (q *Queue) Validate() error {
 			return err
 		}
 		if tiers[t.Name] {
-			return invalid(indexed("tiers", i, "name"), "duplicate tier %q", t.Name)
+			return invalidKey(indexed("tiers", i, "name"), "duplicate_tier", Params{"name": t.Name}, "duplicate tier %q", t.Name)
 		}
 		tiers[t.Name] = true
 		if err := checkRange(indexed("tiers", i, "priority"), t.Priority, 0, MaxPriority); err != nil {
@@ -189,7 +193,7 @@ func (q *Queue) Validate() error {
 		return err
 	}
 	if q.AgingPerMinute < 0 {
-		return invalid("aging_per_minute", "must not be negative")
+		return invalidKey("aging_per_minute", "negative", Params{"got": q.AgingPerMinute}, "must not be negative")
 	}
 	if err := checkEnum("strategy", q.Strategy, Strategies()); err != nil {
 		return err
@@ -200,8 +204,10 @@ func (q *Queue) Validate() error {
 	if err := checkRange("wrap_up_seconds", q.WrapUpSeconds, 0, MaxWrapUpSeconds); err != nil {
 		return err
 	}
-	if err := checkRange("recording_retention_days", q.RecordingRetentionDays, 0, MaxRetentionDays); err != nil {
-		return err
+	if q.RecordingRetentionDays < 0 || q.RecordingRetentionDays > MaxRecordingDays {
+		// The CNIL's six months, as for the tenant's retention.
+		return invalidKey("recording_retention_days", "recording_days", Params{"max": MaxRecordingDays, "got": q.RecordingRetentionDays},
+			"must be 0 to %d (the CNIL's six months; got %d)", MaxRecordingDays, q.RecordingRetentionDays)
 	}
 	if q.ShortAbandonSeconds != nil {
 		if err := checkRange("short_abandon_seconds", *q.ShortAbandonSeconds, 0, 60); err != nil {
@@ -209,7 +215,7 @@ func (q *Queue) Validate() error {
 		}
 	}
 	if q.Recording && q.RecordingRetentionDays == 0 {
-		return invalid("recording_retention_days", "must be set (positive) when recording is on")
+		return invalidKey("recording_retention_days", "recording_days_needed", nil, "must be set (positive) when recording is on")
 	}
 	return nil
 }
@@ -238,16 +244,16 @@ func (o *Overflow) validate(ownID int64) error {
 	}
 	if action == OverflowQueue {
 		if o.QueueID == nil {
-			return invalid("overflow.queue_id", "is required when overflow.action is %q", OverflowQueue)
+			return invalidKey("overflow.queue_id", "overflow_queue_required", nil, "is required when overflow.action is %q", OverflowQueue)
 		}
 		if err := checkID("overflow.queue_id", *o.QueueID); err != nil {
 			return err
 		}
 		if ownID != 0 && *o.QueueID == ownID {
-			return invalid("overflow.queue_id", "must not be the queue itself")
+			return invalidKey("overflow.queue_id", "overflow_queue_self", nil, "must not be the queue itself")
 		}
 	} else if o.QueueID != nil {
-		return invalid("overflow.queue_id", "is only allowed when overflow.action is %q", OverflowQueue)
+		return invalidKey("overflow.queue_id", "overflow_queue_unused", nil, "is only allowed when overflow.action is %q", OverflowQueue)
 	}
 	return checkText("overflow.message", o.Message, MaxTextLen)
 }
@@ -259,7 +265,7 @@ func checkRequirements(field string, reqs []SkillRequirement) error {
 			return err
 		}
 		if seen[r.SkillID] {
-			return invalid(indexed(field, i, "skill_id"), "duplicate skill %d", r.SkillID)
+			return invalidKey(indexed(field, i, "skill_id"), "duplicate_skill", Params{"id": r.SkillID}, "duplicate skill %d", r.SkillID)
 		}
 		seen[r.SkillID] = true
 		if err := checkRange(indexed(field, i, "min_level"), r.MinLevel, MinSkillLevel, MaxSkillLevel); err != nil {

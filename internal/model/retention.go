@@ -28,13 +28,13 @@ func DefaultRetention(tenantID int64) Retention {
 // Validate checks the periods.
 func (r *Retention) Validate() error {
 	if r.TranscriptDays < 0 || r.TranscriptDays > maxRetentionDays {
-		return invalid("transcript_days", "must be 0 (kept) to %d", maxRetentionDays)
+		return invalidKey("transcript_days", "retention_days", Params{"max": maxRetentionDays, "got": r.TranscriptDays}, "must be 0 (kept) to %d", maxRetentionDays)
 	}
 	if r.CustomerDays < 0 || r.CustomerDays > maxRetentionDays {
-		return invalid("customer_days", "must be 0 (kept) to %d", maxRetentionDays)
+		return invalidKey("customer_days", "retention_days", Params{"max": maxRetentionDays, "got": r.CustomerDays}, "must be 0 (kept) to %d", maxRetentionDays)
 	}
 	if r.RecordingDays < 1 || r.RecordingDays > MaxRecordingDays {
-		return invalid("recording_days", "must be 1 to %d (the CNIL's six months)", MaxRecordingDays)
+		return invalidKey("recording_days", "recording_days", Params{"max": MaxRecordingDays, "got": r.RecordingDays}, "must be 1 to %d (the CNIL's six months)", MaxRecordingDays)
 	}
 	return nil
 }

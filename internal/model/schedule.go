@@ -72,14 +72,14 @@ func (s *Schedule) Validate() error {
 		}
 		from, err := ParseClock(w.From)
 		if err != nil {
-			return invalid(indexed("weekly", i, "from"), "%v", err)
+			return invalidKey(indexed("weekly", i, "from"), "time_format", Params{"got": w.From}, "%v", err)
 		}
 		to, err := ParseClock(w.To)
 		if err != nil {
-			return invalid(indexed("weekly", i, "to"), "%v", err)
+			return invalidKey(indexed("weekly", i, "to"), "time_format", Params{"got": w.To}, "%v", err)
 		}
 		if from >= to {
-			return invalid(indexed("weekly", i, "to"), "must be after from (%s-%s)", w.From, w.To)
+			return invalidKey(indexed("weekly", i, "to"), "time_order", Params{"from": w.From, "to": w.To}, "must be after from (%s-%s)", w.From, w.To)
 		}
 		byDay[w.Day] = append(byDay[w.Day], span{from, to, i})
 	}
@@ -87,17 +87,17 @@ func (s *Schedule) Validate() error {
 		sort.Slice(spans, func(a, b int) bool { return spans[a].from < spans[b].from })
 		for k := 1; k < len(spans); k++ {
 			if spans[k].from < spans[k-1].to {
-				return invalid(indexed("weekly", spans[k].i, ""), "overlaps weekly[%d] on the same day", spans[k-1].i)
+				return invalidKey(indexed("weekly", spans[k].i, ""), "overlap", Params{"line": spans[k].i + 1, "other": spans[k-1].i + 1}, "overlaps weekly[%d] on the same day", spans[k-1].i)
 			}
 		}
 	}
 	seen := make(map[string]bool, len(s.Holidays))
 	for i, h := range s.Holidays {
 		if _, err := time.Parse(DateLayout, h); err != nil || len(h) != len(DateLayout) {
-			return invalid(indexed("holidays", i, ""), "must be a date YYYY-MM-DD (got %q)", h)
+			return invalidKey(indexed("holidays", i, ""), "date_format", Params{"got": h}, "must be a date YYYY-MM-DD (got %q)", h)
 		}
 		if seen[h] {
-			return invalid(indexed("holidays", i, ""), "duplicate date %s", h)
+			return invalidKey(indexed("holidays", i, ""), "duplicate_date", Params{"date": h}, "duplicate date %s", h)
 		}
 		seen[h] = true
 	}
@@ -106,13 +106,13 @@ func (s *Schedule) Validate() error {
 
 func checkTimeZone(field, tz string) error {
 	if tz == "" {
-		return invalid(field, "must not be empty (an IANA zone such as \"Europe/Paris\")")
+		return invalidKey(field, "zone_required", nil, "must not be empty (an IANA zone such as \"Europe/Paris\")")
 	}
 	if tz == "Local" {
-		return invalid(field, "must be an explicit IANA zone, not \"Local\"")
+		return invalidKey(field, "zone_local", nil, "must be an explicit IANA zone, not \"Local\"")
 	}
 	if _, err := time.LoadLocation(tz); err != nil {
-		return invalid(field, "unknown IANA time zone %q", tz)
+		return invalidKey(field, "zone_unknown", Params{"got": tz}, "unknown IANA time zone %q", tz)
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ func (s *Site) Validate() error {
 		return err
 	}
 	if !isCountryCode(s.Country) {
-		return invalid("country", "must be an ISO 3166-1 alpha-2 code in upper case, e.g. \"FR\" (got %q)", s.Country)
+		return invalidKey("country", "country", Params{"got": s.Country}, "must be an ISO 3166-1 alpha-2 code in upper case, e.g. \"FR\" (got %q)", s.Country)
 	}
 	if err := checkEnum("kind", s.Kind, SiteKinds()); err != nil {
 		return err
@@ -43,7 +43,7 @@ func (s *Site) Validate() error {
 		return err
 	}
 	if s.CostPerHour < 0 {
-		return invalid("cost_per_hour", "must not be negative")
+		return invalidKey("cost_per_hour", "cost_negative", nil, "must not be negative")
 	}
 	return nil
 }

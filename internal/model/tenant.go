@@ -14,10 +14,10 @@ type Tenant struct {
 // Validate checks the fields a client may set.
 func (t *Tenant) Validate() error {
 	if t.Slug == "" {
-		return invalid("slug", "must not be empty")
+		return invalidKey("slug", "required", nil, "must not be empty")
 	}
 	if len(t.Slug) > MaxAddressLen || !slugRE.MatchString(t.Slug) {
-		return invalid("slug", "must be 1-%d lower-case letters, digits, '-' or '_', starting and ending with a letter or digit (got %q)", MaxAddressLen, t.Slug)
+		return invalidKey("slug", "slug_format", Params{"max": MaxAddressLen, "got": t.Slug}, "must be 1-%d lower-case letters, digits, '-' or '_', starting and ending with a letter or digit (got %q)", MaxAddressLen, t.Slug)
 	}
 	return checkName("name", t.Name)
 }

@@ -29,6 +29,10 @@ type User struct {
 	Role        Role   `json:"role"`
 	// AgentID links a user of role agent to the agent it signs in as.
 	AgentID *int64 `json:"agent_id"`
+	// Disabled: the person cannot sign in, and what they had open closes
+	// at once; disabling also clears the password, so enabling again
+	// means setting a new one.
+	Disabled bool `json:"disabled"`
 	// PasswordHash is an argon2id PHC string; it never leaves the server.
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
@@ -43,10 +47,10 @@ const MinPasswordLen = 8
 // Validate checks the fields a client may set.
 func (u *User) Validate() error {
 	if u.Login == "" {
-		return invalid("login", "must not be empty")
+		return invalidKey("login", "required", nil, "must not be empty")
 	}
 	if len(u.Login) > MaxAddressLen || !loginRE.MatchString(u.Login) {
-		return invalid("login", "must be 1-%d letters, digits, '.', '_', '@' or '-' (got %q)", MaxAddressLen, u.Login)
+		return invalidKey("login", "login_format", Params{"max": MaxAddressLen, "got": u.Login}, "must be 1-%d letters, digits, '.', '_', '@' or '-' (got %q)", MaxAddressLen, u.Login)
 	}
 	if err := checkName("display_name", u.DisplayName); err != nil {
 		return err
@@ -58,16 +62,16 @@ func (u *User) Validate() error {
 		return err
 	}
 	if u.TenantID == nil && u.Role != RoleAdmin {
-		return invalid("tenant_id", "is required for role %q (only platform admins have no tenant)", u.Role)
+		return invalidKey("tenant_id", "tenant_required", nil, "is required for role %q (only platform admins have no tenant)", u.Role)
 	}
 	if u.Role == RoleAgent {
 		if u.AgentID == nil {
-			return invalid("agent_id", "is required for role %q", RoleAgent)
+			return invalidKey("agent_id", "agent_required", nil, "is required for role %q", RoleAgent)
 		}
 		return checkID("agent_id", *u.AgentID)
 	}
 	if u.AgentID != nil {
-		return invalid("agent_id", "is only allowed for role %q", RoleAgent)
+		return invalidKey("agent_id", "agent_only", nil, "is only allowed for role %q", RoleAgent)
 	}
 	return nil
 }
@@ -75,10 +79,10 @@ func (u *User) Validate() error {
 // ValidatePassword checks a new password's strength.
 func ValidatePassword(pw string) error {
 	if len([]rune(pw)) < MinPasswordLen {
-		return invalid("password", "must be at least %d characters", MinPasswordLen)
+		return invalidKey("password", "password_short", Params{"min": MinPasswordLen}, "must be at least %d characters", MinPasswordLen)
 	}
 	if len(pw) > 1024 {
-		return invalid("password", "must be at most 1024 bytes")
+		return invalidKey("password", "password_long", nil, "must be at most 1024 bytes")
 	}
 	return nil
 }

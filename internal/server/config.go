@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/plateau-cc/plateau/internal/workforce"
 )
 
 // Config is the server's configuration. It is read from a TOML file, then
@@ -51,6 +53,13 @@ type Config struct {
 	ReportUpkeep string `toml:"report_upkeep"`
 	// SIP is the voice channel (off when its address is empty or "off").
 	SIP SIPConfig `toml:"sip"`
+	// Palmares is [palmares]: the weights of the palmarès score
+	// ([palmares.weights]: localisation, permanent, training, turnover,
+	// commitments, fair_contracts), training_target_hours and
+	// turnover_cap; each unset value keeps workforce.DefaultConfig's. The
+	// weights also come from PLATEAU_PALMARES_WEIGHTS
+	// ("localisation=30,turnover=10").
+	Palmares workforce.Config `toml:"palmares"`
 }
 
 // Duration is a time.Duration written "30s" in TOML.
@@ -68,7 +77,8 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // Defaults returns the embedded defaults.
 func Defaults() Config {
-	return Config{HTTP: "127.0.0.1:8080", Data: "data", LogLevel: "info", ShutdownGrace: Duration{10 * time.Second}}
+	return Config{HTTP: "127.0.0.1:8080", Data: "data", LogLevel: "info", ShutdownGrace: Duration{10 * time.Second},
+		Palmares: workforce.DefaultConfig()}
 }
 
 // DSN returns the database to open.
@@ -102,6 +112,9 @@ func (c Config) Validate() error {
 	case "", "full", "normal":
 	default:
 		errs = append(errs, fmt.Errorf("sqlite_sync %q: want full or normal", c.SQLiteSync))
+	}
+	if err := c.Palmares.WithDefaults().Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := c.SIP.validate(); err != nil {
 		errs = append(errs, err)
@@ -171,6 +184,13 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		if v := getenv(k); v != "" {
 			*p = v
 		}
+	}
+	if v := getenv("PLATEAU_PALMARES_WEIGHTS"); v != "" {
+		w, err := workforce.ParseWeights(v, cfg.Palmares.Weights)
+		if err != nil {
+			return cfg, fmt.Errorf("PLATEAU_PALMARES_WEIGHTS: %w", err)
+		}
+		cfg.Palmares.Weights = w
 	}
 	if v := getenv("PLATEAU_LOG_JSON"); v == "1" || v == "true" {
 		cfg.LogJSON = true

@@ -115,3 +115,35 @@ func TestSIPTrunkEntries(t *testing.T) {
 		t.Fatalf("bad trunk source: %v", err)
 	}
 }
+
+func TestPalmaresConfig(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "plateau.toml")
+	if err := os.WriteFile(file, []byte("[palmares]\nturnover_cap = 0.3\n[palmares.weights]\nlocalisation = 40\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	load := func(env map[string]string) (Config, error) {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		return Load(fs, []string{"--config", file}, func(k string) string { return env[k] })
+	}
+	cfg, err := load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := cfg.Palmares.Weights; w.Localisation != 40 || w.Permanent != 20 || cfg.Palmares.TurnoverCap != 0.3 || cfg.Palmares.TrainingTarget != 35 {
+		t.Errorf("palmares %+v", cfg.Palmares)
+	}
+	cfg, err = load(map[string]string{"PLATEAU_PALMARES_WEIGHTS": "permanent=5"})
+	if err != nil || cfg.Palmares.Weights.Permanent != 5 || cfg.Palmares.Weights.Localisation != 40 {
+		t.Errorf("env weights %+v, %v", cfg.Palmares.Weights, err)
+	}
+	if _, err := load(map[string]string{"PLATEAU_PALMARES_WEIGHTS": "speed=5"}); err == nil {
+		t.Error("an unknown criterion is accepted")
+	}
+	if err := os.WriteFile(file, []byte("[palmares]\nturnover_cap = -1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load(nil); err == nil || !strings.Contains(err.Error(), "turnover_cap") {
+		t.Errorf("a negative cap: %v", err)
+	}
+}

@@ -46,6 +46,9 @@ func SeedDemo(ctx context.Context, st *store.Store) (Demo, error) {
 	}
 	d.Tenant = t
 	d.EntryPoint = "demo"
+	if err := SeedDemoWorkforce(ctx, st, t, time.Now()); err != nil {
+		return d, fmt.Errorf("seed demo: %w", err)
+	}
 	users, err := st.ListUsers(ctx, &t.ID)
 	if err != nil {
 		return d, fmt.Errorf("seed demo: %w", err)
@@ -82,6 +85,10 @@ func createDemo(ctx context.Context, st *store.Store) (model.Tenant, error) {
 		return t, err
 	}
 	paris, err := st.CreateSite(ctx, t.ID, model.Site{Name: "Paris", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 32})
+	if err != nil {
+		return t, err
+	}
+	rabat, err := st.CreateSite(ctx, t.ID, model.Site{Name: "Rabat", Country: "MA", Kind: model.SiteNearshore, CostPerHour: 17})
 	if err != nil {
 		return t, err
 	}
@@ -123,7 +130,7 @@ func createDemo(ctx context.Context, st *store.Store) (model.Tenant, error) {
 		site          int64
 		support, sale int
 	}{
-		{"Camille Martin", paris.ID, 9, 3}, {"Yanis Benali", paris.ID, 7, 0}, {"Léa Dubois", home.ID, 5, 6},
+		{"Camille Martin", paris.ID, 9, 3}, {"Yanis Benali", rabat.ID, 7, 0}, {"Léa Dubois", home.ID, 5, 6},
 		{"Hugo Petit", home.ID, 3, 8}, {"Inès Moreau", paris.ID, 8, 5}, {"Nathan Roux", home.ID, 2, 9},
 	}
 	for i, a := range agents {

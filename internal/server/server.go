@@ -99,6 +99,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		Live:          s.Center,
 		Logins:        logins,
 		RecordingsDir: recordingsDir(cfg.Data),
+		Workforce:     cfg.Palmares,
 	})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "plateau_http_request_duration_seconds",

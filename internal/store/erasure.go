@@ -40,21 +40,9 @@ const ErasedText = "[erased]"
 // token, and the bodies of the chat messages. What the reports count is
 // kept: states, times, queue, agent, segments, disposition, survey score.
 func (s *Store) EraseCustomer(ctx context.Context, tenantID int64, key ErasureKey) (Erasure, error) {
-	var (
-		where []string
-		args  = []any{tenantID}
-	)
-	for col, v := range map[string]string{"customer_phone": key.Phone, "customer_email": key.Email, "customer_external_id": key.CustomerID} {
-		if v = strings.TrimSpace(v); v != "" {
-			if col == "customer_email" {
-				where, args = append(where, "LOWER("+col+") = ?"), append(args, strings.ToLower(v))
-			} else {
-				where, args = append(where, col+" = ?"), append(args, v)
-			}
-		}
-	}
+	where, args := erasureWhere(tenantID, key)
 	if len(where) == 0 {
-		return Erasure{}, invalidInput(&model.ValidationError{Field: "phone", Message: "give a phone, an email or a customer_id"}, "erase customer")
+		return Erasure{}, invalidInput(model.Keyed("phone", "erasure_key", nil, "give a phone, an email or a customer_id"), "erase customer")
 	}
 	var out Erasure
 	err := s.inTx(ctx, func(c conn) error {
@@ -96,6 +84,10 @@ func (s *Store) EraseCustomer(ctx context.Context, tenantID int64, key ErasureKe
 				return err
 			}
 			out.Messages += int(n)
+			// Notes may quote the customer: they go too.
+			if _, err := c.exec(ctx, "UPDATE contact_notes SET body = ? WHERE tenant_id = ? AND interaction_id = ?", ErasedText, tenantID, id); err != nil {
+				return err
+			}
 		}
 		out.Interactions = len(out.IDs)
 		return nil
@@ -106,6 +98,67 @@ func (s *Store) EraseCustomer(ctx context.Context, tenantID int64, key ErasureKe
 	if out.IDs == nil {
 		out.IDs = []int64{}
 	}
+	return out, nil
+}
+
+// erasureWhere is the condition on interactions that key names, with its
+// arguments after the tenant's id; no condition when key is empty.
+func erasureWhere(tenantID int64, key ErasureKey) ([]string, []any) {
+	var (
+		where []string
+		args  = []any{tenantID}
+	)
+	for _, c := range []struct{ col, v string }{{"customer_phone", key.Phone}, {"customer_email", key.Email}, {"customer_external_id", key.CustomerID}} {
+		if v := strings.TrimSpace(c.v); v != "" {
+			if c.col == "customer_email" {
+				where, args = append(where, "LOWER("+c.col+") = ?"), append(args, strings.ToLower(v))
+			} else {
+				where, args = append(where, c.col+" = ?"), append(args, v)
+			}
+		}
+	}
+	return where, args
+}
+
+// PreviewErasure says what EraseCustomer would erase for key, changing
+// nothing: the ended interactions and their messages not yet erased, and
+// the customer's contacts still open (left alone).
+func (s *Store) PreviewErasure(ctx context.Context, tenantID int64, key ErasureKey) (Erasure, error) {
+	where, args := erasureWhere(tenantID, key)
+	if len(where) == 0 {
+		return Erasure{}, invalidInput(model.Keyed("phone", "erasure_key", nil, "give a phone, an email or a customer_id"), "preview erasure")
+	}
+	out := Erasure{IDs: []int64{}}
+	rows, err := s.conn().query(ctx, "SELECT id, state FROM interactions WHERE tenant_id = ? AND "+strings.Join(where, " AND ")+" ORDER BY id", args...)
+	if err != nil {
+		return Erasure{}, fail(err, "preview erasure in tenant %d", tenantID)
+	}
+	for rows.Next() {
+		var (
+			id    int64
+			state model.InteractionState
+		)
+		if err := rows.Scan(&id, &state); err != nil {
+			rows.Close()
+			return Erasure{}, fail(err, "preview erasure in tenant %d", tenantID)
+		}
+		if state == model.StateEnded {
+			out.IDs = append(out.IDs, id)
+		} else {
+			out.StillOpen++
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return Erasure{}, fail(err, "preview erasure in tenant %d", tenantID)
+	}
+	for _, id := range out.IDs {
+		var n int
+		if err := s.conn().queryRow(ctx, "SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND interaction_id = ? AND body <> ?", tenantID, id, ErasedText).Scan(&n); err != nil {
+			return Erasure{}, fail(err, "preview erasure in tenant %d", tenantID)
+		}
+		out.Messages += n
+	}
+	out.Interactions = len(out.IDs)
 	return out, nil
 }
 

@@ -11,15 +11,21 @@ import (
 	"github.com/plateau-cc/plateau/internal/model"
 )
 
-const interactionCols = `id, tenant_id, queue_id, channel, tier, customer_name, customer_phone, customer_email,
-	customer_external_id, state, ended_reason, arrived_at, answered_at, ended_at, announced_ewt_seconds,
+// interactionCols is what scanInteraction reads, the timestamps as text
+// on SQLite (dbTime parses them).
+func (d Dialect) interactionCols() string {
+	return `id, tenant_id, queue_id, channel, tier, customer_name, customer_phone, customer_email,
+	customer_external_id, state, ended_reason, ` + d.timeText("arrived_at") + ", " + d.timeText("answered_at") + ", " +
+		d.timeText("ended_at") + `, announced_ewt_seconds,
 	announced_position, agent_id, disposition, notes, csat_score, csat_comment, callback, resume_token_hash,
 	entry_point_id, queue_path, menu_choice, told_no_agent`
+}
 
 func scanInteraction(r scanner) (model.Interaction, error) {
 	var (
 		in                    model.Interaction
-		answered, ended       sql.NullTime
+		arrived               dbTime
+		answered, ended       dbTime
 		ewt, position, csat   sql.NullInt64
 		agentID               sql.NullInt64
 		callback, resumeToken sql.NullString
@@ -27,22 +33,25 @@ func scanInteraction(r scanner) (model.Interaction, error) {
 		queuePath             string
 	)
 	err := r.Scan(&in.ID, &in.TenantID, &in.QueueID, &in.Channel, &in.Tier, &in.Customer.Name, &in.Customer.Phone,
-		&in.Customer.Email, &in.Customer.ExternalID, &in.State, &in.EndedReason, &in.ArrivedAt, &answered, &ended,
+		&in.Customer.Email, &in.Customer.ExternalID, &in.State, &in.EndedReason, &arrived, &answered, &ended,
 		&ewt, &position, &agentID, &in.Disposition, &in.Notes, &csat, &in.CSATComment, &callback, &resumeToken,
 		&entryPointID, &queuePath, &in.MenuChoice, &in.ToldNoAgent)
 	if err != nil {
 		return in, err
 	}
 	in.EntryPointID = int64Ptr(entryPointID)
-	if in.QueuePath, err = fromJSON[int64](queuePath, "queue_path"); err != nil {
+	if in.QueuePath, err = idList(queuePath, "queue_path"); err != nil {
 		return in, err
 	}
 	if len(in.QueuePath) == 0 { // stored before queue paths were kept
 		in.QueuePath = []int64{in.QueueID}
 	}
-	in.ArrivedAt = in.ArrivedAt.UTC()
-	in.AnsweredAt = timePtr(answered)
-	in.EndedAt = timePtr(ended)
+	if !arrived.Valid {
+		return in, fmt.Errorf("interaction %d: no arrival time", in.ID)
+	}
+	in.ArrivedAt = arrived.T
+	in.AnsweredAt = answered.ptr()
+	in.EndedAt = ended.ptr()
 	in.AnnouncedEWTSeconds = intPtr(ewt)
 	in.AnnouncedPosition = intPtr(position)
 	in.AgentID = int64Ptr(agentID)
@@ -150,7 +159,7 @@ func (s *Store) GetInteraction(ctx context.Context, tenantID, id int64) (model.I
 }
 
 func getInteraction(ctx context.Context, c conn, tenantID, id int64) (model.Interaction, error) {
-	return scanInteraction(c.queryRow(ctx, "SELECT "+interactionCols+" FROM interactions WHERE tenant_id = ? AND id = ?", tenantID, id))
+	return scanInteraction(c.queryRow(ctx, "SELECT "+c.dialect.interactionCols()+" FROM interactions WHERE tenant_id = ? AND id = ?", tenantID, id))
 }
 
 // StateUpdate is a change of an interaction's state, with what goes along.
@@ -411,7 +420,7 @@ func (s *Store) SetSurvey(ctx context.Context, tenantID, id int64, score int, co
 // by arrival then id: what a starting server recovers (waiting, offered,
 // live, wrapping-up and callback contacts).
 func (s *Store) ListOpenInteractions(ctx context.Context) ([]model.Interaction, error) {
-	rows, err := s.conn().query(ctx, "SELECT "+interactionCols+" FROM interactions WHERE state <> ? ORDER BY arrived_at, id", model.StateEnded)
+	rows, err := s.conn().query(ctx, "SELECT "+s.dialect.interactionCols()+" FROM interactions WHERE state <> ? ORDER BY arrived_at, id", model.StateEnded)
 	if err != nil {
 		return nil, fail(err, "list open interactions")
 	}
@@ -428,7 +437,7 @@ func (s *Store) FindInteractionByResumeToken(ctx context.Context, tenantID int64
 	if tokenHash == "" {
 		return model.Interaction{}, fmt.Errorf("find interaction by resume token: %w", ErrNotFound)
 	}
-	in, err := scanInteraction(s.conn().queryRow(ctx, "SELECT "+interactionCols+" FROM interactions WHERE tenant_id = ? AND resume_token_hash = ?", tenantID, tokenHash))
+	in, err := scanInteraction(s.conn().queryRow(ctx, "SELECT "+s.dialect.interactionCols()+" FROM interactions WHERE tenant_id = ? AND resume_token_hash = ?", tenantID, tokenHash))
 	if err != nil {
 		return model.Interaction{}, fail(err, "find interaction by resume token")
 	}
@@ -452,7 +461,7 @@ func (s *Store) CustomerHistory(ctx context.Context, tenantID int64, key string,
 		limit = DefaultHistoryLimit
 	}
 	limit = min(limit, MaxHistoryLimit)
-	rows, err := s.conn().query(ctx, "SELECT "+interactionCols+` FROM interactions
+	rows, err := s.conn().query(ctx, "SELECT "+s.dialect.interactionCols()+` FROM interactions
 		WHERE tenant_id = ? AND (customer_phone = ? OR customer_email = ? OR customer_external_id = ?)
 		ORDER BY arrived_at DESC, id DESC LIMIT ?`, tenantID, key, key, key, limit)
 	if err != nil {

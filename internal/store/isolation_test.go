@@ -30,6 +30,9 @@ func TestTenantIsolation(t *testing.T) {
 		segs, err := s.ListSegments(ctx, aid, iid)
 		noErr(t, err, "segments")
 		segID := segs[0].ID
+		emp, err := s.CreateEmployee(ctx, aid, model.Employee{Ref: "E1", SiteID: a.site.ID, Contract: model.ContractPermanent, FTE: 1000, HireDate: "2026-01-05",
+			Training: []model.Training{{Date: "2026-01-06", Hours: 7000}}})
+		noErr(t, err, "employee")
 
 		notFound := []struct {
 			name string
@@ -57,6 +60,13 @@ func TestTenantIsolation(t *testing.T) {
 				return s.UpdateAgent(ctx, bid, ag)
 			}},
 			{"DeleteAgent", func(ctx context.Context) error { return s.DeleteAgent(ctx, bid, a.agent.ID) }},
+			{"GetEmployee", func(ctx context.Context) error { _, err := s.GetEmployee(ctx, bid, emp.ID); return err }},
+			{"UpdateEmployee", func(ctx context.Context) error {
+				e := emp // valid in B, but names A's employee
+				e.SiteID, e.Training = b.site.ID, nil
+				return s.UpdateEmployee(ctx, bid, e)
+			}},
+			{"DeleteEmployee", func(ctx context.Context) error { return s.DeleteEmployee(ctx, bid, emp.ID) }},
 			{"GetEntryPoint", func(ctx context.Context) error { _, err := s.GetEntryPoint(ctx, bid, a.entry.ID); return err }},
 			{"UpdateEntryPoint", func(ctx context.Context) error {
 				ep := model.EntryPoint{ID: a.entry.ID, Kind: model.EntryChat, Address: "stolen", QueueID: b.chat.ID}
@@ -101,6 +111,9 @@ func TestTenantIsolation(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				wantErr(t, tc.call(ctx), ErrNotFound, tc.name)
 			})
+		}
+		if e, err := s.GetEmployee(ctx, aid, emp.ID); err != nil || len(e.Training) != 1 || e.SiteID != a.site.ID {
+			t.Errorf("tenant B's calls changed A's employee: %+v, %v", e, err)
 		}
 
 		// Lists of B see only B's rows.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -114,12 +113,6 @@ func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFil
 	w := []string{"i.tenant_id = ?"}
 	args := []any{tenantID}
 	add := func(cond string, a ...any) { w = append(w, cond); args = append(args, a...) }
-	if !f.From.IsZero() {
-		add("i.arrived_at >= ?", ts(f.From))
-	}
-	if !f.To.IsZero() {
-		add("i.arrived_at < ?", ts(f.To))
-	}
 	if f.QueueID != 0 {
 		add("i.queue_id = ?", f.QueueID)
 	}
@@ -139,13 +132,26 @@ func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFil
 		add("(i.customer_phone = ? OR i.customer_email = ? OR i.customer_external_id = ? OR LOWER(i.customer_name) LIKE ?)",
 			f.Customer, f.Customer, f.Customer, strings.ToLower(strings.NewReplacer("%", "", "_", "").Replace(f.Customer))+"%")
 	}
+	// base selects the contacts whatever their arrival; the segments'
+	// query reuses it with the page's own range, so that it has no other
+	// bound on arrival for SQLite's planner to take instead.
+	base, baseArgs := strings.Join(w, " AND "), args
+	if !f.From.IsZero() {
+		add("i.arrived_at >= ?", ts(f.From))
+	}
+	// With a cursor before the period's end, the cursor is the only upper
+	// bound: given both, SQLite's planner may take the period's end for the
+	// index range and walk every row after the cursor again on each page.
+	if !f.To.IsZero() && (f.BeforeArrival.IsZero() || !f.BeforeArrival.Before(f.To)) {
+		add("i.arrived_at < ?", ts(f.To))
+	}
 	if !f.BeforeArrival.IsZero() {
 		// The first bound keeps the scan on the index range.
 		add("i.arrived_at <= ? AND (i.arrived_at < ? OR i.id < ?)", ts(f.BeforeArrival), ts(f.BeforeArrival), f.BeforeID)
 	}
 	// The page first, on the (tenant, arrival) index; then its segments'
-	// sums by kind, for those ids only.
-	rows, err := s.conn().query(ctx, "SELECT "+interactionCols+" FROM interactions i WHERE "+strings.Join(w, " AND ")+
+	// sums by kind.
+	rows, err := s.conn().query(ctx, "SELECT "+s.dialect.interactionCols()+" FROM interactions i WHERE "+strings.Join(w, " AND ")+
 		" ORDER BY i.arrived_at DESC, i.id DESC LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, fail(err, "search interactions")
@@ -159,11 +165,9 @@ func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFil
 		return out, nil
 	}
 	byID := make(map[int64]int, len(list))
-	ids := make([]string, len(list))
 	for i, in := range list {
 		out[i].Interaction = in
 		byID[in.ID] = i
-		ids[i] = strconv.FormatInt(in.ID, 10)
 		if in.AnsweredAt != nil {
 			w := in.AnsweredAt.Sub(in.ArrivedAt).Seconds()
 			out[i].WaitSeconds, out[i].ActualWait = w, &w
@@ -171,8 +175,16 @@ func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFil
 			out[i].WaitSeconds = in.EndedAt.Sub(in.ArrivedAt).Seconds()
 		}
 	}
-	srows, err := s.conn().uncached().query(ctx, "SELECT interaction_id, kind, billable, started_at, ended_at FROM segments WHERE interaction_id IN ("+
-		strings.Join(ids, ",")+") AND ended_at IS NOT NULL AND kind IN ('connected', 'hold', 'wrap_up')")
+	// The segments of the page's arrival range, joined on the same
+	// conditions: the planner walks the (tenant, arrival) index and looks
+	// each contact's segments up by its own index, where a list of ids
+	// could make PostgreSQL scan every segment when its statistics are
+	// stale. A contact that came into the range since the page was read is
+	// not in byID and is skipped.
+	srows, err := s.conn().query(ctx, "SELECT s.interaction_id, s.kind, s.billable, "+s.dialect.timeText("s.started_at")+", "+
+		s.dialect.timeText("s.ended_at")+" FROM interactions i JOIN segments s ON s.interaction_id = i.id WHERE "+base+
+		" AND i.arrived_at >= ? AND i.arrived_at <= ? AND s.ended_at IS NOT NULL AND s.kind IN ('connected', 'hold', 'wrap_up')",
+		append(append([]any{}, baseArgs...), ts(list[len(list)-1].ArrivedAt), ts(list[0].ArrivedAt))...)
 	if err != nil {
 		return nil, fail(err, "search interactions: segments")
 	}
@@ -182,13 +194,17 @@ func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFil
 			id         int64
 			kind       model.SegmentKind
 			billable   bool
-			start, end time.Time
+			start, end dbTime
 		)
 		if err := srows.Scan(&id, &kind, &billable, &start, &end); err != nil {
 			return nil, fail(err, "search interactions: segments")
 		}
-		c := &out[byID[id]]
-		d := end.Sub(start).Seconds()
+		k, ok := byID[id]
+		if !ok {
+			continue
+		}
+		c := &out[k]
+		d := end.T.Sub(start.T).Seconds()
 		switch kind {
 		case model.SegConnected:
 			c.TalkSeconds += d
@@ -230,11 +246,13 @@ func (s *Store) ScanInteractions(ctx context.Context, tenantID int64, from, to t
 		afterID int64
 	)
 	for {
-		q := "SELECT " + interactionCols + " FROM interactions WHERE tenant_id = ? AND arrived_at >= ? AND arrived_at < ?"
+		// After the first page the cursor is the only lower bound (see
+		// searchPage: SQLite's planner may take the other for the range).
+		q := "SELECT " + s.dialect.interactionCols() + " FROM interactions WHERE tenant_id = ? AND arrived_at >= ? AND arrived_at < ?"
 		args := []any{tenantID, ts(from), ts(to)}
 		if afterID != 0 {
-			q += " AND arrived_at >= ? AND (arrived_at > ? OR id > ?)"
-			args = append(args, ts(afterAt), ts(afterAt), afterID)
+			q = "SELECT " + s.dialect.interactionCols() + " FROM interactions WHERE tenant_id = ? AND arrived_at >= ? AND arrived_at < ? AND (arrived_at > ? OR id > ?)"
+			args = []any{tenantID, ts(afterAt), ts(to), ts(afterAt), afterID}
 		}
 		rows, err := s.conn().query(ctx, q+" ORDER BY arrived_at, id LIMIT ?", append(args, page)...)
 		if err != nil {

@@ -531,6 +531,26 @@ func fromJSON[T any](s string, column string) ([]T, error) {
 	return out, nil
 }
 
+// idList decodes a JSON list of ids such as "[3,12]" from column, by hand
+// for that plain form (read for every contact of a search), else with
+// encoding/json.
+func idList(s string, column string) ([]int64, error) {
+	if len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		out := make([]int64, 0, 2)
+		ok := true
+		for body := s[1 : len(s)-1]; body != "" && ok; {
+			item, rest, _ := strings.Cut(body, ",")
+			n, err := strconv.ParseInt(item, 10, 64)
+			ok = err == nil
+			out, body = append(out, n), rest
+		}
+		if ok {
+			return out, nil
+		}
+	}
+	return fromJSON[int64](s, column)
+}
+
 // scanner is *sql.Row or *sql.Rows.
 type scanner interface {
 	Scan(dest ...any) error
@@ -564,7 +584,7 @@ func checkIDsExist(ctx context.Context, c conn, table string, tenantID int64, fi
 		var one int
 		err := c.queryRow(ctx, "SELECT 1 FROM "+table+" WHERE tenant_id = ? AND id = ?", tenantID, id).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w: %w", ErrInvalid, &model.ValidationError{Field: field, Message: fmt.Sprintf("no %s %d in this tenant", strings.TrimSuffix(table, "s"), id)})
+			return fmt.Errorf("%w: %w", ErrInvalid, model.Keyed(field, "missing_ref", model.Params{"id": id}, fmt.Sprintf("no %s %d in this tenant", strings.TrimSuffix(table, "s"), id)))
 		}
 		if err != nil {
 			return fmt.Errorf("check %s %d: %w", strings.TrimSuffix(table, "s"), id, err)

@@ -15,14 +15,14 @@ import (
 // Logins are unique across the deployment and case-insensitive (stored in
 // lower case).
 
-const userCols = "id, tenant_id, login, display_name, role, agent_id, password_hash, created_at"
+const userCols = "id, tenant_id, login, display_name, role, agent_id, password_hash, created_at, disabled"
 
 func scanUser(r scanner) (model.User, error) {
 	var (
 		u               model.User
 		tenant, agentID sql.NullInt64
 	)
-	err := r.Scan(&u.ID, &tenant, &u.Login, &u.DisplayName, &u.Role, &agentID, &u.PasswordHash, &u.CreatedAt)
+	err := r.Scan(&u.ID, &tenant, &u.Login, &u.DisplayName, &u.Role, &agentID, &u.PasswordHash, &u.CreatedAt, &u.Disabled)
 	u.TenantID = int64Ptr(tenant)
 	u.AgentID = int64Ptr(agentID)
 	u.CreatedAt = u.CreatedAt.UTC()
@@ -49,8 +49,8 @@ func (s *Store) CreateUser(ctx context.Context, tenantID *int64, u model.User) (
 	u.Login = strings.ToLower(u.Login)
 	u.CreatedAt = ts(s.now())
 	u.PasswordHash = ""
-	id, err := s.conn().insert(ctx, "INSERT INTO users (tenant_id, login, display_name, role, agent_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, '', ?)",
-		nullInt64(tenantID), u.Login, u.DisplayName, u.Role, nullInt64(u.AgentID), u.CreatedAt)
+	id, err := s.conn().insert(ctx, "INSERT INTO users (tenant_id, login, display_name, role, agent_id, password_hash, created_at, disabled) VALUES (?, ?, ?, ?, ?, '', ?, ?)",
+		nullInt64(tenantID), u.Login, u.DisplayName, u.Role, nullInt64(u.AgentID), u.CreatedAt, u.Disabled)
 	if err != nil {
 		return model.User{}, fail(err, "create user %q", u.Login)
 	}
@@ -82,16 +82,21 @@ func (s *Store) ListUsers(ctx context.Context, tenantID *int64) ([]model.User, e
 	return out, nil
 }
 
-// UpdateUser changes one of the tenant's users' login, display name, role
-// and agent (u.ID names it); the tenant and password are not changed.
+// UpdateUser changes one of the tenant's users' login, display name, role,
+// agent and disabled flag (u.ID names it); the tenant is not changed, and
+// the password only by disabling, which clears it.
 func (s *Store) UpdateUser(ctx context.Context, tenantID *int64, u model.User) error {
 	u.TenantID = tenantID
 	if err := u.Validate(); err != nil {
 		return invalidInput(err, "update user %d", u.ID)
 	}
 	cond, args := tenantScope(tenantID)
-	err := s.conn().execOne(ctx, "UPDATE users SET login = ?, display_name = ?, role = ?, agent_id = ? WHERE "+cond+" AND id = ?",
-		append([]any{strings.ToLower(u.Login), u.DisplayName, u.Role, nullInt64(u.AgentID)}, append(args, u.ID)...)...)
+	clear := ""
+	if u.Disabled {
+		clear = ", password_hash = ''"
+	}
+	err := s.conn().execOne(ctx, "UPDATE users SET login = ?, display_name = ?, role = ?, agent_id = ?, disabled = ?"+clear+" WHERE "+cond+" AND id = ?",
+		append([]any{strings.ToLower(u.Login), u.DisplayName, u.Role, nullInt64(u.AgentID), u.Disabled}, append(args, u.ID)...)...)
 	if err != nil {
 		return fail(err, "update user %d", u.ID)
 	}
@@ -125,11 +130,11 @@ func (s *Store) SetPassword(ctx context.Context, tenantID *int64, userID int64, 
 }
 
 // CheckPassword returns the user signing in with login and password. An
-// unknown login, a user without password and a wrong password all give
-// ErrInvalidCredentials, in about the same time.
+// unknown login, a user without password, a disabled user and a wrong
+// password all give ErrInvalidCredentials, in about the same time.
 func (s *Store) CheckPassword(ctx context.Context, login, password string) (model.User, error) {
 	u, err := scanUser(s.conn().queryRow(ctx, "SELECT "+userCols+" FROM users WHERE login = ?", strings.ToLower(login)))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && u.PasswordHash == "") {
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (u.PasswordHash == "" || u.Disabled)) {
 		burnPasswordCheck(password)
 		return model.User{}, fmt.Errorf("check password of %q: %w", login, ErrInvalidCredentials)
 	}

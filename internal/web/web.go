@@ -49,6 +49,8 @@ func Pages() []Page {
 		{Path: "/wallboard", File: "pages/app.html", app: &appPage{Key: "wb", Title: "Plateau wallboard", Heading: "Wallboard", Script: "wallboard.js", Live: "polite"}},
 		{Path: "/reports", File: "pages/app.html", app: &appPage{Key: "rep", Title: "Plateau reports", Heading: "Reports", Script: "reports.js", Live: "polite"}},
 		{Path: "/admin", File: "pages/app.html", app: &appPage{Key: "admin", Title: "Plateau administration", Heading: "Administration", Script: "admin.js", Live: "polite"}},
+		{Path: "/barometer", File: "pages/app.html", app: &appPage{Key: "barometer", Title: "Plateau employment barometer", Heading: "Employment barometer", Script: "barometer.js", Live: "polite"}},
+		{Path: "/palmares", File: "pages/app.html", app: &appPage{Key: "palmares", Title: "Plateau palmarès", Heading: "Palmarès", Script: "palmares.js", Live: "polite"}},
 		{Path: "/commitments", File: "pages/app.html", app: &appPage{Key: "cm", Title: "Plateau service commitments", Heading: "Service commitments", Script: "commitments.js", Live: "polite"}},
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"github.com/plateau-cc/plateau/internal/model"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -158,7 +159,7 @@ func TestEmbeddedFilesAllReferenced(t *testing.T) {
 }
 
 // dictionary parses one of the i18n modules: a comment line, then
-// "export default" and a JSON object.
+// "export default" and a JSON object whose lines may be // comments.
 func dictionary(t *testing.T, lang string) map[string]string {
 	t.Helper()
 	b, err := files.ReadFile("static/i18n/" + lang + ".js")
@@ -171,6 +172,15 @@ func dictionary(t *testing.T, lang string) map[string]string {
 		t.Fatalf("%s.js: no export default", lang)
 	}
 	s = strings.TrimSuffix(strings.TrimSpace(s[i+len("export default "):]), ";")
+	// Line comments head each area's block of keys.
+	lines := strings.Split(s, "\n")
+	kept := lines[:0]
+	for _, l := range lines {
+		if !strings.HasPrefix(strings.TrimSpace(l), "//") {
+			kept = append(kept, l)
+		}
+	}
+	s = strings.Join(kept, "\n")
 	var d map[string]string
 	if err := json.Unmarshal([]byte(s), &d); err != nil {
 		t.Fatalf("%s.js is not a JSON object after export default: %v", lang, err)
@@ -327,6 +337,19 @@ func TestReportsPageShell(t *testing.T) {
 	for _, k := range keys {
 		if en[k] == "" || fr[k] == "" {
 			t.Errorf("reports.js builds the key %q, missing in en.js or fr.js", k)
+		}
+	}
+}
+
+// Every message key the server's validation errors carry is translated,
+// so that the pages say them in the reader's language.
+func TestValidationMessagesTranslated(t *testing.T) {
+	en, fr := dictionary(t, "en"), dictionary(t, "fr")
+	for _, k := range model.ValidationKeys() {
+		for lang, d := range map[string]map[string]string{"en": en, "fr": fr} {
+			if d["verr."+k] == "" {
+				t.Errorf("%s.js has no verr.%s", lang, k)
+			}
 		}
 	}
 }

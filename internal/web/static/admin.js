@@ -1,8 +1,10 @@
 // The admin pages: tenants (platform admins), queues, skills, agents,
 // schedules and entry points through the REST API. An API error that names
 // a field is shown next to that field.
-import { api, apiBlob, ApiError, errorText, h, initPage, logout, me, signInForm } from "./common.js";
+import { api, apiBlob, ApiError, apiMessage, errorText, h, initPage, logout, me, signInForm } from "./common.js";
 import { onLang, t, translate } from "./i18n.js";
+import { guardResources, queueFields } from "./admin-guard.js";
+import { registerSection } from "./register.js";
 import { commitments } from "./admin_commitments.js";
 
 const app = document.getElementById("app");
@@ -17,7 +19,13 @@ const dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 // Field kinds: text, number, checkbox, select (options: list of [value, key]
 // or a function of the loaded lists), skills ("name:level, ..."), weekly
 // (lines "mon 09:00-18:00"), dates ("2026-12-25, ..."), menu (lines "1 =
-// queue name").
+// queue name"), lines (a textarea the field's format(value, lists) fills
+// and parse(text, lists) reads, throwing an Error to refuse). A field with
+// createOnly is left out of the edit form; type sets a text input's type;
+// label is the key of its label (default field.<name>), hint of its hint.
+// A resource with render(body, ctx) draws its own section; note is a hint
+// key shown under the section's title; cell(item, col, lists) formats a
+// column (undefined: the default).
 const resources = {
   tenants: {
     platform: true,
@@ -48,6 +56,7 @@ const resources = {
       { name: "overflow.queue_id", kind: "select", nullable: true, options: (l) => l.queues.map((q) => [q.id, q.name]) },
       { name: "overflow.message" },
       { name: "schedule_id", kind: "select", nullable: true, options: (l) => l.schedules.map((s) => [s.id, s.name]) },
+      ...queueFields,
     ],
   },
   skills: {
@@ -104,10 +113,13 @@ const resources = {
     blank: { code: "", title: "", body: "" },
     fields: [{ name: "code", required: true }, { name: "title" }, { name: "body", kind: "longtext", required: true }],
   },
+  ...guardResources,
+  // The workforce register draws itself (register.js).
+  register: { custom: (body) => registerSection(body, view.tenant, say) },
   commitments, // admin_commitments.js
 };
 
-const view = { me: null, tenant: null, tenants: [], section: "queues", lists: { queues: [], schedules: [], sites: [], skills: [] } };
+const view = { me: null, tenant: null, tenants: [], section: "queues", lists: { queues: [], schedules: [], sites: [], skills: [], agents: [] } };
 
 function getPath(obj, p) {
   return p.split(".").reduce((o, k) => (o == null ? undefined : o[k]), obj);
@@ -166,9 +178,9 @@ async function loadTenants() {
 async function loadLists() {
   const tid = view.tenant;
   if (!tid) return;
-  const [queues, schedules, sites, skills] = await Promise.all(
-    ["queues", "schedules", "sites", "skills"].map((r) => api("GET", `/api/v1/tenants/${tid}/${r}`)));
-  view.lists = { queues, schedules, sites, skills };
+  const [queues, schedules, sites, skills, agents] = await Promise.all(
+    ["queues", "schedules", "sites", "skills", "agents"].map((r) => api("GET", `/api/v1/tenants/${tid}/${r}`)));
+  view.lists = { queues, schedules, sites, skills, agents };
 }
 
 // ---- layout ----
@@ -181,6 +193,7 @@ async function render(focusSection) {
     const b = h("button", { type: "button", "aria-current": s === view.section ? "page" : false, "data-i18n": `admin.section.${s}` });
     b.addEventListener("click", () => {
       view.section = s;
+      openState = null;
       render(true);
     });
     nav.append(b);
@@ -190,6 +203,7 @@ async function render(focusSection) {
     const sel = h("select", { id: "tenant-picker" }, view.tenants.map((x) => h("option", { value: x.id, selected: x.id === view.tenant }, `${x.name} (${x.slug})`)));
     sel.addEventListener("change", () => {
       view.tenant = Number(sel.value);
+      openState = null;
       render();
     });
     picker = h("div", { class: "field inline" }, h("label", { for: "tenant-picker", "data-i18n": "admin.tenant" }), sel);
@@ -217,6 +231,10 @@ function cell(res, item, col) {
   const own = res.cell ? res.cell(item, col, view.lists) : undefined;
   if (own !== undefined) return own;
   const v = item[col];
+  if (res.cell) {
+    const s = res.cell(item, col, view.lists);
+    if (s !== undefined) return s;
+  }
   if (col === "skills") {
     return (v || []).map((s) => `${skillName(s.skill_id)}:${s.level ?? s.min_level}`).join(", ");
   }
@@ -241,19 +259,30 @@ function skillName(id) {
   return (view.lists.skills.find((s) => s.id === id) || {}).name || `#${id}`;
 }
 
+// label names a row in buttons and titles.
+function label(item) {
+  return item.name || item.address || item.slug || item.login || item.label || item.code;
+}
+
 async function renderSection(body) {
   const key = view.section;
   const res = resources[key];
+  if (res.render) {
+    await res.render(body, { tenant: view.tenant, me: view.me, lists: view.lists, say });
+    translate(body);
+    return;
+  }
+  if (res.custom) return res.custom(body);
   const items = await api("GET", res.path(view.tenant));
   const formSlot = h("div", { class: "form-slot" });
   const add = h("button", { type: "button", class: "primary", "data-i18n": "admin.new" });
   add.addEventListener("click", () => openForm(formSlot, res, null, body));
   const rows = items.map((item) => {
-    const edit = h("button", { type: "button", "aria-label": t("admin.edit_named", { name: item.name || item.address || item.slug }) }, t("admin.edit"));
-    const del = h("button", { type: "button", class: "danger", "aria-label": t("admin.delete_named", { name: item.name || item.address || item.slug }) }, t("admin.delete"));
+    const edit = h("button", { type: "button", "aria-label": t("admin.edit_named", { name: label(item) }) }, t("admin.edit"));
+    const del = h("button", { type: "button", class: "danger", "aria-label": t("admin.delete_named", { name: label(item) }) }, t("admin.delete"));
     edit.addEventListener("click", () => openForm(formSlot, res, item, body));
     del.addEventListener("click", async () => {
-      if (!confirm(t("admin.confirm_delete", { name: item.name || item.address || item.slug }))) return;
+      if (!confirm(t("admin.confirm_delete", { name: label(item) }))) return;
       try {
         await api("DELETE", `${res.path(view.tenant)}/${item.id}`);
         say(t("admin.deleted"));
@@ -271,6 +300,7 @@ async function renderSection(body) {
   body.replaceChildren(
     h("div", { class: "section-head" }, h("h2", { id: "section-title", tabindex: "-1", "data-i18n": `admin.section.${key}` }), add,
       res.tools ? res.tools({ tid: view.tenant, reload: render, say, slot: formSlot }) : null),
+    ...(res.note ? [h("p", { class: "hint", "data-i18n": res.note })] : []),
     formSlot,
     items.length === 0
       ? h("p", { class: "muted", "data-i18n": "admin.empty" })
@@ -322,15 +352,18 @@ function control(f, value) {
     case "menu":
       input = h("textarea", { id, rows: "3", spellcheck: "false" }, ((value && value.options) || []).map((o) => `${o.key} = ${queueName(o.queue_id)}`).join("\n"));
       break;
+    case "lines":
+      input = h("textarea", { id, rows: "3", spellcheck: "false" }, f.format(value, view.lists));
+      break;
     default:
-      input = h("input", { id, value: value ?? "", required: !!f.required });
+      input = h("input", { id, type: f.type, autocomplete: f.autocomplete, value: value ?? "", required: !!f.required });
   }
-  const hintKey = `hint.${f.kind || ""}`;
-  const hint = ["skills", "weekly", "dates", "menu", "longtext"].includes(f.kind) ? h("p", { class: "hint", id: id + "-hint", "data-i18n": hintKey }) : null;
+  const hintKey = f.hint || `hint.${f.kind || ""}`;
+  const hint = f.hint || ["skills", "weekly", "dates", "menu", "longtext"].includes(f.kind) ? h("p", { class: "hint", id: id + "-hint", "data-i18n": hintKey }) : null;
   input.setAttribute("aria-describedby", [hint ? id + "-hint" : "", errId].filter(Boolean).join(" "));
   const err = h("p", { class: "field-error", id: errId });
   const wrap = h("div", { class: f.kind === "checkbox" ? "field inline" : "field", dataset: { field: f.name } },
-    f.kind === "checkbox" ? [input, h("label", { for: id, "data-i18n": `field.${f.name}` })] : [h("label", { for: id, "data-i18n": `field.${f.name}` }), input],
+    f.kind === "checkbox" ? [input, h("label", { for: id, "data-i18n": f.label || `field.${f.name}` })] : [h("label", { for: id, "data-i18n": f.label || `field.${f.name}` }), input],
     hint, err);
   return { f, input, err, wrap, original: value };
 }
@@ -370,6 +403,12 @@ function read(c) {
       });
     case "dates":
       return input.value.split(",").map((s) => s.trim()).filter(Boolean);
+    case "lines":
+      try {
+        return f.parse(input.value, view.lists);
+      } catch (e) {
+        throw new FieldError(f.name, e.message);
+      }
     case "custom":
       return f.read(input, (message) => {
         throw new FieldError(f.name, message);
@@ -389,20 +428,34 @@ function read(c) {
       return options.length ? { options } : null;
     }
     default:
-      return input.value.trim();
+      return f.type === "password" ? input.value : input.value.trim();
   }
 }
 
-function openForm(slot, res, item, body) {
+// openState is the open form, so that a switch of language redraws the
+// page and opens it again as it was (restore: what was typed, the error).
+let openState = null;
+
+const rawOf = (input) => (input.type === "checkbox" ? input.checked : input.value);
+
+function openForm(slot, res, item, body, restore) {
   if (promptURL) URL.revokeObjectURL(promptURL);
   promptURL = null;
   const editing = !!item;
   const original = structuredClone(item || res.blank);
-  const controls = res.fields.map((f) => control(f, getPath(original, f.name)));
+  const controls = res.fields.filter((f) => !(editing && f.createOnly)).map((f) => control(f, getPath(original, f.name)));
+  if (restore) {
+    controls.forEach((c, i) => {
+      if (c.input.type === "checkbox") c.input.checked = !!restore.raw[i];
+      else c.input.value = restore.raw[i];
+    });
+  }
+  const state = { section: view.section, item, raw: () => controls.map((c) => rawOf(c.input)), error: null };
+  openState = state;
   const formErr = h("p", { class: "form-error", role: "alert" });
   const cancel = h("button", { type: "button", "data-i18n": "admin.cancel" });
   const form = h("form", { class: "card admin-form", "aria-labelledby": "form-title", novalidate: true },
-    h("h3", { id: "form-title" }, editing ? t("admin.editing", { name: item.name || item.address || item.slug }) : t("admin.creating")),
+    h("h3", { id: "form-title" }, editing ? t("admin.editing", { name: label(item) }) : t("admin.creating")),
     h("div", { class: "form-grid" }, controls.map((c) => c.wrap)),
     formErr,
     h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary", "data-i18n": editing ? "admin.save" : "admin.create" }), cancel));
@@ -419,17 +472,20 @@ function openForm(slot, res, item, body) {
       controls.find((x) => field.startsWith(x.f.name + "[") || field.startsWith(x.f.name + ".")) ||
       controls.find((x) => x.f.name.startsWith(field + "."));
     if (!c) {
-      formErr.textContent = field ? `${field}: ${message}` : message;
+      const name = t(`field.${field}`);
+      formErr.textContent = field ? `${name === `field.${field}` ? field : name}: ${message}` : message;
       return;
     }
     c.err.textContent = message;
     c.input.setAttribute("aria-invalid", "true");
     c.input.focus();
   };
-  cancel.addEventListener("click", () => slot.replaceChildren());
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    clearErrors();
+  const showApiError = (e) => {
+    if (e instanceof ApiError && e.field) showError(e.field, apiMessage(e));
+    else formErr.textContent = errorText(e);
+  };
+  // collect reads the controls, null when one is refused (its error shown).
+  const collect = () => {
     const out = structuredClone(original);
     try {
       for (const c of controls) {
@@ -439,29 +495,48 @@ function openForm(slot, res, item, body) {
       }
     } catch (e) {
       if (e instanceof FieldError) {
+        state.error = { client: true };
         showError(e.field, e.message);
-        return;
+        return null;
       }
       throw e;
     }
+    return out;
+  };
+  cancel.addEventListener("click", () => {
+    openState = null;
+    slot.replaceChildren();
+  });
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearErrors();
+    state.error = null;
+    const out = collect();
+    if (!out) return;
     delete out.created_at;
     try {
       if (editing) await api("PUT", `${res.path(view.tenant)}/${item.id}`, out);
       else await api("POST", res.path(view.tenant), out);
       say(t(editing ? "admin.saved" : "admin.created"));
+      openState = null;
       if (view.section === "tenants") await loadTenants();
       await render();
       const st = document.getElementById("section-title");
       if (st) st.focus();
     } catch (e) {
-      if (e instanceof ApiError && e.field) showError(e.field, e.message);
-      else formErr.textContent = errorText(e);
+      state.error = { api: e };
+      showApiError(e);
     }
   });
   slot.replaceChildren(form);
   if (extra) slot.append(extra);
   translate(slot);
   controls[0].input.focus();
+  if (restore && restore.error) {
+    state.error = restore.error;
+    if (restore.error.api) showApiError(restore.error.api);
+    else collect();
+  }
 }
 
 // promptEditor lets an admin listen to, upload and remove the recorded
@@ -545,8 +620,21 @@ function promptEditor(item, slot) {
     h("div", { class: "buttons" }, upload, remove));
 }
 
-onLang(() => {
-  if (view.me && view.me.role === "admin") render();
+// A switch of language redraws the page; an open form opens again as it
+// was, with its error in the new language. A section that draws itself
+// (render) is translated in place, so what is typed there stays.
+onLang(async () => {
+  if (!view.me || view.me.role !== "admin") return;
+  const res = resources[view.section];
+  if (res && res.render) {
+    translate(app);
+    if (res.relang) res.relang();
+    return;
+  }
+  const open = openState && openState.section === view.section ? { section: openState.section, item: openState.item, raw: openState.raw(), error: openState.error } : null;
+  await render();
+  const slot = app.querySelector(".form-slot");
+  if (open && slot && view.section === open.section) openForm(slot, res, open.item, null, open);
 });
 
 start();

@@ -10,9 +10,43 @@
 import { api, duration, errorText, h, initPage, linkified, logout, me, messageTime, randomId } from "./common.js";
 import { dateTime, lang, onLang, t, translate } from "./i18n.js";
 import { createSoftphone } from "./softphone.js";
+import { createDeskTools } from "./desk-tools.js";
+import { createDeskLookup } from "./desk-lookup.js";
 
+// The built-in lists, offered while the tenant has none of its own (the
+// admin page's dispositions and not-ready reasons, GET /api/v1/me/desk-lists).
 const reasons = ["break", "training", "meeting", "admin"];
 const dispositions = ["resolved", "information", "follow_up", "escalated", "not_resolved", "other"];
+
+const deskLists = { dispositions: [], not_ready_reasons: [] };
+
+// listOptions are a list's <option>s: the tenant's labels, or the built-in
+// keys translated.
+function listOptions(own, builtIn, ns) {
+  return own.length
+    ? own.map((r) => h("option", { value: r.code }, r.label))
+    : builtIn.map((k) => h("option", { value: k, "data-i18n": `${ns}.${k}` }));
+}
+
+function listLabel(own, ns, code) {
+  const mine = own.find((r) => r.code === code);
+  if (mine) return mine.label;
+  const k = `${ns}.${code}`;
+  const s = t(k);
+  return s === k ? code : s;
+}
+
+async function loadDeskLists() {
+  try {
+    Object.assign(deskLists, await api("GET", "/api/v1/me/desk-lists"));
+  } catch {
+    return; // the built-in lists stay
+  }
+  if (reasonSelect && deskLists.not_ready_reasons.length) {
+    reasonSelect.replaceChildren(...listOptions(deskLists.not_ready_reasons, reasons, "reason"));
+    if (deskLists.not_ready_reasons.some((r) => r.code === desk.reason)) reasonSelect.value = desk.reason;
+  }
+}
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -223,6 +257,7 @@ function connect(fail, creds) {
         desk.ws = ws;
         desk.name = f.name;
         showDesk();
+        loadDeskLists();
         return;
       }
       if (f.type === "error") {
@@ -290,7 +325,7 @@ async function start() {
 }
 
 // ---- the desk ----
-let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField, softphone, stateNotice;
+let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField, softphone, stateNotice, tools, lookup;
 
 // The reasons the server sets by itself, each with a notice that says
 // what happened and offers to be ready again in one click.
@@ -299,9 +334,7 @@ const noticeReasons = { rona: "agent.notice_rona", declined: "agent.notice_decli
 // reasonText translates a reason key; a reason typed by a supervisor is
 // shown as it is.
 function reasonText(r) {
-  const k = `reason.${r}`;
-  const s = t(k);
-  return s === k ? r : s;
+  return listLabel(deskLists.not_ready_reasons, "reason", r);
 }
 
 function showDesk() {
@@ -311,7 +344,7 @@ function showDesk() {
   stateSince = h("span", { class: "muted", role: "timer" });
   stateSelect = h("select", { id: "state-select" },
     ["ready", "not_ready", "logged_out"].map((s) => h("option", { value: s, "data-i18n": `state.${s}` })));
-  reasonSelect = h("select", { id: "reason-select" }, reasons.map((r) => h("option", { value: r, "data-i18n": `reason.${r}` })));
+  reasonSelect = h("select", { id: "reason-select" }, listOptions(deskLists.not_ready_reasons, reasons, "reason"));
   reasonField = h("div", { class: "field" }, h("label", { for: "reason-select", "data-i18n": "agent.reason" }), reasonSelect);
   const readyNow = h("button", { type: "button", class: "primary", id: "ready-now", "data-i18n": "agent.ready_now" });
   readyNow.addEventListener("click", () => send({ type: "state", state: "ready" }));
@@ -333,6 +366,8 @@ function showDesk() {
   tablist = h("div", { role: "tablist", class: "tabs", "data-i18n-attr": "aria-label:agent.chats" });
   panels = h("div", { class: "panels" });
   softphone = createSoftphone({ send, say });
+  tools = createDeskTools({ send, say });
+  lookup = createDeskLookup({ send });
   app.replaceChildren(
     globalError,
     h("div", { class: "desk" },
@@ -347,7 +382,8 @@ function showDesk() {
         h("section", { "aria-labelledby": "offers-title" },
           h("h2", { id: "offers-title", class: "section-title", "data-i18n": "agent.offers" }),
           offersList,
-          h("p", { class: "muted empty-offers", "data-i18n": "agent.no_offers" }))),
+          h("p", { class: "muted empty-offers", "data-i18n": "agent.no_offers" })),
+        lookup.element),
       h("section", { class: "chats card", "aria-labelledby": "chats-title" },
         h("h2", { id: "chats-title", "data-i18n": "agent.chats" }),
         tablist, noChats, panels)));
@@ -355,6 +391,7 @@ function showDesk() {
   renderState();
   ensureTicker();
   send({ type: "canned" });
+  lookup.start();
 }
 
 // stateText is what the badge says: the state, and for a busy agent the
@@ -377,7 +414,7 @@ function renderState() {
   // The selector shows the presence chosen, never a stale choice: one
   // Apply keeps the agent where it is.
   stateSelect.value = desk.presence;
-  if (reasons.includes(desk.reason)) reasonSelect.value = desk.reason;
+  if ([...reasonSelect.options].some((o) => o.value === desk.reason)) reasonSelect.value = desk.reason;
   reasonField.hidden = stateSelect.value !== "not_ready";
   const notice = desk.presence === "not_ready" && noticeReasons[desk.reason];
   stateNotice.hidden = !notice;
@@ -428,7 +465,7 @@ function historyTable(items) {
         h("td", {}, dateTime(it.arrived_at)),
         h("td", {}, t(`channel.${it.channel}`)),
         h("td", {}, t(`outcome.${it.ended_reason || it.state}`)),
-        h("td", {}, it.disposition ? t(`disposition.${it.disposition}`) : "\u2014"),
+        h("td", {}, it.disposition ? listLabel(deskLists.dispositions, "disposition", it.disposition) : "\u2014"),
         h("td", {}, it.notes || ""))))));
 }
 
@@ -579,6 +616,7 @@ function openChat(f) {
       voice ? h("p", { class: "call-line" }, t("agent.on_call")) : null,
       log, typing, alert, compose, h("div", { class: "buttons" }, end), wrap);
     c = { id, tab, badge, panel, log, input, compose, end, alert, timer, wrap, typing, seen: new Set(), pending: new Map(), unread: 0, customer: f.customer || {} };
+    panel.insertBefore(tools.panel(c, f), wrap);
     c.renderPicks = renderPicks;
     input.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && !ev.shiftKey) {
@@ -687,7 +725,9 @@ function endChat(f) {
   c.compose.hidden = true;
   c.end.hidden = true;
   c.tab.classList.add("ended");
-  c.log.append(h("li", { class: "note" }, t("agent.chat_ended")));
+  c.log.append(h("li", { class: "note" }, f.transferred ? t("transfer.done", { to: c.transferTo || "" }) : t("agent.chat_ended")));
+  if (c.hideTools) c.hideTools();
+  if (f.transferred) say(t("transfer.done", { to: c.transferTo || "" }));
   if (f.wrap_up === false) {
     const close = h("button", { type: "button", "data-i18n": "agent.close_tab" });
     close.addEventListener("click", () => removeChat(c.id));
@@ -698,21 +738,21 @@ function endChat(f) {
   }
   c.wrapSeconds = Number(f.wrap_up_seconds) || 0;
   c.wrapStart = Date.now();
-  const disp = h("select", { id: `disp-${c.id}`, required: true },
+  const disp = h("select", { id: `disp-${c.id}`, required: !f.transferred },
     h("option", { value: "", "data-i18n": "agent.pick_disposition" }),
-    dispositions.map((d) => h("option", { value: d, "data-i18n": `disposition.${d}` })));
+    listOptions(deskLists.dispositions, dispositions, "disposition"));
   const notes = h("textarea", { id: `notes-${c.id}`, rows: "3", maxlength: "4000" });
   const err = h("p", { class: "form-error", role: "alert" });
   const form = h("form", { class: "wrapup-form", "aria-labelledby": `wrap-title-${c.id}` },
     h("h3", { id: `wrap-title-${c.id}`, "data-i18n": "agent.wrapup" }),
     c.timer,
-    h("div", { class: "field" }, h("label", { for: `disp-${c.id}`, "data-i18n": "agent.disposition" }), disp),
+    h("div", { class: "field", hidden: !!f.transferred }, h("label", { for: `disp-${c.id}`, "data-i18n": "agent.disposition" }), disp),
     h("div", { class: "field" }, h("label", { for: `notes-${c.id}`, "data-i18n": "agent.notes" }), notes),
     err,
     h("button", { type: "submit", class: "primary", "data-i18n": "agent.finish" }));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    if (!disp.value) {
+    if (!disp.value && !f.transferred) {
       err.textContent = t("agent.disposition_required");
       disp.setAttribute("aria-invalid", "true");
       disp.focus();
@@ -735,6 +775,7 @@ function removeChat(id) {
   c.tab.remove();
   c.panel.remove();
   desk.chats.delete(id);
+  if (tools) tools.forget(id);
   if (desk.selected === id) {
     desk.selected = null;
     const first = desk.chats.keys().next();
@@ -745,6 +786,8 @@ function removeChat(id) {
 
 function handle(f) {
   if (softphone && softphone.handle(f)) return;
+  if (tools && tools.handle(f, desk.chats)) return;
+  if (lookup && lookup.handle(f)) return;
   switch (f.type) {
     case "agent_state":
       desk.state = f.state;

@@ -40,7 +40,21 @@ export class ApiError extends Error {
     this.status = status;
     this.code = e.code || "http_" + status;
     this.field = e.field || "";
+    // key and params name the message for translation ("verr.<key>").
+    this.key = e.key || "";
+    this.params = e.params || {};
   }
+}
+
+// apiMessage is an API error's message in the page's language when the
+// server named it (key), else the server's English text.
+export function apiMessage(e) {
+  if (e instanceof ApiError && e.key) {
+    const k = `verr.${e.key}`;
+    const s = t(k, e.params);
+    if (s !== k) return s;
+  }
+  return e.message;
 }
 
 // The caller's credentials: the session's CSRF token (the cookie itself is
@@ -153,7 +167,8 @@ export function errorText(e) {
       unauthenticated: "error.unauthenticated",
       csrf_failed: "error.csrf",
     };
-    return known[e.code] ? `${t(known[e.code])} (${e.message})` : e.message;
+    if (known[e.code]) return `${t(known[e.code])} (${e.message})`;
+    return apiMessage(e);
   }
   return t("error.network") + (e && e.message ? ` (${e.message})` : "");
 }

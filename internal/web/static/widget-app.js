@@ -59,6 +59,26 @@ export function mount({ base, entry }) {
     status, alertLine, body);
   root.append(launcher, panel);
 
+  // The brand's look and texts, set on the admin page (GET
+  // /api/v1/widget): colours as custom properties the stylesheet uses, a
+  // logo in the header, a greeting on the start form, a text out of hours.
+  const look = { greeting: "", closed: "" };
+  fetch(`${base}/api/v1/widget?entry=${encodeURIComponent(entry)}`)
+    .then((r) => (r.ok ? r.json() : null))
+    .then((w) => {
+      if (!w) return;
+      if (w.colour && w.text_colour) {
+        host.style.setProperty("--brand", w.colour);
+        host.style.setProperty("--brand-text", w.text_colour);
+      }
+      if (w.logo_url) title.before(h("img", { class: "logo", src: w.logo_url, alt: "" }));
+      look.greeting = w.greeting || "";
+      look.closed = w.closed_text || "";
+      const intro = body.querySelector("form.start > p.intro");
+      if (intro && look.greeting) intro.replaceWith(h("p", { class: "intro greeting" }, look.greeting));
+    })
+    .catch(() => {}); // the defaults stay
+
   const setOpen = (open, focus = true) => {
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
@@ -242,7 +262,7 @@ export function mount({ base, entry }) {
     name.setAttribute("aria-describedby", "plateau-name-error");
     email.setAttribute("aria-describedby", "plateau-email-error");
     const form = h("form", { class: "start" },
-      h("p", { "data-i18n": "widget.intro" }),
+      look.greeting ? h("p", { class: "intro greeting" }, look.greeting) : h("p", { class: "intro", "data-i18n": "widget.intro" }),
       h("div", { class: "field" }, h("label", { for: "plateau-name", "data-i18n": "widget.name" }), name, nameErr),
       h("div", { class: "field" }, h("label", { for: "plateau-email", "data-i18n": "widget.email" }), email, emailErr),
       h("button", { type: "submit", class: "primary", "data-i18n": "widget.start" }));
@@ -377,7 +397,7 @@ export function mount({ base, entry }) {
     const reasons = { abandoned: "widget.ended_left", closed: "widget.ended_closed", full: "widget.ended_full" };
     if (!f.message && f.reason === "closed" && f.opens_at) {
       const when = new Intl.DateTimeFormat(lang(), { weekday: "long", hour: "numeric", minute: "2-digit" }).format(new Date(f.opens_at));
-      showDone(t("widget.ended_closed_until", { when }));
+      showDone((look.closed ? `${look.closed} ` : "") + t("widget.ended_closed_until", { when }));
       return;
     }
     showDone(f.message || t(reasons[f.reason] || "widget.ended"));
@@ -394,6 +414,11 @@ export function mount({ base, entry }) {
         lastWait = f;
         status.textContent = f.callback ? t("widget.callback_kept") : waitText(f);
         callbackBox.hidden = !!f.callback;
+        if (f.transferred) {
+          // The conversation goes on with another advisor: the log stays.
+          hideTyping();
+          note(t("widget.transferred"));
+        }
         break;
       case "position":
         lastWait = f;
