@@ -752,6 +752,18 @@ func (e *Evaluator) MetShare(ctx context.Context, tenantID int64, from, to strin
 	return met, measured, nil
 }
 
+// CommitmentsMet is MetShare over the months of the days from and to
+// (YYYY-MM-DD, both included): the months they touch. It is what the
+// palmarès reads (workforce.Commitments).
+func (e *Evaluator) CommitmentsMet(ctx context.Context, tenantID int64, from, to string) (met, measured int, err error) {
+	for _, d := range []struct{ field, v string }{{"from", from}, {"to", to}} {
+		if _, err := time.Parse(time.DateOnly, d.v); err != nil {
+			return 0, 0, badField(d.field, "must be a date YYYY-MM-DD (got %q)", d.v)
+		}
+	}
+	return e.MetShare(ctx, tenantID, from[:7], to[:7])
+}
+
 func months(from, to time.Time) int {
 	return (to.Year()-from.Year())*12 + int(to.Month()) - int(from.Month()) + 1
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/plateau-cc/plateau/internal/report"
 	"github.com/plateau-cc/plateau/internal/store"
 	"github.com/plateau-cc/plateau/internal/store/storetest"
+	"github.com/plateau-cc/plateau/internal/workforce"
 )
 
 func must(t *testing.T, err error, what string) {
@@ -317,6 +318,14 @@ func TestReportShortfallAndMetShare(t *testing.T) {
 		// not met, opening not met, recordings (v11) met.
 		if met != 6 || measured != 14 {
 			t.Errorf("MetShare %d of %d, want 6 of 14", met, measured)
+		}
+		// The palmarès's reading: the months the days touch.
+		var wf workforce.Commitments = ev
+		if m2, n2, err := wf.CommitmentsMet(ctx, w.tenant, "2026-10-15", "2026-12-02"); err != nil || m2 != met || n2 != measured {
+			t.Errorf("CommitmentsMet %d of %d (%v), want MetShare's %d of %d", m2, n2, err, met, measured)
+		}
+		if _, _, err := wf.CommitmentsMet(ctx, w.tenant, "2026-10", "2026-12-02"); !errors.Is(err, ErrBadRequest) {
+			t.Errorf("CommitmentsMet with a month for a day: %v", err)
 		}
 		for _, bad := range [][2]string{{"2026-13", "2026-12"}, {"2026-12", "2026-10"}, {"2020-01", "2026-01"}} {
 			_, _, err := ev.MetShare(ctx, w.tenant, bad[0], bad[1])
