@@ -53,6 +53,9 @@ type Evaluator struct {
 // TrendMonths is how many months before the period a report's trend shows.
 const TrendMonths = 6
 
+// MaxMonths bounds MetShare's period: ten years, the palmarès's longest.
+const MaxMonths = 120
+
 // ErrBadRequest is wrapped by the errors of a request that cannot be
 // answered as asked; the report.FieldError in the chain names the field.
 var ErrBadRequest = report.ErrBadRequest
@@ -710,7 +713,7 @@ func (e *Evaluator) Evaluate(ctx context.Context, tenantID int64, c model.Commit
 
 // MetShare counts, over the months from and to ("YYYY-MM", both
 // included), the tenant's commitment-months measured (with data) and
-// those met: what a ranking or a bonus clause reads. At most 36 months.
+// those met: what a ranking or a bonus clause reads. At most MaxMonths.
 func (e *Evaluator) MetShare(ctx context.Context, tenantID int64, from, to string) (met, measured int, err error) {
 	f, err := ParseMonth(from)
 	if err != nil {
@@ -723,8 +726,8 @@ func (e *Evaluator) MetShare(ctx context.Context, tenantID int64, from, to strin
 	if t.Before(f) {
 		return 0, 0, badField("from", "must not be after to (%s > %s)", from, to)
 	}
-	if months(f, t) > 36 {
-		return 0, 0, badField("to", "at most 36 months (asked %d)", months(f, t))
+	if months(f, t) > MaxMonths {
+		return 0, 0, badField("to", "at most %d months (asked %d)", MaxMonths, months(f, t))
 	}
 	list, err := e.St.ListCommitments(ctx, tenantID)
 	if err != nil {

@@ -327,7 +327,7 @@ func TestReportShortfallAndMetShare(t *testing.T) {
 		if _, _, err := wf.CommitmentsMet(ctx, w.tenant, "2026-10", "2026-12-02"); !errors.Is(err, ErrBadRequest) {
 			t.Errorf("CommitmentsMet with a month for a day: %v", err)
 		}
-		for _, bad := range [][2]string{{"2026-13", "2026-12"}, {"2026-12", "2026-10"}, {"2020-01", "2026-01"}} {
+		for _, bad := range [][2]string{{"2026-13", "2026-12"}, {"2026-12", "2026-10"}, {"2010-01", "2026-01"}} {
 			_, _, err := ev.MetShare(ctx, w.tenant, bad[0], bad[1])
 			if !errors.Is(err, ErrBadRequest) {
 				t.Errorf("MetShare %v: %v, want a bad request", bad, err)
