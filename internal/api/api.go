@@ -204,6 +204,9 @@ func New(st *store.Store, opts Options) *API {
 	if a.logins == nil {
 		a.logins = loginguard.New(loginguard.Options{Now: a.now, PerAddressLogin: rate})
 	}
+	if opts.Commitments == nil { // the palmarès's commitments criterion
+		opts.Commitments = a.evaluator()
+	}
 	a.workforce = newWorkforce(st, opts)
 	a.routes = a.routeTable()
 	a.mux = http.NewServeMux()

@@ -54,6 +54,8 @@ func sampleID(rt route, f fixture) int64 {
 		return f.employee.ID
 	case "billing":
 		return billingSampleID(rt, f)
+	case "commitments":
+		return f.commitment.ID
 	}
 	return 0
 }

@@ -240,6 +240,7 @@ type fixture struct {
 	disposition, notReady model.Reason
 	employee              model.Employee
 	billing               billingRows
+	commitment            model.Commitment
 }
 
 const testPassword = "correct horse battery"
@@ -290,6 +291,8 @@ func (e *env) fixture(slug string) fixture {
 	f.employee, err = e.st.CreateEmployee(ctx, tid, validEmployee(f.site.ID))
 	must("employee", err)
 	f.billing = e.billingFixture(tid)
+	f.commitment, err = e.st.CreateCommitment(ctx, tid, model.Commitment{Name: "80/20", Kind: model.CommitServiceLevel, TargetPct: 80})
+	must("commitment", err)
 	return f
 }
 

@@ -29,6 +29,8 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 		return model.Site{Name: "Walk", Country: "FR", Kind: model.SiteOnsite}
 	case reflect.TypeFor[model.Skill]():
 		return model.Skill{Name: "walk"}
+	case reflect.TypeFor[model.Commitment]():
+		return model.Commitment{Name: "walk", Kind: model.CommitAbandonRate, TargetPct: 5}
 	case reflect.TypeFor[model.CannedResponse]():
 		return model.CannedResponse{Code: "walk", Body: "walk"}
 	case reflect.TypeFor[model.Schedule]():

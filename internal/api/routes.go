@@ -513,6 +513,7 @@ func (a *API) routeTable() []route {
 	add("admin", a.adminRoutes(v1)...)
 	add("workforce", a.workforceRoutes(v1)...)
 	add("billing", a.billingRoutes(v1)...)
+	add("commitments", a.commitmentRoutes(v1)...)
 
 	return rs
 }

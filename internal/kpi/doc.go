@@ -29,7 +29,10 @@
 //     the arrival to that moment, menu and virtual hold included: a
 //     callback counts as answered when the agent reaches the customer, and
 //     its wait is all the time until then (Plateau never shortens a wait
-//     by counting the callback request as an answer).
+//     by counting the callback request as an answer). Answered within Y:
+//     the answered contacts whose wait was at most Y; kept for Y of 10,
+//     15, 20, 30, 45, 60, 90, 120, 180 and 300 s (SLThresholds) besides
+//     each queue's own threshold.
 //   - Abandoned: the customer left before being answered (hung up, closed
 //     the chat, did not come back within the grace period). Its wait runs
 //     from the arrival to the departure.
@@ -46,6 +49,10 @@
 //   - Callbacks: requested (the customer asked to be called or written
 //     back, keeping their place), completed (then answered), failed
 //     (requested, never answered).
+//   - Callbacks made within a delay: completed callbacks answered within
+//     the delay of the request (the start of the contact's first callback
+//     wait; its arrival when it asked at once). Kept for 15 min, 30 min,
+//     1 h, 2 h, 4 h and 24 h (CallbackDelays).
 //   - RONA: offers an agent did not take (no answer within the offer
 //     timeout, or declined): the contact went back to its place.
 //
@@ -85,6 +92,11 @@
 // arrived while no agent who could take them was signed in: they are told
 // that no advisor is available (and offered a callback), not a wait.
 // Told with no agent counts them.
+//
+// Announced waits kept: of the same contacts (EWTTold), those whose actual
+// wait was at most the announced wait + a margin (one-sided: answered
+// sooner than told is kept). Kept for margins of 0, 30 s, 1 min and 2 min
+// (EWTMargins): what a commitment "announced wait respected" reads.
 //
 // # Agents (from the stored state history, split at interval boundaries)
 //

@@ -39,6 +39,40 @@ type Counts struct {
 	// CSAT[i] counts the scores i+1.
 	CSAT        [5]int64 `json:"csat"`
 	ToldNoAgent int64    `json:"told_no_agent"`
+	// EWTTold counts the answered contacts told a wait (not those told no
+	// agent was available); EWTKept[i] those of them whose actual wait was
+	// at most the announced one + EWTMargins()[i].
+	EWTTold int64    `json:"ewt_told"`
+	EWTKept [4]int64 `json:"ewt_kept"`
+	// CallbacksWithin[i] counts the callbacks completed within
+	// CallbackDelays()[i] of the request.
+	CallbacksWithin [6]int64 `json:"callbacks_within"`
+	// AnsweredWithin[i] counts the contacts answered within
+	// SLThresholds()[i], whatever their queue's own threshold: the service
+	// level at another Y than the queue's.
+	AnsweredWithin [10]int64 `json:"answered_within"`
+}
+
+// SLThresholds are the waits the rollups count the answers within: 10,
+// 15, 20, 30, 45, 60, 90, 120, 180 and 300 s.
+func SLThresholds() [10]time.Duration {
+	var out [10]time.Duration
+	for i, s := range [10]int{10, 15, 20, 30, 45, 60, 90, 120, 180, 300} {
+		out[i] = time.Duration(s) * time.Second
+	}
+	return out
+}
+
+// EWTMargins are the margins over the announced wait the rollups count
+// the announcements kept within: 0, 30 s, 1 min, 2 min.
+func EWTMargins() [4]time.Duration {
+	return [4]time.Duration{0, 30 * time.Second, time.Minute, 2 * time.Minute}
+}
+
+// CallbackDelays are the delays from the request the rollups count the
+// callbacks made within: 15 min, 30 min, 1 h, 2 h, 4 h, 24 h.
+func CallbackDelays() [6]time.Duration {
+	return [6]time.Duration{15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour, 24 * time.Hour}
 }
 
 // Add adds o to c (MaxWaitMS takes the larger).
@@ -77,6 +111,16 @@ func (c *Counts) combine(o Counts, sign int64) {
 		c.CSAT[i] += sign * o.CSAT[i]
 	}
 	c.ToldNoAgent += sign * o.ToldNoAgent
+	c.EWTTold += sign * o.EWTTold
+	for i := range c.EWTKept {
+		c.EWTKept[i] += sign * o.EWTKept[i]
+	}
+	for i := range c.CallbacksWithin {
+		c.CallbacksWithin[i] += sign * o.CallbacksWithin[i]
+	}
+	for i := range c.AnsweredWithin {
+		c.AnsweredWithin[i] += sign * o.AnsweredWithin[i]
+	}
 }
 
 // IsZero reports whether every count is zero.

@@ -76,6 +76,11 @@ func Contribute(rc store.ReportContact, env *Env) store.Contribution {
 		if wait <= rc.SLThreshold {
 			c.AnsweredInSL = 1
 		}
+		for i, y := range kpi.SLThresholds() {
+			if wait <= y {
+				c.AnsweredWithin[i] = 1
+			}
+		}
 	case in.EndedReason == model.EndAbandoned:
 		c.Offered, c.Abandoned = 1, 1
 		if wait < short {
@@ -106,6 +111,7 @@ func Contribute(rc store.ReportContact, env *Env) store.Contribution {
 		return agents[*id]
 	}
 	callback := in.Callback != nil
+	var callbackAt *time.Time // the first callback wait's start
 	for i, sg := range rc.Segments {
 		sEnd := end
 		if sg.EndedAt != nil {
@@ -135,6 +141,10 @@ func Contribute(rc store.ReportContact, env *Env) store.Contribution {
 			}
 		case model.SegCallback:
 			callback = true
+			if callbackAt == nil {
+				at := sg.StartedAt
+				callbackAt = &at
+			}
 		case model.SegOffered:
 			if i+1 >= len(rc.Segments) || rc.Segments[i+1].Kind != model.SegConnected {
 				c.RONA++
@@ -151,6 +161,15 @@ func Contribute(rc store.ReportContact, env *Env) store.Contribution {
 		c.CallbacksRequested = 1
 		if answered {
 			c.CallbacksCompleted = 1
+			asked := in.ArrivedAt
+			if callbackAt != nil {
+				asked = *callbackAt
+			}
+			for i, d := range kpi.CallbackDelays() {
+				if in.AnsweredAt.Sub(asked) <= d {
+					c.CallbacksWithin[i] = 1
+				}
+			}
 		} else {
 			c.CallbacksFailed = 1
 		}
@@ -164,6 +183,15 @@ func Contribute(rc store.ReportContact, env *Env) store.Contribution {
 	}
 	if in.ToldNoAgent {
 		c.ToldNoAgent = 1
+	}
+	if answered && in.AnnouncedEWTSeconds != nil && !in.ToldNoAgent {
+		c.EWTTold = 1
+		told := time.Duration(*in.AnnouncedEWTSeconds) * time.Second
+		for i, m := range kpi.EWTMargins() {
+			if wait <= told+m {
+				c.EWTKept[i] = 1
+			}
+		}
 	}
 
 	queues := map[store.QueueKey]*kpi.Counts{key(in.QueueID): &c}

@@ -228,7 +228,9 @@ func TestUpkeepMatchesRebuild(t *testing.T) {
 				t.Errorf("totals: offered %d answered %d talk %d ms csat %d; the histories had %d, %d, %d ms, %d",
 					total.Offered, total.Answered, total.TalkMS, total.CSATSum, w.expectOffered, w.expectAnswered, w.expectTalkMS, w.expectCSAT)
 			}
-			if total.FlowedOut == 0 || total.RONA == 0 || total.ShortAbandoned == 0 || total.CallbacksRequested == 0 {
+			if total.FlowedOut == 0 || total.RONA == 0 || total.ShortAbandoned == 0 || total.CallbacksRequested == 0 ||
+				total.EWTKept[1] == 0 || total.EWTKept[1] == total.EWTTold || total.CallbacksWithin[5] == 0 ||
+				total.AnsweredWithin[9] == 0 || total.AnsweredWithin[9] == total.Answered {
 				t.Errorf("the histories should have moves, offers not taken, short abandons and callbacks: %+v", total)
 			}
 

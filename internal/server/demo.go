@@ -156,6 +156,9 @@ func createDemo(ctx context.Context, st *store.Store) (model.Tenant, error) {
 			return t, err
 		}
 	}
+	if err := seedDemoCommitments(ctx, st, t.ID); err != nil {
+		return t, err
+	}
 	return t, nil
 }
 

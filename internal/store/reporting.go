@@ -270,7 +270,10 @@ var (
 	queueValueCols = []string{"offered", "answered", "abandoned", "short_abandoned", "answered_in_sl", "flowed_out", "closed",
 		"failed", "callbacks_requested", "callbacks_completed", "callbacks_failed", "rona", "wait_answered_ms",
 		"wait_abandoned_ms", "max_wait_ms", "handled", "talk_ms", "hold_ms", "wrap_up_ms", "billable_ms",
-		"csat_responses", "csat_sum", "csat_1", "csat_2", "csat_3", "csat_4", "csat_5", "told_no_agent"}
+		"csat_responses", "csat_sum", "csat_1", "csat_2", "csat_3", "csat_4", "csat_5", "told_no_agent",
+		"ewt_told", "ewt_kept_0s", "ewt_kept_30s", "ewt_kept_60s", "ewt_kept_120s",
+		"callbacks_within_15m", "callbacks_within_30m", "callbacks_within_1h", "callbacks_within_2h", "callbacks_within_4h", "callbacks_within_24h",
+		"answered_within_10s", "answered_within_15s", "answered_within_20s", "answered_within_30s", "answered_within_45s", "answered_within_60s", "answered_within_90s", "answered_within_120s", "answered_within_180s", "answered_within_300s"}
 	ewtKeyCols     = []string{"tenant_id", "bucket", "queue_id", "position"}
 	ewtValueCols   = []string{"contacts", "abs_error_ms", "error_ms", "within_30s", "within_25pct"}
 	agentKeyCols   = []string{"tenant_id", "bucket", "agent_id", "queue_id", "site_id"}
@@ -283,7 +286,10 @@ func queueValues(c *kpi.Counts) []any {
 	return []any{&c.Offered, &c.Answered, &c.Abandoned, &c.ShortAbandoned, &c.AnsweredInSL, &c.FlowedOut, &c.Closed,
 		&c.Refused, &c.CallbacksRequested, &c.CallbacksCompleted, &c.CallbacksFailed, &c.RONA, &c.WaitAnsweredMS,
 		&c.WaitAbandonedMS, &c.MaxWaitMS, &c.Handled, &c.TalkMS, &c.HoldMS, &c.WrapUpMS, &c.BillableMS,
-		&c.CSATResponses, &c.CSATSum, &c.CSAT[0], &c.CSAT[1], &c.CSAT[2], &c.CSAT[3], &c.CSAT[4], &c.ToldNoAgent}
+		&c.CSATResponses, &c.CSATSum, &c.CSAT[0], &c.CSAT[1], &c.CSAT[2], &c.CSAT[3], &c.CSAT[4], &c.ToldNoAgent,
+		&c.EWTTold, &c.EWTKept[0], &c.EWTKept[1], &c.EWTKept[2], &c.EWTKept[3],
+		&c.CallbacksWithin[0], &c.CallbacksWithin[1], &c.CallbacksWithin[2], &c.CallbacksWithin[3], &c.CallbacksWithin[4], &c.CallbacksWithin[5],
+		&c.AnsweredWithin[0], &c.AnsweredWithin[1], &c.AnsweredWithin[2], &c.AnsweredWithin[3], &c.AnsweredWithin[4], &c.AnsweredWithin[5], &c.AnsweredWithin[6], &c.AnsweredWithin[7], &c.AnsweredWithin[8], &c.AnsweredWithin[9]}
 }
 
 func ewtValues(e *kpi.EWT) []any {

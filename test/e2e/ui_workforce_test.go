@@ -138,8 +138,9 @@ func TestUIWorkforce(t *testing.T) {
 	if !strings.HasPrefix(first, "1|"+pal.Sites[0].Site+" (") || !strings.HasSuffix(first, "|"+wantScore) || !strings.Contains(first, "n/a") {
 		t.Errorf("first site on screen %q, API %s %s", first, pal.Sites[0].Site, wantScore)
 	}
-	if na := p.js(`document.querySelector("#pal-formula").textContent`); !strings.Contains(na, "Left out: the service commitments are not wired") {
-		t.Errorf("the page does not say the commitments are left out: %s", na)
+	// The service commitments are wired (internal/commitment): not left out.
+	if na := p.js(`document.querySelector("#pal-formula").textContent`); strings.Contains(na, "service commitments are not wired") {
+		t.Errorf("the page says the commitments are left out: %s", na)
 	}
 	p.shot("palmares")
 	p.js(`(() => { document.querySelector("#pal-from").value = "2026-05-01"; document.querySelector("#pal-to").value = "2026-01-01"; document.querySelector("#pal-form").requestSubmit(); return "ok"; })()`)

@@ -6,6 +6,7 @@ import { onLang, t, translate } from "./i18n.js";
 import { guardResources, queueFields } from "./admin-guard.js";
 import { registerSection } from "./register.js";
 import { renderContracts } from "./billing-admin.js";
+import { commitments } from "./admin_commitments.js";
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -118,6 +119,7 @@ const resources = {
   register: { custom: (body) => registerSection(body, view.tenant, say) },
   // Contract versions and invoices: their own module.
   contracts: { render: renderContracts },
+  commitments, // admin_commitments.js
 };
 
 const view = { me: null, tenant: null, tenants: [], section: "queues", lists: { queues: [], schedules: [], sites: [], skills: [], agents: [] } };
@@ -229,6 +231,8 @@ async function render(focusSection) {
 }
 
 function cell(res, item, col) {
+  const own = res.cell ? res.cell(item, col, view.lists) : undefined;
+  if (own !== undefined) return own;
   const v = item[col];
   if (res.cell) {
     const s = res.cell(item, col, view.lists);
@@ -297,7 +301,8 @@ async function renderSection(body) {
       h("td", { class: "row-actions" }, edit, " ", del));
   });
   body.replaceChildren(
-    h("div", { class: "section-head" }, h("h2", { id: "section-title", tabindex: "-1", "data-i18n": `admin.section.${key}` }), add),
+    h("div", { class: "section-head" }, h("h2", { id: "section-title", tabindex: "-1", "data-i18n": `admin.section.${key}` }), add,
+      res.tools ? res.tools({ tid: view.tenant, reload: render, say, slot: formSlot }) : null),
     ...(res.note ? [h("p", { class: "hint", "data-i18n": res.note })] : []),
     formSlot,
     items.length === 0
@@ -343,6 +348,9 @@ function control(f, value) {
       break;
     case "longtext":
       input = h("textarea", { id, rows: "5", required: !!f.required }, value ?? "");
+      break;
+    case "custom": // the field draws and reads its own control
+      input = f.input(id, value, view.lists);
       break;
     case "menu":
       input = h("textarea", { id, rows: "3", spellcheck: "false" }, ((value && value.options) || []).map((o) => `${o.key} = ${queueName(o.queue_id)}`).join("\n"));
@@ -404,6 +412,10 @@ function read(c) {
       } catch (e) {
         throw new FieldError(f.name, e.message);
       }
+    case "custom":
+      return f.read(input, (message) => {
+        throw new FieldError(f.name, message);
+      });
     case "menu": {
       // Labels set through the API stay while a key keeps its queue.
       const before = (c.original && c.original.options) || [];
