@@ -197,22 +197,31 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
+	p, err := s.migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("apply %s migrations: %w", s.dialect, err)
+	}
+	return nil
+}
+
+// migrations returns the migration provider of s's dialect.
+func (s *Store) migrations() (*goose.Provider, error) {
 	gooseDialect := goose.DialectSQLite3
 	if s.dialect == Postgres {
 		gooseDialect = goose.DialectPostgres
 	}
 	dir, err := fs.Sub(migrationFiles, "migrations/"+string(s.dialect))
 	if err != nil {
-		return fmt.Errorf("load %s migrations: %w", s.dialect, err)
+		return nil, fmt.Errorf("load %s migrations: %w", s.dialect, err)
 	}
 	p, err := goose.NewProvider(gooseDialect, s.db, dir, goose.WithDisableGlobalRegistry(true))
 	if err != nil {
-		return fmt.Errorf("prepare %s migrations: %w", s.dialect, err)
+		return nil, fmt.Errorf("prepare %s migrations: %w", s.dialect, err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("apply %s migrations: %w", s.dialect, err)
-	}
-	return nil
+	return p, nil
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.

@@ -901,5 +901,9 @@ export default {
   "wf.hours_per_fte": "{h} h/FTE",
   "wf.nobody": "Nothing to rank.",
   "wf.ties": "Equal scores (to 0.1) share a rank, shown =.",
-  "wf.provider_indicators": "The label's indicators of the whole provider, {from} to {to}"
+  "wf.provider_indicators": "The label's indicators of the whole provider, {from} to {to}",
+  // money: exact amounts (cost per hour and other money fields)
+  "verr.money_format": "Enter an amount such as 32.50.",
+  "verr.money_decimals": "At most 2 decimals (you entered {got}).",
+  "verr.money_range": "At most {max} (you entered {got})."
 };

@@ -901,5 +901,9 @@ export default {
   "wf.hours_per_fte": "{h} h/ETP",
   "wf.nobody": "Rien à classer.",
   "wf.ties": "Les scores égaux (à 0,1 près) partagent un rang, marqué =.",
-  "wf.provider_indicators": "Les indicateurs du label pour tout le prestataire, du {from} au {to}"
+  "wf.provider_indicators": "Les indicateurs du label pour tout le prestataire, du {from} au {to}",
+  // money: exact amounts (cost per hour and other money fields)
+  "verr.money_format": "Saisissez un montant, par exemple 32,50.",
+  "verr.money_decimals": "Au plus 2 décimales (vous avez saisi {got}).",
+  "verr.money_range": "Au plus {max} (vous avez saisi {got})."
 };
