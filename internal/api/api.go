@@ -405,7 +405,7 @@ func jsonError(err error) error {
 	)
 	if ve, ok := model.MoneyError(err); ok {
 		// An amount with more than 2 decimals, negative or too large.
-		return &Error{Code: CodeValidationFailed, Field: ve.Field, Message: ve.Message, Key: ve.Key, Params: ve.Params, Err: err}
+		return &Error{Code: CodeValidationFailed, Field: jsonPath(ve.Field), Message: ve.Message, Key: ve.Key, Params: ve.Params, Err: err}
 	}
 	switch {
 	case errors.As(err, &tooLarge):
@@ -417,7 +417,7 @@ func jsonError(err error) error {
 	case errors.As(err, &syntax):
 		return &Error{Code: CodeBadJSON, Message: fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, syntax), Err: err}
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := jsonPath(typ.Field)
 		want := typ.Type.String()
 		if typ.Type == reflect.TypeFor[model.Money]() {
 			want = "an amount (a JSON number with at most 2 decimals)"
@@ -428,6 +428,20 @@ func jsonError(err error) error {
 		return &Error{Code: CodeUnknownField, Field: field, Message: fmt.Sprintf("unknown field %q", field), Err: err}
 	}
 	return &Error{Code: CodeBadJSON, Message: "the body is not valid JSON", Err: err}
+}
+
+// jsonPath is a decoder's field path without the Go names of embedded
+// structs ("ScheduleSpec.sites.cost_per_hour" is "sites.cost_per_hour"):
+// JSON names are lower case, Go type names are not.
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" && (p[0] < 'A' || p[0] > 'Z') {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
 }
 
 // revocations is a broadcast: every fire wakes those waiting on the channel

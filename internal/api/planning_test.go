@@ -1,8 +1,10 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +48,17 @@ func TestPlanSchedule(t *testing.T) {
 	bad = req
 	bad.Required = []int{1, -2}
 	wantError(t, e.do(supervisor, http.MethodPost, path, bad), http.StatusUnprocessableEntity, CodeValidationFailed, "required[1]")
+
+	// A cost per hour with more than 2 decimals is refused, naming the field.
+	body, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := strings.Replace(string(body), `"cost_per_hour":30}`, `"cost_per_hour":30.005}`, 1)
+	if raw == string(body) {
+		t.Fatalf("no Paris cost in %s", body)
+	}
+	wantError(t, e.do(supervisor, http.MethodPost, path, rawBody(raw)), http.StatusUnprocessableEntity, CodeValidationFailed, "sites.cost_per_hour")
 
 	agentID := f.agent.ID
 	agent := e.userCred(&f.tenant.ID, "ag", model.RoleAgent, &agentID)
