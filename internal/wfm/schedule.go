@@ -133,9 +133,9 @@ type Plan struct {
 	// TotalCost is the cost of all paid hours: the exact sum of every
 	// assignment's agents x paid time x cost per hour, rounded once to the
 	// cent at the end (halves away from zero). It may differ from the sum of
-	// the rounded Assignment costs by at most half a cent per assignment
-	// (only when a shift's paid time is not a whole number of hours times a
-	// rate that divides evenly, e.g. 45 minutes at 13.50: 10.125).
+	// the rounded Assignment costs by at most half a cent per assignment,
+	// and only when a line is not a whole number of cents (45 paid minutes
+	// at 13.50 an hour: 10.125).
 	TotalCost model.Money `json:"total_cost"`
 	// TotalHours and FranceHours are paid hours, all and in France.
 	TotalHours  float64 `json:"total_hours"`
