@@ -35,8 +35,8 @@ func TestScheduleCostExact(t *testing.T) {
 			t.Errorf("assignment %+v: cost %v, want 10.13", a, a.Cost)
 		}
 	}
-	if pl.TotalCost != 30_38 {
-		t.Errorf("total %v, want 30.38", pl.TotalCost)
+	if pl.TotalCost != 30_38 || len(pl.Sites) != 1 || pl.Sites[0].Cost != 30_38 || pl.Sites[0].PaidHours != 2.25 {
+		t.Errorf("total %v, sites %+v, want 30.38 for 2.25 hours", pl.TotalCost, pl.Sites)
 	}
 	b, err := json.Marshal(pl)
 	if err != nil {

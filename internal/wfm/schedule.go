@@ -121,6 +121,16 @@ type Coverage struct {
 	Scheduled int `json:"scheduled"`
 }
 
+// SiteTotal is one site's part of a plan.
+type SiteTotal struct {
+	Site string `json:"site"`
+	// PaidHours is the paid hours of all the site's agents.
+	PaidHours float64 `json:"paid_hours"`
+	// Cost is their exact cost, rounded once to the cent (halves away
+	// from zero), like TotalCost.
+	Cost model.Money `json:"cost"`
+}
+
 // Plan is the result of Schedule.
 type Plan struct {
 	// Assignments are the shifts to staff, by start, site and shift.
@@ -137,6 +147,9 @@ type Plan struct {
 	// and only when a line is not a whole number of cents (45 paid minutes
 	// at 13.50 an hour: 10.125).
 	TotalCost model.Money `json:"total_cost"`
+	// Sites is each site's paid hours and cost, in the order of the
+	// problem's sites (a site with no shift included).
+	Sites []SiteTotal `json:"sites"`
 	// TotalHours and FranceHours are paid hours, all and in France.
 	TotalHours  float64 `json:"total_hours"`
 	FranceHours float64 `json:"france_hours"`
@@ -709,6 +722,11 @@ func (p ScheduleProblem) plan(cols []column, x []int, share float64) (Plan, erro
 	pl := Plan{MinFranceShare: share}
 	hour := big.NewInt(int64(time.Hour))
 	total := new(big.Int)
+	perSite := make([]big.Int, len(p.Sites))
+	pl.Sites = make([]SiteTotal, len(p.Sites))
+	for i, s := range p.Sites {
+		pl.Sites[i].Site = s.Name
+	}
 	cov := make([]int, len(p.Required))
 	for ci, k := range x {
 		if k == 0 {
@@ -722,6 +740,8 @@ func (p ScheduleProblem) plan(cols []column, x []int, share float64) (Plan, erro
 		exact.Mul(exact, big.NewInt(int64(c.paid)))
 		exact.Mul(exact, big.NewInt(p.Sites[c.site].CostPerHour.Cents()))
 		total.Add(total, exact)
+		perSite[c.site].Add(&perSite[c.site], exact)
+		pl.Sites[c.site].PaidHours += float64(k) * c.hours
 		cost, ok := model.RoundCents(exact, hour)
 		if !ok {
 			return Plan{}, fmt.Errorf("schedule: the cost of %d agents at %q is too large", k, p.Sites[c.site].Name)
@@ -755,6 +775,10 @@ func (p ScheduleProblem) plan(cols []column, x []int, share float64) (Plan, erro
 	var ok bool
 	if pl.TotalCost, ok = model.RoundCents(total, hour); !ok {
 		return Plan{}, errors.New("schedule: the total cost is too large")
+	}
+	for i := range pl.Sites {
+		// Each site's exact cost is at most the total's: it fits.
+		pl.Sites[i].Cost, _ = model.RoundCents(&perSite[i], hour)
 	}
 	pl.FranceShareMet = true
 	if pl.TotalHours > 0 {

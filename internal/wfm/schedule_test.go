@@ -82,8 +82,10 @@ func checkPlan(t *testing.T, p ScheduleProblem, pl Plan) {
 		exact = new(big.Rat) // the cost in cents, exactly
 	)
 	rates := map[string]model.Money{}
+	siteExact := map[string]*big.Rat{}
 	for _, s := range p.Sites {
 		rates[s.Name] = s.CostPerHour
+		siteExact[s.Name] = new(big.Rat)
 	}
 	cov := make([]int, len(p.Required))
 	for _, a := range pl.Assignments {
@@ -92,6 +94,7 @@ func checkPlan(t *testing.T, p ScheduleProblem, pl Plan) {
 		secs := int64(math.Round(a.PaidHours * 3600))
 		line := big.NewRat(int64(a.Agents)*secs*rates[a.Site].Cents(), 3600)
 		exact.Add(exact, line)
+		siteExact[a.Site].Add(siteExact[a.Site], line)
 		if want, _ := model.RoundCents(line.Num(), line.Denom()); a.Cost != want {
 			t.Errorf("assignment %+v: cost %v, want %v", a, a.Cost, want)
 		}
@@ -105,6 +108,15 @@ func checkPlan(t *testing.T, p ScheduleProblem, pl Plan) {
 	}
 	if want, _ := model.RoundCents(exact.Num(), exact.Denom()); pl.TotalCost != want || math.Abs(hours-pl.TotalHours) > 1e-6 {
 		t.Errorf("totals: cost %v, want %v; hours %v vs %v", pl.TotalCost, want, hours, pl.TotalHours)
+	}
+	if len(pl.Sites) != len(p.Sites) {
+		t.Fatalf("%d site totals for %d sites", len(pl.Sites), len(p.Sites))
+	}
+	for i, st := range pl.Sites {
+		want, _ := model.RoundCents(siteExact[st.Site].Num(), siteExact[st.Site].Denom())
+		if st.Site != p.Sites[i].Name || st.Cost != want {
+			t.Errorf("site total %+v, want %v", st, want)
+		}
 	}
 	// Each line and the total are rounded once: they differ by at most
 	// half a cent a line.
