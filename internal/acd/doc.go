@@ -54,6 +54,10 @@
 // (RONA) puts the contact back at its original place in line and the agent in
 // not-ready (reason "rona" or "declined").
 //
+// A contact may also be transferred by name (TransferToAgent): offered at
+// once to an agent who serves its queue and is available, whatever the
+// strategy; declined or not taken, it waits at its place as after a RONA.
+//
 // A waiting contact can become a callback: it keeps its place, and when an
 // agent takes it the offer says so, and the server calls the customer.
 //

@@ -676,12 +676,46 @@ func (e *Engine) Transfer(now time.Time, cid ContactID, to QueueID) error {
 	if t.cfg.Channel != c.q.cfg.Channel {
 		return fmt.Errorf("transfer contact %d: a %v contact cannot go to %v queue %d: %w", cid, c.q.cfg.Channel, t.cfg.Channel, to, ErrConfig)
 	}
-	e.move(c, t, Event{Kind: EvTransferred})
+	e.move(c, t, Event{Kind: EvTransferred}, nil)
 	return nil
 }
 
-// move takes c from wherever it is into queue t and reports ev.
-func (e *Engine) move(c *contact, t *queue, ev Event) {
+// TransferToAgent offers a contact to a named agent, in the queue it is in,
+// keeping its arrival. The agent must serve that queue (QueueAgents; any
+// relaxation step) and be available for its channel now (ready, no offer in
+// progress, a free place); otherwise ErrState, and nothing changes. A
+// connected contact leaves its agent, who wraps up (EvEnded with Moved), as
+// for Transfer. EvTransferred (From = Queue, Agent = the named agent) is
+// followed by the offer; if the agent declines or lets it time out, the
+// contact waits at its place in the queue for anyone, as after any RONA.
+func (e *Engine) TransferToAgent(now time.Time, cid ContactID, to AgentID) error {
+	e.tick(now)
+	c, err := e.contact(cid, "transfer")
+	if err != nil {
+		return err
+	}
+	a := e.agents[to]
+	if a == nil {
+		return fmt.Errorf("transfer contact %d to agent %d: %w", cid, to, ErrUnknownAgent)
+	}
+	if c.agent == a {
+		return fmt.Errorf("transfer contact %d to agent %d: the agent already has it: %w", cid, to, ErrState)
+	}
+	i := slices.IndexFunc(a.members, func(m *membership) bool { return m.q == c.q })
+	if i < 0 || a.capacity[c.q.cfg.Channel] == 0 {
+		return fmt.Errorf("transfer contact %d to agent %d: the agent does not serve queue %d: %w", cid, to, c.q.cfg.ID, ErrState)
+	}
+	if !a.availableFor(c.q.cfg.Channel) {
+		return fmt.Errorf("transfer contact %d to agent %d: the agent is not available: %w", cid, to, ErrState)
+	}
+	e.move(c, c.q, Event{Kind: EvTransferred, Agent: to}, a.members[i])
+	return nil
+}
+
+// move takes c from wherever it is into queue t and reports ev; the
+// contact is then offered to target when given (it must be available),
+// else routed as usual.
+func (e *Engine) move(c *contact, t *queue, ev Event, target *membership) {
 	from := c.q
 	var freed *agent
 	switch c.state {
@@ -692,13 +726,18 @@ func (e *Engine) move(c *contact, t *queue, ev Event) {
 		e.unlink(c)
 	case connected:
 		freed = c.agent
-		e.leaveAgent(c)
+		e.leaveAgent(c, true)
 	}
 	e.enqueue(c, t, min(c.tier, len(t.lines)-1))
 	ev.Contact, ev.Queue, ev.From, ev.Channel, ev.Callback = c.id, t.cfg.ID, from.cfg.ID, t.cfg.Channel, c.callback
 	ev.Position, ev.EWT = c.pos, time.Duration(c.ewt)
 	e.emit(ev)
-	e.dispatch(c)
+	if target != nil {
+		e.offer(c, target)
+		e.rearm(c.line, false)
+	} else {
+		e.dispatch(c)
+	}
 	if freed != nil {
 		// Only now may the freed agent be matched, agent-first.
 		e.settle(freed)
@@ -710,7 +749,7 @@ func (e *Engine) overflow(c *contact, cause Cause) {
 	switch q.cfg.Overflow.Action {
 	case OverflowQueue:
 		if t := e.queues[q.cfg.Overflow.Queue]; t != nil && t != q && t.cfg.Channel == q.cfg.Channel {
-			e.move(c, t, Event{Kind: EvOverflowed, Cause: cause, Action: OverflowQueue})
+			e.move(c, t, Event{Kind: EvOverflowed, Cause: cause, Action: OverflowQueue}, nil)
 			return
 		}
 		fallthrough
@@ -744,19 +783,20 @@ func (e *Engine) End(now time.Time, cid ContactID) error {
 
 func (e *Engine) end(c *contact) {
 	a := c.agent
-	e.leaveAgent(c)
+	e.leaveAgent(c, false)
 	e.release(c)
 	e.settle(a)
 }
 
 // leaveAgent detaches a connected contact from its agent, starting wrap-up
-// when the queue has one, and reports EvEnded. The caller refreshes the agent.
-func (e *Engine) leaveAgent(c *contact) {
+// when the queue has one, and reports EvEnded (Moved: the contact is being
+// transferred). The caller refreshes the agent.
+func (e *Engine) leaveAgent(c *contact, moved bool) {
 	a := c.agent
 	i := slices.IndexFunc(a.work, func(w work) bool { return w.c == c })
 	w := &a.work[i]
 	wrap := w.q.wrapUp > 0
-	e.emit(Event{Kind: EvEnded, Contact: c.id, Agent: a.id, Queue: w.q.cfg.ID, Channel: w.ch, Callback: c.callback, WrapUp: wrap})
+	e.emit(Event{Kind: EvEnded, Contact: c.id, Agent: a.id, Queue: w.q.cfg.ID, Channel: w.ch, Callback: c.callback, WrapUp: wrap, Moved: moved})
 	c.agent = nil
 	w.c = nil
 	if wrap {

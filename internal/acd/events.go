@@ -24,7 +24,9 @@ const (
 	EvRequeued
 	// EvAbandoned: the customer left while waiting (or while being offered).
 	EvAbandoned
-	// EvTransferred: the contact moved from queue From to Queue, keeping its arrival.
+	// EvTransferred: the contact moved from queue From to Queue, keeping its
+	// arrival; Agent is set when it was transferred to that agent by name
+	// (then From = Queue and an EvOffered to the agent follows).
 	EvTransferred
 	// EvOverflowed: a queue's overflow rule applied (Cause, Action; Queue is the
 	// destination for OverflowQueue).
@@ -104,4 +106,7 @@ type Event struct {
 	Presence Presence       // EvAgentState: the presence chosen (what a busy agent returns to)
 	Reason   string         // EvAgentState: the not-ready reason, when Presence is NotReady
 	WrapUp   bool           // EvEnded: the agent now wraps up
+	// Moved (EvEnded): the conversation ended because the contact is being
+	// transferred; an EvTransferred follows and the contact goes on.
+	Moved bool
 }

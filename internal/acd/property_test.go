@@ -1,6 +1,7 @@
 package acd
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -133,6 +134,17 @@ func (w *world) step(op, arg byte) error {
 				_, connected := w.conn[c]
 				if !connected {
 					err = e.RequestCallback(w.now, c)
+				}
+			} else if arg%4 == 3 {
+				// By name: refused (ErrState) unless the agent serves the
+				// contact's queue and is free. The named offer is not
+				// the fairest by design: the fairness check skips it.
+				saved := e.onOffer
+				e.onOffer = nil
+				err = e.TransferToAgent(w.now, c, w.agents[int(arg/4)%len(w.agents)])
+				e.onOffer = saved
+				if errors.Is(err, ErrState) {
+					err = nil
 				}
 			} else {
 				err = e.Transfer(w.now, c, QueueID(1+2*int(arg/2%2))) // voice queues 1 or 3

@@ -34,6 +34,14 @@ func (e *Engine) AgentPresence(id AgentID) Presence {
 	return a.lastPresence
 }
 
+// AvailableFor reports whether an agent could be offered a contact of the
+// channel now: ready, no offer in progress, a free place on the channel
+// (and, without Blend, no contact of another channel).
+func (e *Engine) AvailableFor(id AgentID, ch Channel) bool {
+	a := e.agents[id]
+	return a != nil && int(ch) < len(a.load) && a.availableFor(ch)
+}
+
 // QueueAgents lists, in no particular order, the agents who can take a
 // queue's contacts: allowed to serve it, skilled for it (at one of its
 // relaxation steps at least) and with a capacity on its channel, whatever

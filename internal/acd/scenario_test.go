@@ -570,3 +570,53 @@ func TestQueueAgents(t *testing.T) {
 		t.Fatalf("voice queue agents %v, want [3]", got)
 	}
 }
+
+func TestTransferToAgent(t *testing.T) {
+	h := newHarness(t)
+	h.queue(QueueConfig{ID: 1, WrapUp: 30 * s})
+	h.queue(QueueConfig{ID: 2})
+	for _, id := range []AgentID{1, 2, 3} {
+		h.agent(id, nil, func(c *AgentConfig) { c.Queues = []QueueID{1} })
+	}
+	h.agent(4, nil, func(c *AgentConfig) { c.Queues = []QueueID{2} })
+	h.ready(1)
+	h.arrive(1, 1)
+	h.expectOffer(1, 1)
+	h.accept(1, 1)
+	h.at(5 * s)
+	h.ready(2)
+	h.at(6 * s)
+	h.ready(4)
+	// Not ready, another queue's agent, the agent itself: refused, nothing changes.
+	h.expectErr(h.e.TransferToAgent(h.now, 1, 3), ErrState)
+	h.expectErr(h.e.TransferToAgent(h.now, 1, 4), ErrState)
+	h.expectErr(h.e.TransferToAgent(h.now, 1, 1), ErrState)
+	h.expectErr(h.e.TransferToAgent(h.now, 1, 9), ErrUnknownAgent)
+	h.step(nil)
+	if st, _ := h.e.AgentState(1); st != StateBusy {
+		t.Fatalf("agent 1 after refused transfers: %v, want busy", st)
+	}
+	h.ready(3) // agent 2 has been idle longer: by name, 3 gets it all the same
+	h.at(10 * s)
+	h.step(h.e.TransferToAgent(h.now, 1, 3))
+	ended := h.take(EvEnded)
+	if len(ended) != 1 || ended[0].Agent != 1 || !ended[0].Moved || !ended[0].WrapUp {
+		t.Fatalf("ended %+v, want agent 1 leaving it (moved, wrapping up)", ended)
+	}
+	tr := h.take(EvTransferred)
+	if len(tr) != 1 || tr[0].Agent != 3 || tr[0].Queue != 1 || tr[0].From != 1 {
+		t.Fatalf("transferred %+v, want to agent 3 in queue 1", tr)
+	}
+	h.expectOffer(1, 3)
+	if st, _ := h.e.AgentState(1); st != StateWrapUp {
+		t.Fatalf("agent 1 after transferring: %v, want wrap_up", st)
+	}
+	// Agent 3 declines: the contact goes to anyone, with its first arrival.
+	h.step(h.e.Decline(h.now, 3, 1))
+	offers := h.take(EvOffered)
+	if len(offers) != 1 || offers[0].Agent != 2 {
+		t.Fatalf("offers after the decline %+v, want agent 2", brief(offers))
+	}
+	h.accept(2, 1)
+	h.expectErr(h.e.TransferToAgent(h.now, 7, 3), ErrUnknownContact)
+}

@@ -71,6 +71,9 @@ const (
 	accessTenantConfig
 	// accessTenantInteractions: also client viewers of {tid} (read-only routes).
 	accessTenantInteractions
+	// accessTenantBilling: platform admins, admins and client viewers of
+	// {tid}, not supervisors (a brand's invoices, read only).
+	accessTenantBilling
 )
 
 // roles lists who may call, for the OpenAPI document.
@@ -88,13 +91,15 @@ func (ac access) roles() []string {
 		return []string{"platform_admin", "admin", "supervisor"}
 	case accessTenantInteractions:
 		return []string{"platform_admin", "admin", "supervisor", "client_viewer"}
+	case accessTenantBilling:
+		return []string{"platform_admin", "admin", "client_viewer"}
 	}
 	return nil
 }
 
 // tenantScoped reports whether the route's {tid} must be the caller's tenant.
 func (ac access) tenantScoped() bool {
-	return ac == accessTenantAdmin || ac == accessTenantConfig || ac == accessTenantInteractions
+	return ac == accessTenantAdmin || ac == accessTenantConfig || ac == accessTenantInteractions || ac == accessTenantBilling
 }
 
 // authorize checks p against ac for tenant tid (0 when the path has none).
@@ -117,6 +122,8 @@ func (ac access) authorize(p *principal, tid int64) error {
 		allowed = p.Role == model.RoleAdmin || p.Role == model.RoleSupervisor
 	case accessTenantInteractions:
 		allowed = p.Role == model.RoleAdmin || p.Role == model.RoleSupervisor || p.Role == model.RoleClientViewer
+	case accessTenantBilling:
+		allowed = p.Role == model.RoleAdmin || p.Role == model.RoleClientViewer
 	}
 	if !allowed {
 		return apiErr(CodeForbidden, "role %q may not do this", p.Role)

@@ -52,6 +52,8 @@ func sampleID(rt route, f fixture) int64 {
 		return f.notReady.ID
 	case "employees":
 		return f.employee.ID
+	case "billing":
+		return billingSampleID(rt, f)
 	}
 	return 0
 }

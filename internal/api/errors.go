@@ -32,6 +32,8 @@ const (
 	CodeRateLimited       ErrorCode = "rate_limited"
 	CodeInternal          ErrorCode = "internal"
 	CodeUnavailable       ErrorCode = "unavailable"
+	// CodeRetroactive: a contract change reaching into an invoiced month (billing).
+	CodeRetroactive ErrorCode = "retroactive_change"
 )
 
 // ErrorDef is one entry of the error catalogue: a code, the HTTP status it
@@ -63,6 +65,7 @@ func Catalogue() []ErrorDef {
 		{CodeRateLimited, http.StatusTooManyRequests, "Too many attempts; retry after the Retry-After header's seconds."},
 		{CodeInternal, http.StatusInternalServerError, "An unexpected failure; it is logged with the request id."},
 		{CodeUnavailable, http.StatusServiceUnavailable, "The request was cancelled or timed out before it completed."},
+		{CodeRetroactive, http.StatusConflict, "A contract change would take effect in a month already invoiced: prices and discounts change only after the last invoiced month; field names the date."},
 	}
 }
 

@@ -17,7 +17,7 @@ func TestCatalogue(t *testing.T) {
 	t.Parallel()
 	all := []ErrorCode{CodeBadRequest, CodeBadJSON, CodeUnknownField, CodeBodyTooLarge, CodeUnsupportedMedia,
 		CodeValidationFailed, CodeUnauthenticated, CodeInvalidCredential, CodeForbidden, CodeCSRFFailed, CodeNotFound,
-		CodeMethodNotAllowed, CodeConflict, CodeRateLimited, CodeInternal, CodeUnavailable}
+		CodeMethodNotAllowed, CodeConflict, CodeRateLimited, CodeInternal, CodeUnavailable, CodeRetroactive}
 	seen := map[ErrorCode]bool{}
 	for _, d := range Catalogue() {
 		if seen[d.Code] {

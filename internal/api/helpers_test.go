@@ -239,6 +239,7 @@ type fixture struct {
 	// disposition and notReady are entries of the desk lists.
 	disposition, notReady model.Reason
 	employee              model.Employee
+	billing               billingRows
 }
 
 const testPassword = "correct horse battery"
@@ -288,6 +289,7 @@ func (e *env) fixture(slug string) fixture {
 	must("not-ready reason", err)
 	f.employee, err = e.st.CreateEmployee(ctx, tid, validEmployee(f.site.ID))
 	must("employee", err)
+	f.billing = e.billingFixture(tid)
 	return f
 }
 

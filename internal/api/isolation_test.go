@@ -19,6 +19,9 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 	if rt.in == nil {
 		return nil
 	}
+	if b, ok := billingSampleBody(rt); ok {
+		return b
+	}
 	switch rt.in {
 	case reflect.TypeFor[model.Tenant]():
 		return model.Tenant{Slug: "walk", Name: "Walk"}
@@ -54,6 +57,8 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 		return AgentStateRequest{State: "logged_out"}
 	case reflect.TypeFor[MoveRequest]():
 		return MoveRequest{QueueID: f.queue.ID}
+	case reflect.TypeFor[NoteRequest]():
+		return NoteRequest{Body: "walk"}
 	case reflect.TypeFor[model.Retention]():
 		return model.Retention{TranscriptDays: 1, RecordingDays: 1, CustomerDays: 1}
 	case reflect.TypeFor[ErasureRequest]():

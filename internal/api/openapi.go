@@ -155,6 +155,10 @@ func (g *schemaGen) schema(t reflect.Type) obj {
 	case reflect.TypeFor[model.Money]():
 		return obj{"type": "number", "multipleOf": 0.01} // an exact amount, in currency units to the cent
 	}
+	if t.Kind() != reflect.Struct && t.Kind() != reflect.Pointer && t.Implements(reflect.TypeFor[json.Marshaler]()) {
+		// A scalar with its own encoding: a decimal string (billing's prices).
+		return obj{"type": "string", "format": "decimal"}
+	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		inner := g.schema(t.Elem())

@@ -507,10 +507,12 @@ func (a *API) routeTable() []route {
 	add("supervision", a.wallboardRoutes(v1)...)
 	add("reports", a.reportRoutes(v1)...)
 	add("supervision", a.superviseRoutes(v1)...)
+	add("supervision", a.watchRoutes(v1)...)
 	add("audit", a.auditRoutes(v1)...)
 	add("audit", a.erasureRoutes(v1)...)
 	add("admin", a.adminRoutes(v1)...)
 	add("workforce", a.workforceRoutes(v1)...)
+	add("billing", a.billingRoutes(v1)...)
 
 	return rs
 }

@@ -131,5 +131,14 @@ func forViewer(wb live.Wallboard, p *principal) live.Wallboard {
 		queues[i] = q
 	}
 	wb.Queues = queues
+	agents := make([]live.AgentSnapshot, len(wb.Agents))
+	for i, a := range wb.Agents {
+		a.Contacts = slices.Clone(a.Contacts)
+		for j := range a.Contacts {
+			a.Contacts[j].Customer, a.Contacts[j].Consult = "", ""
+		}
+		agents[i] = a
+	}
+	wb.Agents = agents
 	return wb
 }

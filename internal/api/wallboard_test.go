@@ -67,7 +67,7 @@ func checkWallboard(t *testing.T, body []byte, f fixture) {
 	if len(ags) != 1 {
 		t.Fatalf("agents %v", wb["agents"])
 	}
-	wantKeys(t, "agent", ags[0], "agent_id", "name", "state", "presence", "reason", "since", "online")
+	wantKeys(t, "agent", ags[0], "agent_id", "name", "state", "presence", "reason", "since", "online", "contacts", "today")
 	iv, _ := wb["intraday"].([]any)
 	if len(iv) == 0 {
 		t.Fatalf("no intraday interval")

@@ -111,6 +111,35 @@ func (ac *agentConn) handle(f inFrame) error {
 		err = c.do(ctx, func(o *owner) error { return o.typingToCustomer(id, cid) })
 	case "canned":
 		return ac.canned()
+	case "transfer_targets":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.transferTargets(cid)
+	case "transfer":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.transfer(f)
+	case "note":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.note(f)
+	case "hold":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.hold(f)
+	case "mute":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.mute(f)
+	case "search":
+		return ac.search(f)
+	case "my_figures":
+		return ac.myFigures()
 	case "softphone":
 		return ac.softphone(f)
 	case "rtc_answer":
@@ -231,6 +260,9 @@ func (ac *agentConn) message(f inFrame) error {
 func (ac *agentConn) wrapUp(f inFrame) error {
 	c, ctx, id := ac.c, ac.s.ctx, ac.id
 	in, err := c.st.GetInteraction(ctx, ac.tenantID, f.ContactID)
+	if err == nil && (in.AgentID == nil || *in.AgentID != int64(id) || in.State == model.StateQueued || in.State == model.StateCallback) {
+		return ac.transferredWrapUp(f) // it went on to another agent or queue
+	}
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (in.AgentID == nil || *in.AgentID != int64(id))) {
 		return &frameError{code: codeBadState, msg: "not your contact"}
 	}

@@ -123,6 +123,7 @@ type Center struct {
 	entries     entryCache
 	voice       voiceHooks // voice.go
 	stats       statsCache
+	figures     figuresCache // agentfigures.go
 	// announcer stores what customers were told on arrival; Run starts and closes it.
 	announcer *announcer
 	// stateLog stores the agents' state history; Run starts and closes it.
@@ -478,6 +479,10 @@ type AgentSnapshot struct {
 	// Since is when the agent entered its state; nil when it has not
 	// changed since the center started.
 	Since *time.Time `json:"since"`
+	// Contacts are the contacts it holds now (conversations, wrap-ups).
+	Contacts []AgentContact `json:"contacts"`
+	// Today are its figures of the day (the wallboard's only).
+	Today *AgentFigures `json:"today,omitempty"`
 }
 
 // Snapshot is a tenant's live status.

@@ -110,6 +110,13 @@
 //	{"type":"wrap_up","contact_id":1,"disposition":"..","notes":".."}
 //	{"type":"softphone","enabled":true}                      the browser softphone on (false: off)
 //	{"type":"rtc_answer","contact_id":1,"sdp":".."}          SDP answer to an rtc_offer
+//	{"type":"transfer_targets","contact_id":1}               where it may be transferred
+//	{"type":"transfer","contact_id":1,"queue_id":3,"notes":".."} or "agent_id":7 instead of "queue_id"
+//	{"type":"note","contact_id":1,"body":"..","consult":false} an internal note (consult: a question to the supervisors)
+//	{"type":"hold","contact_id":1,"on":true}                 a call on hold (music to the caller) or back
+//	{"type":"mute","contact_id":1,"on":true}                 the agent's audio to the caller cut, or back
+//	{"type":"search","query":".."}                           the customer's past contacts
+//	{"type":"my_figures"}                                    the agent's figures of the day
 //
 // Server to agent:
 //
@@ -130,6 +137,37 @@
 //	{"type":"softphone","enabled":true}                      the softphone's state, after the agent's frame
 //	{"type":"rtc_offer","contact_id":1,"sdp":".."}           a call rings the softphone
 //	{"type":"rtc_hangup","contact_id":1,"reason":".."}       the softphone call is over: close the connection
+//	{"type":"transfer_targets","contact_id":1,"queues":[{"queue_id","name","waiting"}],"agents":[{"agent_id","name","state","available"}]}
+//	{"type":"note","contact_id":1,"note":{"id","kind","author","body","created_at",..}}  stored (its own, or a supervisor's)
+//	{"type":"hold","contact_id":1,"on":true}                 also "mute" (a hold ends a mute: mute false follows it)
+//	{"type":"search_results","query":"..","items":[{"contact_id","arrived_at","channel","state","ended_reason","customer","disposition","notes"}, ..]}
+//	{"type":"my_figures","since":"..","handled":3,"aht_seconds":245.5,"occupancy":0.62}  ratios null without data
+//
+// # Transfers, notes, hold (transfer.go, notes.go, hold.go)
+//
+// An agent transfers a contact it holds (connected) through the engine:
+// to another queue of its tenant serving the same channel (acd Transfer),
+// or by name to an agent who serves the contact's queue and is available
+// now (acd TransferToAgent; refused with bad_state and field agent_id
+// otherwise). The contact keeps its arrival (its place in line, the
+// reports' interval and answer time); the agent gets "ended" with
+// "transferred":true and wraps up (its "wrap_up" frame then only ends
+// the wrap-up: the disposition is the next agent's, its notes are kept as
+// an internal note); the customer gets "queued" with "transferred":true
+// and keeps its conversation. Stored: a transferred marker, the new queue
+// in queue_path (the reports count the contact in the queue that had it
+// last, flowed_out in the queue left). "notes" go with the transfer as a
+// note of kind transfer. The next agent's "connected" carries "notes".
+// Notes (store.AddNote, kinds note, consult, supervisor, transfer) are
+// never sent to the customer; a supervisor watches a chat (WatchChat) and
+// writes to its agent (WhisperToAgent: a "note" frame to the desk).
+// A call is transferred or held only when its VoiceCall implements
+// VoiceRequeuer, VoiceHolder or VoiceMuter (internal/sip does; callbacks
+// are not);
+// hold is a billable hold segment between connected ones. A voice queue
+// with voice_survey asks the caller, once the agent hangs up, to rate the
+// call 1-5 on the keypad (VoiceSurveyor, Center.VoiceSurvey), stored as a
+// chat's survey.
 //
 // "state" is what the agent is doing (logged_out, ready, not_ready, offered,
 // busy, wrap_up); "presence" is what it chose or was set to (logged_out,

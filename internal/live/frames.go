@@ -17,6 +17,9 @@ type queuedFrame struct {
 	Callback    bool   `json:"callback,omitempty"`
 	// NoAgent: nobody serving the queue is signed in; no wait is announced.
 	NoAgent bool `json:"no_agent,omitempty"`
+	// Transferred: the conversation was transferred; the customer waits
+	// for the next agent (the messages so far are kept).
+	Transferred bool `json:"transferred,omitempty"`
 }
 
 type positionFrame struct {
@@ -112,6 +115,7 @@ type agentConnectedFrame struct {
 	Channel   string         `json:"channel,omitempty"`
 	Customer  model.Customer `json:"customer"`
 	Messages  []messageFrame `json:"messages"`
+	Notes     []model.Note   `json:"notes"` // never shown to the customer
 }
 
 type withdrawnFrame struct {
@@ -124,7 +128,8 @@ type agentEndedFrame struct {
 	Type          string `json:"type"`
 	ContactID     int64  `json:"contact_id"`
 	WrapUp        bool   `json:"wrap_up"`
-	WrapUpSeconds int    `json:"wrap_up_seconds"` // the queue's wrap-up time; 0 without wrap-up
+	WrapUpSeconds int    `json:"wrap_up_seconds"`       // the queue's wrap-up time; 0 without wrap-up
+	Transferred   bool   `json:"transferred,omitempty"` // the agent transferred it: the contact goes on without it
 }
 
 type contactFrame struct {

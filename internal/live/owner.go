@@ -77,6 +77,15 @@ type contactRec struct {
 	// release gives back the chat's waiting place counted per source
 	// address (chat.go); nil for contacts not counted.
 	release func()
+	// transferred: its conversation was just cut by a transfer; the
+	// customer is told where it waits now (transfer.go).
+	transferred bool
+	// heldSince: the agent answered it, or began its wrap-up, then.
+	heldSince time.Time
+	// consult is the agent's latest consult request on it (notes.go).
+	consult string
+	// onHold: the call is on hold (hold.go).
+	onHold bool
 }
 
 // stopWaiting gives back the contact's waiting place per address.
@@ -391,6 +400,13 @@ func (o *owner) handle(ev acd.Event) {
 		return
 	}
 	rec := o.contacts[ev.Contact]
+	if ev.Kind == acd.EvWrapUpDone && (rec == nil || rec.state != cWrapUp || rec.agent != ev.Agent) {
+		// The wrap-up of a contact the agent transferred: it went on.
+		if a := o.agents[ev.Agent]; a != nil {
+			a.sess.send(contactFrame{Type: "wrap_up_done", ContactID: int64(ev.Contact)})
+		}
+		return
+	}
 	if rec == nil {
 		return
 	}
@@ -435,7 +451,7 @@ func (o *owner) handle(ev acd.Event) {
 		}
 	case acd.EvConnected:
 		o.c.metrics.wait(int64(ev.Queue), "answered", ev.Wait.Seconds())
-		rec.state, rec.agent = cConnected, ev.Agent
+		rec.state, rec.agent, rec.heldSince, rec.consult, rec.onHold = cConnected, ev.Agent, ev.At, "", false
 		rec.stopWaiting()
 		o.persist(tid, id, store.StateUpdate{State: model.StateConnected, At: ev.At, AgentID: &agentID, CloseSegments: true,
 			OpenSegment: &model.Segment{Kind: model.SegConnected, AgentID: &agentID, QueueID: &qid, Billable: true}})
@@ -481,8 +497,12 @@ func (o *owner) handle(ev acd.Event) {
 		rec.callback = true
 		delete(o.detached, ev.Contact)
 	case acd.EvEnded:
+		if ev.Moved {
+			o.leftByTransfer(rec, ev)
+			break
+		}
 		if ev.WrapUp {
-			rec.state = cWrapUp
+			rec.state, rec.heldSince = cWrapUp, ev.At
 			o.persist(tid, id, store.StateUpdate{State: model.StateWrapUp, At: ev.At, CloseSegments: true,
 				OpenSegment: &model.Segment{Kind: model.SegWrapUp, AgentID: &agentID, QueueID: &qid, Billable: true}})
 		} else {
@@ -566,6 +586,8 @@ func (o *owner) moved(rec *contactRec, ev acd.Event) {
 		o.persist(tid, id, store.StateUpdate{State: o.waitState(rec), At: ev.At, QueueID: &qid, CloseSegments: true,
 			OpenSegment: &model.Segment{Kind: o.waitSegment(rec), QueueID: &qid}})
 		o.markDirty(ev.Queue)
+		ewt, noAgent := o.announcedWait(ev.Queue, ev.EWT)
+		o.toldTransferred(rec, ev.Position, ewt, noAgent)
 	}
 }
 
@@ -627,6 +649,11 @@ func (o *owner) connectedAgentFrame(rec *contactRec) agentConnectedFrame {
 	for _, m := range msgs {
 		f.Messages = append(f.Messages, toFrame(m, rec.in.ID))
 	}
+	notes, err := o.c.st.ListNotes(o.ctx, rec.in.TenantID, rec.in.ID)
+	if err != nil {
+		o.c.log.Warn("list notes", "contact", rec.in.ID, "err", err)
+	}
+	f.Notes = append([]model.Note{}, notes...)
 	return f
 }
 
@@ -999,13 +1026,17 @@ func (o *owner) snapshot(tenantID int64) Snapshot {
 		qs.Contacts = o.waitingContacts(q)
 		snap.Queues = append(snap.Queues, qs)
 	}
+	held := o.heldContacts(tenantID)
 	for aid, a := range o.agents {
 		if a.m.TenantID != tenantID || a.deleted {
 			continue
 		}
 		state, reason := o.eng.AgentState(aid)
 		as := AgentSnapshot{AgentID: int64(aid), Name: a.m.Name, State: state.String(), Presence: o.eng.AgentPresence(aid).String(),
-			Reason: reason, Online: a.sess != nil}
+			Reason: reason, Online: a.sess != nil, Contacts: held[aid]}
+		if as.Contacts == nil {
+			as.Contacts = []AgentContact{}
+		}
 		if !a.since.IsZero() {
 			since := a.since
 			as.Since = &since

@@ -70,8 +70,13 @@ type inFrame struct {
 	ContactID   int64  `json:"contact_id"`
 	Disposition string `json:"disposition"`
 	Notes       string `json:"notes"`
-	Enabled     bool   `json:"enabled"` // softphone
-	SDP         string `json:"sdp"`     // rtc_answer
+	Enabled     bool   `json:"enabled"`  // softphone
+	SDP         string `json:"sdp"`      // rtc_answer
+	QueueID     int64  `json:"queue_id"` // transfer
+	AgentID     int64  `json:"agent_id"` // transfer
+	Consult     bool   `json:"consult"`  // note
+	Query       string `json:"query"`    // search
+	On          bool   `json:"on"`       // hold
 }
 
 // errorFrame is {"type":"error"}.

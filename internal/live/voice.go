@@ -350,6 +350,19 @@ func (o *owner) voiceEvent(rec *contactRec, ev acd.Event) {
 			o.voiceOverflowCallback(rec, ev)
 		}
 	case acd.EvEnded:
+		if ev.Moved {
+			if rq, ok := call.(VoiceRequeuer); ok { // checked before the transfer
+				rq.Requeued(int64(ev.Agent))
+			}
+			return
+		}
+		if sv, ok := call.(VoiceSurveyor); ok && rec.voice.ended == "" && !rec.callback {
+			if q := o.queues[rec.queue]; q != nil && q.m.VoiceSurvey {
+				rec.voice.ended = "survey"
+				sv.Survey()
+				return
+			}
+		}
 		o.voiceEnded(rec, "")
 	}
 }

@@ -223,6 +223,15 @@ func (c *Center) Wallboard(ctx context.Context, tenantID int64) (Wallboard, erro
 		wb.Queues = append(wb.Queues, wq)
 	}
 	wb.Intraday = intraday(rows, midnight(now, tenantZone), now, tenantZone)
+	figs, err := c.tenantAgentFigures(ctx, tenantID, midnight(now, tenantZone), now)
+	if err != nil {
+		return Wallboard{}, fmt.Errorf("wallboard: %w", err)
+	}
+	for i := range wb.Agents {
+		f := figs[wb.Agents[i].AgentID]
+		f.Since = midnight(now, tenantZone)
+		wb.Agents[i].Today = &f
+	}
 	return wb, nil
 }
 

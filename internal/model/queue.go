@@ -106,6 +106,10 @@ type Queue struct {
 	// ShortAbandonSeconds: an abandon less than this many seconds after the
 	// arrival is a short abandon (internal/kpi), 0 to 60; absent: 5.
 	ShortAbandonSeconds *int `json:"short_abandon_seconds,omitempty"`
+	// VoiceSurvey (voice queues): after the agent hangs up, the caller is
+	// asked to rate the call on the keypad, 1 to 5 (optional for the
+	// caller; stored as a chat's survey).
+	VoiceSurvey bool `json:"voice_survey,omitempty"`
 }
 
 // DefaultShortAbandonSeconds is a queue's short-abandon threshold when it sets none.

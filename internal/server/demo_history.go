@@ -102,5 +102,8 @@ func PlayDemoHistory(ctx context.Context, st *store.Store, tenant model.Tenant, 
 	if _, err := report.NewUpkeep(st, log, time.Hour, 1000).Drain(ctx); err != nil {
 		return res, fmt.Errorf("demo history: %w", err)
 	}
+	if err := seedDemoBilling(ctx, st, tenant, from, now); err != nil {
+		return res, err
+	}
 	return res, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/plateau-cc/plateau/internal/api"
+	"github.com/plateau-cc/plateau/internal/billing"
 	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
@@ -100,6 +101,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		Logins:        logins,
 		RecordingsDir: recordingsDir(cfg.Data),
 		Workforce:     cfg.Palmares,
+		FairContracts: billing.FairContracts{Src: st},
 	})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "plateau_http_request_duration_seconds",

@@ -37,6 +37,14 @@ const (
 	evConfirmTimeout
 	evSaid        // the prompts of sayThen were played to the end (code: their sequence)
 	evMenuTimeout // no key after the menu was said (code: its sequence)
+	evHold        // hold.go
+	evUnhold
+	evRequeued
+	evMute
+	evUnmute
+	evSurvey        // survey.go
+	evSurveyTimeout // no key after the survey's question (code: its sequence)
+	evAgentGone     // the agent's phone hung up, no word from the center yet (code: the survey sequence)
 )
 
 // confirmTimeout is how long the callback confirmation waits for a key.
@@ -111,6 +119,10 @@ type call struct {
 	cbSeq      int
 	menu       *menuState // the voice menu, while the caller chooses
 	chosenAt   time.Time  // when the menu was left (type-ahead guard)
+	// The satisfaction survey (survey.go): asked, and a counter
+	// invalidating stale timeouts.
+	surveying bool
+	surveySeq int
 }
 
 // bridgeEnd is where a reader forwards packets: the other side (an RTP
@@ -477,6 +489,17 @@ func (c *call) handle(ev callEvent) bool {
 		c.byeAll()
 		return true
 	case evLegBye:
+		if ev.leg == c.leg && c.bridged && c.customer == nil && !c.callerGone {
+			// The agent hung up: the center ends the call or asks for
+			// the survey (survey.go); the caller waits for its word.
+			c.s.hangup(c)
+			c.unbridge()
+			c.bridged = false
+			c.leg = nil
+			seq := c.surveySeq
+			time.AfterFunc(agentGoneWait, func() { c.push(callEvent{kind: evAgentGone, code: seq}) })
+			return false
+		}
 		if ev.leg == c.customer || (ev.leg == c.leg && c.bridged) {
 			c.s.hangup(c)
 			c.byeAll()
@@ -495,6 +518,10 @@ func (c *call) handle(ev callEvent) bool {
 		}
 	case evMenuTimeout:
 		return c.menuTimedOut(ev.code)
+	case evHold, evUnhold, evRequeued, evMute, evUnmute:
+		return c.holdEvent(ev)
+	case evSurvey, evSurveyTimeout, evAgentGone:
+		return c.surveyEvent(ev)
 	case evConfirmTimeout:
 		if c.confirming && ev.code == c.cbSeq {
 			c.confirming = false
@@ -843,6 +870,9 @@ func (c *call) callbackOffered() bool {
 // confirm, or dial another number then #" (* or silence goes back to
 // waiting). The callback is registered only for a confirmed number.
 func (c *call) digit(k rune) bool {
+	if c.surveying && !c.callerGone {
+		return c.surveyDigit(k)
+	}
 	if c.menu != nil && !c.callerGone {
 		return c.menuDigit(k)
 	}

@@ -84,6 +84,10 @@ func (s *Store) EraseCustomer(ctx context.Context, tenantID int64, key ErasureKe
 				return err
 			}
 			out.Messages += int(n)
+			// Notes may quote the customer: they go too.
+			if _, err := c.exec(ctx, "UPDATE contact_notes SET body = ? WHERE tenant_id = ? AND interaction_id = ?", ErasedText, tenantID, id); err != nil {
+				return err
+			}
 		}
 		out.Interactions = len(out.IDs)
 		return nil

@@ -12,7 +12,7 @@ import (
 const queueCols = `id, tenant_id, name, channel, priority, sl_target_pct, sl_threshold_seconds,
 	skills, relax, max_wait_seconds, max_waiting, overflow_action, overflow_queue_id, overflow_message,
 	schedule_id, tiers, aging_per_minute, strategy, offer_timeout_seconds, wrap_up_seconds,
-	recording, recording_retention_days, short_abandon_seconds`
+	recording, recording_retention_days, short_abandon_seconds, voice_survey`
 
 func scanQueue(r scanner) (model.Queue, error) {
 	var (
@@ -24,7 +24,7 @@ func scanQueue(r scanner) (model.Queue, error) {
 	err := r.Scan(&q.ID, &q.TenantID, &q.Name, &q.Channel, &q.Priority, &q.SLTargetPct, &q.SLThresholdSeconds,
 		&skills, &relax, &q.MaxWaitSeconds, &q.MaxWaiting, &q.Overflow.Action, &overflowQueue, &q.Overflow.Message,
 		&sched, &tiers, &q.AgingPerMinute, &q.Strategy, &q.OfferTimeoutSeconds, &q.WrapUpSeconds,
-		&q.Recording, &q.RecordingRetentionDays, &short)
+		&q.Recording, &q.RecordingRetentionDays, &short, &q.VoiceSurvey)
 	if err != nil {
 		return q, err
 	}
@@ -67,7 +67,7 @@ func queueArgs(q model.Queue) ([]any, error) {
 	return []any{q.Name, q.Channel, q.Priority, q.SLTargetPct, q.SLThresholdSeconds,
 		skills, relax, q.MaxWaitSeconds, q.MaxWaiting, action, nullInt64(q.Overflow.QueueID), q.Overflow.Message,
 		nullInt64(q.ScheduleID), tiers, q.AgingPerMinute, q.Strategy, q.OfferTimeoutSeconds, q.WrapUpSeconds,
-		q.Recording, q.RecordingRetentionDays, q.ShortAbandon()}, nil
+		q.Recording, q.RecordingRetentionDays, q.ShortAbandon(), q.VoiceSurvey}, nil
 }
 
 // CreateQueue stores a new queue in the tenant. Its skills, overflow queue
@@ -90,7 +90,7 @@ func (s *Store) CreateQueue(ctx context.Context, tenantID int64, q model.Queue) 
 		id, err = c.insert(ctx, `INSERT INTO queues (tenant_id, name, channel, priority, sl_target_pct, sl_threshold_seconds,
 			skills, relax, max_wait_seconds, max_waiting, overflow_action, overflow_queue_id, overflow_message,
 			schedule_id, tiers, aging_per_minute, strategy, offer_timeout_seconds, wrap_up_seconds,
-			recording, recording_retention_days, short_abandon_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			recording, recording_retention_days, short_abandon_seconds, voice_survey) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			append([]any{tenantID}, args...)...)
 		return err
 	})
@@ -150,7 +150,7 @@ func (s *Store) UpdateQueue(ctx context.Context, tenantID int64, q model.Queue) 
 		return c.execOne(ctx, `UPDATE queues SET name = ?, channel = ?, priority = ?, sl_target_pct = ?, sl_threshold_seconds = ?,
 			skills = ?, relax = ?, max_wait_seconds = ?, max_waiting = ?, overflow_action = ?, overflow_queue_id = ?, overflow_message = ?,
 			schedule_id = ?, tiers = ?, aging_per_minute = ?, strategy = ?, offer_timeout_seconds = ?, wrap_up_seconds = ?,
-			recording = ?, recording_retention_days = ?, short_abandon_seconds = ? WHERE tenant_id = ? AND id = ?`,
+			recording = ?, recording_retention_days = ?, short_abandon_seconds = ?, voice_survey = ? WHERE tenant_id = ? AND id = ?`,
 			append(args, tenantID, q.ID)...)
 	})
 	if err != nil {

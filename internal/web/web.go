@@ -51,6 +51,7 @@ func Pages() []Page {
 		{Path: "/admin", File: "pages/app.html", app: &appPage{Key: "admin", Title: "Plateau administration", Heading: "Administration", Script: "admin.js", Live: "polite"}},
 		{Path: "/barometer", File: "pages/app.html", app: &appPage{Key: "barometer", Title: "Plateau employment barometer", Heading: "Employment barometer", Script: "barometer.js", Live: "polite"}},
 		{Path: "/palmares", File: "pages/app.html", app: &appPage{Key: "palmares", Title: "Plateau palmarès", Heading: "Palmarès", Script: "palmares.js", Live: "polite"}},
+		{Path: "/invoices", File: "pages/app.html", app: &appPage{Key: "inv", Title: "Plateau invoices", Heading: "Invoices", Script: "invoices.js", Live: "polite"}},
 	}
 }
 

@@ -60,6 +60,8 @@ fr recording "Cet appel peut être enregistré."
 fr hold "Merci de patienter."
 fr menu_zero "Pour parler à un conseiller, appuyez sur 0."
 fr unavailable "Nous ne pouvons pas prendre votre appel pour le moment. Merci de rappeler dans quelques instants."
+fr survey "Merci pour votre appel. Pour noter ce service, appuyez sur une touche de 1, pas satisfait, à 5, très satisfait."
+fr survey_thanks "Merci pour votre avis. Au revoir."
 
 # English (voice en-gb).
 en() { say en en-gb "$1" "$2"; }
@@ -83,6 +85,8 @@ en recording "This call may be recorded."
 en hold "Please hold."
 en menu_zero "To speak to an advisor, press 0."
 en unavailable "We cannot take your call at the moment. Please call again in a few minutes."
+en survey "Thank you for your call. To rate our service, press a key from 1, not satisfied, to 5, very satisfied."
+en survey_thanks "Thank you for your feedback. Goodbye."
 
 # The demo's voice menu (entry number 1001, plateau demo): a recorded menu
 # prompt as an administrator would upload it, kept with the demo.

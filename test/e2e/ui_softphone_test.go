@@ -99,6 +99,14 @@ func TestUISoftphone(t *testing.T) {
 	// Mute is a toggle button.
 	ag.js(`document.querySelector("#softphone-mute").click(), "ok"`)
 	ag.wait("muted", `document.querySelector("#softphone-mute").getAttribute("aria-pressed") === "true"`)
+	// Hold is a toggle button on the call's panel: the caller hears music.
+	ag.js(`document.querySelector(".chat-panel .hold-toggle").click(), "ok"`)
+	ag.wait("on hold", `document.querySelector(".chat-panel .hold-toggle").getAttribute("aria-pressed") === "true" && document.querySelector(".chat-panel .hold-toggle").textContent === "Resume"`)
+	ag.shot("agent-softphone-on-hold")
+	ag.js(`document.querySelector(".chat-panel .hold-toggle").click(), "ok"`)
+	ag.wait("back from hold", `document.querySelector(".chat-panel .hold-toggle").getAttribute("aria-pressed") === "false" && document.querySelector(".chat-panel .hold-toggle").textContent === "Hold"`)
+	ag.js(`document.querySelector(".chat-panel .mute-toggle").click(), "ok"`)
+	ag.wait("muted at the server", `document.querySelector(".chat-panel .mute-toggle").getAttribute("aria-pressed") === "true" && document.querySelector(".chat-panel .mute-toggle").textContent === "Unmute"`)
 	ag.js(`document.querySelector("#softphone-hangup").click(), "ok"`)
 	select {
 	case <-call.Ended():

@@ -328,8 +328,8 @@ func TestUIHomeAndAdmin(t *testing.T) {
 	p := newPerson(t, root, "admin")
 
 	p.open(f.s.base + "/")
-	p.wait("the home page", `document.querySelectorAll(".home-links a").length === 8`)
-	if got := p.js(`[...document.querySelectorAll(".home-links a")].map((a) => a.getAttribute("href")).join(" ")`); got != "/try/demo /agent /wallboard /reports /admin /barometer /palmares /api/v1/openapi.json" {
+	p.wait("the home page", `document.querySelectorAll(".home-links a").length === 9`)
+	if got := p.js(`[...document.querySelectorAll(".home-links a")].map((a) => a.getAttribute("href")).join(" ")`); got != "/try/demo /agent /wallboard /reports /admin /barometer /palmares /invoices /api/v1/openapi.json" {
 		t.Errorf("home links: %s", got)
 	}
 	if h := p.js(`document.querySelector("h1").textContent`); h != "Plateau" {

@@ -5,6 +5,7 @@ import { api, apiBlob, ApiError, apiMessage, errorText, h, initPage, logout, me,
 import { onLang, t, translate } from "./i18n.js";
 import { guardResources, queueFields } from "./admin-guard.js";
 import { registerSection } from "./register.js";
+import { renderContracts } from "./billing-admin.js";
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -115,6 +116,8 @@ const resources = {
   ...guardResources,
   // The workforce register draws itself (register.js).
   register: { custom: (body) => registerSection(body, view.tenant, say) },
+  // Contract versions and invoices: their own module.
+  contracts: { render: renderContracts },
 };
 
 const view = { me: null, tenant: null, tenants: [], section: "queues", lists: { queues: [], schedules: [], sites: [], skills: [], agents: [] } };

@@ -10,6 +10,8 @@
 import { api, duration, errorText, h, initPage, linkified, logout, me, messageTime, randomId } from "./common.js";
 import { dateTime, lang, onLang, t, translate } from "./i18n.js";
 import { createSoftphone } from "./softphone.js";
+import { createDeskTools } from "./desk-tools.js";
+import { createDeskLookup } from "./desk-lookup.js";
 
 // The built-in lists, offered while the tenant has none of its own (the
 // admin page's dispositions and not-ready reasons, GET /api/v1/me/desk-lists).
@@ -323,7 +325,7 @@ async function start() {
 }
 
 // ---- the desk ----
-let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField, softphone, stateNotice;
+let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField, softphone, stateNotice, tools, lookup;
 
 // The reasons the server sets by itself, each with a notice that says
 // what happened and offers to be ready again in one click.
@@ -364,6 +366,8 @@ function showDesk() {
   tablist = h("div", { role: "tablist", class: "tabs", "data-i18n-attr": "aria-label:agent.chats" });
   panels = h("div", { class: "panels" });
   softphone = createSoftphone({ send, say });
+  tools = createDeskTools({ send, say });
+  lookup = createDeskLookup({ send });
   app.replaceChildren(
     globalError,
     h("div", { class: "desk" },
@@ -378,7 +382,8 @@ function showDesk() {
         h("section", { "aria-labelledby": "offers-title" },
           h("h2", { id: "offers-title", class: "section-title", "data-i18n": "agent.offers" }),
           offersList,
-          h("p", { class: "muted empty-offers", "data-i18n": "agent.no_offers" }))),
+          h("p", { class: "muted empty-offers", "data-i18n": "agent.no_offers" })),
+        lookup.element),
       h("section", { class: "chats card", "aria-labelledby": "chats-title" },
         h("h2", { id: "chats-title", "data-i18n": "agent.chats" }),
         tablist, noChats, panels)));
@@ -386,6 +391,7 @@ function showDesk() {
   renderState();
   ensureTicker();
   send({ type: "canned" });
+  lookup.start();
 }
 
 // stateText is what the badge says: the state, and for a busy agent the
@@ -610,6 +616,7 @@ function openChat(f) {
       voice ? h("p", { class: "call-line" }, t("agent.on_call")) : null,
       log, typing, alert, compose, h("div", { class: "buttons" }, end), wrap);
     c = { id, tab, badge, panel, log, input, compose, end, alert, timer, wrap, typing, seen: new Set(), pending: new Map(), unread: 0, customer: f.customer || {} };
+    panel.insertBefore(tools.panel(c, f), wrap);
     c.renderPicks = renderPicks;
     input.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && !ev.shiftKey) {
@@ -718,7 +725,9 @@ function endChat(f) {
   c.compose.hidden = true;
   c.end.hidden = true;
   c.tab.classList.add("ended");
-  c.log.append(h("li", { class: "note" }, t("agent.chat_ended")));
+  c.log.append(h("li", { class: "note" }, f.transferred ? t("transfer.done", { to: c.transferTo || "" }) : t("agent.chat_ended")));
+  if (c.hideTools) c.hideTools();
+  if (f.transferred) say(t("transfer.done", { to: c.transferTo || "" }));
   if (f.wrap_up === false) {
     const close = h("button", { type: "button", "data-i18n": "agent.close_tab" });
     close.addEventListener("click", () => removeChat(c.id));
@@ -729,7 +738,7 @@ function endChat(f) {
   }
   c.wrapSeconds = Number(f.wrap_up_seconds) || 0;
   c.wrapStart = Date.now();
-  const disp = h("select", { id: `disp-${c.id}`, required: true },
+  const disp = h("select", { id: `disp-${c.id}`, required: !f.transferred },
     h("option", { value: "", "data-i18n": "agent.pick_disposition" }),
     listOptions(deskLists.dispositions, dispositions, "disposition"));
   const notes = h("textarea", { id: `notes-${c.id}`, rows: "3", maxlength: "4000" });
@@ -737,13 +746,13 @@ function endChat(f) {
   const form = h("form", { class: "wrapup-form", "aria-labelledby": `wrap-title-${c.id}` },
     h("h3", { id: `wrap-title-${c.id}`, "data-i18n": "agent.wrapup" }),
     c.timer,
-    h("div", { class: "field" }, h("label", { for: `disp-${c.id}`, "data-i18n": "agent.disposition" }), disp),
+    h("div", { class: "field", hidden: !!f.transferred }, h("label", { for: `disp-${c.id}`, "data-i18n": "agent.disposition" }), disp),
     h("div", { class: "field" }, h("label", { for: `notes-${c.id}`, "data-i18n": "agent.notes" }), notes),
     err,
     h("button", { type: "submit", class: "primary", "data-i18n": "agent.finish" }));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    if (!disp.value) {
+    if (!disp.value && !f.transferred) {
       err.textContent = t("agent.disposition_required");
       disp.setAttribute("aria-invalid", "true");
       disp.focus();
@@ -766,6 +775,7 @@ function removeChat(id) {
   c.tab.remove();
   c.panel.remove();
   desk.chats.delete(id);
+  if (tools) tools.forget(id);
   if (desk.selected === id) {
     desk.selected = null;
     const first = desk.chats.keys().next();
@@ -776,6 +786,8 @@ function removeChat(id) {
 
 function handle(f) {
   if (softphone && softphone.handle(f)) return;
+  if (tools && tools.handle(f, desk.chats)) return;
+  if (lookup && lookup.handle(f)) return;
   switch (f.type) {
     case "agent_state":
       desk.state = f.state;

@@ -6,6 +6,7 @@
 // contact to another queue.
 import { api, ApiError, duration, errorText, h, initPage, logout, me, signInForm } from "./common.js";
 import { intradayChart } from "./chart.js";
+import { agentContactCell, closeWatch, watchPanel } from "./wallboard-watch.js";
 import { clock, lang, number, onLang, percent, t, translate } from "./i18n.js";
 
 const app = document.getElementById("app");
@@ -224,9 +225,14 @@ function layout(first) {
         h("thead", {}, h("tr", {},
           h("th", { scope: "col", "data-i18n": "wb.agent" }), h("th", { scope: "col", "data-i18n": "wb.state" }),
           h("th", { scope: "col", class: "num", "data-i18n": "wb.in_state" }),
+          h("th", { scope: "col", "data-i18n": "wb.agent_contact" }),
+          h("th", { scope: "col", class: "num", "data-i18n": "wb.agent_handled" }),
+          h("th", { scope: "col", class: "num", "data-i18n": "wb.agent_aht" }),
+          h("th", { scope: "col", class: "num", "data-i18n": "wb.agent_occupancy" }),
           wb.canAct ? h("th", { scope: "col", "data-i18n": "wb.change_state" }) : null)),
         abody))),
   ];
+  if (wb.canAct) parts.push(watchPanel(wb));
   if (wb.canAct) parts.push(moveForm());
   parts.push(thresholdsForm(first.queues || []));
   app.replaceChildren(...parts);
@@ -364,6 +370,11 @@ function update(d) {
     setText(r.name, a.name);
     r.badge.className = `badge state-${a.state}`;
     setText(r.badge, agentStateText(a) + (a.online === false && a.state !== "logged_out" ? ` (${t("wb.offline")})` : ""));
+    agentContactCell(wb, r, a);
+    const today = a.today || {};
+    setText(r.handled, today.handled === undefined ? dash : number(today.handled));
+    setText(r.aht, secs(today.aht_seconds));
+    setText(r.occ, pct(today.occupancy));
   }
   for (const [id, r] of wb.rows) if (!seenA.has(id)) (r.tr.remove(), wb.rows.delete(id));
   tickAgents();
@@ -464,15 +475,20 @@ function agentRow(a) {
     });
     actionCell = h("td", { class: "act" }, sel, " ", apply, " ", err);
   }
-  const tr = h("tr", { dataset: { agent: a.agent_id } }, name, h("td", {}, badge), since, actionCell);
+  const contact = h("td", { class: "agent-contact" });
+  const handled = h("td", { class: "num" });
+  const aht = h("td", { class: "num" });
+  const occ = h("td", { class: "num" });
+  const tr = h("tr", { dataset: { agent: a.agent_id } }, name, h("td", {}, badge), since, contact, handled, aht, occ, actionCell);
   abody.append(tr);
-  const r = { tr, name, badge, since, agent: a };
+  const r = { tr, name, badge, since, contact, handled, aht, occ, agent: a };
   wb.rows.set(a.agent_id, r);
   return r;
 }
 
 function tickAgents() {
   for (const r of wb.rows.values()) {
+    for (const [el, at] of r.held || []) setText(el, duration(Math.max(0, (Date.now() - wb.skew - at) / 1000)));
     if (!r.agent.since) {
       setText(r.since, dash);
       continue;
@@ -488,6 +504,7 @@ onLang(() => {
   wb.qrows.clear();
   for (const r of wb.rows.values()) r.tr.remove();
   wb.rows.clear();
+  closeWatch();
   update(wb.data);
   setLive(true);
 });

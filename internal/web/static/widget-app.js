@@ -414,6 +414,11 @@ export function mount({ base, entry }) {
         lastWait = f;
         status.textContent = f.callback ? t("widget.callback_kept") : waitText(f);
         callbackBox.hidden = !!f.callback;
+        if (f.transferred) {
+          // The conversation goes on with another advisor: the log stays.
+          hideTyping();
+          note(t("widget.transferred"));
+        }
         break;
       case "position":
         lastWait = f;
