@@ -43,6 +43,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -405,6 +406,10 @@ func jsonError(err error) error {
 		tooLarge  *http.MaxBytesError
 		unknownPr = "json: unknown field "
 	)
+	if ve, ok := model.MoneyError(err); ok {
+		// An amount with more than 2 decimals, negative or too large.
+		return &Error{Code: CodeValidationFailed, Field: jsonPath(ve.Field), Message: ve.Message, Key: ve.Key, Params: ve.Params, Err: err}
+	}
 	switch {
 	case errors.As(err, &tooLarge):
 		return &Error{Code: CodeBodyTooLarge, Message: fmt.Sprintf("the body must be at most %d bytes", tooLarge.Limit), Err: err}
@@ -415,13 +420,31 @@ func jsonError(err error) error {
 	case errors.As(err, &syntax):
 		return &Error{Code: CodeBadJSON, Message: fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, syntax), Err: err}
 	case errors.As(err, &typ):
-		field := typ.Field
-		return &Error{Code: CodeBadJSON, Field: field, Message: fmt.Sprintf("expected %s, got a JSON %s", typ.Type, typ.Value), Err: err}
+		field := jsonPath(typ.Field)
+		want := typ.Type.String()
+		if typ.Type == reflect.TypeFor[model.Money]() {
+			want = "an amount (a JSON number with at most 2 decimals)"
+		}
+		return &Error{Code: CodeBadJSON, Field: field, Message: fmt.Sprintf("expected %s, got a JSON %s", want, typ.Value), Err: err}
 	case strings.HasPrefix(err.Error(), unknownPr):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), unknownPr), `"`)
 		return &Error{Code: CodeUnknownField, Field: field, Message: fmt.Sprintf("unknown field %q", field), Err: err}
 	}
 	return &Error{Code: CodeBadJSON, Message: "the body is not valid JSON", Err: err}
+}
+
+// jsonPath is a decoder's field path without the Go names of embedded
+// structs ("ScheduleSpec.sites.cost_per_hour" is "sites.cost_per_hour"):
+// JSON names are lower case, Go type names are not.
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" && (p[0] < 'A' || p[0] > 'Z') {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
 }
 
 // revocations is a broadcast: every fire wakes those waiting on the channel

@@ -260,7 +260,7 @@ func (e *env) fixture(slug string) fixture {
 	f.tenant, err = e.st.CreateTenant(ctx, model.Tenant{Slug: slug, Name: "Tenant " + slug})
 	must("tenant", err)
 	tid := f.tenant.ID
-	f.site, err = e.st.CreateSite(ctx, tid, model.Site{Name: "Rabat", Country: "MA", Kind: model.SiteNearshore, CostPerHour: 18.5})
+	f.site, err = e.st.CreateSite(ctx, tid, model.Site{Name: "Rabat", Country: "MA", Kind: model.SiteNearshore, CostPerHour: 18_50})
 	must("site", err)
 	f.skill, err = e.st.CreateSkill(ctx, tid, model.Skill{Name: "billing"})
 	must("skill", err)

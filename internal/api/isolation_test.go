@@ -54,7 +54,7 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 	case reflect.TypeFor[ScheduleRequest]():
 		return ScheduleRequest{Start: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), IntervalMinutes: 60, Required: []int{1, 2, 1},
 			ScheduleSpec: wfm.ScheduleSpec{Shifts: []wfm.ShiftSpec{{Name: "short", Length: "2h"}},
-				Sites: []wfm.SiteSpec{{Name: "Paris", Country: "FR", CostPerHour: 30}}}}
+				Sites: []wfm.SiteSpec{{Name: "Paris", Country: "FR", CostPerHour: 30_00}}}}
 	case reflect.TypeFor[AgentStateRequest]():
 		return AgentStateRequest{State: "logged_out"}
 	case reflect.TypeFor[MoveRequest]():

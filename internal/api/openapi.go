@@ -152,6 +152,8 @@ func (g *schemaGen) schema(t reflect.Type) obj {
 		return obj{"type": "object"}
 	case reflect.TypeFor[model.Milli]():
 		return obj{"type": "number", "multipleOf": 0.001} // an exact decimal, three places
+	case reflect.TypeFor[model.Money]():
+		return obj{"type": "number", "multipleOf": 0.01} // an exact amount, in currency units to the cent
 	}
 	if t.Kind() != reflect.Struct && t.Kind() != reflect.Pointer && t.Implements(reflect.TypeFor[json.Marshaler]()) {
 		// A scalar with its own encoding: a decimal string (billing's prices).

@@ -16,8 +16,8 @@ func bigPlan() ScheduleRequest {
 	req := ScheduleRequest{Start: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), IntervalMinutes: 15,
 		ScheduleSpec: wfm.ScheduleSpec{
 			Shifts: []wfm.ShiftSpec{{Name: "8h", Length: "8h"}, {Name: "7h", Length: "7h"}, {Name: "6h", Length: "6h"}, {Name: "4h", Length: "4h"}},
-			Sites: []wfm.SiteSpec{{Name: "Paris", Country: "FR", CostPerHour: 30}, {Name: "Lyon", Country: "FR", CostPerHour: 28},
-				{Name: "Rabat", Country: "MA", CostPerHour: 12}, {Name: "Tunis", Country: "TN", CostPerHour: 11}},
+			Sites: []wfm.SiteSpec{{Name: "Paris", Country: "FR", CostPerHour: 30_00}, {Name: "Lyon", Country: "FR", CostPerHour: 28_00},
+				{Name: "Rabat", Country: "MA", CostPerHour: 12_00}, {Name: "Tunis", Country: "TN", CostPerHour: 11_00}},
 		}}
 	for i := range 4 * 7 * 96 {
 		h := (i % 96) / 4
@@ -37,12 +37,12 @@ func TestPlanScheduleLimits(t *testing.T) {
 
 	many := bigPlan()
 	for i := range 30 {
-		many.Sites = append(many.Sites, wfm.SiteSpec{Name: fmt.Sprintf("S%d", i), Country: "FR", CostPerHour: 20})
+		many.Sites = append(many.Sites, wfm.SiteSpec{Name: fmt.Sprintf("S%d", i), Country: "FR", CostPerHour: 20_00})
 	}
 	wantError(t, e.do(sup, http.MethodPost, path, many), http.StatusUnprocessableEntity, CodeValidationFailed, "sites")
 	wide := bigPlan()
 	for i := range 12 {
-		wide.Sites = append(wide.Sites, wfm.SiteSpec{Name: fmt.Sprintf("S%d", i), Country: "FR", CostPerHour: 20})
+		wide.Sites = append(wide.Sites, wfm.SiteSpec{Name: fmt.Sprintf("S%d", i), Country: "FR", CostPerHour: 20_00})
 	}
 	wantError(t, e.do(sup, http.MethodPost, path, wide), http.StatusUnprocessableEntity, CodeValidationFailed, "required")
 

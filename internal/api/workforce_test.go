@@ -140,7 +140,7 @@ func TestWorkforceRegister(t *testing.T) {
 	sup := e.userCred(tid, "acme-planner", model.RoleSupervisor, nil)
 	req := ScheduleRequest{Start: time.Date(2026, 2, 2, 0, 0, 0, 0, time.UTC), IntervalMinutes: 60, Required: []int{2, 2, 2, 2, 2, 2, 2, 2},
 		ScheduleSpec: wfm.ScheduleSpec{Shifts: []wfm.ShiftSpec{{Name: "8h", Length: "8h"}},
-			Sites: []wfm.SiteSpec{{Name: "Paris", Country: "FR", CostPerHour: 30}, {Name: "Rabat", Country: "MA", CostPerHour: 12}}}}
+			Sites: []wfm.SiteSpec{{Name: "Paris", Country: "FR", CostPerHour: 30_00}, {Name: "Rabat", Country: "MA", CostPerHour: 12_00}}}}
 	planPath := fmt.Sprintf("/api/v1/tenants/%d/planning/schedule", a.tenant.ID)
 	wantError(t, e.do(sup, http.MethodPost, planPath+"?publish=February", req), http.StatusUnprocessableEntity, CodeValidationFailed, "publish")
 	var computed wfm.Plan

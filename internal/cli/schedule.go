@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/wfm"
 )
 
@@ -46,14 +47,16 @@ script does not take the plan for a valid one.
     "sites": [
       {"name": "Paris", "country": "France", "cost_per_hour": 30,
        "open": "08:00", "close": "20:00"},          // omit both for 24/7
-      {"name": "Home FR", "country": "France", "cost_per_hour": 27,
+      {"name": "Home FR", "country": "France", "cost_per_hour": 27.50,
        "homeshoring": true},
       {"name": "Rabat", "country": "Morocco", "cost_per_hour": 12,
        "open": "07:00", "close": "23:00"}
     ]
   }
 (the JSON itself takes no comments). Clock times are read in the time zone
-of the first requirement line.
+of the first requirement line. A cost per hour is an amount with at most 2
+decimals (27.50, not 27.505); costs are computed exactly from the paid
+time and printed to the cent, each rounded once, halves away from zero.
 
 Flags:
 `
@@ -167,6 +170,9 @@ func readScheduleConfig(path string, p *wfm.ScheduleProblem) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&spec); err != nil {
+		if ve, ok := model.MoneyError(err); ok {
+			return fmt.Errorf("%s: %w", path, ve)
+		}
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if err := spec.Apply(p); err != nil {
@@ -180,13 +186,13 @@ func scheduleText(w io.Writer, pl wfm.Plan) error {
 	if !pl.FranceShareMet {
 		met = "NOT met"
 	}
-	fmt.Fprintf(w, "total cost: %.2f for %.1f paid hours\n", pl.TotalCost, pl.TotalHours)
+	fmt.Fprintf(w, "total cost: %s for %.1f paid hours\n", pl.TotalCost, pl.TotalHours)
 	fmt.Fprintf(w, "France share: %.1f%% of paid hours (minimum %.0f%%: %s)\n", 100*pl.FranceShare, 100*pl.MinFranceShare, met)
 	fmt.Fprintf(w, "uncovered intervals: %d\n\n", len(pl.Uncovered))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "start\tsite\tshift\tagents\tpaid h/agent\tcost")
 	for _, a := range pl.Assignments {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f\t%.2f\n", a.Start.Format("Mon 2006-01-02 15:04"), a.Site, a.Shift, a.Agents, a.PaidHours, a.Cost)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f\t%s\n", a.Start.Format("Mon 2006-01-02 15:04"), a.Site, a.Shift, a.Agents, a.PaidHours, a.Cost)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)

@@ -218,6 +218,8 @@ func TestScheduleCommand(t *testing.T) {
 		{"unknown field", "", `{"shift":[]}`, "unknown field"},
 		{"bad clock", "", `{"shifts":[{"name":"a","length":"4h","starts":["25:00"]}],"sites":[{"name":"s","cost_per_hour":1}]}`, "HH:MM"},
 		{"bad day", "", `{"shifts":[{"name":"a","length":"4h","days":["someday"]}],"sites":[{"name":"s","cost_per_hour":1}]}`, "bad day"},
+		{"cost with 3 decimals", "", `{"shifts":[{"name":"a","length":"4h"}],"sites":[{"name":"s","cost_per_hour":12.505}]}`, "sites.cost_per_hour: must have at most 2 decimals"},
+		{"negative cost", "", `{"shifts":[{"name":"a","length":"4h"}],"sites":[{"name":"s","cost_per_hour":-12}]}`, "sites.cost_per_hour: must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

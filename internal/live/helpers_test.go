@@ -69,7 +69,7 @@ func seed(t *testing.T, st *store.Store, chatCapacity, wrapUp int) fixture {
 	ctx := testCtx(t)
 	ten, err := st.CreateTenant(ctx, model.Tenant{Slug: "acme", Name: "Acme"})
 	must(t, err, "tenant")
-	site, err := st.CreateSite(ctx, ten.ID, model.Site{Name: "Lyon", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 30})
+	site, err := st.CreateSite(ctx, ten.ID, model.Site{Name: "Lyon", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 30_00})
 	must(t, err, "site")
 	q, err := st.CreateQueue(ctx, ten.ID, model.Queue{Name: "chat", Channel: model.ChannelChat, Priority: 1, SLTargetPct: 80,
 		SLThresholdSeconds: 20, Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 20, WrapUpSeconds: wrapUp})

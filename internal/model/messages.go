@@ -34,5 +34,6 @@ func ValidationKeys() []string {
 		"menu_too_many", "menu_key_zero", "menu_key", "menu_key_twice", "address_chat", "address_phone",
 		"address_format", "menu_phone_only", "missing_ref", "erasure_key", "colour", "contrast", "logo_url",
 		"list_code", "widget_chat_only", "conflict", "invalid",
+		"money_format", "money_decimals", "money_range",
 	}
 }

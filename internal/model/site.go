@@ -23,9 +23,10 @@ type Site struct {
 	TenantID int64  `json:"tenant_id"`
 	Name     string `json:"name"`
 	// Country is an ISO 3166-1 alpha-2 code in upper case, e.g. "FR", "MA".
-	Country     string   `json:"country"`
-	Kind        SiteKind `json:"kind"`
-	CostPerHour float64  `json:"cost_per_hour"`
+	Country string   `json:"country"`
+	Kind    SiteKind `json:"kind"`
+	// CostPerHour is the cost of one paid agent hour, exact (see Money).
+	CostPerHour Money `json:"cost_per_hour"`
 }
 
 // Validate checks the fields a client may set.
@@ -39,11 +40,12 @@ func (s *Site) Validate() error {
 	if err := checkEnum("kind", s.Kind, SiteKinds()); err != nil {
 		return err
 	}
-	if err := checkFinite("cost_per_hour", s.CostPerHour); err != nil {
-		return err
-	}
 	if s.CostPerHour < 0 {
 		return invalidKey("cost_per_hour", "cost_negative", nil, "must not be negative")
+	}
+	if s.CostPerHour > MaxMoney {
+		return invalidKey("cost_per_hour", "money_range", Params{"max": MaxMoney.Decimal(), "got": s.CostPerHour.Decimal()},
+			"must be at most %s (got %s)", MaxMoney.Decimal(), s.CostPerHour.Decimal())
 	}
 	return nil
 }

@@ -84,15 +84,15 @@ func createDemo(ctx context.Context, st *store.Store) (model.Tenant, error) {
 	if err != nil {
 		return t, err
 	}
-	paris, err := st.CreateSite(ctx, t.ID, model.Site{Name: "Paris", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 32})
+	paris, err := st.CreateSite(ctx, t.ID, model.Site{Name: "Paris", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 32_00})
 	if err != nil {
 		return t, err
 	}
-	rabat, err := st.CreateSite(ctx, t.ID, model.Site{Name: "Rabat", Country: "MA", Kind: model.SiteNearshore, CostPerHour: 17})
+	rabat, err := st.CreateSite(ctx, t.ID, model.Site{Name: "Rabat", Country: "MA", Kind: model.SiteNearshore, CostPerHour: 17_00})
 	if err != nil {
 		return t, err
 	}
-	home, err := st.CreateSite(ctx, t.ID, model.Site{Name: "Télétravail", Country: "FR", Kind: model.SiteHomeshoring, CostPerHour: 30})
+	home, err := st.CreateSite(ctx, t.ID, model.Site{Name: "Télétravail", Country: "FR", Kind: model.SiteHomeshoring, CostPerHour: 30_00})
 	if err != nil {
 		return t, err
 	}

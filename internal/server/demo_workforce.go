@@ -51,7 +51,7 @@ func SeedDemoWorkforce(ctx context.Context, st *store.Store, tenant model.Tenant
 		}
 	}
 	if rabat == 0 {
-		s, err := st.CreateSite(ctx, tenant.ID, model.Site{Name: "Rabat", Country: "MA", Kind: model.SiteNearshore, CostPerHour: 17})
+		s, err := st.CreateSite(ctx, tenant.ID, model.Site{Name: "Rabat", Country: "MA", Kind: model.SiteNearshore, CostPerHour: 17_00})
 		if err != nil {
 			return fmt.Errorf("demo register: %w", err)
 		}

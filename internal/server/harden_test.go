@@ -65,7 +65,7 @@ func startSeeded(t *testing.T, edit func(c *Config)) (*Server, *fixture) {
 		if _, err = st.CreateEntryPoint(ctx, ten.ID, model.EntryPoint{Kind: model.EntryChat, Address: "web", QueueID: q.ID}); err != nil {
 			return err
 		}
-		site, err := st.CreateSite(ctx, ten.ID, model.Site{Name: "Lyon", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 30})
+		site, err := st.CreateSite(ctx, ten.ID, model.Site{Name: "Lyon", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 30_00})
 		if err != nil {
 			return err
 		}

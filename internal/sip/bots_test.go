@@ -14,7 +14,7 @@ import (
 func TestPhoneBotsAllRegister(t *testing.T) {
 	w := newWorld(t, worldOpts{})
 	ctx := w.ctx()
-	site, err := w.st.CreateSite(ctx, w.tenant, model.Site{Name: "Bots", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 1})
+	site, err := w.st.CreateSite(ctx, w.tenant, model.Site{Name: "Bots", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 1_00})
 	must(t, err, "site")
 	const bots = 6
 	for i := range bots {

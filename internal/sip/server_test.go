@@ -101,7 +101,7 @@ func newWorld(t *testing.T, o worldOpts) *world {
 	ten, err := st.CreateTenant(ctx, model.Tenant{Slug: "acme", Name: "Acme"})
 	must(t, err, "tenant")
 	w.tenant = ten.ID
-	site, err := st.CreateSite(ctx, ten.ID, model.Site{Name: "Lyon", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 30})
+	site, err := st.CreateSite(ctx, ten.ID, model.Site{Name: "Lyon", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 30_00})
 	must(t, err, "site")
 	q := model.Queue{Name: "phone", Channel: model.ChannelVoice, Priority: 1, SLTargetPct: 80, SLThresholdSeconds: 20,
 		Strategy: model.StrategyLongestIdle, OfferTimeoutSeconds: 10, WrapUpSeconds: 30}

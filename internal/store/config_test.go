@@ -121,7 +121,7 @@ func TestConfigurationCRUD(t *testing.T) {
 		}
 
 		// Updates.
-		site.CostPerHour = 21
+		site.CostPerHour = 21_05
 		noErr(t, s.UpdateSite(ctx, tid, site), "update site")
 		skill := f.skill
 		skill.Name = "invoices"
@@ -145,7 +145,7 @@ func TestConfigurationCRUD(t *testing.T) {
 		gotQ, _ := s.GetQueue(ctx, tid, q.ID)
 		gotAg, _ := s.GetAgent(ctx, tid, ag.ID)
 		gotEP, _ := s.GetEntryPoint(ctx, tid, ep.ID)
-		if gotSite.CostPerHour != 21 || gotSkill.Name != "invoices" || !gotSched.AlwaysOpen || len(gotSched.Weekly) != 0 ||
+		if gotSite.CostPerHour != 21_05 || gotSkill.Name != "invoices" || !gotSched.AlwaysOpen || len(gotSched.Weekly) != 0 ||
 			gotQ.Overflow.QueueID == nil || *gotQ.Overflow.QueueID != f.chat.ID || len(gotAg.Skills) != 0 || gotAg.QueueIDs != nil ||
 			gotEP.Welcome != "Hello" || gotEP.ScheduleID == nil {
 			t.Errorf("after updates: %+v %+v %+v %+v %+v %+v", gotSite, gotSkill, gotSched, gotQ, gotAg, gotEP)

@@ -134,7 +134,7 @@ func newFixture(t testing.TB, s *Store, slug string) fixture {
 	f.tenant, err = s.CreateTenant(ctx, model.Tenant{Slug: slug, Name: "Tenant " + slug})
 	must("tenant", err)
 	tid := f.tenant.ID
-	f.site, err = s.CreateSite(ctx, tid, model.Site{Name: "Rabat", Country: "MA", Kind: model.SiteNearshore, CostPerHour: 18.5})
+	f.site, err = s.CreateSite(ctx, tid, model.Site{Name: "Rabat", Country: "MA", Kind: model.SiteNearshore, CostPerHour: 18_50})
 	must("site", err)
 	f.skill, err = s.CreateSkill(ctx, tid, model.Skill{Name: "billing"})
 	must("skill", err)

@@ -6,7 +6,7 @@ import (
 	"github.com/plateau-cc/plateau/internal/model"
 )
 
-const siteCols = "id, tenant_id, name, country, kind, cost_per_hour"
+const siteCols = "id, tenant_id, name, country, kind, cost_per_hour_cents"
 
 func scanSite(r scanner) (model.Site, error) {
 	var v model.Site
@@ -20,7 +20,7 @@ func (s *Store) CreateSite(ctx context.Context, tenantID int64, v model.Site) (m
 		return model.Site{}, invalidInput(err, "create site")
 	}
 	v.TenantID = tenantID
-	id, err := s.conn().insert(ctx, "INSERT INTO sites (tenant_id, name, country, kind, cost_per_hour) VALUES (?, ?, ?, ?, ?)",
+	id, err := s.conn().insert(ctx, "INSERT INTO sites (tenant_id, name, country, kind, cost_per_hour_cents) VALUES (?, ?, ?, ?, ?)",
 		tenantID, v.Name, v.Country, v.Kind, v.CostPerHour)
 	if err != nil {
 		return model.Site{}, fail(err, "create site %q", v.Name)
@@ -56,7 +56,7 @@ func (s *Store) UpdateSite(ctx context.Context, tenantID int64, v model.Site) er
 	if err := v.Validate(); err != nil {
 		return invalidInput(err, "update site %d", v.ID)
 	}
-	err := s.conn().execOne(ctx, "UPDATE sites SET name = ?, country = ?, kind = ?, cost_per_hour = ? WHERE tenant_id = ? AND id = ?",
+	err := s.conn().execOne(ctx, "UPDATE sites SET name = ?, country = ?, kind = ?, cost_per_hour_cents = ? WHERE tenant_id = ? AND id = ?",
 		v.Name, v.Country, v.Kind, v.CostPerHour, tenantID, v.ID)
 	if err != nil {
 		return fail(err, "update site %d", v.ID)

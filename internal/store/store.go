@@ -197,15 +197,39 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
+	p, err := s.migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("apply %s migrations: %w", s.dialect, err)
+	}
+	return nil
+}
+
+// migrations returns the migration provider of s's dialect.
+func (s *Store) migrations() (*goose.Provider, error) {
 	dir, err := fs.Sub(migrationFiles, "migrations/"+string(s.dialect))
 	if err != nil {
-		return fmt.Errorf("load %s migrations: %w", s.dialect, err)
+		return nil, fmt.Errorf("load %s migrations: %w", s.dialect, err)
 	}
-	return migrateWith(ctx, s.db, s.dialect, dir)
+	return migrator(s.db, s.dialect, dir)
 }
 
 // migrateWith applies the migrations of dir to db.
 func migrateWith(ctx context.Context, db *sql.DB, dialect Dialect, dir fs.FS) error {
+	p, err := migrator(db, dialect, dir)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("apply %s migrations: %w", dialect, err)
+	}
+	return nil
+}
+
+// migrator is the goose provider of dir's migrations on db.
+func migrator(db *sql.DB, dialect Dialect, dir fs.FS) (*goose.Provider, error) {
 	gooseDialect := goose.DialectSQLite3
 	if dialect == Postgres {
 		gooseDialect = goose.DialectPostgres
@@ -216,12 +240,9 @@ func migrateWith(ctx context.Context, db *sql.DB, dialect Dialect, dir fs.FS) er
 	// what it names, so their order between branches does not matter.
 	p, err := goose.NewProvider(gooseDialect, db, dir, goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
 	if err != nil {
-		return fmt.Errorf("prepare %s migrations: %w", dialect, err)
+		return nil, fmt.Errorf("prepare %s migrations: %w", dialect, err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("apply %s migrations: %w", dialect, err)
-	}
-	return nil
+	return p, nil
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.

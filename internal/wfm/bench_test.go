@@ -84,9 +84,9 @@ func BenchmarkSchedule(b *testing.B) {
 			{Name: "6h", Length: hours(6)},
 		},
 		Sites: []Site{
-			{Name: "Paris", Country: "France", CostPerHour: 30, Open: hours(8), Close: hours(20)},
-			{Name: "Home", Country: "France", CostPerHour: 27, Homeshoring: true},
-			{Name: "Rabat", Country: "Morocco", CostPerHour: 12, Open: hours(7), Close: hours(23)},
+			{Name: "Paris", Country: "France", CostPerHour: 30_00, Open: hours(8), Close: hours(20)},
+			{Name: "Home", Country: "France", CostPerHour: 27_00, Homeshoring: true},
+			{Name: "Rabat", Country: "Morocco", CostPerHour: 12_00, Open: hours(7), Close: hours(23)},
 		},
 	}
 	for b.Loop() {

@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"math/bits"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/plateau-cc/plateau/internal/model"
 )
 
 // DefaultMinFranceShare is the default minimum share of scheduled hours
@@ -48,8 +51,8 @@ type Site struct {
 	// Country is where the site is; "France" (or "FR") counts towards the
 	// localisation share.
 	Country string
-	// CostPerHour is the cost of one paid agent hour.
-	CostPerHour float64
+	// CostPerHour is the cost of one paid agent hour, exact.
+	CostPerHour model.Money
 	// Homeshoring marks agents working from home. It is reported only:
 	// opening hours below are what constrains shifts.
 	Homeshoring bool
@@ -100,8 +103,10 @@ type Assignment struct {
 	Agents int `json:"agents"`
 	// PaidHours is the paid hours of one agent (breaks excluded).
 	PaidHours float64 `json:"paid_hours"`
-	// Cost is the cost of all these agents.
-	Cost float64 `json:"cost"`
+	// Cost is the cost of all these agents: Agents x paid time x the
+	// site's CostPerHour, exact, rounded once to the cent (halves away from
+	// zero, see model.RoundCents).
+	Cost model.Money `json:"cost"`
 	// France tells whether the site counts as France.
 	France bool `json:"france"`
 }
@@ -116,6 +121,16 @@ type Coverage struct {
 	Scheduled int `json:"scheduled"`
 }
 
+// SiteTotal is one site's part of a plan.
+type SiteTotal struct {
+	Site string `json:"site"`
+	// PaidHours is the paid hours of all the site's agents.
+	PaidHours float64 `json:"paid_hours"`
+	// Cost is their exact cost, rounded once to the cent (halves away
+	// from zero), like TotalCost.
+	Cost model.Money `json:"cost"`
+}
+
 // Plan is the result of Schedule.
 type Plan struct {
 	// Assignments are the shifts to staff, by start, site and shift.
@@ -125,8 +140,16 @@ type Plan struct {
 	// Uncovered lists the intervals whose coverage is below requirement:
 	// no allowed shift at any site can reach them.
 	Uncovered []Coverage `json:"uncovered"`
-	// TotalCost is the cost of all paid hours.
-	TotalCost float64 `json:"total_cost"`
+	// TotalCost is the cost of all paid hours: the exact sum of every
+	// assignment's agents x paid time x cost per hour, rounded once to the
+	// cent at the end (halves away from zero). It may differ from the sum of
+	// the rounded Assignment costs by at most half a cent per assignment,
+	// and only when a line is not a whole number of cents (45 paid minutes
+	// at 13.50 an hour: 10.125).
+	TotalCost model.Money `json:"total_cost"`
+	// Sites is each site's paid hours and cost, in the order of the
+	// problem's sites (a site with no shift included).
+	Sites []SiteTotal `json:"sites"`
 	// TotalHours and FranceHours are paid hours, all and in France.
 	TotalHours  float64 `json:"total_hours"`
 	FranceHours float64 `json:"france_hours"`
@@ -141,11 +164,15 @@ type Plan struct {
 // column is one (site, template, start) choice.
 type column struct {
 	site, shift, start int
-	cover              []int    // covered interval indices
-	bits               []uint64 // the same as a bitset
-	hours              float64  // paid hours
-	cost               float64
-	france             bool
+	cover              []int         // covered interval indices
+	bits               []uint64      // the same as a bitset
+	paid               time.Duration // paid time of one agent, for the exact cost
+	hours              float64       // paid hours
+	// cost is the optimiser's cost, in currency units: a float is fine for
+	// comparing plans, but every reported figure is recomputed exactly
+	// from paid and the site's rate (see plan).
+	cost   float64
+	france bool
 }
 
 // bitsSubset reports whether every bit of a is in b.
@@ -193,8 +220,8 @@ func (p ScheduleProblem) validate() error {
 		}
 	}
 	for _, s := range p.Sites {
-		if s.CostPerHour < 0 || math.IsNaN(s.CostPerHour) || math.IsInf(s.CostPerHour, 0) {
-			return fmt.Errorf("site %q: cost per hour must be >= 0, got %v", s.Name, s.CostPerHour)
+		if s.CostPerHour < 0 || s.CostPerHour > model.MaxMoney {
+			return fmt.Errorf("site %q: cost per hour must be between 0 and %s, got %s", s.Name, model.MaxMoney.Decimal(), s.CostPerHour.Decimal())
 		}
 		if s.Open < 0 || s.Open >= 24*time.Hour || s.Close < 0 || s.Close > 24*time.Hour {
 			return fmt.Errorf("site %q: opening hours %v-%v are not times of day", s.Name, s.Open, s.Close)
@@ -288,7 +315,7 @@ func (p ScheduleProblem) columns() []column {
 				}
 				cols = append(cols, column{
 					site: si, shift: ki, start: i, cover: cover, bits: b,
-					hours: paid.Hours(), cost: paid.Hours() * site.CostPerHour, france: site.IsFrance(),
+					paid: paid, hours: paid.Hours(), cost: paid.Hours() * site.CostPerHour.Units(), france: site.IsFrance(),
 				})
 			}
 		}
@@ -336,7 +363,7 @@ func ScheduleContext(ctx context.Context, p ScheduleProblem) (Plan, error) {
 	cols := p.columns()
 	maxRate := 0.0
 	for _, s := range p.Sites {
-		maxRate = math.Max(maxRate, s.CostPerHour)
+		maxRate = math.Max(maxRate, s.CostPerHour.Units())
 	}
 	best, bestKey := []int(nil), [3]float64{math.Inf(1), 1, math.Inf(1)}
 	lambdas := []float64{0, 0.1, 0.25, 0.5, 1, 2, 4}
@@ -355,7 +382,7 @@ func ScheduleContext(ctx context.Context, p ScheduleProblem) (Plan, error) {
 			best, bestKey = slices.Clone(s.x), key
 		}
 	}
-	return p.plan(cols, best, share), nil
+	return p.plan(cols, best, share)
 }
 
 func less(a, b [3]float64) bool {
@@ -686,9 +713,20 @@ func (s *solver) franceHours(ci int) float64 {
 	return 0
 }
 
-// plan builds the report of solution x.
-func (p ScheduleProblem) plan(cols []column, x []int, share float64) Plan {
+// plan builds the report of solution x. Costs are exact: an assignment
+// costs agents x paid time x cents per hour, a whole number of
+// cent-nanoseconds divided by the nanoseconds of an hour; each reported
+// amount is that fraction rounded once (model.RoundCents), the total from
+// the exact sum.
+func (p ScheduleProblem) plan(cols []column, x []int, share float64) (Plan, error) {
 	pl := Plan{MinFranceShare: share}
+	hour := big.NewInt(int64(time.Hour))
+	total := new(big.Int)
+	perSite := make([]big.Int, len(p.Sites))
+	pl.Sites = make([]SiteTotal, len(p.Sites))
+	for i, s := range p.Sites {
+		pl.Sites[i].Site = s.Name
+	}
 	cov := make([]int, len(p.Required))
 	for ci, k := range x {
 		if k == 0 {
@@ -698,13 +736,21 @@ func (p ScheduleProblem) plan(cols []column, x []int, share float64) Plan {
 		for _, i := range c.cover {
 			cov[i] += k
 		}
-		cost := float64(k) * c.cost
+		exact := big.NewInt(int64(k))
+		exact.Mul(exact, big.NewInt(int64(c.paid)))
+		exact.Mul(exact, big.NewInt(p.Sites[c.site].CostPerHour.Cents()))
+		total.Add(total, exact)
+		perSite[c.site].Add(&perSite[c.site], exact)
+		pl.Sites[c.site].PaidHours += float64(k) * c.hours
+		cost, ok := model.RoundCents(exact, hour)
+		if !ok {
+			return Plan{}, fmt.Errorf("schedule: the cost of %d agents at %q is too large", k, p.Sites[c.site].Name)
+		}
 		pl.Assignments = append(pl.Assignments, Assignment{
 			Site: p.Sites[c.site].Name, Shift: p.Shifts[c.shift].Name,
 			Start: p.Start.Add(time.Duration(c.start) * p.Step), Agents: k,
 			PaidHours: c.hours, Cost: cost, France: c.france,
 		})
-		pl.TotalCost += cost
 		pl.TotalHours += float64(k) * c.hours
 		if c.france {
 			pl.FranceHours += float64(k) * c.hours
@@ -726,12 +772,20 @@ func (p ScheduleProblem) plan(cols []column, x []int, share float64) Plan {
 			pl.Uncovered = append(pl.Uncovered, pl.Coverage[i])
 		}
 	}
+	var ok bool
+	if pl.TotalCost, ok = model.RoundCents(total, hour); !ok {
+		return Plan{}, errors.New("schedule: the total cost is too large")
+	}
+	for i := range pl.Sites {
+		// Each site's exact cost is at most the total's: it fits.
+		pl.Sites[i].Cost, _ = model.RoundCents(&perSite[i], hour)
+	}
 	pl.FranceShareMet = true
 	if pl.TotalHours > 0 {
 		pl.FranceShare = pl.FranceHours / pl.TotalHours
 		pl.FranceShareMet = pl.FranceShare >= share-shareEps
 	}
-	return pl
+	return pl, nil
 }
 
 // colItem and colHeap form the greedy's max-heap of columns by score.

@@ -25,10 +25,10 @@ func TestScheduleContextGivesUp(t *testing.T) {
 			{Name: "7h", Length: hours(7)}, {Name: "6h", Length: hours(6)}, {Name: "4h", Length: hours(4)},
 		},
 		Sites: []Site{
-			{Name: "Paris", Country: "France", CostPerHour: 30},
-			{Name: "Home", Country: "France", CostPerHour: 27, Homeshoring: true},
-			{Name: "Rabat", Country: "Morocco", CostPerHour: 12},
-			{Name: "Tunis", Country: "Tunisia", CostPerHour: 11},
+			{Name: "Paris", Country: "France", CostPerHour: 30_00},
+			{Name: "Home", Country: "France", CostPerHour: 27_00, Homeshoring: true},
+			{Name: "Rabat", Country: "Morocco", CostPerHour: 12_00},
+			{Name: "Tunis", Country: "Tunisia", CostPerHour: 11_00},
 		},
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)

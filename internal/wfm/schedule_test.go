@@ -2,9 +2,12 @@ package wfm
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/plateau-cc/plateau/internal/model"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -73,11 +76,29 @@ func bruteForce(req []int, cols []column, share float64, maxShifts int, upper fl
 
 func checkPlan(t *testing.T, p ScheduleProblem, pl Plan) {
 	t.Helper()
-	var cost, hours float64
+	var (
+		hours float64
+		lines model.Money
+		exact = new(big.Rat) // the cost in cents, exactly
+	)
+	rates := map[string]model.Money{}
+	siteExact := map[string]*big.Rat{}
+	for _, s := range p.Sites {
+		rates[s.Name] = s.CostPerHour
+		siteExact[s.Name] = new(big.Rat)
+	}
 	cov := make([]int, len(p.Required))
 	for _, a := range pl.Assignments {
-		cost += a.Cost
 		hours += float64(a.Agents) * a.PaidHours
+		// Paid hours are whole seconds in these tests.
+		secs := int64(math.Round(a.PaidHours * 3600))
+		line := big.NewRat(int64(a.Agents)*secs*rates[a.Site].Cents(), 3600)
+		exact.Add(exact, line)
+		siteExact[a.Site].Add(siteExact[a.Site], line)
+		if want, _ := model.RoundCents(line.Num(), line.Denom()); a.Cost != want {
+			t.Errorf("assignment %+v: cost %v, want %v", a, a.Cost, want)
+		}
+		lines += a.Cost
 	}
 	for i, c := range pl.Coverage {
 		cov[i] = c.Scheduled
@@ -85,8 +106,22 @@ func checkPlan(t *testing.T, p ScheduleProblem, pl Plan) {
 			t.Fatalf("coverage %d: required %d, want %d", i, c.Required, p.Required[i])
 		}
 	}
-	if math.Abs(cost-pl.TotalCost) > 1e-6 || math.Abs(hours-pl.TotalHours) > 1e-6 {
-		t.Errorf("totals: cost %v vs %v, hours %v vs %v", cost, pl.TotalCost, hours, pl.TotalHours)
+	if want, _ := model.RoundCents(exact.Num(), exact.Denom()); pl.TotalCost != want || math.Abs(hours-pl.TotalHours) > 1e-6 {
+		t.Errorf("totals: cost %v, want %v; hours %v vs %v", pl.TotalCost, want, hours, pl.TotalHours)
+	}
+	if len(pl.Sites) != len(p.Sites) {
+		t.Fatalf("%d site totals for %d sites", len(pl.Sites), len(p.Sites))
+	}
+	for i, st := range pl.Sites {
+		want, _ := model.RoundCents(siteExact[st.Site].Num(), siteExact[st.Site].Denom())
+		if st.Site != p.Sites[i].Name || st.Cost != want {
+			t.Errorf("site total %+v, want %v", st, want)
+		}
+	}
+	// Each line and the total are rounded once: they differ by at most
+	// half a cent a line.
+	if d := int64(lines - pl.TotalCost); 2*max(d, -d) > int64(len(pl.Assignments)) {
+		t.Errorf("total %v, lines add up to %v", pl.TotalCost, lines)
 	}
 	unc := 0
 	for i, r := range p.Required {
@@ -120,8 +155,8 @@ func TestScheduleMatchesBruteForce(t *testing.T) {
 				{Name: "5h", Length: 5 * time.Hour, Breaks: []Break{{Offset: 2 * time.Hour, Length: time.Hour}}},
 			},
 			Sites: []Site{
-				{Name: "Paris", Country: "France", CostPerHour: 20 + float64(r.IntN(10))},
-				{Name: "Rabat", Country: "Morocco", CostPerHour: 8 + float64(r.IntN(8)), Open: 7 * time.Hour, Close: 14 * time.Hour},
+				{Name: "Paris", Country: "France", CostPerHour: model.Money(20+r.IntN(10)) * 100},
+				{Name: "Rabat", Country: "Morocco", CostPerHour: model.Money(8+r.IntN(8)) * 100, Open: 7 * time.Hour, Close: 14 * time.Hour},
 			},
 			MinFranceShare: &share,
 		}
@@ -133,15 +168,18 @@ func TestScheduleMatchesBruteForce(t *testing.T) {
 		if len(pl.Uncovered) != 0 || !pl.FranceShareMet {
 			t.Fatalf("instance %d: uncovered %v, share %v", k, pl.Uncovered, pl.FranceShare)
 		}
-		opt := bruteForce(req, p.columns(), share, 12, pl.TotalCost+1e-6)
-		if pl.TotalCost < opt-1e-6 {
-			t.Fatalf("instance %d: cost %v below brute-force optimum %v: brute force is wrong", k, pl.TotalCost, opt)
+		// Whole-euro rates and whole paid hours: the float objective of
+		// the brute force is exact here.
+		got := pl.TotalCost.Units()
+		opt := bruteForce(req, p.columns(), share, 12, got+1e-6)
+		if got < opt-1e-6 {
+			t.Fatalf("instance %d: cost %v below brute-force optimum %v: brute force is wrong", k, got, opt)
 		}
-		if pl.TotalCost > opt+1e-6 {
+		if got > opt+1e-6 {
 			worse++
-			t.Logf("instance %d (share %.1f): heuristic %v, optimum %v (+%.1f%%)", k, share, pl.TotalCost, opt, 100*(pl.TotalCost/opt-1))
-			if pl.TotalCost > 1.25*opt {
-				t.Errorf("instance %d: cost %v more than 25%% above optimum %v", k, pl.TotalCost, opt)
+			t.Logf("instance %d (share %.1f): heuristic %v, optimum %v (+%.1f%%)", k, share, got, opt, 100*(got/opt-1))
+			if got > 1.25*opt {
+				t.Errorf("instance %d: cost %v more than 25%% above optimum %v", k, got, opt)
 			}
 		}
 	}
@@ -162,8 +200,8 @@ func TestScheduleKnownOptimum(t *testing.T) {
 		Start: monday(), Step: time.Hour, Required: req,
 		Shifts: []ShiftTemplate{{Name: "8h", Length: 8 * time.Hour}, {Name: "4h", Length: 4 * time.Hour}},
 		Sites: []Site{
-			{Name: "Lyon", Country: "FR", CostPerHour: 30},
-			{Name: "Tunis", Country: "Tunisia", CostPerHour: 10},
+			{Name: "Lyon", Country: "FR", CostPerHour: 30_00},
+			{Name: "Tunis", Country: "Tunisia", CostPerHour: 10_00},
 		},
 	}
 	tests := []struct {
@@ -190,7 +228,7 @@ func TestScheduleKnownOptimum(t *testing.T) {
 			if opt < tt.wantCost-1e-9 {
 				t.Fatalf("brute force found %v below the hand-computed optimum %v", opt, tt.wantCost)
 			}
-			if math.Abs(pl.TotalCost-tt.wantCost) > 1e-9 || math.Abs(pl.FranceShare-tt.wantShare) > 1e-9 {
+			if pl.TotalCost != model.Money(tt.wantCost*100) || math.Abs(pl.FranceShare-tt.wantShare) > 1e-9 {
 				t.Errorf("cost %v share %v, want %v and %v: %+v", pl.TotalCost, pl.FranceShare, tt.wantCost, tt.wantShare, pl.Assignments)
 			}
 		})
@@ -216,8 +254,8 @@ func TestScheduleFranceShareBinding(t *testing.T) {
 			{Name: "late", Length: hours(6), Starts: []time.Duration{hours(13), hours(14)}},
 		},
 		Sites: []Site{
-			{Name: "Paris", Country: "France", CostPerHour: 30, Open: hours(8), Close: hours(20)},
-			{Name: "Casablanca", Country: "Morocco", CostPerHour: 10},
+			{Name: "Paris", Country: "France", CostPerHour: 30_00, Open: hours(8), Close: hours(20)},
+			{Name: "Casablanca", Country: "Morocco", CostPerHour: 10_00},
 		},
 	}
 	for _, share := range []float64{0, 0.6, 0.8} {
@@ -238,10 +276,10 @@ func TestScheduleFranceShareBinding(t *testing.T) {
 		// 10 late ones: 190 hours a day. At the cheapest mix of sites for the
 		// share (fractional), that is a lower bound.
 		lb := 7 * 190 * (share*30 + (1-share)*10)
-		if pl.TotalCost < lb-1e-6 || pl.TotalCost > 1.02*lb {
+		if got := pl.TotalCost.Units(); got < lb-1e-6 || got > 1.02*lb {
 			t.Errorf("share %v: cost %v far above the lower bound %v", share, pl.TotalCost, lb)
 		}
-		t.Logf("share %.1f: cost %.0f (bound %.0f), France %.3f", share, pl.TotalCost, lb, pl.FranceShare)
+		t.Logf("share %.1f: cost %v (bound %.0f), France %.3f", share, pl.TotalCost, lb, pl.FranceShare)
 	}
 }
 
@@ -267,9 +305,9 @@ func TestSchedule247NightShifts(t *testing.T) {
 			{Name: "night", Length: hours(8), Starts: []time.Duration{hours(22), hours(23)}},
 		},
 		Sites: []Site{
-			{Name: "Bordeaux", Country: "France", CostPerHour: 28, Open: hours(7), Close: hours(21)},
-			{Name: "Home FR", Country: "France", CostPerHour: 25, Homeshoring: true},
-			{Name: "Tunis", Country: "Tunisia", CostPerHour: 12, Open: hours(6), Close: hours(22)},
+			{Name: "Bordeaux", Country: "France", CostPerHour: 28_00, Open: hours(7), Close: hours(21)},
+			{Name: "Home FR", Country: "France", CostPerHour: 25_00, Homeshoring: true},
+			{Name: "Tunis", Country: "Tunisia", CostPerHour: 12_00, Open: hours(6), Close: hours(22)},
 		},
 	}
 	pl, err := Schedule(p)
@@ -310,7 +348,7 @@ func TestScheduleInfeasible(t *testing.T) {
 	p := ScheduleProblem{
 		Start: monday(), Step: time.Hour, Required: req,
 		Shifts: []ShiftTemplate{{Name: "4h", Length: 4 * time.Hour}},
-		Sites:  []Site{{Name: "Nantes", Country: "France", CostPerHour: 20, Open: 8 * time.Hour, Close: 20 * time.Hour}},
+		Sites:  []Site{{Name: "Nantes", Country: "France", CostPerHour: 20_00, Open: 8 * time.Hour, Close: 20 * time.Hour}},
 	}
 	pl, err := Schedule(p)
 	if err != nil {
@@ -326,7 +364,7 @@ func TestScheduleInfeasible(t *testing.T) {
 		}
 	}
 	// 10:00-20:00 needs three 4h shifts inside opening hours.
-	if pl.TotalCost != 3*4*20 {
+	if pl.TotalCost != 3*4*20_00 {
 		t.Errorf("cost %v, want 240", pl.TotalCost)
 	}
 }
@@ -335,13 +373,13 @@ func TestScheduleNoFranceSiteAndErrors(t *testing.T) {
 	p := ScheduleProblem{
 		Start: monday(), Step: time.Hour, Required: []int{1, 1},
 		Shifts: []ShiftTemplate{{Name: "2h", Length: 2 * time.Hour}},
-		Sites:  []Site{{Name: "Dakar", Country: "Senegal", CostPerHour: 9}},
+		Sites:  []Site{{Name: "Dakar", Country: "Senegal", CostPerHour: 9_00}},
 	}
 	pl, err := Schedule(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pl.FranceShareMet || len(pl.Uncovered) != 0 || pl.TotalCost != 18 {
+	if pl.FranceShareMet || len(pl.Uncovered) != 0 || pl.TotalCost != 18_00 {
 		t.Errorf("no French site: %+v", pl)
 	}
 	bad := []func(*ScheduleProblem){
@@ -356,6 +394,7 @@ func TestScheduleNoFranceSiteAndErrors(t *testing.T) {
 			p.Shifts = []ShiftTemplate{{Name: "x", Length: 2 * time.Hour, Breaks: []Break{{Offset: 2 * time.Hour, Length: time.Hour}}}}
 		},
 		func(p *ScheduleProblem) { p.Sites = []Site{{Name: "x", CostPerHour: -1}} },
+		func(p *ScheduleProblem) { p.Sites = []Site{{Name: "x", CostPerHour: model.MaxMoney + 1}} },
 	}
 	for i, f := range bad {
 		q := p

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/plateau-cc/plateau/internal/model"
 )
 
 // ScheduleSpec is the JSON form of a scheduling problem's shifts and sites,
@@ -35,12 +37,13 @@ type BreakSpec struct {
 
 // SiteSpec is the JSON form of a Site; Open and Close are both empty for 24/7.
 type SiteSpec struct {
-	Name        string  `json:"name"`
-	Country     string  `json:"country"`
-	CostPerHour float64 `json:"cost_per_hour"`
-	Homeshoring bool    `json:"homeshoring,omitempty"`
-	Open        string  `json:"open,omitempty"`
-	Close       string  `json:"close,omitempty"`
+	Name    string `json:"name"`
+	Country string `json:"country"`
+	// CostPerHour is a JSON number with at most 2 decimals (see model.Money).
+	CostPerHour model.Money `json:"cost_per_hour"`
+	Homeshoring bool        `json:"homeshoring,omitempty"`
+	Open        string      `json:"open,omitempty"`
+	Close       string      `json:"close,omitempty"`
 }
 
 // Apply fills p's shifts, sites, France share and cyclic flag from s. Each

@@ -104,8 +104,29 @@ func TestUIAdminSections(t *testing.T) {
 	p.do(submitForm)
 	p.wait("the country error", `document.querySelector("#f-country-error").textContent.startsWith("Write the country as two capital letters")`)
 	p.do(setField("f-country", "TN"))
+	p.do(setField("f-cost_per_hour", "18.555"))
 	p.do(submitForm)
-	p.wait("the created site", `[...document.querySelectorAll("table tbody td")].some((c) => c.textContent === "Tunis")`)
+	p.wait("the cost error", `document.querySelector("#f-cost_per_hour-error").textContent === "At most 2 decimals (you entered 18.555)."`)
+	p.shot("admin-site-cost-error")
+	p.do(setField("f-cost_per_hour", "18.05"))
+	p.do(submitForm)
+	p.wait("the created site", `[...document.querySelectorAll("table tbody tr")].some((r) => r.textContent.includes("Tunis") && r.textContent.includes("18.05"))`)
+	p.shot("admin-site-created")
+	// The API gives back the decimal typed, exactly.
+	var sites []map[string]json.RawMessage
+	f.s.call(t, http.MethodGet, tp+"/sites", nil, &sites)
+	tunis := false
+	for _, s := range sites {
+		if string(s["name"]) == `"Tunis"` {
+			tunis = true
+			if got := string(s["cost_per_hour"]); got != "18.05" {
+				t.Errorf("Tunis: cost_per_hour %s, want 18.05", got)
+			}
+		}
+	}
+	if !tunis {
+		t.Errorf("no Tunis in %d sites", len(sites))
+	}
 
 	// A disposition: the desk offers the tenant's list.
 	p.section("Dispositions", "Dispositions")

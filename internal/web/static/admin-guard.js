@@ -6,7 +6,7 @@
 // form. admin.js merges guardResources into its table of sections and
 // queueFields into the queue form.
 import { api, ApiError, apiMessage, errorText, h } from "./common.js";
-import { dateTime, t, translate } from "./i18n.js";
+import { dateTime, number, t, translate } from "./i18n.js";
 import { gdprSection } from "./admin-gdpr.js";
 
 const roles = ["admin", "supervisor", "agent", "client_viewer"];
@@ -154,9 +154,16 @@ const sites = {
     { name: "name", required: true },
     { name: "country", required: true, hint: "hint.country" },
     { name: "kind", kind: "select", options: siteKinds.map((k) => [k, `site_kind.${k}`]) },
-    { name: "cost_per_hour", kind: "number", step: "any" },
+    // An amount to the cent: the server refuses more than 2 decimals. The
+    // number typed goes out as the same decimal (JSON.stringify writes the
+    // shortest form, exact for amounts of up to 15 digits).
+    { name: "cost_per_hour", kind: "number", step: "0.01" },
   ],
-  cell: (item, col) => (col === "kind" ? t(`site_kind.${item.kind}`) : undefined),
+  cell: (item, col) => {
+    if (col === "kind") return t(`site_kind.${item.kind}`);
+    if (col === "cost_per_hour") return number(item.cost_per_hour, 2);
+    return undefined;
+  },
 };
 
 const reasonList = (plural, note) => ({

@@ -1164,5 +1164,9 @@ export default {
   "cm.admin.restore": "Restore the default set",
   "cm.admin.confirm_restore": "Replace every commitment of this tenant by the default set?",
   "cm.admin.restored": "The default commitments are back.",
-  "cm.admin.report": "Monthly report"
+  "cm.admin.report": "Monthly report",
+  // money: exact amounts (cost per hour and other money fields)
+  "verr.money_format": "Enter an amount such as 32.50.",
+  "verr.money_decimals": "At most 2 decimals (you entered {got}).",
+  "verr.money_range": "At most {max} (you entered {got})."
 };

@@ -1164,5 +1164,9 @@ export default {
   "cm.admin.restore": "Rétablir le jeu par défaut",
   "cm.admin.confirm_restore": "Remplacer tous les engagements de ce client par le jeu par défaut ?",
   "cm.admin.restored": "Les engagements par défaut sont rétablis.",
-  "cm.admin.report": "Rapport mensuel"
+  "cm.admin.report": "Rapport mensuel",
+  // money: exact amounts (cost per hour and other money fields)
+  "verr.money_format": "Saisissez un montant, par exemple 32,50.",
+  "verr.money_decimals": "Au plus 2 décimales (vous avez saisi {got}).",
+  "verr.money_range": "Au plus {max} (vous avez saisi {got})."
 };
