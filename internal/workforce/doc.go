@@ -75,13 +75,16 @@
 //   - training: training hours per FTE, annualised (× 365 / days), over
 //     the target (default 35 h a year), capped at 1;
 //   - turnover: 1 − annualised turnover / cap (default 0.5), at least 0;
-//   - commitments: service commitments met / measured, from the
-//     commitments package when it is wired (a site gets its tenant's);
+//   - commitments: service commitments met / measured, from
+//     internal/commitment (a site gets its tenant's);
 //   - fair_contracts: share of the client's contracts under fair terms
-//     (minimum billing, indexed prices, no retroactive discounts), when
-//     the contracts package is wired.
+//     (minimum billing, indexed prices, no retroactive discounts), from
+//     internal/billing.
 //
-// A criterion without data (no employees, no FTE, not wired) is shown "not
+// plateau serve wires both; a caller that gives neither source (nil) gets
+// them shown "not available".
+//
+// A criterion without data (no employees, no FTE, no source) is shown "not
 // available" and left out: the weights of the others are scaled up. An
 // entity with no criterion is not ranked. Equal scores (to 0.1) share a
 // rank (1, 2, 2, 4), shown with "=". Weights are configuration
