@@ -503,6 +503,7 @@ func (a *API) routeTable() []route {
 	add("supervision", a.superviseRoutes(v1)...)
 	add("audit", a.auditRoutes(v1)...)
 	add("audit", a.erasureRoutes(v1)...)
+	add("cluster", a.clusterRoutes(v1)...)
 
 	return rs
 }

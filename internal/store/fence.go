@@ -159,3 +159,18 @@ func (s *Store) fencedTenants(ctx context.Context, c conn) func(tenantID int64) 
 		return ok
 	}
 }
+
+// CloseTenantAgentStates is CloseAgentStates for one tenant: what a node
+// taking the tenant over does (its agents were signed out with the
+// previous owner). Fenced like the owner's other writes.
+func (s *Store) CloseTenantAgentStates(ctx context.Context, tenantID int64, at time.Time) error {
+	err := s.tenantTx(ctx, tenantID, func(c conn) error {
+		_, err := c.exec(ctx, `UPDATE agent_states SET ended_at = CASE WHEN started_at > ? THEN started_at ELSE ? END
+			WHERE tenant_id = ? AND ended_at IS NULL`, ts(at), ts(at), tenantID)
+		return err
+	})
+	if err != nil {
+		return fail(err, "close tenant %d's open agent states", tenantID)
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+package live
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/plateau-cc/plateau/internal/model"
+)
+
+// A center of one tenant (Options.Tenant) loads, restores and signs out
+// only that tenant's: another node may run the others.
+
+// tenants lists the tenants the center runs.
+func (c *Center) tenants(ctx context.Context) ([]model.Tenant, error) {
+	if c.tenant == 0 {
+		return c.st.ListTenants(ctx)
+	}
+	t, err := c.st.GetTenant(ctx, c.tenant)
+	if err != nil {
+		return nil, err
+	}
+	return []model.Tenant{t}, nil
+}
+
+// openInteractions lists the open contacts to restore.
+func (c *Center) openInteractions(ctx context.Context) ([]model.Interaction, error) {
+	open, err := c.st.ListOpenInteractions(ctx)
+	if err != nil || c.tenant == 0 {
+		return open, err
+	}
+	return slices.DeleteFunc(open, func(in model.Interaction) bool { return in.TenantID != c.tenant }), nil
+}
+
+// closeAgentStates ends the last stretches of the agents the stop signed out.
+func (c *Center) closeAgentStates(ctx context.Context) error {
+	if c.tenant == 0 {
+		return c.st.CloseAgentStates(ctx, c.now())
+	}
+	if err := c.st.CloseTenantAgentStates(ctx, c.tenant, c.now()); err != nil {
+		return fmt.Errorf("sign out tenant %d's agents: %w", c.tenant, err)
+	}
+	return nil
+}
+
+// Tenant is the one tenant the center runs, 0 when it runs them all.
+func (c *Center) Tenant() int64 { return c.tenant }
