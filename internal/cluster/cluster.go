@@ -23,6 +23,8 @@ package cluster
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,6 +91,7 @@ type Manager struct {
 
 	mu   sync.Mutex
 	held map[int64]*lease // under mu
+	last Status           // the last round's view of the bucket, under mu
 
 	// Only touched by Run's goroutine.
 	nodeRev uint64
@@ -209,6 +212,15 @@ func (m *Manager) Owns(tenantID int64) bool {
 	return ok
 }
 
+// LastStatus is the bucket as the last round read it (at most TTL/10 old
+// while Run runs): what edges use to find a tenant's owner without asking
+// NATS on every request.
+func (m *Manager) LastStatus() Status {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.last
+}
+
 // Held lists the tenants this node holds, sorted.
 func (m *Manager) Held() []int64 {
 	m.mu.Lock()
@@ -226,11 +238,14 @@ func (m *Manager) Held() []int64 {
 
 // Run keeps the node's key and leases until ctx is done, then gives every
 // lease back (so that the others take them at once rather than after the
-// TTL) and removes the node's key.
+// TTL) and removes the node's key. It renews every TTL/3 and looks for
+// leases to take every TTL/10, so that a dead node's tenants are taken
+// soon after its leases age out.
 func (m *Manager) Run(ctx context.Context) error {
-	every := m.ttl / 3
+	renewEvery, scanEvery := m.ttl/3, max(m.ttl/10, 50*time.Millisecond)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	var renewed time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -238,11 +253,16 @@ func (m *Manager) Run(ctx context.Context) error {
 			return nil
 		case <-timer.C:
 		}
-		m.Step(ctx)
-		// Wake before the earliest deadline too, to report a loss on time.
-		wait := every
-		m.mu.Lock()
 		now := m.now()
+		renew := now.Sub(renewed) >= renewEvery
+		if renew {
+			renewed = now
+		}
+		m.step(ctx, renew)
+		// Wake before the earliest deadline too, to report a loss on time.
+		wait := scanEvery
+		m.mu.Lock()
+		now = m.now()
 		for _, l := range m.held {
 			wait = min(wait, max(l.deadline.Sub(now), 0))
 		}
@@ -253,13 +273,16 @@ func (m *Manager) Run(ctx context.Context) error {
 
 // Step runs one round: renew the node's key and the leases, drop the late
 // ones, release the tenants another live node should run, and try to
-// acquire those this node should. Run calls it every TTL/3; tests call it
-// directly.
-func (m *Manager) Step(ctx context.Context) {
+// acquire those this node should. Tests call it directly.
+func (m *Manager) Step(ctx context.Context) { m.step(ctx, true) }
+
+func (m *Manager) step(ctx context.Context, renew bool) {
 	m.expire()
-	m.renewNode(ctx)
-	m.renewLeases(ctx)
-	m.expire()
+	if renew {
+		m.renewNode(ctx)
+		m.renewLeases(ctx)
+		m.expire()
+	}
 	if err := m.scan(ctx); err != nil {
 		m.log.Warn("cluster scan", "err", err)
 	}
@@ -370,6 +393,9 @@ func (m *Manager) scan(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.mu.Lock()
+	m.last = st
+	m.mu.Unlock()
 	nodes := st.NodeNames()
 	if !slices.Contains(nodes, m.opts.Node) {
 		nodes = append(nodes, m.opts.Node) // our key is being rewritten
@@ -598,4 +624,30 @@ func ReadStatus(ctx context.Context, kv jetstream.KeyValue) (Status, error) {
 		}
 	}
 	return st, nil
+}
+
+// SecretsBucket keeps the cluster's shared secrets (no TTL).
+const SecretsBucket = "plateau_cluster_secrets"
+
+// Secret returns the cluster's secret named name, made (32 random bytes,
+// hex) by the first node that asks: every node with access to NATS shares
+// it.
+func Secret(ctx context.Context, js jetstream.JetStream, name string) (string, error) {
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: SecretsBucket, History: 1,
+		Description: "Plateau cluster secrets"})
+	if err != nil {
+		return "", fmt.Errorf("cluster secrets bucket: %w", err)
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("cluster secret: %w", err)
+	}
+	if _, err := kv.Create(ctx, name, []byte(hex.EncodeToString(b[:]))); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return "", fmt.Errorf("cluster secret %s: %w", name, err)
+	}
+	e, err := kv.Get(ctx, name)
+	if err != nil {
+		return "", fmt.Errorf("cluster secret %s: %w", name, err)
+	}
+	return string(e.Value()), nil
 }

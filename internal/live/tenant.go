@@ -45,3 +45,6 @@ func (c *Center) closeAgentStates(ctx context.Context) error {
 
 // Tenant is the one tenant the center runs, 0 when it runs them all.
 func (c *Center) Tenant() int64 { return c.tenant }
+
+// serves reports whether the center runs the tenant's engine.
+func (c *Center) serves(tenantID int64) bool { return c.tenant == 0 || c.tenant == tenantID }

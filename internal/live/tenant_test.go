@@ -1,6 +1,7 @@
 package live
 
 import (
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -63,6 +64,15 @@ func TestOneTenantCenterFenced(t *testing.T) {
 	}
 	if in, _ := st.GetInteraction(ctx, beta.ID, betaChat); in.State != model.StateQueued {
 		t.Fatalf("beta's chat changed: %s", in.State)
+	}
+	// beta's chat entry point is not served here.
+	_, err = st.CreateEntryPoint(ctx, beta.ID, model.EntryPoint{Kind: model.EntryChat, Address: "beta-web", QueueID: bq.ID})
+	must(t, err, "beta entry point")
+	resp, err := http.Get(l.srv.URL + "/chat/beta-web/ws")
+	must(t, err, "dial beta's chat")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("beta's chat on acme's center: %s", resp.Status)
 	}
 
 	ag := loginAgent(t, l)

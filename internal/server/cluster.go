@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,6 +46,9 @@ type clusterNode struct {
 	js          jetstream.JetStream
 	cfg         ClusterConfig
 	mgr         *cluster.Manager // from start
+	// relaySecret marks the requests a node relays to another (with the
+	// customer's address): shared by the nodes through NATS, from start.
+	relaySecret string
 
 	mu      sync.Mutex
 	runCtx  context.Context // Run's; the centers run under it
@@ -58,6 +62,13 @@ type tenantCenter struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 }
+
+// A request relayed to a tenant's owner carries the cluster's relay secret
+// and the customer's address (the owner trusts it only with the secret).
+const (
+	relayHeader       = "X-Plateau-Relay"
+	relayRemoteHeader = "X-Plateau-Remote-Addr"
+)
 
 // changeSubject carries configuration changes to a tenant's owner.
 const changeSubject = "plateau.change."
@@ -81,6 +92,10 @@ func openCluster(cfg Config, st *store.Store, logger *slog.Logger, opts live.Opt
 // nodes forward sockets to.
 func (n *clusterNode) start(ctx context.Context, advertise string) error {
 	var err error
+	if n.relaySecret, err = cluster.Secret(ctx, n.js, "relay"); err != nil {
+		n.nc.Close()
+		return err
+	}
 	n.mgr, err = cluster.New(ctx, n.js, cluster.Options{Node: n.cfg.Node, HTTP: advertise, TTL: n.cfg.LeaseTTL.Duration,
 		Replicas: n.cfg.Replicas, Logger: n.log, Tenants: n.tenants, Acquired: n.acquired, Lost: n.lost})
 	if err != nil {
@@ -235,18 +250,30 @@ func (n *clusterNode) applyChange(ctx context.Context, ch api.Change) {
 	}
 }
 
-// ownerURL is the advertised address of the tenant's owner, "" when none.
+// ownerURL is the advertised address of the tenant's owner, "" when none:
+// from the manager's last view of the bucket (at most TTL/10 old), read
+// again from NATS when that view names no other owner (it may predate a
+// move).
 func (n *clusterNode) ownerURL(ctx context.Context, tenantID int64) string {
+	if u := ownerIn(n.mgr.LastStatus(), tenantID, n.mgr.Node()); u != "" {
+		return u
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
 	st, err := cluster.ReadStatus(ctx, n.mgr.KV())
 	if err != nil {
 		return ""
 	}
+	return ownerIn(st, tenantID, n.mgr.Node())
+}
+
+func ownerIn(st cluster.Status, tenantID int64, self string) string {
 	for _, l := range st.Leases {
 		if l.TenantID != tenantID {
 			continue
 		}
 		for _, nd := range st.Nodes {
-			if nd.Node == l.Node && nd.Node != n.mgr.Node() {
+			if nd.Node == l.Node && nd.Node != self {
 				return nd.HTTP
 			}
 		}
@@ -257,11 +284,21 @@ func (n *clusterNode) ownerURL(ctx context.Context, tenantID int64) string {
 // serveTenant serves r with the tenant's center here, or forwards it to
 // the owner; 503 with Retry-After while the tenant has none.
 func (n *clusterNode) serveTenant(w http.ResponseWriter, r *http.Request, tenantID int64, handler func(*live.Center) http.Handler) {
+	relayed := subtle.ConstantTimeCompare([]byte(r.Header.Get(relayHeader)), []byte(n.relaySecret)) == 1
+	if relayed {
+		// Relayed by a node of the cluster: the customer's own address
+		// (limits per address, logs).
+		if a := r.Header.Get(relayRemoteHeader); a != "" {
+			r.RemoteAddr = a
+		}
+	}
+	r.Header.Del(relayHeader)
+	r.Header.Del(relayRemoteHeader)
 	if c := n.center(tenantID); c != nil {
 		handler(c).ServeHTTP(w, r)
 		return
 	}
-	if r.Header.Get("X-Plateau-Forwarded") == "" {
+	if !relayed {
 		if addr := n.ownerURL(r.Context(), tenantID); addr != "" {
 			u := &url.URL{Scheme: "http", Host: addr}
 			p := httputil.NewSingleHostReverseProxy(u)
@@ -269,7 +306,8 @@ func (n *clusterNode) serveTenant(w http.ResponseWriter, r *http.Request, tenant
 				n.log.Warn("forward to the tenant's owner", "tenant", tenantID, "owner", addr, "err", err)
 				unavailable(w)
 			}
-			r.Header.Set("X-Plateau-Forwarded", n.mgr.Node())
+			r.Header.Set(relayHeader, n.relaySecret)
+			r.Header.Set(relayRemoteHeader, r.RemoteAddr)
 			p.ServeHTTP(w, r)
 			return
 		}
@@ -309,11 +347,18 @@ func (n *clusterNode) agentHandler() http.Handler {
 		if n.sessionUser != nil {
 			u, err = n.sessionUser(r.Context(), r)
 		}
-		if n.sessionUser == nil || err != nil || u.TenantID == nil {
-			http.Error(w, "sign in first (POST /api/v1/login): with several nodes the desk's socket is routed by its session", http.StatusUnauthorized)
+		if n.sessionUser != nil && err == nil && u.TenantID != nil {
+			n.serveTenant(w, r, *u.TenantID, (*live.Center).AgentHandler)
 			return
 		}
-		n.serveTenant(w, r, *u.TenantID, (*live.Center).AgentHandler)
+		// No session here (API sessions are kept per node): the desk
+		// names its tenant (?tenant=ID, from GET /api/v1/me) and signs in
+		// with its password at the owner, which checks the tenant.
+		if tid, err := strconv.ParseInt(r.URL.Query().Get("tenant"), 10, 64); err == nil && tid > 0 {
+			n.serveTenant(w, r, tid, (*live.Center).AgentHandler)
+			return
+		}
+		http.Error(w, "with several nodes the desk's socket needs its session, or ?tenant=ID", http.StatusUnauthorized)
 	})
 }
 
