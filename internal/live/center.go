@@ -286,12 +286,18 @@ func (c *Center) Run(ctx context.Context) error {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
+		if c.fenced() {
+			return nil
+		}
 		o.tick(c.now())
 		timer.Reset(o.nextWake(c.now()))
 		select {
 		case <-ctx.Done():
 			return nil
 		case fn := <-c.cmds:
+			if c.fenced() {
+				return nil
+			}
 			fn(o)
 			o.process()
 		case <-timer.C:

@@ -48,3 +48,17 @@ func (c *Center) Tenant() int64 { return c.tenant }
 
 // serves reports whether the center runs the tenant's engine.
 func (c *Center) serves(tenantID int64) bool { return c.tenant == 0 || c.tenant == tenantID }
+
+// fenced reports whether a one-tenant center's node no longer holds the
+// tenant's lease: Run then stops before it decides anything more (a node
+// woken from a pause past its lease acts no further for the tenant).
+func (c *Center) fenced() bool {
+	if c.fence == nil || c.tenant == 0 {
+		return false
+	}
+	if _, ok := c.fence.Epoch(c.tenant); ok {
+		return false
+	}
+	c.log.Warn("live center: this node no longer holds the tenant's lease, stopping", "tenant", c.tenant)
+	return true
+}

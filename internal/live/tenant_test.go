@@ -104,3 +104,30 @@ func TestOneTenantCenterFenced(t *testing.T) {
 		}
 	}
 }
+
+// TestOneTenantCenterStopsOnLostLease: once the node's fence says the lease
+// is gone, the center decides nothing more: the next command finds it
+// stopped, and its sockets are closed.
+func TestOneTenantCenterStopsOnLostLease(t *testing.T) {
+	t.Parallel()
+	st := openSQLite(t, tempDB(t))
+	fx := seed(t, st, 1, 0)
+	ctx := testCtx(t)
+	fence := &believes{m: map[int64]int64{fx.tenant: 1}}
+	must(t, st.ClaimTenant(ctx, fx.tenant, 1, "a"), "claim")
+	l := startCenter(t, st, Options{Tenant: fx.tenant, Fence: fence})
+	ag := loginAgent(t, l)
+	cust, q := startChat(t, l, "Ada", "")
+	fence.mu.Lock()
+	delete(fence.m, fx.tenant)
+	fence.mu.Unlock()
+	// The agent goes ready: the lease is gone, nothing is offered.
+	ag.send(frame{"type": "state", "state": "ready"})
+	ag.expectClosed()
+	cust.expectClosed()
+	in, err := st.GetInteraction(ctx, fx.tenant, q.num("contact_id"))
+	must(t, err, "get")
+	if in.State != model.StateQueued {
+		t.Fatalf("contact %s after the lease was lost", in.State)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -129,27 +130,17 @@ func getJSON(base, token, path string, out any) (int, error) {
 	return resp.StatusCode, json.Unmarshal(b, out)
 }
 
-// TestClusterKillNineFailover: three `plateau serve` nodes on one
-// PostgreSQL and a JetStream cluster of three NATS servers share three
-// tenants. Chats start on every node (a node that does not own the tenant
-// relays the socket to the owner). The owner of the busiest tenant is
-// killed with SIGKILL: another node takes its leases within the TTL,
-// restores the waiting chats from the store, the customers resume with
-// their token on a surviving node and keep their place, an agent signing in
-// gets the first offer; no contact is lost or duplicated. The time from
-// the kill to the first new offer is measured and logged.
-func TestClusterKillNineFailover(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+// startCluster seeds three tenants (a chat queue, entry point web<i>, an
+// agent agent<i>) on a fresh PostgreSQL schema and starts three nodes a, b,
+// c on a JetStream cluster of three embedded NATS servers.
+func startCluster(ctx context.Context, t *testing.T) (*store.Store, string, []int64, []*node, map[string]*node) {
+	t.Helper()
 	dsn := postgresDSN(t)
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	_, token, err := st.CreateToken(ctx, nil, "e2e")
 	if err != nil {
 		t.Fatal(err)
@@ -192,6 +183,14 @@ func TestClusterKillNineFailover(t *testing.T) {
 		byName[n.name] = n
 	}
 
+	return st, token, tenants, nodes, byName
+}
+
+// waitSettled waits until every tenant is owned by its rendezvous winner
+// among a, b and c with its epoch claimed in the store, and returns the view.
+func waitSettled(t *testing.T, via *node, token string, tenants []int64) clusterView {
+	t.Helper()
+	nodes := []*node{via}
 	// Every tenant owned, its epoch claimed in the store, spread over the
 	// nodes (rendezvous: three tenants rarely land on three nodes, but
 	// never all on the node that started first once the others joined).
@@ -218,6 +217,26 @@ func TestClusterKillNineFailover(t *testing.T) {
 		}
 		return true
 	})
+	return view
+}
+
+// TestClusterKillNineFailover: three `plateau serve` nodes on one
+// PostgreSQL and a JetStream cluster of three NATS servers share three
+// tenants. Chats start on every node (a node that does not own the tenant
+// relays the socket to the owner). The owner of the busiest tenant is
+// killed with SIGKILL: another node takes its leases within the TTL,
+// restores the waiting chats from the store, the customers resume with
+// their token on a surviving node and keep their place, an agent signing in
+// gets the first offer; no contact is lost or duplicated. The time from
+// the kill to the first new offer is measured and logged.
+func TestClusterKillNineFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	st, token, tenants, nodes, byName := startCluster(ctx, t)
+	view := waitSettled(t, nodes[0], token, tenants)
 	owners := map[string]int{}
 	for _, tid := range tenants {
 		n, _ := view.owner(tid)
@@ -400,4 +419,147 @@ func TestClusterKillNineFailover(t *testing.T) {
 	}
 	t.Logf("%d contacts acknowledged, %d open after failover, none lost or duplicated; tenant %d: %s epoch %d -> %s epoch %d",
 		acked, len(open), busy, victimName, oldEpoch, newOwner, newEpoch)
+}
+
+// TestClusterSIGSTOPFencing: the owner of a tenant is paused (SIGSTOP)
+// past its lease with an offer in progress; another node takes the tenant
+// over and restores the chat. The agent's accept, sent to the paused node,
+// is read when it wakes (SIGCONT): the woken node stops for the tenant
+// before deciding anything (no "connected"), and the records show no
+// connection by it: the chat is answered only by the new owner.
+func TestClusterSIGSTOPFencing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	st, token, tenants, nodes, byName := startCluster(ctx, t)
+	view := waitSettled(t, nodes[0], token, tenants)
+	tid := tenants[0]
+	ownerName, oldEpoch := view.owner(tid)
+	owner := byName[ownerName]
+	var other *node
+	for _, n := range nodes {
+		if n != owner {
+			other = n
+			break
+		}
+	}
+	// The agent on the owner itself; a customer waits; the agent is offered it.
+	agent, _, err := websocket.Dial(ctx, owner.ws(fmt.Sprintf("/agent/ws?tenant=%d", tid)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer agent.CloseNow()
+	agentFrames := make(chan map[string]any, 64)
+	go func() {
+		defer close(agentFrames)
+		for {
+			_, b, err := agent.Read(ctx)
+			if err != nil {
+				return
+			}
+			var f map[string]any
+			json.Unmarshal(b, &f)
+			agentFrames <- f
+		}
+	}()
+	agent.Write(ctx, websocket.MessageText, []byte(`{"type":"login","login":"agent0","password":"`+agentPassword+`"}`))
+	agent.Write(ctx, websocket.MessageText, []byte(`{"type":"state","state":"ready"}`))
+	cust := dialCustomer(ctx, t, owner.ws("/chat/web0/ws"), `{"type":"start","name":"Ada"}`)
+	q := cust.await(t, 20*time.Second, "queued")
+	awaitAgent := func(typ string) map[string]any {
+		t.Helper()
+		for f := range agentFrames {
+			if f["type"] == typ {
+				return f
+			}
+		}
+		t.Fatalf("agent socket closed before %q", typ)
+		return nil
+	}
+	if f := awaitAgent("offer"); int64(f["contact_id"].(float64)) != q.ContactID {
+		t.Fatalf("offer %v", f)
+	}
+
+	// Pause the owner; another node takes the tenant under a newer epoch.
+	if err := owner.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	stoppedAt := time.Now()
+	var newEpoch int64
+	waitFor(t, "another node owns the tenant", 30*time.Second, func() bool {
+		var v clusterView
+		if _, err := getJSON(other.base, token, "/api/v1/cluster", &v); err != nil {
+			return false
+		}
+		n, e := v.owner(tid)
+		newEpoch = e
+		return n != "" && n != ownerName && e > oldEpoch
+	})
+	t.Logf("tenant %d taken over %v after SIGSTOP of %s (epoch %d -> %d)", tid, time.Since(stoppedAt).Round(time.Millisecond), ownerName, oldEpoch, newEpoch)
+	// The new owner restores the chat: the offer in progress goes back
+	// to waiting in the records.
+	waitFor(t, "the chat restored as waiting by the new owner", 30*time.Second, func() bool {
+		in, err := st.GetInteraction(ctx, tid, q.ContactID)
+		return err == nil && in.State == model.StateQueued
+	})
+	// The accept waits in the paused node's socket buffer.
+	agent.Write(ctx, websocket.MessageText, []byte(fmt.Sprintf(`{"type":"accept","contact_id":%d}`, q.ContactID)))
+	if err := owner.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	// The woken node stops for the tenant: the agent's socket closes
+	// without a "connected".
+	for f := range agentFrames {
+		if f["type"] == "connected" {
+			t.Fatalf("the woken node connected the chat: %v", f)
+		}
+	}
+	in, err := st.GetInteraction(ctx, tid, q.ContactID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs, err := st.ListSegments(ctx, tid, q.ContactID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range segs {
+		if s.Kind == model.SegConnected {
+			t.Fatalf("a connected segment after the takeover: %+v", segs)
+		}
+	}
+	if in.State != model.StateQueued || in.AnsweredAt != nil {
+		t.Fatalf("the chat was connected by the paused node: %+v", in)
+	}
+	// The new owner serves it: the agent signs in again (on the other node)
+	// and is offered the same chat.
+	// (The woken node is live again and may win the tenant back: a move
+	// answers 503 for a moment, and a desk retries.)
+	var a2 *websocket.Conn
+	waitFor(t, "the agent's socket on the new owner", 30*time.Second, func() bool {
+		a2, _, err = websocket.Dial(ctx, other.ws(fmt.Sprintf("/agent/ws?tenant=%d", tid)), nil)
+		return err == nil
+	})
+	defer a2.CloseNow()
+	a2.Write(ctx, websocket.MessageText, []byte(`{"type":"login","login":"agent0","password":"`+agentPassword+`"}`))
+	a2.Write(ctx, websocket.MessageText, []byte(`{"type":"state","state":"ready"}`))
+	for {
+		_, b, err := a2.Read(ctx)
+		if err != nil {
+			t.Fatalf("no offer from the new owner: %v", err)
+		}
+		var f struct {
+			Type      string `json:"type"`
+			ContactID int64  `json:"contact_id"`
+		}
+		json.Unmarshal(b, &f)
+		if f.Type == "offer" {
+			if f.ContactID != q.ContactID {
+				t.Fatalf("new owner offered %d, want %d", f.ContactID, q.ContactID)
+			}
+			break
+		}
+	}
+	t.Logf("state %s, segments %d: nothing written by the paused node after epoch %d", in.State, len(segs), newEpoch)
 }
