@@ -8,8 +8,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -133,19 +135,18 @@ func getJSON(base, token, path string, out any) (int, error) {
 // startCluster seeds three tenants (a chat queue, entry point web<i>, an
 // agent agent<i>) on a fresh PostgreSQL schema and starts three nodes a, b,
 // c on a JetStream cluster of three embedded NATS servers.
-func startCluster(ctx context.Context, t *testing.T) (*store.Store, string, []int64, []*node, map[string]*node) {
+func startCluster(ctx context.Context, t *testing.T) (st *store.Store, token string, tenants []int64, nodes []*node, byName map[string]*node, dsn, urls string) {
 	t.Helper()
-	dsn := postgresDSN(t)
+	dsn = postgresDSN(t)
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	_, token, err := st.CreateToken(ctx, nil, "e2e")
+	_, token, err = st.CreateToken(ctx, nil, "e2e")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tenants []int64
 	for i := range 3 {
 		ten, err := st.CreateTenant(ctx, model.Tenant{Slug: fmt.Sprintf("brand%d", i), Name: fmt.Sprintf("Brand %d", i)})
 		if err != nil {
@@ -176,14 +177,14 @@ func startCluster(ctx context.Context, t *testing.T) (*store.Store, string, []in
 		}
 		tenants = append(tenants, ten.ID)
 	}
-	urls := natstest.URLs(natstest.Cluster(t, 3))
-	nodes := []*node{startNode(t, dsn, urls, "a"), startNode(t, dsn, urls, "b"), startNode(t, dsn, urls, "c")}
-	byName := map[string]*node{}
+	urls = natstest.URLs(natstest.Cluster(t, 3))
+	nodes = []*node{startNode(t, dsn, urls, "a"), startNode(t, dsn, urls, "b"), startNode(t, dsn, urls, "c")}
+	byName = map[string]*node{}
 	for _, n := range nodes {
 		byName[n.name] = n
 	}
 
-	return st, token, tenants, nodes, byName
+	return st, token, tenants, nodes, byName, dsn, urls
 }
 
 // waitSettled waits until every tenant is owned by its rendezvous winner
@@ -235,7 +236,7 @@ func TestClusterKillNineFailover(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	st, token, tenants, nodes, byName := startCluster(ctx, t)
+	st, token, tenants, nodes, byName, _, _ := startCluster(ctx, t)
 	view := waitSettled(t, nodes[0], token, tenants)
 	owners := map[string]int{}
 	for _, tid := range tenants {
@@ -433,7 +434,7 @@ func TestClusterSIGSTOPFencing(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	st, token, tenants, nodes, byName := startCluster(ctx, t)
+	st, token, tenants, nodes, byName, _, _ := startCluster(ctx, t)
 	view := waitSettled(t, nodes[0], token, tenants)
 	tid := tenants[0]
 	ownerName, oldEpoch := view.owner(tid)
@@ -562,4 +563,81 @@ func TestClusterSIGSTOPFencing(t *testing.T) {
 		}
 	}
 	t.Logf("state %s, segments %d: nothing written by the paused node after epoch %d", in.State, len(segs), newEpoch)
+}
+
+// TestClusterFailoverTimes measures the time from kill -9 of the owner of a
+// tenant with a waiting chat to the first offer of that chat by the new
+// owner, PLATEAU_CLUSTER_KILLS times (the killed node is started again
+// between kills), and logs p50 and max. It runs only when
+// PLATEAU_CLUSTER_KILLS is set (about 20 s a kill); the figures are in
+// docs/cluster.md.
+func TestClusterFailoverTimes(t *testing.T) {
+	kills, _ := strconv.Atoi(os.Getenv("PLATEAU_CLUSTER_KILLS"))
+	if kills <= 0 {
+		t.Skip("set PLATEAU_CLUSTER_KILLS=10 to measure failover times")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(kills)*time.Minute)
+	defer cancel()
+	_, token, tenants, nodes, byName, dsn, urls := startCluster(ctx, t)
+	tid := tenants[0]
+	view := waitSettled(t, nodes[0], token, tenants)
+	owner0, _ := view.owner(tid)
+	cust := dialCustomer(ctx, t, byName[owner0].ws("/chat/web0/ws"), `{"type":"start","name":"Ada"}`)
+	q := cust.await(t, 20*time.Second, "queued")
+	var times []time.Duration
+	for i := range kills {
+		view := waitSettled(t, nodes[0], token, tenants)
+		ownerName, _ := view.owner(tid)
+		victim := byName[ownerName]
+		var survivor *node
+		for _, n := range nodes {
+			if n != victim {
+				survivor = n
+				break
+			}
+		}
+		killedAt := time.Now()
+		victim.kill()
+		var took time.Duration
+		for took == 0 {
+			if ctx.Err() != nil {
+				t.Fatal("no offer after the kill")
+			}
+			conn, _, err := websocket.Dial(ctx, survivor.ws(fmt.Sprintf("/agent/ws?tenant=%d", tid)), nil)
+			if err != nil {
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			conn.Write(ctx, websocket.MessageText, []byte(`{"type":"login","login":"agent0","password":"`+agentPassword+`"}`))
+			conn.Write(ctx, websocket.MessageText, []byte(`{"type":"state","state":"ready"}`))
+			for {
+				_, b, err := conn.Read(ctx)
+				if err != nil {
+					break
+				}
+				var f struct {
+					Type      string `json:"type"`
+					ContactID int64  `json:"contact_id"`
+				}
+				json.Unmarshal(b, &f)
+				if f.Type == "offer" && f.ContactID == q.ContactID {
+					took = time.Since(killedAt)
+					break
+				}
+			}
+			conn.CloseNow() // the offer goes back to waiting
+		}
+		times = append(times, took)
+		t.Logf("kill %d: node %s, first offer after %v", i+1, ownerName, took.Round(time.Millisecond))
+		// The killed node comes back under its name.
+		n := startNode(t, dsn, urls, ownerName)
+		for j := range nodes {
+			if nodes[j] == victim {
+				nodes[j] = n
+			}
+		}
+		byName[ownerName] = n
+	}
+	slices.Sort(times)
+	t.Logf("failover over %d kills (TTL 10 s): p50 %v, max %v", len(times), times[len(times)/2].Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond))
 }
