@@ -632,9 +632,15 @@ const SecretsBucket = "plateau_cluster_secrets"
 // Secret returns the cluster's secret named name, made (32 random bytes,
 // hex) by the first node that asks: every node with access to NATS shares
 // it.
-func Secret(ctx context.Context, js jetstream.JetStream, name string) (string, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: SecretsBucket, History: 1,
-		Description: "Plateau cluster secrets"})
+func Secret(ctx context.Context, js jetstream.JetStream, name string, replicas int) (string, error) {
+	kv, err := js.KeyValue(ctx, SecretsBucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: SecretsBucket, History: 1,
+			Replicas: max(replicas, 1), Description: "Plateau cluster secrets"})
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			kv, err = js.KeyValue(ctx, SecretsBucket)
+		}
+	}
 	if err != nil {
 		return "", fmt.Errorf("cluster secrets bucket: %w", err)
 	}

@@ -333,3 +333,25 @@ func TestDebianNATS(t *testing.T) {
 		t.Fatalf("on %s b holds %v after a died", out, got)
 	}
 }
+
+func TestSecretIsShared(t *testing.T) {
+	srv := natstest.Start(t)
+	ctx := context.Background()
+	js1, _ := jetstream.New(natstest.Connect(t, srv.URL()))
+	js2, _ := jetstream.New(natstest.Connect(t, srv.URL()))
+	a, err := Secret(ctx, js1, "relay", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Secret(ctx, js2, "relay", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := Secret(ctx, js2, "other", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b || len(a) != 64 || other == a {
+		t.Fatalf("secrets %q, %q, other %q", a, b, other)
+	}
+}

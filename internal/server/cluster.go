@@ -68,6 +68,10 @@ type tenantCenter struct {
 const (
 	relayHeader       = "X-Plateau-Relay"
 	relayRemoteHeader = "X-Plateau-Remote-Addr"
+	relayHopsHeader   = "X-Plateau-Relay-Hops"
+	// maxRelayHops: the edge's relay, and one more from a node the edge's
+	// view wrongly named.
+	maxRelayHops = 2
 )
 
 // changeSubject carries configuration changes to a tenant's owner.
@@ -92,12 +96,21 @@ func openCluster(cfg Config, st *store.Store, logger *slog.Logger, opts live.Opt
 // nodes forward sockets to.
 func (n *clusterNode) start(ctx context.Context, advertise string) error {
 	var err error
-	if n.relaySecret, err = cluster.Secret(ctx, n.js, "relay"); err != nil {
+	// The bucket (made by the first node) survives the loss of a NATS
+	// server when replicated: three replicas on three servers or more.
+	replicas := n.cfg.Replicas
+	if replicas == 0 {
+		replicas = 1
+		if len(n.nc.Servers()) >= 3 {
+			replicas = 3
+		}
+	}
+	if n.relaySecret, err = cluster.Secret(ctx, n.js, "relay", replicas); err != nil {
 		n.nc.Close()
 		return err
 	}
 	n.mgr, err = cluster.New(ctx, n.js, cluster.Options{Node: n.cfg.Node, HTTP: advertise, TTL: n.cfg.LeaseTTL.Duration,
-		Replicas: n.cfg.Replicas, Logger: n.log, Tenants: n.tenants, Acquired: n.acquired, Lost: n.lost})
+		Replicas: replicas, Logger: n.log, Tenants: n.tenants, Acquired: n.acquired, Lost: n.lost})
 	if err != nil {
 		n.nc.Close()
 		return err
@@ -186,6 +199,26 @@ func (n *clusterNode) lost(tenantID int64) {
 	}
 }
 
+// startWait bounds how long a request waits for a tenant's center that
+// this node is starting (lease taken, restore under way).
+const startWait = 3 * time.Second
+
+// waitCenter is center, waiting up to startWait while this node holds the
+// tenant's lease but its center is still being restored.
+func (n *clusterNode) waitCenter(ctx context.Context, tenantID int64) *live.Center {
+	deadline := time.Now().Add(startWait)
+	for {
+		if c := n.center(tenantID); c != nil || !n.mgr.Owns(tenantID) || time.Now().After(deadline) {
+			return c
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 func (n *clusterNode) center(tenantID int64) *live.Center {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -258,6 +291,11 @@ func (n *clusterNode) ownerURL(ctx context.Context, tenantID int64) string {
 	if u := ownerIn(n.mgr.LastStatus(), tenantID, n.mgr.Node()); u != "" {
 		return u
 	}
+	return n.freshOwnerURL(ctx, tenantID)
+}
+
+// freshOwnerURL is ownerURL read from NATS now.
+func (n *clusterNode) freshOwnerURL(ctx context.Context, tenantID int64) string {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	st, err := cluster.ReadStatus(ctx, n.mgr.KV())
@@ -284,22 +322,34 @@ func ownerIn(st cluster.Status, tenantID int64, self string) string {
 // serveTenant serves r with the tenant's center here, or forwards it to
 // the owner; 503 with Retry-After while the tenant has none.
 func (n *clusterNode) serveTenant(w http.ResponseWriter, r *http.Request, tenantID int64, handler func(*live.Center) http.Handler) {
-	relayed := subtle.ConstantTimeCompare([]byte(r.Header.Get(relayHeader)), []byte(n.relaySecret)) == 1
-	if relayed {
+	hops := 0
+	if subtle.ConstantTimeCompare([]byte(r.Header.Get(relayHeader)), []byte(n.relaySecret)) == 1 {
 		// Relayed by a node of the cluster: the customer's own address
 		// (limits per address, logs).
+		hops, _ = strconv.Atoi(r.Header.Get(relayHopsHeader))
+		hops = max(hops, 1)
 		if a := r.Header.Get(relayRemoteHeader); a != "" {
 			r.RemoteAddr = a
 		}
 	}
 	r.Header.Del(relayHeader)
 	r.Header.Del(relayRemoteHeader)
-	if c := n.center(tenantID); c != nil {
+	r.Header.Del(relayHopsHeader)
+	if c := n.waitCenter(r.Context(), tenantID); c != nil {
 		handler(c).ServeHTTP(w, r)
 		return
 	}
-	if !relayed {
-		if addr := n.ownerURL(r.Context(), tenantID); addr != "" {
+	// Not here: to the owner. A relayed request reaches a node that is not
+	// the owner when the relaying node's view predates a move: it goes on
+	// once more, by a fresh read of the bucket.
+	if hops < maxRelayHops {
+		addr := ""
+		if hops == 0 {
+			addr = n.ownerURL(r.Context(), tenantID)
+		} else {
+			addr = n.freshOwnerURL(r.Context(), tenantID)
+		}
+		if addr != "" {
 			u := &url.URL{Scheme: "http", Host: addr}
 			p := httputil.NewSingleHostReverseProxy(u)
 			p.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
@@ -308,6 +358,7 @@ func (n *clusterNode) serveTenant(w http.ResponseWriter, r *http.Request, tenant
 			}
 			r.Header.Set(relayHeader, n.relaySecret)
 			r.Header.Set(relayRemoteHeader, r.RemoteAddr)
+			r.Header.Set(relayHopsHeader, strconv.Itoa(hops+1))
 			p.ServeHTTP(w, r)
 			return
 		}

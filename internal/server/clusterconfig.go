@@ -20,8 +20,9 @@ type ClusterConfig struct {
 	// LeaseTTL is the tenants' lease lifetime (default 10s): a dead
 	// node's tenants are taken over within it. The same on every node.
 	LeaseTTL Duration `toml:"lease_ttl"`
-	// Replicas of the cluster's JetStream bucket (1 to 5; default 1, 3
-	// with a cluster of three NATS servers).
+	// Replicas of the cluster's JetStream bucket, set when the first node
+	// makes it (1 to 5; default 3 when NATS knows three servers or more,
+	// else 1).
 	Replicas int `toml:"replicas"`
 }
 

@@ -136,6 +136,12 @@ func getJSON(base, token, path string, out any) (int, error) {
 // agent agent<i>) on a fresh PostgreSQL schema and starts three nodes a, b,
 // c on a JetStream cluster of three embedded NATS servers.
 func startCluster(ctx context.Context, t *testing.T) (st *store.Store, token string, tenants []int64, nodes []*node, byName map[string]*node, dsn, urls string) {
+	st, token, tenants, nodes, byName, dsn, urls, _ = startClusterNATS(ctx, t)
+	return
+}
+
+// startClusterNATS is startCluster, with the NATS servers.
+func startClusterNATS(ctx context.Context, t *testing.T) (st *store.Store, token string, tenants []int64, nodes []*node, byName map[string]*node, dsn, urls string, nats []*natstest.Server) {
 	t.Helper()
 	dsn = postgresDSN(t)
 	st, err := store.Open(ctx, dsn)
@@ -177,14 +183,15 @@ func startCluster(ctx context.Context, t *testing.T) (st *store.Store, token str
 		}
 		tenants = append(tenants, ten.ID)
 	}
-	urls = natstest.URLs(natstest.Cluster(t, 3))
+	nats = natstest.Cluster(t, 3)
+	urls = natstest.URLs(nats)
 	nodes = []*node{startNode(t, dsn, urls, "a"), startNode(t, dsn, urls, "b"), startNode(t, dsn, urls, "c")}
 	byName = map[string]*node{}
 	for _, n := range nodes {
 		byName[n.name] = n
 	}
 
-	return st, token, tenants, nodes, byName, dsn, urls
+	return st, token, tenants, nodes, byName, dsn, urls, nats
 }
 
 // waitSettled waits until every tenant is owned by its rendezvous winner
@@ -640,4 +647,110 @@ func TestClusterFailoverTimes(t *testing.T) {
 	}
 	slices.Sort(times)
 	t.Logf("failover over %d kills (TTL 10 s): p50 %v, max %v", len(times), times[len(times)/2].Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond))
+}
+
+// TestClusterRelayAndNATSServerLoss: a customer on one node and an agent on
+// another (neither, when it can be, the tenant's owner) exchange messages
+// through the owner; then one NATS server of three is shut down: the leases
+// keep being renewed with the same owners and epochs (no failover), and
+// the conversation goes on.
+func TestClusterRelayAndNATSServerLoss(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	_, token, tenants, nodes, _, _, _, nats := startClusterNATS(ctx, t)
+	view := waitSettled(t, nodes[0], token, tenants)
+	tid := tenants[0]
+	ownerName, _ := view.owner(tid)
+	var others []*node
+	for _, n := range nodes {
+		if n.name != ownerName {
+			others = append(others, n)
+		}
+	}
+	custNode, agentNode := others[0], others[1]
+
+	agent, _, err := websocket.Dial(ctx, agentNode.ws(fmt.Sprintf("/agent/ws?tenant=%d", tid)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer agent.CloseNow()
+	agentFrames := make(chan map[string]any, 64)
+	go func() {
+		defer close(agentFrames)
+		for {
+			_, b, err := agent.Read(ctx)
+			if err != nil {
+				return
+			}
+			var f map[string]any
+			json.Unmarshal(b, &f)
+			agentFrames <- f
+		}
+	}()
+	awaitAgent := func(typ string) map[string]any {
+		t.Helper()
+		for f := range agentFrames {
+			if f["type"] == typ {
+				return f
+			}
+		}
+		t.Fatalf("agent socket closed before %q", typ)
+		return nil
+	}
+	agent.Write(ctx, websocket.MessageText, []byte(`{"type":"login","login":"agent0","password":"`+agentPassword+`"}`))
+	awaitAgent("logged_in")
+	agent.Write(ctx, websocket.MessageText, []byte(`{"type":"state","state":"ready"}`))
+	cust := dialCustomer(ctx, t, custNode.ws("/chat/web0/ws"), `{"type":"start","name":"Ada"}`)
+	q := cust.await(t, 20*time.Second, "queued")
+	awaitAgent("offer")
+	agent.Write(ctx, websocket.MessageText, []byte(fmt.Sprintf(`{"type":"accept","contact_id":%d}`, q.ContactID)))
+	awaitAgent("connected")
+	cust.await(t, 20*time.Second, "connected")
+	exchange := func(n int) {
+		t.Helper()
+		cust.say(ctx, t, fmt.Sprintf("c%d", n), fmt.Sprintf("question %d", n))
+		if f := awaitAgent("message"); f["body"] != fmt.Sprintf("question %d", n) {
+			t.Fatalf("agent got %v", f)
+		}
+		agent.Write(ctx, websocket.MessageText, []byte(fmt.Sprintf(`{"type":"message","contact_id":%d,"body":"answer %d","client_msg_id":"a%d"}`, q.ContactID, n, n)))
+		for {
+			f := cust.await(t, 20*time.Second, "message")
+			if f.From == "agent" && f.Body == fmt.Sprintf("answer %d", n) {
+				return
+			}
+		}
+	}
+	exchange(1)
+	t.Logf("customer on %s, agent on %s, owner %s: messages both ways", custNode.name, agentNode.name, ownerName)
+
+	// One NATS server of three goes.
+	nats[0].Shutdown()
+	downAt := time.Now()
+	before := map[int64]int64{}
+	for _, l := range view.Leases {
+		before[l.TenantID] = l.Epoch
+	}
+	waitFor(t, "every lease renewed well after the NATS server went", 40*time.Second, func() bool {
+		var v clusterView
+		if _, err := getJSON(agentNode.base, token, "/api/v1/cluster", &v); err != nil || len(v.Leases) != len(tenants) {
+			return false
+		}
+		for _, l := range v.Leases {
+			if time.Since(downAt).Seconds()-l.AgeSeconds < 5 { // renewed at least 5 s after the loss
+				return false
+			}
+		}
+		view = v
+		return true
+	})
+	for _, l := range view.Leases {
+		if l.Epoch != before[l.TenantID] {
+			t.Errorf("tenant %d changed hands after the NATS server's loss: epoch %d -> %d (%s)", l.TenantID, before[l.TenantID], l.Epoch, l.Node)
+		}
+	}
+	exchange(2)
+	t.Logf("one NATS server of three down for %v: same owners and epochs, the conversation goes on", time.Since(downAt).Round(time.Second))
 }
