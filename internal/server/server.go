@@ -66,7 +66,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 			return nil, fmt.Errorf("create data folder: %w", err)
 		}
 	}
-	st, err := store.OpenWith(ctx, cfg.DSN(), store.Options{SQLiteSynchronous: cfg.SQLiteSync})
+	dsn := cfg.DSN()
+	if cfg.Cluster.Enabled() {
+		dsn = store.ClusterDSN(dsn)
+	}
+	st, err := store.OpenWith(ctx, dsn, store.Options{SQLiteSynchronous: cfg.SQLiteSync})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -92,6 +94,15 @@ func (s *Store) checkEpoch(ctx context.Context, c conn, tenantID, epoch int64) e
 // that they wrote.
 func (s *Store) ClaimTenant(ctx context.Context, tenantID, epoch int64, node string) error {
 	err := s.inTx(ctx, func(c conn) error {
+		if s.dialect == Postgres {
+			// A write of the old epoch held by a paused node must not
+			// hold the new owner up: give up, the manager tries again
+			// (and the server ends the paused one's transaction, see
+			// ClusterDSN).
+			if _, err := c.exec(ctx, "SET LOCAL lock_timeout = '3s'"); err != nil {
+				return err
+			}
+		}
 		res, err := c.exec(ctx, `INSERT INTO tenant_epochs (tenant_id, epoch, node, claimed_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (tenant_id) DO UPDATE SET epoch = excluded.epoch, node = excluded.node, claimed_at = excluded.claimed_at
 			WHERE tenant_epochs.epoch < excluded.epoch`, tenantID, epoch, node, ts(s.now()))
@@ -173,4 +184,26 @@ func (s *Store) CloseTenantAgentStates(ctx context.Context, tenantID int64, at t
 		return fail(err, "close tenant %d's open agent states", tenantID)
 	}
 	return nil
+}
+
+// ClusterDSN is dsn for a node of a cluster: on PostgreSQL its sessions
+// are ended by the server when idle in a transaction for 5 s
+// (idle_in_transaction_session_timeout), so that a node paused in the
+// middle of a fenced write (its epoch checked, not committed) releases its
+// lock on the tenant's epoch and the new owner's claim goes through; the
+// paused write is rolled back. A DSN that sets it already is kept.
+func ClusterDSN(dsn string) string {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	if q.Get("idle_in_transaction_session_timeout") == "" {
+		q.Set("idle_in_transaction_session_timeout", "5000")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -180,5 +182,39 @@ func noErr2(b *testing.B, err error) {
 	b.Helper()
 	if err != nil {
 		b.Fatal(err)
+	}
+}
+
+// TestClaimGivesUpOnAStuckWrite: a write of the old epoch that never ends
+// (its node paused mid-transaction) does not hold the claim forever: the
+// claim fails (the manager tries again) and, on a cluster's DSN, the server
+// ends the stuck session.
+func TestClaimGivesUpOnAStuckWrite(t *testing.T) {
+	s := openPostgresForTest(t)
+	ctx := testCtx(t)
+	f := newFixture(t, s, "acme")
+	tid := f.tenant.ID
+	noErr(t, s.ClaimTenant(ctx, tid, 1, "a"), "a claims 1")
+	tx, err := s.db.BeginTx(ctx, nil)
+	noErr(t, err, "begin")
+	defer tx.Rollback()
+	noErr(t, s.checkEpoch(ctx, s.txConn(tx), tid, 1), "a's check, never committed")
+	if err := s.ClaimTenant(ctx, tid, 2, "b"); err == nil {
+		t.Fatal("the claim went through a write in flight")
+	}
+	noErr(t, tx.Rollback(), "a's rollback")
+	noErr(t, s.ClaimTenant(ctx, tid, 2, "b"), "b claims once a's write is gone")
+
+	var v string
+	dsn := cmp.Or(os.Getenv("PLATEAU_TEST_POSTGRES"), defaultTestPostgres)
+	c, err := openPostgres(ClusterDSN(dsn))
+	noErr(t, err, "open a cluster DSN")
+	defer c.Close()
+	noErr(t, c.QueryRowContext(ctx, "SHOW idle_in_transaction_session_timeout").Scan(&v), "show")
+	if v != "5s" {
+		t.Fatalf("idle_in_transaction_session_timeout on a cluster's DSN: %q", v)
+	}
+	if got := ClusterDSN("sqlite:x.db"); got != "sqlite:x.db" {
+		t.Fatalf("ClusterDSN changed a SQLite DSN: %q", got)
 	}
 }
