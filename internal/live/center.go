@@ -188,6 +188,7 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	c.waitingFrom = map[string]int{}
 	c.announcer = newAnnouncer(st, c.log, c.metrics.announcementsDropped)
 	c.stateLog = newStateLog(st, c.log, c.metrics.statesDropped)
+	c.fenceBatchers()
 	if c.fence != nil {
 		ctx = store.WithFence(ctx, c.fence)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
 )
 
 // A center of one tenant (Options.Tenant) loads, restores and signs out
@@ -61,4 +62,14 @@ func (c *Center) fenced() bool {
 	}
 	c.log.Warn("live center: this node no longer holds the tenant's lease, stopping", "tenant", c.tenant)
 	return true
+}
+
+// fenceBatchers makes the announcements' and agent states' batched writes
+// carry the fence too.
+func (c *Center) fenceBatchers() {
+	if c.fence == nil {
+		return
+	}
+	c.announcer.ctx = store.WithFence(c.announcer.ctx, c.fence)
+	c.stateLog.ctx = store.WithFence(c.stateLog.ctx, c.fence)
 }

@@ -88,9 +88,20 @@ func TestOneTenantCenterFenced(t *testing.T) {
 
 	// Node b takes acme over; this node is paused and still believes it
 	// holds epoch 3: the agent's accept is decided here but never stored.
+	claimAt := time.Now()
 	must(t, st.ClaimTenant(ctx, fx.tenant, 4, "b"), "b claims")
 	ag.send(frame{"type": "accept", "contact_id": old})
 	ag.expect("connected")
+	// The agent's state changes (offered -> busy, then disconnected at
+	// the stop) are batched: none is stored under the stale epoch either.
+	l.stop() // flushes the batches
+	spans, err := st.UnrolledAgentStates(ctx, 100)
+	must(t, err, "agent states")
+	for _, sp := range spans {
+		if sp.End != nil && sp.End.After(claimAt) {
+			t.Fatalf("a fenced node closed an agent state after the claim: %+v", sp)
+		}
+	}
 	segs, err := st.ListSegments(ctx, fx.tenant, old)
 	must(t, err, "segments")
 	in, err := st.GetInteraction(ctx, fx.tenant, old)
