@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what `make test` needs is there: Chromium for the browser
 # tests (test/e2e/ui_test.go), baresip as a real SIP peer
-# (test/e2e/baresip_test.go), and a PostgreSQL server on 127.0.0.1:5432
+# (test/e2e/baresip_test.go), Debian's nats-server (the oldest NATS Plateau
+# supports, internal/cluster TestDebianNATS), and a PostgreSQL server on 127.0.0.1:5432
 # that accepts the user postgres without a password (the store's tests run
 # against it). Installs them from Debian's packages when missing. Prints
 # what it did; exits non-zero only when it cannot help.
@@ -10,6 +11,7 @@ set -uo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v baresip >/dev/null 2>&1 || missing+=(baresip)
+command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
 if [ ${#missing[@]} -gt 0 ]; then
 	if [ "$(id -u)" != 0 ]; then
 		echo "test-deps: ${missing[*]} missing and I am not root to install them (apt-get install ${missing[*]})" >&2

@@ -514,6 +514,7 @@ func (a *API) routeTable() []route {
 	add("workforce", a.workforceRoutes(v1)...)
 	add("billing", a.billingRoutes(v1)...)
 	add("commitments", a.commitmentRoutes(v1)...)
+	add("cluster", a.clusterRoutes(v1)...)
 
 	return rs
 }

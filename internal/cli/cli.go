@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"schedule": {"cover a staffing requirement with shifts across sites", runSchedule},
 		"forecast": {"forecast contact volumes and backtest the models", runForecast},
 		"report":   {"print a report over a period, or rebuild the rollups", runReport},
+		"cluster":  {"show the nodes of a cluster and who owns which tenant", runCluster},
 	}
 }
 

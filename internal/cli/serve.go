@@ -23,6 +23,11 @@ shutdown_grace ("10s"), secure_cookies, sqlite_sync ("full", the default,
 fsyncs every commit; "normal" survives kill -9 but not a power loss, and
 takes many more contacts per second).
 
+--nats URLS --node NAME (or [cluster] nats, node; PLATEAU_NATS, PLATEAU_NODE)
+runs one node of a cluster on PostgreSQL and NATS JetStream: each tenant's
+engine runs on the node holding its lease, any node accepts the sockets
+(docs/cluster.md; other [cluster] keys: advertise, lease_ttl, replicas).
+
 --sip ADDR (or [sip] addr, PLATEAU_SIP) adds the SIP voice channel on UDP and
 TCP: calls to phone entry points are queued with spoken position and wait,
 agents' phones register with the SIP credentials set through the API

@@ -211,7 +211,7 @@ func (ac *agentConn) login(f inFrame) error {
 // browser session) to the session.
 func (ac *agentConn) signIn(u model.User) error {
 	c, ctx := ac.c, ac.s.ctx
-	if u.Role != model.RoleAgent || u.AgentID == nil || u.TenantID == nil {
+	if u.Role != model.RoleAgent || u.AgentID == nil || u.TenantID == nil || !c.serves(*u.TenantID) {
 		return &frameError{code: codeForbidden, msg: "this user is not an agent"}
 	}
 	a, err := c.st.GetAgent(ctx, *u.TenantID, *u.AgentID)

@@ -87,6 +87,13 @@ type Options struct {
 	// keeps their place after the socket dropped; 0 means
 	// DefaultSilentGrace (it is never longer than Grace).
 	SilentGrace time.Duration
+	// Tenant, when not 0, makes a center of that one tenant: only its
+	// configuration and open contacts are loaded (a node of a cluster runs
+	// one center per tenant it owns, docs/cluster.md).
+	Tenant int64
+	// Fence, when set, goes with every write of the engine's goroutine
+	// (store.WithFence): once the node's lease is lost they are refused.
+	Fence store.Fence
 	// Logins bounds the agents' password checks (concurrency, per address,
 	// per login); share it with the REST login. Nil means a Guard of its own
 	// with the defaults.
@@ -128,7 +135,9 @@ type Center struct {
 	announcer *announcer
 	// stateLog stores the agents' state history; Run starts and closes it.
 	stateLog *batcher[store.AgentStateChange]
-	o        *owner // only touched by New and then by Run's goroutine
+	o        *owner      // only touched by New and then by Run's goroutine
+	tenant   int64       // Options.Tenant
+	fence    store.Fence // Options.Fence
 	// sessions counts the WebSocket sessions' goroutines, which Run waits
 	// for; after Run, sessionsClosed refuses new ones.
 	sessionsMu     sync.Mutex
@@ -146,9 +155,9 @@ type Center struct {
 func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	c := &Center{
 		st: st, log: opts.Logger, now: opts.Now, grace: opts.Grace, origins: opts.OriginPatterns, sessionUser: opts.SessionUser,
-		logins: opts.Logins,
-		cmds:   make(chan func(*owner)),
-		done:   make(chan struct{}),
+		logins: opts.Logins, tenant: opts.Tenant, fence: opts.Fence,
+		cmds: make(chan func(*owner)),
+		done: make(chan struct{}),
 	}
 	m, err := newMetrics(opts.Registerer)
 	if err != nil {
@@ -180,8 +189,12 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	c.waitingFrom = map[string]int{}
 	c.announcer = newAnnouncer(st, c.log, c.metrics.announcementsDropped)
 	c.stateLog = newStateLog(st, c.log, c.metrics.statesDropped)
+	c.fenceBatchers()
+	if c.fence != nil {
+		ctx = store.WithFence(ctx, c.fence)
+	}
 	// The agents were signed out by the stop: their last stretches end now.
-	if err := st.CloseAgentStates(ctx, c.now()); err != nil {
+	if err := c.closeAgentStates(ctx); err != nil {
 		return nil, fmt.Errorf("live center: %w", err)
 	}
 	c.o = newOwner(c, ctx)
@@ -196,7 +209,7 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 
 // load reads the configuration of every tenant.
 func (c *Center) load(ctx context.Context) error {
-	tenants, err := c.st.ListTenants(ctx)
+	tenants, err := c.tenants(ctx)
 	if err != nil {
 		return fmt.Errorf("load live center: %w", err)
 	}
@@ -267,17 +280,26 @@ func (c *Center) Run(ctx context.Context) error {
 	defer c.stop()
 	o := c.o
 	o.ctx = ctx
+	if c.fence != nil {
+		o.ctx = store.WithFence(ctx, c.fence)
+	}
 	defer o.closeSessions()
 	defer c.closeOpen() // runs first: every socket hears 1001
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
+		if c.fenced() {
+			return nil
+		}
 		o.tick(c.now())
 		timer.Reset(o.nextWake(c.now()))
 		select {
 		case <-ctx.Done():
 			return nil
 		case fn := <-c.cmds:
+			if c.fenced() {
+				return nil
+			}
 			fn(o)
 			o.process()
 		case <-timer.C:

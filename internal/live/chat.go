@@ -41,6 +41,9 @@ type customer struct {
 
 func (c *Center) serveChat(w http.ResponseWriter, r *http.Request) {
 	ep, err := c.resolveChatEntry(r.Context(), r.PathValue("entry"))
+	if err == nil && !c.serves(ep.TenantID) {
+		err = store.ErrNotFound
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		http.Error(w, "no such chat", http.StatusNotFound)
 		return

@@ -230,7 +230,7 @@ func (o *owner) deleteAgent(tenantID int64, id acd.AgentID) error {
 // ended (the conversation was over). Customers get the grace period to
 // resume.
 func (o *owner) restore(ctx context.Context) error {
-	open, err := o.c.st.ListOpenInteractions(ctx)
+	open, err := o.c.openInteractions(ctx)
 	if err != nil {
 		return fmt.Errorf("restore contacts: %w", err)
 	}

@@ -60,6 +60,8 @@ type Config struct {
 	// weights also come from PLATEAU_PALMARES_WEIGHTS
 	// ("localisation=30,turnover=10").
 	Palmares workforce.Config `toml:"palmares"`
+	// Cluster is [cluster]: several nodes over NATS (docs/cluster.md).
+	Cluster ClusterConfig `toml:"cluster"`
 }
 
 // Duration is a time.Duration written "30s" in TOML.
@@ -128,6 +130,9 @@ func (c Config) Validate() error {
 	if err := c.Chat.validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.Cluster.validate(c); err != nil {
+		errs = append(errs, err)
+	}
 	if c.ShutdownGrace.Duration < 0 {
 		errs = append(errs, errors.New("shutdown_grace is negative"))
 	}
@@ -148,6 +153,8 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	logJSON := fs.Bool("log-json", false, "JSON logs (env PLATEAU_LOG_JSON=1)")
 	fs.StringVar(&flagCfg.SQLiteSync, "sqlite-sync", "", "SQLite synchronous mode: full (default) or normal (env PLATEAU_SQLITE_SYNC)")
 	fs.StringVar(&flagCfg.SIP.Addr, "sip", "", "SIP listen address, UDP and TCP, or off (env PLATEAU_SIP; serve: off by default, demo: "+DemoSIPAddr+")")
+	fs.StringVar(&flagCfg.Cluster.NATS, "nats", "", "NATS URLs (comma-separated): run as one node of a cluster (env PLATEAU_NATS; needs PostgreSQL and --node)")
+	fs.StringVar(&flagCfg.Cluster.Node, "node", "", "this node's name in the cluster (env PLATEAU_NODE)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -179,7 +186,8 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		}
 	}
 	env := map[string]*string{"PLATEAU_HTTP": &cfg.HTTP, "PLATEAU_DATA": &cfg.Data, "PLATEAU_DB": &cfg.DB,
-		"PLATEAU_LOG_LEVEL": &cfg.LogLevel, "PLATEAU_SQLITE_SYNC": &cfg.SQLiteSync, "PLATEAU_REPORT_UPKEEP": &cfg.ReportUpkeep, "PLATEAU_SIP": &cfg.SIP.Addr}
+		"PLATEAU_LOG_LEVEL": &cfg.LogLevel, "PLATEAU_SQLITE_SYNC": &cfg.SQLiteSync, "PLATEAU_REPORT_UPKEEP": &cfg.ReportUpkeep, "PLATEAU_SIP": &cfg.SIP.Addr,
+		"PLATEAU_NATS": &cfg.Cluster.NATS, "PLATEAU_NODE": &cfg.Cluster.Node}
 	for k, p := range env {
 		if v := getenv(k); v != "" {
 			*p = v
@@ -214,6 +222,12 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	}
 	if set["sip"] {
 		cfg.SIP.Addr = flagCfg.SIP.Addr
+	}
+	if set["nats"] {
+		cfg.Cluster.NATS = flagCfg.Cluster.NATS
+	}
+	if set["node"] {
+		cfg.Cluster.Node = flagCfg.Cluster.Node
 	}
 	if set["log-json"] {
 		cfg.LogJSON = *logJSON

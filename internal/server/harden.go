@@ -131,7 +131,7 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 // metricsHandler serves the Prometheus series, behind [http]
 // metrics_token when one is set.
 func (s *Server) metricsHandler() http.Handler {
-	h := promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
+	h := promhttp.HandlerFor(s.gatherer(), promhttp.HandlerOpts{})
 	token := s.cfg.Web.MetricsToken
 	if token == "" {
 		return h

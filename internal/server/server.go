@@ -50,6 +50,9 @@ type Server struct {
 	SIP *sip.Server
 	// Upkeep keeps the report rollups up to date.
 	Upkeep *report.Upkeep
+	// cluster runs the tenants this node owns (--nats); nil on one node,
+	// where Center runs them all (cluster.go).
+	cluster *clusterNode
 }
 
 // Open opens the storage, runs prepare on it if given (the demo seeds its
@@ -64,7 +67,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 			return nil, fmt.Errorf("create data folder: %w", err)
 		}
 	}
-	st, err := store.OpenWith(ctx, cfg.DSN(), store.Options{SQLiteSynchronous: cfg.SQLiteSync})
+	dsn := cfg.DSN()
+	if cfg.Cluster.Enabled() {
+		dsn = store.ClusterDSN(dsn)
+	}
+	st, err := store.OpenWith(ctx, dsn, store.Options{SQLiteSynchronous: cfg.SQLiteSync})
 	if err != nil {
 		return nil, err
 	}
@@ -81,13 +88,21 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 	s.Upkeep.SetPause(20 * time.Millisecond)
 	logins := loginguard.New(loginguard.Options{Concurrent: cfg.Login.Concurrent, PerAddressLogin: cfg.Login.PerAddressLogin,
 		PerAddress: cfg.Login.PerAddress, PerLogin: cfg.Login.PerLogin})
-	s.Center, err = live.New(ctx, st, live.Options{Logger: logger.With("part", "live"), Registerer: s.reg,
+	liveOpts := live.Options{Logger: logger.With("part", "live"), Registerer: s.reg,
 		OriginPatterns: cfg.Web.Origins, Logins: logins, FirstFrameTimeout: cfg.Web.FirstFrameTimeout.Duration,
 		PingInterval: cfg.Web.PingInterval.Duration, PingTimeout: cfg.Web.PingTimeout.Duration,
 		Grace: cfg.Chat.Grace.Duration, SilentGrace: cfg.Chat.SilentGrace.Duration, ResumeGrace: cfg.Chat.ResumeGrace.Duration,
 		ChatStartsPerMinute: cfg.Chat.StartsPerMinute, ChatWaitingPerAddress: cfg.Chat.WaitingPerAddress,
 		// The API is made just below, before anything is served.
-		SessionUser: func(ctx context.Context, r *http.Request) (model.User, error) { return s.api.SessionUser(ctx, r) }})
+		SessionUser: func(ctx context.Context, r *http.Request) (model.User, error) { return s.api.SessionUser(ctx, r) }}
+	var liveAPI api.Live
+	if cfg.Cluster.Enabled() {
+		s.cluster, err = openCluster(cfg, st, logger, liveOpts)
+		liveAPI = s.cluster
+	} else {
+		s.Center, err = live.New(ctx, st, liveOpts)
+		liveAPI = s.Center
+	}
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -97,7 +112,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		SecureCookies: cfg.SecureCookies,
 		OnChange:      s.reload,
 		SIPRealm:      cfg.SIP.Realm,
-		Live:          s.Center,
+		Live:          liveAPI,
 		Logins:        logins,
 		RecordingsDir: recordingsDir(cfg.Data),
 		Workforce:     cfg.Palmares,
@@ -112,8 +127,16 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		Help: "Channels (sip) that stopped while the server ran; the web, API and chats go on."}, []string{"channel"})
 	s.reg.MustRegister(s.latency, s.channelStops, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := s.listen(); err != nil {
+		s.cluster.close()
 		st.Close()
 		return nil, err
+	}
+	if s.cluster != nil {
+		if err := s.cluster.start(ctx, cmp.Or(cfg.Cluster.Advertise, s.Addr())); err != nil {
+			s.closeListeners()
+			st.Close()
+			return nil, err
+		}
 	}
 	if cfg.SIP.Enabled() {
 		sc := cfg.SIP.sipConfig(cfg.Data)
@@ -142,6 +165,10 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // reload passes a configuration change from the API to the live center.
 func (s *Server) reload(ctx context.Context, ch api.Change) {
+	if s.cluster != nil {
+		s.cluster.reload(ctx, ch)
+		return
+	}
 	if ch.Kind == api.KindUser {
 		if err := s.Center.UserChanged(ctx, ch.TenantID, ch.ID); err != nil {
 			s.log.Error("close a changed user's sessions", "user", ch.ID, "err", err)
@@ -161,8 +188,13 @@ func (s *Server) reload(ctx context.Context, ch api.Change) {
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", s.timed("api", s.api.Handler()))
-	mux.Handle("/chat/", s.timed("chat", s.Center.ChatHandler()))
-	mux.Handle("/agent/", s.timed("agent", s.Center.AgentHandler()))
+	if s.cluster != nil {
+		mux.Handle("/chat/", s.timed("chat", s.cluster.chatHandler()))
+		mux.Handle("/agent/", s.timed("agent", s.cluster.agentHandler()))
+	} else {
+		mux.Handle("/chat/", s.timed("chat", s.Center.ChatHandler()))
+		mux.Handle("/agent/", s.timed("agent", s.Center.AgentHandler()))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
@@ -217,7 +249,11 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) Run(ctx context.Context) error {
 	centerCtx, stopCenter := context.WithCancel(context.WithoutCancel(ctx))
 	centerDone := make(chan error, 1)
-	go func() { centerDone <- s.Center.Run(centerCtx) }()
+	if s.cluster != nil {
+		go func() { centerDone <- s.cluster.run(centerCtx) }()
+	} else {
+		go func() { centerDone <- s.Center.Run(centerCtx) }()
+	}
 	serveDone := make(chan error, 2)
 	go func() { serveDone <- s.http.Serve(s.ln) }()
 	if s.metrics != nil {

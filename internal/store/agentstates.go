@@ -51,7 +51,11 @@ func (s *Store) AppendAgentStates(ctx context.Context, changes []AgentStateChang
 		}
 	}
 	err := s.inTx(ctx, func(c conn) error {
+		owned := s.fencedTenants(ctx, c)
 		for _, ch := range changes {
+			if !owned(ch.TenantID) {
+				continue
+			}
 			at := ts(ch.At)
 			if _, err := c.exec(ctx, `UPDATE agent_states SET ended_at = CASE WHEN started_at > ? THEN started_at ELSE ? END
 				WHERE tenant_id = ? AND agent_id = ? AND ended_at IS NULL`, at, at, ch.TenantID, ch.AgentID); err != nil {

@@ -119,7 +119,7 @@ func (s *Store) CreateInteraction(ctx context.Context, tenantID int64, in model.
 		return 0, fmt.Errorf("create interaction: %w", err)
 	}
 	var id int64
-	err = s.inTx(ctx, func(c conn) error {
+	err = s.tenantTx(ctx, tenantID, func(c conn) error {
 		if err := checkQueueFits(ctx, c, tenantID, in.QueueID, in.Channel, in.Tier); err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func (s *Store) UpdateInteractionState(ctx context.Context, tenantID, id int64, 
 		return model.Interaction{}, fmt.Errorf("update interaction %d: %w", id, err)
 	}
 	var out model.Interaction
-	err = s.inTx(ctx, func(c conn) error {
+	err = s.tenantTx(ctx, tenantID, func(c conn) error {
 		cur, err := getInteraction(ctx, c, tenantID, id)
 		if err != nil {
 			return err
@@ -321,8 +321,14 @@ func (s *Store) SetDisposition(ctx context.Context, tenantID, id int64, disposit
 	if err := checkDisposition(&in); err != nil {
 		return invalidInput(err, "set disposition of interaction %d", id)
 	}
-	if err := s.conn().execOne(ctx, "UPDATE interactions SET disposition = ?, notes = ? WHERE tenant_id = ? AND id = ?",
-		disposition, notes, tenantID, id); err != nil {
+	const q = "UPDATE interactions SET disposition = ?, notes = ? WHERE tenant_id = ? AND id = ?"
+	var err error
+	if fenceOf(ctx) == nil {
+		err = s.conn().execOne(ctx, q, disposition, notes, tenantID, id)
+	} else {
+		err = s.tenantTx(ctx, tenantID, func(c conn) error { return c.execOne(ctx, q, disposition, notes, tenantID, id) })
+	}
+	if err != nil {
 		return fail(err, "set disposition of interaction %d", id)
 	}
 	return nil
@@ -360,7 +366,11 @@ func (s *Store) SetAnnouncements(ctx context.Context, list []Announcement) (int,
 	var changed int
 	err := s.inTx(ctx, func(c conn) error {
 		changed = 0
+		owned := s.fencedTenants(ctx, c)
 		for _, a := range list {
+			if !owned(a.TenantID) {
+				continue
+			}
 			res, err := c.exec(ctx, "UPDATE interactions SET announced_position = ?, announced_ewt_seconds = ?, told_no_agent = ? "+
 				"WHERE tenant_id = ? AND id = ? AND announced_position IS NULL", a.Position, a.EWTSeconds, a.NoAgent, a.TenantID, a.InteractionID)
 			if err != nil {
@@ -394,7 +404,7 @@ func (s *Store) SetSurvey(ctx context.Context, tenantID, id int64, score int, co
 	if err := sv.Validate(); err != nil {
 		return invalidInput(err, "set survey of interaction %d", id)
 	}
-	err := s.inTx(ctx, func(c conn) error {
+	err := s.tenantTx(ctx, tenantID, func(c conn) error {
 		err := c.execOne(ctx, `UPDATE interactions SET csat_score = ?, csat_comment = ?, report_pending = report_pending + 1
 			WHERE tenant_id = ? AND id = ? AND csat_score IS NULL AND answered_at IS NOT NULL`,
 			score, comment, tenantID, id)
@@ -503,7 +513,7 @@ func (s *Store) OpenSegment(ctx context.Context, tenantID int64, seg model.Segme
 	if err := seg.Validate(); err != nil {
 		return model.Segment{}, invalidInput(err, "open segment")
 	}
-	err := s.inTx(ctx, func(c conn) error {
+	err := s.tenantTx(ctx, tenantID, func(c conn) error {
 		if _, err := getInteraction(ctx, c, tenantID, seg.InteractionID); err != nil {
 			return err
 		}
@@ -525,7 +535,7 @@ func (s *Store) OpenSegment(ctx context.Context, tenantID int64, seg model.Segme
 // CloseSegment ends one of the tenant's open segments at endedAt. Closing a
 // closed segment is ErrConflict; endedAt before the start is ErrInvalid.
 func (s *Store) CloseSegment(ctx context.Context, tenantID, segmentID int64, endedAt time.Time) error {
-	err := s.inTx(ctx, func(c conn) error {
+	err := s.tenantTx(ctx, tenantID, func(c conn) error {
 		seg, err := scanSegment(c.queryRow(ctx, "SELECT "+segmentCols+" FROM segments WHERE tenant_id = ? AND id = ?", tenantID, segmentID))
 		if err != nil {
 			return err
@@ -548,7 +558,7 @@ func (s *Store) CloseSegment(ctx context.Context, tenantID, segmentID int64, end
 // Waiting is never billable: flagging a segment other than connected, hold
 // or wrap_up is ErrInvalid (the schema enforces it too).
 func (s *Store) SetSegmentBillable(ctx context.Context, tenantID, segmentID int64, billable bool) error {
-	err := s.inTx(ctx, func(c conn) error {
+	err := s.tenantTx(ctx, tenantID, func(c conn) error {
 		var kind model.SegmentKind
 		if err := c.queryRow(ctx, "SELECT kind FROM segments WHERE tenant_id = ? AND id = ?", tenantID, segmentID).Scan(&kind); err != nil {
 			return err

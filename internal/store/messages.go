@@ -45,7 +45,7 @@ func (s *Store) AppendMessage(ctx context.Context, tenantID, interactionID int64
 		m.SentAt = s.now()
 	}
 	m.SentAt = ts(m.SentAt)
-	err := s.inTx(ctx, func(c conn) error {
+	err := s.tenantTx(ctx, tenantID, func(c conn) error {
 		// Bumping the counter first locks the interaction's row (PostgreSQL)
 		// or holds the write lock (SQLite, BEGIN IMMEDIATE), so concurrent
 		// appends to one interaction run one after the other.

@@ -1,0 +1,42 @@
+package server
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestClusterConfig(t *testing.T) {
+	load := func(args []string, env map[string]string) (Config, error) {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		return Load(fs, args, func(k string) string { return env[k] })
+	}
+	pg := "postgres://u@db/plateau"
+	cfg, err := load([]string{"--db", pg, "--nats", "nats://a:4222,nats://b:4222", "--node", "n-1"}, nil)
+	if err != nil || !cfg.Cluster.Enabled() || cfg.Cluster.Node != "n-1" || cfg.Cluster.NATS != "nats://a:4222,nats://b:4222" {
+		t.Fatalf("flags: %+v %v", cfg.Cluster, err)
+	}
+	cfg, err = load(nil, map[string]string{"PLATEAU_DB": pg, "PLATEAU_NATS": "nats://a:4222", "PLATEAU_NODE": "b"})
+	if err != nil || cfg.Cluster.Node != "b" {
+		t.Fatalf("environment: %+v %v", cfg.Cluster, err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--nats", "nats://a:4222", "--node", "a"}, "needs PostgreSQL"},
+		{[]string{"--db", pg, "--nats", "nats://a:4222"}, "cluster.node"},
+		{[]string{"--db", pg, "--nats", "nats://a:4222", "--node", "a.b"}, "cluster.node"},
+		{[]string{"--db", pg, "--node", "a"}, "without cluster.nats"},
+		{[]string{"--db", pg, "--nats", "nats://a:4222", "--node", "a", "--sip", "127.0.0.1:5060"}, "SIP is not supported"},
+	} {
+		if _, err := load(c.args, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
+		}
+	}
+	if cfg, err := load(nil, nil); err != nil || cfg.Cluster.Enabled() {
+		t.Fatalf("no --nats: one node: %+v %v", cfg.Cluster, err)
+	}
+}
