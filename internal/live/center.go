@@ -259,6 +259,9 @@ func (c *Center) Run(ctx context.Context) error {
 	// stops, then Run waits for the sessions' goroutines to finish.
 	defer c.waitSessions()
 	defer close(c.done)
+	// After everything below: the writes queued to the end are committed
+	// before Run returns (and the store may be closed).
+	defer c.o.writes.Wait(context.WithoutCancel(ctx))
 	go c.announcer.run()
 	defer c.announcer.close()
 	go c.stateLog.run()
@@ -332,7 +335,17 @@ func (c *Center) waitSessions() {
 func (c *Center) do(ctx context.Context, fn func(o *owner) error) error {
 	res := make(chan error, 1)
 	select {
-	case c.cmds <- func(o *owner) { res <- fn(o) }:
+	case c.cmds <- func(o *owner) {
+		err := fn(o)
+		o.process()
+		// The caller hears back once the command's writes are committed
+		// (reads after do see them); the engine goes on meanwhile.
+		if wait := o.writes.Pending(); wait != nil {
+			go func() { wait(); res <- err }()
+			return
+		}
+		res <- err
+	}:
 	case <-ctx.Done():
 		return fmt.Errorf("live center: %w", ctx.Err())
 	case <-c.done:

@@ -29,6 +29,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -73,7 +74,11 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	group   *committer // SQLite: write transactions are group-committed
-	stmts   *stmtCache // SQLite: prepared statements, see stmtcache.go
+	// ordered runs the WriteQueue's writes: group on SQLite, one of its
+	// own on PostgreSQL (made with the queue).
+	ordered   *committer
+	queueOnce sync.Once
+	stmts     *stmtCache // SQLite: prepared statements, see stmtcache.go
 }
 
 // sqliteIdleConns is how many idle SQLite connections the pool keeps.
@@ -173,6 +178,9 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 
 // Close releases the database.
 func (s *Store) Close() error {
+	if s.ordered != nil && s.ordered != s.group {
+		s.ordered.close()
+	}
 	if s.group != nil {
 		s.group.close()
 	}
