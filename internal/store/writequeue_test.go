@@ -89,3 +89,32 @@ func TestWriteQueueCloseCommits(t *testing.T) {
 		t.Fatalf("state after close %s, want ended", in.State)
 	}
 }
+
+// PostgreSQL's connections are capped: a burst waits for a free one
+// instead of meeting the server's max_connections.
+func TestPostgresConnectionsCapped(t *testing.T) {
+	s := openPostgresForTest(t)
+	if n := s.db.Stats().MaxOpenConnections; n != DefaultPostgresConns {
+		t.Fatalf("max open connections %d, want %d", n, DefaultPostgresConns)
+	}
+	f := newFixture(t, s, "acme")
+	ctx := testCtx(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.CreateInteraction(ctx, f.tenant.ID, model.Interaction{QueueID: f.queue.ID, Channel: model.ChannelVoice, ArrivedAt: t0.Add(time.Duration(i) * time.Second)})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		noErr(t, err, "create during a burst")
+	}
+	if n := s.db.Stats().OpenConnections; n > DefaultPostgresConns {
+		t.Fatalf("%d connections open", n)
+	}
+}
