@@ -204,6 +204,11 @@ func New(ctx context.Context, st *store.Store, opts Options) (*Center, error) {
 	if err := c.o.restore(ctx); err != nil {
 		return nil, err
 	}
+	// The restored contacts' states are stored before anybody is served
+	// (the engine's writes are queued, not waited for one by one).
+	if err := c.o.writes.Wait(ctx); err != nil {
+		return nil, fmt.Errorf("store the restored contacts: %w", err)
+	}
 	return c, nil
 }
 
@@ -273,6 +278,9 @@ func (c *Center) Run(ctx context.Context) error {
 	// stops, then Run waits for the sessions' goroutines to finish.
 	defer c.waitSessions()
 	defer close(c.done)
+	// After everything below: the writes queued to the end are committed
+	// before Run returns (and the store may be closed).
+	defer c.o.writes.Wait(context.WithoutCancel(ctx))
 	go c.announcer.run()
 	defer c.announcer.close()
 	go c.stateLog.run()
@@ -355,7 +363,17 @@ func (c *Center) waitSessions() {
 func (c *Center) do(ctx context.Context, fn func(o *owner) error) error {
 	res := make(chan error, 1)
 	select {
-	case c.cmds <- func(o *owner) { res <- fn(o) }:
+	case c.cmds <- func(o *owner) {
+		err := fn(o)
+		o.process()
+		// The caller hears back once the command's writes are committed
+		// (reads after do see them); the engine goes on meanwhile.
+		if wait := o.writes.Pending(); wait != nil {
+			go func() { wait(); res <- err }()
+			return
+		}
+		res <- err
+	}:
 	case <-ctx.Done():
 		return fmt.Errorf("live center: %w", ctx.Err())
 	case <-c.done:

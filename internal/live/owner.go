@@ -25,6 +25,10 @@ type owner struct {
 	contacts map[acd.ContactID]*contactRec
 	detached map[acd.ContactID]*contactRec // customers gone, within their grace period
 	dirty    map[acd.QueueID]*queueRec     // positions to recompute
+	// writes stores the engine's decisions without waiting for each
+	// commit: a command's caller hears back once its writes are committed
+	// (Center.do), and Run waits for them before it returns.
+	writes *store.WriteQueue
 }
 
 type queueRec struct {
@@ -98,6 +102,9 @@ func (rec *contactRec) stopWaiting() {
 func newOwner(c *Center, ctx context.Context) *owner {
 	return &owner{
 		c: c, ctx: ctx,
+		writes: c.st.NewWriteQueue(c.fence, func(what string, err error) {
+			c.log.Error("persist contact state", "write", what, "err", err)
+		}),
 		eng:      acd.New(acd.Config{}),
 		queues:   map[acd.QueueID]*queueRec{},
 		agents:   map[acd.AgentID]*agentRec{},
@@ -354,20 +361,19 @@ func (o *owner) forget(rec *contactRec) {
 	o.markDirty(rec.queue)
 }
 
-// persist applies a state update, logging failures: the engine has already
-// decided, and the recovery at the next start works from what is stored.
+// persist queues a state update (failures are logged): the engine has
+// already decided, and the recovery at the next start works from what is
+// stored. The engine's goroutine does not wait for the commit: hang-ups
+// and offers come by hundreds a second under load, and each commit waits
+// for the disk.
 func (o *owner) persist(tenantID, id int64, u store.StateUpdate) {
-	if _, err := o.c.st.UpdateInteractionState(o.ctx, tenantID, id, u); err != nil {
-		o.c.log.Error("persist contact state", "contact", id, "state", u.State, "err", err)
-	}
+	o.writes.UpdateInteractionState(tenantID, id, u)
 }
 
 // marker records a zero-length segment (abandoned, transferred, callback).
 func (o *owner) marker(rec *contactRec, kind model.SegmentKind, at time.Time) {
 	qid := int64(rec.queue)
-	if _, err := o.c.st.OpenSegment(o.ctx, rec.in.TenantID, model.Segment{InteractionID: rec.in.ID, Kind: kind, QueueID: &qid, StartedAt: at, EndedAt: &at}); err != nil {
-		o.c.log.Error("persist segment", "contact", rec.in.ID, "kind", kind, "err", err)
-	}
+	o.writes.OpenSegment(rec.in.TenantID, model.Segment{InteractionID: rec.in.ID, Kind: kind, QueueID: &qid, StartedAt: at, EndedAt: &at})
 }
 
 // process persists and fans out the engine's events until there are none.
@@ -758,7 +764,11 @@ func (o *owner) requestCallback(id acd.ContactID, cb model.Callback) error {
 	}
 	now := o.c.now()
 	qid := int64(rec.queue)
-	// Stored first: a callback promised must survive a restart.
+	// Stored first: a callback promised must survive a restart (after the
+	// queued writes, which it must follow on PostgreSQL too).
+	if err := o.writes.Wait(o.ctx); err != nil {
+		return fmt.Errorf("store callback: %w", err)
+	}
 	if _, err := o.c.st.UpdateInteractionState(o.ctx, rec.in.TenantID, rec.in.ID, store.StateUpdate{State: model.StateCallback, At: now,
 		Callback: &cb, CloseSegments: rec.state == cWaiting, OpenSegment: openIf(rec.state == cWaiting, &model.Segment{Kind: model.SegCallback, QueueID: &qid})}); err != nil {
 		return fmt.Errorf("store callback: %w", err)

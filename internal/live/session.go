@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/plateau-cc/plateau/internal/model"
+	"github.com/plateau-cc/plateau/internal/store"
 )
 
 // Limits of a WebSocket session (customer or agent).
@@ -155,6 +156,10 @@ type session struct {
 	outMu   sync.Mutex
 	out     [][]byte
 	writing bool // a writer goroutine runs (only while frames wait)
+	// stored, when set, holds each batch of frames until the engine's
+	// writes queued before it are committed: a client never hears of a
+	// decision before it is stored.
+	stored  *store.WriteQueue
 	closing atomic.Bool
 	log     *slog.Logger
 	frames  bucket
@@ -301,6 +306,11 @@ func (s *session) writeLoop() {
 			return
 		}
 		s.outMu.Unlock()
+		if s.stored != nil {
+			if wait := s.stored.Pending(); wait != nil {
+				wait()
+			}
+		}
 		for _, b := range batch {
 			if s.ctx.Err() != nil {
 				return

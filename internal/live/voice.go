@@ -125,9 +125,12 @@ func (c *Center) ReceiveVoice(ctx context.Context, ep model.EntryPoint, cust mod
 	if ep.Kind != model.EntryPhone {
 		return nil, fmt.Errorf("arrive call: entry point %q is not a phone entry", ep.Address)
 	}
-	// A stopped center takes no call: nothing is stored for it.
-	if err := c.do(ctx, func(*owner) error { return nil }); err != nil {
-		return nil, fmt.Errorf("arrive call to %s: %w", ep.Address, err)
+	// A stopped center takes no call: nothing is stored for it (checked
+	// without a round trip to the engine's goroutine, on every setup).
+	select {
+	case <-c.done:
+		return nil, fmt.Errorf("arrive call to %s: %w", ep.Address, ErrStopped)
+	default:
 	}
 	epID := ep.ID
 	in := model.Interaction{QueueID: ep.QueueID, Channel: model.ChannelVoice, Customer: cust, ArrivedAt: c.now(), EntryPointID: &epID}
@@ -173,19 +176,10 @@ func (c *Center) QueueVoice(ctx context.Context, rc *ReceivedCall, queueID int64
 		}
 	}
 	qid := acd.QueueID(queueID)
-	var loaded bool
-	if err := c.do(ctx, func(o *owner) error { loaded = o.knowsQueue(qid); return nil }); err != nil {
-		return VoiceArrival{}, fmt.Errorf("arrive call %d: look up queue %d: %w", in.ID, qid, err)
-	}
-	if !loaded {
-		if err := c.Reload(ctx, Change{Kind: ChangeQueue, TenantID: in.TenantID, ID: queueID}); err != nil {
-			c.log.Warn("load queue of a call", "queue", qid, "err", err)
-		}
-	}
 	vr := &voiceRec{call: rc.call}
 	rec := &contactRec{in: in, queue: qid, voice: vr}
 	res := VoiceArrival{ContactID: in.ID}
-	err := c.do(ctx, func(o *owner) error {
+	arrive := func(o *owner) error {
 		if err := o.arrive(rec); err != nil {
 			return err
 		}
@@ -200,7 +194,24 @@ func (c *Center) QueueVoice(ctx context.Context, rc *ReceivedCall, queueID int64
 		res.Position, res.EWT, _ = o.eng.Position(acd.ContactID(in.ID))
 		res.NoAgent = o.eng.Staffed(acd.QueueID(in.QueueID)) == 0
 		return nil
-	})
+	}
+	known := false
+	route := func(o *owner) error {
+		if known = o.knowsQueue(qid); !known {
+			return nil // loaded below, then routed
+		}
+		return arrive(o)
+	}
+	// One round trip to the engine's goroutine when the queue is loaded
+	// (the usual case), two with its loading between them.
+	err := c.do(ctx, route)
+	if err == nil && !known {
+		if err := c.Reload(ctx, Change{Kind: ChangeQueue, TenantID: in.TenantID, ID: queueID}); err != nil {
+			c.log.Warn("load queue of a call", "queue", qid, "err", err)
+		}
+		err = c.do(ctx, arrive) // a queue that could not be loaded ends the call closed
+
+	}
 	if err != nil {
 		return VoiceArrival{}, fmt.Errorf("route arriving call %d: %w", in.ID, err)
 	}

@@ -36,6 +36,7 @@ func (c *Center) upgrade(w http.ResponseWriter, r *http.Request, kind string, ru
 		return
 	}
 	s := newSession(c.stopped, kind, conn, c.log.With("session", kind, "remote", r.RemoteAddr))
+	s.stored = c.o.writes
 	s.remote = r.RemoteAddr
 	if !c.addSession(s) {
 		s.cancel()

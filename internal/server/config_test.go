@@ -114,6 +114,28 @@ func TestSIPTrunkEntries(t *testing.T) {
 	if _, err := Load(flag.NewFlagSet("serve", flag.ContinueOnError), []string{"--config", file}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "not-an-ip") {
 		t.Fatalf("bad trunk source: %v", err)
 	}
+	// Outbound with credentials, named for the callbacks.
+	os.WriteFile(file, []byte("[sip]\naddr = \"127.0.0.1:5060\"\ncallback_trunk = \"carrier\"\n[[sip.trunk]]\nname = \"carrier\"\nsources = [\"192.0.2.10\"]\n"+
+		"refuse_unknown = true\noutbound = \"192.0.2.10:5060\"\nusername = \"acme\"\npassword = \"s3cret\"\nfrom_user = \"+33100000000\"\ndomain = \"sip.example\"\n"), 0o600)
+	cfg, err = Load(flag.NewFlagSet("serve", flag.ContinueOnError), []string{"--config", file}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc = cfg.SIP.sipConfig("")
+	if tr := sc.Trunks[0]; sc.CallbackTrunk != "carrier" || !tr.RefuseUnknown || tr.Outbound != "192.0.2.10:5060" || tr.Username != "acme" ||
+		tr.Password != "s3cret" || tr.FromUser != "+33100000000" || tr.Domain != "sip.example" {
+		t.Fatalf("outbound trunk %+v, callback trunk %q", tr, sc.CallbackTrunk)
+	}
+	for body, want := range map[string]string{
+		"callback_trunk = \"none\"\n": "no [[sip.trunk]]",
+		"callback_trunk = \"c\"\n[[sip.trunk]]\nname = \"c\"\nsources = [\"192.0.2.1\"]\n": "no outbound address",
+		"[[sip.trunk]]\nname = \"c\"\nsources = [\"192.0.2.1\"]\nusername = \"u\"\n":       "go together",
+	} {
+		os.WriteFile(file, []byte("[sip]\naddr = \"127.0.0.1:5060\"\n"+body), 0o600)
+		if _, err := Load(flag.NewFlagSet("serve", flag.ContinueOnError), []string{"--config", file}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", body, err, want)
+		}
+	}
 }
 
 func TestPalmaresConfig(t *testing.T) {

@@ -43,6 +43,9 @@ func (s *Server) listen() error {
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", s.metricsHandler())
+		if s.cfg.Web.Pprof {
+			servePprof(mux)
+		}
 		s.metrics = s.newHTTPServer(mux)
 	}
 	return nil

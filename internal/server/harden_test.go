@@ -242,6 +242,22 @@ func TestMetricsProtected(t *testing.T) {
 		if c := get("http://"+srv.metricsLn.Addr().String()+"/metrics", ""); c != 200 {
 			t.Errorf("/metrics on its own address: %d", c)
 		}
+		if c := get("http://"+srv.metricsLn.Addr().String()+"/debug/pprof/", ""); c == 200 {
+			t.Errorf("profiles without [http] pprof: %d", c)
+		}
+	})
+	t.Run("profiles", func(t *testing.T) {
+		t.Parallel()
+		srv := startServer(t, func(c *Config) { c.Web.MetricsAddr, c.Web.Pprof = "127.0.0.1:0", true })
+		if c := get("http://"+srv.metricsLn.Addr().String()+"/debug/pprof/mutex", ""); c != 200 {
+			t.Errorf("the mutex profile on the metrics address: %d", c)
+		}
+		if c := get("http://"+srv.Addr()+"/debug/pprof/", ""); c == 200 {
+			t.Errorf("profiles on the main address: %d", c)
+		}
+		if err := (HTTPConfig{Pprof: true}).validate(); err == nil {
+			t.Error("pprof without metrics_addr was accepted")
+		}
 	})
 }
 

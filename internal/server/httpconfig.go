@@ -57,6 +57,10 @@ type HTTPConfig struct {
 	// own (and not on Addr). Without either /metrics is public.
 	MetricsToken string `toml:"metrics_token"`
 	MetricsAddr  string `toml:"metrics_addr"`
+	// Pprof also serves Go's profiles (/debug/pprof/) on MetricsAddr, with
+	// the block and mutex profiles sampled, to find where a load spends its
+	// time; off by default, and refused without metrics_addr.
+	Pprof bool `toml:"pprof"`
 }
 
 // UnmarshalTOML reads `http = "ADDR"` or an [http] table, refusing unknown
@@ -105,6 +109,9 @@ func (h HTTPConfig) validate() error {
 		if o == "" || strings.Contains(o, "://") {
 			errs = append(errs, fmt.Errorf("http.origins: %q: want a host pattern (shop.example.com, *.example.com), not a URL", o))
 		}
+	}
+	if h.Pprof && h.MetricsAddr == "" {
+		errs = append(errs, errors.New("http.pprof needs http.metrics_addr (the profiles are served only there)"))
 	}
 	return errors.Join(errs...)
 }

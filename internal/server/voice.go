@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/plateau-cc/plateau/internal/sip"
@@ -38,6 +39,9 @@ type SIPConfig struct {
 	// CallbackGateway (host:port) receives the callbacks placed to
 	// customers' numbers; without it callers are not offered a callback.
 	CallbackGateway string `toml:"callback_gateway"`
+	// CallbackTrunk names the [[sip.trunk]] (with an outbound address) the
+	// callbacks go out through, instead of callback_gateway.
+	CallbackTrunk string `toml:"callback_trunk"`
 	// CallbackAllow lists the prefixes of the numbers that may be called
 	// back ("+33", "06"); CallbackDeny the prefixes refused even so ("+338",
 	// "08"). Without callback_allow no number may be: callbacks are not
@@ -84,19 +88,31 @@ type SIPConfig struct {
 // sources, IPs or CIDRs, over transport if set) are held to the trunk's
 // own invite_rate (100/s) and invite_burst (twice the rate), and
 // max_calls (0: only sip.max_calls), not to the per-source limits meant
-// for phones; dids lists the entry numbers it may reach (empty: any).
+// for phones; dids lists the entry numbers it may reach (empty: any), and
+// with refuse_unknown those numbers take calls from no other source.
+// outbound (host:port) lets the callbacks go out through it
+// (sip.callback_trunk), answering the carrier's challenges with username
+// and password, from from_user (default username) at domain (default
+// outbound's host).
 type TrunkConfig struct {
-	Name        string   `toml:"name"`
-	Sources     []string `toml:"sources"`
-	Transport   string   `toml:"transport"`
-	InviteRate  float64  `toml:"invite_rate"`
-	InviteBurst float64  `toml:"invite_burst"`
-	MaxCalls    int      `toml:"max_calls"`
-	DIDs        []string `toml:"dids"`
+	Name          string   `toml:"name"`
+	Sources       []string `toml:"sources"`
+	Transport     string   `toml:"transport"`
+	InviteRate    float64  `toml:"invite_rate"`
+	InviteBurst   float64  `toml:"invite_burst"`
+	MaxCalls      int      `toml:"max_calls"`
+	DIDs          []string `toml:"dids"`
+	RefuseUnknown bool     `toml:"refuse_unknown"`
+	Outbound      string   `toml:"outbound"`
+	Username      string   `toml:"username"`
+	Password      string   `toml:"password"`
+	FromUser      string   `toml:"from_user"`
+	Domain        string   `toml:"domain"`
 }
 
 func (t TrunkConfig) trunk() (sip.Trunk, error) {
-	st := sip.Trunk{Name: t.Name, Transport: t.Transport, InviteRate: t.InviteRate, InviteBurst: t.InviteBurst, MaxCalls: t.MaxCalls, DIDs: t.DIDs}
+	st := sip.Trunk{Name: t.Name, Transport: t.Transport, InviteRate: t.InviteRate, InviteBurst: t.InviteBurst, MaxCalls: t.MaxCalls, DIDs: t.DIDs,
+		RefuseUnknown: t.RefuseUnknown, Outbound: t.Outbound, Username: t.Username, Password: t.Password, FromUser: t.FromUser, Domain: t.Domain}
 	for _, src := range t.Sources {
 		p, err := sip.ParsePrefix(src)
 		if err != nil {
@@ -164,10 +180,26 @@ func (c SIPConfig) validate() error {
 		if err == nil && (t.InviteRate < 0 || t.InviteBurst < 0 || t.MaxCalls < 0) {
 			err = fmt.Errorf("sip.trunk %q: invite_rate, invite_burst and max_calls must not be negative", t.Name)
 		}
+		if err == nil {
+			if cerr := st.Check(); cerr != nil {
+				err = fmt.Errorf("sip.trunk %q: %w", t.Name, cerr)
+			}
+		}
 		if err != nil {
 			errs = append(errs, err)
 		}
 		names[t.Name] = true
+	}
+	if c.CallbackTrunk != "" {
+		i := slices.IndexFunc(c.Trunks, func(t TrunkConfig) bool { return t.Name == c.CallbackTrunk })
+		switch {
+		case c.CallbackGateway != "":
+			errs = append(errs, errors.New("sip: callback_gateway and callback_trunk: choose one"))
+		case i < 0:
+			errs = append(errs, fmt.Errorf("sip.callback_trunk %q: no [[sip.trunk]] of that name", c.CallbackTrunk))
+		case c.Trunks[i].Outbound == "":
+			errs = append(errs, fmt.Errorf("sip.callback_trunk %q: the trunk has no outbound address", c.CallbackTrunk))
+		}
 	}
 	if c.AnnounceEvery.Duration < 0 {
 		errs = append(errs, errors.New("sip.announce_every is negative"))
@@ -188,7 +220,7 @@ func (c SIPConfig) sipConfig(data string) sip.Config {
 		}
 	}
 	return sip.Config{Trunks: trunks, RecordingsDir: rec, Addr: c.Addr, TLSAddr: c.TLSAddr, CertFile: c.CertFile, KeyFile: c.KeyFile, RTPHost: c.RTPHost,
-		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway, DigestSHA256: c.DigestSHA256,
+		Realm: c.Realm, AnnounceEvery: c.AnnounceEvery.Duration, CallbackGateway: c.CallbackGateway, CallbackTrunk: c.CallbackTrunk, DigestSHA256: c.DigestSHA256,
 		CallbackAllow: c.CallbackAllow, CallbackDeny: c.CallbackDeny, CallbacksPerNumber: c.CallbacksPerNumber, CallbacksPerSource: c.CallbacksPerSource,
 		MaxCalls: c.MaxCalls, MaxCallsPerTenant: c.MaxCallsPerTenant,
 		InviteRate: c.InviteRate, InviteBurst: c.InviteBurst, RegisterRate: c.RegisterRate, RegisterBurst: c.RegisterBurst,

@@ -155,8 +155,8 @@ func (c *call) Ended(reason string)     { c.push(callEvent{kind: evEnded, reason
 // the callback policy and caps (the From header is the caller's choice)
 // and a gateway can place it.
 func (c *call) AllowCallback(number string) error {
-	if c.s.cfg.CallbackGateway == "" {
-		return errors.New("no callback gateway")
+	if !c.s.canCallBack() {
+		return errors.New("no callback gateway or trunk")
 	}
 	return c.s.cbPolicy.take(number, c.source, c.s.now())
 }
@@ -862,7 +862,7 @@ func (c *call) readDigits() {
 // callbackOffered: "press 1 to be called back" is offered only when
 // Plateau can place the call (a callback gateway is configured).
 func (c *call) callbackOffered() bool {
-	return c.s.cfg.CallbackGateway != "" && c.s.cbPolicy.enabled() && !c.callback
+	return c.s.canCallBack() && c.s.cbPolicy.enabled() && !c.callback
 }
 
 // digit: a key pressed by the caller. 1 while waiting starts the callback
@@ -1007,12 +1007,15 @@ func (s *Server) CallBack(tenantID, contactID int64, number string) live.VoiceCa
 func (c *call) dialCustomer() bool {
 	t, ok := c.s.callbackTarget(c.callbackTo)
 	if !ok {
-		c.s.log.Warn("sip: no route for a callback (set a callback gateway)", "contact", c.id)
+		c.s.log.Warn("sip: no route for a callback (set a callback gateway or trunk)", "contact", c.id)
 		c.s.hangup(c)
 		c.byeAll()
 		return true
 	}
 	law := c.leg.law
+	if t.trunk != nil {
+		t.trunk.hold() // released with the leg
+	}
 	l := c.newLeg(0, t, []media.Law{law})
 	c.customer = l
 	go l.ring(60 * time.Second)
@@ -1033,15 +1036,28 @@ func (c *call) customerAnswered() bool {
 	return false
 }
 
-// callbackTarget is where a callback to number goes: nowhere when the
-// number does not pass the callback policy.
+// canCallBack reports whether callbacks have a way out: a gateway or a
+// trunk.
+func (s *Server) canCallBack() bool { return s.cfg.CallbackGateway != "" || s.cbTrunk != nil }
+
+// callbackTarget is where a callback to number goes: through the callback
+// trunk, else the gateway; nowhere when the number does not pass the
+// callback policy.
 func (s *Server) callbackTarget(number string) (target, bool) {
-	if number == "" || s.cfg.CallbackGateway == "" {
+	if number == "" || !s.canCallBack() {
 		return target{}, false
 	}
 	if err := s.cbPolicy.allowed(number); err != nil {
 		s.log.Warn("sip: callback number refused", "err", err)
 		return target{}, false
+	}
+	if s.cbTrunk != nil {
+		t, err := s.cbTrunk.outboundTarget(number)
+		if err != nil {
+			s.log.Warn("sip: callback through a trunk", "err", err)
+			return target{}, false
+		}
+		return t, true
 	}
 	var u sipmsg.Uri
 	if err := sipmsg.ParseUri("sip:"+number+"@"+s.cfg.CallbackGateway, &u); err != nil {

@@ -24,6 +24,11 @@ type target struct {
 	uri       sipmsg.Uri
 	dest      string
 	transport string
+	// trunk carries the call (its credentials answer challenges; the call
+	// counts against its max_calls); nil for an agent's phone or the
+	// callback gateway.
+	trunk              *trunkState
+	fromUser, fromHost string // the From of the INVITE, when set
 }
 
 // legMedia is a leg's media once answered: an RTP session (a SIP phone or
@@ -49,6 +54,7 @@ type leg struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	peer   atomic.Pointer[bridgeEnd]
+	freed  sync.Once // the trunk's place, once
 
 	mu       sync.Mutex
 	dlg      *sipgo.DialogClientSession
@@ -93,7 +99,14 @@ func (l *leg) ring(timeout time.Duration) {
 	req.SetTransport(l.to.transport)
 	req.SetBody(offer)
 	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
-	from := sipmsg.FromHeader{DisplayName: "Plateau", Address: sipmsg.Uri{Scheme: "sip", User: "plateau", Host: s.cfg.RTPHost},
+	fromUser, fromHost := "plateau", s.cfg.RTPHost
+	if l.to.fromUser != "" {
+		fromUser = l.to.fromUser
+	}
+	if l.to.fromHost != "" {
+		fromHost = l.to.fromHost
+	}
+	from := sipmsg.FromHeader{DisplayName: "Plateau", Address: sipmsg.Uri{Scheme: "sip", User: fromUser, Host: fromHost},
 		Params: params("tag", sipmsg.GenerateTagN(16))}
 	req.AppendHeader(&from)
 	ctx, cancel := context.WithTimeout(l.ctx, timeout)
@@ -107,7 +120,13 @@ func (l *leg) ring(timeout time.Duration) {
 	l.mu.Lock()
 	l.dlg = dlg
 	l.mu.Unlock()
-	if err := dlg.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
+	var auth sipgo.AnswerOptions
+	if t := l.to.trunk; t != nil {
+		// A challenge (401 or 407) is answered once with the trunk's
+		// credentials (twice for a stale nonce).
+		auth.Username, auth.Password = t.cfg.Username, t.cfg.Password
+	}
+	if err := dlg.WaitAnswer(ctx, auth); err != nil {
 		code := 408
 		var er *sipgo.ErrDialogResponse
 		if errors.As(err, &er) && er.Res != nil {
@@ -227,6 +246,9 @@ func (l *leg) bye() {
 // release frees the leg's media and dialog.
 func (l *leg) release() {
 	l.cancel()
+	if l.to.trunk != nil {
+		l.freed.Do(l.to.trunk.release)
+	}
 	l.mu.Lock()
 	dlg := l.dlg
 	l.mu.Unlock()

@@ -19,6 +19,9 @@ type metrics struct {
 	// (0: a human), default (no key or wrong keys: the entry's queue),
 	// error.
 	menuChoices *prometheus.CounterVec
+	// trunkRefused counts INVITEs refused because their number takes calls
+	// only from a trunk (Trunk.RefuseUnknown).
+	trunkRefused prometheus.Counter
 	// Stream connections and listeners (transport.go).
 	conns                                                       *prometheus.GaugeVec
 	connsRefused, connsTimedOut, acceptErrors, listenerRestarts *prometheus.CounterVec
@@ -37,6 +40,8 @@ func newMetrics(s *Server, reg prometheus.Registerer) (*metrics, error) {
 		menuChoices: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plateau_sip_menu_choices_total",
 			Help: "How callers left a voice menu: option (a key 1-9), zero (0, the entry point's queue), default (no key or wrong keys: the entry point's queue), error."},
 			[]string{"choice"}),
+		trunkRefused: prometheus.NewCounter(prometheus.CounterOpts{Name: "plateau_sip_trunk_only_refused_total",
+			Help: "INVITEs refused (403) from a source that is no trunk to a number of a trunk with refuse_unknown."}),
 	}
 	m.conns, m.connsRefused, m.connsTimedOut, m.acceptErrors, m.listenerRestarts = transportMetrics()
 	if reg == nil {
@@ -50,8 +55,14 @@ func newMetrics(s *Server, reg prometheus.Registerer) (*metrics, error) {
 		})
 	phones := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plateau_sip_phones_registered", Help: "Agents' phones with a live registration."},
 		func() float64 { return float64(s.reg.count(time.Now())) })
-	for _, c := range []prometheus.Collector{m.responses, m.bridges, m.callbacksRefused, m.menuChoices, calls, phones,
-		m.conns, m.connsRefused, m.connsTimedOut, m.acceptErrors, m.listenerRestarts} {
+	cs := []prometheus.Collector{m.responses, m.bridges, m.callbacksRefused, m.menuChoices, m.trunkRefused, calls, phones,
+		m.conns, m.connsRefused, m.connsTimedOut, m.acceptErrors, m.listenerRestarts}
+	for _, t := range s.trunks {
+		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plateau_sip_trunk_calls_active",
+			Help: "Calls in progress through a trunk, both ways (its max_calls caps the incoming ones).", ConstLabels: prometheus.Labels{"trunk": t.cfg.Name}},
+			func() float64 { return float64(t.active()) }))
+	}
+	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

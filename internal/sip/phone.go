@@ -17,6 +17,7 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/plateau-cc/plateau/internal/media"
+	"github.com/plateau-cc/plateau/internal/store"
 )
 
 // PhoneConfig configures a Phone.
@@ -51,6 +52,22 @@ type Phone struct {
 	answer   func(*PhoneCall)
 	delay    time.Duration // ringing time before answering
 	cancels  chan struct{} // a ringing call was cancelled (one token each)
+	auth     *phoneAuth    // set by RequireDigest
+}
+
+// phoneAuth is the digest a Phone asks of the INVITEs it receives (as a
+// carrier's trunk does of the calls Plateau places through it).
+type phoneAuth struct {
+	realm, ha1 string
+	proxy      bool
+	nonces     map[string]bool
+	challenged int
+	accepted   []InviteSeen
+}
+
+// InviteSeen is an INVITE a Phone with RequireDigest let through.
+type InviteSeen struct {
+	RequestURI, From, Username string
 }
 
 // PhoneCall is one call of a Phone.
@@ -232,6 +249,58 @@ func (p *Phone) AnswerAfter(delay time.Duration, handle func(*PhoneCall)) {
 	p.mu.Unlock()
 }
 
+// RequireDigest makes the phone challenge every INVITE (401, or 407 with
+// proxy) until it carries a digest response (MD5, qop auth or none) for
+// username and password in realm.
+func (p *Phone) RequireDigest(realm, username, password string, proxy bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ha1, _ := store.DigestHA1(username, realm, password)
+	p.auth = &phoneAuth{realm: realm, ha1: ha1, proxy: proxy, nonces: map[string]bool{}}
+}
+
+// Digests reports the challenges sent and the INVITEs let through since
+// RequireDigest.
+func (p *Phone) Digests() (challenged int, accepted []InviteSeen) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.auth == nil {
+		return 0, nil
+	}
+	return p.auth.challenged, append([]InviteSeen(nil), p.auth.accepted...)
+}
+
+// authorized checks an INVITE against RequireDigest, challenging it when
+// it does not pass.
+func (p *Phone) authorized(req *sipmsg.Request, tx sipmsg.ServerTransaction) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	a := p.auth
+	if a == nil {
+		return true
+	}
+	hdr, code, reason, challengeHdr := "Authorization", sipmsg.StatusUnauthorized, "Unauthorized", "WWW-Authenticate"
+	if a.proxy {
+		hdr, code, reason, challengeHdr = "Proxy-Authorization", sipmsg.StatusProxyAuthRequired, "Proxy Authentication Required", "Proxy-Authenticate"
+	}
+	if h := req.GetHeader(hdr); h != nil {
+		c, err := parseCredentials(h.Value())
+		if err == nil && c.Realm == a.realm && a.nonces[c.Nonce] && digestResponse(c, a.ha1, string(req.Method)) == c.Response {
+			from := ""
+			if f := req.From(); f != nil {
+				from = f.Address.User
+			}
+			a.accepted = append(a.accepted, InviteSeen{RequestURI: req.Recipient.String(), From: from, Username: c.Username})
+			return true
+		}
+	}
+	nonce := sipmsg.GenerateTagN(24)
+	a.nonces[nonce] = true
+	a.challenged++
+	reply(req, tx, code, reason, sipmsg.NewHeader(challengeHdr, fmt.Sprintf(`Digest realm="%s", nonce="%s", algorithm=MD5, qop="auth"`, a.realm, nonce)))
+	return false
+}
+
 // Cancelled returns a channel receiving one value per call cancelled
 // (CANCEL) while it rang.
 func (p *Phone) Cancelled() <-chan struct{} { return p.cancels }
@@ -242,6 +311,9 @@ func (p *Phone) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	p.mu.Unlock()
 	if handle == nil {
 		reply(req, tx, sipmsg.StatusBusyHere, "Busy Here")
+		return
+	}
+	if !p.authorized(req, tx) {
 		return
 	}
 	offer, law, ok := acceptOffer(req, tx)

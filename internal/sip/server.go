@@ -28,6 +28,7 @@ import (
 	"net"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,6 +104,9 @@ type Config struct {
 	// places to customers' numbers (sip:NUMBER@gateway). Empty: callers are
 	// not offered a callback (Plateau could not place it).
 	CallbackGateway string
+	// CallbackTrunk names the trunk (with an Outbound address) the
+	// callbacks go out through, instead of CallbackGateway.
+	CallbackTrunk string
 	// CallbackAllow lists the prefixes of the numbers Plateau may call
 	// back ("+33", "06", ...); CallbackDeny the prefixes refused even so
 	// ("+338", "08"): deny wins. Empty CallbackAllow allows no number, so
@@ -210,9 +214,26 @@ func (c *Config) defaults() error {
 	if c.MaxConnsPerSource <= 0 || c.MaxConnsPerSource > c.MaxConns {
 		c.MaxConnsPerSource = min(DefaultMaxConnsPerSource, c.MaxConns)
 	}
+	names := map[string]bool{}
 	for i := range c.Trunks {
 		if err := c.Trunks[i].validate(); err != nil {
 			return err
+		}
+		if names[c.Trunks[i].Name] {
+			return fmt.Errorf("sip trunk %s: the name is used twice", c.Trunks[i].Name)
+		}
+		names[c.Trunks[i].Name] = true
+	}
+	if c.CallbackTrunk != "" {
+		if c.CallbackGateway != "" {
+			return errors.New("sip: a callback gateway and a callback trunk: choose one")
+		}
+		i := slices.IndexFunc(c.Trunks, func(t Trunk) bool { return t.Name == c.CallbackTrunk })
+		if i < 0 {
+			return fmt.Errorf("sip: callback trunk %q: no such trunk", c.CallbackTrunk)
+		}
+		if c.Trunks[i].Outbound == "" {
+			return fmt.Errorf("sip: callback trunk %q has no outbound address", c.CallbackTrunk)
 		}
 	}
 	if c.Logger == nil {
@@ -237,6 +258,7 @@ type Server struct {
 	reg      *registrar
 	unreach  *unreachables
 	trunks   []*trunkState
+	cbTrunk  *trunkState // the trunk of the callbacks, nil for none
 	metrics  *metrics
 	cbPolicy *callbackPolicy
 	prompts  promptCache // the entry points' menu prompts
@@ -280,6 +302,7 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("sip: nonce key: %w", err)
 	}
+	s.cbTrunk = s.trunkNamed(cfg.CallbackTrunk)
 	s.nonces = nonces{key: key, now: func() time.Time { return s.now() }, uses: newNonceUses()}
 	m, err := newMetrics(s, cfg.Registerer)
 	if err != nil {
@@ -287,8 +310,8 @@ func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 	}
 	s.metrics = m
 	s.cbPolicy = newCallbackPolicy(cfg.CallbackAllow, cfg.CallbackDeny, cfg.CallbacksPerNumber, cfg.CallbacksPerSource, m.callbacksRefused)
-	if cfg.CallbackGateway != "" && len(cfg.CallbackAllow) == 0 {
-		s.log.Warn("sip: a callback gateway without callback_allow: no number may be called back, callbacks are not offered")
+	if s.canCallBack() && len(cfg.CallbackAllow) == 0 {
+		s.log.Warn("sip: a callback gateway or trunk without callback_allow: no number may be called back, callbacks are not offered")
 	}
 	prompts := media.Prompts()
 	for _, lang := range []string{media.French, media.English} {
@@ -721,6 +744,11 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	number, err := entryNumber(req.Recipient)
 	if err != nil || (trunk != nil && !trunk.delivers(number)) {
 		reply(req, tx, sipmsg.StatusNotFound, "Not Found")
+		return
+	}
+	if trunk == nil && s.refusesUnknown(number) {
+		s.metrics.trunkRefused.Inc()
+		reply(req, tx, sipmsg.StatusForbidden, "Trunk Only")
 		return
 	}
 	if trunk != nil {

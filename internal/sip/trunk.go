@@ -2,6 +2,7 @@ package sip
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -13,7 +14,10 @@ import (
 
 // Trunk is a carrier's SIP trunk: the INVITEs from its addresses are held
 // to its own rate and call limits, not to the per-source limits meant for
-// phones, and may reach only its numbers.
+// phones, and may reach only its numbers. With RefuseUnknown its numbers
+// take calls from no other source; with Outbound it can carry the
+// callbacks (Config.CallbackTrunk), authenticating with Username and
+// Password when the carrier challenges (401 or 407).
 type Trunk struct {
 	// Name identifies the trunk in logs.
 	Name string
@@ -28,6 +32,19 @@ type Trunk struct {
 	MaxCalls int
 	// DIDs are the entry numbers the trunk delivers; empty: any.
 	DIDs []string
+	// RefuseUnknown refuses (403) the INVITEs to the trunk's DIDs (every
+	// number when it lists none) from any source that is no trunk.
+	RefuseUnknown bool
+	// Outbound (host:port) is where the calls Plateau places through the
+	// trunk go; empty: the trunk only delivers calls.
+	Outbound string
+	// Username and Password answer the carrier's digest challenges on
+	// outbound calls (both or neither).
+	Username, Password string
+	// FromUser is the calling number (From user) of outbound calls
+	// (default Username, else "plateau"); Domain the host of their
+	// Request-URI and From (default Outbound's host).
+	FromUser, Domain string
 }
 
 // DefaultTrunkInviteRate is a trunk's INVITEs per second by default.
@@ -47,6 +64,9 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
 }
 
+// Check reports what is wrong with the trunk's settings, if anything.
+func (t Trunk) Check() error { return t.validate() }
+
 func (t *Trunk) validate() error {
 	if t.Name == "" {
 		return fmt.Errorf("sip trunk: a name is needed")
@@ -61,6 +81,20 @@ func (t *Trunk) validate() error {
 	}
 	if t.InviteRate < 0 || t.InviteBurst < 0 || t.MaxCalls < 0 {
 		return fmt.Errorf("sip trunk %s: negative limit", t.Name)
+	}
+	if t.Outbound != "" {
+		if _, _, err := net.SplitHostPort(t.Outbound); err != nil {
+			return fmt.Errorf("sip trunk %s: outbound %q: %w", t.Name, t.Outbound, err)
+		}
+		if strings.EqualFold(t.Transport, "tls") {
+			return fmt.Errorf("sip trunk %s: outbound calls over TLS are not supported (udp or tcp)", t.Name)
+		}
+	}
+	if (t.Username == "") != (t.Password == "") {
+		return fmt.Errorf("sip trunk %s: username and password go together", t.Name)
+	}
+	if t.Username != "" && t.Outbound == "" {
+		return fmt.Errorf("sip trunk %s: credentials without an outbound address", t.Name)
 	}
 	if t.InviteRate == 0 {
 		t.InviteRate = DefaultTrunkInviteRate
@@ -103,6 +137,58 @@ func (s *Server) trunkOf(req *sipmsg.Request) *trunkState {
 		}
 	}
 	return nil
+}
+
+// refusesUnknown reports whether number takes calls only from a trunk.
+func (s *Server) refusesUnknown(number string) bool {
+	return slices.ContainsFunc(s.trunks, func(t *trunkState) bool { return t.cfg.RefuseUnknown && t.delivers(number) })
+}
+
+// trunkNamed is the trunk called name, nil for none.
+func (s *Server) trunkNamed(name string) *trunkState {
+	for _, t := range s.trunks {
+		if t.cfg.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// outboundTarget is where a call to number through the trunk goes.
+func (t *trunkState) outboundTarget(number string) (target, error) {
+	host, _, _ := net.SplitHostPort(t.cfg.Outbound)
+	domain := t.cfg.Domain
+	if domain == "" {
+		domain = host
+	}
+	var u sipmsg.Uri
+	if err := sipmsg.ParseUri("sip:"+number+"@"+domain, &u); err != nil {
+		return target{}, fmt.Errorf("trunk %s: request URI for %s: %w", t.cfg.Name, number, err)
+	}
+	transport := strings.ToUpper(t.cfg.Transport)
+	if transport == "" {
+		transport = "UDP"
+	}
+	from := t.cfg.FromUser
+	if from == "" {
+		from = t.cfg.Username
+	}
+	return target{uri: u, dest: t.cfg.Outbound, transport: transport, trunk: t, fromUser: from, fromHost: domain}, nil
+}
+
+// hold counts an outbound call on the trunk (never refused: the callback
+// was accepted earlier); release gives it back.
+func (t *trunkState) hold() {
+	t.mu.Lock()
+	t.calls++
+	t.mu.Unlock()
+}
+
+// active is the trunk's calls in progress, both ways.
+func (t *trunkState) active() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.calls
 }
 
 // delivers reports whether the trunk may reach number.

@@ -3,7 +3,9 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -217,4 +219,51 @@ func TestClaimGivesUpOnAStuckWrite(t *testing.T) {
 	if got := ClusterDSN("sqlite:x.db"); got != "sqlite:x.db" {
 		t.Fatalf("ClusterDSN changed a SQLite DSN: %q", got)
 	}
+}
+
+// TestWriteQueueFenced: the engine's queued writes carry the node's
+// epoch like its direct ones: once another node has claimed the tenant,
+// a stale node's queued state updates and segments are refused with
+// ErrFenced and change nothing; a queue without a fence is unchanged.
+func TestWriteQueueFenced(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		f := newFixture(t, s, "acme")
+		tid := f.tenant.ID
+		noErr(t, s.ClaimTenant(ctx, tid, 5, "a"), "a claims 5")
+		id, err := s.CreateInteraction(WithFence(ctx, holds{tid: 5}), tid, model.Interaction{QueueID: f.chat.ID, Channel: model.ChannelChat, ArrivedAt: t0})
+		noErr(t, err, "a creates a chat")
+		var (
+			mu     sync.Mutex
+			failed []error
+		)
+		q := s.NewWriteQueue(holds{tid: 5}, func(_ string, err error) {
+			mu.Lock()
+			failed = append(failed, err)
+			mu.Unlock()
+		})
+		offer := StateUpdate{State: model.StateOffered, At: t0.Add(time.Second), AgentID: &f.agent.ID, CloseSegments: true,
+			OpenSegment: &model.Segment{Kind: model.SegOffered, AgentID: &f.agent.ID}}
+		q.UpdateInteractionState(tid, id, offer)
+		noErr(t, q.Wait(ctx), "wait")
+		if len(failed) != 0 {
+			t.Fatalf("a's write under its epoch failed: %v", failed)
+		}
+
+		noErr(t, s.ClaimTenant(ctx, tid, 9, "b"), "b claims 9")
+		q.UpdateInteractionState(tid, id, StateUpdate{State: model.StateConnected, At: t0.Add(2 * time.Second), AgentID: &f.agent.ID,
+			CloseSegments: true, OpenSegment: &model.Segment{Kind: model.SegConnected, AgentID: &f.agent.ID, Billable: true}})
+		q.OpenSegment(tid, model.Segment{InteractionID: id, Kind: model.SegWrapUp, AgentID: &f.agent.ID, StartedAt: t0.Add(3 * time.Second)})
+		noErr(t, q.Wait(ctx), "wait")
+		mu.Lock()
+		if len(failed) != 2 || !errors.Is(failed[0], ErrFenced) || !errors.Is(failed[1], ErrFenced) {
+			t.Errorf("a's queued writes after b's claim: %v", failed)
+		}
+		mu.Unlock()
+		in, err := s.GetInteraction(ctx, tid, id)
+		noErr(t, err, "get")
+		if in.State != model.StateOffered {
+			t.Errorf("the stale node's write landed: %s", in.State)
+		}
+	})
 }

@@ -22,18 +22,20 @@ import (
 const maxGroup = 256
 
 type txJob struct {
-	ctx  context.Context
-	fn   func(c conn) error
-	err  error
-	done chan struct{}
+	ctx   context.Context
+	fn    func(c conn) error
+	err   error
+	done  chan struct{}
+	onErr func(error) // queued jobs: told of a failure (see WriteQueue)
 }
 
 type committer struct {
 	db      *sql.DB
 	txConn  func(*sql.Tx) conn
-	jobs    chan *txJob
+	jobs    chan *txJob // buffered: a queued write waits for no commit
 	wg      sync.WaitGroup
 	closed  chan struct{}
+	stopped chan struct{} // the loop has returned
 	once    sync.Once
 	commits atomic.Int64 // transactions committed (for tests and figures)
 }
@@ -41,7 +43,7 @@ type committer struct {
 var errClosed = errors.New("store closed")
 
 func newCommitter(s *Store) *committer {
-	c := &committer{db: s.db, txConn: s.txConn, jobs: make(chan *txJob), closed: make(chan struct{})}
+	c := &committer{db: s.db, txConn: s.txConn, jobs: make(chan *txJob, maxGroup), closed: make(chan struct{}), stopped: make(chan struct{})}
 	c.wg.Add(1)
 	go c.loop()
 	return c
@@ -58,8 +60,41 @@ func (c *committer) run(ctx context.Context, fn func(c conn) error) error {
 	case <-c.closed:
 		return errClosed
 	}
-	<-j.done
-	return j.err
+	return c.wait(j)
+}
+
+// wait returns a submitted job's outcome; a job still in the buffer when
+// the loop stopped never ran.
+func (c *committer) wait(j *txJob) error {
+	select {
+	case <-j.done:
+		return j.err
+	case <-c.stopped:
+		select {
+		case <-j.done:
+			return j.err
+		default:
+			return errClosed
+		}
+	}
+}
+
+// queue submits fn without waiting for its commit: it runs after every
+// job submitted before it, and onErr (when not nil) hears of its failure
+// on the committer's goroutine. It blocks only while maxGroup jobs are
+// waiting.
+func (c *committer) queue(fn func(c conn) error, onErr func(error)) *txJob {
+	j := &txJob{ctx: context.Background(), fn: fn, done: make(chan struct{}), onErr: onErr}
+	select {
+	case c.jobs <- j:
+	case <-c.closed:
+		j.err = errClosed
+		close(j.done)
+		if onErr != nil {
+			onErr(errClosed)
+		}
+	}
+	return j
 }
 
 func (c *committer) close() {
@@ -69,13 +104,20 @@ func (c *committer) close() {
 
 func (c *committer) loop() {
 	defer c.wg.Done()
+	defer close(c.stopped)
 	batch := make([]*txJob, 0, maxGroup)
 	for {
 		select {
 		case j := <-c.jobs:
 			batch = append(batch[:0], j)
 		case <-c.closed:
-			return
+			// What was queued before the close is still written.
+			select {
+			case j := <-c.jobs:
+				batch = append(batch[:0], j)
+			default:
+				return
+			}
 		}
 	gather:
 		for len(batch) < maxGroup {
@@ -97,6 +139,9 @@ func (c *committer) commit(batch []*txJob) {
 		for _, j := range batch {
 			if j.err == nil {
 				j.err = err
+			}
+			if j.err != nil && j.onErr != nil {
+				j.onErr(j.err)
 			}
 			close(j.done)
 		}

@@ -190,21 +190,50 @@ type StateUpdate struct {
 // transaction and returns the interaction as stored. Ended is final: changing
 // an ended interaction is ErrConflict.
 func (s *Store) UpdateInteractionState(ctx context.Context, tenantID, id int64, u StateUpdate) (model.Interaction, error) {
+	write, err := stateWrite(tenantID, id, u)
+	if err != nil {
+		return model.Interaction{}, err
+	}
+	var out model.Interaction
+	err = s.tenantTx(ctx, tenantID, func(c conn) error {
+		if err := write(ctx, c); err != nil {
+			return err
+		}
+		out, err = getInteraction(ctx, c, tenantID, id)
+		return err
+	})
+	if err != nil {
+		return model.Interaction{}, fail(err, "update interaction %d to %s", id, u.State)
+	}
+	return out, nil
+}
+
+// stateWrite checks u and returns the statements applying it.
+func stateWrite(tenantID, id int64, u StateUpdate) (func(ctx context.Context, c conn) error, error) {
 	if err := u.validate(); err != nil {
-		return model.Interaction{}, invalidInput(err, "update interaction %d", id)
+		return nil, invalidInput(err, "update interaction %d", id)
 	}
 	at := ts(u.At)
 	cb, err := callbackJSON(u.Callback)
 	if err != nil {
-		return model.Interaction{}, fmt.Errorf("update interaction %d: %w", id, err)
+		return nil, fmt.Errorf("update interaction %d: %w", id, err)
 	}
-	var out model.Interaction
-	err = s.tenantTx(ctx, tenantID, func(c conn) error {
-		cur, err := getInteraction(ctx, c, tenantID, id)
-		if err != nil {
+	return func(ctx context.Context, c conn) error {
+		var (
+			state    model.InteractionState
+			channel  model.Channel
+			queueID  int64
+			pathText string
+		)
+		// What the update needs of the row (not the whole interaction).
+		if err := c.queryRow(ctx, "SELECT state, channel, queue_id, queue_path FROM interactions WHERE tenant_id = ? AND id = ?", tenantID, id).
+			Scan(&state, &channel, &queueID, &pathText); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
 			return err
 		}
-		if cur.State == model.StateEnded {
+		if state == model.StateEnded {
 			return fmt.Errorf("%w: interaction already ended", ErrConflict)
 		}
 		if u.AgentID != nil {
@@ -212,12 +241,18 @@ func (s *Store) UpdateInteractionState(ctx context.Context, tenantID, id int64, 
 				return err
 			}
 		}
-		path := cur.QueuePath
+		path, err := fromJSON[int64](pathText, "queue_path")
+		if err != nil {
+			return err
+		}
+		if len(path) == 0 { // stored before queue paths were kept
+			path = []int64{queueID}
+		}
 		if u.QueueID != nil {
-			if err := checkQueueFits(ctx, c, tenantID, *u.QueueID, cur.Channel, ""); err != nil {
+			if err := checkQueueFits(ctx, c, tenantID, *u.QueueID, channel, ""); err != nil {
 				return err
 			}
-			if *u.QueueID != cur.QueueID {
+			if *u.QueueID != queueID {
 				path = append(path, *u.QueueID)
 			}
 		}
@@ -262,13 +297,8 @@ func (s *Store) UpdateInteractionState(ctx context.Context, tenantID, id int64, 
 				return fmt.Errorf("open %s segment: %w", seg.Kind, err)
 			}
 		}
-		out, err = getInteraction(ctx, c, tenantID, id)
-		return err
-	})
-	if err != nil {
-		return model.Interaction{}, fail(err, "update interaction %d to %s", id, u.State)
-	}
-	return out, nil
+		return nil
+	}, nil
 }
 
 func (u *StateUpdate) validate() error {

@@ -29,6 +29,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -73,11 +74,26 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	group   *committer // SQLite: write transactions are group-committed
-	stmts   *stmtCache // SQLite: prepared statements, see stmtcache.go
+	// ordered runs the WriteQueue's writes: group on SQLite, one of its
+	// own on PostgreSQL (made with the queue).
+	ordered   *committer
+	queueOnce sync.Once
+	stmts     *stmtCache // SQLite: prepared statements, see stmtcache.go
 }
 
 // sqliteIdleConns is how many idle SQLite connections the pool keeps.
 const sqliteIdleConns = 16
+
+// DefaultPostgresConns caps the store's open PostgreSQL connections
+// unless Options.PostgresConns says otherwise: past it a query waits for
+// a free connection (within its context) instead of opening another.
+// Without a cap a burst of calls opened one connection per concurrent
+// setup and met the server's max_connections ("too many clients").
+const DefaultPostgresConns = 20
+
+// postgresIdleConns is how many idle PostgreSQL connections the pool
+// keeps (the server's connections are shared with others).
+const postgresIdleConns = 4
 
 // sqliteBusyTimeout is how long a SQLite connection waits for the write lock.
 const sqliteBusyTimeout = 10 * time.Second
@@ -100,6 +116,9 @@ type Options struct {
 	// WAL is fsynced at checkpoints: a power loss may lose the last
 	// commits, in exchange for many more commits per second).
 	SQLiteSynchronous string
+	// PostgresConns caps the open PostgreSQL connections (default
+	// DefaultPostgresConns); up to postgresIdleConns stay open when idle.
+	PostgresConns int
 }
 
 // OpenWith is Open with options.
@@ -159,6 +178,14 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if dialect == Postgres {
+		n := opts.PostgresConns
+		if n <= 0 {
+			n = DefaultPostgresConns
+		}
+		db.SetMaxOpenConns(n)
+		db.SetMaxIdleConns(min(n, postgresIdleConns))
+	}
 	if dialect == SQLite {
 		// Keep the connections concurrent readers opened: a SQLite
 		// connection is costly to open and holds its prepared statements
@@ -173,6 +200,9 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 
 // Close releases the database.
 func (s *Store) Close() error {
+	if s.ordered != nil && s.ordered != s.group {
+		s.ordered.close()
+	}
 	if s.group != nil {
 		s.group.close()
 	}

@@ -1,0 +1,120 @@
+package store
+
+import (
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plateau-cc/plateau/internal/model"
+)
+
+// TestWriteQueue: queued writes apply in the order queued (the last state
+// of each interaction is the last one queued), a failing one is reported
+// and does not stop the next, and Wait sees them all committed; on both
+// backends.
+func TestWriteQueue(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		f := newFixture(t, s, "acme")
+		var (
+			mu     sync.Mutex
+			failed []string
+		)
+		q := s.NewWriteQueue(nil, func(what string, err error) {
+			mu.Lock()
+			failed = append(failed, what)
+			mu.Unlock()
+		})
+		var ids []int64
+		for i := range 20 {
+			id, err := s.CreateInteraction(ctx, f.tenant.ID, model.Interaction{QueueID: f.queue.ID, Channel: model.ChannelVoice,
+				ArrivedAt: t0.Add(time.Duration(i) * time.Second)})
+			noErr(t, err, "create")
+			ids = append(ids, id)
+		}
+		agent := f.agent.ID
+		qid := f.queue.ID
+		for i, id := range ids {
+			at := t0.Add(time.Duration(i)*time.Second + time.Minute)
+			q.UpdateInteractionState(f.tenant.ID, id, StateUpdate{State: model.StateOffered, At: at, AgentID: &agent, CloseSegments: true,
+				OpenSegment: &model.Segment{Kind: model.SegOffered, AgentID: &agent, QueueID: &qid}})
+			q.UpdateInteractionState(f.tenant.ID, id, StateUpdate{State: model.StateEnded, EndedReason: model.EndAbandoned, At: at.Add(time.Second),
+				CloseSegments: true, OpenSegment: &model.Segment{Kind: model.SegAbandoned, QueueID: &qid, EndedAt: ptr(at.Add(time.Second))}})
+			if i == 3 {
+				// Ended is final: this one fails, the next ones go on.
+				q.UpdateInteractionState(f.tenant.ID, id, StateUpdate{State: model.StateQueued, At: at.Add(2 * time.Second)})
+			}
+			q.OpenSegment(f.tenant.ID, model.Segment{InteractionID: id, Kind: model.SegAbandoned, QueueID: &qid, StartedAt: at, EndedAt: &at})
+		}
+		// A bad update is refused at once.
+		q.UpdateInteractionState(f.tenant.ID, ids[0], StateUpdate{State: "nonsense", At: t0})
+		noErr(t, q.Wait(ctx), "wait")
+		if q.Pending() != nil {
+			t.Error("pending writes after Wait")
+		}
+		for _, id := range ids {
+			in, err := s.GetInteraction(ctx, f.tenant.ID, id)
+			noErr(t, err, "get")
+			if in.State != model.StateEnded || in.EndedReason != model.EndAbandoned || in.AgentID == nil || *in.AgentID != agent {
+				t.Fatalf("interaction %d: %s %s agent %v", id, in.State, in.EndedReason, in.AgentID)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(failed) != 2 {
+			t.Fatalf("failures reported: %q, want the update of an ended interaction and the bad state", failed)
+		}
+	})
+}
+
+// Writes still queued when the store closes are committed first.
+func TestWriteQueueCloseCommits(t *testing.T) {
+	ctx := testCtx(t)
+	path := filepath.Join(t.TempDir(), "w.db")
+	s, err := Open(ctx, path)
+	noErr(t, err, "open")
+	f := newFixture(t, s, "acme")
+	id, err := s.CreateInteraction(ctx, f.tenant.ID, model.Interaction{QueueID: f.queue.ID, Channel: model.ChannelVoice, ArrivedAt: t0})
+	noErr(t, err, "create")
+	q := s.NewWriteQueue(nil, nil)
+	q.UpdateInteractionState(f.tenant.ID, id, StateUpdate{State: model.StateEnded, EndedReason: model.EndAbandoned, At: t0.Add(time.Minute), CloseSegments: true})
+	noErr(t, s.Close(), "close")
+	s, err = Open(ctx, path)
+	noErr(t, err, "reopen")
+	defer s.Close()
+	in, err := s.GetInteraction(ctx, f.tenant.ID, id)
+	noErr(t, err, "get")
+	if in.State != model.StateEnded {
+		t.Fatalf("state after close %s, want ended", in.State)
+	}
+}
+
+// PostgreSQL's connections are capped: a burst waits for a free one
+// instead of meeting the server's max_connections.
+func TestPostgresConnectionsCapped(t *testing.T) {
+	s := openPostgresForTest(t)
+	if n := s.db.Stats().MaxOpenConnections; n != DefaultPostgresConns {
+		t.Fatalf("max open connections %d, want %d", n, DefaultPostgresConns)
+	}
+	f := newFixture(t, s, "acme")
+	ctx := testCtx(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.CreateInteraction(ctx, f.tenant.ID, model.Interaction{QueueID: f.queue.ID, Channel: model.ChannelVoice, ArrivedAt: t0.Add(time.Duration(i) * time.Second)})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		noErr(t, err, "create during a burst")
+	}
+	if n := s.db.Stats().OpenConnections; n > DefaultPostgresConns {
+		t.Fatalf("%d connections open", n)
+	}
+}
