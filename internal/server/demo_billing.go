@@ -65,15 +65,16 @@ func seedDemoBilling(ctx context.Context, st *store.Store, tenant model.Tenant, 
 		Client: billing.Party{Name: tenant.Name, Address: "25 avenue des Clients, 69002 Lyon, France", VATNumber: "FR00888888888",
 			Email: "comptabilite@demo.example"},
 		Reference: "Contrat de prestation relation client n° DEMO-2025"}
-	// The service-level clause: the default set's calls answered within
-	// 20 s, 1 % of the usage per point below the target, 0.25 % per point
-	// above it, at most ±5 %.
+	// The service-level clause: the default set's service level on chats
+	// (the demo's past is chats: its calls need the SIP server), 1 % of
+	// the usage per point below the target, 0.25 % per point above it, at
+	// most ±5 %.
 	list, err := st.ListCommitments(ctx, tenant.ID)
 	if err != nil {
 		return fmt.Errorf("demo billing: commitments: %w", err)
 	}
 	for _, c := range list {
-		if c.Kind == model.CommitServiceLevel && c.Channel == model.ChannelVoice {
+		if c.Kind == model.CommitServiceLevel && c.Channel == model.ChannelChat {
 			terms.ServiceLevel = &billing.ServiceLevelClause{CommitmentID: c.ID, CapBP: 500, PenaltyBPPerPoint: 100, BonusBPPerPoint: 25}
 			break
 		}

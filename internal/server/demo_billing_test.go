@@ -41,7 +41,7 @@ func TestDemoBilling(t *testing.T) {
 	if len(inv.Revisions) != 1 || inv.Revisions[0].At.In(time.UTC).Day() != 24 || inv.TotalHTCents < 150000 {
 		t.Errorf("revisions %+v, total %d", inv.Revisions, inv.TotalHTCents)
 	}
-	// Tied to the default set's calls answered within 20 s.
+	// Tied to the default set's chats answered within 60 s.
 	var sl *billing.Line
 	for i := range inv.Lines {
 		if inv.Lines[i].Kind == billing.LineServiceLevel {
