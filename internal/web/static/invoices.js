@@ -23,8 +23,9 @@ function amount(cents, currency) {
   const sep = lang() === "fr" ? { group: "\u202f", dec: "," } : { group: ",", dec: "." };
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, sep.group);
   const sym = currency === "EUR" ? "€" : currency;
-  const n = `${cents < 0 ? "-" : ""}${grouped}${sep.dec}${frac}`;
-  return lang() === "fr" ? `${n} ${sym}` : `${sym}${n}`;
+  const sign = cents < 0 ? "-" : "";
+  const n = `${grouped}${sep.dec}${frac}`;
+  return lang() === "fr" ? `${sign}${n} ${sym}` : `${sign}${sym}${n}`;
 }
 
 function decimal(s) {
