@@ -49,6 +49,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/plateau-cc/plateau/internal/billing"
 	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
@@ -133,6 +134,9 @@ type Options struct {
 	Workforce     workforce.Config
 	Commitments   workforce.Commitments
 	FairContracts workforce.FairContracts
+	// ServiceLevels is what the contracts' service-level clauses read
+	// (nil: the store and the API's own commitments evaluator).
+	ServiceLevels billing.Commitments
 }
 
 // API serves the REST API. Create it with New.
@@ -161,6 +165,7 @@ type API struct {
 	handler         http.Handler
 	sipRealm        string
 	workforce       *workforce.Service
+	serviceLevels   billing.Commitments
 }
 
 // EndStreams ends the open event streams (the wallboard's): call it when
@@ -207,6 +212,10 @@ func New(st *store.Store, opts Options) *API {
 	}
 	if opts.Commitments == nil { // the palmarès's commitments criterion
 		opts.Commitments = a.evaluator()
+	}
+	a.serviceLevels = opts.ServiceLevels
+	if a.serviceLevels == nil {
+		a.serviceLevels = billing.CommitmentReader{St: st, Eval: a.evaluator()}
 	}
 	a.workforce = newWorkforce(st, opts)
 	a.routes = a.routeTable()

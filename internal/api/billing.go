@@ -23,7 +23,9 @@ type IssueRequest struct {
 	Month string `json:"month"`
 }
 
-func (a *API) biller() *billing.Biller { return billing.New(a.st, a.now) }
+func (a *API) biller() *billing.Biller {
+	return billing.New(a.st, a.now).WithCommitments(a.serviceLevels)
+}
 
 // billingErr maps billing's refusals to the catalogue.
 func billingErr(err error) error {

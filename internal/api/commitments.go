@@ -66,21 +66,30 @@ func (a *API) evaluator() *commitment.Evaluator {
 
 // recordedContacts lists the tenant's contacts that have a recording
 // (RecordingsDir/<tenant>/<queue>/<contact>.wav).
-func (a *API) recordedContacts(_ context.Context, tenantID int64) (map[int64]bool, error) {
-	out := map[int64]bool{}
-	if a.recordings == "" {
+func (a *API) recordedContacts(ctx context.Context, tenantID int64) (map[int64]bool, error) {
+	return RecordedContacts(a.recordings)(ctx, tenantID)
+}
+
+// RecordedContacts lists a tenant's contacts that have a recording under
+// dir (dir/<tenant>/<queue>/<contact>.wav; "": none), for a
+// commitment.Evaluator made outside the API (billing's).
+func RecordedContacts(dir string) commitment.Recordings {
+	return func(_ context.Context, tenantID int64) (map[int64]bool, error) {
+		out := map[int64]bool{}
+		if dir == "" {
+			return out, nil
+		}
+		files, err := filepath.Glob(filepath.Join(dir, strconv.FormatInt(tenantID, 10), "*", "*.wav"))
+		if err != nil {
+			return nil, fmt.Errorf("list recordings: %w", err)
+		}
+		for _, f := range files {
+			if id, err := strconv.ParseInt(strings.TrimSuffix(filepath.Base(f), ".wav"), 10, 64); err == nil {
+				out[id] = true
+			}
+		}
 		return out, nil
 	}
-	files, err := filepath.Glob(filepath.Join(a.recordings, strconv.FormatInt(tenantID, 10), "*", "*.wav"))
-	if err != nil {
-		return nil, fmt.Errorf("list recordings: %w", err)
-	}
-	for _, f := range files {
-		if id, err := strconv.ParseInt(strings.TrimSuffix(filepath.Base(f), ".wav"), 10, 64); err == nil {
-			out[id] = true
-		}
-	}
-	return out, nil
 }
 
 // commitmentPeriod reads ?period= (the current month by default) and refuses any

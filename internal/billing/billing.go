@@ -71,6 +71,7 @@ func refuse(kind Refusal, field, format string, args ...any) error {
 type Biller struct {
 	st  Store
 	now func() time.Time
+	cm  Commitments
 }
 
 // New returns a Biller; now nil means time.Now.
@@ -79,6 +80,13 @@ func New(st Store, now func() time.Time) *Biller {
 		now = time.Now
 	}
 	return &Biller{st: st, now: now}
+}
+
+// WithCommitments sets where the service-level clauses read their
+// commitments (nil: a contract with a clause is refused); it returns b.
+func (b *Biller) WithCommitments(cm Commitments) *Biller {
+	b.cm = cm
+	return b
 }
 
 // Contracts lists the tenant's contract versions, oldest first.
@@ -102,6 +110,9 @@ func (b *Biller) Contract(ctx context.Context, tenantID, id int64) (Contract, er
 // today (over days not invoiced yet) is kept with RetroactiveDiscount set.
 func (b *Biller) AddContract(ctx context.Context, tenantID int64, t Terms, by string) (Contract, error) {
 	if err := t.Validate(); err != nil {
+		return Contract{}, err
+	}
+	if err := b.checkClause(ctx, tenantID, t.ServiceLevel); err != nil {
 		return Contract{}, err
 	}
 	_, err := b.st.AddContractVersion(ctx, tenantID, store.ContractRow{}, func(rows []store.ContractRow, lastPeriod string) (store.ContractRow, error) {
@@ -183,7 +194,7 @@ func (b *Biller) Preview(ctx context.Context, tenantID int64, month string) (Inv
 			return decodeInvoice(r)
 		}
 	}
-	c, err := compute(ctx, b.st, tenantID, month, b.now())
+	c, err := compute(ctx, b.st, b.cm, tenantID, month, b.now())
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -196,7 +207,7 @@ func (b *Biller) Preview(ctx context.Context, tenantID int64, month string) (Inv
 // issued meanwhile for the tenant makes it compute again.
 func (b *Biller) Issue(ctx context.Context, tenantID int64, month, by string) (Invoice, error) {
 	for attempt := 0; ; attempt++ {
-		c, err := compute(ctx, b.st, tenantID, month, b.now())
+		c, err := compute(ctx, b.st, b.cm, tenantID, month, b.now())
 		if err != nil {
 			return Invoice{}, err
 		}

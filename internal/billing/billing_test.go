@@ -366,8 +366,12 @@ func TestIssueRefusals(t *testing.T) {
 	}
 	bad := Terms{ValidFrom: "2026-05-01", VATRateBP: 2000, Client: client(), MonthlyMinimumCents: 1000,
 		ServiceLevel: &ServiceLevelClause{CommitmentID: 1, CapBP: 500}}
-	if _, err := w.b.AddContract(testCtx(t), w.tenant, bad, "test"); err == nil {
-		t.Error("a service-level clause was accepted before the commitments exist")
+	if _, err := w.b.AddContract(testCtx(t), w.tenant, bad, "test"); fieldOf(err) != "service_level.penalty_bp_per_point" {
+		t.Errorf("a service-level clause with neither penalty nor bonus: %v", err)
+	}
+	bad.ServiceLevel.PenaltyBPPerPoint = 100
+	if _, err := w.b.AddContract(testCtx(t), w.tenant, bad, "test"); fieldOf(err) != "service_level" {
+		t.Errorf("a service-level clause without the commitments: %v", err)
 	}
 }
 

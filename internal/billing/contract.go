@@ -54,14 +54,25 @@ type Indexation struct {
 	FixedPartBP int `json:"fixed_part_bp,omitempty"`
 }
 
-// ServiceLevelClause is a bonus or penalty of at most CapBP basis points
-// of the invoice, tied to a commitment (internal/commitment). Reserved:
-// its computation waits for the commitments, and a contract naming one is
-// refused until then.
+// ServiceLevelClause is a bonus or penalty tied to one of the tenant's
+// commitments (internal/commitment), a percentage of the month's usage
+// lines (before the minimum top-up): PenaltyBPPerPoint basis points per
+// percentage point the measured value falls short of the target,
+// BonusBPPerPoint per point beyond it, rounded to a basis point and
+// capped at ±CapBP (see servicelevel.go and docs/billing.md).
 type ServiceLevelClause struct {
 	CommitmentID int64 `json:"commitment_id"`
-	CapBP        int   `json:"cap_bp"`
+	// CapBP bounds the percentage either way (1-1000: at most ±10 %).
+	CapBP int `json:"cap_bp"`
+	// PenaltyBPPerPoint and BonusBPPerPoint are basis points of the base
+	// per percentage point below (missed) or above (beyond) the target;
+	// 0 means no penalty, or no bonus.
+	PenaltyBPPerPoint int `json:"penalty_bp_per_point"`
+	BonusBPPerPoint   int `json:"bonus_bp_per_point"`
 }
+
+// MaxServiceLevelCapBP is the largest cap: ±10 % of the usage.
+const MaxServiceLevelCapBP = 1000
 
 // Party is who an invoice is from or to.
 type Party struct {
@@ -90,7 +101,7 @@ type Terms struct {
 	// several prices, or a contract starting within it).
 	MonthlyMinimumCents Cents       `json:"monthly_minimum_cents"`
 	Indexation          *Indexation `json:"indexation,omitempty"`
-	// ServiceLevel is reserved (see ServiceLevelClause).
+	// ServiceLevel is the service-level bonus/penalty, optional.
 	ServiceLevel *ServiceLevelClause `json:"service_level,omitempty"`
 	// VATRateBP is the VAT rate in basis points (2000 = 20 %).
 	VATRateBP int    `json:"vat_rate_bp"`
@@ -182,8 +193,22 @@ func (t *Terms) Validate() error {
 			return invalid("indexation.fixed_part_bp", "must be from 0 to 10000 (basis points)")
 		}
 	}
-	if t.ServiceLevel != nil {
-		return invalid("service_level", "the service-level bonus/penalty needs the commitments, not available yet: leave it out")
+	if sl := t.ServiceLevel; sl != nil {
+		if sl.CommitmentID <= 0 {
+			return invalid("service_level.commitment_id", "must name one of the tenant's commitments")
+		}
+		if sl.CapBP < 1 || sl.CapBP > MaxServiceLevelCapBP {
+			return invalid("service_level.cap_bp", "must be from 1 to %d basis points (at most ±10 %%)", MaxServiceLevelCapBP)
+		}
+		if sl.PenaltyBPPerPoint < 0 || sl.PenaltyBPPerPoint > 10_000 {
+			return invalid("service_level.penalty_bp_per_point", "must be from 0 to 10000 basis points per point")
+		}
+		if sl.BonusBPPerPoint < 0 || sl.BonusBPPerPoint > 10_000 {
+			return invalid("service_level.bonus_bp_per_point", "must be from 0 to 10000 basis points per point")
+		}
+		if sl.PenaltyBPPerPoint == 0 && sl.BonusBPPerPoint == 0 {
+			return invalid("service_level.penalty_bp_per_point", "a service-level clause has a penalty, a bonus or both")
+		}
 	}
 	if t.VATRateBP < 0 || t.VATRateBP > 10_000 {
 		return invalid("vat_rate_bp", "must be from 0 to 10000 (basis points: 2000 is 20 %%)")
@@ -228,7 +253,7 @@ func (t Terms) priceOf(u Unit, ch model.Channel) (Price, bool) {
 // lowers reports whether next bills anything cheaper than prev: a lower
 // price for a unit both bill, or a lower minimum.
 func lowers(prev, next Terms) bool {
-	if next.MonthlyMinimumCents < prev.MonthlyMinimumCents {
+	if next.MonthlyMinimumCents < prev.MonthlyMinimumCents || slLowers(prev.ServiceLevel, next.ServiceLevel) {
 		return true
 	}
 	for _, p := range prev.Units {

@@ -27,6 +27,9 @@ const (
 	// LineMinimumAdjustment: the part of an earlier month's top-up that its
 	// late data now covers (negative).
 	LineMinimumAdjustment LineKind = "minimum_adjustment"
+	// LineServiceLevel: the service-level bonus (positive) or penalty
+	// (negative) of the month, a percentage of its usage lines.
+	LineServiceLevel LineKind = "service_level"
 	// LineCredit: a credit note's line.
 	LineCredit LineKind = "credit"
 )
@@ -52,6 +55,8 @@ type Line struct {
 	UnitPrice    Price  `json:"unit_price"`
 	AmountCents  Cents  `json:"amount_cents"`
 	Label        string `json:"label"`
+	// ServiceLevel details a service-level line.
+	ServiceLevel *ServiceLevelLine `json:"service_level,omitempty"`
 }
 
 // Invoice is an invoice or credit note: a draft (computed, not stored) or
@@ -318,7 +323,7 @@ func (s schedule) minimum(from, to time.Time) Cents {
 }
 
 // compute drafts the tenant's invoice for month.
-func compute(ctx context.Context, src Source, tenantID int64, month string, now time.Time) (computed, error) {
+func compute(ctx context.Context, src Source, cm Commitments, tenantID int64, month string, now time.Time) (computed, error) {
 	versions, err := contracts(ctx, src, tenantID)
 	if err != nil {
 		return computed{}, err
@@ -389,6 +394,9 @@ func compute(ctx context.Context, src Source, tenantID int64, month string, now 
 				AmountCents: inv.MinimumCents - usage})
 		}
 	}
+	if err := serviceLevelLines(ctx, cm, inv, versions, month); err != nil {
+		return computed{}, err
+	}
 	// Late data of the invoiced months before this one.
 	docs := map[string][]Invoice{}
 	var periods []string
@@ -453,15 +461,14 @@ func compute(ctx context.Context, src Source, tenantID int64, month string, now 
 	for i := range inv.Lines {
 		l := &inv.Lines[i]
 		l.QuantityText = quantityText(l.Unit, l.Quantity)
-		l.Label = label(*l)
+		if l.Kind != LineServiceLevel {
+			l.Label = label(*l)
+		}
 		inv.TotalHTCents += l.AmountCents
 	}
 	inv.VATCents = VAT(inv.TotalHTCents, inv.VATRateBP)
 	inv.TotalCents = inv.TotalHTCents + inv.VATCents
 	inv.WaitingNotBilledText = formatFixed(RoundDiv(inv.WaitingNotBilledMS, 100, msPerMinute), 2)
-	if last.ServiceLevel != nil {
-		inv.Notes = append(inv.Notes, "service-level bonus/penalty not computed (commitments not available yet)")
-	}
 	c.contacts, c.spans = b.contacts, b.spans
 	return c, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/billing"
+	"github.com/plateau-cc/plateau/internal/commitment"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -21,7 +22,7 @@ func seedDemoBilling(ctx context.Context, st *store.Store, tenant model.Tenant, 
 	if err != nil {
 		return err
 	}
-	b := billing.New(st, func() time.Time { return now })
+	b := billing.New(st, func() time.Time { return now }).WithCommitments(billing.CommitmentReader{St: st, Eval: &commitment.Evaluator{St: st}})
 	if _, err := b.SetProvider(ctx, billing.Provider{Prefix: "PLT", Party: billing.Party{
 		Name: "Plateau Démo Services SAS", Address: "10 rue de la Démo, 59000 Lille, France",
 		VATNumber: "FR00999999999", Registration: "SIRET 999 999 999 00011 (demo)", Email: "facturation@plateau.example"}}); err != nil {
@@ -64,6 +65,20 @@ func seedDemoBilling(ctx context.Context, st *store.Store, tenant model.Tenant, 
 		Client: billing.Party{Name: tenant.Name, Address: "25 avenue des Clients, 69002 Lyon, France", VATNumber: "FR00888888888",
 			Email: "comptabilite@demo.example"},
 		Reference: "Contrat de prestation relation client n° DEMO-2025"}
+	// The service-level clause: the default set's service level on chats
+	// (the demo's past is chats: its calls need the SIP server), 1 % of
+	// the usage per point below the target, 0.25 % per point above it, at
+	// most ±5 %.
+	list, err := st.ListCommitments(ctx, tenant.ID)
+	if err != nil {
+		return fmt.Errorf("demo billing: commitments: %w", err)
+	}
+	for _, c := range list {
+		if c.Kind == model.CommitServiceLevel && c.Channel == model.ChannelChat {
+			terms.ServiceLevel = &billing.ServiceLevelClause{CommitmentID: c.ID, CapBP: 500, PenaltyBPPerPoint: 100, BonusBPPerPoint: 25}
+			break
+		}
+	}
 	if _, err := b.AddContract(ctx, tenant.ID, terms, "demo"); err != nil {
 		return fmt.Errorf("demo billing: contract: %w", err)
 	}

@@ -41,6 +41,16 @@ func TestDemoBilling(t *testing.T) {
 	if len(inv.Revisions) != 1 || inv.Revisions[0].At.In(time.UTC).Day() != 24 || inv.TotalHTCents < 150000 {
 		t.Errorf("revisions %+v, total %d", inv.Revisions, inv.TotalHTCents)
 	}
+	// Tied to the default set's chats answered within 60 s.
+	var sl *billing.Line
+	for i := range inv.Lines {
+		if inv.Lines[i].Kind == billing.LineServiceLevel {
+			sl = &inv.Lines[i]
+		}
+	}
+	if sl == nil || sl.ServiceLevel.Kind != "service_level" || sl.ServiceLevel.TargetPct != "80.00" || sl.ServiceLevel.CapBP != 500 {
+		t.Errorf("the demo invoice's service-level line: %+v", sl)
+	}
 	f, err := billing.FairTerms(ctx, st, d.Tenant.ID, now)
 	if err != nil || !f.Fair {
 		t.Errorf("the demo's contract is not fair: %+v (%v)", f, err)

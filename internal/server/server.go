@@ -19,6 +19,7 @@ import (
 
 	"github.com/plateau-cc/plateau/internal/api"
 	"github.com/plateau-cc/plateau/internal/billing"
+	"github.com/plateau-cc/plateau/internal/commitment"
 	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
@@ -117,6 +118,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		RecordingsDir: recordingsDir(cfg.Data),
 		Workforce:     cfg.Palmares,
 		FairContracts: billing.FairContracts{Src: st},
+		ServiceLevels: billing.CommitmentReader{St: st, Eval: &commitment.Evaluator{St: st, Recordings: api.RecordedContacts(recordingsDir(cfg.Data))}},
 	})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "plateau_http_request_duration_seconds",

@@ -46,15 +46,20 @@ function unitRow(u, rows) {
 // renderContracts fills body with the tenant's versions and the form.
 export async function renderContracts(body, { tenant, say }) {
   const versions = await api("GET", `/api/v1/tenants/${tenant}/billing/contracts`);
+  const commitments = await api("GET", `/api/v1/tenants/${tenant}/commitments`).catch(() => []);
+  const cmName = (id) => (commitments.find((c) => c.id === id) || { name: `#${id}` }).name;
+  const slText = (sl) => sl ? t("sl.summary", { name: cmName(sl.commitment_id), penalty: money(sl.penalty_bp_per_point), bonus: money(sl.bonus_bp_per_point),
+    cap: money(sl.cap_bp) }) : t("admin.no");
   const last = versions[versions.length - 1];
   const table = h("div", { class: "table-wrap" }, h("table", {},
-    h("thead", {}, h("tr", {}, ["bill.version", "bill.valid_from", "bill.units", "bill.minimum", "bill.indexation", "bill.vat", "bill.retroactive"]
+    h("thead", {}, h("tr", {}, ["bill.version", "bill.valid_from", "bill.units", "bill.minimum", "bill.indexation", "sl.clause", "bill.vat", "bill.retroactive"]
       .map((k) => h("th", { scope: "col", "data-i18n": k })))),
     h("tbody", {}, versions.map((v) => h("tr", {},
       h("td", {}, String(v.version)), h("td", {}, v.valid_from),
       h("td", {}, v.units.map((u) => `${t(`bill.unit.${u.unit}`)}${u.channel ? ` (${t(`channel.${u.channel}`)})` : ""} ${u.price}`).join(", ")),
       h("td", {}, `${money(v.monthly_minimum_cents)} ${v.currency}`),
       h("td", {}, v.indexation ? `${v.indexation.index} ${v.indexation.base_month}, ${v.indexation.anniversary}` : t("admin.no")),
+      h("td", { class: "sl-summary" }, slText(v.service_level)),
       h("td", {}, `${money(v.vat_rate_bp)} %`),
       h("td", {}, v.retroactive_discount ? t("admin.yes") : t("admin.no")))))));
 
@@ -76,6 +81,13 @@ export async function renderContracts(body, { tenant, say }) {
   const baseMonth = inp("c-base_month", ix.base_month || "", { type: "month", placeholder: "2025-10" });
   const anniversary = inp("c-anniversary", ix.anniversary || "01-01", { placeholder: "01-01", pattern: "\\d\\d-\\d\\d" });
   const fixed = inp("c-fixed", String((ix.fixed_part_bp || 1500) / 100), { inputmode: "decimal" });
+  const sl = base.service_level || {};
+  const slOn = h("input", { id: "c-sl", type: "checkbox", checked: !!base.service_level });
+  const slCommitment = h("select", { id: "c-sl_commitment" }, h("option", { value: "" }, "—"),
+    commitments.filter((c) => c.kind !== "satisfaction").map((c) => h("option", { value: String(c.id), selected: c.id === sl.commitment_id }, c.name)));
+  const slPenalty = inp("c-sl_penalty", money(sl.penalty_bp_per_point ?? 100), { inputmode: "decimal" });
+  const slBonus = inp("c-sl_bonus", money(sl.bonus_bp_per_point ?? 25), { inputmode: "decimal" });
+  const slCap = inp("c-sl_cap", money(sl.cap_bp ?? 500), { inputmode: "decimal" });
   const cl = base.client || {};
   const cname = inp("c-client_name", cl.name, { required: true });
   const caddr = h("textarea", { id: "c-client_address", rows: 2 }, cl.address || "");
@@ -97,6 +109,13 @@ export async function renderContracts(body, { tenant, say }) {
       h("p", { class: "hint", "data-i18n": "bill.formula" }),
       h("div", { class: "row-fields" }, field("c-index", "bill.index", index), field("c-base_month", "bill.base_month", baseMonth),
         field("c-anniversary", "bill.anniversary", anniversary), field("c-fixed", "bill.fixed_part", fixed))),
+    h("fieldset", { id: "c-sl-set" }, h("legend", { "data-i18n": "sl.clause" }),
+      h("div", { class: "field inline" }, slOn, h("label", { for: "c-sl", "data-i18n": "sl.enabled" })),
+      h("p", { class: "hint", "data-i18n": "sl.rule" }),
+      field("c-sl_commitment", "sl.commitment", slCommitment),
+      h("div", { class: "row-fields" }, field("c-sl_penalty", "sl.penalty_per_point", slPenalty), field("c-sl_bonus", "sl.bonus_per_point", slBonus),
+        field("c-sl_cap", "sl.cap", slCap)),
+      h("p", { class: "field-error", id: "c-sl-error", role: "alert" })),
     h("fieldset", {}, h("legend", { "data-i18n": "bill.client" }),
       field("c-client_name", "bill.client_name", cname), field("c-client_address", "bill.client_address", caddr),
       h("div", { class: "row-fields" }, field("c-client_vat", "bill.client_vat", cvat), field("c-client_registration", "bill.client_registration", creg),
@@ -107,7 +126,9 @@ export async function renderContracts(body, { tenant, say }) {
   const fieldIDs = { valid_from: "c-valid_from", currency: "c-currency", time_zone: "c-time_zone", monthly_minimum_cents: "c-minimum",
     vat_rate_bp: "c-vat", "indexation.index": "c-index", "indexation.base_month": "c-base_month", "indexation.anniversary": "c-anniversary",
     "indexation.fixed_part_bp": "c-fixed", "client.name": "c-client_name", "client.address": "c-client_address", "client.vat_number": "c-client_vat",
-    "client.registration": "c-client_registration", "client.email": "c-client_email", reference: "c-reference" };
+    "client.registration": "c-client_registration", "client.email": "c-client_email", reference: "c-reference",
+    service_level: "c-sl", "service_level.commitment_id": "c-sl_commitment", "service_level.penalty_bp_per_point": "c-sl_penalty",
+    "service_level.bonus_bp_per_point": "c-sl_bonus", "service_level.cap_bp": "c-sl_cap" };
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     for (const el of form.querySelectorAll(".field-error")) el.textContent = "";
@@ -140,6 +161,13 @@ export async function renderContracts(body, { tenant, say }) {
     if (indexed.checked) {
       if (fixedBP === null) return show("indexation.fixed_part_bp", t("bill.bad_amount"));
       terms.indexation = { index: index.value.trim(), base_month: baseMonth.value, anniversary: anniversary.value.trim(), fixed_part_bp: fixedBP };
+    }
+    if (slOn.checked) {
+      const pen = basisPoints(slPenalty.value), bon = basisPoints(slBonus.value), cap = basisPoints(slCap.value);
+      if (pen === null) return show("service_level.penalty_bp_per_point", t("bill.bad_amount"));
+      if (bon === null) return show("service_level.bonus_bp_per_point", t("bill.bad_amount"));
+      if (cap === null) return show("service_level.cap_bp", t("bill.bad_amount"));
+      terms.service_level = { commitment_id: Number(slCommitment.value) || 0, penalty_bp_per_point: pen, bonus_bp_per_point: bon, cap_bp: cap };
     }
     try {
       const v = await api("POST", `/api/v1/tenants/${tenant}/billing/contracts`, terms);

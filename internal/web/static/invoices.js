@@ -23,8 +23,9 @@ function amount(cents, currency) {
   const sep = lang() === "fr" ? { group: "\u202f", dec: "," } : { group: ",", dec: "." };
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, sep.group);
   const sym = currency === "EUR" ? "€" : currency;
-  const n = `${cents < 0 ? "-" : ""}${grouped}${sep.dec}${frac}`;
-  return lang() === "fr" ? `${n} ${sym}` : `${sym}${n}`;
+  const sign = cents < 0 ? "-" : "";
+  const n = `${grouped}${sep.dec}${frac}`;
+  return lang() === "fr" ? `${sign}${n} ${sym}` : `${sign}${sym}${n}`;
 }
 
 function decimal(s) {
@@ -49,13 +50,32 @@ function lineLabel(l) {
       return t("bill.line.adjustment", { period: l.period, unit });
     case "minimum_adjustment":
       return t("bill.line.minimum_adjustment", { period: l.period });
+    case "service_level":
+      return slLabel(l);
     case "credit":
       return t("bill.line.credit") + (unit ? ` — ${unit}` : l.label.startsWith("Credit: ") ? ` — ${l.label.slice(8)}` : "");
   }
   return unit;
 }
 
+// slLabel is a service-level line: bonus, penalty or neither, the
+// commitment, its target, the measured value and the percentage applied
+// to the month's usage lines.
+function slLabel(l) {
+  const d = l.service_level || {};
+  const key = d.applied_bp > 0 ? "sl.bonus" : d.applied_bp < 0 ? "sl.penalty" : "sl.neither";
+  const pct = (bp) => `${bp > 0 ? "+" : ""}${decimal(money(bp))} %`;
+  const detail = d.status === "no_data" || !d.measured_pct
+    ? t("sl.no_data", { name: d.commitment_name, target: d.target_pct ? `${d.comparison === "<=" ? "≤" : "≥"} ${decimal(d.target_pct)} %` : "–" })
+    : t("sl.detail", { name: d.commitment_name, target: `${d.comparison === "<=" ? "≤" : "≥"} ${decimal(d.target_pct)} %`,
+      measured: `${decimal(d.measured_pct)} %`, pct: pct(d.applied_bp), base: amount(d.base_cents, view.currency || "EUR"),
+      lines: (d.base_lines || []).join(", ") || "–" }) + (d.capped ? ` ${t("sl.capped", { rule: pct(d.rule_bp), cap: decimal(money(d.cap_bp)) })}` : "");
+  const link = h("a", { class: "no-print sl-report", href: `/commitments?tenant=${view.tenant}&period=${encodeURIComponent(l.period)}` }, t("sl.report"));
+  return h("span", { class: "sl-line" }, h("strong", {}, t(key)), h("span", { class: "line-span sl-detail" }, ` ${detail} `), link);
+}
+
 function quantityUnit(l) {
+  if (l.kind === "service_level" || (l.kind === "credit" && l.service_level)) return "";
   if (l.kind === "minimum" || l.kind === "minimum_adjustment" || (l.kind === "credit" && !l.unit)) return "";
   return t(`bill.qty.${l.unit}`);
 }
@@ -178,6 +198,7 @@ async function renderInvoice() {
   const base = `/api/v1/tenants/${view.tenant}/billing`;
   const inv = view.id ? await api("GET", `${base}/invoices/${view.id}`) : await api("GET", `${base}/preview?month=${encodeURIComponent(view.month)}`);
   const cur = inv.currency;
+  view.currency = cur;
   const zone = inv.time_zone;
   const title = inv.kind === "credit_note" ? "bill.credit_note" : inv.status === "draft" ? "bill.draft" : "bill.invoice";
   const party = (p, key) => h("div", { class: `party ${key}` }, h("h3", { "data-i18n": `bill.${key}` }), h("p", { class: "party-name" }, p.name),
@@ -188,12 +209,12 @@ async function renderInvoice() {
   const lines = inv.lines.map((l) => {
     const tr = h("tr", { class: `line line-${l.kind}` },
       h("td", { class: "num" }, String(l.no)),
-      h("td", {}, lineLabel(l), l.kind !== "minimum" && l.kind !== "minimum_adjustment" && (l.from !== inv.period_start || l.to !== inv.period_end)
+      h("td", {}, lineLabel(l), l.kind !== "minimum" && l.kind !== "minimum_adjustment" && l.kind !== "service_level" && (l.from !== inv.period_start || l.to !== inv.period_end)
         ? h("span", { class: "line-span" }, ` ${t("bill.from_to", { from: day(l.from, zone), to: day(new Date(new Date(l.to).getTime() - 1).toISOString(), zone) })}`) : null),
       h("td", { class: "num" }, quantityUnit(l) ? `${decimal(l.quantity_text)} ${quantityUnit(l)}` : ""),
       h("td", { class: "num" }, quantityUnit(l) ? `${decimal(l.unit_price)} ${cur === "EUR" ? "€" : cur}` : ""),
       h("td", { class: "num" }, amount(l.amount_cents, cur)));
-    if (inv.status === "issued" && inv.kind === "invoice" && l.kind !== "minimum" && l.kind !== "minimum_adjustment") {
+    if (inv.status === "issued" && inv.kind === "invoice" && l.kind !== "minimum" && l.kind !== "minimum_adjustment" && l.kind !== "service_level") {
       const b = h("button", { type: "button", class: "link no-print drill", "aria-expanded": "false", "data-line": l.no }, t("bill.details"));
       b.addEventListener("click", () => drill(b, tr, l));
       tr.children[1].append(" ", b);

@@ -1168,5 +1168,21 @@ export default {
   // money: exact amounts (cost per hour and other money fields)
   "verr.money_format": "Enter an amount such as 32.50.",
   "verr.money_decimals": "At most 2 decimals (you entered {got}).",
-  "verr.money_range": "At most {max} (you entered {got})."
+  "verr.money_range": "At most {max} (you entered {got}).",
+  // service-level bonus/penalty (contracts and invoices)
+  "sl.clause": "Service-level bonus/penalty",
+  "sl.enabled": "Tie a bonus/penalty to a commitment",
+  "sl.rule": "Percentage of the month's usage lines (before the minimum top-up): the penalty rate per point the measured value is short of the target, the bonus rate per point beyond it, rounded to 0.01 %, capped at ± the cap (at most 10 %). No data for the month: neither bonus nor penalty.",
+  "sl.commitment": "Commitment",
+  "sl.penalty_per_point": "Penalty per point short (%)",
+  "sl.bonus_per_point": "Bonus per point beyond (%)",
+  "sl.cap": "Cap (± %)",
+  "sl.summary": "{name}: −{penalty} %/pt, +{bonus} %/pt, cap ±{cap} %",
+  "sl.bonus": "Service-level bonus",
+  "sl.penalty": "Service-level penalty",
+  "sl.neither": "Service level: neither bonus nor penalty",
+  "sl.detail": "— {name}: target {target}, measured {measured}: {pct} of {base} (lines {lines})",
+  "sl.no_data": "— {name} (target {target}): no data this month",
+  "sl.capped": "(capped at ±{cap} %; the rule gave {rule})",
+  "sl.report": "Commitments report of the month"
 };

@@ -1168,5 +1168,21 @@ export default {
   // money: exact amounts (cost per hour and other money fields)
   "verr.money_format": "Saisissez un montant, par exemple 32,50.",
   "verr.money_decimals": "Au plus 2 décimales (vous avez saisi {got}).",
-  "verr.money_range": "Au plus {max} (vous avez saisi {got})."
+  "verr.money_range": "Au plus {max} (vous avez saisi {got}).",
+  // service-level bonus/penalty (contracts and invoices)
+  "sl.clause": "Bonus/malus de niveau de service",
+  "sl.enabled": "Lier un bonus/malus à un engagement",
+  "sl.rule": "Pourcentage des lignes d'usage du mois (avant le complément au minimum) : le taux de pénalité par point sous la cible, le taux de bonus par point au-delà, arrondi à 0,01 %, plafonné à ± le plafond (10 % au plus). Pas de données sur le mois : ni bonus ni pénalité.",
+  "sl.commitment": "Engagement",
+  "sl.penalty_per_point": "Pénalité par point manquant (%)",
+  "sl.bonus_per_point": "Bonus par point au-delà (%)",
+  "sl.cap": "Plafond (± %)",
+  "sl.summary": "{name} : −{penalty} %/pt, +{bonus} %/pt, plafond ±{cap} %",
+  "sl.bonus": "Bonus de niveau de service",
+  "sl.penalty": "Pénalité de niveau de service",
+  "sl.neither": "Niveau de service : ni bonus ni pénalité",
+  "sl.detail": "— {name} : cible {target}, mesuré {measured} : {pct} de {base} (lignes {lines})",
+  "sl.no_data": "— {name} (cible {target}) : pas de données ce mois-ci",
+  "sl.capped": "(plafonné à ±{cap} % ; la règle donnait {rule})",
+  "sl.report": "Rapport des engagements du mois"
 };
