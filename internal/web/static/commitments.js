@@ -6,11 +6,10 @@
 // its figures, the six months before, and the definitions used (the
 // server sends them in English and French, in internal/kpi's words). On
 // screen, each commitment lists the contacts behind it.
-import { api, ApiError, duration, errorText, h, initPage, logout, me, signInForm } from "./common.js";
+import { api, ApiError, duration, errorText, h, initPage, logout, openTenantPage, forbiddenNotice } from "./common.js";
 import { dateTime, lang, number, onLang, t, translate } from "./i18n.js";
 
 const app = document.getElementById("app");
-const who = document.getElementById("who");
 const signout = document.getElementById("signout");
 const announce = document.getElementById("announce");
 document.head.append(h("link", { rel: "stylesheet", href: "/static/commitments.css" }));
@@ -71,50 +70,15 @@ function statusBadge(status) {
 
 // ---- start ----
 function forbidden(tid) {
-  app.replaceChildren(h("div", { class: "notice error", role: "alert" },
-    h("h2", {}, t("cm.forbidden_title")), h("p", {}, t("cm.forbidden", { tenant: tid }))));
+  forbiddenNotice(app, "cm", tid);
 }
 
 async function start() {
-  let m;
-  try {
-    m = await me();
-  } catch (e) {
-    app.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(e)));
-    return;
-  }
-  if (!m) m = await signInForm(app);
-  cm.me = m;
-  who.textContent = m.user ? m.user.display_name || m.user.login : (m.token && m.token.name) || "";
-  signout.hidden = false;
-  if (!m.platform_admin && !["admin", "supervisor", "client_viewer"].includes(m.role)) {
-    app.replaceChildren(h("p", { class: "notice error", role: "alert" }, t("cm.role_not_allowed")));
-    return;
-  }
+  const page = await openTenantPage(app, { prefix: "cm" });
+  if (!page) return;
+  cm.me = page.me;
+  cm.tid = page.tid;
   const q = new URLSearchParams(location.search);
-  const asked = q.get("tenant");
-  let tid = asked ? Number(asked) : m.tenant_id;
-  if (asked && !(tid > 0)) {
-    forbidden(asked);
-    return;
-  }
-  if (m.platform_admin && !tid) {
-    try {
-      const tenants = await api("GET", "/api/v1/tenants");
-      if (tenants.length) tid = tenants[0].id;
-    } catch {
-      // no tenant to show
-    }
-  }
-  if (!tid) {
-    app.replaceChildren(h("p", { class: "notice" }, t("admin.no_tenant")));
-    return;
-  }
-  if (!m.platform_admin && m.tenant_id !== tid) {
-    forbidden(tid);
-    return;
-  }
-  cm.tid = tid;
   cm.period = /^\d{4}-\d{2}$/.test(q.get("period") || "") ? q.get("period") : thisMonth();
   await load();
 }

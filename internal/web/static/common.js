@@ -292,3 +292,56 @@ export function messageTime(iso, lang) {
   const text = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" }).format(d);
   return h("time", { class: "msg-time", datetime: d.toISOString() }, text);
 }
+
+// forbiddenNotice shows that the page's tenant is not the caller's
+// (keys <prefix>.forbidden_title and <prefix>.forbidden).
+export function forbiddenNotice(app, prefix, tid) {
+  app.replaceChildren(h("div", { class: "notice error", role: "alert" },
+    h("h2", {}, t(`${prefix}.forbidden_title`)), h("p", {}, t(`${prefix}.forbidden`, { tenant: tid }))));
+}
+
+// openTenantPage signs the caller in (the form when there is no session),
+// checks their role, and picks the tenant the page shows: ?tenant=, else
+// the caller's own, else a platform admin's first. It returns
+// { me, tid, tenants } (tenants: the platform admin's list, else []), or
+// null once it has shown why the page cannot open.
+export async function openTenantPage(app, { prefix, roles = ["admin", "supervisor", "client_viewer"] }) {
+  let m;
+  try {
+    m = await me();
+  } catch (e) {
+    app.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(e)));
+    return null;
+  }
+  if (!m) m = await signInForm(app);
+  document.getElementById("who").textContent = m.user ? m.user.display_name || m.user.login : (m.token && m.token.name) || "";
+  document.getElementById("signout").hidden = false;
+  if (!m.platform_admin && !roles.includes(m.role)) {
+    app.replaceChildren(h("p", { class: "notice error", role: "alert" }, t(`${prefix}.role_not_allowed`)));
+    return null;
+  }
+  const asked = new URLSearchParams(location.search).get("tenant");
+  let tid = asked ? Number(asked) : m.tenant_id;
+  if (asked && !(tid > 0)) {
+    forbiddenNotice(app, prefix, asked);
+    return null;
+  }
+  let tenants = [];
+  if (m.platform_admin) {
+    try {
+      tenants = await api("GET", "/api/v1/tenants");
+    } catch {
+      tenants = [];
+    }
+    if (!tid && tenants.length) tid = tenants[0].id;
+  }
+  if (!tid) {
+    app.replaceChildren(h("p", { class: "notice" }, t("admin.no_tenant")));
+    return null;
+  }
+  if (!m.platform_admin && m.tenant_id !== tid) {
+    forbiddenNotice(app, prefix, tid);
+    return null;
+  }
+  return { me: m, tid, tenants };
+}

@@ -5,12 +5,11 @@
 // download of what is shown, and a drill-down from a figure to the
 // contacts behind it (the contacts search, paged). Every figure is defined
 // once in internal/kpi; the legend repeats those definitions.
-import { api, apiBlob, ApiError, apiToken, duration, errorText, h, initPage, logout, me, signInForm } from "./common.js";
+import { api, apiBlob, ApiError, apiToken, duration, errorText, forbiddenNotice, h, initPage, logout, openTenantPage } from "./common.js";
 import { barChart, periodChart } from "./chart.js";
 import { dateTime, lang, number, onLang, t, translate } from "./i18n.js";
 
 const app = document.getElementById("app");
-const who = document.getElementById("who");
 const signout = document.getElementById("signout");
 const announce = document.getElementById("announce");
 initPage();
@@ -87,55 +86,20 @@ function nextDay(s) {
 
 // ---- start ----
 function forbidden(tid) {
-  app.replaceChildren(h("div", { class: "notice error", role: "alert" },
-    h("h2", {}, t("rep.forbidden_title")), h("p", {}, t("rep.forbidden", { tenant: tid }))));
+  forbiddenNotice(app, "rep", tid);
 }
 
 async function start() {
-  let m;
-  try {
-    m = await me();
-  } catch (e) {
-    app.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(e)));
-    return;
-  }
-  if (!m) m = await signInForm(app);
-  rp.me = m;
-  who.textContent = m.user ? m.user.display_name || m.user.login : (m.token && m.token.name) || "";
-  signout.hidden = false;
-  if (!m.platform_admin && !["admin", "supervisor", "client_viewer"].includes(m.role)) {
-    app.replaceChildren(h("p", { class: "notice error", role: "alert" }, t("rep.role_not_allowed")));
-    return;
-  }
+  const page = await openTenantPage(app, { prefix: "rep" });
+  if (!page) return;
+  rp.me = page.me;
+  rp.tid = page.tid;
+  const tenants = page.tenants;
   const q = new URLSearchParams(location.search);
-  const asked = q.get("tenant");
-  let tid = asked ? Number(asked) : m.tenant_id;
-  if (asked && !(tid > 0)) {
-    forbidden(asked);
-    return;
-  }
-  let tenants = [];
-  if (m.platform_admin) {
-    try {
-      tenants = await api("GET", "/api/v1/tenants");
-    } catch {
-      tenants = [];
-    }
-    if (!tid && tenants.length) tid = tenants[0].id;
-  }
-  if (!tid) {
-    app.replaceChildren(h("p", { class: "notice" }, t("admin.no_tenant")));
-    return;
-  }
-  if (!m.platform_admin && m.tenant_id !== tid) {
-    forbidden(tid);
-    return;
-  }
-  rp.tid = tid;
   try {
     await loadNames();
   } catch (e) {
-    if (e instanceof ApiError && (e.status === 403 || e.status === 404)) forbidden(tid);
+    if (e instanceof ApiError && (e.status === 403 || e.status === 404)) forbidden(rp.tid);
     else app.replaceChildren(h("p", { class: "notice error", role: "alert" }, errorText(e)));
     return;
   }
