@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"runtime"
 	"strconv"
 	"sync/atomic"
@@ -43,10 +42,7 @@ func (d *discard) Write(p []byte) (int, error) {
 // PLATEAU_BENCH_CONTACTS sets the size (1,000,000 by default).
 // go test -run '^$' -bench ContactsCSV -benchtime 1x ./internal/api
 func BenchmarkContactsCSV(b *testing.B) {
-	n := 1_000_000
-	if v, err := strconv.Atoi(os.Getenv("PLATEAU_BENCH_CONTACTS")); err == nil && v > 0 {
-		n = v
-	}
+	n := storetest.BenchContacts(1_000_000)
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
 			st := storetest.SQLite(b)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -16,12 +15,7 @@ import (
 
 // benchSize is the benchmark month's contacts: 20,000 unless
 // PLATEAU_BENCH_CONTACTS says.
-func benchSize() int {
-	if n, err := strconv.Atoi(os.Getenv("PLATEAU_BENCH_CONTACTS")); err == nil && n > 0 {
-		return n
-	}
-	return 20_000
-}
+func benchSize() int { return storetest.BenchContacts(20_000) }
 
 // seedBench gives w's tenant a contract per handled minute and imports n
 // answered chats over February 2026.

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -18,12 +17,7 @@ import (
 
 // benchContacts is the benchmark month's size: 50,000 contacts unless
 // PLATEAU_BENCH_CONTACTS says.
-func benchContacts() int {
-	if n, err := strconv.Atoi(os.Getenv("PLATEAU_BENCH_CONTACTS")); err == nil && n > 0 {
-		return n
-	}
-	return 50_000
-}
+func benchContacts() int { return storetest.BenchContacts(50_000) }
 
 // seedBench imports n contacts over November 2026 in 10 chat queues
 // (Paris), answered 80 % of the time after a wait they were told, some

@@ -17,12 +17,7 @@ import (
 
 // benchContacts is the size of the benchmarks' month: 1,000,000 contacts
 // (30 days × 96 intervals × 20 queues) unless PLATEAU_BENCH_CONTACTS says.
-func benchContacts() int {
-	if n, err := strconv.Atoi(os.Getenv("PLATEAU_BENCH_CONTACTS")); err == nil && n > 0 {
-		return n
-	}
-	return 1_000_000
-}
+func benchContacts() int { return storetest.BenchContacts(1_000_000) }
 
 // seedMonth imports n past contacts over November 2026 in 20 queues
 // (Paris time), answered (80 %, with talk and wrap-up), abandoned or

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"database/sql/driver"
 	"fmt"
 	"strconv"
 	"time"
@@ -53,14 +52,6 @@ func (d dbTime) ptr() *time.Time {
 	}
 	t := d.T
 	return &t
-}
-
-// Value implements driver.Valuer, so a dbTime can be written back.
-func (d dbTime) Value() (driver.Value, error) {
-	if !d.Valid {
-		return nil, nil
-	}
-	return d.T, nil
 }
 
 // timeText is how a hot read selects timestamp column col: as text on

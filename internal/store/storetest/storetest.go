@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -114,4 +115,13 @@ func PostgresDSN(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// BenchContacts is a benchmark's number of contacts: PLATEAU_BENCH_CONTACTS
+// when it is a positive number, else def.
+func BenchContacts(def int) int {
+	if n, err := strconv.Atoi(os.Getenv("PLATEAU_BENCH_CONTACTS")); err == nil && n > 0 {
+		return n
+	}
+	return def
 }
