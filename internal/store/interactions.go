@@ -12,14 +12,22 @@ import (
 )
 
 // interactionCols is what scanInteraction reads, the timestamps as text
-// on SQLite (dbTime parses them).
+// on SQLite (dbTime parses them; see Dialect.timeText). Constants: it is
+// on every read of a contact.
 func (d Dialect) interactionCols() string {
-	return `id, tenant_id, queue_id, channel, tier, customer_name, customer_phone, customer_email,
-	customer_external_id, state, ended_reason, ` + d.timeText("arrived_at") + ", " + d.timeText("answered_at") + ", " +
-		d.timeText("ended_at") + `, announced_ewt_seconds,
+	if d == SQLite {
+		return interactionColsHead + "CAST(arrived_at AS TEXT), CAST(answered_at AS TEXT), CAST(ended_at AS TEXT)" + interactionColsTail
+	}
+	return interactionColsHead + "arrived_at, answered_at, ended_at" + interactionColsTail
+}
+
+const (
+	interactionColsHead = `id, tenant_id, queue_id, channel, tier, customer_name, customer_phone, customer_email,
+	customer_external_id, state, ended_reason, `
+	interactionColsTail = `, announced_ewt_seconds,
 	announced_position, agent_id, disposition, notes, csat_score, csat_comment, callback, resume_token_hash,
 	entry_point_id, queue_path, menu_choice, told_no_agent`
-}
+)
 
 func scanInteraction(r scanner) (model.Interaction, error) {
 	var (
