@@ -12,6 +12,7 @@ import (
 // past the burst of 10 of the per-source limit) all register within
 // seconds: the ones answered 503 come back after its Retry-After.
 func TestPhoneBotsAllRegister(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	ctx := w.ctx()
 	site, err := w.st.CreateSite(ctx, w.tenant, model.Site{Name: "Bots", Country: "FR", Kind: model.SiteOnsite, CostPerHour: 1_00})

@@ -21,6 +21,7 @@ func testPolicy(allow, deny []string, perNumber, perSource int) testedPolicy {
 }
 
 func TestCallbackPolicyPrefixes(t *testing.T) {
+	t.Parallel()
 	p := testPolicy([]string{"+33", "0"}, []string{"+338", "08"}, 0, 0)
 	for number, ok := range map[string]bool{
 		"+33612345678": true, "0612345678": true,
@@ -46,6 +47,7 @@ func TestCallbackPolicyPrefixes(t *testing.T) {
 }
 
 func TestCallbackPolicyCaps(t *testing.T) {
+	t.Parallel()
 	p := testPolicy([]string{"+33"}, nil, 2, 3)
 	day := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 	for i := range 2 {
@@ -77,6 +79,7 @@ func TestCallbackPolicyCaps(t *testing.T) {
 }
 
 func TestCallbackTargetChecksPolicy(t *testing.T) {
+	t.Parallel()
 	s := &Server{cfg: Config{CallbackGateway: "127.0.0.1:5070"}, log: testLogger(t), cbPolicy: testPolicy([]string{"+33"}, []string{"+338"}, 0, 0).callbackPolicy}
 	if _, ok := s.callbackTarget("+33899123456"); ok {
 		t.Fatal("a callback target for a denied number")

@@ -25,6 +25,7 @@ func refusedFull(t *testing.T, err error, what string) {
 // MaxCallsPerTenant, INVITEs get 503 with Retry-After and nothing is
 // stored; a call ending frees its place.
 func TestCallCaps(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		opts worldOpts

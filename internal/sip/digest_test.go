@@ -10,6 +10,7 @@ import (
 )
 
 func TestParseCredentials(t *testing.T) {
+	t.Parallel()
 	h := `Digest username="bob", realm="plateau", nonce="abc", uri="sip:127.0.0.1:5060", response="6629FAE49393A05397450978507C4EF1", algorithm=MD5, cnonce="0a4f113b", qop=auth, nc=00000001, opaque=""`
 	c, err := parseCredentials(h)
 	if err != nil {
@@ -43,6 +44,7 @@ func TestParseCredentials(t *testing.T) {
 // TestDigestRFC2617 checks the computation against RFC 2617's example
 // (section 3.5), with the MD5 HA1 made by the store.
 func TestDigestRFC2617(t *testing.T) {
+	t.Parallel()
 	ha1, _ := store.DigestHA1("Mufasa", "testrealm@host.com", "Circle Of Life")
 	c := credentials{Username: "Mufasa", Realm: "testrealm@host.com", Nonce: "dcd98b7102dd2f0e8b11d0f600bfb0c093", URI: "/dir/index.html",
 		QOP: "auth", NC: "00000001", CNonce: "0a4f113b", Response: "6629fae49393a05397450978507c4ef1"}
@@ -56,6 +58,7 @@ func TestDigestRFC2617(t *testing.T) {
 }
 
 func TestDigestSHA256AndNoQop(t *testing.T) {
+	t.Parallel()
 	m, s := store.DigestHA1("bob", "plateau", "secret-pw")
 	for _, alg := range []string{"", "MD5", "SHA-256"} {
 		for _, qop := range []string{"", "auth"} {
@@ -79,6 +82,7 @@ func TestDigestSHA256AndNoQop(t *testing.T) {
 }
 
 func TestNonces(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	n := nonces{key: []byte("k1"), now: func() time.Time { return now }, uses: newNonceUses()}
 	nonce := n.make("10.0.0.1", "bob")
@@ -129,6 +133,7 @@ func FuzzParseCredentials(f *testing.F) {
 }
 
 func TestNonceBoundToUserAndNotReplayed(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	n := nonces{key: []byte("k1"), now: func() time.Time { return now }, uses: newNonceUses()}
 	nonce := n.make("10.0.0.1", "bob")
@@ -169,6 +174,7 @@ func TestNonceBoundToUserAndNotReplayed(t *testing.T) {
 }
 
 func TestSameURI(t *testing.T) {
+	t.Parallel()
 	var req sipmsg.Uri
 	if err := sipmsg.ParseUri("sip:127.0.0.1:5060", &req); err != nil {
 		t.Fatal(err)

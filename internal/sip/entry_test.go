@@ -8,6 +8,7 @@ import (
 )
 
 func TestEntryNumber(t *testing.T) {
+	t.Parallel()
 	for uri, want := range map[string]string{
 		"sip:1000@127.0.0.1":                    "1000",
 		"sip:1000@127.0.0.1:5060;transport=udp": "1000",

@@ -10,6 +10,7 @@ import (
 // stops its leg, exactly one of ring (markAnswered false) and stop (true)
 // hangs the leg up, whatever the interleaving.
 func TestLegAnswerAndStopHangUpOnce(t *testing.T) {
+	t.Parallel()
 	c := &call{ctx: context.Background()}
 	for i := range 2000 {
 		l := c.newLeg(1, target{}, nil)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestLimiterPerSource(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(2, 3)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 3 {
@@ -36,6 +37,7 @@ func TestLimiterPerSource(t *testing.T) {
 }
 
 func TestRetryAfter(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[time.Duration]int{0: 1, time.Millisecond: 1, 1500 * time.Millisecond: 2, 3 * time.Second: 3} {
 		if got := retryAfter(d); got != want {
 			t.Errorf("retryAfter(%v) = %d, want %d", d, got, want)

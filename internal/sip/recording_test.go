@@ -12,6 +12,7 @@ import (
 )
 
 func TestRecorderMixesBothParties(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	path := filepath.Join(t.TempDir(), "1", "2", "3.wav")
@@ -48,6 +49,7 @@ func TestRecorderMixesBothParties(t *testing.T) {
 }
 
 func TestSweepRecordings(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{record: true})
 	ctx := context.Background()
 	q := w.queue
@@ -83,6 +85,7 @@ func TestSweepRecordings(t *testing.T) {
 // TestRecordedCall: the caller hears that the call may be recorded, and
 // the conversation is written under the tenant and queue, both parties in.
 func TestRecordedCall(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	w := newWorld(t, worldOpts{recordings: dir, record: true})
 	ctx := w.ctx()
@@ -132,6 +135,7 @@ func TestRecordedCall(t *testing.T) {
 // caller still hears the welcome; the recording notice was not heard to
 // its end, so the call is not recorded.
 func TestNotRecordedBeforeTheNotice(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	w := newWorld(t, worldOpts{recordings: dir, record: true})
 	ctx := w.ctx()

@@ -67,6 +67,7 @@ func (r *rawRegistrar) auth(nonce, nc, uri string) string {
 // from the same address (to swap the Contact) is challenged again; a
 // digest computed for another URI than the Request-URI is refused.
 func TestRegisterReplayAndURIMismatchRefused(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	r := newRawRegistrar(t, w)
 	uri := "sip:" + r.server
@@ -107,6 +108,7 @@ func TestRegisterReplayAndURIMismatchRefused(t *testing.T) {
 // changed or deleted through the API since is not rung (the call is
 // declined for the agent and keeps its place).
 func TestRevokedAccountNotRung(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	ctx := w.ctx()
 	rang := make(chan struct{}, 4)

@@ -11,6 +11,7 @@ import (
 // context already done) still closes the listeners, so the address is free
 // again.
 func TestServeCleansUpWhenStoppedAtOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	srv, err := New(Config{Addr: "127.0.0.1:0", Logger: testLogger(t)}, w.center, w.st)
 	must(t, err, "server")

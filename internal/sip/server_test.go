@@ -291,6 +291,7 @@ func promptSamples(t *testing.T, lang, name string) int {
 }
 
 func TestCallQueuedAnnouncedAnsweredBridged(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
@@ -371,6 +372,7 @@ func TestCallQueuedAnnouncedAnsweredBridged(t *testing.T) {
 }
 
 func TestAgentHangsUpAndRONA(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	ctx := w.ctx()
 	agentPhone := w.phone(sipUser, sipPass)
@@ -400,6 +402,7 @@ func TestAgentHangsUpAndRONA(t *testing.T) {
 }
 
 func TestUnregisteredAgentNeverRung(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	ctx := w.ctx()
 	// Wrong password: not registered.
@@ -428,6 +431,7 @@ func TestUnregisteredAgentNeverRung(t *testing.T) {
 }
 
 func TestUnknownNumberAndMalformed(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{inviteBurst: 3})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
@@ -476,6 +480,7 @@ func TestUnknownNumberAndMalformed(t *testing.T) {
 }
 
 func TestClosedAnnouncementThenBye(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{closed: true})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
@@ -498,6 +503,7 @@ func TestClosedAnnouncementThenBye(t *testing.T) {
 }
 
 func TestCallerHangsUpWhileWaiting(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{announceEvery: time.Second})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
@@ -538,6 +544,7 @@ func TestCallerHangsUpWhileWaiting(t *testing.T) {
 // kept. When the agent's phone answers the callback, Plateau calls that
 // number through the gateway and bridges both.
 func TestCallbackConfirmedThenPlaced(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{callbackAllow: []string{"0", "+33"}})
 	ctx := w.ctx()
 	customer := w.phone(testCaller, "")
@@ -605,6 +612,7 @@ func TestCallbackConfirmedThenPlaced(t *testing.T) {
 }
 
 func TestEntryRequestURIUser(t *testing.T) {
+	t.Parallel()
 	var u sipmsg.Uri
 	must(t, sipmsg.ParseUri("sip:1000@127.0.0.1", &u), "parse")
 	if n, err := entryNumber(u); err != nil || n != "1000" {
@@ -615,6 +623,7 @@ func TestEntryRequestURIUser(t *testing.T) {
 // TestRingNoAnswerIsRONA: a phone that rings past the offer timeout is
 // cancelled (CANCEL), the call keeps its place and the agent is not ready.
 func TestRingNoAnswerIsRONA(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{offerTimeout: 2})
 	ctx := w.ctx()
 	agentPhone := w.phone(sipUser, sipPass)
@@ -689,6 +698,7 @@ func options(t *testing.T, conn net.Conn, proto string) string {
 }
 
 func TestTCPAndTLS(t *testing.T) {
+	t.Parallel()
 	cert, key := selfSigned(t)
 	w := newWorld(t, worldOpts{tlsCert: cert, tlsKey: key})
 	tcp, err := net.Dial("tcp", w.srv.Addr().String())
@@ -750,6 +760,7 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name string, labels ...
 // TestCallbackByInfo: the keys may come as SIP INFO (dtmf-relay) instead of
 // RFC 4733 events: 1 asks for the callback, 1 confirms the calling number.
 func TestCallbackByInfo(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{callbackAllow: []string{"+33"}})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
@@ -792,10 +803,27 @@ func findPrompt(heard, prompt []int16) []int {
 		}
 		return ab / math.Sqrt(aa*bb)
 	}
+	// coarse: the signature's every 16th sample first, so that the full
+	// correlations (slow under the race detector, and run by tests every
+	// few milliseconds) are only made where the sparse one already agrees.
+	const stride = 16
+	coarse := func(a, b []int16) float64 {
+		var ab, aa, bb float64
+		for i := 0; i < len(b); i += stride {
+			x, y := float64(a[i]), float64(b[i])
+			ab += x * y
+			aa += x * x
+			bb += y * y
+		}
+		if aa == 0 || bb == 0 {
+			return 0
+		}
+		return ab / math.Sqrt(aa*bb)
+	}
 	var out []int
 	signature := prompt[lead : lead+sig]
 	for off := lead; off+len(prompt)-lead <= len(heard); off++ {
-		if corr(heard[off:off+sig], signature) < 0.9 {
+		if coarse(heard[off:off+sig], signature) < 0.7 || corr(heard[off:off+sig], signature) < 0.9 {
 			continue
 		}
 		start := off - lead
@@ -811,6 +839,7 @@ func findPrompt(heard, prompt []int16) []int {
 // "you are next", then music, then "you are next" again after
 // AnnounceEvery.
 func TestAnnouncementRepeated(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{announceEvery: 2 * time.Second})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")

@@ -77,6 +77,7 @@ func (r *rawUDP) final(msg string) string {
 // An INVITE that crossed proxies (8 Record-Route headers, echoed in the
 // 200 OK) is answered over UDP, though the 200 OK is over 1,300 bytes.
 func TestLargeUDPAnswerSent(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	r := w.rawUDP()
 	rtp, err := media.Listen(w.ctx(), "127.0.0.1:0")
@@ -98,6 +99,7 @@ func TestLargeUDPAnswerSent(t *testing.T) {
 // A call whose answer cannot be sent is never queued, and ends failed
 // (a system cause), not abandoned.
 func TestUnanswerableCallNeverQueued(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	ctx := w.ctx()
 	rtp, err := media.Listen(ctx, "127.0.0.1:0")
@@ -137,6 +139,7 @@ func TestUnanswerableCallNeverQueued(t *testing.T) {
 }
 
 func TestConformanceAnswers(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	r := w.rawUDP()
 	uri := "sip:1000@" + w.srv.Addr().String()
@@ -163,6 +166,7 @@ func TestConformanceAnswers(t *testing.T) {
 // A TCP connection that sends half a message, or nothing, is closed after
 // the read timeout; one between whole messages stays open.
 func TestStreamReadTimeout(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{readTimeout: 300 * time.Millisecond})
 	dial := func() net.Conn {
 		c, err := net.Dial("tcp", w.srv.Addr().String())
@@ -208,6 +212,7 @@ func TestStreamReadTimeout(t *testing.T) {
 // Past the connections allowed from one address, new ones are closed at
 // once; other addresses still connect.
 func TestStreamConnectionsPerSource(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{perSource: 3})
 	dialFrom := func(ip string) net.Conn {
 		d := net.Dialer{LocalAddr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr(ip), 0))}
@@ -245,6 +250,7 @@ func TestStreamConnectionsPerSource(t *testing.T) {
 // The TCP listener closed under the server (its socket gone) is bound
 // again and served: logged, counted, and UDP never stopped.
 func TestStreamListenerRestarted(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	options := func(network string) error {
 		c, err := net.DialTimeout(network, w.srv.Addr().String(), time.Second)

@@ -14,6 +14,7 @@ import (
 // A trunk's INVITEs skip the per-source limit (burst 1 here) and reach
 // only its numbers; phones elsewhere are still limited.
 func TestTrunkLimitsAndNumbers(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{inviteBurst: 1, trunks: []Trunk{{Name: "carrier", Sources: []netip.Prefix{netip.MustParsePrefix("127.0.0.3/32")},
 		DIDs: []string{"1000"}}}})
 	ctx := w.ctx()
@@ -43,6 +44,7 @@ func TestTrunkLimitsAndNumbers(t *testing.T) {
 // A trunk with refuse_unknown: its numbers take calls from it only (403
 // from anybody else); other numbers still take calls from anybody.
 func TestTrunkRefusesUnknownSources(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{trunks: []Trunk{{Name: "carrier", Sources: []netip.Prefix{netip.MustParsePrefix("127.0.0.3/32")},
 		DIDs: []string{"1000"}, RefuseUnknown: true}}})
 	ctx := w.ctx()
@@ -66,6 +68,7 @@ func TestTrunkRefusesUnknownSources(t *testing.T) {
 }
 
 func TestTrunkSettings(t *testing.T) {
+	t.Parallel()
 	src := []netip.Prefix{netip.MustParsePrefix("192.0.2.1/32")}
 	for _, tc := range []struct {
 		tr   Trunk
@@ -106,6 +109,7 @@ func TestTrunkSettings(t *testing.T) {
 // number, and answers the carrier's 407 challenge with the trunk's
 // credentials; the call counts on the trunk while it lasts.
 func TestCallbackThroughTrunkWithDigest(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{callbackAllow: []string{"0", "+33"}, trunks: []Trunk{{Name: "carrier",
 		Sources: []netip.Prefix{netip.MustParsePrefix("127.0.0.3/32")}, Username: "acme-trunk", Password: "tr0nk-s3cret", Outbound: "127.0.0.1:9",
 		FromUser: "+33100000000", Domain: "sip.carrier.example", MaxCalls: 5}}})

@@ -11,6 +11,7 @@ import (
 // phone_unreachable; a desk making itself ready again at once (as the demo
 // bots do) gets the call offered a few times in 3 s, not tens of times.
 func TestUnreachablePhoneNotReadyAndBacksOff(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	ctx := w.ctx()
 	d := w.readyDesk()
