@@ -169,10 +169,21 @@ func (ac *agentConn) transferredWrapUp(f inFrame) error {
 		return nil
 	}
 	aid := int64(id)
-	if _, err := c.st.AddNote(ctx, ac.tenantID, f.ContactID, model.Note{Kind: model.NoteInternal, AgentID: &aid, Author: name, Body: f.Notes}); err != nil {
+	stored, err := c.st.AddNote(ctx, ac.tenantID, f.ContactID, model.Note{Kind: model.NoteInternal, AgentID: &aid, Author: name, Body: f.Notes})
+	if err != nil {
 		return storeErr(err)
 	}
-	return nil
+	// The agent who took the contact meanwhile may already have its
+	// "connected" (listing the notes stored then): it gets this one now
+	// (the desk keeps one of each note id).
+	return ac.refused(c.do(ctx, func(o *owner) error {
+		if rec := o.contacts[cid]; rec != nil && rec.agent != id && (rec.state == cConnected || rec.state == cWrapUp) {
+			if a := o.agents[rec.agent]; a != nil && a.sess != nil {
+				a.sess.send(noteFrame{Type: "note", ContactID: f.ContactID, Note: stored})
+			}
+		}
+		return nil
+	}))
 }
 
 // heldOnce reports whether the agent was connected to the contact at some

@@ -100,6 +100,10 @@ func TestAgentTransfersChat(t *testing.T) {
 	// Amina finishes her wrap-up: her notes become an internal note.
 	amina.send(frame{"type": "wrap_up", "contact_id": id, "disposition": "", "notes": "Told her Bea handles refunds"})
 	amina.expect("wrap_up_done", func(f frame) bool { return f.num("contact_id") == id })
+	// Bea, connected before it was written, gets it at once.
+	if f := bea.expect("note"); frame(f["note"].(map[string]any)).str("body") != "Told her Bea handles refunds" {
+		t.Fatalf("the wrap-up note to the agent holding the contact %v", f)
+	}
 
 	// A supervisor's private note reaches Bea, not Ada.
 	n, err := l.c.WhisperToAgent(ctx, fx.tenant, id, 1, "Sam", "Offer the voucher")
