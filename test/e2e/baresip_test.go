@@ -100,6 +100,7 @@ func heard(t *testing.T, dir string) []int16 {
 // the announcement, the agent goes ready and its phone answers, each hears
 // the other's tone, and the agent's "end" hangs both up.
 func TestBaresipInterop(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}

@@ -13,6 +13,7 @@ import (
 // answered every day, a service level, agents' logged-in time and
 // occupancy, the homeshoring share, survey answers.
 func TestDemoHasAPast(t *testing.T) {
+	t.Parallel()
 	s := startDemo(t, "--data", t.TempDir(), "--history", "3")
 	m := s.waitLine(t, regexp.MustCompile(`Played 3 days of past in (\S+): (\d+) chats, (\d+) answered`))
 	if n, _ := strconv.Atoi(m[2]); n < 100 {

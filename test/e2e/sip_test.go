@@ -76,6 +76,7 @@ func promptLen(t *testing.T, name string) int {
 // the bridge both ways, the caller's BYE ends the call, and the stored
 // interaction has queued then connected segments, only the latter billable.
 func TestSIPCallToAgentPhone(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
@@ -219,6 +220,7 @@ func voiceSegments(t *testing.T, ctx context.Context, data string, ids ...int64)
 // TestSIPDemoBotAnswers: with --agent-bots, a bot's phone answers a call
 // to 1000, says hello with a 440 Hz tone and echoes the caller.
 func TestSIPDemoBotAnswers(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
@@ -250,6 +252,7 @@ func TestSIPDemoBotAnswers(t *testing.T) {
 // TestSIPDemoMenu: entry 1001 of the demo says its menu; the caller
 // presses 2 and a bot answers the call in the voice sales queue.
 func TestSIPDemoMenu(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}

@@ -85,6 +85,7 @@ func num(f map[string]any, k string) int64 { n, _ := f[k].(float64); return int6
 // caller gets a BYE). The interactions are stored with only connected and
 // wrap-up billable.
 func TestSoftphoneCall(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}

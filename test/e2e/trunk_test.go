@@ -19,6 +19,7 @@ import (
 // calling at the same rate is held to the per-source limit meant for
 // phones (5/s, burst 20) and gets 503s.
 func TestSIPTrunkTakesACarriersRate(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}

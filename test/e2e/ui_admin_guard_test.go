@@ -46,6 +46,7 @@ func submitOf(id string) string {
 // recording, the widget's look, the tenant's language and API tokens, each
 // checked against the API.
 func TestUIAdminSections(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	p := newPerson(t, root, "admin")
@@ -243,6 +244,7 @@ func TestUIAdminSections(t *testing.T) {
 // and a switch of language that keeps the open form and says its error
 // again in the new language.
 func TestUIAdminFrenchValidation(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	p := newPerson(t, root, "admin")
@@ -282,6 +284,7 @@ func TestUIAdminFrenchValidation(t *testing.T) {
 // preview of what goes, the retention periods (recordings at most six
 // months), and the audit log searched and exported.
 func TestUIAdminGDPR(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	tp := fmt.Sprintf("/api/v1/tenants/%d", f.tenant)
 	// A customer chats, writes, and leaves: an ended contact with an
@@ -432,6 +435,7 @@ func bearer(s *server, token, path string) int {
 // The desk offers the tenant's own not-ready reasons (set on the admin
 // page) instead of the built-in ones, and shows their labels.
 func TestUIDeskUsesTenantLists(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	tp := fmt.Sprintf("/api/v1/tenants/%d", f.tenant)
 	f.s.call(t, http.MethodPost, tp+"/not-ready-reasons", map[string]any{"code": "coaching", "label": "Coaching individuel", "position": 1}, nil)

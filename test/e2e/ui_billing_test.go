@@ -18,6 +18,7 @@ import (
 // invoice page, drills into a line, reads it in French and prints it (A4,
 // without the page's chrome).
 func TestUIBilling(t *testing.T) {
+	t.Parallel()
 	s := startDemo(t, "--data", t.TempDir(), "--history", "4")
 	var tenants []struct {
 		ID   int64  `json:"id"`

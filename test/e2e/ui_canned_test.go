@@ -11,6 +11,7 @@ import (
 // admin pages; an agent finds it by its code in the composer, with the
 // customer's name filled in, and sends it.
 func TestUICannedResponses(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -67,6 +67,7 @@ var spaces = regexp.MustCompile(`[\s\x{202f}\x{a0}]+`)
 func squeeze(s string) string { return spaces.ReplaceAllString(s, "") }
 
 func TestUICommitmentsReport(t *testing.T) {
+	t.Parallel()
 	s := startDemo(t, "--data", t.TempDir(), "--history", "3")
 	var tenants []struct {
 		ID   int64  `json:"id"`

@@ -48,6 +48,7 @@ const (
 // show the agent's real state; a missed offer says so with a one-click
 // Ready; a reload within the session asks no password.
 func TestUIAgentStateIsHonest(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	f.setQueue(t, "Support", func(q map[string]any) { q["offer_timeout_seconds"] = 4 })
 	root := browser(t)
@@ -152,6 +153,7 @@ func agentSocket(ctx context.Context, t *testing.T, f *uiFixture) {
 // national number is taken for a callback and stored in E.164; with
 // nobody signed in no wait is promised; a closed queue says when it opens.
 func TestUIWidgetLimitsAndNoAgent(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	cust := newPerson(t, root, "customer")
@@ -229,6 +231,7 @@ func mustLocation(t *testing.T, name string) *time.Location {
 // read as more contacts; waiting contacts show the customer's name; the
 // reasons the server sets are in words.
 func TestUIWallboardQueueAgentsAndCallbacks(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -29,6 +29,7 @@ func hideTab(p *person, hidden bool) {
 // which the agent can turn off; messages carry their time, and web
 // addresses are safe links on both sides.
 func TestUIDeskAlertsTimesAndLinks(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	ag := newPerson(t, root, "agent")

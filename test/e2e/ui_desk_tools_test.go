@@ -45,6 +45,7 @@ func readyDesk(t *testing.T, root context.Context, f *uiFixture, login string) *
 // the conversation so far; the customer never sees a note. The colleague
 // then finds the customer in her search and sees her figures of the day.
 func TestUIDeskTransferAndNotes(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	f.setPassword(t, "agent3")
 	root := browser(t)
@@ -128,6 +129,7 @@ func TestUIDeskTransferAndNotes(t *testing.T) {
 // and occupancy; a supervisor watches the live chat (read only) and writes
 // a private note that reaches the agent's desk; Close gives the focus back.
 func TestUIWallboardAgentsAndWatch(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -96,6 +96,7 @@ func fetchJS(urlExpr string) string {
 }
 
 func TestUIReports(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	s := f.s
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)

@@ -32,6 +32,7 @@ const recordPCs = `(() => {
 // receives the browser's; the agent's Hang up ends the call (the caller
 // gets a BYE) and the panel goes back to idle.
 func TestUISoftphone(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	sipAddr := f.s.waitLine(t, reSIP)[1]
 	root := browser(t, chromedp.Flag("use-fake-ui-for-media-stream", true), chromedp.Flag("use-fake-device-for-media-stream", true),

@@ -323,6 +323,7 @@ func clickText(sel, text string) string {
 }
 
 func TestUIHomeAndAdmin(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	p := newPerson(t, root, "admin")
@@ -442,6 +443,7 @@ func queueCell(queue string, i int) string {
 }
 
 func TestUIContactFlow(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -583,6 +585,7 @@ func TestUIContactFlow(t *testing.T) {
 }
 
 func TestUIClientViewerSeesOnlyItsTenant(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	v := newPerson(t, root, "viewer")
@@ -611,6 +614,7 @@ func TestUIClientViewerSeesOnlyItsTenant(t *testing.T) {
 	v.wait("the admin refusal", `document.querySelector(".notice.error")?.textContent.includes("administrators")`)
 }
 func TestUIWidgetCallbackInFrench(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	cust := newPerson(t, root, "customer")
@@ -656,6 +660,7 @@ func TestUIWidgetCallbackInFrench(t *testing.T) {
 }
 
 func TestUIAgentTabs(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -706,6 +711,7 @@ func TestUIAgentTabs(t *testing.T) {
 // TestUIWidgetOnAnotherSite embeds the widget with its one tag in a page of
 // another origin (a brand's site), as the README tells brands to.
 func TestUIWidgetOnAnotherSite(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	brand := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -732,6 +738,7 @@ func TestUIWidgetOnAnotherSite(t *testing.T) {
 }
 
 func TestUIAdminTenantsWithToken(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	p := newPerson(t, root, "platform admin")
@@ -766,6 +773,7 @@ func TestUIAdminTenantsWithToken(t *testing.T) {
 // TestUIChecksCanFail: the label and contrast checks run on every
 // screenshot find what they look for.
 func TestUIChecksCanFail(t *testing.T) {
+	t.Parallel()
 	root := browser(t)
 	p := newPerson(t, root, "checker")
 	p.open(`data:text/html,<body style="background:%23fff"><p style="color:%23999">faint</p><p style="color:%23767676">just enough</p>` +
@@ -798,6 +806,7 @@ func TestUIChecksCanFail(t *testing.T) {
 // listens to its prompt, uploads another recording and changes the menu;
 // mistakes are shown by the field that holds them.
 func TestUIAdminVoiceMenu(t *testing.T) {
+	t.Parallel()
 	f := newUIFixture(t)
 	root := browser(t)
 	p := newPerson(t, root, "admin")

@@ -33,6 +33,7 @@ func (p *person) tokenSignIn(token string) {
 }
 
 func TestUIWorkforce(t *testing.T) {
+	t.Parallel()
 	// A day of played history: the agents' state history gives the
 	// actual France share of paid hours.
 	s := startDemo(t, "--data", t.TempDir(), "--history", "1")
