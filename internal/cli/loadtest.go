@@ -99,7 +99,7 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("loadtest chat", stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, loadtestHelp); fs.PrintDefaults() }
 	var cfg loadtest.ChatConfig
-	fs.StringVar(&cfg.BaseURL, "url", "http://127.0.0.1:8080", "the server")
+	fs.StringVar(&cfg.BaseURL, "url", "http://127.0.0.1:8080", "the server, or several nodes of a cluster separated by commas (customers and agent bots spread over them in turn)")
 	fs.StringVar(&cfg.Entry, "entry", "demo", "chat entry point")
 	fs.IntVar(&cfg.Customers, "customers", 1000, "customers")
 	fs.Float64Var(&cfg.Rate, "rate", 500, "new customers per second")
@@ -128,6 +128,10 @@ func runLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintf(tw, "arrivals\t%.0f/s\n", res.ArrivalRate)
 	fmt.Fprintf(tw, "connect → position\tp50 %s, p99 %s, max %s\n", ms(res.ToPosition.P50), ms(res.ToPosition.P99), ms(res.ToPosition.Max))
+	for _, tr := range res.Targets {
+		fmt.Fprintf(tw, "  via %s\tp50 %s, p99 %s, max %s (%d customers, queued %d, errors %d)\n", tr.URL,
+			ms(tr.ToPosition.P50), ms(tr.ToPosition.P99), ms(tr.ToPosition.Max), tr.Customers, tr.Queued, tr.Errors)
+	}
 	if res.ToConnected.N > 0 {
 		fmt.Fprintf(tw, "connect → agent\tp50 %s, p99 %s (%d answered)\n", ms(res.ToConnected.P50), ms(res.ToConnected.P99), res.ToConnected.N)
 	}

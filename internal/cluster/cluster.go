@@ -7,7 +7,7 @@
 // works on nats-server 2.9.10 (Debian 12), which has no per-key TTL.
 //
 //   - node.NAME   {node, started_at, http}: rewritten by each node every
-//     TTL/3; the nodes whose key is present are the live nodes.
+//     TTL/4; the nodes whose key is present are the live nodes.
 //   - tenant.ID   {node, epoch, acquired_at}: the tenant's lease. It is
 //     acquired with Create (create-if-absent) and renewed with Update
 //     checked against the last revision; the revision Create returned is
@@ -42,7 +42,24 @@ import (
 // Defaults.
 const (
 	DefaultBucket = "plateau_cluster"
-	DefaultTTL    = 10 * time.Second
+	// DefaultTTL is short enough that a dead owner's tenants run again
+	// within 10 s of its death (the lease ages out at most a TTL after
+	// the kill, then about half a second for the takeover), long enough
+	// that three renewals, TTL/4 apart, can be tried before the local
+	// deadline (TTL - TTL/5). docs/cluster.md derives it.
+	DefaultTTL = 8 * time.Second
+)
+
+// A lease of another node is read again just after it can have aged out
+// (its last write plus the TTL, plus expiryGrace), then every expiryRetry
+// while the server has not removed it yet (nats-server removes expired
+// messages in batches, up to 250 ms apart), for at most expiryPatience.
+// Those reads cost what a scan costs; past expiryPatience (a clock skewed
+// from the servers') the scans every TTL/10 go on.
+const (
+	expiryGrace    = 20 * time.Millisecond
+	expiryRetry    = 50 * time.Millisecond
+	expiryPatience = time.Second
 )
 
 const (
@@ -58,8 +75,10 @@ type Options struct {
 	HTTP string
 	// Bucket is the key-value bucket's name; "" means DefaultBucket.
 	Bucket string
-	// TTL is the lease's lifetime; 0 means DefaultTTL. Every node of a
-	// cluster must use the same (the bucket is made with the first one).
+	// TTL is the lease's lifetime; 0 means the bucket's when it exists
+	// (a cluster made with another default keeps it), else DefaultTTL.
+	// Every node of a cluster must use the same (the bucket is made with
+	// the first one).
 	TTL time.Duration
 	// Replicas of the bucket (1 to 5); 0 means 1.
 	Replicas int
@@ -85,9 +104,12 @@ type Manager struct {
 	opts   Options
 	ttl    time.Duration
 	margin time.Duration
-	log    *slog.Logger
-	now    func() time.Time
-	start  time.Time
+	// renewEvery is TTL/4: three renewals can be tried (at TTL/4, TTL/2,
+	// 3TTL/4 after the last good one) before the deadline at TTL - TTL/5.
+	renewEvery time.Duration
+	log        *slog.Logger
+	now        func() time.Time
+	start      time.Time
 
 	mu   sync.Mutex
 	held map[int64]*lease // under mu
@@ -96,6 +118,9 @@ type Manager struct {
 	// Only touched by Run's goroutine.
 	nodeRev uint64
 	absent  map[int64]int // scans a tenant was seen without a lease
+	// expiries are the earliest instants the other nodes' leases can age
+	// out, as the last scan read them (their last write plus the TTL).
+	expiries []time.Time
 }
 
 type lease struct {
@@ -170,10 +195,16 @@ func New(ctx context.Context, js jetstream.JetStream, opts Options) (*Manager, e
 	if err != nil {
 		return nil, fmt.Errorf("cluster bucket status: %w", err)
 	}
+	if opts.TTL == 0 && st.TTL() > 0 {
+		// No TTL configured: the cluster's, as its first node made the
+		// bucket (a cluster started before the default changed keeps
+		// its TTL; docs/cluster.md says how to change it).
+		ttl = st.TTL()
+	}
 	if st.TTL() > 0 && st.TTL() != ttl {
 		return nil, fmt.Errorf("cluster: the bucket %s has a TTL of %s, this node %s: every node must use the same", kv.Bucket(), st.TTL(), ttl)
 	}
-	m := &Manager{kv: kv, opts: opts, ttl: ttl, margin: ttl / 5, log: opts.Logger, now: opts.Now,
+	m := &Manager{kv: kv, opts: opts, ttl: ttl, margin: ttl / 5, renewEvery: ttl / 4, log: opts.Logger, now: opts.Now,
 		held: map[int64]*lease{}, absent: map[int64]int{}}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
@@ -238,11 +269,12 @@ func (m *Manager) Held() []int64 {
 
 // Run keeps the node's key and leases until ctx is done, then gives every
 // lease back (so that the others take them at once rather than after the
-// TTL) and removes the node's key. It renews every TTL/3 and looks for
-// leases to take every TTL/10, so that a dead node's tenants are taken
-// soon after its leases age out.
+// TTL) and removes the node's key. It renews every TTL/4 and looks for
+// leases to take every TTL/10, and just after each lease of another node
+// can have aged out (its last write plus the TTL), so that a dead node's
+// tenants are taken as soon as the bucket lets them go.
 func (m *Manager) Run(ctx context.Context) error {
-	renewEvery, scanEvery := m.ttl/3, max(m.ttl/10, 50*time.Millisecond)
+	renewEvery, scanEvery := m.renewEvery, max(m.ttl/10, 50*time.Millisecond)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var renewed time.Time
@@ -259,10 +291,11 @@ func (m *Manager) Run(ctx context.Context) error {
 			renewed = now
 		}
 		m.step(ctx, renew)
-		// Wake before the earliest deadline too, to report a loss on time.
-		wait := scanEvery
-		m.mu.Lock()
+		// Wake before the earliest deadline too, to report a loss on time,
+		// and when another node's lease can have aged out.
 		now = m.now()
+		wait := expiryWake(now, m.expiries, scanEvery)
+		m.mu.Lock()
 		for _, l := range m.held {
 			wait = min(wait, max(l.deadline.Sub(now), 0))
 		}
@@ -275,6 +308,23 @@ func (m *Manager) Run(ctx context.Context) error {
 // ones, release the tenants another live node should run, and try to
 // acquire those this node should. Tests call it directly.
 func (m *Manager) Step(ctx context.Context) { m.step(ctx, true) }
+
+// expiryWake is how long Run waits before its next scan: scanEvery, or
+// less to read a lease again just after it can have aged out (expiries:
+// the instants the other nodes' leases can, as last read), and then every
+// expiryRetry while it is still there, for at most expiryPatience.
+func expiryWake(now time.Time, expiries []time.Time, scanEvery time.Duration) time.Duration {
+	wait := scanEvery
+	for _, e := range expiries {
+		switch at := e.Add(expiryGrace); {
+		case at.After(now):
+			wait = min(wait, at.Sub(now))
+		case now.Before(at.Add(expiryPatience)):
+			wait = min(wait, expiryRetry)
+		}
+	}
+	return wait
+}
 
 func (m *Manager) step(ctx context.Context, renew bool) {
 	m.expire()
@@ -312,6 +362,10 @@ func (m *Manager) renewNode(ctx context.Context) {
 }
 
 func (m *Manager) renewLeases(ctx context.Context) {
+	// One round's requests may not outlast the round: with NATS stuck,
+	// the next round tries again rather than waiting on this one.
+	ctx, cancel := context.WithTimeout(ctx, m.renewEvery)
+	defer cancel()
 	m.mu.Lock()
 	ids := make([]int64, 0, len(m.held))
 	for id := range m.held {
@@ -395,6 +449,12 @@ func (m *Manager) scan(ctx context.Context) error {
 	}
 	m.mu.Lock()
 	m.last = st
+	m.expiries = m.expiries[:0]
+	for _, l := range st.Leases {
+		if _, mine := m.held[l.TenantID]; !mine {
+			m.expiries = append(m.expiries, l.RenewedAt.Add(m.ttl))
+		}
+	}
 	m.mu.Unlock()
 	nodes := st.NodeNames()
 	if !slices.Contains(nodes, m.opts.Node) {

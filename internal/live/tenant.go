@@ -64,6 +64,19 @@ func (c *Center) fenced() bool {
 	return true
 }
 
+// sessionBase is the context of every session: the center's, with the
+// node's fence when it has one, so that what a session's goroutine stores
+// itself (a customer's new chat and messages, an agent's messages, notes
+// and wrap-up) is refused once another node has claimed the tenant, as the
+// engine's writes are: a node woken from a pause past its lease stores
+// nothing more for the tenant from the frames it reads then.
+func (c *Center) sessionBase() context.Context {
+	if c.fence == nil {
+		return c.stopped
+	}
+	return store.WithFence(c.stopped, c.fence)
+}
+
 // fenceBatchers makes the announcements' and agent states' batched writes
 // carry the fence too.
 func (c *Center) fenceBatchers() {

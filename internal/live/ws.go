@@ -35,7 +35,7 @@ func (c *Center) upgrade(w http.ResponseWriter, r *http.Request, kind string, ru
 		c.log.Debug("websocket handshake", "err", err)
 		return
 	}
-	s := newSession(c.stopped, kind, conn, c.log.With("session", kind, "remote", r.RemoteAddr))
+	s := newSession(c.sessionBase(), kind, conn, c.log.With("session", kind, "remote", r.RemoteAddr))
 	s.stored = c.o.writes
 	s.remote = r.RemoteAddr
 	if !c.addSession(s) {

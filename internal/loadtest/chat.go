@@ -30,7 +30,11 @@ import (
 
 // ChatConfig describes a chat load test.
 type ChatConfig struct {
-	BaseURL   string  // http://host:port of the server
+	// BaseURL is http://host:port of the server, or of several nodes of
+	// a cluster separated by commas: the customers and the agent bots are
+	// spread over them in turn (customer i on node i mod n), and the
+	// result has each node's figures.
+	BaseURL   string
 	Entry     string  // chat entry point address
 	Customers int     // customers connecting
 	Rate      float64 // new customers per second
@@ -102,18 +106,44 @@ func percentiles(d []time.Duration) Percentiles {
 	return Percentiles{N: len(d), P50: at(0.50), P99: at(0.99), Max: d[len(d)-1]}
 }
 
+// Targets splits a BaseURL into its servers' addresses: one, or several
+// separated by commas, each http(s)://host:port.
+func Targets(base string) ([]string, error) {
+	var out []string
+	for _, t := range strings.Split(base, ",") {
+		t = strings.TrimSuffix(strings.TrimSpace(t), "/")
+		u, err := url.Parse(t)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+			return nil, fmt.Errorf("loadtest chat: --url %q: want http://host:port, or several separated by commas", t)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// TargetResult is what one server of several (ChatConfig.BaseURL) saw.
+type TargetResult struct {
+	URL        string
+	Customers  int // customers sent to it
+	Queued     int
+	Errors     int
+	ToPosition Percentiles
+}
+
 // ChatResult is what a chat load test measured.
 type ChatResult struct {
-	Customers    int
-	Queued       int     // customers who got their position
-	Connected    int     // customers an agent answered
-	Errors       int     // failed dials, refusals, dropped sockets
-	FirstError   string  `json:",omitempty"`
-	ArrivalRate  float64 // achieved new customers per second
-	PeakWaiting  int     // waiting chats at the memory reading
-	ToPosition   Percentiles
-	ToConnected  Percentiles
-	RSSBefore    int64 // server resident memory, bytes
+	Customers   int
+	Queued      int     // customers who got their position
+	Connected   int     // customers an agent answered
+	Errors      int     // failed dials, refusals, dropped sockets
+	FirstError  string  `json:",omitempty"`
+	ArrivalRate float64 // achieved new customers per second
+	PeakWaiting int     // waiting chats at the memory reading
+	ToPosition  Percentiles
+	ToConnected Percentiles
+	// Targets has each server's share when BaseURL names several.
+	Targets      []TargetResult `json:",omitempty"`
+	RSSBefore    int64          // server resident memory, bytes (summed over the targets)
 	RSSPeak      int64
 	BytesPerChat float64 // (peak - before) / waiting
 	HeapPerChat  float64 // Go heap in use, same
@@ -131,10 +161,17 @@ func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	base := strings.TrimSuffix(cfg.BaseURL, "/")
-	wsBase := "ws" + strings.TrimPrefix(base, "http")
+	bases, err := Targets(cfg.BaseURL)
+	if err != nil {
+		return res, err
+	}
+	base := bases[0] // the REST API: any node answers it
+	wsBases := make([]string, len(bases))
+	for i, b := range bases {
+		wsBases[i] = "ws" + strings.TrimPrefix(b, "http")
+	}
 	httpc := &http.Client{Timeout: 10 * time.Second}
-	before, err := serverMemory(ctx, httpc, base)
+	before, err := serversMemory(ctx, httpc, bases)
 	if err != nil {
 		return res, err
 	}
@@ -143,14 +180,20 @@ func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 	botCtx, stopBots := context.WithCancel(ctx)
 	defer stopBots()
 	if cfg.Agents > 0 {
-		bots, err := provisionBots(ctx, httpc, base, cfg.AdminToken, cfg.Entry, cfg.Agents)
+		bots, tenantID, err := provisionBots(ctx, httpc, base, cfg.AdminToken, cfg.Entry, cfg.Agents)
 		if err != nil {
 			return res, err
 		}
 		draw := live.ExponentialHandle(cfg.Handle)
-		for _, b := range bots {
+		for i, b := range bots {
+			// On a node that does not run the tenant, the socket names it
+			// (the bot has no browser session there).
+			agentURL := wsBases[i%len(wsBases)] + "/agent/ws"
+			if len(bases) > 1 {
+				agentURL += "?tenant=" + strconv.FormatInt(tenantID, 10)
+			}
 			go func() {
-				if err := live.RunAgentBot(botCtx, wsBase+"/agent/ws", b.login, b.password, draw, logger); err != nil && botCtx.Err() == nil {
+				if err := live.RunAgentBot(botCtx, agentURL, b.login, b.password, draw, logger); err != nil && botCtx.Err() == nil {
 					logger.Warn("agent bot stopped", "login", b.login, "err", err)
 				}
 			}()
@@ -158,6 +201,11 @@ func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 		time.Sleep(500 * time.Millisecond) // let them sign in and go ready
 	}
 
+	type perTarget struct {
+		toPos          []time.Duration // under mu
+		queued, errors atomic.Int64
+	}
+	per := make([]perTarget, len(bases))
 	var (
 		mu          sync.Mutex
 		toPos, toCo []time.Duration
@@ -168,15 +216,18 @@ func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 		firstErr    atomic.Value
 		wg          sync.WaitGroup
 	)
-	fail := func(err error) {
+	failAt := func(target int, err error) {
 		errs.Add(1)
+		per[target].errors.Add(1)
 		firstErr.CompareAndSwap(nil, err.Error())
 	}
 	custCtx, leaveAll := context.WithCancel(ctx)
 	defer leaveAll()
-	dialers, err := sourceDialers(base, cfg.Customers, cfg.Sources)
-	if err != nil {
-		return res, err
+	dialers := make([][]*websocket.DialOptions, len(bases))
+	for i, b := range bases {
+		if dialers[i], err = sourceDialers(b, cfg.Customers, cfg.Sources); err != nil {
+			return res, err
+		}
 	}
 	interval := time.Duration(float64(time.Second) / cfg.Rate)
 	start := time.Now()
@@ -189,11 +240,13 @@ func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 			}
 		}
 		wg.Add(1)
-		dialOpts := dialers[i%len(dialers)]
+		target := i % len(bases)
+		dialOpts := dialers[target][i%len(dialers[target])]
+		fail := func(err error) { failAt(target, err) }
 		go func() {
 			defer wg.Done()
 			t0 := time.Now()
-			conn, _, err := websocket.Dial(custCtx, wsBase+"/chat/"+cfg.Entry+"/ws", dialOpts)
+			conn, _, err := websocket.Dial(custCtx, wsBases[target]+"/chat/"+cfg.Entry+"/ws", dialOpts)
 			if err != nil {
 				fail(fmt.Errorf("dial: %w", err))
 				return
@@ -230,8 +283,10 @@ func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 					d := time.Since(t0)
 					mu.Lock()
 					toPos = append(toPos, d)
+					per[target].toPos = append(per[target].toPos, d)
 					mu.Unlock()
 					queued.Add(1)
+					per[target].queued.Add(1)
 					waiting.Add(1)
 					isWaiting = true
 				case "connected":
@@ -264,7 +319,7 @@ func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 	case <-time.After(cfg.Hold):
 	case <-ctx.Done():
 	}
-	peak, err := serverMemory(ctx, httpc, base)
+	peak, err := serversMemory(ctx, httpc, bases)
 	if err != nil {
 		return res, err
 	}
@@ -286,6 +341,12 @@ func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 	}
 	res.ToPosition = percentiles(toPos)
 	res.ToConnected = percentiles(toCo)
+	if len(bases) > 1 {
+		for i, b := range bases {
+			res.Targets = append(res.Targets, TargetResult{URL: b, Customers: cfg.Customers/len(bases) + boolInt(i < cfg.Customers%len(bases)),
+				Queued: int(per[i].queued.Load()), Errors: int(per[i].errors.Load()), ToPosition: percentiles(per[i].toPos)})
+		}
+	}
 	if cfg.EchoBaseline {
 		res.Echo, res.EchoRate, err = echoBaseline(ctx, min(cfg.Customers, 2000), cfg.Rate)
 		if err != nil {
@@ -296,6 +357,27 @@ func RunChat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 }
 
 type memory struct{ rss, heap int64 }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// serversMemory is serverMemory summed over the servers.
+func serversMemory(ctx context.Context, c *http.Client, bases []string) (memory, error) {
+	var sum memory
+	for _, b := range bases {
+		m, err := serverMemory(ctx, c, b)
+		if err != nil {
+			return sum, fmt.Errorf("%s: %w", b, err)
+		}
+		sum.rss += m.rss
+		sum.heap += m.heap
+	}
+	return sum, nil
+}
 
 // serverMemory reads the server's resident memory and Go heap from /metrics.
 func serverMemory(ctx context.Context, c *http.Client, base string) (memory, error) {
@@ -330,10 +412,11 @@ func serverMemory(ctx context.Context, c *http.Client, base string) (memory, err
 
 type bot struct{ login, password string }
 
-// provisionBots creates agents and users for bots through the REST API.
-func provisionBots(ctx context.Context, c *http.Client, base, token, entry string, n int) ([]bot, error) {
+// provisionBots creates agents and users for bots through the REST API,
+// in the tenant of the entry point (returned).
+func provisionBots(ctx context.Context, c *http.Client, base, token, entry string, n int) ([]bot, int64, error) {
 	if token == "" {
-		return nil, errors.New("loadtest chat: agents need --admin-token (plateau demo prints one)")
+		return nil, 0, errors.New("loadtest chat: agents need --admin-token (plateau demo prints one)")
 	}
 	call := func(method, path string, in, out any) error {
 		var body io.Reader
@@ -368,7 +451,7 @@ func provisionBots(ctx context.Context, c *http.Client, base, token, entry strin
 	}
 	var tenants []struct{ ID int64 }
 	if err := call(http.MethodGet, "/api/v1/tenants", nil, &tenants); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var tid, queueID int64
 	for _, t := range tenants {
@@ -377,7 +460,7 @@ func provisionBots(ctx context.Context, c *http.Client, base, token, entry strin
 			QueueID int64 `json:"queue_id"`
 		}
 		if err := call(http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/entry-points", t.ID), nil, &eps); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for _, e := range eps {
 			if e.Address == entry {
@@ -386,7 +469,7 @@ func provisionBots(ctx context.Context, c *http.Client, base, token, entry strin
 		}
 	}
 	if tid == 0 {
-		return nil, fmt.Errorf("loadtest chat: no chat entry point %q", entry)
+		return nil, 0, fmt.Errorf("loadtest chat: no chat entry point %q", entry)
 	}
 	var q struct {
 		Skills []struct {
@@ -394,11 +477,11 @@ func provisionBots(ctx context.Context, c *http.Client, base, token, entry strin
 		}
 	}
 	if err := call(http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/queues/%d", tid, queueID), nil, &q); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var sites []struct{ ID int64 }
 	if err := call(http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/sites", tid), nil, &sites); err != nil || len(sites) == 0 {
-		return nil, fmt.Errorf("loadtest chat: the tenant needs a site: %v", err)
+		return nil, 0, fmt.Errorf("loadtest chat: the tenant needs a site: %v", err)
 	}
 	type skill struct {
 		SkillID int64 `json:"skill_id"`
@@ -416,17 +499,17 @@ func provisionBots(ctx context.Context, c *http.Client, base, token, entry strin
 		if err := call(http.MethodPost, fmt.Sprintf("/api/v1/tenants/%d/agents", tid), map[string]any{
 			"name": name, "site_id": sites[0].ID, "skills": skills, "chat_capacity": 3,
 		}, &ag); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		b := bot{login: fmt.Sprintf("loadbot-%s-%d", run, i), password: "load-" + run + "-pass"}
 		if err := call(http.MethodPost, fmt.Sprintf("/api/v1/tenants/%d/users", tid), map[string]any{
 			"login": b.login, "display_name": name, "role": "agent", "agent_id": ag.ID, "password": b.password,
 		}, nil); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		out = append(out, b)
 	}
-	return out, nil
+	return out, tid, nil
 }
 
 // echoBaseline measures a bare WebSocket server in this process: connect,

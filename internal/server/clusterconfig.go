@@ -17,8 +17,9 @@ type ClusterConfig struct {
 	// Advertise is the address other nodes reach this one's web server at
 	// (host:port); empty means the listen address.
 	Advertise string `toml:"advertise"`
-	// LeaseTTL is the tenants' lease lifetime (default 10s): a dead
-	// node's tenants are taken over within it. The same on every node.
+	// LeaseTTL is the tenants' lease lifetime (default 8s; unset, a node
+	// takes the one the cluster's bucket was made with): a dead node's
+	// tenants are taken over within it. The same on every node.
 	LeaseTTL Duration `toml:"lease_ttl"`
 	// Replicas of the cluster's JetStream bucket, set when the first node
 	// makes it (1 to 5; default 3 when NATS knows three servers or more,

@@ -58,6 +58,8 @@ func TestFencingRefusesStaleEpoch(t *testing.T) {
 		_, err = s.OpenSegment(a, tid, model.Segment{InteractionID: id, Kind: model.SegAbandoned, StartedAt: t0, EndedAt: &t0})
 		wantErr(t, err, ErrFenced, "stale segment")
 		wantErr(t, s.SetDisposition(a, tid, id, "sale", "stale"), ErrFenced, "stale disposition")
+		_, err = s.AddNote(a, tid, id, model.Note{Kind: model.NoteInternal, AgentID: &f.agent.ID, Author: "Amina", Body: "stale"})
+		wantErr(t, err, ErrFenced, "stale note")
 		n, err := s.SetAnnouncements(a, []Announcement{{TenantID: tid, InteractionID: id, Position: 1, EWTSeconds: 10}})
 		noErr(t, err, "stale announcements")
 		if n != 0 {
@@ -80,6 +82,9 @@ func TestFencingRefusesStaleEpoch(t *testing.T) {
 		noErr(t, err, "messages")
 		if len(msgs) != 1 {
 			t.Fatalf("messages after a stale one: %+v", msgs)
+		}
+		if notes, err := s.ListNotes(ctx, tid, id); err != nil || len(notes) != 0 {
+			t.Fatalf("notes after a stale one: %+v, %v", notes, err)
 		}
 		var states int
 		noErr(t, s.db.QueryRowContext(ctx, "SELECT count(*) FROM agent_states").Scan(&states), "count agent states")

@@ -31,7 +31,7 @@ func (s *Store) AddNote(ctx context.Context, tenantID, interactionID int64, n mo
 		n.CreatedAt = s.now()
 	}
 	n.CreatedAt = ts(n.CreatedAt)
-	err := s.inTx(ctx, func(c conn) error {
+	err := s.tenantTx(ctx, tenantID, func(c conn) error {
 		if err := checkIDsExist(ctx, c, "interactions", tenantID, "contact_id", []int64{interactionID}); err != nil {
 			return err
 		}

@@ -94,7 +94,8 @@ func startNode(t *testing.T, dsn, urls, name string) *node {
 }
 
 type clusterView struct {
-	Nodes []struct {
+	LeaseTTLSeconds float64 `json:"lease_ttl_seconds"`
+	Nodes           []struct {
 		Node    string `json:"node"`
 		Tenants int    `json:"tenants"`
 	} `json:"nodes"`
@@ -431,10 +432,12 @@ func TestClusterKillNineFailover(t *testing.T) {
 
 // TestClusterSIGSTOPFencing: the owner of a tenant is paused (SIGSTOP)
 // past its lease with an offer in progress; another node takes the tenant
-// over and restores the chat. The agent's accept, sent to the paused node,
-// is read when it wakes (SIGCONT): the woken node stops for the tenant
-// before deciding anything (no "connected"), and the records show no
-// connection by it: the chat is answered only by the new owner.
+// over and restores the chat. The agent's accept and a message of the
+// customer, sent to the paused node, are read when it wakes (SIGCONT): the
+// woken node stops for the tenant before deciding anything (no
+// "connected"), and the records show no connection and no message by it
+// (the session's own write carries the node's fence too): the chat is
+// answered only by the new owner.
 func TestClusterSIGSTOPFencing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
@@ -512,8 +515,13 @@ func TestClusterSIGSTOPFencing(t *testing.T) {
 		in, err := st.GetInteraction(ctx, tid, q.ContactID)
 		return err == nil && in.State == model.StateQueued
 	})
-	// The accept waits in the paused node's socket buffer.
+	// The accept and the customer's message wait in the paused node's
+	// socket buffers.
 	agent.Write(ctx, websocket.MessageText, []byte(fmt.Sprintf(`{"type":"accept","contact_id":%d}`, q.ContactID)))
+	const pausedBody = "sent to the paused node"
+	if err := cust.conn.Write(ctx, websocket.MessageText, []byte(`{"type":"message","client_msg_id":"p1","body":"`+pausedBody+`"}`)); err != nil {
+		t.Fatal(err)
+	}
 	if err := owner.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
@@ -539,6 +547,10 @@ func TestClusterSIGSTOPFencing(t *testing.T) {
 	}
 	if in.State != model.StateQueued || in.AnsweredAt != nil {
 		t.Fatalf("the chat was connected by the paused node: %+v", in)
+	}
+	// The customer's socket on the woken node closes too (it resumes on
+	// another node).
+	for range cust.frames {
 	}
 	// The new owner serves it: the agent signs in again (on the other node)
 	// and is offered the same chat.
@@ -569,15 +581,30 @@ func TestClusterSIGSTOPFencing(t *testing.T) {
 			break
 		}
 	}
-	t.Logf("state %s, segments %d: nothing written by the paused node after epoch %d", in.State, len(segs), newEpoch)
+	// The customer's message, read by the woken node, never reached the
+	// records (read now, well after the node woke).
+	msgs, err := st.ListMessages(ctx, tid, q.ContactID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Body == pausedBody {
+			t.Fatalf("the woken node stored the message it read after losing the tenant: %+v", m)
+		}
+	}
+	t.Logf("state %s, segments %d, messages %d: nothing written by the paused node after epoch %d", in.State, len(segs), len(msgs), newEpoch)
 }
 
 // TestClusterFailoverTimes measures the time from kill -9 of the owner of a
 // tenant with a waiting chat to the first offer of that chat by the new
-// owner, PLATEAU_CLUSTER_KILLS times (the killed node is started again
-// between kills), and logs p50 and max. It runs only when
-// PLATEAU_CLUSTER_KILLS is set (about 20 s a kill); the figures are in
-// docs/cluster.md.
+// owner (an agent signing in on a survivor, as a desk does again),
+// PLATEAU_CLUSTER_KILLS times (the killed node is started again between
+// kills), and logs p50 and max. Each kill comes at a random instant within
+// a TTL after the cluster settled, so that it falls anywhere between two
+// renewals; with PLATEAU_CLUSTER_KILL_PHASE=worst it comes just after the
+// lease was written (its age under 100 ms), the worst case: the lease then
+// lives a whole TTL after the kill. It runs only when PLATEAU_CLUSTER_KILLS
+// is set (about 25 s a kill); the figures are in docs/cluster.md.
 func TestClusterFailoverTimes(t *testing.T) {
 	kills, _ := strconv.Atoi(os.Getenv("PLATEAU_CLUSTER_KILLS"))
 	if kills <= 0 {
@@ -591,10 +618,31 @@ func TestClusterFailoverTimes(t *testing.T) {
 	owner0, _ := view.owner(tid)
 	cust := dialCustomer(ctx, t, byName[owner0].ws("/chat/web0/ws"), `{"type":"start","name":"Ada"}`)
 	q := cust.await(t, 20*time.Second, "queued")
-	var times []time.Duration
+	var (
+		times []time.Duration
+		ttl   time.Duration
+		worst = os.Getenv("PLATEAU_CLUSTER_KILL_PHASE") == "worst"
+	)
 	for i := range kills {
 		view := waitSettled(t, nodes[0], token, tenants)
+		ttl = time.Duration(view.LeaseTTLSeconds * float64(time.Second))
 		ownerName, _ := view.owner(tid)
+		if worst {
+			waitFor(t, "the lease just renewed", 30*time.Second, func() bool {
+				var v clusterView
+				if _, err := getJSON(nodes[0].base, token, "/api/v1/cluster", &v); err != nil {
+					return false
+				}
+				for _, l := range v.Leases {
+					if l.TenantID == tid && l.Node == ownerName {
+						return l.AgeSeconds < 0.1
+					}
+				}
+				return false
+			})
+		} else {
+			time.Sleep(rand.N(ttl))
+		}
 		victim := byName[ownerName]
 		var survivor *node
 		for _, n := range nodes {
@@ -635,7 +683,23 @@ func TestClusterFailoverTimes(t *testing.T) {
 			conn.CloseNow() // the offer goes back to waiting
 		}
 		times = append(times, took)
-		t.Logf("kill %d: node %s, first offer after %v", i+1, ownerName, took.Round(time.Millisecond))
+		// Where the time went: the new owner's log says when it ran the
+		// tenant (lease taken, epoch claimed, restored) and how long the
+		// restore took.
+		phases := ""
+		for _, n := range nodes {
+			if n == victim {
+				continue
+			}
+			logs := n.logString()
+			leased, _, ok1 := lastLogged(logs, "cluster: lease acquired", tid)
+			running, restored, ok2 := lastLogged(logs, "cluster: running tenant", tid)
+			if ok1 && ok2 && leased.After(killedAt) {
+				phases = fmt.Sprintf(" (%s took the lease %v after the kill, ran the tenant %v after, restore %s)", n.name,
+					leased.Sub(killedAt).Round(time.Millisecond), running.Sub(leased).Round(time.Millisecond), restored)
+			}
+		}
+		t.Logf("kill %d: node %s, first offer after %v%s", i+1, ownerName, took.Round(time.Millisecond), phases)
 		// The killed node comes back under its name.
 		n := startNode(t, dsn, urls, ownerName)
 		for j := range nodes {
@@ -646,7 +710,7 @@ func TestClusterFailoverTimes(t *testing.T) {
 		byName[ownerName] = n
 	}
 	slices.Sort(times)
-	t.Logf("failover over %d kills (TTL 10 s): p50 %v, max %v", len(times), times[len(times)/2].Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond))
+	t.Logf("failover over %d kills (TTL %v, kill just after a renewal: %v): p50 %v, max %v", len(times), ttl, worst, times[len(times)/2].Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond))
 }
 
 // TestClusterRelayAndNATSServerLoss: a customer on one node and an agent on
@@ -753,4 +817,28 @@ func TestClusterRelayAndNATSServerLoss(t *testing.T) {
 	}
 	exchange(2)
 	t.Logf("one NATS server of three down for %v: same owners and epochs, the conversation goes on", time.Since(downAt).Round(time.Second))
+}
+
+// lastLogged finds, in a node's text log, its last line with the message
+// msg about the tenant: when it was logged and its restored_in (if any).
+func lastLogged(logs, msg string, tid int64) (at time.Time, restored string, ok bool) {
+	for _, l := range strings.Split(logs, "\n") {
+		if !strings.Contains(l, `msg="`+msg+`"`) || !strings.Contains(l, fmt.Sprintf(" tenant=%d ", tid)) {
+			continue
+		}
+		var ts time.Time
+		var rin string
+		for _, f := range strings.Fields(l) {
+			if v, found := strings.CutPrefix(f, "time="); found {
+				ts, _ = time.Parse(time.RFC3339Nano, v)
+			}
+			if v, found := strings.CutPrefix(f, "restored_in="); found {
+				rin = v
+			}
+		}
+		if !ts.IsZero() {
+			at, restored, ok = ts, rin, true
+		}
+	}
+	return at, restored, ok
 }
