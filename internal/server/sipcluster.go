@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"time"
 
 	"github.com/plateau-cc/plateau/internal/cluster"
 	"github.com/plateau-cc/plateau/internal/live"
@@ -71,10 +72,14 @@ func (sc sipCluster) Center(tenantID int64) sip.Center {
 
 // Owner is the SIP address of the tenant's owner from the manager's last
 // view of the bucket (at most TTL/10 old), read again when it names no
-// other node.
+// other node. An owner that missed two renewals of its registry entry is
+// taken for dead (its lease ages out soon): none, so the call gets 503
+// and Retry-After rather than a redirect to a node that would not answer
+// (a carrier waits 32 s for a UDP INVITE sent there).
 func (sc sipCluster) Owner(ctx context.Context, tenantID int64) string {
 	n := sc.n
-	if a := sipOwnerIn(n.mgr.LastStatus(), tenantID, n.mgr.Node()); a != "" {
+	silent := 2 * n.mgr.TTL() / 3
+	if a := sipOwnerIn(n.mgr.LastStatus(), tenantID, n.mgr.Node(), time.Now(), silent); a != "" {
 		return a
 	}
 	if n.mgr.Owns(tenantID) {
@@ -84,16 +89,19 @@ func (sc sipCluster) Owner(ctx context.Context, tenantID int64) string {
 	if err != nil {
 		return ""
 	}
-	return sipOwnerIn(st, tenantID, n.mgr.Node())
+	return sipOwnerIn(st, tenantID, n.mgr.Node(), time.Now(), silent)
 }
 
-func sipOwnerIn(st cluster.Status, tenantID int64, self string) string {
+// sipOwnerIn is the SIP address of the node that holds tenantID's lease
+// in st, "" when it is self, has none, or has not rewritten its registry
+// entry for silent (it renews it every TTL/3).
+func sipOwnerIn(st cluster.Status, tenantID int64, self string, now time.Time, silent time.Duration) string {
 	for _, l := range st.Leases {
 		if l.TenantID != tenantID || l.Node == self {
 			continue
 		}
 		for _, nd := range st.Nodes {
-			if nd.Node == l.Node {
+			if nd.Node == l.Node && now.Sub(nd.SeenAt) <= silent {
 				return nd.SIP
 			}
 		}

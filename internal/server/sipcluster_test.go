@@ -124,7 +124,7 @@ func TestSIPOnTwoNodesRedirectsAndMoves(t *testing.T) {
 	a, _ := startSIPNode(t, fx, "a", gateway)
 	b, _ := startSIPNode(t, fx, "b", gateway)
 	waitFor(t, "b runs the tenant, a knows it", func() bool {
-		return b.cluster.center(vt.id) != nil && sipOwnerIn(a.cluster.mgr.LastStatus(), vt.id, "a") == b.SIP.Addr().String()
+		return b.cluster.center(vt.id) != nil && sipOwnerIn(a.cluster.mgr.LastStatus(), vt.id, "a", time.Now(), time.Hour) == b.SIP.Addr().String()
 	})
 	aSIP, bSIP := a.SIP.Addr().String(), b.SIP.Addr().String()
 
@@ -252,7 +252,7 @@ func TestSIPOnTwoNodesRedirectsAndMoves(t *testing.T) {
 	// offered, the phone answers and c calls the customer.
 	cSIP := c.SIP.Addr().String()
 	waitFor(t, "a knows c owns the tenant", func() bool {
-		return sipOwnerIn(a.cluster.mgr.LastStatus(), vt.id, "a") == cSIP
+		return sipOwnerIn(a.cluster.mgr.LastStatus(), vt.id, "a", time.Now(), time.Hour) == cSIP
 	})
 	phone, err = sip.NewPhone(ctx, sip.PhoneConfig{Server: aSIP, Username: vt.sip, Password: sipTestPass})
 	must(t, err)
@@ -317,5 +317,29 @@ func TestSIPAdvertise(t *testing.T) {
 	cfg.Cluster.SIPAdvertise = "sip1.example.net:5060"
 	if a, err := sipAdvertise(cfg, netip.MustParseAddrPort("0.0.0.0:5062")); err != nil || a != "sip1.example.net:5060" {
 		t.Errorf("sip_advertise: %q %v", a, err)
+	}
+}
+
+// TestSIPOwnerSilentNode: a call is redirected to the node holding the
+// tenant's lease while its registry entry is fresh; once it missed two
+// renewals (dead, its lease not yet aged out) there is no owner to send
+// the call to: 503 rather than a redirect into silence.
+func TestSIPOwnerSilentNode(t *testing.T) {
+	now := time.Now()
+	st := cluster.Status{
+		Nodes:  []cluster.NodeInfo{{Node: "a", SIP: "10.0.0.1:5060", SeenAt: now}, {Node: "b", SIP: "10.0.0.2:5060", SeenAt: now.Add(-7 * time.Second)}},
+		Leases: []cluster.LeaseInfo{{TenantID: 1, Node: "a"}, {TenantID: 2, Node: "b"}, {TenantID: 3, Node: "c"}},
+	}
+	silent := 2 * 10 * time.Second / 3
+	for tenant, want := range map[int64]string{1: "10.0.0.1:5060", 2: "", 3: "", 4: ""} {
+		if got := sipOwnerIn(st, tenant, "z", now, silent); got != want {
+			t.Errorf("tenant %d: owner %q, want %q", tenant, got, want)
+		}
+	}
+	if got := sipOwnerIn(st, 1, "a", now, silent); got != "" {
+		t.Errorf("the node's own tenant: owner %q, want none", got)
+	}
+	if got := sipOwnerIn(st, 2, "z", now, 8*time.Second); got != "10.0.0.2:5060" {
+		t.Errorf("b within a longer silence: %q", got)
 	}
 }
