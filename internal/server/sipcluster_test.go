@@ -1,12 +1,15 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,6 +143,40 @@ func TestSIPOnTwoNodesRedirectsAndMoves(t *testing.T) {
 	call, err := caller.Dial(ctx, vt.number)
 	if err != nil {
 		t.Fatalf("call to %s at b: %v", vt.number, err)
+	}
+
+	// Over TCP the redirect keeps the transport.
+	conn, err := net.Dial("tcp", aSIP)
+	must(t, err)
+	defer conn.Close()
+	local := conn.LocalAddr().String()
+	_, err = conn.Write([]byte(strings.Join([]string{"INVITE sip:" + vt.number + "@" + aSIP + ";transport=tcp SIP/2.0",
+		"Via: SIP/2.0/TCP " + local + ";branch=z9hG4bK-tcp1", "From: <sip:+33612345678@127.0.0.1>;tag=tcp",
+		"To: <sip:" + vt.number + "@127.0.0.1>", "Call-ID: tcp-redirect-1", "CSeq: 1 INVITE", "Contact: <sip:caller@" + local + ";transport=tcp>",
+		"Max-Forwards: 70", "Content-Length: 0", "", ""}, "\r\n")))
+	must(t, err)
+	must(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	var res string
+	r := bufio.NewReader(conn)
+	for !strings.HasPrefix(res, "SIP/2.0 3") {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("TCP INVITE at a: %v after %q", err, res)
+		}
+		if strings.HasPrefix(line, "SIP/2.0 1") {
+			continue
+		}
+		res = line
+	}
+	for {
+		line, err := r.ReadString('\n')
+		must(t, err)
+		if h, v, _ := strings.Cut(strings.TrimSpace(line), ":"); strings.EqualFold(h, "Contact") {
+			if want := "<sip:" + vt.number + "@" + bSIP + ";transport=tcp>"; strings.TrimSpace(v) != want {
+				t.Fatalf("TCP redirect %q: Contact %q, want %q", res, v, want)
+			}
+			break
+		}
 	}
 
 	// The agent's phone: a wrong password at a is challenged, not

@@ -75,10 +75,16 @@ func (s *Server) elsewhere(ctx context.Context, req *sipmsg.Request, tx sipmsg.S
 		return true
 	}
 	// The same request URI (the entry number, or the registrar's
-	// address), at the owner, over the transport the request came by.
+	// address), at the owner, over the transport the request came by;
+	// over TLS at the owner's host and this node's TLS port (the nodes'
+	// [sip] sections are alike but for their addresses).
 	u := sipmsg.Uri{Scheme: "sip", User: req.Recipient.User, Host: host, Port: n}
-	if t := req.Transport(); t != "" && t != "UDP" {
-		u.UriParams = params("transport", strings.ToLower(t))
+	switch t := strings.ToLower(req.Transport()); {
+	case t == "tls" && s.tlsAddr.IsValid():
+		u.Port = int(s.tlsAddr.Port())
+		u.UriParams = params("transport", t)
+	case t != "" && t != "udp":
+		u.UriParams = params("transport", t)
 	}
 	res := sipmsg.NewResponseFromRequest(req, sipmsg.StatusMovedTemporarily, "Moved Temporarily", nil)
 	res.AppendHeader(&sipmsg.ContactHeader{Address: u})
