@@ -73,6 +73,9 @@ type Options struct {
 	Node string
 	// HTTP is the node's advertised web address, shown by status.
 	HTTP string
+	// SIP is the node's advertised SIP address (host:port), "" without
+	// SIP: where the other nodes send the calls of the tenants it owns.
+	SIP string
 	// Bucket is the key-value bucket's name; "" means DefaultBucket.
 	Bucket string
 	// TTL is the lease's lifetime; 0 means the bucket's when it exists
@@ -135,6 +138,7 @@ type NodeValue struct {
 	Node      string    `json:"node"`
 	StartedAt time.Time `json:"started_at"`
 	HTTP      string    `json:"http,omitempty"`
+	SIP       string    `json:"sip,omitempty"`
 }
 
 // LeaseValue is a tenant key's value.
@@ -221,6 +225,10 @@ func (m *Manager) Node() string { return m.opts.Node }
 
 // TTL is the lease's lifetime.
 func (m *Manager) TTL() time.Duration { return m.ttl }
+
+// RenewEvery is how often the node rewrites its registry entry and its
+// leases.
+func (m *Manager) RenewEvery() time.Duration { return m.renewEvery }
 
 // KV is the cluster's bucket.
 func (m *Manager) KV() jetstream.KeyValue { return m.kv }
@@ -339,7 +347,7 @@ func (m *Manager) step(ctx context.Context, renew bool) {
 }
 
 func (m *Manager) renewNode(ctx context.Context) {
-	v, _ := json.Marshal(NodeValue{Node: m.opts.Node, StartedAt: m.start.UTC(), HTTP: m.opts.HTTP})
+	v, _ := json.Marshal(NodeValue{Node: m.opts.Node, StartedAt: m.start.UTC(), HTTP: m.opts.HTTP, SIP: m.opts.SIP})
 	key := nodePrefix + m.opts.Node
 	var (
 		rev uint64
@@ -615,6 +623,7 @@ type Status struct {
 type NodeInfo struct {
 	Node      string    `json:"node"`
 	HTTP      string    `json:"http,omitempty"`
+	SIP       string    `json:"sip,omitempty"`
 	StartedAt time.Time `json:"started_at"`
 	SeenAt    time.Time `json:"seen_at"` // its key's last write
 	Tenants   int       `json:"tenants"` // leases it holds
@@ -662,7 +671,7 @@ func ReadStatus(ctx context.Context, kv jetstream.KeyValue) (Status, error) {
 			if json.Unmarshal(e.Value(), &v) != nil {
 				continue
 			}
-			st.Nodes = append(st.Nodes, NodeInfo{Node: cmp.Or(v.Node, strings.TrimPrefix(key, nodePrefix)), HTTP: v.HTTP,
+			st.Nodes = append(st.Nodes, NodeInfo{Node: cmp.Or(v.Node, strings.TrimPrefix(key, nodePrefix)), HTTP: v.HTTP, SIP: v.SIP,
 				StartedAt: v.StartedAt, SeenAt: e.Created().UTC()})
 		case strings.HasPrefix(key, tenantPrefix):
 			id, err := strconv.ParseInt(strings.TrimPrefix(key, tenantPrefix), 10, 64)

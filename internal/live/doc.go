@@ -34,6 +34,8 @@
 //     among the first to arrive, so it is offered again first, and its
 //     messages are kept (the new agent receives them with "connected");
 //   - contacts in wrap-up are ended (answered): the conversation was over.
+//   - calls (voice, not callbacks) are ended failed: their signalling
+//     died with the process (see the voice section).
 //
 // Restored customers have the grace period to resume with their token;
 // callbacks need nobody online.
@@ -211,8 +213,12 @@
 // desktops see voice offers ("channel": "voice"); they accept one only
 // when it rings their softphone (otherwise bad_state: the phone answers).
 // A call restored
-// after a restart has lost its caller and is abandoned at once; a voice
-// callback is placed by the VoiceDialer when it comes up.
+// after a restart (or by the node taking over a lost node's tenant) has
+// lost its signalling and media: waiting or bridged, it is ended "failed"
+// at once, a system cause that the reports never count as the caller's
+// abandon (internal/kpi: refused, or answered once it was connected); a
+// voice callback keeps its place and is placed by the VoiceDialer when it
+// comes up.
 //
 // # Browser softphone
 //

@@ -255,6 +255,15 @@ func (o *owner) restore(ctx context.Context) error {
 			continue
 		}
 		callback := in.State == model.StateCallback || in.Callback != nil
+		if in.Channel == model.ChannelVoice && !callback {
+			// A call's signalling and media died with the process that
+			// held them (a restart, a node lost): the caller did not
+			// abandon, Plateau lost the call. Ended failed, a system cause
+			// (internal/kpi: refused, or answered once connected).
+			o.c.log.Warn("restore: call lost with its signalling, ending it failed", "contact", in.ID, "state", in.State)
+			o.persist(in.TenantID, in.ID, store.StateUpdate{State: model.StateEnded, EndedReason: model.EndFailed, At: now, CloseSegments: true})
+			continue
+		}
 		if in.State == model.StateOffered || in.State == model.StateConnected {
 			o.persist(in.TenantID, in.ID, store.StateUpdate{State: model.StateQueued, At: now, CloseSegments: true,
 				OpenSegment: &model.Segment{Kind: model.SegQueued, QueueID: &in.QueueID}})

@@ -247,13 +247,22 @@ func TestVoiceRestoredCallWithoutCaller(t *testing.T) {
 	a, err := l.c.ArriveVoice(ctx, ep, model.Customer{}, newRecCall())
 	must(t, err, "arrive")
 	l.stop()
-	// After a restart the caller is gone (no signalling survives): abandoned.
+	// After a restart the caller is gone (no signalling survives): the
+	// call is ended with a system cause, not counted as the caller's
+	// abandon, and its segments are closed.
 	l2 := startCenter(t, st, Options{})
 	_ = l2
-	eventually(t, "restored call abandoned", func() bool {
+	eventually(t, "restored call ended failed", func() bool {
 		in, err := st.GetInteraction(ctx, f.tenant, a.ContactID)
-		return err == nil && in.State == model.StateEnded && in.EndedReason == model.EndAbandoned
+		return err == nil && in.State == model.StateEnded && in.EndedReason == model.EndFailed
 	})
+	segs, err := st.ListSegments(ctx, f.tenant, a.ContactID)
+	must(t, err, "segments")
+	for _, sg := range segs {
+		if sg.EndedAt == nil || sg.Kind == model.SegAbandoned {
+			t.Fatalf("segment %+v of the lost call", sg)
+		}
+	}
 }
 
 func mustLoc(t *testing.T, name string) *time.Location {

@@ -53,6 +53,7 @@ type clusterNode struct {
 	mu      sync.Mutex
 	runCtx  context.Context // Run's; the centers run under it
 	centers map[int64]*tenantCenter
+	voice   *sipVoice // the node's SIP, nil without (sipcluster.go)
 	wg      sync.WaitGroup
 }
 
@@ -93,8 +94,9 @@ func openCluster(cfg Config, st *store.Store, logger *slog.Logger, opts live.Opt
 }
 
 // start opens the cluster's bucket; advertise is the web address the other
-// nodes forward sockets to.
-func (n *clusterNode) start(ctx context.Context, advertise string) error {
+// nodes forward sockets to, sipAddr the SIP address they redirect calls to
+// ("" without SIP).
+func (n *clusterNode) start(ctx context.Context, advertise, sipAddr string) error {
 	var err error
 	// The bucket (made by the first node) survives the loss of a NATS
 	// server when replicated: three replicas on three servers or more.
@@ -109,7 +111,7 @@ func (n *clusterNode) start(ctx context.Context, advertise string) error {
 		n.nc.Close()
 		return err
 	}
-	n.mgr, err = cluster.New(ctx, n.js, cluster.Options{Node: n.cfg.Node, HTTP: advertise, TTL: n.cfg.LeaseTTL.Duration,
+	n.mgr, err = cluster.New(ctx, n.js, cluster.Options{Node: n.cfg.Node, HTTP: advertise, SIP: sipAddr, TTL: n.cfg.LeaseTTL.Duration,
 		Replicas: replicas, Logger: n.log, Tenants: n.tenants, Acquired: n.acquired, Lost: n.lost})
 	if err != nil {
 		n.nc.Close()
@@ -170,6 +172,7 @@ func (n *clusterNode) acquired(ctx context.Context, tenantID, epoch int64) error
 	if err != nil {
 		return fmt.Errorf("start tenant %d: %w", tenantID, err)
 	}
+	n.voiceStarted(c)
 	cctx, cancel := context.WithCancel(parent)
 	tc := &tenantCenter{c: c, reg: reg, cancel: cancel, done: make(chan struct{})}
 	n.wg.Add(1)
@@ -195,6 +198,7 @@ func (n *clusterNode) lost(tenantID int64) {
 	n.mu.Unlock()
 	if tc != nil {
 		tc.cancel()
+		n.voiceLost(tenantID)
 		n.log.Info("cluster: stopped tenant", "tenant", tenantID)
 	}
 }

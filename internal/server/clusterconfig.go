@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/plateau-cc/plateau/internal/cluster"
@@ -17,6 +18,11 @@ type ClusterConfig struct {
 	// Advertise is the address other nodes reach this one's web server at
 	// (host:port); empty means the listen address.
 	Advertise string `toml:"advertise"`
+	// SIPAdvertise is the SIP address (host:port) carriers and the other
+	// nodes reach this one's SIP at: calls for the tenants it owns are
+	// redirected there. Empty means the SIP listen address (its host
+	// sip.rtp_host when listening on every address).
+	SIPAdvertise string `toml:"sip_advertise"`
 	// LeaseTTL is the tenants' lease lifetime (default 8s; unset, a node
 	// takes the one the cluster's bucket was made with): a dead node's
 	// tenants are taken over within it. The same on every node.
@@ -44,8 +50,10 @@ func (c ClusterConfig) validate(all Config) error {
 	if !strings.HasPrefix(all.DB, "postgres://") && !strings.HasPrefix(all.DB, "postgresql://") {
 		errs = append(errs, errors.New("cluster.nats (--nats) needs PostgreSQL (--db postgres://...): every node reads the same records"))
 	}
-	if all.SIP.Enabled() {
-		errs = append(errs, errors.New("cluster.nats (--nats): SIP is not supported on several nodes yet (--sip off)"))
+	if c.SIPAdvertise != "" {
+		if _, _, err := net.SplitHostPort(c.SIPAdvertise); err != nil {
+			errs = append(errs, fmt.Errorf("cluster.sip_advertise %q: want host:port: %w", c.SIPAdvertise, err))
+		}
 	}
 	if c.LeaseTTL.Duration < 0 || c.LeaseTTL.Duration > 0 && c.LeaseTTL.Duration.Seconds() < 1 {
 		errs = append(errs, errors.New("cluster.lease_ttl: at least 1s"))

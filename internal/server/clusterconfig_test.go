@@ -30,11 +30,24 @@ func TestClusterConfig(t *testing.T) {
 		{[]string{"--db", pg, "--nats", "nats://a:4222"}, "cluster.node"},
 		{[]string{"--db", pg, "--nats", "nats://a:4222", "--node", "a.b"}, "cluster.node"},
 		{[]string{"--db", pg, "--node", "a"}, "without cluster.nats"},
-		{[]string{"--db", pg, "--nats", "nats://a:4222", "--node", "a", "--sip", "127.0.0.1:5060"}, "SIP is not supported"},
 	} {
 		if _, err := load(c.args, nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: error %v, want %q", c.args, err, c.want)
 		}
+	}
+	// SIP on several nodes: every node listens; sip_advertise, when set,
+	// is a host:port.
+	cfg, err = load([]string{"--db", pg, "--nats", "nats://a:4222", "--node", "a", "--sip", "127.0.0.1:5060"}, nil)
+	if err != nil || !cfg.SIP.Enabled() {
+		t.Fatalf("--sip with --nats: %+v %v", cfg.SIP, err)
+	}
+	cfg.Cluster.SIPAdvertise = "sip.example.net"
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "cluster.sip_advertise") {
+		t.Errorf("sip_advertise without a port: %v", err)
+	}
+	cfg.Cluster.SIPAdvertise = "sip1.example.net:5060"
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("sip_advertise %q: %v", cfg.Cluster.SIPAdvertise, err)
 	}
 	if cfg, err := load(nil, nil); err != nil || cfg.Cluster.Enabled() {
 		t.Fatalf("no --nats: one node: %+v %v", cfg.Cluster, err)

@@ -133,25 +133,35 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		st.Close()
 		return nil, err
 	}
-	if s.cluster != nil {
-		if err := s.cluster.start(ctx, cmp.Or(cfg.Cluster.Advertise, s.Addr())); err != nil {
-			s.closeListeners()
-			st.Close()
-			return nil, err
-		}
-	}
+	sipAdvertised := ""
 	if cfg.SIP.Enabled() {
 		sc := cfg.SIP.sipConfig(cfg.Data)
 		sc.Logger = logger.With("part", "sip")
 		sc.Registerer = s.reg
 		sc.Softphone = softphone.New(cfg.SIP.softphoneConfig(logger.With("part", "softphone")))
-		s.Center.SetSoftphone(sc.Softphone)
+		if s.cluster != nil {
+			sc.Cluster = sipCluster{s.cluster} // each tenant center gets the softphone as it starts
+		} else {
+			s.Center.SetSoftphone(sc.Softphone)
+		}
 		if s.SIP, err = sip.New(sc, s.Center, st); err == nil {
 			if err = s.SIP.Listen(ctx); err != nil {
 				err = fmt.Errorf("%w%s", err, portHint(err, "--sip (or PLATEAU_SIP, [sip] addr in the configuration file; --sip off turns SIP off)"))
 			}
 		}
+		if err == nil && s.cluster != nil {
+			s.cluster.setSIP(s.SIP, sc.Softphone)
+			sipAdvertised, err = sipAdvertise(cfg, s.SIP.Addr())
+		}
 		if err != nil {
+			s.cluster.close()
+			s.closeListeners()
+			st.Close()
+			return nil, err
+		}
+	}
+	if s.cluster != nil {
+		if err := s.cluster.start(ctx, cmp.Or(cfg.Cluster.Advertise, s.Addr()), sipAdvertised); err != nil {
 			s.closeListeners()
 			st.Close()
 			return nil, err

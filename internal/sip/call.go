@@ -249,7 +249,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 	// Stored before the call is answered, queued only once it is (a menu
 	// chooses the queue later): a call that cannot be answered never
 	// reaches an agent.
-	rc, err := s.center.ReceiveVoice(ctx, ep, cust, c)
+	rc, err := s.centerOf(ep.TenantID).ReceiveVoice(ctx, ep, cust, c)
 	if err != nil {
 		s.log.Error("sip: store a call", "entry", ep.Address, "err", err)
 		fail(sipmsg.StatusServiceUnavailable, "Unavailable")
@@ -287,7 +287,7 @@ func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.
 			start = c.sayMenu
 		}
 	} else {
-		arr, err = s.center.QueueVoice(ctx, rc, ep.QueueID)
+		arr, err = s.centerOf(ep.TenantID).QueueVoice(ctx, rc, ep.QueueID)
 		if err != nil {
 			s.log.Error("sip: queue a call", "entry", ep.Address, "err", err)
 			s.notAnswered(ep.TenantID, rc, model.EndFailed)
@@ -341,16 +341,16 @@ func (s *Server) hangup(c *call) {
 	if c.menu != nil {
 		rc := c.menu.rc
 		c.menu = nil
-		if err := s.center.AbandonReceived(ctx, rc); err != nil {
+		if err := s.centerOf(c.tenant).AbandonReceived(ctx, rc); err != nil {
 			s.log.Warn("sip: caller gone in the menu", "contact", c.id, "err", err)
 		}
 		// Queueing may have timed out after the engine took the call.
-		if err := s.center.VoiceHangup(ctx, c.id); err != nil {
+		if err := s.centerOf(c.tenant).VoiceHangup(ctx, c.id); err != nil {
 			s.log.Warn("sip: hang up in the center", "contact", c.id, "err", err)
 		}
 		return
 	}
-	if err := s.center.VoiceHangup(ctx, c.id); err != nil && c.id != 0 {
+	if err := s.centerOf(c.tenant).VoiceHangup(ctx, c.id); err != nil && c.id != 0 {
 		s.log.Warn("sip: hang up in the center", "contact", c.id, "err", err)
 	}
 }
@@ -448,7 +448,7 @@ func (c *call) handle(ev callEvent) bool {
 			return c.customerAnswered()
 		}
 		c.s.unreach.reached(ev.leg.agent)
-		if err := c.s.center.VoiceAnswered(ctx, ev.leg.agent, c.id); err != nil {
+		if err := c.s.centerOf(c.tenant).VoiceAnswered(ctx, ev.leg.agent, c.id); err != nil {
 			c.s.log.Info("sip: agent answered too late", "contact", c.id, "agent", ev.leg.agent, "err", err)
 			ev.leg.stop()
 			c.leg = nil
@@ -533,7 +533,7 @@ func (c *call) handle(ev callEvent) bool {
 
 func (c *call) decline(agent int64, why string) {
 	c.s.log.Info("sip: call declined for agent", "contact", c.id, "agent", agent, "why", why)
-	if err := c.s.center.VoiceDeclined(c.ctx, agent, c.id); err != nil {
+	if err := c.s.centerOf(c.tenant).VoiceDeclined(c.ctx, agent, c.id); err != nil {
 		c.s.log.Warn("sip: decline", "contact", c.id, "err", err)
 	}
 }
@@ -764,7 +764,7 @@ func (c *call) startPlayer(pos int, ewt time.Duration, first bool) {
 				c.s.log.Error("sip: music on hold", "contact", c.id, "err", err)
 				return
 			}
-			p, e, ok, err := c.s.center.VoicePosition(ctx, c.id)
+			p, e, ok, err := c.s.centerOf(c.tenant).VoicePosition(ctx, c.id)
 			if err != nil || !ok {
 				continue // offered or leaving: keep the music
 			}
@@ -907,7 +907,7 @@ func (c *call) digit(k rune) bool {
 			c.resumeWaiting()
 			return false
 		}
-		if err := c.s.center.VoiceCallback(c.ctx, c.id, c.cbNumber); err != nil {
+		if err := c.s.centerOf(c.tenant).VoiceCallback(c.ctx, c.id, c.cbNumber); err != nil {
 			c.s.log.Info("sip: callback refused", "contact", c.id, "err", err)
 			c.confirming = false
 			c.resumeWaiting()
@@ -964,7 +964,7 @@ func (c *call) armConfirmTimeout() {
 
 // resumeWaiting goes back to the announcement and the music.
 func (c *call) resumeWaiting() {
-	pos, ewt, ok, err := c.s.center.VoicePosition(c.ctx, c.id)
+	pos, ewt, ok, err := c.s.centerOf(c.tenant).VoicePosition(c.ctx, c.id)
 	if err != nil || !ok {
 		pos = 0
 	}

@@ -190,11 +190,11 @@ func (c *call) chooseQueue(queueID int64, why string) bool {
 	c.chosenAt = c.s.now()
 	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
 	defer cancel()
-	arr, err := c.s.center.QueueVoice(ctx, m.rc, queueID)
+	arr, err := c.s.centerOf(c.tenant).QueueVoice(ctx, m.rc, queueID)
 	if err != nil && queueID != m.ep.QueueID {
 		c.s.log.Error("sip: queue a call after its menu: trying the entry point's queue", "contact", c.id, "queue", queueID, "err", err)
 		queueID = m.ep.QueueID
-		arr, err = c.s.center.QueueVoice(ctx, m.rc, queueID)
+		arr, err = c.s.centerOf(c.tenant).QueueVoice(ctx, m.rc, queueID)
 	}
 	if err != nil {
 		c.s.log.Error("sip: queue a call after its menu", "contact", c.id, "queue", queueID, "err", err)

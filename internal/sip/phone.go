@@ -214,6 +214,9 @@ func (p *Phone) Register(ctx context.Context, expires time.Duration) error {
 	}
 	if res.StatusCode != sipmsg.StatusOK {
 		e := &RegisterError{Code: res.StatusCode, Reason: res.Reason}
+		if c := res.Contact(); c != nil {
+			e.Contact = c.Address.String()
+		}
 		if h := res.GetHeader("Retry-After"); h != nil {
 			v, _, _ := strings.Cut(strings.TrimSpace(h.Value()), ";")
 			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
@@ -226,11 +229,12 @@ func (p *Phone) Register(ctx context.Context, expires time.Duration) error {
 }
 
 // RegisterError is a REGISTER refused by the server; RetryAfter is its
-// Retry-After (0 without).
+// Retry-After (0 without), Contact the first Contact of a redirect (3xx).
 type RegisterError struct {
 	Code       int
 	Reason     string
 	RetryAfter time.Duration
+	Contact    string
 }
 
 func (e *RegisterError) Error() string {

@@ -141,6 +141,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Registerer receives the plateau_sip_* series; nil keeps them unexported.
 	Registerer prometheus.Registerer
+	// Cluster is set on a node of a cluster (cluster.go): the calls of a
+	// tenant run on its owner's center. Nil: one node, one center.
+	Cluster Cluster
 }
 
 func (c *Config) defaults() error {
@@ -289,6 +292,9 @@ type Server struct {
 func New(cfg Config, center *live.Center, st *store.Store) (*Server, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
+	}
+	if center == nil && cfg.Cluster == nil {
+		return nil, errors.New("sip: no live center")
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, center: center, st: st, now: time.Now,
 		speakers: map[string]*media.Speaker{},
@@ -448,7 +454,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.mu.Lock()
 	s.ctx = ctx
 	s.mu.Unlock()
-	s.center.SetVoiceDialer(s)
+	if s.center != nil { // a cluster's centers get it as they start
+		s.center.SetVoiceDialer(s)
+	}
 	var listeners sync.WaitGroup
 	listeners.Go(func() { s.keepServing(ctx, "udp", func() error { return s.srv.ServeUDP(s.udpConn) }, nil) })
 	err := waitConn(ctx, s.ua, "udp", s.udpAddr.String())
@@ -458,7 +466,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.serve(ctx, &listeners)
 	}
 	// Whatever ended serving: the common cleanup.
-	s.center.SetVoiceDialer(nil)
+	if s.center != nil {
+		s.center.SetVoiceDialer(nil)
+	}
 	// Hang up what is left, then close.
 	s.mu.Lock()
 	calls := make([]*call, 0, len(s.all))
@@ -663,6 +673,9 @@ func (s *Server) onRegister(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		challenge(true)
 		return
 	}
+	if s.elsewhere(ctx, req, tx, acc.TenantID) {
+		return // its tenant runs on another node (cluster.go)
+	}
 	// The address of record is the account's own.
 	if to := req.To(); to == nil || to.Address.User != acc.Username {
 		reply(req, tx, sipmsg.StatusForbidden, "Not Your Address")
@@ -774,6 +787,9 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		s.log.Error("sip invite: resolve entry number", "number", number, "err", err)
 		reply(req, tx, sipmsg.StatusServiceUnavailable, "Unavailable", sipmsg.NewHeader("Retry-After", "5"))
 		return
+	}
+	if s.elsewhere(ctx, req, tx, ep.TenantID) {
+		return // another node runs the tenant (cluster.go)
 	}
 	offer, law, ok := acceptOffer(req, tx)
 	if !ok {

@@ -76,7 +76,7 @@ func (c *call) surveyDigit(k rune) bool {
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
 	defer cancel()
-	if err := c.s.center.VoiceSurvey(ctx, c.tenant, c.id, int(k-'0')); err != nil {
+	if err := c.s.centerOf(c.tenant).VoiceSurvey(ctx, c.tenant, c.id, int(k-'0')); err != nil {
 		c.s.log.Warn("sip: store the caller's rating", "contact", c.id, "err", err)
 	}
 	return c.sayThen(func() bool {

@@ -67,12 +67,12 @@ func (c *call) unreachable(agent int64, why string) {
 	wait := c.s.unreach.fail(agent, c.s.now())
 	c.s.log.Info("sip: agent's phone unreachable", "contact", c.id, "agent", agent, "why", why, "decline_after", wait)
 	decline := func() {
-		if err := c.s.center.VoiceDeclined(c.ctx, agent, c.id); err != nil {
+		if err := c.s.centerOf(c.tenant).VoiceDeclined(c.ctx, agent, c.id); err != nil {
 			c.s.log.Warn("sip: decline", "contact", c.id, "err", err)
 		}
 		ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
 		defer cancel()
-		if err := c.s.center.SetAgentState(ctx, c.tenant, agent, "not_ready", ReasonPhoneUnreachable); err != nil {
+		if err := c.s.centerOf(c.tenant).SetAgentState(ctx, c.tenant, agent, "not_ready", ReasonPhoneUnreachable); err != nil {
 			c.s.log.Info("sip: agent not made not ready", "agent", agent, "err", err)
 		}
 	}
