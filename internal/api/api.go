@@ -50,6 +50,7 @@ import (
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/billing"
+	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
@@ -365,6 +366,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if def.Code == CodeUnauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="plateau"`)
+	}
+	if errors.Is(err, live.ErrStopped) { // stopping, or moving to another node
+		w.Header().Set("Retry-After", "1")
 	}
 	body := ErrorResponse{Error: ErrorBody{Code: def.Code, Message: msg, Status: def.Status, Field: ae.Field, Key: ae.Key, Params: ae.Params, RequestID: id}}
 	b, mErr := json.Marshal(body)
