@@ -58,6 +58,10 @@ type clusterNode struct {
 	wg      sync.WaitGroup
 	// cmdSeq numbers the commands this node sends (cluster_live.go).
 	cmdSeq atomic.Int64
+	// relayed are the agents' sockets relayed to another node, revoked
+	// passes revocations to the API (cluster_revoke.go).
+	relayed relayedSockets
+	revoked func(api.Revocation)
 }
 
 type tenantCenter struct {
@@ -255,6 +259,11 @@ func (n *clusterNode) run(ctx context.Context) error {
 		return fmt.Errorf("subscribe to changes: %w", err)
 	}
 	defer sub.Unsubscribe()
+	rsub, err := n.watchRevocations(ctx)
+	if err != nil {
+		return err
+	}
+	defer rsub.Unsubscribe()
 	err = n.mgr.Run(ctx)
 	n.wg.Wait()
 	n.nc.Close()
@@ -267,6 +276,13 @@ func (n *clusterNode) reload(ctx context.Context, ch api.Change) {
 	if n.center(ch.TenantID) != nil {
 		n.applyChange(ctx, ch)
 		return
+	}
+	if ch.Kind == api.KindUser {
+		err := n.userChanged(ctx, ch.TenantID, ch.ID)
+		if err == nil || errors.Is(err, nats.ErrNoResponders) {
+			return // done, or nobody runs the tenant: nothing open there
+		}
+		n.log.Warn("cluster: a user change at the tenant's owner", "tenant", ch.TenantID, "user", ch.ID, "err", err)
 	}
 	b, _ := json.Marshal(ch)
 	if err := n.nc.Publish(changeSubject+strconv.FormatInt(ch.TenantID, 10), b); err != nil {

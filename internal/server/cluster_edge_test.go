@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/nats-io/nats.go"
 
+	"github.com/plateau-cc/plateau/internal/api"
 	"github.com/plateau-cc/plateau/internal/cluster"
 	"github.com/plateau-cc/plateau/internal/cluster/natstest"
 	"github.com/plateau-cc/plateau/internal/live"
@@ -228,10 +229,13 @@ func TestLiveCallsOnAnyNode(t *testing.T) {
 	// responders at once instead of a stale center answering, or the
 	// request waiting for a subscriber that stays silent).
 	owner.cluster.lost(ten.id)
-	cctx, ccancel := context.WithTimeout(ctx, 2*time.Second)
-	defer ccancel()
-	_, err = edge.cluster.callOwner(cctx, liveCmd{Op: opWallboard, TenantID: ten.id})
-	if !errors.Is(err, live.ErrStopped) || !errors.Is(err, nats.ErrNoResponders) {
+	waitFor(t, "no responders for the tenant", func() bool {
+		cctx, ccancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer ccancel()
+		_, err = edge.cluster.callOwner(cctx, liveCmd{Op: opWallboard, TenantID: ten.id})
+		return errors.Is(err, nats.ErrNoResponders)
+	})
+	if !errors.Is(err, live.ErrStopped) {
 		t.Errorf("command after the owner lost the tenant: %v", err)
 	}
 }
@@ -271,4 +275,84 @@ func TestWireErrorsRoundTrip(t *testing.T) {
 			}
 		}
 	}
+}
+
+// restSignIn signs in over REST on s, returning the session's cookie header
+// and CSRF token.
+func restSignIn(t *testing.T, ctx context.Context, s *Server, login string) apiCred {
+	t.Helper()
+	code, h, body := apiCall(t, ctx, s, apiCred{}, http.MethodPost, "/api/v1/login", map[string]string{"login": login, "password": edgePassword})
+	if code != http.StatusOK {
+		t.Fatalf("sign in %s: %d %s", login, code, body)
+	}
+	var resp struct {
+		CSRF string `json:"csrf_token"`
+	}
+	must(t, json.Unmarshal(body, &resp))
+	for _, c := range (&http.Response{Header: h}).Cookies() {
+		if c.Name == "plateau_session" {
+			return apiCred{cookie: c.Name + "=" + c.Value, csrf: resp.CSRF}
+		}
+	}
+	t.Fatalf("sign in %s: no cookie", login)
+	return apiCred{}
+}
+
+// TestSessionsAndRevocationsOnEveryNode: a browser session signed in on
+// one node is accepted on the other (API and desk socket, relayed to the
+// owner with its cookie); signed out on one, refused on the other at
+// once. A revocation published by any node closes the agent sockets the
+// edge relays for that user, even when the owner is not told.
+func TestSessionsAndRevocationsOnEveryNode(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	st, ten, _, nodes, _ := edgeCluster(t, ctx, "a", "b")
+	oi := ownerOf(t, nodes, ten.id)
+	owner, edge := nodes[oi], nodes[1-oi]
+
+	// The supervisor: signed in on the edge, used on the owner (GET and a
+	// state-changing request with its CSRF token), signed out on the
+	// owner, refused on the edge.
+	sup := restSignIn(t, ctx, edge, "sup")
+	if code, _, body := apiCall(t, ctx, owner, sup, http.MethodGet, "/api/v1/me", nil); code != http.StatusOK {
+		t.Fatalf("the edge's session on the owner: %d %s", code, body)
+	}
+	if code, _, body := apiCall(t, ctx, edge, sup, http.MethodGet, "/api/v1/me", nil); code != http.StatusOK {
+		t.Fatalf("the session on the edge: %d %s", code, body)
+	}
+	if code, _, body := apiCall(t, ctx, owner, sup, http.MethodPost, "/api/v1/logout", nil); code != http.StatusNoContent {
+		t.Fatalf("sign out on the owner: %d %s", code, body)
+	}
+	if code, _, body := apiCall(t, ctx, edge, sup, http.MethodGet, "/api/v1/me", nil); code != http.StatusUnauthorized {
+		t.Fatalf("the session on the edge after signing out on the owner: %d %s", code, body)
+	}
+
+	// The agent signs in on the edge; its desk socket, opened on the edge
+	// with the cookie alone, is relayed to the owner and signed in there
+	// by the session.
+	ag := restSignIn(t, ctx, edge, "agent")
+	desk, _, err := websocket.Dial(ctx, "ws://"+edge.Addr()+"/agent/ws", &websocket.DialOptions{HTTPHeader: http.Header{"Cookie": {ag.cookie}}})
+	must(t, err)
+	defer desk.CloseNow()
+	frames := wsFrames(t, desk)
+	must(t, desk.Write(ctx, websocket.MessageText, []byte(`{"type":"login"}`)))
+	await(t, frames, "logged_in")
+	waitFor(t, "the edge tracks the relayed desk", func() bool { return len(edge.cluster.relayed.of(ten.agentUser)) == 1 })
+
+	// The user is disabled in the store behind the API's back (the owner
+	// is not told), and the owner publishes the revocation: the edge
+	// closes the client's socket itself.
+	u, err := st.GetUser(ctx, &ten.id, ten.agentUser)
+	must(t, err)
+	u.Disabled = true
+	must(t, st.UpdateUser(ctx, &ten.id, u))
+	owner.cluster.tellRevoked(ctx, apiRevocation(ten.id, ten.agentUser))
+	untilClosed(t, frames, 5*time.Second)
+	if code, _, _ := apiCall(t, ctx, owner, ag, http.MethodGet, "/api/v1/me", nil); code != http.StatusUnauthorized {
+		t.Errorf("the disabled user's session on the owner: %d", code)
+	}
+}
+
+func apiRevocation(tid, userID int64) api.Revocation {
+	return api.Revocation{TenantID: tid, UserID: userID}
 }

@@ -78,13 +78,11 @@ func (n *clusterNode) stopCommands(tid int64, tc *tenantCenter) {
 	if tc.cmds == nil {
 		return
 	}
-	err := tc.cmds.Unsubscribe()
-	if err == nil {
-		// The server has dropped the interest when Flush returns: a
-		// request sent after this gets "no responders" at once.
-		err = n.nc.FlushTimeout(time.Second)
-	}
-	if err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+	// No command reaches the center from now on; the server drops the
+	// interest when the UNSUB reaches it (a few ms: sent on its way here,
+	// without blocking the lease manager's goroutine), after which a
+	// request gets "no responders" at once.
+	if err := tc.cmds.Unsubscribe(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
 		n.log.Warn("cluster: unsubscribe from a tenant's commands", "tenant", tid, "err", err)
 	}
 }
@@ -174,4 +172,21 @@ func (n *clusterNode) WhisperToAgent(ctx context.Context, tenantID, contactID, u
 		return model.Note{}, fmt.Errorf("note on contact %d: the owner's answer has none", contactID)
 	}
 	return *rep.Note, nil
+}
+
+// userChangeTimeout bounds how long the API waits for the owner to close
+// a changed user's sockets.
+const userChangeTimeout = 2 * time.Second
+
+// userChanged has the tenant's owner close at once the sockets a deleted
+// or changed user holds there, and waits for it (the API answers after):
+// an agent deleted on any node gets no offer once the deletion is
+// answered. Without an answer the change is published as the others are
+// (plateau.change.<tenant>), and the edges close what they relay
+// (cluster_revoke.go).
+func (n *clusterNode) userChanged(ctx context.Context, tid, userID int64) error {
+	ctx, cancel := context.WithTimeout(ctx, userChangeTimeout)
+	defer cancel()
+	_, err := n.callOwner(ctx, liveCmd{Op: opUserChanged, TenantID: tid, UserID: userID})
+	return err
 }

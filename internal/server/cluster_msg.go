@@ -17,7 +17,7 @@ import (
 // request/reply on plateau.t.<tenant>.cmd when the owner is another node,
 // and are served by serveCmd in-process (no encoding) when it is this
 // one. Built so far: the API's live calls (wallboard, set_state, move,
-// watch, note). Errors cross as a wireError that decodes to the very error
+// watch, note) and user_changed. Errors cross as a wireError that decodes to the very error
 // the center returned (a validation error keeps its field, a refusal its
 // kind), so the API answers the same on every node.
 
@@ -31,6 +31,9 @@ const (
 	opMove      = "move"      // a supervisor moves a waiting contact
 	opWatch     = "watch"     // a supervisor watches a live chat
 	opNote      = "note"      // a supervisor's private note to the agent
+	// opUserChanged: a user was deleted or changed (the design's reload of
+	// a user): its sockets at the owner close before the API answers.
+	opUserChanged = "user_changed"
 )
 
 // liveCmd is a command to a tenant's owner.
@@ -91,6 +94,8 @@ func serveCmd(ctx context.Context, c *live.Center, cmd liveCmd) (liveReply, erro
 	case opNote:
 		n, err := c.WhisperToAgent(ctx, cmd.TenantID, cmd.ContactID, cmd.UserID, cmd.Author, cmd.Body)
 		return liveReply{Note: &n}, err
+	case opUserChanged:
+		return liveReply{}, c.UserChanged(ctx, cmd.TenantID, cmd.UserID)
 	}
 	return liveReply{}, fmt.Errorf("unknown command %q", cmd.Op)
 }
