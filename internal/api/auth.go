@@ -303,7 +303,6 @@ func (s *sessionStore) deleteUser(_ context.Context, userID int64, keep string) 
 	return nil
 }
 
-
 func (s *sessionStore) len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
