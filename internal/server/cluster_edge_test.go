@@ -33,7 +33,7 @@ type edgeTenant struct {
 
 // edgeCluster seeds one tenant and starts nodes on one PostgreSQL and one
 // NATS; token is a platform token.
-func edgeCluster(t *testing.T, ctx context.Context, names ...string) (*store.Store, edgeTenant, string, []*Server, []context.CancelFunc) {
+func edgeCluster(t testing.TB, ctx context.Context, names ...string) (*store.Store, edgeTenant, string, []*Server, []context.CancelFunc) {
 	t.Helper()
 	dsn := storetest.PostgresDSN(t)
 	st, err := store.Open(ctx, dsn)
@@ -72,7 +72,7 @@ func edgeCluster(t *testing.T, ctx context.Context, names ...string) (*store.Sto
 // ownerOf waits until tenant tid runs on its rendezvous winner among
 // nodes (settled: the first node took it, and gives it back to a later
 // winner) and returns its index.
-func ownerOf(t *testing.T, nodes []*Server, tid int64) int {
+func ownerOf(t testing.TB, nodes []*Server, tid int64) int {
 	t.Helper()
 	var names []string
 	for _, s := range nodes {
