@@ -191,6 +191,17 @@ func TestLiveCallsOnAnyNode(t *testing.T) {
 		t.Fatalf("wallboard agents on the edge: %+v", wb.Agents)
 	}
 
+	// Watching the chat on the edge (a supervisor's read-only view).
+	var lc live.LiveChat
+	code, _, body = apiCall(t, ctx, edge, tok, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/interactions/%d/live", ten.id, int64(queued["contact_id"].(float64))), nil)
+	if code != http.StatusOK {
+		t.Fatalf("watch on the edge: %d %s", code, body)
+	}
+	must(t, json.Unmarshal(body, &lc))
+	if lc.ContactID != int64(queued["contact_id"].(float64)) || lc.AgentID != nil {
+		t.Errorf("watched on the edge: %+v", lc)
+	}
+
 	// The owner's refusals cross as they are.
 	code, _, body = apiCall(t, ctx, edge, tok, http.MethodPost, fmt.Sprintf("/api/v1/tenants/%d/agents/%d/state", ten.id, ten.agent+1000), map[string]string{"state": "ready"})
 	if code != http.StatusNotFound || !bytes.Contains(body, []byte("no agent")) {
