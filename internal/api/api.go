@@ -12,7 +12,8 @@
 // SameSite=Strict cookie). On one node sessions are kept in memory by the
 // API: they do not survive a restart. The nodes of a cluster keep them in
 // the store (Options.SharedSessions), so that each accepts them, and tell
-// each other of sign-outs and revocations (Options.OnRevoke, Revoked). A state-changing request authenticated by cookie must
+// each other of sign-outs and revocations (Options.OnRevoke, Revoked). A
+// state-changing request authenticated by cookie must
 // carry the session's CSRF token in the X-CSRF-Token header.
 //
 // Roles: a platform admin (a user or token without tenant) may do

@@ -118,15 +118,16 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		OnChange:      s.reload,
 		SIPRealm:      cfg.SIP.Realm,
 		Live:          liveAPI,
+		Logins:        logins,
+		RecordingsDir: recordingsDir(cfg.Data),
+		Workforce:     cfg.Palmares,
+		FairContracts: billing.FairContracts{Src: st},
+		ServiceLevels: billing.CommitmentReader{St: st, Eval: &commitment.Evaluator{St: st, Recordings: api.RecordedContacts(recordingsDir(cfg.Data))}},
+
 		// Several nodes share the sessions and tell each other of
 		// revocations (cluster_revoke.go).
 		SharedSessions: s.cluster != nil,
 		OnRevoke:       onRevoke,
-		Logins:         logins,
-		RecordingsDir:  recordingsDir(cfg.Data),
-		Workforce:      cfg.Palmares,
-		FairContracts:  billing.FairContracts{Src: st},
-		ServiceLevels:  billing.CommitmentReader{St: st, Eval: &commitment.Evaluator{St: st, Recordings: api.RecordedContacts(recordingsDir(cfg.Data))}},
 	})
 	if s.cluster != nil {
 		s.cluster.revoked = s.api.Revoked
