@@ -229,6 +229,20 @@ func TestLiveCallsOnAnyNode(t *testing.T) {
 		t.Errorf("agent at the owner after the edge's set-state: %+v", snap.Agents[0])
 	}
 
+	// The agent's user deleted through the edge's API: when the deletion
+	// is answered, the owner has signed the desk out already (the change
+	// went to the owner as a command, not as a message on its way).
+	code, _, body = apiCall(t, ctx, edge, tok, http.MethodDelete, fmt.Sprintf("/api/v1/tenants/%d/users/%d", ten.id, ten.agentUser), nil)
+	if code != http.StatusNoContent {
+		t.Fatalf("delete the agent's user on the edge: %d %s", code, body)
+	}
+	snap, err = owner.cluster.center(ten.id).Snapshot(ctx, ten.id)
+	must(t, err)
+	if snap.Agents[0].Online {
+		t.Errorf("the deleted user's desk is still online at the owner when the deletion is answered: %+v", snap.Agents[0])
+	}
+	untilClosed(t, frames, 5*time.Second)
+
 	// A tenant nobody runs: 503 at once, with Retry-After.
 	start := time.Now()
 	code, h, body := apiCall(t, ctx, edge, tok, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/wallboard", ten.id+1000), nil)
