@@ -9,9 +9,11 @@
 //
 // Credentials are API tokens (Authorization: Bearer plt_..., hashed at rest
 // by the store) and password sessions (POST /api/v1/login sets an HttpOnly,
-// SameSite=Strict cookie). Sessions are kept in memory by the API: they do
-// not survive a restart, and several API processes do not share them (users
-// sign in again). A state-changing request authenticated by cookie must
+// SameSite=Strict cookie). On one node sessions are kept in memory by the
+// API: they do not survive a restart. The nodes of a cluster keep them in
+// the store (Options.SharedSessions), so that each accepts them, and tell
+// each other of sign-outs and revocations (Options.OnRevoke, Revoked). A
+// state-changing request authenticated by cookie must
 // carry the session's CSRF token in the X-CSRF-Token header.
 //
 // Roles: a platform admin (a user or token without tenant) may do
@@ -50,6 +52,7 @@ import (
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/billing"
+	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
@@ -122,6 +125,13 @@ type Options struct {
 	// SessionTTL is how long a session lives after sign-in; 0 means
 	// DefaultSessionTTL.
 	SessionTTL time.Duration
+	// SharedSessions keeps the password sessions in the store instead of
+	// this process's memory, so that every node of a cluster accepts a
+	// session signed in on any of them (sessions_shared.go). OnRevoke, when
+	// set, is told each sign-out and removal of someone's access made
+	// here, for the other nodes (which pass it to their API's Revoked).
+	SharedSessions bool
+	OnRevoke       func(ctx context.Context, r Revocation)
 	// SIPRealm is the digest realm agents' SIP passwords are hashed for
 	// (the SIP server's); empty means DefaultSIPRealm.
 	SIPRealm string
@@ -150,7 +160,8 @@ type API struct {
 	onChange   func(ctx context.Context, ev Change)
 	live       Live
 	secure     bool
-	sessions   *sessionStore
+	sessions   sessionKeeper
+	onRevoke   func(ctx context.Context, r Revocation)
 	logins     *loginguard.Guard
 	// revoked wakes the open event streams to check their credential
 	// again at once (a user deleted, a token revoked, a password set).
@@ -202,7 +213,12 @@ func New(st *store.Store, opts Options) *API {
 		ttl = DefaultSessionTTL
 	}
 	a.streams, a.endStreams = context.WithCancel(context.Background())
-	a.sessions = newSessionStore(a.now, ttl)
+	if opts.SharedSessions {
+		a.sessions = newSharedSessions(st, a.now, ttl)
+	} else {
+		a.sessions = newSessionStore(a.now, ttl)
+	}
+	a.onRevoke = opts.OnRevoke
 	a.planning = make(chan struct{}, cmp.Or(opts.PlanningConcurrent, DefaultPlanningConcurrent))
 	a.planningTimeout = cmp.Or(opts.PlanningTimeout, DefaultPlanningTimeout)
 	a.recordings = opts.RecordingsDir
@@ -365,6 +381,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if def.Code == CodeUnauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="plateau"`)
+	}
+	if errors.Is(err, live.ErrStopped) { // stopping, or moving to another node
+		w.Header().Set("Retry-After", "1")
 	}
 	body := ErrorResponse{Error: ErrorBody{Code: def.Code, Message: msg, Status: def.Status, Field: ae.Field, Key: ae.Key, Params: ae.Params, RequestID: id}}
 	b, mErr := json.Marshal(body)

@@ -154,19 +154,31 @@ func (a *API) authenticate(ctx context.Context, r *http.Request) (*principal, er
 	if err != nil || c.Value == "" {
 		return nil, apiErr(CodeUnauthenticated, "sign in (POST /api/v1/login) or send an Authorization: Bearer token")
 	}
-	s, ok := a.sessions.get(c.Value)
-	if !ok {
+	s, err := a.sessions.get(ctx, c.Value)
+	if err != nil {
+		return nil, fmt.Errorf("authenticate session: %w", err)
+	}
+	if s == nil {
 		return nil, apiErr(CodeUnauthenticated, "the session has expired or was closed: sign in again")
 	}
 	// Reload the user, so that a deleted user or a changed role takes
-	// effect at once.
-	u, err := a.st.GetUser(ctx, s.tenantID, s.userID)
+	// effect at once (shared sessions read it with the session).
+	var u model.User
+	if s.user != nil {
+		u = *s.user
+	} else {
+		u, err = a.st.GetUser(ctx, s.tenantID, s.userID)
+	}
 	if errors.Is(err, store.ErrNotFound) {
-		a.sessions.delete(c.Value)
+		if err := a.sessions.delete(ctx, c.Value); err != nil {
+			return nil, fmt.Errorf("authenticate session: %w", err)
+		}
 		return nil, apiErr(CodeUnauthenticated, "the session's user no longer exists")
 	}
 	if err == nil && u.Disabled {
-		a.sessions.delete(c.Value)
+		if err := a.sessions.delete(ctx, c.Value); err != nil {
+			return nil, fmt.Errorf("authenticate session: %w", err)
+		}
 		return nil, apiErr(CodeUnauthenticated, "the session's user is disabled")
 	}
 	if err != nil {
@@ -196,16 +208,20 @@ func checkCSRF(r *http.Request, p *principal) error {
 	return nil
 }
 
-// session is a signed-in user. Sessions live in memory only.
+// session is a signed-in user.
 type session struct {
 	id       string
 	userID   int64
 	tenantID *int64
 	csrf     string
 	expires  time.Time
+	// user is the session's user read with it (shared sessions), nil when
+	// it is to be read.
+	user *model.User
 }
 
-// sessionStore keeps sessions in memory: they do not survive a restart.
+// sessionStore keeps sessions in memory (one node): they do not survive a
+// restart. Several nodes share theirs in the store (sharedSessions).
 type sessionStore struct {
 	mu        sync.Mutex
 	byID      map[string]*session
@@ -228,7 +244,7 @@ func randomToken(n int) (string, error) {
 }
 
 // create opens a session for u.
-func (s *sessionStore) create(u model.User) (*session, error) {
+func (s *sessionStore) create(_ context.Context, u model.User) (*session, error) {
 	id, err := randomToken(32)
 	if err != nil {
 		return nil, fmt.Errorf("create session: %w", err)
@@ -253,29 +269,30 @@ func (s *sessionStore) create(u model.User) (*session, error) {
 	return sess, nil
 }
 
-// get returns a live session.
-func (s *sessionStore) get(id string) (*session, bool) {
+// get returns a live session, nil when none.
+func (s *sessionStore) get(_ context.Context, id string) (*session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sess, ok := s.byID[id]
 	if !ok {
-		return nil, false
+		return nil, nil
 	}
 	if !s.now().Before(sess.expires) {
 		delete(s.byID, id)
-		return nil, false
+		return nil, nil
 	}
-	return sess, true
+	return sess, nil
 }
 
-func (s *sessionStore) delete(id string) {
+func (s *sessionStore) delete(_ context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.byID, id)
+	return nil
 }
 
 // deleteUser closes every session of a user except keep (may be "").
-func (s *sessionStore) deleteUser(userID int64, keep string) {
+func (s *sessionStore) deleteUser(_ context.Context, userID int64, keep string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k, v := range s.byID {
@@ -283,6 +300,7 @@ func (s *sessionStore) deleteUser(userID int64, keep string) {
 			delete(s.byID, k)
 		}
 	}
+	return nil
 }
 
 func (s *sessionStore) len() int {

@@ -211,7 +211,18 @@ func TestCSRF(t *testing.T) {
 
 func TestLoginLogoutAndSessions(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{SecureCookies: true, SessionTTL: time.Hour})
+	for _, shared := range []bool{false, true} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
+			t.Parallel()
+			testLoginLogoutAndSessions(t, shared)
+		})
+	}
+}
+
+// testLoginLogoutAndSessions: sessions in memory (one node) or in the
+// store (shared by the nodes of a cluster) behave alike.
+func testLoginLogoutAndSessions(t *testing.T, shared bool) {
+	e := newEnv(t, Options{SecureCookies: true, SessionTTL: time.Hour, SharedSessions: shared})
 	f := e.fixture("acme")
 	tid := &f.tenant.ID
 	u, err := e.st.CreateUser(testCtx(t), tid, model.User{Login: "Sup@Acme.test", DisplayName: "Sup", Role: model.RoleSupervisor})
@@ -278,8 +289,8 @@ func TestLoginLogoutAndSessions(t *testing.T) {
 	fourth := e.login("sup@acme.test", "another long one")
 	e.must(f.adminToken, http.MethodDelete, fmt.Sprintf("/api/v1/tenants/%d/users/%d", f.tenant.ID, u.ID), nil, 204, nil)
 	wantError(t, e.do(fourth, http.MethodGet, "/api/v1/me", nil), 401, CodeUnauthenticated, "")
-	if n := e.api.sessions.len(); n != 0 {
-		t.Errorf("%d sessions left", n)
+	if m, ok := e.api.sessions.(*sessionStore); ok && m.len() != 0 {
+		t.Errorf("%d sessions left", m.len())
 	}
 }
 

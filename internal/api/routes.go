@@ -449,7 +449,7 @@ func (a *API) routeTable() []route {
 				if err := a.st.UpdateUser(ctx, &c.tid, *in); err != nil {
 					return model.User{}, err
 				}
-				a.revoke(ctx, c.tid, c.id, false)
+				a.revoke(ctx, c.tid, c.id, false, "")
 				return a.st.GetUser(ctx, &c.tid, c.id)
 			}),
 		mk(http.MethodDelete, users+"/{id}", "deleteUser", "Delete a user and close its sessions", accessTenantAdmin,
@@ -457,8 +457,10 @@ func (a *API) routeTable() []route {
 				if err := a.st.DeleteUser(ctx, &c.tid, c.id); err != nil {
 					return noContent{}, err
 				}
-				a.sessions.deleteUser(c.id, "")
-				a.revoke(ctx, c.tid, c.id, true)
+				if err := a.sessions.deleteUser(ctx, c.id, ""); err != nil {
+					return noContent{}, err
+				}
+				a.revoke(ctx, c.tid, c.id, true, "")
 				return noContent{}, nil
 			}),
 		mk(http.MethodPost, users+"/{id}/password", "setUserPassword", "Set a user's password; closes the user's other sessions", accessTenantAdmin,
@@ -470,8 +472,10 @@ func (a *API) routeTable() []route {
 				if c.p.session != nil {
 					keep = c.p.session.id
 				}
-				a.sessions.deleteUser(c.id, keep)
-				a.revoke(ctx, c.tid, c.id, false)
+				if err := a.sessions.deleteUser(ctx, c.id, keep); err != nil {
+					return noContent{}, err
+				}
+				a.revoke(ctx, c.tid, c.id, false, keep)
 				return noContent{}, nil
 			}),
 	)
@@ -520,11 +524,13 @@ func (a *API) routeTable() []route {
 }
 
 // revoke ends at once what user userID of tenant tid had open: the event
-// streams check their credential again, and the change goes to OnChange
-// (the live center closes the user's agent sockets).
-func (a *API) revoke(ctx context.Context, tid, userID int64, deleted bool) {
+// streams check their credential again, the change goes to OnChange (the
+// live center closes the user's agent sockets) and to the other nodes
+// (OnRevoke); keep is the session the user keeps ("" for none).
+func (a *API) revoke(ctx context.Context, tid, userID int64, deleted bool, keep string) {
 	a.revoked.fire()
 	a.changed(ctx, Change{Kind: KindUser, TenantID: tid, ID: userID, Deleted: deleted})
+	a.tellRevoked(ctx, Revocation{TenantID: tid, UserID: userID, Keep: hashOf(keep), Deleted: deleted})
 }
 
 // audit logs who read a customer's data (GDPR: who saw what).
@@ -590,10 +596,13 @@ func (a *API) login(ctx context.Context, c *call, in *LoginRequest) (LoginRespon
 		}
 		return LoginResponse{}, err
 	}
-	if old, err := c.r.Cookie(SessionCookie); err == nil {
-		a.sessions.delete(old.Value)
+	if old, err := c.r.Cookie(SessionCookie); err == nil && old.Value != "" {
+		if err := a.sessions.delete(ctx, old.Value); err != nil {
+			return LoginResponse{}, err
+		}
+		a.tellRevoked(ctx, Revocation{Session: hashOf(old.Value)})
 	}
-	s, err := a.sessions.create(u)
+	s, err := a.sessions.create(ctx, u)
 	if err != nil {
 		return LoginResponse{}, err
 	}
@@ -607,10 +616,13 @@ func (a *API) login(ctx context.Context, c *call, in *LoginRequest) (LoginRespon
 	return LoginResponse{User: u, CSRFToken: s.csrf}, nil
 }
 
-func (a *API) logout(_ context.Context, c *call, _ *noBody) (noContent, error) {
+func (a *API) logout(ctx context.Context, c *call, _ *noBody) (noContent, error) {
 	if c.p.session != nil {
-		a.sessions.delete(c.p.session.id)
+		if err := a.sessions.delete(ctx, c.p.session.id); err != nil {
+			return noContent{}, err
+		}
 		a.revoked.fire()
+		a.tellRevoked(ctx, Revocation{Session: hashOf(c.p.session.id)})
 	}
 	http.SetCookie(c.w, a.sessionCookie("", -1))
 	return noContent{}, nil
@@ -675,6 +687,7 @@ func (a *API) deleteToken(ctx context.Context, c *call, _ *noBody) (noContent, e
 		return noContent{}, err
 	}
 	a.revoked.fire() // streams opened with the token end now
+	a.tellRevoked(ctx, Revocation{TokenID: c.id})
 	a.log.InfoContext(ctx, "audit: token revoked", "by", c.p.describe(), "token", c.id, "request_id", requestID(ctx))
 	return noContent{}, nil
 }

@@ -87,7 +87,7 @@ func liveError(err error) error {
 		return &Error{Code: code, Message: re.Message, Err: err}
 	}
 	if errors.Is(err, live.ErrStopped) {
-		return &Error{Code: CodeUnavailable, Message: "the live contact center is stopping", Err: err}
+		return &Error{Code: CodeUnavailable, Message: "the tenant's live contact center is not running now (stopping, or moving to another node): retry", Err: err}
 	}
 	return err
 }

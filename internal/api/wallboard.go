@@ -38,7 +38,7 @@ func (a *API) wallboardRoutes(v1 string) []route {
 					return live.Wallboard{}, err
 				}
 				wb, err := lv.Wallboard(ctx, c.tid)
-				return forViewer(wb, c.p), err
+				return forViewer(wb, c.p), liveError(err)
 			}).withTag("supervision"),
 		stream,
 	}
@@ -56,7 +56,7 @@ func (a *API) streamWallboard(ctx context.Context, c *call) error {
 	}
 	wb, err := lv.Wallboard(ctx, c.tid)
 	if err != nil {
-		return err
+		return liveError(err)
 	}
 	wb = forViewer(wb, c.p)
 	rc := http.NewResponseController(c.w)

@@ -61,15 +61,8 @@ func (c *Center) UserChanged(ctx context.Context, tenantID, userID int64) error 
 		return fmt.Errorf("user %d changed: %w", userID, err)
 	}
 	for i, s := range mine {
-		why := ""
-		switch {
-		case gone:
-			why = "your account was removed"
-		case u.Role != model.RoleAgent || u.AgentID == nil || *u.AgentID != was[i].agentID:
-			why = "your role was changed"
-		case u.PasswordHash != was[i].passwordHash:
-			why = "your password was changed: sign in again"
-		default:
+		why := signOutReason(was[i].agentID, was[i].passwordHash, u, gone)
+		if why == "" {
 			continue
 		}
 		c.log.Info("audit: agent session closed", "user", userID, "agent", was[i].agentID, "remote", s.remote, "why", why)
@@ -77,4 +70,33 @@ func (c *Center) UserChanged(ctx context.Context, tenantID, userID int64) error 
 		s.finish()
 	}
 	return nil
+}
+
+// signOutReason says why a session signed in as agent agentID with the
+// password hash passwordHash must close now that its user is u (gone: the
+// user was deleted); "" when it may go on.
+func signOutReason(agentID int64, passwordHash string, u model.User, gone bool) string {
+	switch {
+	case gone:
+		return "your account was removed"
+	case u.Disabled:
+		return "your account was disabled"
+	case u.Role != model.RoleAgent || u.AgentID == nil || *u.AgentID != agentID:
+		return "your role was changed"
+	case u.PasswordHash != passwordHash:
+		return "your password was changed: sign in again"
+	}
+	return ""
+}
+
+// SignOutReason is why an agent's socket signed in as user was must close
+// now that the user is now (gone: deleted), "" when it may stay open: the
+// rule UserChanged applies, for the sockets a node of a cluster relays to
+// the tenant's owner.
+func SignOutReason(was, now model.User, gone bool) string {
+	var agentID int64
+	if was.AgentID != nil {
+		agentID = *was.AgentID
+	}
+	return signOutReason(agentID, was.PasswordHash, now, gone)
 }

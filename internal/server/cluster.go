@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -32,10 +33,11 @@ import (
 // acquired (after its epoch is claimed in the store, and restored from it
 // as at a restart) and stopped at once when it is lost.
 //
-// Until the NATS message boundary between edge and owner exists, a node
-// that does not own a tenant forwards that tenant's chat and agent sockets
-// to the owner's HTTP address (a reverse proxy: the socket is relayed), and
-// configuration changes reach the owner over NATS (plateau.change.<tenant>).
+// A node that does not own a tenant forwards that tenant's chat and agent
+// sockets to the owner's HTTP address (a reverse proxy: the socket is
+// relayed), configuration changes reach the owner over NATS
+// (plateau.change.<tenant>), and the API's live calls are commands to the
+// owner over NATS (cluster_live.go).
 type clusterNode struct {
 	st   *store.Store
 	log  *slog.Logger
@@ -55,6 +57,12 @@ type clusterNode struct {
 	centers map[int64]*tenantCenter
 	voice   *sipVoice // the node's SIP, nil without (sipcluster.go)
 	wg      sync.WaitGroup
+	// cmdSeq numbers the commands this node sends (cluster_live.go).
+	cmdSeq atomic.Int64
+	// relayed are the agents' sockets relayed to another node, revoked
+	// passes revocations to the API (cluster_revoke.go).
+	relayed relayedSockets
+	revoked func(api.Revocation)
 }
 
 type tenantCenter struct {
@@ -62,6 +70,8 @@ type tenantCenter struct {
 	reg    *prometheus.Registry
 	cancel context.CancelFunc
 	done   chan struct{}
+	// cmds receives the tenant's commands from the other nodes (cluster_live.go).
+	cmds *nats.Subscription
 }
 
 // A request relayed to a tenant's owner carries the cluster's relay secret
@@ -186,6 +196,9 @@ func (n *clusterNode) acquired(ctx context.Context, tenantID, epoch int64) error
 	n.mu.Lock()
 	n.centers[tenantID] = tc
 	n.mu.Unlock()
+	if err := n.serveCommands(tenantID, tc); err != nil {
+		n.log.Error("cluster: the tenant's commands from other nodes are not served", "tenant", tenantID, "err", err)
+	}
 	n.log.Info("cluster: running tenant", "tenant", tenantID, "epoch", epoch, "restored_in", time.Since(start))
 	return nil
 }
@@ -197,6 +210,7 @@ func (n *clusterNode) lost(tenantID int64) {
 	delete(n.centers, tenantID)
 	n.mu.Unlock()
 	if tc != nil {
+		n.stopCommands(tenantID, tc)
 		tc.cancel()
 		n.voiceLost(tenantID)
 		n.log.Info("cluster: stopped tenant", "tenant", tenantID)
@@ -249,6 +263,11 @@ func (n *clusterNode) run(ctx context.Context) error {
 		return fmt.Errorf("subscribe to changes: %w", err)
 	}
 	defer sub.Unsubscribe()
+	rsub, err := n.watchRevocations(ctx)
+	if err != nil {
+		return err
+	}
+	defer rsub.Unsubscribe()
 	err = n.mgr.Run(ctx)
 	n.wg.Wait()
 	n.nc.Close()
@@ -261,6 +280,13 @@ func (n *clusterNode) reload(ctx context.Context, ch api.Change) {
 	if n.center(ch.TenantID) != nil {
 		n.applyChange(ctx, ch)
 		return
+	}
+	if ch.Kind == api.KindUser {
+		err := n.userChanged(ctx, ch.TenantID, ch.ID)
+		if err == nil || errors.Is(err, nats.ErrNoResponders) {
+			return // done, or nobody runs the tenant: nothing open there
+		}
+		n.log.Warn("cluster: a user change at the tenant's owner", "tenant", ch.TenantID, "user", ch.ID, "err", err)
 	}
 	b, _ := json.Marshal(ch)
 	if err := n.nc.Publish(changeSubject+strconv.FormatInt(ch.TenantID, 10), b); err != nil {
@@ -415,30 +441,6 @@ func (n *clusterNode) agentHandler() http.Handler {
 		}
 		http.Error(w, "with several nodes the desk's socket needs its session, or ?tenant=ID", http.StatusUnauthorized)
 	})
-}
-
-// The API's live calls (api.Live), on the tenant's center when it runs
-// here; unavailable on another node for now.
-
-func (n *clusterNode) Wallboard(ctx context.Context, tenantID int64) (live.Wallboard, error) {
-	if c := n.center(tenantID); c != nil {
-		return c.Wallboard(ctx, tenantID)
-	}
-	return live.Wallboard{}, live.ErrStopped
-}
-
-func (n *clusterNode) SetAgentState(ctx context.Context, tenantID, agentID int64, state, reason string) error {
-	if c := n.center(tenantID); c != nil {
-		return c.SetAgentState(ctx, tenantID, agentID, state, reason)
-	}
-	return live.ErrStopped
-}
-
-func (n *clusterNode) MoveContact(ctx context.Context, tenantID, contactID, queueID int64) error {
-	if c := n.center(tenantID); c != nil {
-		return c.MoveContact(ctx, tenantID, contactID, queueID)
-	}
-	return live.ErrStopped
 }
 
 // Status is the cluster as its bucket and the store say (GET

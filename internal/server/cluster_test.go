@@ -21,7 +21,7 @@ type clusterFixture struct {
 	tenants   []int64
 }
 
-func startNode(t *testing.T, fx clusterFixture, name string) (*Server, context.CancelFunc) {
+func startNode(t testing.TB, fx clusterFixture, name string) (*Server, context.CancelFunc) {
 	t.Helper()
 	cfg := Defaults()
 	cfg.HTTP, cfg.DB = "127.0.0.1:0", fx.dsn
@@ -49,7 +49,7 @@ func startNode(t *testing.T, fx clusterFixture, name string) (*Server, context.C
 	return srv, stop
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
@@ -146,7 +146,7 @@ func TestTwoNodesSpreadForwardAndTakeOver(t *testing.T) {
 	}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

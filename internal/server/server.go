@@ -97,9 +97,13 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		// The API is made just below, before anything is served.
 		SessionUser: func(ctx context.Context, r *http.Request) (model.User, error) { return s.api.SessionUser(ctx, r) }}
 	var liveAPI api.Live
+	var onRevoke func(context.Context, api.Revocation)
 	if cfg.Cluster.Enabled() {
 		s.cluster, err = openCluster(cfg, st, logger, liveOpts)
 		liveAPI = s.cluster
+		if s.cluster != nil {
+			onRevoke = s.cluster.tellRevoked
+		}
 	} else {
 		s.Center, err = live.New(ctx, st, liveOpts)
 		liveAPI = s.Center
@@ -119,7 +123,15 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 		Workforce:     cfg.Palmares,
 		FairContracts: billing.FairContracts{Src: st},
 		ServiceLevels: billing.CommitmentReader{St: st, Eval: &commitment.Evaluator{St: st, Recordings: api.RecordedContacts(recordingsDir(cfg.Data))}},
+
+		// Several nodes share the sessions and tell each other of
+		// revocations (cluster_revoke.go).
+		SharedSessions: s.cluster != nil,
+		OnRevoke:       onRevoke,
 	})
+	if s.cluster != nil {
+		s.cluster.revoked = s.api.Revoked
+	}
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "plateau_http_request_duration_seconds",
 		Help:    "HTTP request latency by route group, method and status.",
@@ -202,7 +214,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/api/", s.timed("api", s.api.Handler()))
 	if s.cluster != nil {
 		mux.Handle("/chat/", s.timed("chat", s.cluster.chatHandler()))
-		mux.Handle("/agent/", s.timed("agent", s.cluster.agentHandler()))
+		mux.Handle("/agent/", s.timed("agent", s.cluster.revocable(s.cluster.agentHandler())))
 	} else {
 		mux.Handle("/chat/", s.timed("chat", s.Center.ChatHandler()))
 		mux.Handle("/agent/", s.timed("agent", s.Center.AgentHandler()))
