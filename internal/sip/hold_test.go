@@ -14,7 +14,6 @@ import (
 // hear each other; muted, the caller no longer hears the agent; a transfer to the queue hangs the agent's phone up and
 // the caller waits again. The hold is a billable segment.
 func TestHoldThenTransferToTheQueue(t *testing.T) {
-	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")

@@ -70,7 +70,6 @@ func openCall(t *testing.T, w *world, ctx context.Context) int64 {
 // speak to an advisor, press 0"; 1 (pressed during the menu) takes them to
 // the sales queue, where they hear their position.
 func TestMenuOption(t *testing.T) {
-	t.Parallel()
 	w, sales, prompt := menuWorld(t)
 	ctx := w.ctx()
 	call, err := w.phone(testCaller, "").Dial(ctx, "1001")
@@ -113,7 +112,6 @@ func TestMenuOption(t *testing.T) {
 // TestMenuZeroWrongKeyAndSilence: 0 reaches the entry's queue at once; a
 // wrong key says the menu again; silence ends in the entry's queue too.
 func TestMenuZeroWrongKeyAndSilence(t *testing.T) {
-	t.Parallel()
 	w, _, prompt := menuWorld(t)
 	ctx := w.ctx()
 	zero := fr(t, media.PromptMenuZero)

@@ -12,7 +12,6 @@ import (
 // cuts it and the caller is back to the announcement, without hearing the
 // rest of the confirmation.
 func TestPromptDoesNotBlockEvents(t *testing.T) {
-	t.Parallel()
 	w := newWorld(t, worldOpts{callbackAllow: []string{"+33"}})
 	w.srv.cfg.CallbackGateway = "127.0.0.1:9" // never called in this test
 	ctx := w.ctx()

@@ -49,7 +49,6 @@ func TestRecorderMixesBothParties(t *testing.T) {
 }
 
 func TestSweepRecordings(t *testing.T) {
-	t.Parallel()
 	w := newWorld(t, worldOpts{record: true})
 	ctx := context.Background()
 	q := w.queue
@@ -85,7 +84,6 @@ func TestSweepRecordings(t *testing.T) {
 // TestRecordedCall: the caller hears that the call may be recorded, and
 // the conversation is written under the tenant and queue, both parties in.
 func TestRecordedCall(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	w := newWorld(t, worldOpts{recordings: dir, record: true})
 	ctx := w.ctx()
@@ -135,7 +133,6 @@ func TestRecordedCall(t *testing.T) {
 // caller still hears the welcome; the recording notice was not heard to
 // its end, so the call is not recorded.
 func TestNotRecordedBeforeTheNotice(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	w := newWorld(t, worldOpts{recordings: dir, record: true})
 	ctx := w.ctx()

@@ -291,7 +291,6 @@ func promptSamples(t *testing.T, lang, name string) int {
 }
 
 func TestCallQueuedAnnouncedAnsweredBridged(t *testing.T) {
-	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
@@ -431,7 +430,6 @@ func TestUnregisteredAgentNeverRung(t *testing.T) {
 }
 
 func TestUnknownNumberAndMalformed(t *testing.T) {
-	t.Parallel()
 	w := newWorld(t, worldOpts{inviteBurst: 3})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
@@ -480,7 +478,6 @@ func TestUnknownNumberAndMalformed(t *testing.T) {
 }
 
 func TestClosedAnnouncementThenBye(t *testing.T) {
-	t.Parallel()
 	w := newWorld(t, worldOpts{closed: true})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
@@ -503,7 +500,6 @@ func TestClosedAnnouncementThenBye(t *testing.T) {
 }
 
 func TestCallerHangsUpWhileWaiting(t *testing.T) {
-	t.Parallel()
 	w := newWorld(t, worldOpts{announceEvery: time.Second})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
@@ -544,7 +540,6 @@ func TestCallerHangsUpWhileWaiting(t *testing.T) {
 // kept. When the agent's phone answers the callback, Plateau calls that
 // number through the gateway and bridges both.
 func TestCallbackConfirmedThenPlaced(t *testing.T) {
-	t.Parallel()
 	w := newWorld(t, worldOpts{callbackAllow: []string{"0", "+33"}})
 	ctx := w.ctx()
 	customer := w.phone(testCaller, "")
@@ -760,7 +755,6 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name string, labels ...
 // TestCallbackByInfo: the keys may come as SIP INFO (dtmf-relay) instead of
 // RFC 4733 events: 1 asks for the callback, 1 confirms the calling number.
 func TestCallbackByInfo(t *testing.T) {
-	t.Parallel()
 	w := newWorld(t, worldOpts{callbackAllow: []string{"+33"}})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")
@@ -839,7 +833,6 @@ func findPrompt(heard, prompt []int16) []int {
 // "you are next", then music, then "you are next" again after
 // AnnounceEvery.
 func TestAnnouncementRepeated(t *testing.T) {
-	t.Parallel()
 	w := newWorld(t, worldOpts{announceEvery: 2 * time.Second})
 	ctx := w.ctx()
 	caller := w.phone(testCaller, "")

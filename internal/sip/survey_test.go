@@ -13,7 +13,6 @@ import (
 // thanks and is hung up; the rating is stored as a chat's. Without the
 // setting the caller is hung up at once, as before.
 func TestVoiceSurveyAfterTheAgentHangsUp(t *testing.T) {
-	t.Parallel()
 	w := newWorld(t, worldOpts{})
 	ctx := w.ctx()
 	q := w.queue

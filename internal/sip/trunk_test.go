@@ -109,7 +109,6 @@ func TestTrunkSettings(t *testing.T) {
 // number, and answers the carrier's 407 challenge with the trunk's
 // credentials; the call counts on the trunk while it lasts.
 func TestCallbackThroughTrunkWithDigest(t *testing.T) {
-	t.Parallel()
 	w := newWorld(t, worldOpts{callbackAllow: []string{"0", "+33"}, trunks: []Trunk{{Name: "carrier",
 		Sources: []netip.Prefix{netip.MustParsePrefix("127.0.0.3/32")}, Username: "acme-trunk", Password: "tr0nk-s3cret", Outbound: "127.0.0.1:9",
 		FromUser: "+33100000000", Domain: "sip.carrier.example", MaxCalls: 5}}})
