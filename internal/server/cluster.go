@@ -54,6 +54,11 @@ type clusterNode struct {
 	runCtx  context.Context // Run's; the centers run under it
 	centers map[int64]*tenantCenter
 	wg      sync.WaitGroup
+
+	// relays: the client sockets this node holds for other owners
+	// (cluster_relay.go).
+	relayMu sync.Mutex
+	relays  map[*relay]struct{}
 }
 
 type tenantCenter struct {
@@ -162,6 +167,7 @@ func (n *clusterNode) acquired(ctx context.Context, tenantID, epoch int64) error
 	}
 	opts := n.opts
 	opts.Tenant, opts.Fence = tenantID, n.mgr
+	opts.SessionUser = n.relaySessionUser(n.opts.SessionUser)
 	reg := prometheus.NewRegistry()
 	opts.Registerer = prometheus.WrapRegistererWith(prometheus.Labels{"tenant": strconv.FormatInt(tenantID, 10)}, reg)
 	opts.Logger = n.opts.Logger.With("tenant", tenantID, "epoch", epoch)
@@ -245,6 +251,7 @@ func (n *clusterNode) run(ctx context.Context) error {
 		return fmt.Errorf("subscribe to changes: %w", err)
 	}
 	defer sub.Unsubscribe()
+	go n.watchRelays(ctx)
 	err = n.mgr.Run(ctx)
 	n.wg.Wait()
 	n.nc.Close()
@@ -331,7 +338,9 @@ func (n *clusterNode) serveTenant(w http.ResponseWriter, r *http.Request, tenant
 		if a := r.Header.Get(relayRemoteHeader); a != "" {
 			r.RemoteAddr = a
 		}
+		r, _ = trustedAgent(r)
 	}
+	r.Header.Del(relayAgentHeader)
 	r.Header.Del(relayHeader)
 	r.Header.Del(relayRemoteHeader)
 	r.Header.Del(relayHopsHeader)
@@ -342,6 +351,16 @@ func (n *clusterNode) serveTenant(w http.ResponseWriter, r *http.Request, tenant
 	// Not here: to the owner. A relayed request reaches a node that is not
 	// the owner when the relaying node's view predates a move: it goes on
 	// once more, by a fresh read of the bucket.
+	if hops == 0 && isWebSocket(r) {
+		// A chat or desk socket: this node holds it and carries its
+		// frames, attaching it again if the owner is lost.
+		if node, addr := n.ownerNodeAddr(r.Context(), tenantID); addr != "" {
+			n.relaySocket(w, r, tenantID, node, addr)
+			return
+		}
+		unavailable(w)
+		return
+	}
 	if hops < maxRelayHops {
 		addr := ""
 		if hops == 0 {
