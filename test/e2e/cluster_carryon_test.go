@@ -9,6 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/plateau-cc/plateau/internal/cluster"
 	"github.com/plateau-cc/plateau/internal/model"
 )
 
@@ -98,7 +99,13 @@ func TestClusterCarryOnThroughKillNine(t *testing.T) {
 			others = append(others, n)
 		}
 	}
+	// The agent's node is the one expected to take the tenant over (the
+	// rendezvous winner among the survivors): the customer's is then the
+	// edge lost at the end.
 	custNode, agentNode := others[0], others[1]
+	if cluster.Winner(tid, []string{others[0].name, others[1].name}) == custNode.name {
+		custNode, agentNode = agentNode, custNode
+	}
 
 	desk := dialCarryDesk(ctx, t, agentNode.ws(fmt.Sprintf("/agent/ws?tenant=%d", tid)))
 	desk.send(ctx, t, map[string]string{"type": "login", "login": "agent0", "password": agentPassword})
@@ -229,4 +236,28 @@ func TestClusterCarryOnThroughKillNine(t *testing.T) {
 		t.Errorf("%d connected segments for the pair, want 1: %+v", connected, segs)
 	}
 	t.Logf("tenant %d: %s epoch %d -> %s epoch %d; no socket closed, 6 messages stored once", tid, ownerName, oldEpoch, newOwner, newEpoch)
+
+	// A lost edge: the node holding the pair's customer socket is killed
+	// (it is not the new owner: that one holds the agent's). The customer's
+	// socket drops with it; the owner detaches the customer as a dropped
+	// socket, and the customer resumes on the surviving node with its
+	// token, into the same conversation.
+	if newOwner != agentNode.name {
+		t.Logf("new owner %s, not the expected %s: the edge's loss is not tried", newOwner, agentNode.name)
+		return
+	}
+	custNode.kill()
+	for range pair.frames {
+	}
+	back2 := dialCustomer(ctx, t, agentNode.ws("/chat/web0/ws"), fmt.Sprintf(`{"type":"resume","token":%q,"last_seq":%d}`, q.ResumeToken, len(msgs)))
+	back2.id = pair.id
+	back2.await(t, 20*time.Second, "connected")
+	pair = back2
+	pair.say(ctx, t, "c4", "question 4")
+	desk.await(t, 20*time.Second, "message", isBody("question 4"))
+	answer(4)
+	if msgs, err = st.ListMessages(ctx, tid, pair.id, 0); err != nil || len(msgs) != 8 {
+		t.Errorf("%d messages stored after the edge's loss (err %v), want 8", len(msgs), err)
+	}
+	t.Logf("edge %s killed: the customer resumed on %s, the conversation goes on", custNode.name, agentNode.name)
 }
