@@ -131,6 +131,7 @@ type relay struct {
 	held     [][]byte // client frames waiting for the owner's socket
 	unacked  []pendingMsg
 	token    string // customer: resume token
+	resuming string // customer: the token of its own resume, until answered
 	contact  int64  // customer: its contact
 	upTo     int64  // customer: every seq up to it was delivered
 	seen     map[int64]bool
@@ -138,6 +139,7 @@ type relay struct {
 	presence string // agent: the presence it last chose (agent_state)
 	reason   string
 	over     bool // the owner ended the session (ended, replaced): no attaching again
+	gone     bool // the client closed its socket: its close goes to the owner
 }
 
 type pendingMsg struct {
@@ -156,6 +158,8 @@ type relayFrame struct {
 	Presence    string `json:"presence"`
 	Reason      string `json:"reason"`
 	Code        string `json:"code"`
+	Token       string `json:"token"`    // the client's resume
+	LastSeq     int64  `json:"last_seq"` // the client's resume
 }
 
 func msgKey(contactID int64, id string) string { return strconv.FormatInt(contactID, 10) + "/" + id }
@@ -256,7 +260,14 @@ func (rl *relay) run() {
 		rl.mu.Lock()
 		rl.up = nil
 		canAttach := !rl.over && ((rl.agent && rl.agentID != 0) || (!rl.agent && rl.token != ""))
+		gone := rl.gone
 		rl.mu.Unlock()
+		if gone {
+			// The owner answered the client's own close (a browser leaving
+			// says 1001 too): nothing to attach again.
+			up.CloseNow()
+			return
+		}
 		if st != -1 && st != websocket.StatusGoingAway {
 			// The owner closed the session itself: so does the client.
 			if st == websocket.StatusNoStatusRcvd {
@@ -394,6 +405,7 @@ func (rl *relay) fromClient() {
 		if err != nil {
 			rl.mu.Lock()
 			up := rl.up
+			rl.gone = true
 			rl.mu.Unlock()
 			if up != nil {
 				st := websocket.CloseStatus(err)
@@ -407,6 +419,7 @@ func (rl *relay) fromClient() {
 		var f relayFrame
 		_ = json.Unmarshal(b, &f)
 		rl.mu.Lock()
+		rl.fromClientNote(f)
 		if f.Type == "message" && f.ClientMsgID != "" && len(rl.unacked) < relayBuffered {
 			cid := f.ContactID
 			if !rl.agent {
@@ -465,10 +478,14 @@ func (rl *relay) note(b []byte) bool {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	switch f.Type {
-	case "queued":
+	case "queued", "connected":
 		if !rl.agent && f.ResumeToken != "" {
 			rl.token, rl.contact = f.ResumeToken, f.ContactID
+		} else if !rl.agent && rl.resuming != "" {
+			// Its own resume was answered: the token is good.
+			rl.token = rl.resuming
 		}
+		rl.resuming = ""
 	case "logged_in":
 		rl.agentID = f.AgentID
 	case "agent_state":
@@ -502,8 +519,31 @@ func (rl *relay) note(b []byte) bool {
 		if f.Code == "replaced" {
 			rl.over = true
 		}
+		if f.Code == "unknown_token" {
+			rl.resuming = ""
+		}
 	}
 	return true
+}
+
+// fromClientNote learns from a client's frame (under rl.mu): a customer
+// resuming by itself names its token (kept once the owner answers) and the
+// seqs it already has.
+func (rl *relay) fromClientNote(f relayFrame) {
+	if rl.agent || f.Type != "resume" || f.Token == "" {
+		return
+	}
+	rl.resuming = f.Token
+	for s := range rl.seen {
+		if s <= f.LastSeq {
+			delete(rl.seen, s)
+		}
+	}
+	rl.upTo = max(rl.upTo, f.LastSeq)
+	for rl.seen[rl.upTo+1] {
+		delete(rl.seen, rl.upTo+1)
+		rl.upTo++
+	}
 }
 
 // saw notes a seq the client has, keeping upTo the highest seq below

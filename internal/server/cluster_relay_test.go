@@ -166,3 +166,81 @@ func TestRelayCarriesSessionsThroughAHandover(t *testing.T) {
 		t.Fatalf("the pair's contact is %s", in.State)
 	}
 }
+
+// The relay's bookkeeping: a customer resumes from the last seq below
+// which it has every message, the messages it already has are not given
+// twice, and an acknowledged message is no longer sent again.
+func TestRelayNotesWhatTheClientHas(t *testing.T) {
+	rl := &relay{seen: map[int64]bool{}}
+	rl.unacked = []pendingMsg{{key: msgKey(0, "c1"), frame: []byte(`{"type":"message","client_msg_id":"c1"}`)},
+		{key: msgKey(0, "c2"), frame: []byte(`{"type":"message","client_msg_id":"c2"}`)}}
+	for _, f := range []string{
+		`{"type":"queued","contact_id":7,"resume_token":"tok","position":2}`,
+		`{"type":"message","seq":1,"from":"agent"}`,
+		`{"type":"ack","client_msg_id":"c1","seq":2}`,
+		`{"type":"message","seq":4,"from":"agent"}`, // seq 3 not delivered yet
+	} {
+		if !rl.note([]byte(f)) {
+			t.Fatalf("%s held back", f)
+		}
+	}
+	if rl.token != "tok" || rl.contact != 7 || rl.upTo != 2 {
+		t.Fatalf("token %q contact %d upTo %d, want tok 7 2", rl.token, rl.contact, rl.upTo)
+	}
+	if len(rl.unacked) != 1 || rl.unacked[0].key != msgKey(0, "c2") {
+		t.Fatalf("unacked %+v, want c2 only", rl.unacked)
+	}
+	// The new owner's resume (from seq 2) sends 3 and 4: 4 is not given twice.
+	if !rl.note([]byte(`{"type":"message","seq":3}`)) || rl.note([]byte(`{"type":"message","seq":4}`)) || rl.note([]byte(`{"type":"message","seq":2}`)) {
+		t.Fatalf("replayed seqs: want 3 through, 2 and 4 held back")
+	}
+	if rl.upTo != 4 || len(rl.seen) != 0 {
+		t.Fatalf("upTo %d seen %v, want 4 and none", rl.upTo, rl.seen)
+	}
+	if rl.over || !rl.note([]byte(`{"type":"ended"}`)) || !rl.over {
+		t.Fatalf("ended: the session is over, not attached again")
+	}
+	// An agent: its id from logged_in, the presence it chose, acks per contact.
+	ag := &relay{agent: true, seen: map[int64]bool{}, unacked: []pendingMsg{{key: msgKey(9, "a1")}}}
+	ag.note([]byte(`{"type":"logged_in","agent_id":3}`))
+	ag.note([]byte(`{"type":"agent_state","state":"busy","presence":"ready"}`))
+	ag.note([]byte(`{"type":"ack","contact_id":8,"client_msg_id":"a1","seq":5}`))
+	if ag.agentID != 3 || ag.presence != "ready" || len(ag.unacked) != 1 {
+		t.Fatalf("agent %d presence %q unacked %d", ag.agentID, ag.presence, len(ag.unacked))
+	}
+	ag.note([]byte(`{"type":"ack","contact_id":9,"client_msg_id":"a1","seq":5}`))
+	if len(ag.unacked) != 0 {
+		t.Fatalf("agent's ack not noted")
+	}
+}
+
+// A customer that resumes by itself through the edge (its socket had
+// dropped) gives the edge its token and the seqs it has: a connected
+// contact's answer carries no token.
+func TestRelayLearnsTheClientsOwnResume(t *testing.T) {
+	rl := &relay{seen: map[int64]bool{}}
+	var f relayFrame
+	must(t, json.Unmarshal([]byte(`{"type":"resume","token":"tok","last_seq":5}`), &f))
+	rl.fromClientNote(f)
+	if rl.token != "" {
+		t.Fatalf("token kept before the owner answered")
+	}
+	if rl.note([]byte(`{"type":"message","seq":5}`)) {
+		t.Fatalf("seq 5, which the client has, given again")
+	}
+	rl.note([]byte(`{"type":"connected","agent":"Amina"}`))
+	if rl.token != "tok" || rl.upTo != 5 {
+		t.Fatalf("token %q upTo %d, want tok 5", rl.token, rl.upTo)
+	}
+	// A refused token is not kept.
+	other := &relay{seen: map[int64]bool{}}
+	other.fromClientNote(f)
+	other.note([]byte(`{"type":"error","code":"unknown_token"}`))
+	if other.resuming != "" {
+		t.Fatalf("a refused token still pending")
+	}
+	other.note([]byte(`{"type":"queued","contact_id":8,"resume_token":"new","position":1}`))
+	if other.token != "new" {
+		t.Fatalf("token %q, want the new chat's", other.token)
+	}
+}
