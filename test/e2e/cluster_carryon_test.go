@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"syscall"
 	"testing"
 	"time"
 
@@ -260,4 +261,87 @@ func TestClusterCarryOnThroughKillNine(t *testing.T) {
 		t.Errorf("%d messages stored after the edge's loss (err %v), want 8", len(msgs), err)
 	}
 	t.Logf("edge %s killed: the customer resumed on %s, the conversation goes on", custNode.name, agentNode.name)
+}
+
+// TestClusterCarryOnThroughSIGSTOP: the owner is paused (SIGSTOP), so its
+// sockets stay open but silent. A waiting customer held by another node
+// is moved by that edge as soon as its view of the leases names the new
+// owner: told its position again on the same socket; a message sent while
+// the owner was paused is stored once, by the new owner; the woken node
+// stores nothing more.
+func TestClusterCarryOnThroughSIGSTOP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	st, token, tenants, nodes, byName, _, _ := startCluster(ctx, t)
+	view := waitSettled(t, nodes[0], token, tenants)
+	tid := tenants[0]
+	ownerName, oldEpoch := view.owner(tid)
+	owner := byName[ownerName]
+	var edge *node
+	for _, n := range nodes {
+		if n != owner {
+			edge = n
+			break
+		}
+	}
+	waiting := dialCustomer(ctx, t, edge.ws("/chat/web0/ws"), `{"type":"start","name":"Bob"}`)
+	wq := waiting.await(t, 20*time.Second, "queued")
+	waiting.id = wq.ContactID
+	waiting.say(ctx, t, "c1", "before the pause")
+
+	if err := owner.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { owner.cmd.Process.Signal(syscall.SIGCONT) })
+	stoppedAt := time.Now()
+	b, _ := json.Marshal(map[string]string{"type": "message", "client_msg_id": "c2", "body": "during the pause"})
+	if err := waiting.conn.Write(ctx, websocket.MessageText, b); err != nil {
+		t.Fatal(err)
+	}
+	// The ack of c2 may come first (if the owner read it before it
+	// stopped) or after the new owner's queued frame (sent again by the
+	// edge).
+	told, acked := false, false
+	for !told || !acked {
+		f := waiting.await(t, 60*time.Second, "queued", "ack")
+		switch {
+		case f.Type == "ack" && f.ClientMsgID == "c2":
+			acked = true
+		case f.Type == "queued":
+			if f.ContactID != waiting.id || f.Position != 1 {
+				t.Fatalf("told %+v after the takeover", f)
+			}
+			told = true
+			t.Logf("waiting customer on %s told its position again %v after SIGSTOP of %s", edge.name, time.Since(stoppedAt).Round(time.Millisecond), ownerName)
+		}
+	}
+	if err := owner.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	waiting.say(ctx, t, "c3", "after the pause")
+	var v clusterView
+	if _, err := getJSON(edge.base, token, "/api/v1/cluster", &v); err != nil {
+		t.Fatal(err)
+	}
+	if n, e := v.owner(tid); n == ownerName || e <= oldEpoch {
+		t.Fatalf("tenant %d: owner %s epoch %d (was %s %d)", tid, n, e, ownerName, oldEpoch)
+	}
+	msgs, err := st.ListMessages(ctx, tid, waiting.id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int{}
+	for _, m := range msgs {
+		ids[m.ClientMsgID]++
+	}
+	if len(msgs) != 3 || ids["c1"] != 1 || ids["c2"] != 1 || ids["c3"] != 1 {
+		t.Fatalf("stored %+v, want c1, c2 and c3 once each", msgs)
+	}
+	in, err := st.GetInteraction(ctx, tid, waiting.id)
+	if err != nil || in.State != model.StateQueued {
+		t.Fatalf("contact %+v (%v), want queued", in, err)
+	}
 }
