@@ -33,8 +33,9 @@ import (
 // as at a restart) and stopped at once when it is lost.
 //
 // Until the NATS message boundary between edge and owner exists, a node
-// that does not own a tenant forwards that tenant's chat and agent sockets
-// to the owner's HTTP address (a reverse proxy: the socket is relayed), and
+// that does not own a tenant holds that tenant's chat and agent sockets and
+// carries their frames to a socket of its own to the owner, attaching them
+// again to the next owner after a failover (cluster_relay.go), and
 // configuration changes reach the owner over NATS (plateau.change.<tenant>).
 type clusterNode struct {
 	st   *store.Store
