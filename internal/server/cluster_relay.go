@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/plateau-cc/plateau/internal/cluster"
+	"github.com/plateau-cc/plateau/internal/loginguard"
 	"github.com/plateau-cc/plateau/internal/model"
 )
 
@@ -666,4 +668,28 @@ func (n *clusterNode) ownerNodeAddr(ctx context.Context, tenantID int64) (node, 
 		return "", ""
 	}
 	return node, addr
+}
+
+// isPeer reports whether addr (an address as loginguard.Address gives it)
+// is a live node of the cluster: the per-address connection cap does not
+// count the sockets other nodes relay (each carries one client).
+func (n *clusterNode) isPeer(addr string) bool {
+	if n.mgr == nil {
+		return false
+	}
+	return peerIn(n.mgr.LastStatus(), addr)
+}
+
+// peerIn reports whether addr is the host of a node's advertised address.
+func peerIn(st cluster.Status, addr string) bool {
+	for _, nd := range st.Nodes {
+		host, _, err := net.SplitHostPort(nd.HTTP)
+		if err != nil {
+			continue
+		}
+		if ip := net.ParseIP(host); ip != nil && loginguard.Address(net.JoinHostPort(host, "0")) == addr {
+			return true
+		}
+	}
+	return false
 }

@@ -139,6 +139,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 			st.Close()
 			return nil, err
 		}
+		if ll, ok := s.ln.(*limitListener); ok {
+			peer := s.cluster.isPeer
+			ll.exempt.Store(&peer)
+		}
 	}
 	if cfg.SIP.Enabled() {
 		sc := cfg.SIP.sipConfig(cfg.Data)
