@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -96,7 +97,9 @@ func TestRelayCarriesSessionsThroughAHandover(t *testing.T) {
 	nodes := map[string]*Server{}
 	stops := map[string]context.CancelFunc{}
 	for _, name := range []string{"a", "b", "c"} {
-		nodes[name], stops[name] = startNode(t, fx, name)
+		// A per-address cap of 2: the owner gets three relayed sockets
+		// from the edges, which it must not count against it.
+		nodes[name], stops[name] = startCappedNode(t, fx, name, 2)
 	}
 	// The tenant settles on its rendezvous winner among the three (it may
 	// start on the first node up and move once the others join).
@@ -243,4 +246,34 @@ func TestRelayLearnsTheClientsOwnResume(t *testing.T) {
 	if other.token != "new" {
 		t.Fatalf("token %q, want the new chat's", other.token)
 	}
+}
+
+// startCappedNode is startNode with [http] max_conns_per_address.
+func startCappedNode(t *testing.T, fx clusterFixture, name string, perAddr int) (*Server, context.CancelFunc) {
+	t.Helper()
+	cfg := Defaults()
+	cfg.HTTP, cfg.DB = "127.0.0.1:0", fx.dsn
+	cfg.Web.MaxConnsPerAddress = perAddr
+	cfg.Cluster = ClusterConfig{NATS: fx.nats, Node: name, LeaseTTL: Duration{2 * time.Second}}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := Open(ctx, cfg, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		cancel()
+		t.Fatalf("open node %s: %v", name, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("node %s: %v", name, err)
+		}
+	}
+	t.Cleanup(stop)
+	return srv, stop
 }
