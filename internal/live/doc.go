@@ -29,10 +29,14 @@
 // order.go):
 //
 //   - waiting contacts wait again; callbacks stay callbacks;
-//   - offered and connected contacts are restored as waiting (their stored
-//     state goes back to queued): a conversation cut by the restart was
-//     among the first to arrive, so it is offered again first, and its
-//     messages are kept (the new agent receives them with "connected");
+//   - offered contacts are restored as waiting (their stored state goes
+//     back to queued);
+//   - a connected chat goes back to the agent that had it (reconnect.go):
+//     it stays connected, and the agent gets it with its messages
+//     ("connected") when it signs in again within the grace period; past
+//     it the chat waits in its queue (as a transfer) for anybody. A
+//     connected call, or a chat whose agent is gone, is restored as
+//     waiting, first in line since it arrived early;
 //   - contacts in wrap-up are ended (answered): the conversation was over.
 //   - calls (voice, not callbacks) are ended failed: their signalling
 //     died with the process (see the voice section).

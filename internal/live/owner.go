@@ -24,7 +24,10 @@ type owner struct {
 	agents   map[acd.AgentID]*agentRec
 	contacts map[acd.ContactID]*contactRec
 	detached map[acd.ContactID]*contactRec // customers gone, within their grace period
-	dirty    map[acd.QueueID]*queueRec     // positions to recompute
+	// reconnecting: conversations restored to their agent, waiting for it
+	// to sign in again (reconnect.go).
+	reconnecting map[acd.ContactID]*contactRec
+	dirty        map[acd.QueueID]*queueRec // positions to recompute
 	// writes stores the engine's decisions without waiting for each
 	// commit: a command's caller hears back once its writes are committed
 	// (Center.do), and Run waits for them before it returns.
@@ -90,6 +93,9 @@ type contactRec struct {
 	consult string
 	// onHold: the call is on hold (hold.go).
 	onHold bool
+	// agentGraceAt: a conversation restored to its agent waits until then
+	// for the agent to sign in again (reconnect.go).
+	agentGraceAt time.Time
 }
 
 // stopWaiting gives back the contact's waiting place per address.
@@ -105,12 +111,13 @@ func newOwner(c *Center, ctx context.Context) *owner {
 		writes: c.st.NewWriteQueue(c.fence, func(what string, err error) {
 			c.log.Error("persist contact state", "write", what, "err", err)
 		}),
-		eng:      acd.New(acd.Config{}),
-		queues:   map[acd.QueueID]*queueRec{},
-		agents:   map[acd.AgentID]*agentRec{},
-		contacts: map[acd.ContactID]*contactRec{},
-		detached: map[acd.ContactID]*contactRec{},
-		dirty:    map[acd.QueueID]*queueRec{},
+		eng:          acd.New(acd.Config{}),
+		queues:       map[acd.QueueID]*queueRec{},
+		agents:       map[acd.AgentID]*agentRec{},
+		contacts:     map[acd.ContactID]*contactRec{},
+		detached:     map[acd.ContactID]*contactRec{},
+		reconnecting: map[acd.ContactID]*contactRec{},
+		dirty:        map[acd.QueueID]*queueRec{},
 	}
 }
 
@@ -231,9 +238,10 @@ func (o *owner) deleteAgent(tenantID int64, id acd.AgentID) error {
 // ---- recovery ----
 
 // restore puts the open interactions back into the engine, in arrival
-// order with their original arrival times. Waiting, offered and connected
-// contacts all wait again (a conversation cut by the restart comes first,
-// having arrived first); callbacks stay callbacks; a contact in wrap-up is
+// order with their original arrival times. Waiting and offered contacts
+// wait again; a connected chat goes back to its agent (reconnect.go; a
+// connected call, or a chat whose agent is gone, waits again and comes
+// first, having arrived first); callbacks stay callbacks; a contact in wrap-up is
 // ended (the conversation was over). Customers get the grace period to
 // resume.
 func (o *owner) restore(ctx context.Context) error {
@@ -252,6 +260,10 @@ func (o *owner) restore(ctx context.Context) error {
 		case q == nil || q.deleted:
 			o.c.log.Warn("restore: queue gone, ending contact", "contact", in.ID, "queue", in.QueueID)
 			o.persist(in.TenantID, in.ID, store.StateUpdate{State: model.StateEnded, EndedReason: model.EndFailed, At: now, CloseSegments: true})
+			continue
+		}
+		if o.reconnect(in, q, now) {
+			restored++
 			continue
 		}
 		callback := in.State == model.StateCallback || in.Callback != nil
@@ -306,6 +318,7 @@ func (o *owner) tick(now time.Time) {
 			o.process()
 		}
 	}
+	o.reconnectExpired(now)
 	for id, q := range o.dirty {
 		if now.Sub(q.flushedAt) < positionEvery {
 			continue
@@ -341,6 +354,7 @@ func (o *owner) nextWake(now time.Time) time.Duration {
 			next = rec.graceAt
 		}
 	}
+	next = o.reconnectWake(next)
 	for _, q := range o.dirty {
 		if t := q.flushedAt.Add(positionEvery); t.Before(next) {
 			next = t
@@ -364,6 +378,7 @@ func (o *owner) forget(rec *contactRec) {
 	id := acd.ContactID(rec.in.ID)
 	delete(o.contacts, id)
 	delete(o.detached, id)
+	delete(o.reconnecting, id)
 	if q := o.queues[rec.queue]; q != nil {
 		delete(q.waiting, id)
 	}
@@ -862,6 +877,7 @@ func (o *owner) attachAgent(m model.Agent, name string, s *session) error {
 		a.sess.finish()
 	}
 	a.sess, a.name = s, name
+	o.agentBack(id)
 	s.send(loggedInFrame{Type: "logged_in", AgentID: m.ID, Name: name})
 	// Signing in logs a logged-out agent in, not ready: a signed-in agent
 	// shown "logged out" would be a lie. Its agent_state follows.

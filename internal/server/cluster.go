@@ -33,9 +33,10 @@ import (
 // acquired (after its epoch is claimed in the store, and restored from it
 // as at a restart) and stopped at once when it is lost.
 //
-// A node that does not own a tenant forwards that tenant's chat and agent
-// sockets to the owner's HTTP address (a reverse proxy: the socket is
-// relayed), configuration changes reach the owner over NATS
+// A node that does not own a tenant holds that tenant's chat and agent
+// sockets and carries their frames to a socket of its own to the owner,
+// attaching them again to the next owner after a failover
+// (cluster_relay.go); configuration changes reach the owner over NATS
 // (plateau.change.<tenant>), and the API's live calls are commands to the
 // owner over NATS (cluster_live.go).
 type clusterNode struct {
@@ -63,6 +64,11 @@ type clusterNode struct {
 	// passes revocations to the API (cluster_revoke.go).
 	relayed relayedSockets
 	revoked func(api.Revocation)
+
+	// relays: the client sockets this node holds for other owners
+	// (cluster_relay.go).
+	relayMu sync.Mutex
+	relays  map[*relay]struct{}
 }
 
 type tenantCenter struct {
@@ -174,6 +180,7 @@ func (n *clusterNode) acquired(ctx context.Context, tenantID, epoch int64) error
 	}
 	opts := n.opts
 	opts.Tenant, opts.Fence = tenantID, n.mgr
+	opts.SessionUser = n.relaySessionUser(n.opts.SessionUser)
 	reg := prometheus.NewRegistry()
 	opts.Registerer = prometheus.WrapRegistererWith(prometheus.Labels{"tenant": strconv.FormatInt(tenantID, 10)}, reg)
 	opts.Logger = n.opts.Logger.With("tenant", tenantID, "epoch", epoch)
@@ -268,6 +275,7 @@ func (n *clusterNode) run(ctx context.Context) error {
 		return err
 	}
 	defer rsub.Unsubscribe()
+	go n.watchRelays(ctx)
 	err = n.mgr.Run(ctx)
 	n.wg.Wait()
 	n.nc.Close()
@@ -361,7 +369,9 @@ func (n *clusterNode) serveTenant(w http.ResponseWriter, r *http.Request, tenant
 		if a := r.Header.Get(relayRemoteHeader); a != "" {
 			r.RemoteAddr = a
 		}
+		r, _ = trustedAgent(r)
 	}
+	r.Header.Del(relayAgentHeader)
 	r.Header.Del(relayHeader)
 	r.Header.Del(relayRemoteHeader)
 	r.Header.Del(relayHopsHeader)
@@ -372,6 +382,16 @@ func (n *clusterNode) serveTenant(w http.ResponseWriter, r *http.Request, tenant
 	// Not here: to the owner. A relayed request reaches a node that is not
 	// the owner when the relaying node's view predates a move: it goes on
 	// once more, by a fresh read of the bucket.
+	if hops == 0 && isWebSocket(r) {
+		// A chat or desk socket: this node holds it and carries its
+		// frames, attaching it again if the owner is lost.
+		if node, addr := n.ownerNodeAddr(r.Context(), tenantID); addr != "" {
+			n.relaySocket(w, r, tenantID, node, addr)
+			return
+		}
+		unavailable(w)
+		return
+	}
 	if hops < maxRelayHops {
 		addr := ""
 		if hops == 0 {

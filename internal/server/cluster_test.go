@@ -120,7 +120,11 @@ func TestTwoNodesSpreadForwardAndTakeOver(t *testing.T) {
 	// b stops: a runs every tenant, under newer epochs, with b's waiting
 	// chats restored.
 	stopB()
-	waitFor(t, "a runs every tenant", func() bool { return len(a.cluster.mgr.Held()) == len(fx.tenants) })
+	// Held counts a lease whose center is still being restored: wait for
+	// the centers too.
+	waitFor(t, "a runs every tenant", func() bool {
+		return len(a.cluster.mgr.Held()) == len(fx.tenants) && len(a.cluster.gatherers()) == len(fx.tenants)
+	})
 	claimed, err := st.TenantEpochs(ctx)
 	must(t, err)
 	for _, e := range claimed {

@@ -3,6 +3,7 @@ package server
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -21,6 +22,10 @@ type limitListener struct {
 	mu     sync.Mutex
 	open   int
 	byAddr map[string]int
+	// exempt, when set, names the addresses the per-address cap does not
+	// apply to: the other nodes of a cluster, which relay many clients'
+	// sockets each (cluster_relay.go). It must not block.
+	exempt atomic.Pointer[func(addr string) bool]
 }
 
 func newLimitListener(ln net.Listener, total, perAddr int, refused *prometheus.CounterVec) *limitListener {
@@ -51,12 +56,17 @@ func (l *limitListener) admit(addr string) string {
 	if l.total > 0 && l.open >= l.total {
 		return "total"
 	}
-	if l.perAddr > 0 && l.byAddr[addr] >= l.perAddr {
+	if l.perAddr > 0 && l.byAddr[addr] >= l.perAddr && !l.exempted(addr) {
 		return "address"
 	}
 	l.open++
 	l.byAddr[addr]++
 	return ""
+}
+
+func (l *limitListener) exempted(addr string) bool {
+	f := l.exempt.Load()
+	return f != nil && (*f)(addr)
 }
 
 func (l *limitListener) release(addr string) {

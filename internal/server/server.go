@@ -178,6 +178,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 			st.Close()
 			return nil, err
 		}
+		if ll, ok := s.ln.(*limitListener); ok {
+			peer := s.cluster.isPeer
+			ll.exempt.Store(&peer)
+		}
 	}
 	s.http = s.newHTTPServer(s.routes())
 	s.http.RegisterOnShutdown(s.api.EndStreams)
