@@ -199,7 +199,10 @@ func (n *clusterNode) relaySocket(w http.ResponseWriter, r *http.Request, tenant
 	rl.ctx, rl.cancel = context.WithCancel(n.relayCtx())
 	rl.client, rl.up, rl.upNode = client, up, node
 	n.addRelay(rl)
-	go rl.run()
+	// Run in the handler's goroutine: what wraps the handler (the
+	// revocations' tracking of relayed desks, cluster_revoke.go) holds for
+	// as long as the socket.
+	rl.run()
 }
 
 // dial opens the owner's socket; again: on the client's behalf, after the
