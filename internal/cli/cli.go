@@ -32,6 +32,7 @@ func commands() map[string]command {
 		"forecast": {"forecast contact volumes and backtest the models", runForecast},
 		"report":   {"print a report over a period, or rebuild the rollups", runReport},
 		"cluster":  {"show the nodes of a cluster and who owns which tenant", runCluster},
+		"token":    {"create an API token (the first administrator's)", runToken},
 	}
 }
 

@@ -53,3 +53,23 @@ func TestClusterConfig(t *testing.T) {
 		t.Fatalf("no --nats: one node: %+v %v", cfg.Cluster, err)
 	}
 }
+
+// TestDeployClusterConfig: the configuration of the worked three-node
+// example (deploy/cluster) loads and validates as each of its nodes sees
+// it, with the node's name and address from the environment.
+func TestDeployClusterConfig(t *testing.T) {
+	for _, node := range []string{"a", "b", "c"} {
+		env := map[string]string{"PLATEAU_NODE": node, "PLATEAU_ADVERTISE": node + ":8080"}
+		cfg, err := Load(flag.NewFlagSet("serve", flag.ContinueOnError), []string{"--config", "../../deploy/cluster/plateau.toml"},
+			func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("node %s: %v", node, err)
+		}
+		if cfg.Cluster.Node != node || cfg.Cluster.Advertise != node+":8080" || cfg.Cluster.NATS == "" || !strings.HasPrefix(cfg.DB, "postgres://") {
+			t.Errorf("node %s: %+v, db %s", node, cfg.Cluster, cfg.DB)
+		}
+	}
+}

@@ -187,7 +187,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	}
 	env := map[string]*string{"PLATEAU_HTTP": &cfg.HTTP, "PLATEAU_DATA": &cfg.Data, "PLATEAU_DB": &cfg.DB,
 		"PLATEAU_LOG_LEVEL": &cfg.LogLevel, "PLATEAU_SQLITE_SYNC": &cfg.SQLiteSync, "PLATEAU_REPORT_UPKEEP": &cfg.ReportUpkeep, "PLATEAU_SIP": &cfg.SIP.Addr,
-		"PLATEAU_NATS": &cfg.Cluster.NATS, "PLATEAU_NODE": &cfg.Cluster.Node}
+		"PLATEAU_NATS": &cfg.Cluster.NATS, "PLATEAU_NODE": &cfg.Cluster.Node, "PLATEAU_ADVERTISE": &cfg.Cluster.Advertise}
 	for k, p := range env {
 		if v := getenv(k); v != "" {
 			*p = v
