@@ -50,6 +50,19 @@ func openSQLiteForTest(t testing.TB) *Store {
 
 func openPostgresForTest(t testing.TB) *Store {
 	t.Helper()
+	dsn := freshPostgresDSN(t)
+	s, err := Open(testCtx(t), dsn)
+	if err != nil {
+		t.Fatalf("open postgres %s: %v", dsn, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// freshPostgresDSN is the DSN of a new, empty schema of the test server,
+// dropped at the end of the test.
+func freshPostgresDSN(t testing.TB) string {
+	t.Helper()
 	dsn := os.Getenv("PLATEAU_TEST_POSTGRES")
 	if dsn == "" {
 		dsn = defaultTestPostgres
@@ -100,12 +113,7 @@ func openPostgresForTest(t testing.TB) *Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	s, err := Open(testCtx(t), u.String())
-	if err != nil {
-		t.Fatalf("open postgres schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return u.String()
 }
 
 // fixture is one tenant with one of each configuration aggregate.
