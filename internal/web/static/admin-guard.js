@@ -61,6 +61,8 @@ export const queueFields = [
   { name: "relax", kind: "lines", hint: "hint.relax", format: formatRelax, parse: parseRelax },
   { name: "recording", kind: "checkbox" },
   { name: "recording_retention_days", kind: "number" },
+  // Voice queues: the keypad survey (1-5) once the agent hangs up.
+  { name: "voice_survey", kind: "checkbox", hint: "hint.voice_survey" },
 ];
 
 // showFieldError puts an API error next to its field in a form of ours

@@ -40,7 +40,7 @@ const resources = {
     columns: ["name", "channel", "priority", "wrap_up_seconds"],
     blank: { name: "", channel: "chat", priority: 0, sl_target_pct: 80, sl_threshold_seconds: 20, skills: [], relax: [], max_wait_seconds: 0, max_waiting: 0,
       overflow: { action: "none", queue_id: null, message: "" }, schedule_id: null, tiers: [], aging_per_minute: 0, strategy: "longest_idle",
-      offer_timeout_seconds: 20, wrap_up_seconds: 30, recording: false, recording_retention_days: 0 },
+      offer_timeout_seconds: 20, wrap_up_seconds: 30, recording: false, recording_retention_days: 0, voice_survey: false },
     fields: [
       { name: "name", required: true },
       { name: "channel", kind: "select", options: [["chat", "channel.chat"], ["voice", "channel.voice"]] },

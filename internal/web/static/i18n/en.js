@@ -614,6 +614,8 @@ export default {
   "hint.relax": "One step per line: after how many seconds, then the skills asked from then on: 60: support:3. Nothing after the colon: any agent of the queue.",
   "field.recording": "Record calls",
   "field.recording_retention_days": "Keep recordings (days)",
+  "field.voice_survey": "Satisfaction survey by keypad after each call",
+  "hint.voice_survey": "Calls only: once the agent hangs up, the caller is asked to rate the call from 1 to 5 on the keypad (optional for the caller).",
   "admin.bad_tier": "Write a name then a priority, e.g. premium 10 (got “{line}”).",
   "admin.bad_relax": "Write seconds, a colon, then skills, e.g. 60: support:3 (got “{line}”).",
   "field.login": "Login",

@@ -614,6 +614,8 @@ export default {
   "hint.relax": "Une étape par ligne : après combien de secondes, puis les compétences demandées dès lors : 60: support:3. Rien après les deux-points : tout conseiller de la file.",
   "field.recording": "Enregistrer les appels",
   "field.recording_retention_days": "Conserver les enregistrements (jours)",
+  "field.voice_survey": "Enquête de satisfaction au clavier après chaque appel",
+  "hint.voice_survey": "Appels seulement : une fois que le conseiller a raccroché, l’appelant est invité à noter l’appel de 1 à 5 sur son clavier (facultatif pour lui).",
   "admin.bad_tier": "Écrivez un nom puis une priorité, par exemple premium 10 (reçu « {line} »).",
   "admin.bad_relax": "Écrivez des secondes, deux-points, puis des compétences, par exemple 60: support:3 (reçu « {line} »).",
   "field.login": "Identifiant",
