@@ -223,7 +223,13 @@ func (ac *agentConn) signIn(u model.User) error {
 		name = a.Name
 	}
 	c.signedIn(ac.s, u) // from now on, removing the user closes the socket
-	if err := c.do(ctx, func(o *owner) error { return o.attachAgent(a, name, ac.s) }); err != nil {
+	if err := c.do(ctx, func(o *owner) error {
+		if err := o.attachAgent(a, name, ac.s); err != nil {
+			return err
+		}
+		o.agents[acd.AgentID(a.ID)].pseudonym = u.Pseudonym
+		return nil
+	}); err != nil {
 		if errors.Is(err, ErrStopped) || ctx.Err() != nil {
 			return err
 		}

@@ -44,9 +44,11 @@ type agentRec struct {
 	m       model.Agent
 	deleted bool
 	sess    *session
-	name    string // display name shown to customers
-	offer   acd.ContactID
-	since   time.Time // last change of state; zero: none seen since start
+	name    string // display name (customers see its first word)
+	// pseudonym, when set, is shown to customers instead (model.CustomerFacing).
+	pseudonym string
+	offer     acd.ContactID
+	since     time.Time // last change of state; zero: none seen since start
 }
 
 type contactState uint8
@@ -468,7 +470,7 @@ func (o *owner) handle(ev acd.Event) {
 		name := ""
 		if a := o.agents[ev.Agent]; a != nil {
 			a.offer = 0
-			name = customerFacing(a.name)
+			name = model.CustomerFacing(a.name, a.pseudonym)
 			a.sess.send(o.connectedAgentFrame(rec))
 		}
 		rec.sess.send(connectedFrame{Type: "connected", Agent: name})
@@ -717,7 +719,7 @@ func (o *owner) attachCustomer(id acd.ContactID, s *session, token string) error
 	case cConnected:
 		name := ""
 		if a := o.agents[rec.agent]; a != nil {
-			name = customerFacing(a.name)
+			name = model.CustomerFacing(a.name, a.pseudonym)
 		}
 		s.send(connectedFrame{Type: "connected", Agent: name})
 	}

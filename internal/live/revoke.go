@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/plateau-cc/plateau/internal/acd"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -70,6 +71,8 @@ func (c *Center) UserChanged(ctx context.Context, tenantID, userID int64) error 
 		case u.PasswordHash != was[i].passwordHash:
 			why = "your password was changed: sign in again"
 		default:
+			// Still signed in: the pseudonym may have changed.
+			c.setPseudonym(ctx, was[i].agentID, u.Pseudonym)
 			continue
 		}
 		c.log.Info("audit: agent session closed", "user", userID, "agent", was[i].agentID, "remote", s.remote, "why", why)
@@ -77,4 +80,17 @@ func (c *Center) UserChanged(ctx context.Context, tenantID, userID int64) error 
 		s.finish()
 	}
 	return nil
+}
+
+// setPseudonym changes the name customers see of a signed-in agent.
+func (c *Center) setPseudonym(ctx context.Context, agentID int64, pseudonym string) {
+	err := c.do(ctx, func(o *owner) error {
+		if a := o.agents[acd.AgentID(agentID)]; a != nil {
+			a.pseudonym = pseudonym
+		}
+		return nil
+	})
+	if err != nil {
+		c.log.Warn("pseudonym of a signed-in agent", "agent", agentID, "err", err)
+	}
 }

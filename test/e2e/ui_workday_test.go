@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -55,4 +56,104 @@ func TestUIAdminVoiceSurvey(t *testing.T) {
 	p.do(openQueue)
 	p.wait("the survey shown ticked", `document.querySelector("#f-voice_survey")?.checked === true`)
 	p.shot("admin-queue-voice-survey-saved")
+}
+
+// signInDesk signs agent1 in on the desk.
+func signInDesk(p *person, f *uiFixture) {
+	p.t.Helper()
+	p.open(f.s.base + "/agent")
+	p.wait("the agent sign-in", `!!document.querySelector("#agent-login")`)
+	p.js(fmt.Sprintf(`(() => { document.querySelector("#agent-login").value = "agent1"; document.querySelector("#agent-password").value = %q;
+		document.querySelector("#agent-password").form.requestSubmit(); return "ok"; })()`, f.password))
+	p.wait("the desk", `!!document.querySelector("#state-select")`)
+}
+
+// chatWith opens the widget as a customer named name and waits until an
+// agent (accepting on ag's desk) is connected; it returns what the widget
+// says.
+func chatWith(t *testing.T, cust, ag *person, f *uiFixture, name string) string {
+	t.Helper()
+	cust.open(f.s.base + "/try/demo")
+	cust.wait("the chat button", widget(`!!w.querySelector(".launcher")`))
+	cust.js(widget(`w.querySelector(".launcher").click(), "ok"`))
+	cust.wait("the start form", widget(`!!w.querySelector("#plateau-name") && !w.querySelector(".panel").hidden`))
+	cust.js(widget(fmt.Sprintf(`(() => { w.querySelector("#plateau-name").value = %q; w.querySelector("form.start").requestSubmit(); return "ok"; })()`, name)))
+	ag.wait("the offer of "+name, fmt.Sprintf(`[...document.querySelectorAll(".offer")].some((o) => o.textContent.includes(%q))`, name))
+	ag.do(fmt.Sprintf(`(() => { const o = [...document.querySelectorAll(".offer")].find((o) => o.textContent.includes(%q));
+		[...o.querySelectorAll("button")].find((b) => b.textContent.trim() === "Accept").click(); return "ok"; })()`, name))
+	cust.wait("connected", widget(`w.querySelector(".status").textContent.startsWith("You are chatting with")`))
+	return cust.js(widget(`w.querySelector(".status").textContent`))
+}
+
+// The agent's privacy: the widget shows the first name, or the pseudonym
+// the agent chose on the desk (markup refused there in plain words), or
+// the one an admin set in the user form (taken at once by the signed-in
+// desk): never the surname.
+func TestUIAgentPseudonym(t *testing.T) {
+	f := newUIFixture(t)
+	root := browser(t)
+	ag := newPerson(t, root, "agent")
+	signInDesk(ag, f)
+	ag.js(`document.querySelector("#state-select").value = "ready", document.querySelector(".state-form").requestSubmit(), "ok"`)
+	ag.wait("ready", `document.querySelector(".current-state .badge").textContent === "Ready"`)
+
+	// Before any pseudonym: the first name only.
+	c1 := newPerson(t, root, "customer1")
+	if got := chatWith(t, c1, ag, f, "Jeanne"); got != "You are chatting with Camille." {
+		t.Errorf("before a pseudonym the widget says %q", got)
+	}
+
+	// The desk's setting.
+	ag.do(`(() => { document.querySelector("details.pseudonym").open = true; return "ok"; })()`)
+	ag.wait("the hint with the first name", `document.querySelector("#desk-pseudonym-hint").textContent.startsWith("Customers see: Camille.")`)
+	ag.do(setField("desk-pseudonym", "Zoé <b>"))
+	ag.do(`(() => { document.querySelector(".pseudonym-form").requestSubmit(); return "ok"; })()`)
+	ag.wait("the markup refused", `document.querySelector("#desk-pseudonym-error").textContent.startsWith("Use 2 to 30 letters, digits")`)
+	ag.shot("desk-pseudonym-error")
+	ag.do(setField("desk-pseudonym", "Zoé"))
+	ag.do(`(() => { document.querySelector(".pseudonym-form").requestSubmit(); return "ok"; })()`)
+	ag.wait("the pseudonym saved", `document.querySelector(".pseudonym-form [role=status]").textContent === "Customers now see you as Zoé." && document.querySelector("#desk-pseudonym-error").textContent === ""`)
+	ag.shot("desk-pseudonym")
+
+	c2 := newPerson(t, root, "customer2")
+	if got := chatWith(t, c2, ag, f, "Paul"); got != "You are chatting with Zoé." {
+		t.Errorf("with the pseudonym the widget says %q", got)
+	}
+	c2.shot("widget-pseudonym")
+	for _, c := range []*person{c1, c2} {
+		if text := c.js(widget(`w.textContent`)); strings.Contains(text, "Martin") {
+			t.Errorf("%s's widget shows the surname: %q", c.name, text)
+		}
+	}
+
+	// The admin's user form: a pseudonym for agent1, taken by its open desk.
+	ad := newPerson(t, root, "admin")
+	ad.open(f.s.base + "/admin")
+	ad.signIn("admin", f.password)
+	ad.wait("the queues", `document.querySelectorAll("table tbody tr").length === 4`)
+	ad.section("Users", "Users")
+	ad.do(`(() => { const r = [...document.querySelectorAll("table tbody tr")].find((r) => r.cells[1].textContent === "agent1"); if (!r) return "missing"; r.querySelector("button").click(); return "ok"; })()`)
+	ad.wait("the user form", `document.querySelector("#f-pseudonym")?.value === "Zoé"`)
+	ad.do(setField("f-pseudonym", "<script>"))
+	ad.do(submitForm)
+	ad.wait("the markup refused", `document.querySelector("#f-pseudonym-error").textContent.startsWith("Use 2 to 30 letters")`)
+	ad.do(setField("f-pseudonym", "Nour"))
+	ad.do(submitForm)
+	ad.wait("the user saved", `!document.querySelector(".admin-form #f-pseudonym")`)
+	var users []struct {
+		Login, Pseudonym string
+	}
+	f.s.call(t, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/users", f.tenant), nil, &users)
+	for _, u := range users {
+		if u.Login == "agent1" && u.Pseudonym != "Nour" {
+			t.Errorf("agent1's pseudonym %q", u.Pseudonym)
+		}
+	}
+	c3 := newPerson(t, root, "customer3")
+	if got := chatWith(t, c3, ag, f, "Inès"); got != "You are chatting with Nour." {
+		t.Errorf("after the admin's change the widget says %q", got)
+	}
+	if !strings.Contains(ag.js(`document.querySelector("#who").textContent`), "Camille Martin") {
+		t.Error("the desk no longer shows the agent's own name")
+	}
 }

@@ -130,10 +130,12 @@ function passwordReset(item) {
 const users = {
   path: (tid) => `/api/v1/tenants/${tid}/users`,
   columns: ["login", "display_name", "role", "agent_id", "disabled"],
-  blank: { login: "", display_name: "", role: "supervisor", agent_id: null, disabled: false, password: "" },
+  blank: { login: "", display_name: "", pseudonym: "", role: "supervisor", agent_id: null, disabled: false, password: "" },
   fields: [
     { name: "login", required: true, autocomplete: "off" },
     { name: "display_name", required: true },
+    // Customers see it instead of the first name (agents).
+    { name: "pseudonym", hint: "hint.pseudonym", maxlength: 30 },
     { name: "role", kind: "select", options: roles.map((r) => [r, `role.${r}`]) },
     { name: "agent_id", kind: "select", nullable: true, options: (l) => l.agents.map((a) => [a.id, a.name]) },
     { name: "password", type: "password", autocomplete: "new-password", createOnly: true, hint: "hint.password" },

@@ -359,7 +359,7 @@ function control(f, value) {
       input = h("textarea", { id, rows: "3", spellcheck: "false" }, f.format(value, view.lists));
       break;
     default:
-      input = h("input", { id, type: f.type, autocomplete: f.autocomplete, value: value ?? "", required: !!f.required });
+      input = h("input", { id, type: f.type, autocomplete: f.autocomplete, maxlength: f.maxlength, value: value ?? "", required: !!f.required });
   }
   const hintKey = f.hint || `hint.${f.kind || ""}`;
   const hint = f.hint || ["skills", "weekly", "dates", "menu", "longtext"].includes(f.kind) ? h("p", { class: "hint", id: id + "-hint", "data-i18n": hintKey }) : null;
