@@ -136,6 +136,16 @@ func (ac *agentConn) handle(f inFrame) error {
 			return err
 		}
 		return ac.mute(f)
+	case "call_out":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.callOut(f)
+	case "call_out_hangup":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.callOutHangup(f)
 	case "search":
 		return ac.search(f)
 	case "my_figures":

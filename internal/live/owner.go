@@ -92,6 +92,8 @@ type contactRec struct {
 	consult string
 	// onHold: the call is on hold (hold.go).
 	onHold bool
+	// out: a call placed from the chat to its callback number (callout.go).
+	out *callOut
 }
 
 // stopWaiting gives back the contact's waiting place per address.
@@ -419,6 +421,7 @@ func (o *owner) handle(ev acd.Event) {
 		return
 	}
 	o.voiceEvent(rec, ev)
+	o.callOutEvent(rec, ev)
 	tid, id := rec.in.TenantID, rec.in.ID
 	agentID := int64(ev.Agent)
 	qid := int64(ev.Queue)
@@ -662,6 +665,7 @@ func (o *owner) connectedAgentFrame(rec *contactRec) agentConnectedFrame {
 		o.c.log.Warn("list notes", "contact", rec.in.ID, "err", err)
 	}
 	f.Notes = append([]model.Note{}, notes...)
+	o.dialInfo(rec, &f)
 	return f
 }
 

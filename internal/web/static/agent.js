@@ -367,7 +367,7 @@ function showDesk() {
   tablist = h("div", { role: "tablist", class: "tabs", "data-i18n-attr": "aria-label:agent.chats" });
   panels = h("div", { class: "panels" });
   softphone = createSoftphone({ send, say });
-  tools = createDeskTools({ send, say });
+  tools = createDeskTools({ send, say, softphoneOn: () => softphone.state.enabled, calling: (id, who) => softphone.calling(id, who) });
   lookup = createDeskLookup({ send });
   pseudonym = pseudonymSettings(() => (desk.name || "").trim().split(/\s+/)[0]);
   app.replaceChildren(
