@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // The voice queue's keypad survey has its checkbox in the admin queue
@@ -156,4 +159,52 @@ func TestUIAgentPseudonym(t *testing.T) {
 	if !strings.Contains(ag.js(`document.querySelector("#who").textContent`), "Camille Martin") {
 		t.Error("the desk no longer shows the agent's own name")
 	}
+}
+
+// The wallboard's TV mode at 1920×1080 with 12 agents: no scrolling, and
+// every agent is shown, a page at a time (the pages turn by themselves).
+func TestUIWallboardTVManyAgents(t *testing.T) {
+	f := newUIFixture(t)
+	var sites []struct {
+		ID int64 `json:"id"`
+	}
+	tp := fmt.Sprintf("/api/v1/tenants/%d", f.tenant)
+	f.s.call(t, http.MethodGet, tp+"/sites", nil, &sites)
+	if len(sites) == 0 {
+		t.Fatal("no site")
+	}
+	for i := 7; i <= 12; i++ {
+		f.s.call(t, http.MethodPost, tp+"/agents", map[string]any{"name": fmt.Sprintf("Agent Numéro %d", i), "site_id": sites[0].ID, "chat_capacity": 2, "skills": []any{}}, nil)
+	}
+	root := browser(t)
+	sup := newPerson(t, root, "supervisor")
+	if err := chromedp.Do(sup.ctx, chromedp.EmulateViewport(1920, 1080)); err != nil {
+		t.Fatal(err)
+	}
+	sup.open(fmt.Sprintf("%s/wallboard?tenant=%d&tv_page_seconds=2", f.s.base, f.tenant))
+	sup.signIn("supervisor", f.password)
+	sup.wait("12 agents", `document.querySelectorAll("#agents tbody tr").length === 12`)
+	sup.do(`(() => { document.querySelector("#tv-mode").click(); return "ok"; })()`)
+	fits := `document.body.classList.contains("tv") && document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth && innerWidth === 1920 && innerHeight === 1080`
+	// Every row shown fits inside the agents' panel.
+	inside := `(() => { const w = document.querySelector("#agents").parentElement.getBoundingClientRect();
+		const shown = [...document.querySelectorAll("#agents tbody tr")].filter((r) => getComputedStyle(r).display !== "none");
+		return shown.length > 0 && shown.every((r) => r.getBoundingClientRect().bottom <= w.bottom + 1) ? shown.map((r) => r.cells[0].textContent).join("|") : ""; })()`
+	sup.wait("the TV layout", fits+` && `+inside+` !== "" && /^Agents \d+–\d+ of 12$/.test(document.querySelector(".tv-page").textContent)`)
+	sup.shot("wallboard-tv-12-agents")
+	seen := map[string]bool{}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(seen) < 12 && time.Now().Before(deadline) {
+		sup.wait("no scrolling", fits)
+		for _, name := range strings.Split(sup.js(inside), "|") {
+			if name != "" {
+				seen[name] = true
+			}
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if len(seen) != 12 {
+		t.Fatalf("TV mode showed %d agents of 12: %v (%q)", len(seen), seen, sup.js(`document.querySelector(".tv-page").textContent`))
+	}
+	sup.shot("wallboard-tv-12-agents-page")
 }

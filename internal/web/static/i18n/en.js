@@ -350,6 +350,7 @@ export default {
   "wb.threshold_crossed": "Past its alert threshold",
   "wb.tv": "TV mode",
   "wb.tv_exit": "Leave TV mode",
+  "wb.tv_page": "Agents {from}–{to} of {n}",
   "wb.waiting_with_callbacks_one": "{n}, of which {k} callback",
   "wb.waiting_with_callbacks_other": "{n}, of which {k} callbacks",
   "wb.customer": "Customer",

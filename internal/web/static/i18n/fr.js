@@ -350,6 +350,7 @@ export default {
   "wb.threshold_crossed": "Au-delà de son seuil d'alerte",
   "wb.tv": "Mode TV",
   "wb.tv_exit": "Quitter le mode TV",
+  "wb.tv_page": "Conseillers {from} à {to} sur {n}",
   "wb.waiting_with_callbacks_one": "{n}, dont {k} rappel",
   "wb.waiting_with_callbacks_other": "{n}, dont {k} rappels",
   "wb.customer": "Client",
