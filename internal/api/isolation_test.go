@@ -29,6 +29,8 @@ func sampleBody(t *testing.T, rt route, f fixture) any {
 		return model.Site{Name: "Walk", Country: "FR", Kind: model.SiteOnsite}
 	case reflect.TypeFor[model.Skill]():
 		return model.Skill{Name: "walk"}
+	case reflect.TypeFor[PseudonymRequest]():
+		return PseudonymRequest{Pseudonym: "Walk"}
 	case reflect.TypeFor[model.Commitment]():
 		return model.Commitment{Name: "walk", Kind: model.CommitAbandonRate, TargetPct: 5}
 	case reflect.TypeFor[model.CannedResponse]():
@@ -126,7 +128,7 @@ func TestTenantIsolationWalk(t *testing.T) {
 	// Routes that never address a tenant's rows: they serve the caller
 	// itself or nobody's data.
 	callerOnly := []string{"GET /api/v1/openapi.json", "POST /api/v1/login", "POST /api/v1/logout", "GET /api/v1/me",
-		"GET /api/v1/me/desk-lists", "GET /api/v1/widget"}
+		"GET /api/v1/me/desk-lists", "GET /api/v1/widget", "PUT /api/v1/me/pseudonym"}
 	e.takeChanges()
 	walked := 0
 	registered := map[string]bool{}

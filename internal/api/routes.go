@@ -515,6 +515,7 @@ func (a *API) routeTable() []route {
 	add("audit", a.auditRoutes(v1)...)
 	add("audit", a.erasureRoutes(v1)...)
 	add("admin", a.adminRoutes(v1)...)
+	add("users", a.pseudonymRoutes(v1)...)
 	add("workforce", a.workforceRoutes(v1)...)
 	add("billing", a.billingRoutes(v1)...)
 	add("commitments", a.commitmentRoutes(v1)...)

@@ -75,8 +75,10 @@
 //   - Mean abandon time = total wait of the abandoned contacts (short ones
 //     excluded) / (abandoned − short abandoned).
 //   - AHT (average handle time, DMC) = (talk + hold + wrap-up) / answered,
-//     with its three parts given apart. Talk is the time connected, hold
-//     the time on hold, wrap-up the after-contact work.
+//     with its three parts given apart. Talk is the time connected (with
+//     an outbound segment: a call the agent placed from the contact to its
+//     callback number, once answered), hold the time on hold, wrap-up the
+//     after-contact work.
 //   - Billable time: the handled segments (talk, hold, wrap-up) flagged
 //     billable. Waiting, menus, ringing and callbacks' virtual hold are
 //     never billable.

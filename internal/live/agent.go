@@ -136,6 +136,16 @@ func (ac *agentConn) handle(f inFrame) error {
 			return err
 		}
 		return ac.mute(f)
+	case "call_out":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.callOut(f)
+	case "call_out_hangup":
+		if err := needContact(); err != nil {
+			return err
+		}
+		return ac.callOutHangup(f)
 	case "search":
 		return ac.search(f)
 	case "my_figures":
@@ -223,7 +233,13 @@ func (ac *agentConn) signIn(u model.User) error {
 		name = a.Name
 	}
 	c.signedIn(ac.s, u) // from now on, removing the user closes the socket
-	if err := c.do(ctx, func(o *owner) error { return o.attachAgent(a, name, ac.s) }); err != nil {
+	if err := c.do(ctx, func(o *owner) error {
+		if err := o.attachAgent(a, name, ac.s); err != nil {
+			return err
+		}
+		o.agents[acd.AgentID(a.ID)].pseudonym = u.Pseudonym
+		return nil
+	}); err != nil {
 		if errors.Is(err, ErrStopped) || ctx.Err() != nil {
 			return err
 		}

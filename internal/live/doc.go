@@ -120,6 +120,7 @@
 //	{"type":"transfer","contact_id":1,"queue_id":3,"notes":".."} or "agent_id":7 instead of "queue_id"
 //	{"type":"note","contact_id":1,"body":"..","consult":false} an internal note (consult: a question to the supervisors)
 //	{"type":"hold","contact_id":1,"on":true}                 a call on hold (music to the caller) or back
+//	{"type":"call_out","contact_id":1}                       call a chat's callback number (callout.go); "call_out_hangup" ends it
 //	{"type":"mute","contact_id":1,"on":true}                 the agent's audio to the caller cut, or back
 //	{"type":"search","query":".."}                           the customer's past contacts
 //	{"type":"my_figures"}                                    the agent's figures of the day
@@ -146,6 +147,7 @@
 //	{"type":"transfer_targets","contact_id":1,"queues":[{"queue_id","name","waiting"}],"agents":[{"agent_id","name","state","available"}]}
 //	{"type":"note","contact_id":1,"note":{"id","kind","author","body","created_at",..}}  stored (its own, or a supervisor's)
 //	{"type":"hold","contact_id":1,"on":true}                 also "mute" (a hold ends a mute: mute false follows it)
+//	{"type":"call_out","contact_id":1,"status":"dialing"|"ringing"|"connected"|"ended"|"failed","reason":"busy",..}
 //	{"type":"search_results","query":"..","items":[{"contact_id","arrived_at","channel","state","ended_reason","customer","disposition","notes"}, ..]}
 //	{"type":"my_figures","since":"..","handled":3,"aht_seconds":245.5,"occupancy":0.62}  ratios null without data
 //

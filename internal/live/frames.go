@@ -116,6 +116,10 @@ type agentConnectedFrame struct {
 	Customer  model.Customer `json:"customer"`
 	Messages  []messageFrame `json:"messages"`
 	Notes     []model.Note   `json:"notes"` // never shown to the customer
+	// A chat's callback number, and how the agent may call it from the
+	// desk (callout.go: "softphone", "phone", "none"; absent: no telephony).
+	CallbackNumber string `json:"callback_number,omitempty"`
+	Dial           string `json:"dial,omitempty"`
 }
 
 type withdrawnFrame struct {

@@ -47,9 +47,11 @@ type agentRec struct {
 	m       model.Agent
 	deleted bool
 	sess    *session
-	name    string // display name shown to customers
-	offer   acd.ContactID
-	since   time.Time // last change of state; zero: none seen since start
+	name    string // display name (customers see its first word)
+	// pseudonym, when set, is shown to customers instead (model.CustomerFacing).
+	pseudonym string
+	offer     acd.ContactID
+	since     time.Time // last change of state; zero: none seen since start
 }
 
 type contactState uint8
@@ -96,6 +98,8 @@ type contactRec struct {
 	// agentGraceAt: a conversation restored to its agent waits until then
 	// for the agent to sign in again (reconnect.go).
 	agentGraceAt time.Time
+	// out: a call placed from the chat to its callback number (callout.go).
+	out *callOut
 }
 
 // stopWaiting gives back the contact's waiting place per address.
@@ -441,6 +445,7 @@ func (o *owner) handle(ev acd.Event) {
 		return
 	}
 	o.voiceEvent(rec, ev)
+	o.callOutEvent(rec, ev)
 	tid, id := rec.in.TenantID, rec.in.ID
 	agentID := int64(ev.Agent)
 	qid := int64(ev.Queue)
@@ -492,7 +497,7 @@ func (o *owner) handle(ev acd.Event) {
 		name := ""
 		if a := o.agents[ev.Agent]; a != nil {
 			a.offer = 0
-			name = customerFacing(a.name)
+			name = model.CustomerFacing(a.name, a.pseudonym)
 			a.sess.send(o.connectedAgentFrame(rec))
 		}
 		rec.sess.send(connectedFrame{Type: "connected", Agent: name})
@@ -684,6 +689,7 @@ func (o *owner) connectedAgentFrame(rec *contactRec) agentConnectedFrame {
 		o.c.log.Warn("list notes", "contact", rec.in.ID, "err", err)
 	}
 	f.Notes = append([]model.Note{}, notes...)
+	o.dialInfo(rec, &f)
 	return f
 }
 
@@ -741,7 +747,7 @@ func (o *owner) attachCustomer(id acd.ContactID, s *session, token string) error
 	case cConnected:
 		name := ""
 		if a := o.agents[rec.agent]; a != nil {
-			name = customerFacing(a.name)
+			name = model.CustomerFacing(a.name, a.pseudonym)
 		}
 		s.send(connectedFrame{Type: "connected", Agent: name})
 	}

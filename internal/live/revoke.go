@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/plateau-cc/plateau/internal/acd"
 	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -63,6 +64,8 @@ func (c *Center) UserChanged(ctx context.Context, tenantID, userID int64) error 
 	for i, s := range mine {
 		why := signOutReason(was[i].agentID, was[i].passwordHash, u, gone)
 		if why == "" {
+			// Still signed in: the pseudonym may have changed.
+			c.setPseudonym(ctx, was[i].agentID, u.Pseudonym)
 			continue
 		}
 		c.log.Info("audit: agent session closed", "user", userID, "agent", was[i].agentID, "remote", s.remote, "why", why)
@@ -99,4 +102,17 @@ func SignOutReason(was, now model.User, gone bool) string {
 		agentID = *was.AgentID
 	}
 	return signOutReason(agentID, was.PasswordHash, now, gone)
+}
+
+// setPseudonym changes the name customers see of a signed-in agent.
+func (c *Center) setPseudonym(ctx context.Context, agentID int64, pseudonym string) {
+	err := c.do(ctx, func(o *owner) error {
+		if a := o.agents[acd.AgentID(agentID)]; a != nil {
+			a.pseudonym = pseudonym
+		}
+		return nil
+	})
+	if err != nil {
+		c.log.Warn("pseudonym of a signed-in agent", "agent", agentID, "err", err)
+	}
 }

@@ -1,7 +1,6 @@
 package live
 
 import (
-	"strings"
 	"time"
 
 	"github.com/plateau-cc/plateau/internal/acd"
@@ -36,14 +35,4 @@ func (o *owner) opensAt(q acd.QueueID, now time.Time) *time.Time {
 		}
 	}
 	return nil
-}
-
-// customerFacing is the agent's name as customers see it: the first name
-// only (an agent's display name may also be a pseudonym), for the agent's
-// privacy.
-func customerFacing(name string) string {
-	if f := strings.Fields(name); len(f) > 0 {
-		return f[0]
-	}
-	return ""
 }

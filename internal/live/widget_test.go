@@ -132,7 +132,7 @@ func TestWallboardCountsQueueAgents(t *testing.T) {
 
 func TestCustomerFacingName(t *testing.T) {
 	for in, want := range map[string]string{"Camille Martin": "Camille", "  Amina ": "Amina", "Jean-Pierre de la Tour": "Jean-Pierre", "": ""} {
-		if got := customerFacing(in); got != want {
+		if got := model.CustomerFacing(in, ""); got != want {
 			t.Errorf("customerFacing(%q) = %q, want %q", in, got, want)
 		}
 	}

@@ -200,7 +200,7 @@ func (s *Survey) Validate() error {
 // SegmentKind classifies a stretch of an interaction's time.
 type SegmentKind string
 
-// Segment kinds. Only handled kinds (connected, hold, wrap_up) may be billable:
+// Segment kinds. Only handled kinds (connected, hold, wrap_up, outbound) may be billable:
 // waiting is free for the customer and never billed.
 const (
 	SegQueued      SegmentKind = "queued"
@@ -211,16 +211,19 @@ const (
 	SegAbandoned   SegmentKind = "abandoned"
 	SegTransferred SegmentKind = "transferred"
 	SegCallback    SegmentKind = "callback"
+	// SegOutbound: the agent talks on a call it placed from the contact
+	// (a chat's callback number), between connected segments; talk time.
+	SegOutbound SegmentKind = "outbound"
 )
 
 // SegmentKinds lists the known segment kinds.
 func SegmentKinds() []SegmentKind {
-	return []SegmentKind{SegQueued, SegOffered, SegConnected, SegHold, SegWrapUp, SegAbandoned, SegTransferred, SegCallback}
+	return []SegmentKind{SegQueued, SegOffered, SegConnected, SegHold, SegWrapUp, SegAbandoned, SegTransferred, SegCallback, SegOutbound}
 }
 
 // Handled reports whether the kind counts as handled time (and so may be billable).
 func (k SegmentKind) Handled() bool {
-	return k == SegConnected || k == SegHold || k == SegWrapUp
+	return k == SegConnected || k == SegHold || k == SegWrapUp || k == SegOutbound
 }
 
 // Segment is a stretch of an interaction: waiting, ringing, talking, on
@@ -242,7 +245,7 @@ func (s *Segment) Validate() error {
 		return err
 	}
 	if s.Billable && !s.Kind.Handled() {
-		return invalid("billable", "only handled segments (connected, hold, wrap_up) may be billable, not %q", s.Kind)
+		return invalid("billable", "only handled segments (connected, hold, wrap_up, outbound) may be billable, not %q", s.Kind)
 	}
 	if err := checkOptionalID("agent_id", s.AgentID); err != nil {
 		return err

@@ -35,5 +35,6 @@ func ValidationKeys() []string {
 		"address_format", "menu_phone_only", "missing_ref", "erasure_key", "colour", "contrast", "logo_url",
 		"list_code", "widget_chat_only", "conflict", "invalid",
 		"money_format", "money_decimals", "money_range",
+		"pseudonym_format",
 	}
 }

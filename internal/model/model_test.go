@@ -245,7 +245,7 @@ func TestInteractionSegmentMessageValidate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { check(t, tc.name, tc.v.Validate(), tc.field) })
 	}
 	for _, k := range SegmentKinds() {
-		want := k == SegConnected || k == SegHold || k == SegWrapUp
+		want := k == SegConnected || k == SegHold || k == SegWrapUp || k == SegOutbound
 		if k.Handled() != want {
 			t.Errorf("%s.Handled() = %v", k, k.Handled())
 		}

@@ -26,7 +26,10 @@ type User struct {
 	TenantID    *int64 `json:"tenant_id"`
 	Login       string `json:"login"`
 	DisplayName string `json:"display_name"`
-	Role        Role   `json:"role"`
+	// Pseudonym, when set, is the name customers see in place of the
+	// first word of DisplayName (CheckPseudonym).
+	Pseudonym string `json:"pseudonym"`
+	Role      Role   `json:"role"`
 	// AgentID links a user of role agent to the agent it signs in as.
 	AgentID *int64 `json:"agent_id"`
 	// Disabled: the person cannot sign in, and what they had open closes
@@ -53,6 +56,9 @@ func (u *User) Validate() error {
 		return invalidKey("login", "login_format", Params{"max": MaxAddressLen, "got": u.Login}, "must be 1-%d letters, digits, '.', '_', '@' or '-' (got %q)", MaxAddressLen, u.Login)
 	}
 	if err := checkName("display_name", u.DisplayName); err != nil {
+		return err
+	}
+	if err := CheckPseudonym(u.Pseudonym); err != nil {
 		return err
 	}
 	if err := checkEnum("role", u.Role, Roles()); err != nil {

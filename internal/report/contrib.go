@@ -123,7 +123,7 @@ func Contribute(rc store.ReportContact, env *Env) store.Contribution {
 		}
 		a := agentOf(sg.AgentID)
 		switch sg.Kind {
-		case model.SegConnected:
+		case model.SegConnected, model.SegOutbound:
 			c.TalkMS += ms
 			if a != nil {
 				a.TalkMS += ms

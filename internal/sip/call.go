@@ -123,6 +123,8 @@ type call struct {
 	// invalidating stale timeouts.
 	surveying bool
 	surveySeq int
+	// out: a call placed from a chat (callout.go), nil for the others.
+	out *outbound
 }
 
 // bridgeEnd is where a reader forwards packets: the other side (an RTP
@@ -423,6 +425,9 @@ func (c *call) run(start func() bool) {
 
 // handle applies one event; true when the call is over.
 func (c *call) handle(ev callEvent) bool {
+	if c.out != nil {
+		return c.outEvent(ev)
+	}
 	ctx := c.ctx
 	switch ev.kind {
 	case evShutdown:

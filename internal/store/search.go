@@ -183,7 +183,7 @@ func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFil
 	// not in byID and is skipped.
 	srows, err := s.conn().query(ctx, "SELECT s.interaction_id, s.kind, s.billable, "+s.dialect.timeText("s.started_at")+", "+
 		s.dialect.timeText("s.ended_at")+" FROM interactions i JOIN segments s ON s.interaction_id = i.id WHERE "+base+
-		" AND i.arrived_at >= ? AND i.arrived_at <= ? AND s.ended_at IS NOT NULL AND s.kind IN ('connected', 'hold', 'wrap_up')",
+		" AND i.arrived_at >= ? AND i.arrived_at <= ? AND s.ended_at IS NOT NULL AND s.kind IN ('connected', 'hold', 'wrap_up', 'outbound')",
 		append(append([]any{}, baseArgs...), ts(list[len(list)-1].ArrivedAt), ts(list[0].ArrivedAt))...)
 	if err != nil {
 		return nil, fail(err, "search interactions: segments")
@@ -206,7 +206,7 @@ func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFil
 		c := &out[k]
 		d := end.T.Sub(start.T).Seconds()
 		switch kind {
-		case model.SegConnected:
+		case model.SegConnected, model.SegOutbound:
 			c.TalkSeconds += d
 		case model.SegHold:
 			c.HoldSeconds += d

@@ -15,14 +15,14 @@ import (
 // Logins are unique across the deployment and case-insensitive (stored in
 // lower case).
 
-const userCols = "id, tenant_id, login, display_name, role, agent_id, password_hash, created_at, disabled"
+const userCols = "id, tenant_id, login, display_name, role, agent_id, password_hash, created_at, disabled, pseudonym"
 
 func scanUser(r scanner) (model.User, error) {
 	var (
 		u               model.User
 		tenant, agentID sql.NullInt64
 	)
-	err := r.Scan(&u.ID, &tenant, &u.Login, &u.DisplayName, &u.Role, &agentID, &u.PasswordHash, &u.CreatedAt, &u.Disabled)
+	err := r.Scan(&u.ID, &tenant, &u.Login, &u.DisplayName, &u.Role, &agentID, &u.PasswordHash, &u.CreatedAt, &u.Disabled, &u.Pseudonym)
 	u.TenantID = int64Ptr(tenant)
 	u.AgentID = int64Ptr(agentID)
 	u.CreatedAt = u.CreatedAt.UTC()
@@ -49,8 +49,8 @@ func (s *Store) CreateUser(ctx context.Context, tenantID *int64, u model.User) (
 	u.Login = strings.ToLower(u.Login)
 	u.CreatedAt = ts(s.now())
 	u.PasswordHash = ""
-	id, err := s.conn().insert(ctx, "INSERT INTO users (tenant_id, login, display_name, role, agent_id, password_hash, created_at, disabled) VALUES (?, ?, ?, ?, ?, '', ?, ?)",
-		nullInt64(tenantID), u.Login, u.DisplayName, u.Role, nullInt64(u.AgentID), u.CreatedAt, u.Disabled)
+	id, err := s.conn().insert(ctx, "INSERT INTO users (tenant_id, login, display_name, role, agent_id, password_hash, created_at, disabled, pseudonym) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?)",
+		nullInt64(tenantID), u.Login, u.DisplayName, u.Role, nullInt64(u.AgentID), u.CreatedAt, u.Disabled, u.Pseudonym)
 	if err != nil {
 		return model.User{}, fail(err, "create user %q", u.Login)
 	}
@@ -82,8 +82,8 @@ func (s *Store) ListUsers(ctx context.Context, tenantID *int64) ([]model.User, e
 	return out, nil
 }
 
-// UpdateUser changes one of the tenant's users' login, display name, role,
-// agent and disabled flag (u.ID names it); the tenant is not changed, and
+// UpdateUser changes one of the tenant's users' login, display name,
+// pseudonym, role, agent and disabled flag (u.ID names it); the tenant is not changed, and
 // the password only by disabling, which clears it.
 func (s *Store) UpdateUser(ctx context.Context, tenantID *int64, u model.User) error {
 	u.TenantID = tenantID
@@ -95,10 +95,23 @@ func (s *Store) UpdateUser(ctx context.Context, tenantID *int64, u model.User) e
 	if u.Disabled {
 		clear = ", password_hash = ''"
 	}
-	err := s.conn().execOne(ctx, "UPDATE users SET login = ?, display_name = ?, role = ?, agent_id = ?, disabled = ?"+clear+" WHERE "+cond+" AND id = ?",
-		append([]any{strings.ToLower(u.Login), u.DisplayName, u.Role, nullInt64(u.AgentID), u.Disabled}, append(args, u.ID)...)...)
+	err := s.conn().execOne(ctx, "UPDATE users SET login = ?, display_name = ?, pseudonym = ?, role = ?, agent_id = ?, disabled = ?"+clear+" WHERE "+cond+" AND id = ?",
+		append([]any{strings.ToLower(u.Login), u.DisplayName, u.Pseudonym, u.Role, nullInt64(u.AgentID), u.Disabled}, append(args, u.ID)...)...)
 	if err != nil {
 		return fail(err, "update user %d", u.ID)
+	}
+	return nil
+}
+
+// SetPseudonym sets the pseudonym of one of the tenant's users (""
+// clears it: customers see the first name); model.CheckPseudonym checks it.
+func (s *Store) SetPseudonym(ctx context.Context, tenantID *int64, userID int64, pseudonym string) error {
+	if err := model.CheckPseudonym(pseudonym); err != nil {
+		return invalidInput(err, "set pseudonym of user %d", userID)
+	}
+	cond, args := tenantScope(tenantID)
+	if err := s.conn().execOne(ctx, "UPDATE users SET pseudonym = ? WHERE "+cond+" AND id = ?", append([]any{pseudonym}, append(args, userID)...)...); err != nil {
+		return fail(err, "set pseudonym of user %d", userID)
 	}
 	return nil
 }

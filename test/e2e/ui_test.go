@@ -257,19 +257,21 @@ type uiFixture struct {
 	agentLogin  string
 	password    string
 	interaction func(id int64) map[string]any
+	data        string // the server's --data directory
 }
 
 const uiPassword = "correct-horse-42"
 
-func newUIFixture(t *testing.T) *uiFixture {
+func newUIFixture(t *testing.T, args ...string) *uiFixture {
 	t.Helper()
-	s := startDemo(t, "--data", t.TempDir())
+	data := t.TempDir()
+	s := startDemo(t, append([]string{"--data", data}, args...)...)
 	var tenants []struct {
 		ID   int64  `json:"id"`
 		Slug string `json:"slug"`
 	}
 	s.call(t, http.MethodGet, "/api/v1/tenants", nil, &tenants)
-	f := &uiFixture{s: s, password: uiPassword}
+	f := &uiFixture{s: s, password: uiPassword, data: data}
 	for _, x := range tenants {
 		if x.Slug == "demo" {
 			f.tenant = x.ID

@@ -61,6 +61,8 @@ export const queueFields = [
   { name: "relax", kind: "lines", hint: "hint.relax", format: formatRelax, parse: parseRelax },
   { name: "recording", kind: "checkbox" },
   { name: "recording_retention_days", kind: "number" },
+  // Voice queues: the keypad survey (1-5) once the agent hangs up.
+  { name: "voice_survey", kind: "checkbox", hint: "hint.voice_survey" },
 ];
 
 // showFieldError puts an API error next to its field in a form of ours
@@ -128,10 +130,12 @@ function passwordReset(item) {
 const users = {
   path: (tid) => `/api/v1/tenants/${tid}/users`,
   columns: ["login", "display_name", "role", "agent_id", "disabled"],
-  blank: { login: "", display_name: "", role: "supervisor", agent_id: null, disabled: false, password: "" },
+  blank: { login: "", display_name: "", pseudonym: "", role: "supervisor", agent_id: null, disabled: false, password: "" },
   fields: [
     { name: "login", required: true, autocomplete: "off" },
     { name: "display_name", required: true },
+    // Customers see it instead of the first name (agents).
+    { name: "pseudonym", hint: "hint.pseudonym", maxlength: 30 },
     { name: "role", kind: "select", options: roles.map((r) => [r, `role.${r}`]) },
     { name: "agent_id", kind: "select", nullable: true, options: (l) => l.agents.map((a) => [a.id, a.name]) },
     { name: "password", type: "password", autocomplete: "new-password", createOnly: true, hint: "hint.password" },

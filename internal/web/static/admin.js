@@ -40,7 +40,7 @@ const resources = {
     columns: ["name", "channel", "priority", "wrap_up_seconds"],
     blank: { name: "", channel: "chat", priority: 0, sl_target_pct: 80, sl_threshold_seconds: 20, skills: [], relax: [], max_wait_seconds: 0, max_waiting: 0,
       overflow: { action: "none", queue_id: null, message: "" }, schedule_id: null, tiers: [], aging_per_minute: 0, strategy: "longest_idle",
-      offer_timeout_seconds: 20, wrap_up_seconds: 30, recording: false, recording_retention_days: 0 },
+      offer_timeout_seconds: 20, wrap_up_seconds: 30, recording: false, recording_retention_days: 0, voice_survey: false },
     fields: [
       { name: "name", required: true },
       { name: "channel", kind: "select", options: [["chat", "channel.chat"], ["voice", "channel.voice"]] },
@@ -359,7 +359,7 @@ function control(f, value) {
       input = h("textarea", { id, rows: "3", spellcheck: "false" }, f.format(value, view.lists));
       break;
     default:
-      input = h("input", { id, type: f.type, autocomplete: f.autocomplete, value: value ?? "", required: !!f.required });
+      input = h("input", { id, type: f.type, autocomplete: f.autocomplete, maxlength: f.maxlength, value: value ?? "", required: !!f.required });
   }
   const hintKey = f.hint || `hint.${f.kind || ""}`;
   const hint = f.hint || ["skills", "weekly", "dates", "menu", "longtext"].includes(f.kind) ? h("p", { class: "hint", id: id + "-hint", "data-i18n": hintKey }) : null;

@@ -12,6 +12,7 @@ import { dateTime, lang, onLang, t, translate } from "./i18n.js";
 import { createSoftphone } from "./softphone.js";
 import { createDeskTools } from "./desk-tools.js";
 import { createDeskLookup } from "./desk-lookup.js";
+import { pseudonymSettings } from "./desk-pseudonym.js";
 
 // The built-in lists, offered while the tenant has none of its own (the
 // admin page's dispositions and not-ready reasons, GET /api/v1/me/desk-lists).
@@ -325,7 +326,7 @@ async function start() {
 }
 
 // ---- the desk ----
-let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField, softphone, stateNotice, tools, lookup;
+let stateBadge, stateSince, stateSelect, reasonSelect, offersList, tablist, panels, globalError, noChats, reasonField, softphone, stateNotice, tools, lookup, pseudonym;
 
 // The reasons the server sets by itself, each with a notice that says
 // what happened and offers to be ready again in one click.
@@ -366,8 +367,9 @@ function showDesk() {
   tablist = h("div", { role: "tablist", class: "tabs", "data-i18n-attr": "aria-label:agent.chats" });
   panels = h("div", { class: "panels" });
   softphone = createSoftphone({ send, say });
-  tools = createDeskTools({ send, say });
+  tools = createDeskTools({ send, say, softphoneOn: () => softphone.state.enabled, calling: (id, who) => softphone.calling(id, who) });
   lookup = createDeskLookup({ send });
+  pseudonym = pseudonymSettings(() => (desk.name || "").trim().split(/\s+/)[0]);
   app.replaceChildren(
     globalError,
     h("div", { class: "desk" },
@@ -379,6 +381,7 @@ function showDesk() {
           stateForm),
         softphone.element,
         alertSettings(),
+        pseudonym.element,
         h("section", { "aria-labelledby": "offers-title" },
           h("h2", { id: "offers-title", class: "section-title", "data-i18n": "agent.offers" }),
           offersList,
@@ -392,6 +395,7 @@ function showDesk() {
   ensureTicker();
   send({ type: "canned" });
   lookup.start();
+  pseudonym.load();
 }
 
 // stateText is what the badge says: the state, and for a busy agent the
@@ -860,6 +864,7 @@ function handle(f) {
 onLang(() => {
   renderState();
   if (softphone) softphone.render();
+  if (pseudonym) pseudonym.relang();
 });
 
 start();

@@ -7,7 +7,10 @@ import { h, messageTime } from "./common.js";
 import { lang, t, translate } from "./i18n.js";
 
 // createDeskTools returns the tools bound to the desk's send.
-export function createDeskTools({ send, say }) {
+// softphoneOn tells whether the desk's softphone is on; calling(id, who) tells
+// the softphone that the next ring of contact id is the agent's own call
+// (answered by itself).
+export function createDeskTools({ send, say, softphoneOn = () => false, calling = () => {} }) {
   const forms = new Map(); // contact_id -> transfer form parts
   const callbacks = new Map(); // contact_id -> number to call back (from the offer)
   const callbackOf = (f) => (f.channel === "voice" ? "" : callbacks.get(f.contact_id) || "");
@@ -139,12 +142,29 @@ export function createDeskTools({ send, say }) {
       c.muteButton = mute;
     }
     // A chat whose customer asked to be called back: the number, and a
-    // link that opens the agent's phone application (tel:).
+    // Call button when Plateau can place the call (the agent's softphone
+    // or SIP phone rings, then the customer's number: "call_out"), else a
+    // link that opens the agent's own phone application (tel:).
     let callLine = null;
-    const cb = callbackOf(f);
+    const cb = f.channel === "voice" ? "" : f.callback_number || callbackOf(f);
     if (cb) {
-      callLine = h("p", { class: "notice call-back" }, t("agent.callback_call", { number: cb }), " ",
-        h("a", { href: `tel:${cb}`, class: "call-link", "aria-label": t("dial.call_aria", { number: cb }), "data-i18n": "dial.call" }));
+      const byPlateau = f.dial === "softphone" || f.dial === "phone" || (f.dial === "none" && softphoneOn());
+      if (byPlateau) {
+        const status = h("span", { class: "call-status", role: "status", "aria-live": "polite" });
+        const call = h("button", { type: "button", class: "primary call-out", "aria-label": t("callout.call_aria", { number: cb }), "data-i18n": "dial.call" });
+        const hang = h("button", { type: "button", class: "danger call-out-hangup", hidden: true, "data-i18n": "callout.hangup" });
+        call.addEventListener("click", () => {
+          if (softphoneOn()) calling(id, (f.customer && f.customer.name) || cb);
+          if (send({ type: "call_out", contact_id: id })) call.disabled = true;
+        });
+        hang.addEventListener("click", () => send({ type: "call_out_hangup", contact_id: id }));
+        c.callOut = { call, hang, status, number: cb };
+        callLine = h("div", { class: "notice call-back" }, h("p", {}, t("agent.callback_call", { number: cb })),
+          h("div", { class: "buttons" }, call, hang, status));
+      } else {
+        callLine = h("p", { class: "notice call-back" }, t("agent.callback_call", { number: cb }), " ",
+          h("a", { href: `tel:${cb}`, class: "call-link", "aria-label": t("dial.call_aria", { number: cb }), "data-i18n": "dial.call" }));
+      }
     }
     c.toolsBar = h("div", { class: "buttons tools" }, hold, c.muteButton || null, openTransfer, openNote);
     c.hideTools = () => {
@@ -196,6 +216,24 @@ export function createDeskTools({ send, say }) {
           say(t(f.on ? "hold.said_on" : "hold.said_off"));
         }
         return true;
+      }
+      case "call_out": {
+        // The progress of the agent's call to a chat's callback number.
+        const c = chats.get(f.contact_id);
+        if (c && c.callOut) {
+          const o = c.callOut;
+          const over = f.status === "ended" || f.status === "failed";
+          o.status.dataset.status = f.status;
+          o.status.textContent = f.status === "failed"
+            ? t("callout.failed", { reason: t(`callout.reason_${f.reason}`) === `callout.reason_${f.reason}` ? t("callout.reason_error") : t(`callout.reason_${f.reason}`) })
+            : t(`callout.${f.status}`, { number: o.number });
+          o.call.disabled = !over;
+          o.call.dataset.i18n = over ? "callout.again" : "dial.call";
+          o.call.textContent = t(o.call.dataset.i18n);
+          o.hang.hidden = over;
+          if (f.status !== "dialing") say(o.status.textContent);
+        }
+        return false; // the softphone follows it too
       }
       case "transfer_targets":
         targets(f);

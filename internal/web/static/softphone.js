@@ -17,6 +17,8 @@ export function createSoftphone({ send, say }) {
     ready: false, // the SDP answer was sent: the call can be answered
     inCall: false,
     muted: false,
+    outbound: null, // the contact of the agent's own call (answered by itself)
+    outboundWho: "", // whom it calls
   };
   const status = h("p", { class: "softphone-status", role: "status", "aria-live": "polite" });
   const error = h("p", { class: "form-error", role: "alert" });
@@ -35,13 +37,15 @@ export function createSoftphone({ send, say }) {
   function render() {
     toggle.textContent = t(sp.enabled ? "softphone.disable" : "softphone.enable");
     toggle.disabled = sp.inCall;
-    ringing.hidden = !(sp.contactId !== null && !sp.inCall);
+    const own = sp.outbound !== null && sp.contactId === sp.outbound;
+    ringing.hidden = !(sp.contactId !== null && !sp.inCall && !own);
     answer.disabled = !sp.ready;
-    calling.hidden = !sp.inCall;
+    calling.hidden = !(sp.inCall || own);
     mute.setAttribute("aria-pressed", String(sp.muted));
     mute.textContent = t("softphone.mute");
-    const who = (sp.offer && sp.offer.customer && (sp.offer.customer.name || sp.offer.customer.phone)) || t("agent.anonymous");
+    const who = (own && sp.outboundWho) || (sp.offer && sp.offer.customer && (sp.offer.customer.name || sp.offer.customer.phone)) || t("agent.anonymous");
     if (!sp.enabled) status.textContent = t("softphone.off");
+    else if (own && !sp.inCall) status.textContent = t("softphone.calling_out");
     else if (sp.inCall) status.textContent = t("softphone.in_call", { customer: who });
     else if (sp.contactId !== null) status.textContent = t("softphone.ringing", { customer: who });
     else status.textContent = t("softphone.idle");
@@ -81,7 +85,10 @@ export function createSoftphone({ send, say }) {
     send({ type: "decline", contact_id: sp.contactId });
   });
   hangup.addEventListener("click", () => {
-    if (sp.contactId !== null) send({ type: "end", contact_id: sp.contactId });
+    if (sp.contactId === null) return;
+    // The agent's own call from a chat hangs up the call, not the chat.
+    if (sp.contactId === sp.outbound) send({ type: "call_out_hangup", contact_id: sp.contactId });
+    else send({ type: "end", contact_id: sp.contactId });
   });
   mute.addEventListener("click", () => {
     sp.muted = !sp.muted;
@@ -125,6 +132,8 @@ export function createSoftphone({ send, say }) {
       if (sp.pc !== pc) return;
       send({ type: "rtc_answer", contact_id: f.contact_id, sdp: pc.localDescription.sdp });
       sp.ready = true;
+      // The agent's own call: clicking Call was the answer.
+      if (f.contact_id === sp.outbound) send({ type: "accept", contact_id: f.contact_id });
       render();
     } catch (e) {
       error.textContent = t("softphone.failed", { error: e.message || e.name });
@@ -161,7 +170,20 @@ export function createSoftphone({ send, say }) {
       case "rtc_offer":
         rtcOffer(f);
         return true;
+      case "call_out":
+        if (f.contact_id === sp.outbound) {
+          if (f.status === "connected") {
+            sp.inCall = true;
+            render();
+          } else if (f.status === "ended" || f.status === "failed") {
+            sp.outbound = null;
+            if (sp.contactId === f.contact_id) close();
+            else render();
+          }
+        }
+        return false;
       case "rtc_hangup":
+        if (f.contact_id === sp.outbound) sp.outbound = null;
         if (f.contact_id === sp.contactId) {
           const was = sp.inCall;
           close();
@@ -209,5 +231,11 @@ export function createSoftphone({ send, say }) {
 
   translate(element);
   render();
-  return { element, handle, reset, render, state: sp };
+  // calling: the agent asked to call contact id from its chat.
+  function expectCall(id, who) {
+    sp.outbound = id;
+    sp.outboundWho = who || "";
+  }
+
+  return { element, handle, reset, render, calling: expectCall, state: sp };
 }

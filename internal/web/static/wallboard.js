@@ -7,6 +7,7 @@
 import { api, ApiError, duration, errorText, h, initPage, logout, me, signInForm } from "./common.js";
 import { intradayChart } from "./chart.js";
 import { agentContactCell, closeWatch, watchPanel } from "./wallboard-watch.js";
+import { createTVPager } from "./wallboard-tv.js";
 import { clock, lang, number, onLang, percent, t, translate } from "./i18n.js";
 
 const app = document.getElementById("app");
@@ -237,14 +238,21 @@ function layout(first) {
   parts.push(thresholdsForm(first.queues || []));
   app.replaceChildren(...parts);
   translate(app);
+  // ?tv_page_seconds=N turns the TV mode's pages of agents every N seconds (default 8).
+  const every = Number(new URLSearchParams(location.search).get("tv_page_seconds")) || 8;
+  tvPager = createTVPager(document.getElementById("agents"), Math.max(2, every) * 1000);
   if (new URLSearchParams(location.search).get("tv") === "1") setTV(true, false);
 }
+
+// tvPager pages the agents' table in TV mode (wallboard-tv.js).
+let tvPager = null;
 
 // setTV turns the TV mode on or off: the figures alone, large, on one
 // screen (1920×1080) without scrolling; full screen when asked by a click.
 // Escape leaves it. ?tv=1 opens the wallboard in it.
 function setTV(on, fullscreen) {
   document.body.classList.toggle("tv", on);
+  if (tvPager) tvPager.tv(on);
   const b = document.getElementById("tv-mode");
   b.setAttribute("aria-pressed", String(on));
   b.textContent = t(on ? "wb.tv_exit" : "wb.tv");
@@ -378,6 +386,7 @@ function update(d) {
   }
   for (const [id, r] of wb.rows) if (!seenA.has(id)) (r.tr.remove(), wb.rows.delete(id));
   tickAgents();
+  if (tvPager) tvPager.layout();
 
   const key = JSON.stringify(d.intraday || []);
   if (key !== wb.chartKey) {
