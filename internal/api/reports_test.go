@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -146,6 +147,33 @@ func TestReports(t *testing.T) {
 	e.must(f.adminToken, http.MethodGet, base+"/sites?from=2026-03-02&to=2026-03-02", nil, http.StatusOK, &sites)
 	if len(sites.ByCountry) != 1 || sites.ByCountry[0].Country != "MA" || sites.ByCountry[0].Handled != 2 {
 		t.Errorf("sites %+v", sites.ByCountry)
+	}
+
+	// Each report's total comes from the server, computed from the sums:
+	// by 15-minute interval the agent's contacts fall in several rows.
+	var agentsIv report.AgentReport
+	e.must(f.adminToken, http.MethodGet, base+"/agents?from=2026-03-02&to=2026-03-02&group=interval", nil, http.StatusOK, &agentsIv)
+	var handled, handleSecs, login float64
+	for _, r := range agentsIv.Rows {
+		handled += float64(r.Handled)
+		login += r.LoginSeconds
+		if r.AHTSeconds != nil {
+			handleSecs += *r.AHTSeconds * float64(r.Handled)
+		}
+	}
+	if tt := agentsIv.Total; len(agentsIv.Rows) < 2 || float64(tt.Handled) != handled || tt.Handled != 2 || tt.AHTSeconds == nil ||
+		math.Abs(*tt.AHTSeconds-handleSecs/handled) > 1e-9 || math.Abs(tt.LoginSeconds-login) > 1e-9 || tt.Period != "2026-03-02/2026-03-02" {
+		t.Errorf("agents total %+v over %d rows", tt, len(agentsIv.Rows))
+	}
+	var ewtContacts int64
+	for _, r := range ewt.Rows {
+		ewtContacts += r.Contacts
+	}
+	if ewt.Total.Contacts != ewtContacts || ewt.Total.Period != "2026-03-02/2026-03-02" {
+		t.Errorf("ewt total %+v, rows count %d", ewt.Total, ewtContacts)
+	}
+	if sites.Total.Handled != 2 || sites.Total.HandledHours <= 0 || sites.Total.Period != "2026-03-02/2026-03-02" {
+		t.Errorf("sites total %+v", sites.Total)
 	}
 
 	for _, c := range []struct {
