@@ -81,6 +81,12 @@ func reportRequest(c *call, known []param) (report.Request, error) {
 		t := q.Get("tier")
 		req.Tier = &t
 	}
+	switch by := report.By(q.Get("by")); by {
+	case "", report.ByQueue, report.ByTier:
+		req.By = by
+	default:
+		return req, fieldErr(CodeValidationFailed, "by", "must be queue or tier (got %q)", by)
+	}
 	for _, k := range []struct {
 		name string
 		dst  *int64
@@ -144,10 +150,12 @@ func reportRoute[Out any](a *API, path, name, summary string, known []param, run
 func (a *API) reportRoutes(v1 string) []route {
 	base := v1 + "/tenants/{tid}/reports"
 	agentParams := append(append([]param{}, reportParams...), param{name: "agent", description: "an agent id: only its figures"})
+	queueParams := append(append([]param{}, reportParams...), param{name: "by", typ: "string",
+		description: "queue (default): a row per period and queue; tier: a row per period and service tier, every queue's contacts of a tier together (\"\" is the default tier)"})
 	st := a.st
 	return []route{
 		reportRoute(a, base+"/queues", "reportQueues", "Queues' figures by period (offered, answered, abandoned, service level, ASA, AHT...): see the definitions in the README",
-			reportParams, func(ctx context.Context, r report.Request) (report.QueueReport, error) {
+			queueParams, func(ctx context.Context, r report.Request) (report.QueueReport, error) {
 				return report.Queues(ctx, st, r)
 			},
 			func(o report.QueueReport) any { return o.Rows }),

@@ -108,7 +108,7 @@ func Agents(ctx context.Context, st ReadStore, r Request) (AgentReport, error) {
 	}
 	sums := map[periodKey]*agentSums{}
 	at := func(b time.Time, agent int64) *agentSums {
-		k := periodKey{p.periodStart(b, loc), agent}
+		k := periodKey{p.periodStart(b, loc), agent, ""}
 		if sums[k] == nil {
 			sums[k] = &agentSums{}
 		}
@@ -264,7 +264,7 @@ func EWT(ctx context.Context, st ReadStore, r Request) (EWTReport, error) {
 		if !ok {
 			continue
 		}
-		k := periodKey{p.periodStart(row.Bucket, loc), row.QueueID}
+		k := periodKey{p.periodStart(row.Bucket, loc), row.QueueID, ""}
 		if byPeriod[k] == nil {
 			byPeriod[k] = &kpi.EWT{}
 		}
@@ -286,7 +286,7 @@ func EWT(ctx context.Context, st ReadStore, r Request) (EWTReport, error) {
 		if !ok || row.ToldNoAgent == 0 {
 			continue
 		}
-		k := periodKey{p.periodStart(row.Bucket, loc), row.QueueID}
+		k := periodKey{p.periodStart(row.Bucket, loc), row.QueueID, ""}
 		noAgent[k] += row.ToldNoAgent
 		if byPeriod[k] == nil {
 			byPeriod[k] = &kpi.EWT{}

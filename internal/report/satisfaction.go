@@ -148,7 +148,7 @@ func Sites(ctx context.Context, st ReadStore, r Request) (SiteReport, error) {
 	}
 	per := map[periodKey]*sums{}
 	at := func(b time.Time, site int64) *sums {
-		k := periodKey{p.periodStart(b, loc), site}
+		k := periodKey{p.periodStart(b, loc), site, ""}
 		if per[k] == nil {
 			per[k] = &sums{}
 		}
