@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -82,6 +81,12 @@ func reportRequest(c *call, known []param) (report.Request, error) {
 		t := q.Get("tier")
 		req.Tier = &t
 	}
+	switch by := report.By(q.Get("by")); by {
+	case "", report.ByQueue, report.ByTier:
+		req.By = by
+	default:
+		return req, fieldErr(CodeValidationFailed, "by", "must be queue or tier (got %q)", by)
+	}
 	for _, k := range []struct {
 		name string
 		dst  *int64
@@ -145,10 +150,12 @@ func reportRoute[Out any](a *API, path, name, summary string, known []param, run
 func (a *API) reportRoutes(v1 string) []route {
 	base := v1 + "/tenants/{tid}/reports"
 	agentParams := append(append([]param{}, reportParams...), param{name: "agent", description: "an agent id: only its figures"})
+	queueParams := append(append([]param{}, reportParams...), param{name: "by", typ: "string",
+		description: "queue (default): a row per period and queue; tier: a row per period and service tier, every queue's contacts of a tier together (\"\" is the default tier)"})
 	st := a.st
 	return []route{
 		reportRoute(a, base+"/queues", "reportQueues", "Queues' figures by period (offered, answered, abandoned, service level, ASA, AHT...): see the definitions in the README",
-			reportParams, func(ctx context.Context, r report.Request) (report.QueueReport, error) {
+			queueParams, func(ctx context.Context, r report.Request) (report.QueueReport, error) {
 				return report.Queues(ctx, st, r)
 			},
 			func(o report.QueueReport) any { return o.Rows }),
@@ -319,62 +326,6 @@ var contactCSVHeader = []string{"id", "arrived_at", "channel", "queue_id", "entr
 	"answered_at", "ended_at", "agent_id", "customer_name", "customer_phone", "customer_email", "wait_seconds",
 	"talk_seconds", "hold_seconds", "wrap_up_seconds", "billable_seconds", "announced_position", "announced_wait_seconds",
 	"actual_wait_seconds", "menu_choice", "queue_path", "disposition", "csat_score", "csat_comment"}
-
-// streamContactsCSV writes every contact of the search as CSV, a page at a
-// time: memory stays constant whatever the number of contacts.
-func (a *API) streamContactsCSV(ctx context.Context, c *call, f store.InteractionFilter) error {
-	c.w.Header().Set("Content-Type", textCSV+"; charset=utf-8")
-	c.w.Header().Set("Content-Disposition", `attachment; filename="contacts.csv"`)
-	w := csv.NewWriter(c.w)
-	_ = w.Write(contactCSVHeader)
-	tm := func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.Format(time.RFC3339)
-	}
-	optInt := func(p *int) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.Itoa(*p)
-	}
-	optID := func(p *int64) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatInt(*p, 10)
-	}
-	secs := func(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
-	n := 0
-	err := a.st.SearchInteractions(ctx, c.tid, f, 0, func(cs store.ContactSummary) error {
-		path := make([]string, len(cs.QueuePath))
-		for i, q := range cs.QueuePath {
-			path[i] = strconv.FormatInt(q, 10)
-		}
-		actual := ""
-		if cs.ActualWait != nil {
-			actual = secs(*cs.ActualWait)
-		}
-		if err := w.Write([]string{strconv.FormatInt(cs.ID, 10), cs.ArrivedAt.Format(time.RFC3339), string(cs.Channel),
-			strconv.FormatInt(cs.QueueID, 10), optID(cs.EntryPointID), cs.Tier, string(cs.State), string(cs.EndedReason),
-			tm(cs.AnsweredAt), tm(cs.EndedAt), optID(cs.AgentID), report.CSVSafe(cs.Customer.Name), report.CSVSafe(cs.Customer.Phone),
-			report.CSVSafe(cs.Customer.Email), secs(cs.WaitSeconds), secs(cs.TalkSeconds), secs(cs.HoldSeconds), secs(cs.WrapUpSeconds),
-			secs(cs.BillableSeconds), optInt(cs.AnnouncedPosition), optInt(cs.AnnouncedEWTSeconds), actual, cs.MenuChoice,
-			strings.Join(path, ">"), report.CSVSafe(cs.Disposition), optInt(cs.CSATScore), report.CSVSafe(cs.CSATComment)}); err != nil {
-			return err
-		}
-		if n++; n%1000 == 0 {
-			w.Flush()
-		}
-		return w.Error()
-	})
-	w.Flush()
-	if err != nil {
-		a.log.WarnContext(ctx, "stream contacts CSV", "tenant", c.tid, "rows", n, "err", err)
-	}
-	return errWritten
-}
 
 // writeCSV answers rows (a slice of structs) as CSV (report.WriteCSV).
 func writeCSV(w http.ResponseWriter, name string, rows any) error {

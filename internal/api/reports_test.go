@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -148,6 +149,33 @@ func TestReports(t *testing.T) {
 		t.Errorf("sites %+v", sites.ByCountry)
 	}
 
+	// Each report's total comes from the server, computed from the sums:
+	// by 15-minute interval the agent's contacts fall in several rows.
+	var agentsIv report.AgentReport
+	e.must(f.adminToken, http.MethodGet, base+"/agents?from=2026-03-02&to=2026-03-02&group=interval", nil, http.StatusOK, &agentsIv)
+	var handled, handleSecs, login float64
+	for _, r := range agentsIv.Rows {
+		handled += float64(r.Handled)
+		login += r.LoginSeconds
+		if r.AHTSeconds != nil {
+			handleSecs += *r.AHTSeconds * float64(r.Handled)
+		}
+	}
+	if tt := agentsIv.Total; len(agentsIv.Rows) < 2 || float64(tt.Handled) != handled || tt.Handled != 2 || tt.AHTSeconds == nil ||
+		math.Abs(*tt.AHTSeconds-handleSecs/handled) > 1e-9 || math.Abs(tt.LoginSeconds-login) > 1e-9 || tt.Period != "2026-03-02/2026-03-02" {
+		t.Errorf("agents total %+v over %d rows", tt, len(agentsIv.Rows))
+	}
+	var ewtContacts int64
+	for _, r := range ewt.Rows {
+		ewtContacts += r.Contacts
+	}
+	if ewt.Total.Contacts != ewtContacts || ewt.Total.Period != "2026-03-02/2026-03-02" {
+		t.Errorf("ewt total %+v, rows count %d", ewt.Total, ewtContacts)
+	}
+	if sites.Total.Handled != 2 || sites.Total.HandledHours <= 0 || sites.Total.Period != "2026-03-02/2026-03-02" {
+		t.Errorf("sites total %+v", sites.Total)
+	}
+
 	for _, c := range []struct {
 		query  string
 		status int
@@ -264,4 +292,58 @@ func TestFirstContactResolution(t *testing.T) {
 	}
 	wantError(t, e.do(f.adminToken, http.MethodGet, fmt.Sprintf("/api/v1/tenants/%d/reports/fcr?from=2026-03-02&to=2026-03-08&fcr_days=0", f.tenant.ID), nil),
 		http.StatusUnprocessableEntity, CodeValidationFailed, "fcr_days")
+}
+
+// TestQueuesReportByTier: by=tier gives a row per period and tier, every
+// queue's contacts of a tier together, by day (the daily rollups) and by
+// interval, adding up to the total; a bad grouping is refused.
+func TestQueuesReportByTier(t *testing.T) {
+	e := newEnv(t, Options{})
+	f := e.fixture("acme")
+	storeDay(t, e, f)
+	ctx := testCtx(t)
+	q := f.queue.ID
+	arrive := time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC)
+	ans, end := arrive.Add(4*time.Second), arrive.Add(64*time.Second)
+	var past []store.PastContact
+	for i := range 3 {
+		a := arrive.Add(time.Duration(i) * time.Hour)
+		an, en := ans.Add(time.Duration(i)*time.Hour), end.Add(time.Duration(i)*time.Hour)
+		past = append(past, store.PastContact{Interaction: model.Interaction{QueueID: q, Channel: model.ChannelChat, Tier: "premium",
+			ArrivedAt: a, AnsweredAt: &an, EndedAt: &en, EndedReason: model.EndAnswered},
+			Segments: []model.Segment{{Kind: model.SegQueued, QueueID: &q, StartedAt: a, EndedAt: &an},
+				{Kind: model.SegConnected, QueueID: &q, StartedAt: an, EndedAt: &en, Billable: true}}})
+	}
+	if err := e.st.ImportPastContacts(ctx, f.tenant.ID, past); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := report.NewUpkeep(e.st, slog.New(slog.DiscardHandler), time.Hour, 2).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	base := fmt.Sprintf("/api/v1/tenants/%d/reports/queues?from=2026-03-02&to=2026-03-02", f.tenant.ID)
+	for _, group := range []string{"day", "interval"} {
+		var rep report.QueueReport
+		e.must(f.adminToken, http.MethodGet, base+"&by=tier&group="+group, nil, http.StatusOK, &rep)
+		offered := map[string]int64{}
+		var sum int64
+		for _, r := range rep.Rows {
+			if r.Tier == nil || r.QueueID != 0 {
+				t.Fatalf("%s: a row not by tier: %+v", group, r)
+			}
+			offered[*r.Tier] += r.Offered
+			sum += r.Offered
+		}
+		if offered["premium"] != 3 || offered[""] != 4 || sum != rep.Total.Offered {
+			t.Errorf("%s: offered by tier %v, total %d", group, offered, rep.Total.Offered)
+		}
+		if group == "day" && len(rep.Rows) != 2 {
+			t.Errorf("by day: %d rows, want one per tier", len(rep.Rows))
+		}
+	}
+	var byQueue report.QueueReport
+	e.must(f.adminToken, http.MethodGet, base, nil, http.StatusOK, &byQueue)
+	if len(byQueue.Rows) != 1 || byQueue.Rows[0].Tier != nil || byQueue.Rows[0].Offered != 7 {
+		t.Errorf("by queue %+v", byQueue.Rows)
+	}
+	wantError(t, e.do(f.adminToken, http.MethodGet, base+"&by=site", nil), http.StatusUnprocessableEntity, CodeValidationFailed, "by")
 }

@@ -47,6 +47,9 @@ type AgentReport struct {
 	To    string     `json:"to"`
 	Group Group      `json:"group"`
 	Rows  []AgentRow `json:"rows"`
+	// Total is every row's sums over the whole period, its ratios and
+	// means computed from them (internal/kpi), not from the rows' own.
+	Total AgentRow `json:"total"`
 }
 
 type agentSums struct {
@@ -64,6 +67,32 @@ func meanSec(ms, n int64) *float64 {
 	return &v
 }
 
+// agentRow is the figures of t and c (internal/kpi), without period or agent.
+func agentRow(t kpi.AgentTime, c store.AgentCounts) AgentRow {
+	row := AgentRow{LoginSeconds: seconds(t.LoginMS()), ReadySeconds: seconds(t.ReadyMS), OfferedSeconds: seconds(t.OfferedMS),
+		BusySeconds: seconds(t.BusyMS), WrapUpSeconds: seconds(t.WrapUpMS), NotReadySeconds: seconds(t.NotReadyMS),
+		NotReadyByReason: map[string]float64{}, Occupancy: t.Occupancy(), Handled: c.Handled,
+		AHTSeconds: meanSec(c.TalkMS+c.HoldMS+c.WrapUpMS, c.Handled), TalkSeconds: meanSec(c.TalkMS, c.Handled),
+		HoldSeconds: meanSec(c.HoldMS, c.Handled), ContactWrapUpSecs: meanSec(c.WrapUpMS, c.Handled), RONA: c.RONA,
+		CSATResponses: c.CSATResponses}
+	if c.CSATResponses > 0 {
+		v := float64(c.CSATSum) / float64(c.CSATResponses)
+		row.CSATMean = &v
+	}
+	for reason, ms := range t.ByReason {
+		row.NotReadyByReason[reason] = seconds(ms)
+	}
+	return row
+}
+
+func sumReasons(m map[string]int64) int64 {
+	var n int64
+	for _, ms := range m {
+		n += ms
+	}
+	return n
+}
+
 // Agents is the agents report. The state time of stretches still open
 // (or closed but not yet rolled up) is counted up to the request's Now.
 func Agents(ctx context.Context, st ReadStore, r Request) (AgentReport, error) {
@@ -79,7 +108,7 @@ func Agents(ctx context.Context, st ReadStore, r Request) (AgentReport, error) {
 	}
 	sums := map[periodKey]*agentSums{}
 	at := func(b time.Time, agent int64) *agentSums {
-		k := periodKey{p.periodStart(b, loc), agent}
+		k := periodKey{p.periodStart(b, loc), agent, ""}
 		if sums[k] == nil {
 			sums[k] = &agentSums{}
 		}
@@ -132,28 +161,33 @@ func Agents(ctx context.Context, st ReadStore, r Request) (AgentReport, error) {
 		siteName[s.ID] = s.Name
 	}
 	out := AgentReport{From: r.From, To: r.To, Group: p.group, Rows: []AgentRow{}}
+	var total agentSums
 	for k, s := range sums {
-		t, c := s.time, s.contacts
-		row := AgentRow{Period: p.label(k.start), PeriodStart: k.start, PeriodEnd: p.periodEnd(k.start), AgentID: k.id,
-			LoginSeconds: seconds(t.LoginMS()), ReadySeconds: seconds(t.ReadyMS), OfferedSeconds: seconds(t.OfferedMS),
-			BusySeconds: seconds(t.BusyMS), WrapUpSeconds: seconds(t.WrapUpMS), NotReadySeconds: seconds(t.NotReadyMS),
-			NotReadyByReason: map[string]float64{}, Occupancy: t.Occupancy(), Handled: c.Handled,
-			AHTSeconds: meanSec(c.TalkMS+c.HoldMS+c.WrapUpMS, c.Handled), TalkSeconds: meanSec(c.TalkMS, c.Handled),
-			HoldSeconds: meanSec(c.HoldMS, c.Handled), ContactWrapUpSecs: meanSec(c.WrapUpMS, c.Handled), RONA: c.RONA,
-			CSATResponses: c.CSATResponses}
-		if c.CSATResponses > 0 {
-			v := float64(c.CSATSum) / float64(c.CSATResponses)
-			row.CSATMean = &v
-		}
-		for reason, ms := range t.ByReason {
-			row.NotReadyByReason[reason] = seconds(ms)
-		}
+		row := agentRow(s.time, s.contacts)
+		row.Period, row.PeriodStart, row.PeriodEnd, row.AgentID = p.label(k.start), k.start, p.periodEnd(k.start), k.id
 		if a, ok := byAgent[k.id]; ok {
 			row.Agent, row.SiteID, row.Site = a.Name, a.SiteID, siteName[a.SiteID]
 		} else {
 			row.Agent = fmt.Sprintf("agent %d (deleted)", k.id)
 		}
 		out.Rows = append(out.Rows, row)
+		total.time.ReadyMS += s.time.ReadyMS
+		total.time.OfferedMS += s.time.OfferedMS
+		total.time.BusyMS += s.time.BusyMS
+		total.time.WrapUpMS += s.time.WrapUpMS
+		for reason, ms := range s.time.ByReason {
+			total.time.Add("not_ready", reason, ms)
+		}
+		total.time.NotReadyMS += s.time.NotReadyMS - sumReasons(s.time.ByReason)
+		total.contacts.Add(s.contacts)
+	}
+	out.Total = agentRow(total.time, total.contacts)
+	out.Total.Period = r.From + "/" + r.To
+	if r.AgentID != 0 {
+		out.Total.AgentID = r.AgentID
+		if a, ok := byAgent[r.AgentID]; ok {
+			out.Total.Agent, out.Total.SiteID, out.Total.Site = a.Name, a.SiteID, siteName[a.SiteID]
+		}
 	}
 	slices.SortFunc(out.Rows, func(a, b AgentRow) int {
 		return cmp.Or(a.PeriodStart.Compare(b.PeriodStart), cmp.Compare(a.Agent, b.Agent), cmp.Compare(a.AgentID, b.AgentID))
@@ -186,6 +220,9 @@ type EWTReport struct {
 	Rows  []EWTRow `json:"rows"`
 	// ByPosition is the whole period by queue and position announced.
 	ByPosition []EWTRow `json:"by_position"`
+	// Total is every row's counts over the whole period, its figures
+	// computed from them (internal/kpi).
+	Total EWTRow `json:"total"`
 }
 
 func ewtRow(e kpi.EWT) EWTRow {
@@ -227,7 +264,7 @@ func EWT(ctx context.Context, st ReadStore, r Request) (EWTReport, error) {
 		if !ok {
 			continue
 		}
-		k := periodKey{p.periodStart(row.Bucket, loc), row.QueueID}
+		k := periodKey{p.periodStart(row.Bucket, loc), row.QueueID, ""}
 		if byPeriod[k] == nil {
 			byPeriod[k] = &kpi.EWT{}
 		}
@@ -249,7 +286,7 @@ func EWT(ctx context.Context, st ReadStore, r Request) (EWTReport, error) {
 		if !ok || row.ToldNoAgent == 0 {
 			continue
 		}
-		k := periodKey{p.periodStart(row.Bucket, loc), row.QueueID}
+		k := periodKey{p.periodStart(row.Bucket, loc), row.QueueID, ""}
 		noAgent[k] += row.ToldNoAgent
 		if byPeriod[k] == nil {
 			byPeriod[k] = &kpi.EWT{}
@@ -262,7 +299,11 @@ func EWT(ctx context.Context, st ReadStore, r Request) (EWTReport, error) {
 		return fmt.Sprintf("queue %d (deleted)", id)
 	}
 	out := EWTReport{From: r.From, To: r.To, Group: p.group, Rows: []EWTRow{}, ByPosition: []EWTRow{}}
+	var total kpi.EWT
+	var totalNoAgent int64
 	for k, e := range byPeriod {
+		total.Add(*e)
+		totalNoAgent += noAgent[k]
 		row := ewtRow(*e)
 		row.Period, row.PeriodStart, row.PeriodEnd, row.QueueID, row.Queue, row.ToldWithNoAgents = p.label(k.start), k.start, p.periodEnd(k.start), k.id, name(k.id), noAgent[k]
 		out.Rows = append(out.Rows, row)
@@ -271,6 +312,11 @@ func EWT(ctx context.Context, st ReadStore, r Request) (EWTReport, error) {
 		row := ewtRow(*e)
 		row.Period, row.QueueID, row.Queue, row.Position = r.From+"/"+r.To, k.queue, name(k.queue), k.pos
 		out.ByPosition = append(out.ByPosition, row)
+	}
+	out.Total = ewtRow(total)
+	out.Total.Period, out.Total.ToldWithNoAgents = r.From+"/"+r.To, totalNoAgent
+	if q, ok := p.queues[r.QueueID]; ok && r.QueueID != 0 {
+		out.Total.QueueID, out.Total.Queue = r.QueueID, q.Name
 	}
 	slices.SortFunc(out.Rows, func(a, b EWTRow) int {
 		return cmp.Or(a.PeriodStart.Compare(b.PeriodStart), cmp.Compare(a.Queue, b.Queue))

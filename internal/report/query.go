@@ -68,6 +68,7 @@ type Request struct {
 	Tier     *string       // nil: every tier
 	Channel  model.Channel // "": both
 	AgentID  int64         // agents report: 0 every agent
+	By       By            // queues report: a row per queue (default) or per tier
 	FCRDays  int           // first-contact resolution's window (0: DefaultFCRDays)
 	// Now is the time reports of the current day are cut at (open agent
 	// stretches run until it); zero means time.Now().
@@ -248,37 +249,39 @@ func (p *period) label(start time.Time) string {
 
 // QueueRow is one queue's figures over one period (see internal/kpi).
 type QueueRow struct {
-	Period             string    `json:"period"`
-	PeriodStart        time.Time `json:"period_start"`
-	PeriodEnd          time.Time `json:"period_end"`
-	QueueID            int64     `json:"queue_id"`
-	Queue              string    `json:"queue"`
-	SLThresholdSeconds int       `json:"sl_threshold_seconds"`
-	Offered            int64     `json:"offered"`
-	Answered           int64     `json:"answered"`
-	Abandoned          int64     `json:"abandoned"`
-	ShortAbandoned     int64     `json:"short_abandoned"`
-	ServiceLevel       *float64  `json:"service_level"`
-	AnswerRate         *float64  `json:"answer_rate"`
-	AbandonRate        *float64  `json:"abandon_rate"`
-	ASASeconds         *float64  `json:"asa_seconds"`
-	MaxWaitSeconds     float64   `json:"max_wait_seconds"`
-	MeanAbandonSeconds *float64  `json:"mean_abandon_seconds"`
-	AHTSeconds         *float64  `json:"aht_seconds"`
-	TalkSeconds        *float64  `json:"talk_seconds"`
-	HoldSeconds        *float64  `json:"hold_seconds"`
-	WrapUpSeconds      *float64  `json:"wrap_up_seconds"`
-	FlowedOut          int64     `json:"flowed_out"`
-	Closed             int64     `json:"closed"`
-	Refused            int64     `json:"refused"`
-	RONA               int64     `json:"rona"`
-	CallbacksRequested int64     `json:"callbacks_requested"`
-	CallbacksCompleted int64     `json:"callbacks_completed"`
-	CallbacksFailed    int64     `json:"callbacks_failed"`
-	CSATMean           *float64  `json:"csat_mean"`
-	CSATResponses      int64     `json:"csat_responses"`
-	BillableSeconds    float64   `json:"billable_seconds"`
-	ToldNoAgent        int64     `json:"told_no_agent"`
+	Period      string    `json:"period"`
+	PeriodStart time.Time `json:"period_start"`
+	PeriodEnd   time.Time `json:"period_end"`
+	QueueID     int64     `json:"queue_id"`
+	Queue       string    `json:"queue"`
+	// Tier is the row's tier when the report is by tier ("": the default tier).
+	Tier               *string  `json:"tier,omitempty"`
+	SLThresholdSeconds int      `json:"sl_threshold_seconds"`
+	Offered            int64    `json:"offered"`
+	Answered           int64    `json:"answered"`
+	Abandoned          int64    `json:"abandoned"`
+	ShortAbandoned     int64    `json:"short_abandoned"`
+	ServiceLevel       *float64 `json:"service_level"`
+	AnswerRate         *float64 `json:"answer_rate"`
+	AbandonRate        *float64 `json:"abandon_rate"`
+	ASASeconds         *float64 `json:"asa_seconds"`
+	MaxWaitSeconds     float64  `json:"max_wait_seconds"`
+	MeanAbandonSeconds *float64 `json:"mean_abandon_seconds"`
+	AHTSeconds         *float64 `json:"aht_seconds"`
+	TalkSeconds        *float64 `json:"talk_seconds"`
+	HoldSeconds        *float64 `json:"hold_seconds"`
+	WrapUpSeconds      *float64 `json:"wrap_up_seconds"`
+	FlowedOut          int64    `json:"flowed_out"`
+	Closed             int64    `json:"closed"`
+	Refused            int64    `json:"refused"`
+	RONA               int64    `json:"rona"`
+	CallbacksRequested int64    `json:"callbacks_requested"`
+	CallbacksCompleted int64    `json:"callbacks_completed"`
+	CallbacksFailed    int64    `json:"callbacks_failed"`
+	CSATMean           *float64 `json:"csat_mean"`
+	CSATResponses      int64    `json:"csat_responses"`
+	BillableSeconds    float64  `json:"billable_seconds"`
+	ToldNoAgent        int64    `json:"told_no_agent"`
 }
 
 // QueueReport is the queues report: a row per period and queue, and the
@@ -306,7 +309,17 @@ func queueRow(c kpi.Counts) QueueRow {
 type periodKey struct {
 	start time.Time
 	id    int64
+	tier  string // queues report by tier
 }
+
+// By is what the queues report's rows are by, beside the period.
+type By string
+
+// The queues report's groupings.
+const (
+	ByQueue By = "queue" // the default
+	ByTier  By = "tier"  // every queue's contacts of a tier together
+)
 
 // Queues is the queues report.
 func Queues(ctx context.Context, st ReadStore, r Request) (QueueReport, error) {
@@ -322,7 +335,13 @@ func Queues(ctx context.Context, st ReadStore, r Request) (QueueReport, error) {
 	for k, c := range sums {
 		qr := queueRow(*c)
 		qr.Period, qr.PeriodStart, qr.PeriodEnd, qr.QueueID = p.label(k.start), k.start, p.periodEnd(k.start), k.id
-		if q, ok := p.queues[k.id]; ok {
+		if r.By == ByTier {
+			tier := k.tier
+			qr.Tier = &tier
+			if r.QueueID != 0 {
+				qr.Queue, qr.SLThresholdSeconds = p.queues[r.QueueID].Name, p.queues[r.QueueID].SLThresholdSeconds
+			}
+		} else if q, ok := p.queues[k.id]; ok {
 			qr.Queue, qr.SLThresholdSeconds = q.Name, q.SLThresholdSeconds
 		} else {
 			qr.Queue = fmt.Sprintf("queue %d (deleted)", k.id)
@@ -330,11 +349,19 @@ func Queues(ctx context.Context, st ReadStore, r Request) (QueueReport, error) {
 		out.Rows = append(out.Rows, qr)
 	}
 	slices.SortFunc(out.Rows, func(a, b QueueRow) int {
-		return cmp.Or(a.PeriodStart.Compare(b.PeriodStart), cmp.Compare(a.Queue, b.Queue), cmp.Compare(a.QueueID, b.QueueID))
+		return cmp.Or(a.PeriodStart.Compare(b.PeriodStart), cmp.Compare(a.Queue, b.Queue), cmp.Compare(a.QueueID, b.QueueID),
+			cmp.Compare(tierOf(a), tierOf(b)))
 	})
 	out.Total = queueRow(total)
 	out.Total.Period = r.From + "/" + r.To
 	return out, nil
+}
+
+func tierOf(r QueueRow) string {
+	if r.Tier == nil {
+		return ""
+	}
+	return *r.Tier
 }
 
 // DayBounds is the request's days in the tenant's time zone (that of its
@@ -355,14 +382,17 @@ func DayBounds(ctx context.Context, st ReadStore, r Request) (time.Time, time.Ti
 // interval or hour every 15-minute row is read.
 func queueSums(ctx context.Context, st ReadStore, p *period, r Request) (map[periodKey]*kpi.Counts, kpi.Counts, error) {
 	from, to := p.widest()
-	f := store.RollupFilter{From: from, To: to, Tier: r.Tier, Channel: r.Channel}
+	f := store.RollupFilter{From: from, To: to, Tier: r.Tier, Channel: r.Channel, ByTier: r.By == ByTier}
 	if r.QueueID != 0 {
 		f.QueueIDs = []int64{r.QueueID}
 	}
 	sums := map[periodKey]*kpi.Counts{}
 	var total kpi.Counts
-	add := func(start time.Time, queue int64, c kpi.Counts) {
-		k := periodKey{start, queue}
+	add := func(start time.Time, queue int64, tier string, c kpi.Counts) {
+		k := periodKey{start, queue, ""}
+		if r.By == ByTier {
+			k = periodKey{start, 0, tier}
+		}
 		if sums[k] == nil {
 			sums[k] = &kpi.Counts{}
 		}
@@ -386,7 +416,7 @@ func queueSums(ctx context.Context, st ReadStore, p *period, r Request) (map[per
 			if err != nil {
 				return nil, total, fmt.Errorf("queue rollups: day %q: %w", row.Day, err)
 			}
-			add(p.periodStart(localMidnight(d, loc), loc), row.QueueID, row.Counts)
+			add(p.periodStart(localMidnight(d, loc), loc), row.QueueID, row.Tier, row.Counts)
 		}
 		return sums, total, nil
 	}
@@ -400,7 +430,7 @@ func queueSums(ctx context.Context, st ReadStore, p *period, r Request) (map[per
 		if row.Bucket.Before(qf) || !row.Bucket.Before(qt) {
 			continue
 		}
-		add(p.periodStart(row.Bucket, loc), row.QueueID, row.Counts)
+		add(p.periodStart(row.Bucket, loc), row.QueueID, row.Tier, row.Counts)
 	}
 	return sums, total, nil
 }

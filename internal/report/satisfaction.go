@@ -110,6 +110,8 @@ type SiteReport struct {
 	// hours) by agents of homeshoring sites.
 	HomeshoringShare      *float64 `json:"homeshoring_share"`
 	HomeshoringHoursShare *float64 `json:"homeshoring_hours_share"`
+	// Total is every site over the whole period.
+	Total SiteRow `json:"total"`
 }
 
 // Sites is the sites report. Login hours count each agent at its current
@@ -146,7 +148,7 @@ func Sites(ctx context.Context, st ReadStore, r Request) (SiteReport, error) {
 	}
 	per := map[periodKey]*sums{}
 	at := func(b time.Time, site int64) *sums {
-		k := periodKey{p.periodStart(b, loc), site}
+		k := periodKey{p.periodStart(b, loc), site, ""}
 		if per[k] == nil {
 			per[k] = &sums{}
 		}
@@ -170,8 +172,9 @@ func Sites(ctx context.Context, st ReadStore, r Request) (SiteReport, error) {
 	}
 	out := SiteReport{From: r.From, To: r.To, Group: p.group, Rows: []SiteRow{}, ByCountry: []SiteRow{}}
 	countries := map[string]*SiteRow{}
-	var all, home, allMS, homeMS int64
+	var all, home, allMS, homeMS, loginMS int64
 	for k, s := range per {
+		loginMS += s.loginMS
 		site := bySite[k.id]
 		row := SiteRow{Period: p.label(k.start), PeriodStart: k.start, PeriodEnd: p.periodEnd(k.start), SiteID: k.id, Site: site.Name, Country: site.Country, Kind: site.Kind,
 			Handled: s.handled, HandledHours: float64(s.handledMS) / 3.6e6, LoginHours: float64(s.loginMS) / 3.6e6}
@@ -199,5 +202,6 @@ func Sites(ctx context.Context, st ReadStore, r Request) (SiteReport, error) {
 	})
 	slices.SortFunc(out.ByCountry, func(a, b SiteRow) int { return cmp.Compare(a.Country, b.Country) })
 	out.HomeshoringShare, out.HomeshoringHoursShare = kpi.Ratio(home, all), kpi.Ratio(homeMS, allMS)
+	out.Total = SiteRow{Period: r.From + "/" + r.To, Handled: all, HandledHours: float64(allMS) / 3.6e6, LoginHours: float64(loginMS) / 3.6e6}
 	return out, nil
 }

@@ -53,12 +53,16 @@ func (s *Store) ImportPastContacts(ctx context.Context, tenantID int64, list []P
 				if len(in.QueuePath) == 0 {
 					path = fmt.Sprintf("[%d]", in.QueueID)
 				}
-				vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+				var sums segSums
+				for _, sg := range p.Segments {
+					sums.add(sg.Kind, sg.Billable, ts(*sg.EndedAt).Sub(ts(sg.StartedAt)))
+				}
+				vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 				args = append(args, ids[i], tenantID, in.QueueID, in.Channel, in.Tier, in.Customer.Name, in.Customer.Phone,
 					in.Customer.Email, in.Customer.ExternalID, model.StateEnded, string(in.EndedReason), ts(in.ArrivedAt),
 					nullTS(in.AnsweredAt), nullTS(in.EndedAt), nullInt(in.AnnouncedEWTSeconds), nullInt(in.AnnouncedPosition),
 					nullInt64(in.AgentID), in.Disposition, nullInt(in.CSATScore), in.CSATComment, nullInt64(in.EntryPointID),
-					path, in.MenuChoice, in.ToldNoAgent, 1)
+					path, in.MenuChoice, in.ToldNoAgent, 1, sums.talk, sums.hold, sums.wrapUp, sums.billable)
 				for _, sg := range p.Segments {
 					segs = append(segs, "(?, ?, ?, ?, ?, ?, ?, ?)")
 					sarg = append(sarg, tenantID, ids[i], sg.Kind, nullInt64(sg.AgentID), nullInt64(sg.QueueID), ts(sg.StartedAt), nullTS(sg.EndedAt), sg.Billable)
@@ -67,7 +71,7 @@ func (s *Store) ImportPastContacts(ctx context.Context, tenantID int64, list []P
 			if _, err := c.uncached().exec(ctx, `INSERT INTO interactions (id, tenant_id, queue_id, channel, tier, customer_name, customer_phone,
 				customer_email, customer_external_id, state, ended_reason, arrived_at, answered_at, ended_at, announced_ewt_seconds,
 				announced_position, agent_id, disposition, csat_score, csat_comment, entry_point_id, queue_path, menu_choice,
-				told_no_agent, report_pending) VALUES `+strings.Join(vals, ", "), args...); err != nil {
+				told_no_agent, report_pending, talk_us, hold_us, wrap_up_us, billable_us) VALUES `+strings.Join(vals, ", "), args...); err != nil {
 				return fmt.Errorf("insert contacts: %w", err)
 			}
 			for len(segs) > 0 { // at most importBatch segments a statement

@@ -29,7 +29,11 @@ const (
 	entry_point_id, queue_path, menu_choice, told_no_agent`
 )
 
-func scanInteraction(r scanner) (model.Interaction, error) {
+func scanInteraction(r scanner) (model.Interaction, error) { return scanInteractionWith(r) }
+
+// scanInteractionWith reads interactionCols, then into extra the columns
+// selected after them.
+func scanInteractionWith(r scanner, extra ...any) (model.Interaction, error) {
 	var (
 		in                    model.Interaction
 		arrived               dbTime
@@ -40,10 +44,10 @@ func scanInteraction(r scanner) (model.Interaction, error) {
 		entryPointID          sql.NullInt64
 		queuePath             string
 	)
-	err := r.Scan(&in.ID, &in.TenantID, &in.QueueID, &in.Channel, &in.Tier, &in.Customer.Name, &in.Customer.Phone,
+	err := r.Scan(append([]any{&in.ID, &in.TenantID, &in.QueueID, &in.Channel, &in.Tier, &in.Customer.Name, &in.Customer.Phone,
 		&in.Customer.Email, &in.Customer.ExternalID, &in.State, &in.EndedReason, &arrived, &answered, &ended,
 		&ewt, &position, &agentID, &in.Disposition, &in.Notes, &csat, &in.CSATComment, &callback, &resumeToken,
-		&entryPointID, &queuePath, &in.MenuChoice, &in.ToldNoAgent)
+		&entryPointID, &queuePath, &in.MenuChoice, &in.ToldNoAgent}, extra...)...)
 	if err != nil {
 		return in, err
 	}
@@ -292,9 +296,8 @@ func stateWrite(tenantID, id int64, u StateUpdate) (func(ctx context.Context, c 
 			return err
 		}
 		if u.CloseSegments {
-			if _, err := c.exec(ctx, "UPDATE segments SET ended_at = ? WHERE tenant_id = ? AND interaction_id = ? AND ended_at IS NULL",
-				at, tenantID, id); err != nil {
-				return fmt.Errorf("close segments: %w", err)
+			if err := closeOpenSegments(ctx, c, tenantID, id, at); err != nil {
+				return err
 			}
 		}
 		if u.OpenSegment != nil {
@@ -540,9 +543,14 @@ func scanSegment(r scanner) (model.Segment, error) {
 	return seg, err
 }
 
+// insertSegment stores seg; a closed one adds to its interaction's sums.
 func insertSegment(ctx context.Context, c conn, tenantID int64, seg model.Segment) (int64, error) {
-	return c.insert(ctx, "INSERT INTO segments (tenant_id, interaction_id, kind, agent_id, queue_id, started_at, ended_at, billable) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	id, err := c.insert(ctx, "INSERT INTO segments (tenant_id, interaction_id, kind, agent_id, queue_id, started_at, ended_at, billable) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		tenantID, seg.InteractionID, seg.Kind, nullInt64(seg.AgentID), nullInt64(seg.QueueID), ts(seg.StartedAt), nullTS(seg.EndedAt), seg.Billable)
+	if err != nil {
+		return 0, err
+	}
+	return id, addSums(ctx, c, tenantID, seg.InteractionID, closedSegSums(seg))
 }
 
 // OpenSegment adds a segment to one of the tenant's interactions and returns
@@ -584,7 +592,11 @@ func (s *Store) CloseSegment(ctx context.Context, tenantID, segmentID int64, end
 		if ts(endedAt).Before(seg.StartedAt) {
 			return fmt.Errorf("%w: %w", ErrInvalid, &model.ValidationError{Field: "ended_at", Message: "must not be before started_at"})
 		}
-		return c.execOne(ctx, "UPDATE segments SET ended_at = ? WHERE tenant_id = ? AND id = ?", ts(endedAt), tenantID, segmentID)
+		if err := c.execOne(ctx, "UPDATE segments SET ended_at = ? WHERE tenant_id = ? AND id = ?", ts(endedAt), tenantID, segmentID); err != nil {
+			return err
+		}
+		seg.EndedAt = &endedAt
+		return addSums(ctx, c, tenantID, seg.InteractionID, closedSegSums(seg))
 	})
 	if err != nil {
 		return fail(err, "close segment %d", segmentID)
@@ -597,14 +609,29 @@ func (s *Store) CloseSegment(ctx context.Context, tenantID, segmentID int64, end
 // or wrap_up is ErrInvalid (the schema enforces it too).
 func (s *Store) SetSegmentBillable(ctx context.Context, tenantID, segmentID int64, billable bool) error {
 	err := s.tenantTx(ctx, tenantID, func(c conn) error {
-		var kind model.SegmentKind
-		if err := c.queryRow(ctx, "SELECT kind FROM segments WHERE tenant_id = ? AND id = ?", tenantID, segmentID).Scan(&kind); err != nil {
+		seg, err := scanSegment(c.queryRow(ctx, "SELECT "+segmentCols+" FROM segments WHERE tenant_id = ? AND id = ?", tenantID, segmentID))
+		if err != nil {
 			return err
 		}
-		if billable && !kind.Handled() {
-			return fmt.Errorf("%w: %w", ErrInvalid, &model.ValidationError{Field: "billable", Message: fmt.Sprintf("only handled segments (connected, hold, wrap_up) may be billable, not %q", kind)})
+		if billable && !seg.Kind.Handled() {
+			return fmt.Errorf("%w: %w", ErrInvalid, &model.ValidationError{Field: "billable", Message: fmt.Sprintf("only handled segments (connected, hold, wrap_up) may be billable, not %q", seg.Kind)})
 		}
-		return c.execOne(ctx, "UPDATE segments SET billable = ? WHERE tenant_id = ? AND id = ?", billable, tenantID, segmentID)
+		if err := c.execOne(ctx, "UPDATE segments SET billable = ? WHERE tenant_id = ? AND id = ?", billable, tenantID, segmentID); err != nil {
+			return err
+		}
+		if seg.Billable == billable {
+			return nil
+		}
+		// The segment's time moves into or out of the billable sum.
+		d := closedSegSums(seg)
+		d.talk, d.hold, d.wrapUp = 0, 0, 0
+		if !billable {
+			d.billable = -d.billable
+		} else {
+			seg.Billable = true
+			d.billable = closedSegSums(seg).billable
+		}
+		return addSums(ctx, c, tenantID, seg.InteractionID, d)
 	})
 	if err != nil {
 		return fail(err, "set billable of segment %d", segmentID)

@@ -585,6 +585,8 @@ type RollupFilter struct {
 	Tier     *string
 	Channel  model.Channel
 	AgentID  int64
+	// ByTier keeps the tiers apart in QueueRollupsByDay.
+	ByTier bool
 }
 
 func (f RollupFilter) where(tenantID int64, queueCol bool) (string, []any) {
@@ -643,14 +645,19 @@ func (s *Store) QueueRollups(ctx context.Context, tenantID int64, f RollupFilter
 // used): what reports by day, week and month need. Bucket is zero.
 func (s *Store) QueueRollupsByDay(ctx context.Context, tenantID int64, f RollupFilter, fromDay, toDay string) ([]QueueRollup, error) {
 	w, args := f.queueWhere("tenant_id = ? AND local_day >= ? AND local_day <= ?", []any{tenantID, fromDay, toDay}, true)
-	rows, err := s.conn().query(ctx, "SELECT local_day, queue_id, "+strings.Join(daySums(), ", ")+
-		" FROM rollup_queue_day WHERE "+w+" GROUP BY local_day, queue_id ORDER BY local_day, queue_id", args...)
+	tier := "'' AS tier"
+	group := "local_day, queue_id"
+	if f.ByTier {
+		tier, group = "tier", group+", tier"
+	}
+	rows, err := s.conn().query(ctx, "SELECT local_day, queue_id, "+tier+", "+strings.Join(daySums(), ", ")+
+		" FROM rollup_queue_day WHERE "+w+" GROUP BY "+group+" ORDER BY "+group, args...)
 	if err != nil {
 		return nil, fail(err, "read queue rollups of tenant %d by day", tenantID)
 	}
 	out, err := collect(rows, func(r scanner) (QueueRollup, error) {
 		var q QueueRollup
-		err := r.Scan(append([]any{&q.Day, &q.QueueID}, queueValues(&q.Counts)...)...)
+		err := r.Scan(append([]any{&q.Day, &q.QueueID, &q.Tier}, queueValues(&q.Counts)...)...)
 		return q, err
 	})
 	if err != nil {

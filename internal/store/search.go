@@ -109,9 +109,11 @@ func (s *Store) SearchInteractions(ctx context.Context, tenantID int64, f Intera
 	}
 }
 
-func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFilter, limit int) ([]ContactSummary, error) {
+// searchWhere is the search's condition on interactions i: where with
+// its args; base is where without the bounds on arrival.
+func searchWhere(tenantID int64, f InteractionFilter) (where string, args []any, base string, baseArgs []any) {
 	w := []string{"i.tenant_id = ?"}
-	args := []any{tenantID}
+	args = []any{tenantID}
 	add := func(cond string, a ...any) { w = append(w, cond); args = append(args, a...) }
 	if f.QueueID != 0 {
 		add("i.queue_id = ?", f.QueueID)
@@ -132,10 +134,7 @@ func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFil
 		add("(i.customer_phone = ? OR i.customer_email = ? OR i.customer_external_id = ? OR LOWER(i.customer_name) LIKE ?)",
 			f.Customer, f.Customer, f.Customer, strings.ToLower(strings.NewReplacer("%", "", "_", "").Replace(f.Customer))+"%")
 	}
-	// base selects the contacts whatever their arrival; the segments'
-	// query reuses it with the page's own range, so that it has no other
-	// bound on arrival for SQLite's planner to take instead.
-	base, baseArgs := strings.Join(w, " AND "), args
+	base, baseArgs = strings.Join(w, " AND "), append([]any(nil), args...)
 	if !f.From.IsZero() {
 		add("i.arrived_at >= ?", ts(f.From))
 	}
@@ -149,79 +148,46 @@ func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFil
 		// The first bound keeps the scan on the index range.
 		add("i.arrived_at <= ? AND (i.arrived_at < ? OR i.id < ?)", ts(f.BeforeArrival), ts(f.BeforeArrival), f.BeforeID)
 	}
-	// The page first, on the (tenant, arrival) index; then its segments'
-	// sums by kind.
-	rows, err := s.conn().query(ctx, "SELECT "+s.dialect.interactionCols()+" FROM interactions i WHERE "+strings.Join(w, " AND ")+
-		" ORDER BY i.arrived_at DESC, i.id DESC LIMIT ?", append(args, limit)...)
+	return strings.Join(w, " AND "), args, base, baseArgs
+}
+
+func (s *Store) searchPage(ctx context.Context, tenantID int64, f InteractionFilter, limit int) ([]ContactSummary, error) {
+	where, args, _, _ := searchWhere(tenantID, f)
+	// The page on the (tenant, arrival, id) index; the handled time is
+	// kept on the row (contactsums.go).
+	rows, err := s.conn().query(ctx, "SELECT "+s.dialect.interactionCols()+", talk_us, hold_us, wrap_up_us, billable_us FROM interactions i WHERE "+
+		where+" ORDER BY i.arrived_at DESC, i.id DESC LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, fail(err, "search interactions")
 	}
-	list, err := collect(rows, scanInteraction)
-	if err != nil {
-		return nil, fail(err, "search interactions")
-	}
-	out := make([]ContactSummary, len(list))
-	if len(list) == 0 {
-		return out, nil
-	}
-	byID := make(map[int64]int, len(list))
-	for i, in := range list {
-		out[i].Interaction = in
-		byID[in.ID] = i
+	out, err := collect(rows, func(r scanner) (ContactSummary, error) {
+		var (
+			c                            ContactSummary
+			talk, hold, wrapUp, billable int64
+		)
+		in, err := scanInteractionWith(r, &talk, &hold, &wrapUp, &billable)
+		if err != nil {
+			return c, err
+		}
+		c.Interaction = in
 		if in.AnsweredAt != nil {
 			w := in.AnsweredAt.Sub(in.ArrivedAt).Seconds()
-			out[i].WaitSeconds, out[i].ActualWait = w, &w
+			c.WaitSeconds, c.ActualWait = w, &w
 		} else if in.EndedAt != nil {
-			out[i].WaitSeconds = in.EndedAt.Sub(in.ArrivedAt).Seconds()
+			c.WaitSeconds = in.EndedAt.Sub(in.ArrivedAt).Seconds()
 		}
-	}
-	// The segments of the page's arrival range, joined on the same
-	// conditions: the planner walks the (tenant, arrival) index and looks
-	// each contact's segments up by its own index, where a list of ids
-	// could make PostgreSQL scan every segment when its statistics are
-	// stale. A contact that came into the range since the page was read is
-	// not in byID and is skipped.
-	srows, err := s.conn().query(ctx, "SELECT s.interaction_id, s.kind, s.billable, "+s.dialect.timeText("s.started_at")+", "+
-		s.dialect.timeText("s.ended_at")+" FROM interactions i JOIN segments s ON s.interaction_id = i.id WHERE "+base+
-		" AND i.arrived_at >= ? AND i.arrived_at <= ? AND s.ended_at IS NOT NULL AND s.kind IN ('connected', 'hold', 'wrap_up', 'outbound')",
-		append(append([]any{}, baseArgs...), ts(list[len(list)-1].ArrivedAt), ts(list[0].ArrivedAt))...)
+		c.TalkSeconds, c.HoldSeconds = usSeconds(talk), usSeconds(hold)
+		c.WrapUpSeconds, c.BillableSeconds = usSeconds(wrapUp), usSeconds(billable)
+		return c, nil
+	})
 	if err != nil {
-		return nil, fail(err, "search interactions: segments")
-	}
-	defer srows.Close()
-	for srows.Next() {
-		var (
-			id         int64
-			kind       model.SegmentKind
-			billable   bool
-			start, end dbTime
-		)
-		if err := srows.Scan(&id, &kind, &billable, &start, &end); err != nil {
-			return nil, fail(err, "search interactions: segments")
-		}
-		k, ok := byID[id]
-		if !ok {
-			continue
-		}
-		c := &out[k]
-		d := end.T.Sub(start.T).Seconds()
-		switch kind {
-		case model.SegConnected, model.SegOutbound:
-			c.TalkSeconds += d
-		case model.SegHold:
-			c.HoldSeconds += d
-		case model.SegWrapUp:
-			c.WrapUpSeconds += d
-		}
-		if billable {
-			c.BillableSeconds += d
-		}
-	}
-	if err := srows.Err(); err != nil {
-		return nil, fail(err, "search interactions: segments")
+		return nil, fail(err, "search interactions")
 	}
 	return out, nil
 }
+
+// usSeconds is microseconds in seconds.
+func usSeconds(us int64) float64 { return (time.Duration(us) * time.Microsecond).Seconds() }
 
 // FirstArrival is the arrival of the oldest interaction of any tenant.
 func (s *Store) FirstArrival(ctx context.Context) (time.Time, bool, error) {

@@ -291,9 +291,16 @@ func TestUIReports(t *testing.T) {
 	}
 	sup.wait("the agents report", `document.querySelector("#rp-tab-agents").getAttribute("aria-selected") === "true" && document.activeElement.id === "rp-tab-agents" && !!document.querySelector("#rp-rows tfoot [data-key=handled]")`)
 	var ar struct {
-		Rows []reportRow `json:"rows"`
+		Rows  []reportRow `json:"rows"`
+		Total reportRow   `json:"total"`
 	}
 	s.call(t, http.MethodGet, base+"/reports/agents?"+query, nil, &ar)
+	// The total row is the server's (computed from the period's sums).
+	for k, kind := range map[string]string{"handled": "count", "login_seconds": "secs", "occupancy": "pct", "aht_seconds": "secs"} {
+		if got, w := sup.js(`document.querySelector("#rp-rows tfoot [data-key=`+k+`]").textContent`), onScreen(kind, ar.Total[k]); got != w {
+			t.Errorf("agents total %s %q on screen, API %v", k, got, ar.Total[k])
+		}
+	}
 	handled := 0.0
 	for _, r := range ar.Rows {
 		n, _ := r.num("handled")

@@ -591,20 +591,8 @@ function renderAgents(d) {
     col("rona", "count", null, { def: "rona" }),
     col("csat_mean", "dec1", "rep.csat_mean", { def: "csat" }),
   ];
-  // The total adds the times and counts; occupancy and AHT follow their
-  // definitions over the sums (internal/kpi).
-  const sum = (k) => d.rows.reduce((s, r) => s + (r[k] || 0), 0);
-  const total = { period: t("rep.total"), agent: rp.data.f.agent ? agentName(Number(rp.data.f.agent)) : t("rep.all_agents"), site: "", not_ready_by_reason: {} };
-  for (const k of ["login_seconds", "ready_seconds", "offered_seconds", "busy_seconds", "wrap_up_seconds", "not_ready_seconds", "handled", "rona", "csat_responses"]) total[k] = sum(k);
-  for (const r of reasons) total.not_ready_by_reason[r] = d.rows.reduce((s, x) => s + ((x.not_ready_by_reason || {})[r] || 0), 0);
-  const avail = total.ready_seconds + total.offered_seconds + total.busy_seconds + total.wrap_up_seconds;
-  total.occupancy = avail > 0 ? (total.busy_seconds + total.wrap_up_seconds) / avail : null;
-  const handled = d.rows.filter((r) => has(r.aht_seconds));
-  const hn = handled.reduce((s, r) => s + r.handled, 0);
-  total.aht_seconds = hn > 0 ? handled.reduce((s, r) => s + r.aht_seconds * r.handled, 0) / hn : null;
-  const rated = d.rows.filter((r) => has(r.csat_mean));
-  const rn = rated.reduce((s, r) => s + r.csat_responses, 0);
-  total.csat_mean = rn > 0 ? rated.reduce((s, r) => s + r.csat_mean * r.csat_responses, 0) / rn : null;
+  // The server's total: occupancy, AHT and CSAT from the period's sums (internal/kpi).
+  const total = { ...d.total, period: t("rep.total"), agent: rp.data.f.agent ? agentName(Number(rp.data.f.agent)) : t("rep.all_agents"), site: "" };
   return [
     tilesOf([["rep.login", secs(total.login_seconds)], ["rep.occupancy", pct(total.occupancy)], ["rep.handled", count(total.handled)], ["rep.aht", secs(total.aht_seconds)]]),
     table("rp-rows", cols, d.rows, total, t("rep.tab.agents")),
@@ -635,7 +623,7 @@ function renderEWT(d) {
     col("within_25pct", "pct", "rep.within_25pct", { def: "ewt" }),
     col("told_no_agent", "count", "rep.told_no_agent", { def: "told_no_agent" }),
   ];
-  const total = { ...weighted(d.rows), period: t("rep.total"), queue: rp.data.f.queue ? queueName(Number(rp.data.f.queue)) : t("rep.all_queues") };
+  const total = { ...d.total, period: t("rep.total"), queue: rp.data.f.queue ? queueName(Number(rp.data.f.queue)) : t("rep.all_queues") };
   const positions = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const byPos = positions.map((p) => weighted((d.by_position || []).filter((r) => r.position === p)));
   const posLabel = (p) => (p === 11 ? "11+" : String(p));
@@ -715,8 +703,7 @@ function renderSites(d) {
     col("handled_hours", "hours", "rep.handled_hours", { def: "sites" }),
     col("login_hours", "hours", "rep.login_hours", { def: "sites" }),
   ];
-  const sum = (k) => d.rows.reduce((s, r) => s + (r[k] || 0), 0);
-  const total = { period: t("rep.total"), site: t("rep.all_sites"), country: "", handled: sum("handled"), handled_hours: sum("handled_hours"), login_hours: sum("login_hours") };
+  const total = { ...d.total, period: t("rep.total"), site: t("rep.all_sites"), country: "", kind: undefined };
   const countryCols = [col("country", "text", "rep.country"), ...cols.slice(4)];
   return [
     tilesOf([["rep.handled", count(total.handled)], ["rep.handled_hours", hours(total.handled_hours)], ["rep.homeshoring", pct(d.homeshoring_share)], ["rep.homeshoring_hours", pct(d.homeshoring_hours_share)]]),
