@@ -56,6 +56,7 @@ func (a *API) voiceRoutes(v1 string) []route {
 				if err := a.st.DeleteMenuPrompt(ctx, c.tid, c.id); err != nil {
 					return noContent{}, err
 				}
+				a.changed(ctx, Change{Kind: KindEntryPoint, TenantID: c.tid, ID: c.id})
 				a.audit(ctx, c, "delete menu prompt")
 				return noContent{}, nil
 			}).withTag("entry-points"),
@@ -73,7 +74,11 @@ func (a *API) voiceRoutes(v1 string) []route {
 			}),
 		mk(http.MethodPut, v1+"/tenants/{tid}/language", "setTenantLanguage", "Set the language of the tenant's spoken prompts (fr or en)", accessTenantAdmin,
 			func(ctx context.Context, c *call, in *LanguageRequest) (noContent, error) {
-				return noContent{}, a.st.SetTenantLanguage(ctx, c.tid, in.Language)
+				if err := a.st.SetTenantLanguage(ctx, c.tid, in.Language); err != nil {
+					return noContent{}, err
+				}
+				a.changed(ctx, Change{Kind: KindTenant, TenantID: c.tid, ID: c.tid})
+				return noContent{}, nil
 			}),
 	}
 }
@@ -114,6 +119,7 @@ func (a *API) setMenuPrompt(ctx context.Context, c *call) (any, error) {
 	if err := a.st.SetMenuPrompt(ctx, c.tid, c.id, media.EncodeWAV(pcm), d); err != nil {
 		return nil, err
 	}
+	a.changed(ctx, Change{Kind: KindEntryPoint, TenantID: c.tid, ID: c.id})
 	a.audit(ctx, c, "set menu prompt")
 	return a.st.GetEntryPoint(ctx, c.tid, c.id)
 }

@@ -203,13 +203,15 @@ func (c *Center) QueueVoice(ctx context.Context, rc *ReceivedCall, queueID int64
 		return arrive(o)
 	}
 	// One round trip to the engine's goroutine when the queue is loaded
-	// (the usual case), two with its loading between them.
-	err := c.do(ctx, route)
+	// (the usual case), two with its loading between them. The setup
+	// waits for its own writes (an offer made at once), not for the
+	// hang-ups queued before it (doOwn).
+	err := c.doOwn(ctx, route)
 	if err == nil && !known {
 		if err := c.Reload(ctx, Change{Kind: ChangeQueue, TenantID: in.TenantID, ID: queueID}); err != nil {
 			c.log.Warn("load queue of a call", "queue", qid, "err", err)
 		}
-		err = c.do(ctx, arrive) // a queue that could not be loaded ends the call closed
+		err = c.doOwn(ctx, arrive) // a queue that could not be loaded ends the call closed
 
 	}
 	if err != nil {

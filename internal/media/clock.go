@@ -199,7 +199,7 @@ func (pl *player) tick(now time.Time, pcm []int16, payload []byte) bool {
 		return false
 	}
 	for range pl.p.due(now) {
-		n, err := pl.src.Next(pcm)
+		n, err := nextFrame(pl.src, pl.codec, pcm, payload)
 		if n == 0 {
 			if err == nil {
 				continue
@@ -211,8 +211,6 @@ func (pl *player) tick(now time.Time, pcm []int16, payload []byte) bool {
 			}
 			return false
 		}
-		clear(pcm[n:])
-		pl.codec.Encode(payload, pcm)
 		if err := pl.s.WriteFrame(payload, FrameSamples, pl.first); err != nil {
 			pl.end(err)
 			return false

@@ -310,7 +310,7 @@ func (s *Session) Play(ctx context.Context, src Source, codec *Codec) error {
 	first := true
 	for {
 		for range p.due(now) {
-			n, err := src.Next(pcm)
+			n, err := nextFrame(src, codec, pcm, payload)
 			if n == 0 {
 				if err == nil {
 					continue
@@ -320,8 +320,6 @@ func (s *Session) Play(ctx context.Context, src Source, codec *Codec) error {
 				}
 				return fmt.Errorf("media: play: %w", err)
 			}
-			clear(pcm[n:])
-			codec.Encode(payload, pcm)
 			if err := s.WriteFrame(payload, FrameSamples, first); err != nil {
 				return err
 			}

@@ -37,10 +37,11 @@ type Rewinder interface {
 type Samples struct {
 	data []int16
 	pos  int
+	enc  *encodedData // data encoded by each law, shared with the clones (encoded.go)
 }
 
 // NewSamples returns a Source reading data (not copied).
-func NewSamples(data []int16) *Samples { return &Samples{data: data} }
+func NewSamples(data []int16) *Samples { return &Samples{data: data, enc: &encodedData{}} }
 
 // Next implements Source.
 func (s *Samples) Next(buf []int16) (int, error) {
@@ -66,7 +67,7 @@ func (s *Samples) Data() []int16 { return s.data }
 
 // Clone returns an independent reader of the same (shared, read-only) data,
 // positioned at its beginning.
-func (s *Samples) Clone() *Samples { return &Samples{data: s.data} }
+func (s *Samples) Clone() *Samples { return &Samples{data: s.data, enc: s.enc} }
 
 func samplesDuration(n int) time.Duration {
 	return time.Duration(n) * time.Second / SampleRate

@@ -132,7 +132,10 @@ func (s *Speaker) Duration(d time.Duration) ([]string, error) {
 // Announcement returns the prompts telling a waiting caller their position
 // and expected wait: "you are next" at position 1, else "you are number N";
 // then the wait, "less than a minute" under 60 s, else in whole minutes
-// rounded up (an announced wait should not be beaten by the real one).
+// rounded up (an announced wait should not be beaten by the real one). A
+// wait longer than can be said (MaxSpokenNumber minutes, as a queue with
+// thousands waiting and nobody to answer predicts) is left out: the caller
+// hears the position alone, then the music, rather than nothing.
 func (s *Speaker) Announcement(position int, wait time.Duration) ([]string, error) {
 	if position < 1 {
 		return nil, fmt.Errorf("media: speaker: position %d", position)
@@ -147,11 +150,15 @@ func (s *Speaker) Announcement(position int, wait time.Duration) ([]string, erro
 		}
 		out = append(append(out, PromptPosition), n...)
 	}
+	rounded := (wait + time.Minute - 1).Truncate(time.Minute)
+	if rounded > MaxSpokenNumber*time.Minute {
+		return out, nil
+	}
 	out = append(out, PromptWait)
 	if wait < time.Minute {
 		return append(out, PromptUnderMinute), nil
 	}
-	d, err := s.Duration((wait + time.Minute - 1).Truncate(time.Minute))
+	d, err := s.Duration(rounded)
 	if err != nil {
 		return nil, err
 	}

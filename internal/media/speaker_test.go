@@ -179,6 +179,10 @@ func TestSpeakerAnnouncement(t *testing.T) {
 		{French, 21, 20 * time.Minute, "position 20 et 1 wait 20 minutes"},
 		{English, 2, 61 * time.Second, "position 2 wait 2 minutes"},
 		{English, 71, time.Minute, "position 70 1 wait 1 minute"},
+		// The longest wait that can be said, then one beyond it (a queue
+		// with thousands waiting and nobody to answer): the position alone.
+		{English, 2, MaxSpokenNumber * time.Minute, "position 2 wait 9 thousand 9 hundred 90 9 minutes"},
+		{French, 2500, 171 * time.Hour, "position 2 mille 5 cent"},
 	}
 	for _, tc := range tests {
 		s, _ := NewSpeaker(Prompts(), tc.lang)

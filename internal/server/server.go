@@ -193,6 +193,9 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // reload passes a configuration change from the API to the live center.
 func (s *Server) reload(ctx context.Context, ch api.Change) {
+	if s.SIP != nil {
+		s.SIP.ConfigChanged() // its call setups keep what they read
+	}
 	if s.cluster != nil {
 		s.cluster.reload(ctx, ch)
 		return

@@ -200,7 +200,7 @@ func newCall(s *Server, tenant int64, sp *media.Speaker, capped bool) *call {
 // answered, queued in the center, then run. It reports whether a call was
 // made (which then releases the trunk's place when it ends).
 func (s *Server) answerCall(ctx context.Context, req *sipmsg.Request, tx sipmsg.ServerTransaction, ep model.EntryPoint, offer *media.Offer, law media.Law, trunk *trunkState) bool {
-	lang, err := s.st.TenantLanguage(ctx, ep.TenantID)
+	lang, err := s.tenantLanguage(ctx, ep.TenantID)
 	if err != nil {
 		s.log.Warn("sip: tenant language", "tenant", ep.TenantID, "err", err)
 	}
@@ -329,10 +329,7 @@ func (s *Server) notAnswered(tenant int64, rc *live.ReceivedCall, why model.Ende
 // setQueue notes the queue the call waits in, and whether it records.
 func (c *call) setQueue(ctx context.Context, queueID int64) {
 	c.queueID = queueID
-	c.record = false
-	if q, err := c.s.st.GetQueue(ctx, c.tenant, queueID); err == nil {
-		c.record = q.Recording && c.s.cfg.RecordingsDir != ""
-	}
+	c.record = c.s.cfg.RecordingsDir != "" && c.s.queueRecords(ctx, c.tenant, queueID)
 }
 
 // hangup tells the center the caller left (errors are logged): a call in

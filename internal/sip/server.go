@@ -40,7 +40,6 @@ import (
 
 	"github.com/plateau-cc/plateau/internal/live"
 	"github.com/plateau-cc/plateau/internal/media"
-	"github.com/plateau-cc/plateau/internal/model"
 	"github.com/plateau-cc/plateau/internal/softphone"
 	"github.com/plateau-cc/plateau/internal/store"
 )
@@ -265,6 +264,7 @@ type Server struct {
 	metrics  *metrics
 	cbPolicy *callbackPolicy
 	prompts  promptCache // the entry points' menu prompts
+	setup    setupCache  // the configuration each setup reads (setupcache.go)
 
 	ua      *sipgo.UserAgent
 	srv     *sipgo.Server
@@ -778,7 +778,7 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	}
 	ctx, cancel := context.WithTimeout(s.serverCtx(), 10*time.Second)
 	defer cancel()
-	ep, err := s.st.ResolveEntryPoint(ctx, model.EntryPhone, number)
+	ep, err := s.entryPoint(ctx, number)
 	if errors.Is(err, store.ErrNotFound) {
 		reply(req, tx, sipmsg.StatusNotFound, "Not Found")
 		return
