@@ -259,13 +259,7 @@ func (n *clusterNode) run(ctx context.Context) error {
 	n.mu.Lock()
 	n.runCtx = ctx
 	n.mu.Unlock()
-	sub, err := n.nc.Subscribe(changeSubject+"*", func(m *nats.Msg) {
-		var ch api.Change
-		if json.Unmarshal(m.Data, &ch) != nil {
-			return
-		}
-		n.applyChange(ctx, ch)
-	})
+	sub, err := n.nc.Subscribe(changeSubject+"*", func(m *nats.Msg) { n.changed(ctx, m) })
 	if err != nil {
 		return fmt.Errorf("subscribe to changes: %w", err)
 	}
@@ -285,20 +279,42 @@ func (n *clusterNode) run(ctx context.Context) error {
 // reload passes a configuration change to the tenant's owner, here or
 // over NATS.
 func (n *clusterNode) reload(ctx context.Context, ch api.Change) {
-	if n.center(ch.TenantID) != nil {
+	switch {
+	case n.center(ch.TenantID) != nil:
 		n.applyChange(ctx, ch)
+	case ch.Kind == api.KindUser:
+		err := n.userChanged(ctx, ch.TenantID, ch.ID)
+		if err != nil && !errors.Is(err, nats.ErrNoResponders) {
+			n.log.Warn("cluster: a user change at the tenant's owner", "tenant", ch.TenantID, "user", ch.ID, "err", err)
+		}
+	}
+	// Every node hears of every change: the owner applies it (unless it
+	// is this node, done above), and every node's SIP call setups forget
+	// what they read (the entry numbers a node redirects by, too).
+	m := nats.NewMsg(changeSubject + strconv.FormatInt(ch.TenantID, 10))
+	m.Header.Set(changeFromHeader, n.mgr.Node())
+	m.Data, _ = json.Marshal(ch)
+	if err := n.nc.PublishMsg(m); err != nil {
+		n.log.Error("send a change to the other nodes", "tenant", ch.TenantID, "err", err)
+	}
+}
+
+// changeFromHeader names the node a change was made on: it has applied
+// the change already.
+const changeFromHeader = "Plateau-Node"
+
+// changed is a change heard from any node (plateau.change.<tenant>).
+func (n *clusterNode) changed(ctx context.Context, m *nats.Msg) {
+	var ch api.Change
+	if json.Unmarshal(m.Data, &ch) != nil {
+		n.log.Warn("cluster: a bad change message", "subject", m.Subject)
 		return
 	}
-	if ch.Kind == api.KindUser {
-		err := n.userChanged(ctx, ch.TenantID, ch.ID)
-		if err == nil || errors.Is(err, nats.ErrNoResponders) {
-			return // done, or nobody runs the tenant: nothing open there
-		}
-		n.log.Warn("cluster: a user change at the tenant's owner", "tenant", ch.TenantID, "user", ch.ID, "err", err)
+	if v := n.sipVoice(); v != nil {
+		v.srv.ConfigChanged()
 	}
-	b, _ := json.Marshal(ch)
-	if err := n.nc.Publish(changeSubject+strconv.FormatInt(ch.TenantID, 10), b); err != nil {
-		n.log.Error("send a change to the tenant's owner", "tenant", ch.TenantID, "err", err)
+	if m.Header.Get(changeFromHeader) != n.mgr.Node() {
+		n.applyChange(ctx, ch)
 	}
 }
 

@@ -34,13 +34,18 @@ func (n *clusterNode) setSIP(srv *sip.Server, soft live.Softphone) {
 	n.mu.Unlock()
 }
 
+// sipVoice is the node's SIP, nil without.
+func (n *clusterNode) sipVoice() *sipVoice {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.voice
+}
+
 // voiceStarted connects a tenant center that starts to the node's SIP
 // server, before it serves anybody: a restored callback coming up is
 // placed by this node.
 func (n *clusterNode) voiceStarted(c *live.Center) {
-	n.mu.Lock()
-	v := n.voice
-	n.mu.Unlock()
+	v := n.sipVoice()
 	if v == nil {
 		return
 	}
@@ -52,10 +57,7 @@ func (n *clusterNode) voiceStarted(c *live.Center) {
 
 // voiceLost hangs up the calls of a tenant this node no longer runs.
 func (n *clusterNode) voiceLost(tenantID int64) {
-	n.mu.Lock()
-	v := n.voice
-	n.mu.Unlock()
-	if v != nil {
+	if v := n.sipVoice(); v != nil {
 		v.srv.HangUpTenant(tenantID)
 	}
 }
