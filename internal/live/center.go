@@ -361,14 +361,24 @@ func (c *Center) waitSessions() {
 
 // do runs fn on the owner goroutine and returns its error.
 func (c *Center) do(ctx context.Context, fn func(o *owner) error) error {
-	res := make(chan error, 1)
-	select {
-	case c.cmds <- func(o *owner) {
+	return c.command(ctx, func(o *owner) (func(), error) {
 		err := fn(o)
 		o.process()
 		// The caller hears back once the command's writes are committed
 		// (reads after do see them); the engine goes on meanwhile.
-		if wait := o.writes.Pending(); wait != nil {
+		return o.writes.Pending(), err
+	})
+}
+
+// command runs fn on the owner goroutine; its caller hears back with fn's
+// error once the wait fn returns (if any) is over, the engine going on
+// meanwhile.
+func (c *Center) command(ctx context.Context, fn func(o *owner) (func(), error)) error {
+	res := make(chan error, 1)
+	select {
+	case c.cmds <- func(o *owner) {
+		wait, err := fn(o)
+		if wait != nil {
 			go func() { wait(); res <- err }()
 			return
 		}
