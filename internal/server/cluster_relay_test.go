@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -251,29 +250,5 @@ func TestRelayLearnsTheClientsOwnResume(t *testing.T) {
 // startCappedNode is startNode with [http] max_conns_per_address.
 func startCappedNode(t *testing.T, fx clusterFixture, name string, perAddr int) (*Server, context.CancelFunc) {
 	t.Helper()
-	cfg := Defaults()
-	cfg.HTTP, cfg.DB = "127.0.0.1:0", fx.dsn
-	cfg.Web.MaxConnsPerAddress = perAddr
-	cfg.Cluster = ClusterConfig{NATS: fx.nats, Node: name, LeaseTTL: Duration{2 * time.Second}}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := Open(ctx, cfg, slog.New(slog.DiscardHandler), nil)
-	if err != nil {
-		cancel()
-		t.Fatalf("open node %s: %v", name, err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("node %s: %v", name, err)
-		}
-	}
-	t.Cleanup(stop)
-	return srv, stop
+	return startNodeWith(t, fx, name, func(c *Config) { c.Web.MaxConnsPerAddress = perAddr })
 }

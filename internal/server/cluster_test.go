@@ -23,9 +23,20 @@ type clusterFixture struct {
 
 func startNode(t testing.TB, fx clusterFixture, name string) (*Server, context.CancelFunc) {
 	t.Helper()
+	return startNodeWith(t, fx, name, nil)
+}
+
+// startNodeWith starts node name of the cluster fx, its configuration
+// changed by with (when not nil); the returned stop (also run at the
+// test's end) waits for it.
+func startNodeWith(t testing.TB, fx clusterFixture, name string, with func(*Config)) (*Server, context.CancelFunc) {
+	t.Helper()
 	cfg := Defaults()
 	cfg.HTTP, cfg.DB = "127.0.0.1:0", fx.dsn
 	cfg.Cluster = ClusterConfig{NATS: fx.nats, Node: name, LeaseTTL: Duration{2 * time.Second}}
+	if with != nil {
+		with(&cfg)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := Open(ctx, cfg, slog.New(slog.DiscardHandler), nil)
 	if err != nil {

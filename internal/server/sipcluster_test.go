@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"slices"
@@ -27,32 +26,10 @@ import (
 // callbacks placed through gateway to numbers starting with +33.
 func startSIPNode(t *testing.T, fx clusterFixture, name, gateway string) (*Server, context.CancelFunc) {
 	t.Helper()
-	cfg := Defaults()
-	cfg.HTTP, cfg.DB = "127.0.0.1:0", fx.dsn
-	cfg.Cluster = ClusterConfig{NATS: fx.nats, Node: name, LeaseTTL: Duration{2 * time.Second}}
-	cfg.SIP.Addr = "127.0.0.1:0"
-	cfg.SIP.CallbackGateway, cfg.SIP.CallbackAllow = gateway, []string{"+33"}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := Open(ctx, cfg, slog.New(slog.DiscardHandler), nil)
-	if err != nil {
-		cancel()
-		t.Fatalf("open node %s: %v", name, err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("node %s: %v", name, err)
-		}
-	}
-	t.Cleanup(stop)
-	return srv, stop
+	return startNodeWith(t, fx, name, func(c *Config) {
+		c.SIP.Addr = "127.0.0.1:0"
+		c.SIP.CallbackGateway, c.SIP.CallbackAllow = gateway, []string{"+33"}
+	})
 }
 
 // voiceTenant is a tenant with a voice queue, the phone entry number
