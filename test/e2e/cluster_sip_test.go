@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,50 +20,7 @@ import (
 // 127.0.0.1 (the node advertises it in the cluster's registry).
 func startSIPNode(t *testing.T, dsn, urls, name string) *node {
 	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(plateauBinary(t), "serve", "--http", addr, "--db", dsn, "--nats", urls, "--node", name,
-		"--sip", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "info")
-	s := &server{cmd: cmd, base: "http://" + addr, done: make(chan struct{}), logs: &strings.Builder{}}
-	cmd.Stderr = writerFunc(func(p []byte) (int, error) {
-		s.logMu.Lock()
-		defer s.logMu.Unlock()
-		return s.logs.Write(p)
-	})
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() {
-		s.kill()
-		if t.Failed() {
-			var lines []string
-			for _, l := range strings.Split(strings.TrimSpace(s.logString()), "\n") {
-				if strings.Contains(l, "cluster") || strings.Contains(l, "sip") || strings.Contains(l, "level=ERROR") {
-					lines = append(lines, l)
-				}
-			}
-			t.Logf("node %s's cluster and sip log lines:\n%s", name, strings.Join(lines[max(0, len(lines)-40):], "\n"))
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(s.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return &node{server: s, name: name}
-			}
-		}
-		select {
-		case <-s.done:
-			t.Fatalf("node %s exited:\n%s", name, s.logString())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("node %s not ready:\n%s", name, s.logString())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return startNode(t, dsn, urls, name, "--sip", "127.0.0.1:0", "--data", t.TempDir())
 }
 
 // sipNodes reads each live node's advertised SIP address.

@@ -44,12 +44,13 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// startNode runs `plateau serve --db dsn --nats urls --node name` and waits
-// until it answers /readyz.
-func startNode(t *testing.T, dsn, urls, name string) *node {
+// startNode runs `plateau serve --db dsn --nats urls --node name` (and the
+// extra flags) and waits until it answers /readyz.
+func startNode(t *testing.T, dsn, urls, name string, extra ...string) *node {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(plateauBinary(t), "serve", "--http", addr, "--db", dsn, "--nats", urls, "--node", name, "--log-level", "info")
+	args := append([]string{"serve", "--http", addr, "--db", dsn, "--nats", urls, "--node", name, "--log-level", "info"}, extra...)
+	cmd := exec.Command(plateauBinary(t), args...)
 	s := &server{cmd: cmd, base: "http://" + addr, done: make(chan struct{}), logs: &strings.Builder{}}
 	cmd.Stderr = writerFunc(func(p []byte) (int, error) {
 		s.logMu.Lock()
@@ -65,11 +66,11 @@ func startNode(t *testing.T, dsn, urls, name string) *node {
 		if t.Failed() {
 			var lines []string
 			for _, l := range strings.Split(strings.TrimSpace(s.logString()), "\n") {
-				if strings.Contains(l, "cluster") || strings.Contains(l, "level=ERROR") {
+				if strings.Contains(l, "cluster") || strings.Contains(l, "sip") || strings.Contains(l, "level=ERROR") {
 					lines = append(lines, l)
 				}
 			}
-			t.Logf("node %s's cluster log lines:\n%s", name, strings.Join(lines[max(0, len(lines)-40):], "\n"))
+			t.Logf("node %s's cluster and sip log lines:\n%s", name, strings.Join(lines[max(0, len(lines)-40):], "\n"))
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)
