@@ -280,13 +280,7 @@ func TestClusterCarryOnThroughSIGSTOP(t *testing.T) {
 	tid := tenants[0]
 	ownerName, oldEpoch := view.owner(tid)
 	owner := byName[ownerName]
-	var edge *node
-	for _, n := range nodes {
-		if n != owner {
-			edge = n
-			break
-		}
-	}
+	edge := othersThan(nodes, owner)[0]
 	waiting := dialCustomer(ctx, t, edge.ws("/chat/web0/ws"), `{"type":"start","name":"Bob"}`)
 	wq := waiting.await(t, 20*time.Second, "queued")
 	waiting.id = wq.ContactID

@@ -113,12 +113,7 @@ func TestClusterSIPRedirectAndKillNine(t *testing.T) {
 	tid := tenants[0]
 	ownerName, _ := view.owner(tid)
 	owner := byName[ownerName]
-	var others []*node
-	for _, n := range nodes {
-		if n != owner {
-			others = append(others, n)
-		}
-	}
+	others := othersThan(nodes, owner)
 	ownerSIP := sips[ownerName]
 	t.Logf("tenant %d owned by %s (sip %s); nodes' SIP: %v", tid, ownerName, ownerSIP, sips)
 

@@ -34,6 +34,17 @@ type node struct {
 
 const agentPassword = "correct horse battery"
 
+// othersThan is nodes without n, in their order.
+func othersThan(nodes []*node, n *node) []*node {
+	var out []*node
+	for _, m := range nodes {
+		if m != n {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -450,13 +461,7 @@ func TestClusterSIGSTOPFencing(t *testing.T) {
 	tid := tenants[0]
 	ownerName, oldEpoch := view.owner(tid)
 	owner := byName[ownerName]
-	var other *node
-	for _, n := range nodes {
-		if n != owner {
-			other = n
-			break
-		}
-	}
+	other := othersThan(nodes, owner)[0]
 	// The agent on the owner itself; a customer waits; the agent is offered it.
 	agent, _, err := websocket.Dial(ctx, owner.ws(fmt.Sprintf("/agent/ws?tenant=%d", tid)), nil)
 	if err != nil {
