@@ -41,11 +41,22 @@ func addSums(ctx context.Context, c conn, tenantID, id int64, d segSums) error {
 	if d == (segSums{}) {
 		return nil
 	}
-	if err := c.execOne(ctx, `UPDATE interactions SET talk_us = talk_us + ?, hold_us = hold_us + ?, wrap_up_us = wrap_up_us + ?,
-		billable_us = billable_us + ? WHERE tenant_id = ? AND id = ?`, d.talk, d.hold, d.wrapUp, d.billable, tenantID, id); err != nil {
+	st := sumsStmt(tenantID, id, d)
+	if err := c.execOne(ctx, st.sql, st.args...); err != nil {
 		return fmt.Errorf("add handled time of interaction %d: %w", id, err)
 	}
 	return nil
+}
+
+// sumsStmt is the statement adding d to the sums of interaction id.
+func sumsStmt(tenantID, id int64, d segSums) pipeStmt {
+	return pipeStmt{`UPDATE interactions SET talk_us = talk_us + ?, hold_us = hold_us + ?, wrap_up_us = wrap_up_us + ?,
+		billable_us = billable_us + ? WHERE tenant_id = ? AND id = ?`, []any{d.talk, d.hold, d.wrapUp, d.billable, tenantID, id}}
+}
+
+// plus adds o to s.
+func (s *segSums) plus(o segSums) {
+	s.talk, s.hold, s.wrapUp, s.billable = s.talk+o.talk, s.hold+o.hold, s.wrapUp+o.wrapUp, s.billable+o.billable
 }
 
 // closeOpenSegments ends the interaction's open segments at at (already

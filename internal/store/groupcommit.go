@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -27,6 +28,7 @@ type txJob struct {
 	err   error
 	done  chan struct{}
 	onErr func(error) // queued jobs: told of a failure (see WriteQueue)
+	pipe  *pipeJob    // set when the job is one statement (see pipeline.go)
 }
 
 type committer struct {
@@ -38,6 +40,20 @@ type committer struct {
 	stopped chan struct{} // the loop has returned
 	once    sync.Once
 	commits atomic.Int64 // transactions committed (for tests and figures)
+	// optimistic: a group first runs without savepoints, and again with
+	// them only when one of its jobs failed (see commit). On PostgreSQL
+	// each savepoint and its release are two round trips per job; on
+	// SQLite they cost nothing, and the group also runs the store's
+	// write transactions, which may not be run twice.
+	optimistic bool
+	retried    atomic.Int64 // optimistic groups run again with savepoints
+	pipelined  atomic.Int64 // groups committed pipelined (pipeline.go)
+	// pinned: the committer keeps a connection of its own (a lane of a
+	// PostgreSQL WriteQueue), so that its writes never wait for the pool
+	// behind the requests they serve; pin is that connection, opened
+	// again after a failure.
+	pinned bool
+	pin    *sql.Conn
 }
 
 var errClosed = errors.New("store closed")
@@ -83,8 +99,8 @@ func (c *committer) wait(j *txJob) error {
 // job submitted before it, and onErr (when not nil) hears of its failure
 // on the committer's goroutine. It blocks only while maxGroup jobs are
 // waiting.
-func (c *committer) queue(fn func(c conn) error, onErr func(error)) *txJob {
-	j := &txJob{ctx: context.Background(), fn: fn, done: make(chan struct{}), onErr: onErr}
+func (c *committer) queue(fn func(c conn) error, pipe *pipeJob, onErr func(error)) *txJob {
+	j := &txJob{ctx: context.Background(), fn: fn, pipe: pipe, done: make(chan struct{}), onErr: onErr}
 	select {
 	case c.jobs <- j:
 	case <-c.closed:
@@ -100,6 +116,44 @@ func (c *committer) queue(fn func(c conn) error, onErr func(error)) *txJob {
 func (c *committer) close() {
 	c.once.Do(func() { close(c.closed) })
 	c.wg.Wait()
+	if c.pin != nil {
+		_ = c.pin.Close()
+		c.pin = nil
+	}
+}
+
+// begin starts a group's transaction, on the pinned connection if the
+// committer keeps one.
+func (c *committer) begin(ctx context.Context) (*sql.Tx, error) {
+	if !c.pinned {
+		return c.db.BeginTx(ctx, nil)
+	}
+	for try := 0; ; try++ {
+		if c.pin == nil {
+			pin, err := c.db.Conn(ctx)
+			if err != nil {
+				return nil, err
+			}
+			c.pin = pin
+		}
+		tx, err := c.pin.BeginTx(ctx, nil)
+		if err == nil {
+			return tx, nil
+		}
+		c.unpin()
+		if try == 1 {
+			return nil, err
+		}
+	}
+}
+
+// unpin drops the pinned connection after a failure: the next group
+// opens another.
+func (c *committer) unpin() {
+	if c.pin != nil {
+		_ = c.pin.Close()
+		c.pin = nil
+	}
 }
 
 func (c *committer) loop() {
@@ -135,7 +189,70 @@ func (c *committer) loop() {
 
 // commit runs a group in one transaction and tells every job its outcome.
 func (c *committer) commit(batch []*txJob) {
+	if c.optimistic {
+		allPipe := !slices.ContainsFunc(batch, func(j *txJob) bool { return j.pipe == nil })
+		if c.pinned && allPipe {
+			if c.commitPipelined(batch) {
+				return
+			}
+		} else if c.commitAtOnce(batch) {
+			return
+		}
+	}
+	c.commitEach(batch)
+}
+
+// commitAtOnce runs the group's jobs one after the other in one
+// transaction without savepoints and commits; false (the transaction
+// rolled back, no job told) when a job failed, for commitEach to run the
+// group again with each job in its savepoint. Only for jobs that may run
+// twice (the WriteQueue's: each reads what it needs in its own run). A
+// failed commit is not run again (whether it was stored is not known):
+// every job hears of it, as in commitEach.
+func (c *committer) commitAtOnce(batch []*txJob) bool {
+	ctx := context.Background()
+	tx, err := c.begin(ctx)
+	if err != nil {
+		return false
+	}
+	cn := c.txConn(tx)
+	for _, j := range batch {
+		if j.ctx.Err() != nil {
+			_ = tx.Rollback()
+			return false
+		}
+		if err := j.fn(cn); err != nil {
+			_ = tx.Rollback()
+			c.retried.Add(1)
+			return false
+		}
+	}
+	err = tx.Commit()
+	if err == nil {
+		c.commits.Add(1)
+	} else {
+		c.unpin()
+	}
+	for _, j := range batch {
+		if err != nil {
+			j.err = fmt.Errorf("commit: %w", err)
+			if j.onErr != nil {
+				j.onErr(j.err)
+			}
+		}
+		close(j.done)
+	}
+	return true
+}
+
+// commitEach runs a group in one transaction, each job in its own
+// savepoint (a failing one is rolled back alone), and tells every job its
+// outcome.
+func (c *committer) commitEach(batch []*txJob) {
 	finish := func(err error) {
+		if err != nil {
+			c.unpin() // the connection may be the cause
+		}
 		for _, j := range batch {
 			if j.err == nil {
 				j.err = err
@@ -146,7 +263,7 @@ func (c *committer) commit(batch []*txJob) {
 			close(j.done)
 		}
 	}
-	tx, err := c.db.BeginTx(context.Background(), nil)
+	tx, err := c.begin(context.Background())
 	if err != nil {
 		finish(fmt.Errorf("begin transaction: %w", err))
 		return

@@ -130,8 +130,36 @@ func (s *Store) CreateInteraction(ctx context.Context, tenantID int64, in model.
 	if err != nil {
 		return 0, fmt.Errorf("create interaction: %w", err)
 	}
+	if s.dialect == Postgres {
+		var epoch *int64
+		if f := fenceOf(ctx); f != nil {
+			e, ok := f.Epoch(tenantID)
+			if !ok {
+				return 0, fail(fmt.Errorf("tenant %d: %w", tenantID, ErrFenced), "create interaction in queue %d", in.QueueID)
+			}
+			epoch = &e
+		}
+		id, ok, err := createInteractionAtOnce(ctx, s.conn(), tenantID, in, arrived, cb, epoch)
+		if err != nil {
+			return 0, fail(err, "create interaction in queue %d", in.QueueID)
+		}
+		if ok {
+			return id, nil
+		}
+		// A check failed: the general path says which.
+	}
+	id, err := s.createInteractionEach(ctx, tenantID, in, arrived, cb)
+	if err != nil {
+		return 0, fail(err, "create interaction in queue %d", in.QueueID)
+	}
+	return id, nil
+}
+
+// createInteractionEach is CreateInteraction statement by statement, in
+// a transaction: the checks, then the inserts.
+func (s *Store) createInteractionEach(ctx context.Context, tenantID int64, in model.Interaction, arrived, cb any) (int64, error) {
 	var id int64
-	err = s.tenantTx(ctx, tenantID, func(c conn) error {
+	err := s.tenantTx(ctx, tenantID, func(c conn) (err error) {
 		if err := checkQueueFits(ctx, c, tenantID, in.QueueID, in.Channel, in.Tier); err != nil {
 			return err
 		}
@@ -155,10 +183,7 @@ func (s *Store) CreateInteraction(ctx context.Context, tenantID int64, in model.
 			tenantID, id, model.SegQueued, in.QueueID, arrived, false)
 		return err
 	})
-	if err != nil {
-		return 0, fail(err, "create interaction in queue %d", in.QueueID)
-	}
-	return id, nil
+	return id, err
 }
 
 // GetInteraction returns one of the tenant's interactions.
@@ -225,91 +250,103 @@ func stateWrite(tenantID, id int64, u StateUpdate) (func(ctx context.Context, c 
 	if err := u.validate(); err != nil {
 		return nil, invalidInput(err, "update interaction %d", id)
 	}
-	at := ts(u.At)
 	cb, err := callbackJSON(u.Callback)
 	if err != nil {
 		return nil, fmt.Errorf("update interaction %d: %w", id, err)
 	}
 	return func(ctx context.Context, c conn) error {
-		var (
-			state    model.InteractionState
-			channel  model.Channel
-			queueID  int64
-			pathText string
-		)
-		// What the update needs of the row (not the whole interaction).
-		if err := c.queryRow(ctx, "SELECT state, channel, queue_id, queue_path FROM interactions WHERE tenant_id = ? AND id = ?", tenantID, id).
-			Scan(&state, &channel, &queueID, &pathText); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
-			return err
-		}
-		if state == model.StateEnded {
-			return fmt.Errorf("%w: interaction already ended", ErrConflict)
-		}
-		if u.AgentID != nil {
-			if err := checkIDsExist(ctx, c, "agents", tenantID, "agent_id", []int64{*u.AgentID}); err != nil {
+		if c.dialect == Postgres && u.QueueID == nil {
+			if done, err := stateWriteAtOnce(ctx, c, tenantID, id, u, cb); err != nil || done {
 				return err
 			}
+			// Not written: the general path says why.
 		}
-		path, err := fromJSON[int64](pathText, "queue_path")
-		if err != nil {
-			return err
-		}
-		if len(path) == 0 { // stored before queue paths were kept
-			path = []int64{queueID}
-		}
-		if u.QueueID != nil {
-			if err := checkQueueFits(ctx, c, tenantID, *u.QueueID, channel, ""); err != nil {
-				return err
-			}
-			if *u.QueueID != queueID {
-				path = append(path, *u.QueueID)
-			}
-		}
-		pathJSON, err := toJSON(path)
-		if err != nil {
-			return err
-		}
-		// The figures of a contact change when it ends: the rollups
-		// take the change (report_pending > report_done).
-		reportChange := 0
-		if u.State == model.StateEnded {
-			reportChange = 1
-		}
-		var answered, ended any
-		if u.State == model.StateConnected {
-			answered = at
-		}
-		if u.State == model.StateEnded {
-			ended = at
-		}
-		err = c.execOne(ctx, `UPDATE interactions SET state = ?, ended_reason = ?, ended_at = ?,
-			answered_at = COALESCE(answered_at, ?), agent_id = COALESCE(?, agent_id),
-			queue_id = COALESCE(?, queue_id), callback = COALESCE(?, callback), queue_path = ?,
-			menu_choice = CASE WHEN ? = '' THEN menu_choice ELSE ? END, report_pending = report_pending + ?
-			WHERE tenant_id = ? AND id = ?`,
-			u.State, string(u.EndedReason), ended, answered, nullInt64(u.AgentID), nullInt64(u.QueueID), cb, pathJSON,
-			u.MenuChoice, u.MenuChoice, reportChange, tenantID, id)
-		if err != nil {
-			return err
-		}
-		if u.CloseSegments {
-			if err := closeOpenSegments(ctx, c, tenantID, id, at); err != nil {
-				return err
-			}
-		}
-		if u.OpenSegment != nil {
-			seg := *u.OpenSegment
-			seg.InteractionID = id
-			seg.StartedAt = at
-			if _, err := insertSegment(ctx, c, tenantID, seg); err != nil {
-				return fmt.Errorf("open %s segment: %w", seg.Kind, err)
-			}
-		}
-		return nil
+		return stateWriteEach(ctx, c, tenantID, id, u, cb)
 	}, nil
+}
+
+// stateWriteEach applies a checked update statement by statement: it
+// reads what the update needs of the row, checks it, then writes.
+func stateWriteEach(ctx context.Context, c conn, tenantID, id int64, u StateUpdate, cb any) error {
+	at := ts(u.At)
+	var (
+		state    model.InteractionState
+		channel  model.Channel
+		queueID  int64
+		pathText string
+	)
+	// What the update needs of the row (not the whole interaction).
+	if err := c.queryRow(ctx, "SELECT state, channel, queue_id, queue_path FROM interactions WHERE tenant_id = ? AND id = ?", tenantID, id).
+		Scan(&state, &channel, &queueID, &pathText); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		return err
+	}
+	if state == model.StateEnded {
+		return fmt.Errorf("%w: interaction already ended", ErrConflict)
+	}
+	if u.AgentID != nil {
+		if err := checkIDsExist(ctx, c, "agents", tenantID, "agent_id", []int64{*u.AgentID}); err != nil {
+			return err
+		}
+	}
+	path, err := fromJSON[int64](pathText, "queue_path")
+	if err != nil {
+		return err
+	}
+	if len(path) == 0 { // stored before queue paths were kept
+		path = []int64{queueID}
+	}
+	if u.QueueID != nil {
+		if err := checkQueueFits(ctx, c, tenantID, *u.QueueID, channel, ""); err != nil {
+			return err
+		}
+		if *u.QueueID != queueID {
+			path = append(path, *u.QueueID)
+		}
+	}
+	pathJSON, err := toJSON(path)
+	if err != nil {
+		return err
+	}
+	// The figures of a contact change when it ends: the rollups
+	// take the change (report_pending > report_done).
+	reportChange := 0
+	if u.State == model.StateEnded {
+		reportChange = 1
+	}
+	var answered, ended any
+	if u.State == model.StateConnected {
+		answered = at
+	}
+	if u.State == model.StateEnded {
+		ended = at
+	}
+	err = c.execOne(ctx, `UPDATE interactions SET state = ?, ended_reason = ?, ended_at = ?,
+		answered_at = COALESCE(answered_at, ?), agent_id = COALESCE(?, agent_id),
+		queue_id = COALESCE(?, queue_id), callback = COALESCE(?, callback), queue_path = ?,
+		menu_choice = CASE WHEN ? = '' THEN menu_choice ELSE ? END, report_pending = report_pending + ?
+		WHERE tenant_id = ? AND id = ?`,
+		u.State, string(u.EndedReason), ended, answered, nullInt64(u.AgentID), nullInt64(u.QueueID), cb, pathJSON,
+		u.MenuChoice, u.MenuChoice, reportChange, tenantID, id)
+	if err != nil {
+		return err
+	}
+	if u.CloseSegments {
+		if err := closeOpenSegments(ctx, c, tenantID, id, at); err != nil {
+			return err
+		}
+	}
+	if u.OpenSegment != nil {
+		seg := *u.OpenSegment
+		seg.InteractionID = id
+		seg.StartedAt = at
+		if _, err := insertSegment(ctx, c, tenantID, seg); err != nil {
+			return fmt.Errorf("open %s segment: %w", seg.Kind, err)
+		}
+	}
+	return nil
 }
 
 func (u *StateUpdate) validate() error {

@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"net/url"
 	"strconv"
@@ -34,6 +35,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -74,9 +76,9 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	group   *committer // SQLite: write transactions are group-committed
-	// ordered runs the WriteQueue's writes: group on SQLite, one of its
-	// own on PostgreSQL (made with the queue).
-	ordered   *committer
+	// ordered runs the WriteQueue's writes: group on SQLite, lanes of
+	// their own on PostgreSQL (made with the queue).
+	ordered   []*committer
 	queueOnce sync.Once
 	stmts     *stmtCache // SQLite: prepared statements, see stmtcache.go
 }
@@ -91,9 +93,9 @@ const sqliteIdleConns = 16
 // setup and met the server's max_connections ("too many clients").
 const DefaultPostgresConns = 20
 
-// postgresIdleConns is how many idle PostgreSQL connections the pool
-// keeps (the server's connections are shared with others).
-const postgresIdleConns = 4
+// postgresIdleTime is how long an idle PostgreSQL connection is kept
+// (the server's connections are shared with others).
+const postgresIdleTime = time.Minute
 
 // sqliteBusyTimeout is how long a SQLite connection waits for the write lock.
 const sqliteBusyTimeout = 10 * time.Second
@@ -117,7 +119,7 @@ type Options struct {
 	// commits, in exchange for many more commits per second).
 	SQLiteSynchronous string
 	// PostgresConns caps the open PostgreSQL connections (default
-	// DefaultPostgresConns); up to postgresIdleConns stay open when idle.
+	// DefaultPostgresConns); an idle one is closed after postgresIdleTime.
 	PostgresConns int
 }
 
@@ -184,7 +186,11 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			n = DefaultPostgresConns
 		}
 		db.SetMaxOpenConns(n)
-		db.SetMaxIdleConns(min(n, postgresIdleConns))
+		// Idle connections are kept for a while, not capped: a cap under
+		// the open ones closed and reopened connections through every
+		// burst, and each new one prepared every statement again.
+		db.SetMaxIdleConns(n)
+		db.SetConnMaxIdleTime(postgresIdleTime)
 	}
 	if dialect == SQLite {
 		// Keep the connections concurrent readers opened: a SQLite
@@ -200,8 +206,10 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 
 // Close releases the database.
 func (s *Store) Close() error {
-	if s.ordered != nil && s.ordered != s.group {
-		s.ordered.close()
+	for _, c := range s.ordered {
+		if c != s.group {
+			c.close()
+		}
 	}
 	if s.group != nil {
 		s.group.close()
@@ -217,6 +225,10 @@ func (s *Store) Close() error {
 
 // Dialect reports which database the store runs on.
 func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB is the database handle, for its pool's figures (the server's
+// go_sql_* metrics); the store's writes go through the store.
+func (s *Store) DB() *sql.DB { return s.db }
 
 // Ping checks that the database answers (for health checks).
 func (s *Store) Ping(ctx context.Context) error {
@@ -268,7 +280,26 @@ func migrator(db *sql.DB, dialect Dialect, dir fs.FS) (*goose.Provider, error) {
 	// in another order (00011 after 00014); a database that has applied
 	// the later ones still gets the earlier one. Each migration only adds
 	// what it names, so their order between branches does not matter.
-	p, err := goose.NewProvider(gooseDialect, db, dir, goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true)}
+	if dialect == Postgres {
+		// Nodes starting together on a new database: one applies the
+		// migrations, the others wait for its session lock (an advisory
+		// lock of the schema: tests' schemas share a database) and find
+		// nothing left to do. Without it two nodes created the same
+		// tables at once and one failed.
+		var schema string
+		if err := db.QueryRow("SELECT current_schema()").Scan(&schema); err != nil {
+			return nil, fmt.Errorf("prepare %s migrations: read the schema: %w", dialect, err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte("plateau migrations " + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 600))
+		if err != nil {
+			return nil, fmt.Errorf("prepare %s migrations: %w", dialect, err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(gooseDialect, db, dir, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("prepare %s migrations: %w", dialect, err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/plateau-cc/plateau/internal/model"
@@ -18,15 +19,28 @@ import (
 // committed: a caller told of a decision only after Wait reads what was
 // stored. A failed write is reported to the queue's onErr and does not
 // stop the next ones.
+//
+// On PostgreSQL the writes run in lanes (postgresLanes committers, each
+// on a connection of its own), a contact's writes always in the same lane
+// (by interaction id): a contact's writes stay in order, and the round
+// trips of different contacts' writes overlap instead of queueing behind
+// one connection. Wait and Pending wait for every lane.
 type WriteQueue struct {
 	st    *Store
-	c     *committer
+	lanes []*committer
 	fence Fence // nil: not fenced
 	onErr func(what string, err error)
 
 	mu   sync.Mutex
-	last *txJob
+	last []*txJob // per lane: the last job queued, nil once seen done
 }
+
+// postgresLanes is how many committers run a PostgreSQL store's queued
+// writes. At 500 calls a second (an arrival and a hang-up each), one
+// connection running the writes one after the other fell behind: every
+// statement is a round trip, and the queue filled until the engine's
+// goroutine waited for it.
+const postgresLanes = 4
 
 // NewWriteQueue returns the store's write queue; onErr hears of the
 // writes that fail (what names the write), on the committer's goroutine.
@@ -37,22 +51,29 @@ type WriteQueue struct {
 func (s *Store) NewWriteQueue(fence Fence, onErr func(what string, err error)) *WriteQueue {
 	s.queueOnce.Do(func() {
 		if s.group != nil {
-			s.ordered = s.group
-		} else {
-			s.ordered = newCommitter(s)
+			s.ordered = []*committer{s.group}
+			return
+		}
+		for range postgresLanes {
+			c := newCommitter(s)
+			c.optimistic, c.pinned = true, true
+			s.ordered = append(s.ordered, c)
 		}
 	})
-	return &WriteQueue{st: s, c: s.ordered, fence: fence, onErr: onErr}
+	return &WriteQueue{st: s, lanes: s.ordered, last: make([]*txJob, len(s.ordered)), fence: fence, onErr: onErr}
 }
 
-func (q *WriteQueue) queue(what string, tenantID int64, fn func(ctx context.Context, c conn) error) {
+// queue queues fn in the lane of interaction id; pipe, when not nil, is
+// the same write as one statement, for a pipelined group (pipeline.go).
+func (q *WriteQueue) queue(what string, tenantID, id int64, pipe *pipeJob, fn func(ctx context.Context, c conn) error) {
 	var onErr func(error)
 	if q.onErr != nil {
 		onErr = func(err error) { q.onErr(what, err) }
 	}
+	lane := int(uint64(id) % uint64(len(q.lanes)))
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.last = q.c.queue(func(c conn) error {
+	q.last[lane] = q.lanes[lane].queue(func(c conn) error {
 		ctx := context.Background()
 		if q.fence != nil {
 			epoch, ok := q.fence.Epoch(tenantID)
@@ -64,8 +85,11 @@ func (q *WriteQueue) queue(what string, tenantID int64, fn func(ctx context.Cont
 			}
 		}
 		return fn(ctx, c)
-	}, onErr)
+	}, pipe, onErr)
 }
+
+// pipelined reports whether the queue's lanes pipeline their groups.
+func (q *WriteQueue) pipelined() bool { return q.lanes[0].pinned }
 
 // UpdateInteractionState queues Store.UpdateInteractionState (without
 // reading the interaction back); a bad update is reported at once.
@@ -78,7 +102,26 @@ func (q *WriteQueue) UpdateInteractionState(tenantID, id int64, u StateUpdate) {
 		}
 		return
 	}
-	q.queue(what, tenantID, func(ctx context.Context, c conn) error {
+	var pipe *pipeJob
+	if q.pipelined() && u.QueueID == nil {
+		cb, _ := callbackJSON(u.Callback) // checked by stateWrite
+		st, read := stateAtOnce(tenantID, id, u, cb)
+		pipe = &pipeJob{tenantID: tenantID, fence: q.fence, stmt: st, read: func(rows resultRows) (*pipeStmt, error) {
+			updated, d, err := read(rows)
+			if err != nil {
+				return nil, err
+			}
+			if !updated {
+				return nil, errNotAtOnce
+			}
+			if d == (segSums{}) {
+				return nil, nil
+			}
+			st := sumsStmt(tenantID, id, d)
+			return &st, nil
+		}}
+	}
+	q.queue(what, tenantID, id, pipe, func(ctx context.Context, c conn) error {
 		if err := write(ctx, c); err != nil {
 			return fail(err, "%s", what)
 		}
@@ -95,7 +138,24 @@ func (q *WriteQueue) OpenSegment(tenantID int64, seg model.Segment) {
 		}
 		return
 	}
-	q.queue(what, tenantID, func(ctx context.Context, c conn) error {
+	var pipe *pipeJob
+	if q.pipelined() {
+		pipe = &pipeJob{tenantID: tenantID, fence: q.fence, stmt: segmentAtOnce(tenantID, seg), read: func(rows resultRows) (*pipeStmt, error) {
+			inserted := false
+			for rows.Next() {
+				inserted = true
+			}
+			if !inserted {
+				return nil, errNotAtOnce
+			}
+			if d := closedSegSums(seg); d != (segSums{}) {
+				st := sumsStmt(tenantID, seg.InteractionID, d)
+				return &st, nil
+			}
+			return nil, nil
+		}}
+	}
+	q.queue(what, tenantID, seg.InteractionID, pipe, func(ctx context.Context, c conn) error {
 		if _, err := getInteraction(ctx, c, tenantID, seg.InteractionID); err != nil {
 			return fail(err, "%s", what)
 		}
@@ -111,32 +171,59 @@ func (q *WriteQueue) OpenSegment(tenantID int64, seg model.Segment) {
 func (q *WriteQueue) Pending() func() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.last == nil {
-		return nil
+	return q.pendingLocked(nil)
+}
+
+// pendingLocked is Pending for the lanes whose last job is not the one in
+// since (all lanes when since is nil).
+func (q *WriteQueue) pendingLocked(since []*txJob) func() {
+	var wait []laneJob
+	for i, j := range q.last {
+		if j == nil || (since != nil && since[i] == j) {
+			continue
+		}
+		select {
+		case <-j.done:
+			q.last[i] = nil
+			continue
+		default:
+		}
+		wait = append(wait, laneJob{q.lanes[i], j})
 	}
-	select {
-	case <-q.last.done:
-		q.last = nil
+	switch len(wait) {
+	case 0:
 		return nil
-	default:
+	case 1:
+		w := wait[0]
+		return func() { _ = w.c.wait(w.j) }
 	}
-	j, c := q.last, q.c
-	return func() { _ = c.wait(j) }
+	return func() {
+		for _, w := range wait {
+			_ = w.c.wait(w.j)
+		}
+	}
+}
+
+type laneJob struct {
+	c *committer
+	j *txJob
 }
 
 // Wait returns once everything queued so far is committed (or failed).
 func (q *WriteQueue) Wait(ctx context.Context) error {
 	q.mu.Lock()
-	j := q.last
+	last := slices.Clone(q.last)
 	q.mu.Unlock()
-	if j == nil {
-		return nil
-	}
-	select {
-	case <-j.done:
-	case <-q.c.stopped:
-	case <-ctx.Done():
-		return fmt.Errorf("wait for queued writes: %w", ctx.Err())
+	for i, j := range last {
+		if j == nil {
+			continue
+		}
+		select {
+		case <-j.done:
+		case <-q.lanes[i].stopped:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for queued writes: %w", ctx.Err())
+		}
 	}
 	return nil
 }

@@ -118,3 +118,92 @@ func TestPostgresConnectionsCapped(t *testing.T) {
 		t.Fatalf("%d connections open", n)
 	}
 }
+
+// On PostgreSQL the queue runs in lanes: a contact's writes stay in
+// order in its lane, groups are pipelined, a group whose job fails runs
+// again with savepoints
+// (the others are stored, the failing one alone is reported), and a mark
+// waits only for what was queued after it.
+func TestWriteQueueLanes(t *testing.T) {
+	s := openPostgresForTest(t)
+	ctx := testCtx(t)
+	f := newFixture(t, s, "acme")
+	var (
+		mu     sync.Mutex
+		failed []string
+	)
+	q := s.NewWriteQueue(nil, func(what string, err error) {
+		mu.Lock()
+		failed = append(failed, what)
+		mu.Unlock()
+	})
+	if len(q.lanes) != postgresLanes {
+		t.Fatalf("%d lanes, want %d", len(q.lanes), postgresLanes)
+	}
+	m := q.Mark()
+	if q.PendingAfter(m) != nil {
+		t.Fatal("pending after a mark with nothing queued")
+	}
+	var ids []int64
+	for i := range 2 * postgresLanes {
+		id, err := s.CreateInteraction(ctx, f.tenant.ID, model.Interaction{QueueID: f.queue.ID, Channel: model.ChannelVoice,
+			ArrivedAt: t0.Add(time.Duration(i) * time.Second)})
+		noErr(t, err, "create")
+		ids = append(ids, id)
+	}
+	agent, qid := f.agent.ID, f.queue.ID
+	for round := range 3 {
+		for i, id := range ids {
+			at := t0.Add(time.Duration(round*100+i) * time.Second)
+			q.UpdateInteractionState(f.tenant.ID, id, StateUpdate{State: model.StateOffered, At: at, AgentID: &agent, CloseSegments: true,
+				OpenSegment: &model.Segment{Kind: model.SegOffered, AgentID: &agent, QueueID: &qid}})
+			q.UpdateInteractionState(f.tenant.ID, id, StateUpdate{State: model.StateQueued, At: at.Add(time.Second), CloseSegments: true,
+				OpenSegment: &model.Segment{Kind: model.SegQueued, QueueID: &qid}})
+		}
+	}
+	for i, id := range ids {
+		at := t0.Add(time.Duration(1000+i) * time.Second)
+		q.UpdateInteractionState(f.tenant.ID, id, StateUpdate{State: model.StateEnded, EndedReason: model.EndAbandoned, At: at, CloseSegments: true})
+		if i == 1 {
+			q.UpdateInteractionState(f.tenant.ID, id, StateUpdate{State: model.StateQueued, At: at}) // ended is final
+		}
+	}
+	noErr(t, q.Wait(ctx), "wait")
+	for _, id := range ids {
+		in, err := s.GetInteraction(ctx, f.tenant.ID, id)
+		noErr(t, err, "get")
+		if in.State != model.StateEnded || in.EndedReason != model.EndAbandoned {
+			t.Fatalf("interaction %d: %s %s, want ended abandoned", id, in.State, in.EndedReason)
+		}
+		var open, n int
+		noErr(t, s.db.QueryRowContext(ctx, "SELECT count(*) FILTER (WHERE ended_at IS NULL), count(*) FROM segments WHERE interaction_id = $1", id).Scan(&open, &n), "segments")
+		if open != 0 || n != 7 {
+			t.Fatalf("interaction %d: %d segments, %d open; want 7 closed", id, n, open)
+		}
+	}
+	mu.Lock()
+	if len(failed) != 1 {
+		t.Errorf("failures reported: %q, want the update of the ended interaction alone", failed)
+	}
+	mu.Unlock()
+	var retried, pipelined int64
+	for _, c := range q.lanes {
+		retried += c.retried.Load()
+		pipelined += c.pipelined.Load()
+	}
+	if retried == 0 {
+		t.Error("no group was run again with savepoints")
+	}
+	if pipelined == 0 {
+		t.Error("no group was committed pipelined")
+	}
+	// A mark waits only for the lanes written after it.
+	m = q.Mark()
+	q.UpdateInteractionState(f.tenant.ID, ids[0], StateUpdate{State: model.StateQueued, At: t0}) // fails: ended
+	if w := q.PendingAfter(m); w != nil {
+		w()
+	}
+	if p := q.PendingAfter(m); p != nil {
+		t.Error("still pending once the marked lane's write is done")
+	}
+}
