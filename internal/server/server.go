@@ -139,7 +139,8 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger, prepare func(con
 	}, []string{"group", "method", "code"})
 	s.channelStops = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plateau_channel_stops_total",
 		Help: "Channels (sip) that stopped while the server ran; the web, API and chats go on."}, []string{"channel"})
-	s.reg.MustRegister(s.latency, s.channelStops, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.reg.MustRegister(s.latency, s.channelStops, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(st.DB(), string(st.Dialect())))
 	if err := s.listen(); err != nil {
 		s.cluster.close()
 		st.Close()
