@@ -239,6 +239,13 @@ func printSIPResult(w io.Writer, res loadtest.SIPResult) error {
 			}
 			return p.FailureSummary()
 		})
+		row("  answered, heard nothing", func(r loadtest.SIPRun) string {
+			p, _ := phase(r)
+			if p.Established == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%d of %d", p.Silent, p.Established)
+		})
 	}
 	row("peak concurrent calls", func(r loadtest.SIPRun) string { return fmt.Sprint(r.PeakConcurrent) })
 	row("load generator CPU", func(r loadtest.SIPRun) string { return fmt.Sprintf("%.2f cores", r.LoadgenCores) })

@@ -137,7 +137,11 @@ type SIPPhase struct {
 	Calls       int
 	Established int
 	Failures    map[string]int
-	Setup       Percentiles // INVITE sent -> 200 OK received
+	// Silent is the answered calls that heard no audio (no packet, or
+	// none with energy) while they were up: answered, yet the caller
+	// heard neither announcement nor music.
+	Silent int
+	Setup  Percentiles // INVITE sent -> 200 OK received
 	// AnswerRate is the calls of the phase answered, per second of the
 	// phase: Established / (To - From).
 	AnswerRate float64
@@ -151,6 +155,7 @@ type phaseStats struct {
 	established int
 	failures    map[string]int
 	setups      []time.Duration
+	silent      int
 }
 
 // RTPFigures sums the audio the callers received.
@@ -495,7 +500,7 @@ func phaseOf(phases []*phaseStats, at time.Duration) *phaseStats {
 
 func (p *phaseStats) figures() SIPPhase {
 	f := SIPPhase{Name: p.name, From: p.from, To: p.to, Calls: p.calls, Established: p.established,
-		Failures: p.failures, Setup: percentiles(p.setups)}
+		Failures: p.failures, Silent: p.silent, Setup: percentiles(p.setups)}
 	if d := (p.to - p.from).Seconds(); d > 0 {
 		f.AnswerRate = float64(p.established) / d
 	}
@@ -782,6 +787,10 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 	if !mediaOK {
 		return
 	}
+	heard := rs.PacketsReceived > 0 && c.samples > 0 && math.Sqrt(c.energy/float64(c.samples)) >= silentRMS
+	if !heard && ph != nil {
+		ph.silent++
+	}
 	st.rtp.Packets += rs.PacketsReceived
 	st.rtp.Expected += rs.Expected
 	st.rtp.Lost += rs.Lost
@@ -791,7 +800,7 @@ func runCall(ctx context.Context, cfg SIPConfig, e *sipEndpoint, target sipmsg.U
 		}
 		st.rtp.CallsWithAudio++
 		st.jitters = append(st.jitters, c.meter.jitter())
-		if c.samples > 0 && math.Sqrt(c.energy/float64(c.samples)) >= silentRMS {
+		if heard {
 			st.rtp.NonSilent++
 		}
 	}
@@ -1132,6 +1141,9 @@ type BaselineUAS struct {
 	mu     sync.Mutex
 	calls  map[string]*baselineCall
 	wg     sync.WaitGroup
+	// silent: the calls stream silence instead of the tone (tests of
+	// the silent-call count).
+	silent bool
 }
 
 type baselineCall struct {
@@ -1280,6 +1292,10 @@ func (b *BaselineUAS) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction)
 	go func() {
 		defer b.wg.Done()
 		defer sess.Close()
+		if b.silent {
+			_ = sess.Play(cctx, media.NewSilence(0), codec)
+			return
+		}
 		tone, err := media.NewTone(440, 6000, 0)
 		if err != nil {
 			return

@@ -298,10 +298,29 @@ func TestRunSIPSteadyState(t *testing.T) {
 		if s.Setup.N != 80 || s.Setup.P99 <= 0 || s.AnswerRate != 40 || len(s.Failures) != 0 {
 			t.Errorf("%s: steady setups %+v, %.1f answered/s, failures %v", name, s.Setup, s.AnswerRate, s.Failures)
 		}
+		if w.Silent != 0 || s.Silent != 0 {
+			t.Errorf("%s: %d and %d calls heard nothing, want every call hearing the tone", name, w.Silent, s.Silent)
+		}
 		// Hang-ups overlap setups: 500 ms holds at 40/s keep about 20 up.
 		if r.PeakConcurrent < 10 || r.PeakConcurrent > 40 {
 			t.Errorf("%s: peak %d concurrent calls", name, r.PeakConcurrent)
 		}
+	}
+	// A UAS that answers and streams silence: every call is counted as
+	// answered yet hearing nothing.
+	quiet, err := StartBaselineUAS(ctx, "127.0.0.1", "udp", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer quiet.Close()
+	quiet.silent = true
+	res, err = RunSIP(ctx, SIPConfig{Target: "sip:1000@" + quiet.Addr().String(), Rate: 40, Duration: 2 * time.Second, WarmUp: time.Second,
+		Hold: 500 * time.Millisecond, Audio: AudioNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, s := res.Server.Phases[0], res.Server.Phases[1]; w.Silent != w.Established || s.Silent != s.Established || s.Established != 40 {
+		t.Errorf("silent UAS: warm-up %d of %d heard nothing, steady %d of %d; want all", w.Silent, w.Established, s.Silent, s.Established)
 	}
 	for _, cfg := range []SIPConfig{
 		{Rate: 10, Duration: time.Second, WarmUp: time.Second},
