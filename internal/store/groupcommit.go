@@ -227,7 +227,14 @@ func (c *committer) commitAtOnce(batch []*txJob) bool {
 			return false
 		}
 	}
-	err = tx.Commit()
+	c.committed(batch, tx.Commit())
+	return true
+}
+
+// committed tells a group run without savepoints the outcome of its
+// commit. A failed commit is not run again (whether it was stored is not
+// known): every job hears of it.
+func (c *committer) committed(batch []*txJob, err error) {
 	if err == nil {
 		c.commits.Add(1)
 	} else {
@@ -242,7 +249,6 @@ func (c *committer) commitAtOnce(batch []*txJob) bool {
 		}
 		close(j.done)
 	}
-	return true
 }
 
 // commitEach runs a group in one transaction, each job in its own

@@ -123,22 +123,9 @@ func (c *committer) commitPipelined(batch []*txJob) bool {
 		return false
 	}
 	if err == nil {
-		c.commits.Add(1)
 		c.pipelined.Add(1)
-	} else {
-		c.unpin()
 	}
-	// A failed commit is not run again (whether it was stored is not
-	// known): every job hears of it.
-	for _, j := range batch {
-		if err != nil {
-			j.err = fmt.Errorf("commit: %w", err)
-			if j.onErr != nil {
-				j.onErr(j.err)
-			}
-		}
-		close(j.done)
-	}
+	c.committed(batch, err)
 	return true
 }
 

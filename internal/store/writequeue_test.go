@@ -2,6 +2,7 @@ package store
 
 import (
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -17,15 +18,8 @@ func TestWriteQueue(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, s *Store) {
 		ctx := testCtx(t)
 		f := newFixture(t, s, "acme")
-		var (
-			mu     sync.Mutex
-			failed []string
-		)
-		q := s.NewWriteQueue(nil, func(what string, err error) {
-			mu.Lock()
-			failed = append(failed, what)
-			mu.Unlock()
-		})
+		failed := &failures{}
+		q := s.NewWriteQueue(nil, failed.add)
 		var ids []int64
 		for i := range 20 {
 			id, err := s.CreateInteraction(ctx, f.tenant.ID, model.Interaction{QueueID: f.queue.ID, Channel: model.ChannelVoice,
@@ -60,10 +54,8 @@ func TestWriteQueue(t *testing.T) {
 				t.Fatalf("interaction %d: %s %s agent %v", id, in.State, in.EndedReason, in.AgentID)
 			}
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		if len(failed) != 2 {
-			t.Fatalf("failures reported: %q, want the update of an ended interaction and the bad state", failed)
+		if got := failed.list(); len(got) != 2 {
+			t.Fatalf("failures reported: %q, want the update of an ended interaction and the bad state", got)
 		}
 	})
 }
@@ -128,15 +120,8 @@ func TestWriteQueueLanes(t *testing.T) {
 	s := openPostgresForTest(t)
 	ctx := testCtx(t)
 	f := newFixture(t, s, "acme")
-	var (
-		mu     sync.Mutex
-		failed []string
-	)
-	q := s.NewWriteQueue(nil, func(what string, err error) {
-		mu.Lock()
-		failed = append(failed, what)
-		mu.Unlock()
-	})
+	failed := &failures{}
+	q := s.NewWriteQueue(nil, failed.add)
 	if len(q.lanes) != postgresLanes {
 		t.Fatalf("%d lanes, want %d", len(q.lanes), postgresLanes)
 	}
@@ -181,11 +166,9 @@ func TestWriteQueueLanes(t *testing.T) {
 			t.Fatalf("interaction %d: %d segments, %d open; want 7 closed", id, n, open)
 		}
 	}
-	mu.Lock()
-	if len(failed) != 1 {
-		t.Errorf("failures reported: %q, want the update of the ended interaction alone", failed)
+	if got := failed.list(); len(got) != 1 {
+		t.Errorf("failures reported: %q, want the update of the ended interaction alone", got)
 	}
-	mu.Unlock()
 	var retried, pipelined int64
 	for _, c := range q.lanes {
 		retried += c.retried.Load()
@@ -206,4 +189,22 @@ func TestWriteQueueLanes(t *testing.T) {
 	if p := q.PendingAfter(m); p != nil {
 		t.Error("still pending once the marked lane's write is done")
 	}
+}
+
+// failures collects what a WriteQueue reports as failed.
+type failures struct {
+	mu   sync.Mutex
+	what []string
+}
+
+func (f *failures) add(what string, _ error) {
+	f.mu.Lock()
+	f.what = append(f.what, what)
+	f.mu.Unlock()
+}
+
+func (f *failures) list() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.what)
 }
