@@ -79,6 +79,7 @@ type Store struct {
 	// ordered runs the WriteQueue's writes: group on SQLite, lanes of
 	// their own on PostgreSQL (made with the queue).
 	ordered   []*committer
+	maxConns  int // PostgreSQL: the pool's cap (the write lanes keep some)
 	queueOnce sync.Once
 	stmts     *stmtCache // SQLite: prepared statements, see stmtcache.go
 }
@@ -186,6 +187,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			n = DefaultPostgresConns
 		}
 		db.SetMaxOpenConns(n)
+		s.maxConns = n
 		// Idle connections are kept for a while, not capped: a cap under
 		// the open ones closed and reopened connections through every
 		// burst, and each new one prepared every statement again.

@@ -54,7 +54,8 @@ func (s *Store) NewWriteQueue(fence Fence, onErr func(what string, err error)) *
 			s.ordered = []*committer{s.group}
 			return
 		}
-		for range postgresLanes {
+		// Each lane keeps a connection of the pool: at most a quarter.
+		for range max(1, min(postgresLanes, s.maxConns/4)) {
 			c := newCommitter(s)
 			c.optimistic, c.pinned = true, true
 			s.ordered = append(s.ordered, c)
