@@ -245,8 +245,18 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return up(ctx, p, s.dialect)
+}
+
+// up applies p's pending migrations. It first looks without the lock:
+// a node starting on a database already migrated (a restart, a node
+// joining) neither takes the migrations' lock nor waits for another's.
+func up(ctx context.Context, p *goose.Provider, dialect Dialect) error {
+	if pending, err := p.HasPending(ctx); err == nil && !pending {
+		return nil
+	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("apply %s migrations: %w", s.dialect, err)
+		return fmt.Errorf("apply %s migrations: %w", dialect, err)
 	}
 	return nil
 }
@@ -266,10 +276,7 @@ func migrateWith(ctx context.Context, db *sql.DB, dialect Dialect, dir fs.FS) er
 	if err != nil {
 		return err
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("apply %s migrations: %w", dialect, err)
-	}
-	return nil
+	return up(ctx, p, dialect)
 }
 
 // migrator is the goose provider of dir's migrations on db.
