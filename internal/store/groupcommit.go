@@ -40,20 +40,19 @@ type committer struct {
 	stopped chan struct{} // the loop has returned
 	once    sync.Once
 	commits atomic.Int64 // transactions committed (for tests and figures)
-	// optimistic: a group first runs without savepoints, and again with
-	// them only when one of its jobs failed (see commit). On PostgreSQL
-	// each savepoint and its release are two round trips per job; on
-	// SQLite they cost nothing, and the group also runs the store's
-	// write transactions, which may not be run twice.
-	optimistic bool
-	retried    atomic.Int64 // optimistic groups run again with savepoints
-	pipelined  atomic.Int64 // groups committed pipelined (pipeline.go)
-	// pinned: the committer keeps a connection of its own (a lane of a
-	// PostgreSQL WriteQueue), so that its writes never wait for the pool
-	// behind the requests they serve; pin is that connection, opened
-	// again after a failure.
-	pinned bool
-	pin    *sql.Conn
+	// lane: the committer is a lane of a PostgreSQL WriteQueue. A group
+	// first runs without savepoints (pipelined when every job is one
+	// statement), and again with them only when one of its jobs failed
+	// (see commit): each savepoint and its release are two round trips
+	// a job. It keeps a connection of its own (pin, opened again after
+	// a failure), so that its writes never wait for the pool behind the
+	// requests they serve. SQLite's group is no lane: savepoints cost
+	// nothing there, and it also runs the store's write transactions,
+	// which may not be run twice.
+	lane      bool
+	pin       *sql.Conn
+	retried   atomic.Int64 // lane groups run again with savepoints
+	pipelined atomic.Int64 // groups committed pipelined (pipeline.go)
 }
 
 var errClosed = errors.New("store closed")
@@ -125,18 +124,15 @@ func (c *committer) close() {
 // begin starts a group's transaction, on the pinned connection if the
 // committer keeps one.
 func (c *committer) begin(ctx context.Context) (*sql.Tx, error) {
-	if !c.pinned {
+	if !c.lane {
 		return c.db.BeginTx(ctx, nil)
 	}
 	for try := 0; ; try++ {
-		if c.pin == nil {
-			pin, err := c.db.Conn(ctx)
-			if err != nil {
-				return nil, err
-			}
-			c.pin = pin
+		pin, err := c.pinned(ctx)
+		if err != nil {
+			return nil, err
 		}
-		tx, err := c.pin.BeginTx(ctx, nil)
+		tx, err := pin.BeginTx(ctx, nil)
 		if err == nil {
 			return tx, nil
 		}
@@ -145,6 +141,18 @@ func (c *committer) begin(ctx context.Context) (*sql.Tx, error) {
 			return nil, err
 		}
 	}
+}
+
+// pinned is the lane's own connection, opened if it has none.
+func (c *committer) pinned(ctx context.Context) (*sql.Conn, error) {
+	if c.pin == nil {
+		pin, err := c.db.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.pin = pin
+	}
+	return c.pin, nil
 }
 
 // unpin drops the pinned connection after a failure: the next group
@@ -189,13 +197,9 @@ func (c *committer) loop() {
 
 // commit runs a group in one transaction and tells every job its outcome.
 func (c *committer) commit(batch []*txJob) {
-	if c.optimistic {
+	if c.lane {
 		allPipe := !slices.ContainsFunc(batch, func(j *txJob) bool { return j.pipe == nil })
-		if c.pinned && allPipe {
-			if c.commitPipelined(batch) {
-				return
-			}
-		} else if c.commitAtOnce(batch) {
+		if allPipe && c.commitPipelined(batch) || !allPipe && c.commitAtOnce(batch) {
 			return
 		}
 	}

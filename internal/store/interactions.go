@@ -255,7 +255,7 @@ func stateWrite(tenantID, id int64, u StateUpdate) (func(ctx context.Context, c 
 		return nil, fmt.Errorf("update interaction %d: %w", id, err)
 	}
 	return func(ctx context.Context, c conn) error {
-		if c.dialect == Postgres && u.QueueID == nil {
+		if c.dialect == Postgres && u.oneStatement() {
 			if done, err := stateWriteAtOnce(ctx, c, tenantID, id, u, cb); err != nil || done {
 				return err
 			}
@@ -348,6 +348,10 @@ func stateWriteEach(ctx context.Context, c conn, tenantID, id int64, u StateUpda
 	}
 	return nil
 }
+
+// oneStatement reports whether PostgreSQL writes u as one statement
+// (stateAtOnce): when it moves no queue.
+func (u *StateUpdate) oneStatement() bool { return u.QueueID == nil }
 
 func (u *StateUpdate) validate() error {
 	if err := validEnum("state", u.State, model.InteractionStates()); err != nil {

@@ -36,24 +36,16 @@ type pipeJob struct {
 var errNotAtOnce = errors.New("not written at once")
 
 // commitPipelined runs a group of pipeJobs in one pipelined transaction
-// on the pinned connection; false (nothing stored, no job told) when the
-// group must run job by job.
+// on the pinned connection (every job has its pipe); false (nothing
+// stored, no job told) when the group must run job by job.
 func (c *committer) commitPipelined(batch []*txJob) bool {
-	for _, j := range batch {
-		if j.pipe == nil || j.ctx.Err() != nil {
-			return false
-		}
-	}
 	ctx := context.Background()
-	if c.pin == nil {
-		pin, err := c.db.Conn(ctx)
-		if err != nil {
-			return false
-		}
-		c.pin = pin
+	pin, err := c.pinned(ctx)
+	if err != nil {
+		return false
 	}
 	committing := false
-	err := c.pin.Raw(func(dc any) error {
+	err = pin.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("driver connection %T is not pgx's", dc)

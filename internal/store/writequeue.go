@@ -57,7 +57,7 @@ func (s *Store) NewWriteQueue(fence Fence, onErr func(what string, err error)) *
 		// Each lane keeps a connection of the pool: at most a quarter.
 		for range max(1, min(postgresLanes, s.maxConns/4)) {
 			c := newCommitter(s)
-			c.optimistic, c.pinned = true, true
+			c.lane = true
 			s.ordered = append(s.ordered, c)
 		}
 	})
@@ -90,7 +90,7 @@ func (q *WriteQueue) queue(what string, tenantID, id int64, pipe *pipeJob, fn fu
 }
 
 // pipelined reports whether the queue's lanes pipeline their groups.
-func (q *WriteQueue) pipelined() bool { return q.lanes[0].pinned }
+func (q *WriteQueue) pipelined() bool { return q.lanes[0].lane }
 
 // UpdateInteractionState queues Store.UpdateInteractionState (without
 // reading the interaction back); a bad update is reported at once.
@@ -104,7 +104,7 @@ func (q *WriteQueue) UpdateInteractionState(tenantID, id int64, u StateUpdate) {
 		return
 	}
 	var pipe *pipeJob
-	if q.pipelined() && u.QueueID == nil {
+	if q.pipelined() && u.oneStatement() {
 		cb, _ := callbackJSON(u.Callback) // checked by stateWrite
 		st, read := stateAtOnce(tenantID, id, u, cb)
 		pipe = &pipeJob{tenantID: tenantID, fence: q.fence, stmt: st, read: func(rows resultRows) (*pipeStmt, error) {
