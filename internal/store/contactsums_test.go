@@ -132,7 +132,7 @@ func TestContactSumsFollowSegments(t *testing.T) {
 		// Migration 00018 down and up again: it fills the sums from the segments.
 		dir, err := fs.Sub(migrationFiles, "migrations/"+string(s.dialect))
 		noErr(t, err, "migrations")
-		p, err := migrator(s.db, s.dialect, dir)
+		p, err := migrator(ctx, s.db, s.dialect, dir)
 		noErr(t, err, "migrator")
 		_, err = p.ApplyVersion(ctx, 18, false)
 		noErr(t, err, "00018 down")

@@ -15,7 +15,7 @@ func TestSiteCostCentsMigration(t *testing.T) {
 		ctx := testCtx(t)
 		ten, err := s.CreateTenant(ctx, model.Tenant{Slug: "money", Name: "Money"})
 		noErr(t, err, "create tenant")
-		p, err := s.migrations()
+		p, err := s.migrations(ctx)
 		noErr(t, err, "migrations")
 		if _, err := p.DownTo(ctx, 15); err != nil {
 			t.Fatalf("roll back to 15: %v", err)

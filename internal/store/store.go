@@ -241,7 +241,7 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	p, err := s.migrations()
+	p, err := s.migrations(ctx)
 	if err != nil {
 		return err
 	}
@@ -262,17 +262,17 @@ func up(ctx context.Context, p *goose.Provider, dialect Dialect) error {
 }
 
 // migrations returns the migration provider of s's dialect.
-func (s *Store) migrations() (*goose.Provider, error) {
+func (s *Store) migrations(ctx context.Context) (*goose.Provider, error) {
 	dir, err := fs.Sub(migrationFiles, "migrations/"+string(s.dialect))
 	if err != nil {
 		return nil, fmt.Errorf("load %s migrations: %w", s.dialect, err)
 	}
-	return migrator(s.db, s.dialect, dir)
+	return migrator(ctx, s.db, s.dialect, dir)
 }
 
 // migrateWith applies the migrations of dir to db.
 func migrateWith(ctx context.Context, db *sql.DB, dialect Dialect, dir fs.FS) error {
-	p, err := migrator(db, dialect, dir)
+	p, err := migrator(ctx, db, dialect, dir)
 	if err != nil {
 		return err
 	}
@@ -280,7 +280,7 @@ func migrateWith(ctx context.Context, db *sql.DB, dialect Dialect, dir fs.FS) er
 }
 
 // migrator is the goose provider of dir's migrations on db.
-func migrator(db *sql.DB, dialect Dialect, dir fs.FS) (*goose.Provider, error) {
+func migrator(ctx context.Context, db *sql.DB, dialect Dialect, dir fs.FS) (*goose.Provider, error) {
 	gooseDialect := goose.DialectSQLite3
 	if dialect == Postgres {
 		gooseDialect = goose.DialectPostgres
@@ -297,7 +297,7 @@ func migrator(db *sql.DB, dialect Dialect, dir fs.FS) (*goose.Provider, error) {
 		// nothing left to do. Without it two nodes created the same
 		// tables at once and one failed.
 		var schema string
-		if err := db.QueryRow("SELECT current_schema()").Scan(&schema); err != nil {
+		if err := db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
 			return nil, fmt.Errorf("prepare %s migrations: read the schema: %w", dialect, err)
 		}
 		h := fnv.New64a()
