@@ -1142,8 +1142,8 @@ type BaselineUAS struct {
 	calls  map[string]*baselineCall
 	wg     sync.WaitGroup
 	// silent: the calls stream silence instead of the tone (tests of
-	// the silent-call count).
-	silent bool
+	// the silent-call count; set while the UAS serves).
+	silent atomic.Bool
 }
 
 type baselineCall struct {
@@ -1292,7 +1292,7 @@ func (b *BaselineUAS) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction)
 	go func() {
 		defer b.wg.Done()
 		defer sess.Close()
-		if b.silent {
+		if b.silent.Load() {
 			_ = sess.Play(cctx, media.NewSilence(0), codec)
 			return
 		}

@@ -313,7 +313,7 @@ func TestRunSIPSteadyState(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer quiet.Close()
-	quiet.silent = true
+	quiet.silent.Store(true)
 	res, err = RunSIP(ctx, SIPConfig{Target: "sip:1000@" + quiet.Addr().String(), Rate: 40, Duration: 2 * time.Second, WarmUp: time.Second,
 		Hold: 500 * time.Millisecond, Audio: AudioNone})
 	if err != nil {
